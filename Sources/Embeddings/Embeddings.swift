@@ -1,0 +1,2 @@
+/// Embeddings — the content-addressed embedding store (`.npy` shards + index),
+/// the encoding pipeline, sharding and merging.

@@ -1,0 +1,13 @@
+extension Command {
+    /// Every command, in the order `shiftlens --help` lists them. Add new commands here.
+    public static let all: [Command] = [
+        .version,
+    ]
+
+    static let version = Command(
+        name: "version", summary: "Print the tool's version.", usage: "shiftlens version"
+    ) { _, console in
+        console.out("shiftlens \(ShiftLensCLI.version)")
+        return ExitCode.ok
+    }
+}

@@ -1,0 +1,160 @@
+/// One `shiftlens` subcommand: its options, its help text and what it runs.
+public struct Command: Sendable {
+    /// An option such as `--out X.npy` (takes a value), `--json` (a flag) or
+    /// `--images A B C` (takes every following value up to the next option).
+    public struct Option: Sendable {
+        public enum Kind: Sendable { case flag, value, values }
+        public let name: String
+        public let kind: Kind
+        public let valueName: String
+        public let help: String
+
+        public static func flag(_ name: String, _ help: String) -> Option {
+            Option(name: name, kind: .flag, valueName: "", help: help)
+        }
+
+        public static func value(_ name: String, _ valueName: String, _ help: String) -> Option {
+            Option(name: name, kind: .value, valueName: valueName, help: help)
+        }
+
+        public static func values(_ name: String, _ valueName: String, _ help: String) -> Option {
+            Option(name: name, kind: .values, valueName: valueName, help: help)
+        }
+    }
+
+    public let name: String
+    public let summary: String
+    /// The synopsis after `usage: `, e.g. `shiftlens decode IMG --out X.npy|X.ppm`.
+    public let usage: String
+    /// Paragraphs shown by `--help` after the synopsis.
+    public let discussion: String
+    public let options: [Option]
+    /// How many positional arguments the command accepts.
+    public let positionals: ClosedRange<Int>
+    public let run: @Sendable (Invocation, Console) throws -> Int32
+
+    public init(
+        name: String, summary: String, usage: String, discussion: String = "",
+        options: [Option] = [], positionals: ClosedRange<Int> = 0...0,
+        run: @escaping @Sendable (Invocation, Console) throws -> Int32
+    ) {
+        self.name = name
+        self.summary = summary
+        self.usage = usage
+        self.discussion = discussion
+        self.options = options
+        self.positionals = positionals
+        self.run = run
+    }
+
+    public static func named(_ name: String) -> Command? {
+        all.first { $0.name == name }
+    }
+
+    public func help() -> String {
+        var lines = ["shiftlens \(name) — \(summary)", "", "usage: \(usage)"]
+        if !discussion.isEmpty { lines += ["", discussion] }
+        let all = options + [.flag("--help", "Show this help.")]
+        lines += ["", "options:"]
+        let labels = all.map { option in
+            switch option.kind {
+            case .flag: return option.name
+            case .value: return "\(option.name) \(option.valueName)"
+            case .values: return "\(option.name) \(option.valueName)..."
+            }
+        }
+        let width = labels.map(\.count).max() ?? 0
+        for (label, option) in zip(labels, all) {
+            lines.append("  " + label.padding(toLength: width + 2, withPad: " ", startingAt: 0) + option.help)
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// A parsed command line: positionals, option values and flags.
+public struct Invocation: Sendable {
+    public private(set) var positionals: [String] = []
+    private var valuesByName: [String: [String]] = [:]
+    private var flags: Set<String> = []
+
+    public init(parsing arguments: [String], for command: Command) throws {
+        var index = 0
+        var onlyPositionals = false
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            if onlyPositionals || !argument.hasPrefix("--") || argument == "-" {
+                positionals.append(argument)
+                continue
+            }
+            if argument == "--" {
+                onlyPositionals = true
+                continue
+            }
+            var name = argument
+            var inline: String?
+            if let equals = argument.firstIndex(of: "=") {
+                name = String(argument[..<equals])
+                inline = String(argument[argument.index(after: equals)...])
+            }
+            guard let option = command.options.first(where: { $0.name == name }) else {
+                throw UsageError("unknown option '\(name)'")
+            }
+            switch option.kind {
+            case .flag:
+                guard inline == nil else { throw UsageError("\(name) takes no value") }
+                flags.insert(name)
+            case .value:
+                if let inline {
+                    valuesByName[name, default: []].append(inline)
+                } else {
+                    guard index < arguments.count, !arguments[index].hasPrefix("--") else {
+                        throw UsageError("\(name) needs a value (\(option.valueName))")
+                    }
+                    valuesByName[name, default: []].append(arguments[index])
+                    index += 1
+                }
+            case .values:
+                var taken = inline.map { [$0] } ?? []
+                while index < arguments.count, !arguments[index].hasPrefix("--") {
+                    taken.append(arguments[index])
+                    index += 1
+                }
+                guard !taken.isEmpty else { throw UsageError("\(name) needs at least one value (\(option.valueName))") }
+                valuesByName[name, default: []] += taken
+            }
+        }
+        guard command.positionals.contains(positionals.count) else {
+            if positionals.count > command.positionals.upperBound {
+                throw UsageError("unexpected argument '\(positionals[command.positionals.upperBound])'")
+            }
+            throw UsageError("missing argument")
+        }
+    }
+
+    public func flag(_ name: String) -> Bool { flags.contains(name) }
+
+    /// The option's value; the last one wins when it was given twice.
+    public func value(_ name: String) -> String? { valuesByName[name]?.last }
+
+    public func values(_ name: String) -> [String] { valuesByName[name] ?? [] }
+
+    public func required(_ name: String) throws -> String {
+        guard let value = value(name) else { throw UsageError("missing required option \(name)") }
+        return value
+    }
+
+    public func integer(_ name: String, default fallback: Int, in range: ClosedRange<Int> = 1...Int.max) throws -> Int {
+        guard let text = value(name) else { return fallback }
+        guard let number = Int(text), range.contains(number) else {
+            throw UsageError("\(name) must be a whole number in \(range.lowerBound)...\(range.upperBound), not '\(text)'")
+        }
+        return number
+    }
+
+    public func double(_ name: String, default fallback: Double) throws -> Double {
+        guard let text = value(name) else { return fallback }
+        guard let number = Double(text), number.isFinite else { throw UsageError("\(name) must be a number, not '\(text)'") }
+        return number
+    }
+}

@@ -1,0 +1,124 @@
+import Foundation
+
+/// ShiftLensCLI — the `shiftlens` commands as a testable library.
+///
+/// `ShiftLensCLI.run(_:)` parses arguments against the table in `Command+All.swift`,
+/// runs one command and returns the process exit code: 0 ok, 1 failure, 2 usage error.
+/// Results and machine output go to standard output; progress, warnings and errors
+/// go to standard error. `Sources/shiftlens/main.swift` only calls `run`.
+public enum ShiftLensCLI {
+    public static let version = "0.1.0"
+
+    /// Runs `arguments` (without the program name) and returns the exit code.
+    public static func run(_ arguments: [String], console: Console = .standard) -> Int32 {
+        guard let first = arguments.first else {
+            console.err(overview())
+            return ExitCode.usage
+        }
+        if first == "--help" || first == "-h" || first == "help" {
+            if first == "help", arguments.count > 1, let command = Command.named(arguments[1]) {
+                console.out(command.help())
+            } else {
+                console.out(overview())
+            }
+            return ExitCode.ok
+        }
+        if first == "--version" {
+            console.out("shiftlens \(version)")
+            return ExitCode.ok
+        }
+        guard let command = Command.named(first) else {
+            console.err("shiftlens: unknown command '\(first)'\n\n" + overview())
+            return ExitCode.usage
+        }
+        let rest = Array(arguments.dropFirst())
+        if rest.contains("--help") || rest.contains("-h") {
+            console.out(command.help())
+            return ExitCode.ok
+        }
+        do {
+            let invocation = try Invocation(parsing: rest, for: command)
+            return try command.run(invocation, console)
+        } catch let error as UsageError {
+            console.err("shiftlens \(command.name): \(error.message)\nusage: \(command.usage)\nSee 'shiftlens \(command.name) --help'.")
+            return ExitCode.usage
+        } catch let error as ShiftLensError {
+            console.err(error.description)
+            return ExitCode.failure
+        } catch {
+            console.err("shiftlens \(command.name): \(error)")
+            return ExitCode.failure
+        }
+    }
+
+    static func overview() -> String {
+        var lines = [
+            "shiftlens \(version) — will a CLIP model survive a change of images?",
+            "",
+            "usage: shiftlens <command> [options]",
+            "",
+            "commands:",
+        ]
+        let width = Command.all.map(\.name.count).max() ?? 0
+        for command in Command.all {
+            lines.append("  " + command.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + command.summary)
+        }
+        lines += ["", "Run 'shiftlens <command> --help' for a command's options.", "Exit codes: 0 ok, 1 failure, 2 usage error."]
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// Process exit codes.
+public enum ExitCode {
+    public static let ok: Int32 = 0
+    public static let failure: Int32 = 1
+    public static let usage: Int32 = 2
+}
+
+/// Where a command writes. Tests capture both streams; the tool writes to stdout/stderr.
+public struct Console: Sendable {
+    public let out: @Sendable (String) -> Void
+    public let err: @Sendable (String) -> Void
+    /// Whether standard error is a terminal (progress bars) or not (one summary line per step).
+    public let errIsTerminal: Bool
+
+    public init(out: @escaping @Sendable (String) -> Void, err: @escaping @Sendable (String) -> Void, errIsTerminal: Bool = false) {
+        self.out = out
+        self.err = err
+        self.errIsTerminal = errIsTerminal
+    }
+
+    public static let standard = Console(
+        out: { text in FileHandle.standardOutput.write(Data((text + "\n").utf8)) },
+        err: { text in FileHandle.standardError.write(Data((text + "\n").utf8)) },
+        errIsTerminal: isatty(2) != 0)
+}
+
+/// A command line that does not fit the command's usage (exit code 2).
+public struct UsageError: Error, Equatable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
+}
+
+/// A failure shown to the user: which step, which file, what happened and what to do next.
+public struct ShiftLensError: Error, CustomStringConvertible {
+    public var step: String
+    public var path: String?
+    public var message: String
+    public var hint: String?
+
+    public init(step: String, path: String? = nil, message: String, hint: String? = nil) {
+        self.step = step
+        self.path = path
+        self.message = message
+        self.hint = hint
+    }
+
+    public var description: String {
+        var text = "error: \(step)"
+        if let path { text += " \(path)" }
+        text += ": \(message)"
+        if let hint { text += "\nhint: \(hint)" }
+        return text
+    }
+}

@@ -1,0 +1,4 @@
+import Foundation
+import ShiftLensCLI
+
+exit(ShiftLensCLI.run(Array(CommandLine.arguments.dropFirst())))
