@@ -1,0 +1,112 @@
+/// One fp32 tensor of a checkpoint, under its canonical (open_clip / OpenAI) name.
+///
+/// `values` points into memory owned by `storage`: the memory-mapped file itself when
+/// the file's dtype is fp32 and suitably aligned, otherwise an allocation holding the
+/// widened values. Keep the `WeightTensor` (or its `StateDict`) alive while using it.
+public struct WeightTensor: @unchecked Sendable {
+    public let name: String
+    public let shape: [Int]
+    public let values: UnsafeBufferPointer<Float>
+    /// Keeps `values` alive (a mapped file region or an owned allocation).
+    public let storage: AnyObject
+
+    public init(name: String, shape: [Int], values: UnsafeBufferPointer<Float>, storage: AnyObject) {
+        precondition(values.count == shape.reduce(1, *), "\(name): \(values.count) values do not fill shape \(shape)")
+        self.name = name
+        self.shape = shape
+        self.values = values
+        self.storage = storage
+    }
+
+    public var count: Int { values.count }
+    public var pointer: UnsafePointer<Float> { values.baseAddress ?? UnsafePointer(bitPattern: 0x10)! }
+}
+
+/// Owned fp32 memory for tensors that had to be converted (fp16/bf16 widening, strided torch storages).
+public final class OwnedFloats: @unchecked Sendable {
+    public let pointer: UnsafeMutablePointer<Float>
+    public let count: Int
+
+    public init(count: Int) {
+        self.count = count
+        pointer = .allocate(capacity: max(count, 1))
+        pointer.initialize(repeating: 0, count: max(count, 1))
+    }
+
+    deinit { pointer.deallocate() }
+
+    public var buffer: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: pointer, count: count) }
+}
+
+/// All tensors of a checkpoint under canonical names, with the checks a model needs.
+///
+/// Canonical names are open_clip's (`visual.transformer.resblocks.0.attn.in_proj_weight`,
+/// `token_embedding.weight`, …); readers of other naming schemes (Hugging Face
+/// `CLIPModel`, TorchScript module paths) translate into them. Integer buffers such as
+/// `num_batches_tracked` are dropped by the readers.
+public final class StateDict: @unchecked Sendable {
+    public let tensors: [String: WeightTensor]
+    /// The file the tensors came from, for error messages.
+    public let path: String
+
+    public init(tensors: [String: WeightTensor], path: String) {
+        self.tensors = tensors
+        self.path = path
+    }
+
+    public var names: [String] { tensors.keys.sorted() }
+
+    public func contains(_ name: String) -> Bool { tensors[name] != nil }
+
+    /// The tensor called `name`, checked against the expected shape.
+    public func tensor(_ name: String, shape: [Int]) throws -> WeightTensor {
+        guard let tensor = tensors[name] else { throw WeightsError.missingTensor(name: name, path: path) }
+        guard tensor.shape == shape else {
+            throw WeightsError.wrongShape(name: name, expected: shape, found: tensor.shape, path: path)
+        }
+        return tensor
+    }
+
+    /// The tensor called `name`, whatever its shape (for shape-based architecture detection).
+    public func tensor(_ name: String) throws -> WeightTensor {
+        guard let tensor = tensors[name] else { throw WeightsError.missingTensor(name: name, path: path) }
+        return tensor
+    }
+}
+
+/// Why a checkpoint could not be used. Every case names the file and, where there is
+/// one, the tensor; `hint` says what the user can do next.
+public enum WeightsError: Error, Equatable, CustomStringConvertible {
+    case missingTensor(name: String, path: String)
+    case wrongShape(name: String, expected: [Int], found: [Int], path: String)
+    case unexpectedTensors(names: [String], path: String)
+    case corrupt(path: String, message: String)
+    case unsupported(path: String, message: String)
+    case unknownArchitecture(path: String, message: String)
+
+    public var description: String {
+        switch self {
+        case .missingTensor(let name, let path):
+            return "\(path): missing tensor '\(name)'"
+        case .wrongShape(let name, let expected, let found, let path):
+            return "\(path): tensor '\(name)' has shape \(found), expected \(expected)"
+        case .unexpectedTensors(let names, let path):
+            let shown = names.prefix(5).joined(separator: ", ")
+            return "\(path): unexpected tensor\(names.count == 1 ? "" : "s") \(shown)\(names.count > 5 ? " and \(names.count - 5) more" : "")"
+        case .corrupt(let path, let message):
+            return "\(path): corrupt checkpoint: \(message)"
+        case .unsupported(let path, let message):
+            return "\(path): \(message)"
+        case .unknownArchitecture(let path, let message):
+            return "\(path): cannot tell the architecture: \(message)"
+        }
+    }
+
+    public var hint: String {
+        switch self {
+        case .corrupt: return "the file may be truncated; download it again or re-export it with safetensors"
+        case .unsupported: return "convert the checkpoint to safetensors (safetensors.torch.save_file) and try again"
+        default: return "run `shiftlens inspect` on the file to see what it contains"
+        }
+    }
+}
