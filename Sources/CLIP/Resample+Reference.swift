@@ -1,9 +1,13 @@
 /// The plain twin of `Resampler`: Pillow's whole-image two-pass resize, written the way
-/// Resample.c reads (horizontal pass over every row, then the vertical pass, taps summed
-/// per pixel). Slow; the tests compare the window resampler against it on odd sizes.
+/// Resample.c reads (each pass over the whole image, taps summed per pixel, the passes in
+/// `Resampler.verticalFirst` order). Slow; the tests compare the window resampler against it.
 enum ResamplerReference {
     /// Pillow's `Image.resize((outWidth, outHeight), BICUBIC)` of an 8-bit plane.
     static func resample8(_ source: PixelPlane, outWidth: Int, outHeight: Int) -> PixelPlane {
+        if Resampler.verticalFirst(inWidth: source.width, inHeight: source.height, outWidth: outWidth, outHeight: outHeight) {
+            let tall = resample8(source, outWidth: source.width, outHeight: outHeight)
+            return resample8(tall, outWidth: outWidth, outHeight: outHeight)
+        }
         var image = source
         let half = Int32(1) << (Resample.precisionBits - 1)
         if outWidth != image.width {
