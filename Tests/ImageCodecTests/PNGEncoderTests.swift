@@ -45,7 +45,9 @@ final class PNGEncoderTests: XCTestCase {
     }
 
     func testRecordFixturesWhenAsked() throws {
-        guard ProcessInfo.processInfo.environment["SHIFTLENS_RECORD_PNG_FIXTURES"] == "1" else { return }
+        guard ProcessInfo.processInfo.environment["SHIFTLENS_RECORD_PNG_FIXTURES"] == "1" else {
+            throw XCTSkip("re-recording only: set SHIFTLENS_RECORD_PNG_FIXTURES=1")
+        }
         let folder = PNGFixtures.folder.appendingPathComponent("encoder")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         for (name, image) in PNGEncoderTests.images() {
