@@ -29,7 +29,7 @@ final class CodecBenchmarkTests: XCTestCase {
         try measure("inflate zlib of our deflate output (output bytes)", bytes: vocabulary.count) { _ = try Inflate.zlib(zlibStream) }
         measure("deflate level 6 BPE vocabulary (input bytes)", bytes: vocabulary.count, runs: 3) { _ = Deflate.gzip(vocabulary) }
 
-        var generator = SplitMix64(seed: 5)
+        var generator = PNGTestRandom(seed: 5)
         let (width, height) = (1024, 768)
         var pixels = [UInt8]()
         pixels.reserveCapacity(width * height * 3)
