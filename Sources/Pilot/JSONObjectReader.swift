@@ -1,7 +1,8 @@
 import Foundation
 
 /// Reads one JSON object of a spec strictly: every key must be consumed or it is an
-/// error naming its JSON path, and every value is type-checked with its path.
+/// error naming its JSON path (keys starting with `//` are comments), and every value
+/// is type-checked with its path.
 struct JSONObjectReader {
     let file: String
     let path: String
@@ -81,7 +82,8 @@ struct JSONObjectReader {
 
     /// Throws for the first key that was never read, suggesting the closest known one.
     func finish(known: [String]) throws {
-        for key in object.keys.sorted() where !consumed.contains(key) {
+        // Keys starting with "//" are comments (JSON has none of its own).
+        for key in object.keys.sorted() where !consumed.contains(key) && !key.hasPrefix("//") {
             let suggestion = known.min { editDistance($0, key) < editDistance($1, key) }.flatMap { editDistance($0, key) <= 3 ? $0 : nil }
             throw PilotError.unknownKey(file: file, path: childPath(key), suggestion: suggestion)
         }

@@ -154,3 +154,22 @@ final class PilotSpecTests: XCTestCase {
         XCTAssertThrowsError(try ClassList.load(.files(names: names, templates: .file(templates), wnids: nil), assets: assets))
     }
 }
+
+final class PilotScaffoldTests: XCTestCase {
+    func testScaffoldParsesAfterAddingWeightsAndRefusesToOverwrite() throws {
+        let scratch = try ScratchFolder()
+        let folder = scratch.url.appendingPathComponent("Line 3 Pilot")
+        let written = try PilotScaffold.create(at: folder)
+        XCTAssertTrue(written.contains("pilot.json"))
+        try Data("weights".utf8).write(to: folder.appendingPathComponent("models/vit-b-32.safetensors"))
+        let spec = try PilotSpec.load(from: folder.appendingPathComponent("pilot.json"))
+        XCTAssertEqual(spec.pilot, "line-3-pilot")
+        XCTAssertEqual(spec.domains.map(\.name), ["reference", "low-light", "camera-2"])
+        XCTAssertEqual(spec.domains[2].labels, PilotSpec.LabelSource.none)
+        XCTAssertEqual(spec.criteria.minAccuracy, 0.8)
+        let scan = try DatasetScanner.scan(spec.domains[0], classes: try ClassList.load(spec.classes, assets: assets))
+        XCTAssertEqual(scan.items.count, 0)
+        XCTAssertEqual(scan.nonImagesSkipped, 3)
+        XCTAssertThrowsError(try PilotScaffold.create(at: folder))
+    }
+}
