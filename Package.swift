@@ -37,7 +37,7 @@ let package = Package(
         .target(
             name: "ShiftLensCLI",
             dependencies: ["ImageCodec", "Tensor", "Weights", "CLIP", "Pilot", "Embeddings", "Probes", "Site"],
-            swiftSettings: plain),
+            swiftSettings: hot),
         .executableTarget(name: "shiftlens", dependencies: ["ShiftLensCLI"], swiftSettings: plain),
 
         .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"], swiftSettings: plain),
