@@ -40,7 +40,7 @@ let package = Package(
             swiftSettings: hot),
         .executableTarget(name: "shiftlens", dependencies: ["ShiftLensCLI"], swiftSettings: plain),
 
-        .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"], swiftSettings: plain),
+        .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings"], swiftSettings: plain),
         .testTarget(name: "PilotTests", dependencies: ["Pilot"], swiftSettings: plain),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], swiftSettings: plain),
