@@ -56,8 +56,8 @@ public struct PreprocessConfig: Codable, Sendable, Equatable {
 /// 2. **Centre crop** `size × size` with torchvision's offsets (`round()` is half-to-even);
 ///    a side shorter than the crop is zero-padded (torchvision pads `(c - d) // 2` before).
 ///    With shortest-side resizing that cannot happen; the padding is kept for completeness.
-/// 3. **convert("RGB")** from the native mode (Pillow's conversions: "I;16" saturates at 255,
-///    palette indices beyond the palette are black, alpha is dropped, CMYK via `255 - k`).
+/// 3. **convert("RGB")** from the native mode (`DecodedImage.convertedToRGB()`: "I;16"
+///    saturates at 255, palette indices beyond the palette are black, alpha is dropped).
 /// 4. **ToTensor + Normalize** in float32: `(Float(v) / 255 - mean[c]) / std[c]`, CHW.
 ///
 /// Only the cropped window of the resized image is computed: every output pixel of
@@ -101,9 +101,9 @@ public enum Preprocessor {
         precondition(size > 0, "crop size must be positive")
         let geometry = Geometry(width: image.width, height: image.height, size: size)
         let native = croppedNative(image, geometry: geometry)
-        var warnings = image.warnings
-        let pixels = rgbPixels(native, mode: image.mode, palette: image.palette, saturated: &warnings)
-        return RGBImage(width: size, height: size, pixels: pixels, warnings: warnings)
+        let cropped = DecodedImage(
+            width: size, height: size, mode: image.mode, samples: native.samples, palette: image.palette, warnings: image.warnings)
+        return cropped.convertedToRGB()
     }
 
     /// Where the resize and crop land for an image of `width × height`.
@@ -219,57 +219,5 @@ public enum Preprocessor {
                 i += channels
             }
         }
-    }
-
-    /// Pillow's `convert("RGB")` of a plane in `mode`.
-    static func rgbPixels(_ plane: PixelPlane, mode: DecodedImage.Mode, palette: [UInt8], saturated warnings: inout [String]) -> [UInt8] {
-        let count = plane.width * plane.height
-        if mode == .rgb { return plane.samples }
-        var out = [UInt8](repeating: 0, count: count * 3)
-        let s = plane.samples
-        var sawSaturation = false
-        for i in 0..<count {
-            let r, g, b: UInt8
-            switch mode {
-            case .rgb:
-                (r, g, b) = (s[3 * i], s[3 * i + 1], s[3 * i + 2])
-            case .gray:
-                (r, g, b) = (s[i], s[i], s[i])
-            case .bilevel:
-                let v: UInt8 = s[i] != 0 ? 255 : 0
-                (r, g, b) = (v, v, v)
-            case .grayAlpha:
-                (r, g, b) = (s[2 * i], s[2 * i], s[2 * i])
-            case .rgba:
-                (r, g, b) = (s[4 * i], s[4 * i + 1], s[4 * i + 2])
-            case .cmyk:
-                let nk = 255 - Int(s[4 * i + 3])
-                func channel(_ value: UInt8) -> UInt8 {
-                    let t = Int(value) * nk + 128
-                    return UInt8(clamping: nk - (((t >> 8) + t) >> 8))
-                }
-                (r, g, b) = (channel(s[4 * i]), channel(s[4 * i + 1]), channel(s[4 * i + 2]))
-            case .palette:
-                let index = Int(s[i]) * 3
-                if index + 2 < palette.count {
-                    (r, g, b) = (palette[index], palette[index + 1], palette[index + 2])
-                } else {
-                    (r, g, b) = (0, 0, 0)
-                }
-            case .gray16:
-                // Pillow's I;16 → RGB keeps the low byte when the high byte is 0, else 255.
-                let v: UInt8 = s[2 * i + 1] == 0 ? s[2 * i] : 255
-                if s[2 * i + 1] != 0 { sawSaturation = true }
-                (r, g, b) = (v, v, v)
-            }
-            out[3 * i] = r
-            out[3 * i + 1] = g
-            out[3 * i + 2] = b
-        }
-        if sawSaturation {
-            let message = "16-bit grayscale values above 255 saturated to white by Pillow's RGB conversion"
-            if !warnings.contains(message) { warnings.append(message) }
-        }
-        return out
     }
 }

@@ -71,11 +71,10 @@ func syntheticImage(mode: DecodedImage.Mode, width: Int, height: Int, seed: UInt
 
 func sha256Hex(_ bytes: [UInt8]) -> String { SHA256.hex(bytes) }
 
+/// SHA-256 of the float32 values as little-endian bytes (numpy's `tobytes()` of a `<f4` array).
 func sha256Hex(_ floats: [Float]) -> String {
-    var bytes: [UInt8] = []
-    bytes.reserveCapacity(floats.count * 4)
-    for value in floats { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 } }
-    return SHA256.hex(bytes)
+    precondition(UInt16(1).littleEndian == 1, "the fixtures hash little-endian floats")
+    return floats.withUnsafeBytes { SHA256.hex($0) }
 }
 
 func loadJSON<T: Decodable>(_ type: T.Type, _ name: String) throws -> T {
