@@ -139,23 +139,30 @@ enum ImageCommands {
         for path in paths { _ = Preprocessor.preprocess(try decodeFile(path, console: console), config: config) }
         var rates: [Double] = []
         var checksum: Float = 0
+        var decodeNanoseconds: UInt64 = 0
         for _ in 0..<repeats {
             let start = DispatchTime.now().uptimeNanoseconds
             for path in paths {
+                let decodeStart = DispatchTime.now().uptimeNanoseconds
                 let bytes = [UInt8]((try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data())
                 guard let image = try? ImageFile.decode(bytes) else {
                     throw ShiftLensError(step: "decode", path: path, message: "changed while benchmarking")
                 }
+                decodeNanoseconds += DispatchTime.now().uptimeNanoseconds - decodeStart
                 checksum += Preprocessor.preprocess(image, config: config).scalars[0]
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             rates.append(Double(paths.count) / seconds)
         }
+        let totalSeconds = rates.map { Double(paths.count) / $0 }.reduce(0, +)
+        let decodeMilliseconds = Double(decodeNanoseconds) / 1e6 / Double(paths.count * repeats)
+        let preprocessMilliseconds = totalSeconds * 1e3 / Double(paths.count * repeats) - decodeMilliseconds
         rates.sort()
         let median = rates.count % 2 == 1 ? rates[rates.count / 2] : (rates[rates.count / 2 - 1] + rates[rates.count / 2]) / 2
         func format(_ value: Double) -> String { String(format: "%.1f", value) }
         console.out("shiftlens preprocess --bench: read+decode+preprocess \(paths.count) images × \(repeats) repeats, 1 thread, size \(config.imageSize)")
         console.out("images/s min \(format(rates[0])) median \(format(median)) max \(format(rates[rates.count - 1]))")
+        console.out("mean per image: read+decode \(String(format: "%.2f", decodeMilliseconds)) ms, preprocess \(String(format: "%.2f", preprocessMilliseconds)) ms")
         console.out("machine: \(machineDescription()) (checksum \(checksum))")
         return ExitCode.ok
     }
