@@ -3,7 +3,9 @@
 
 Both sides run on ONE thread over the same images (default: the 200 shared ImageNet JPEGs) and
 time read + decode + resize + crop + normalise per image, `--repeats` passes each, and report
-images/s as min / median / max over the passes. Ours is the release build of this package
+images/s as min / median / max over the passes, by wall time and by thread CPU time (the latter
+is steadier on a machine shared with other jobs). The passes of the two sides alternate, so that
+a change of machine load hits both alike. Ours is the release build of this package
 (`swift build -c release --product shiftlens`, skipped with --no-build).
 
     python3 scripts/bench_preprocess.py [--images DIR] [--repeats 5] [--size 224] [--no-build]
@@ -26,35 +28,34 @@ def cpu_model():
     return platform.processor() or "unknown CPU"
 
 
-def bench_python(paths, size, repeats):
-    import torch
-    torch.set_num_threads(1)
-    import open_clip, PIL
-    from PIL import Image
-    from open_clip.transform import image_transform
-    preprocess = image_transform(size, is_train=False)
-    for p in paths:  # warm-up pass (file cache, imports), untimed — as on our side
-        preprocess(Image.open(p))
-    rates = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for p in paths:
-            preprocess(Image.open(p))
-        rates.append(len(paths) / (time.perf_counter() - start))
-    versions = f"Pillow {PIL.__version__}, open_clip {open_clip.__version__}, torch {torch.__version__}"
-    return rates, versions
+class PillowSide:
+    def __init__(self, paths, size):
+        import torch
+        torch.set_num_threads(1)
+        import open_clip, PIL
+        from PIL import Image
+        from open_clip.transform import image_transform
+        self.paths, self.open = paths, Image.open
+        self.preprocess = image_transform(size, is_train=False)
+        self.versions = f"Pillow {PIL.__version__}, open_clip {open_clip.__version__}, torch {torch.__version__}"
+        self.one_pass()  # warm-up (file cache, lazy imports), untimed — as on our side
+
+    def one_pass(self):
+        wall, cpu = time.perf_counter(), time.thread_time()
+        for p in self.paths:
+            self.preprocess(self.open(p))
+        return len(self.paths) / (time.perf_counter() - wall), len(self.paths) / (time.thread_time() - cpu)
 
 
-def bench_ours(paths, size, repeats, build):
-    if build:
-        subprocess.run(["swift", "build", "-c", "release", "--product", "shiftlens"], cwd=ROOT, check=True)
-    binary = os.path.join(ROOT, ".build", "release", "shiftlens")
-    out = subprocess.run([binary, "preprocess", *paths, "--bench", "--repeats", str(repeats), "--size", str(size)],
+def ours_one_pass(binary, paths, size):
+    """One timed pass of `shiftlens preprocess --bench` (it also runs one untimed warm-up pass)."""
+    out = subprocess.run([binary, "preprocess", *paths, "--bench", "--repeats", "1", "--size", str(size)],
                          check=True, capture_output=True, text=True).stdout
-    m = re.search(r"images/s min ([\d.]+) median ([\d.]+) max ([\d.]+)", out)
-    if not m:
+    wall = re.search(r"images/s min ([\d.]+)", out)
+    cpu = re.search(r"images/s by thread CPU time min ([\d.]+)", out)
+    if not (wall and cpu):
         sys.exit(f"unexpected output from shiftlens:\n{out}")
-    return [float(v) for v in m.groups()], out.strip()
+    return float(wall.group(1)), float(cpu.group(1)), out.strip()
 
 
 def main():
@@ -70,17 +71,33 @@ def main():
     if not paths:
         sys.exit(f"no images in {folder}")
 
-    ours, raw = bench_ours(paths, args.size, args.repeats, not args.no_build)
-    theirs, versions = bench_python(paths, args.size, args.repeats)
-    t_min, t_med, t_max = min(theirs), statistics.median(theirs), max(theirs)
-    print(f"machine: {cpu_model()}, {os.cpu_count()} logical cores; one thread each; "
-          f"{len(paths)} images from {folder}, size {args.size}, {args.repeats} repeats")
-    print(f"{'':34s}{'min':>10s}{'median':>10s}{'max':>10s}  images/s")
-    print(f"{'Pillow + open_clip preprocess':34s}{t_min:10.1f}{t_med:10.1f}{t_max:10.1f}  ({versions})")
-    print(f"{'shiftlens preprocess (release)':34s}{ours[0]:10.1f}{ours[1]:10.1f}{ours[2]:10.1f}")
-    print(f"ratio of medians (shiftlens / Pillow+open_clip): {ours[1] / t_med:.2f}×")
-    print("shiftlens said: " + raw.replace("\n", " | "))
+    if not args.no_build:
+        subprocess.run(["swift", "build", "-c", "release", "--product", "shiftlens"], cwd=ROOT, check=True)
+    binary = os.path.join(ROOT, ".build", "release", "shiftlens")
+    pillow = PillowSide(paths, args.size)
+    ours_wall, ours_cpu, theirs_wall, theirs_cpu = [], [], [], []
+    raw = ""
+    for _ in range(args.repeats):
+        wall, cpu, raw = ours_one_pass(binary, paths, args.size)
+        ours_wall.append(wall)
+        ours_cpu.append(cpu)
+        wall, cpu = pillow.one_pass()
+        theirs_wall.append(wall)
+        theirs_cpu.append(cpu)
 
+    def row(name, values, note=""):
+        print(f"{name:44s}{min(values):10.1f}{statistics.median(values):10.1f}{max(values):10.1f}  {note}")
+
+    print(f"machine: {cpu_model()}, {os.cpu_count()} logical cores, load average {os.getloadavg()[0]:.1f} at the end; "
+          f"one thread each; {len(paths)} images from {folder}, size {args.size}, {args.repeats} alternating passes")
+    print(f"{'images/s':44s}{'min':>10s}{'median':>10s}{'max':>10s}")
+    row("Pillow + open_clip preprocess (wall)", theirs_wall, f"({pillow.versions})")
+    row("shiftlens preprocess, release (wall)", ours_wall)
+    row("Pillow + open_clip preprocess (thread CPU)", theirs_cpu)
+    row("shiftlens preprocess, release (thread CPU)", ours_cpu)
+    print(f"ratio of medians, shiftlens / Pillow+open_clip: wall {statistics.median(ours_wall) / statistics.median(theirs_wall):.2f}x, "
+          f"thread CPU {statistics.median(ours_cpu) / statistics.median(theirs_cpu):.2f}x")
+    print("last shiftlens pass said: " + raw.replace("\n", " | "))
 
 if __name__ == "__main__":
     main()

@@ -138,10 +138,12 @@ enum ImageCommands {
         // One untimed pass surfaces bad files before any timing and warms the coefficient cache.
         for path in paths { _ = Preprocessor.preprocess(try decodeFile(path, console: console), config: config) }
         var rates: [Double] = []
+        var cpuRates: [Double] = []
         var checksum: Float = 0
         var decodeNanoseconds: UInt64 = 0
         for _ in 0..<repeats {
             let start = DispatchTime.now().uptimeNanoseconds
+            let cpuStart = threadCPUSeconds()
             for path in paths {
                 let decodeStart = DispatchTime.now().uptimeNanoseconds
                 let bytes = [UInt8]((try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data())
@@ -153,18 +155,31 @@ enum ImageCommands {
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             rates.append(Double(paths.count) / seconds)
+            cpuRates.append(Double(paths.count) / max(threadCPUSeconds() - cpuStart, 1e-9))
         }
         let totalSeconds = rates.map { Double(paths.count) / $0 }.reduce(0, +)
         let decodeMilliseconds = Double(decodeNanoseconds) / 1e6 / Double(paths.count * repeats)
         let preprocessMilliseconds = totalSeconds * 1e3 / Double(paths.count * repeats) - decodeMilliseconds
-        rates.sort()
-        let median = rates.count % 2 == 1 ? rates[rates.count / 2] : (rates[rates.count / 2 - 1] + rates[rates.count / 2]) / 2
-        func format(_ value: Double) -> String { String(format: "%.1f", value) }
+        func summary(_ values: [Double]) -> String {
+            let sorted = values.sorted()
+            let middle = sorted.count / 2
+            let median = sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
+            return String(format: "min %.1f median %.1f max %.1f", sorted[0], median, sorted[sorted.count - 1])
+        }
         console.out("shiftlens preprocess --bench: read+decode+preprocess \(paths.count) images × \(repeats) repeats, 1 thread, size \(config.imageSize)")
-        console.out("images/s min \(format(rates[0])) median \(format(median)) max \(format(rates[rates.count - 1]))")
-        console.out("mean per image: read+decode \(String(format: "%.2f", decodeMilliseconds)) ms, preprocess \(String(format: "%.2f", preprocessMilliseconds)) ms")
+        console.out("images/s \(summary(rates))")
+        // Thread CPU time is less disturbed by other processes on a shared machine than wall time.
+        console.out("images/s by thread CPU time \(summary(cpuRates))")
+        console.out(String(format: "mean per image (wall): read+decode %.2f ms, preprocess %.2f ms", decodeMilliseconds, preprocessMilliseconds))
         console.out("machine: \(machineDescription()) (checksum \(checksum))")
         return ExitCode.ok
+    }
+
+    /// CPU time this thread has used, in seconds.
+    static func threadCPUSeconds() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     /// CPU model and core count, for benchmark lines.
