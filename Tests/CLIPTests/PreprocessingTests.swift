@@ -22,7 +22,7 @@ final class PreprocessingTests: XCTestCase {
             XCTAssertEqual(tensor.shape, [3, item.size, item.size], item.name)
             XCTAssertEqual(sha256Hex(tensor.scalars), item.float_sha256, "floats differ from open_clip: \(item.name)")
             if let file = item.floats {
-                let expected = try NPY.readTensor(at: TestPaths.fixtures.appendingPathComponent(file))
+                let expected = try NPY.readTensor(at: PreprocessingPaths.fixtures.appendingPathComponent(file))
                 XCTAssertEqual(expected.shape, tensor.shape, item.name)
                 let worst = zip(expected.scalars, tensor.scalars).map { abs($0 - $1) }.max() ?? .infinity
                 XCTAssertLessThanOrEqual(worst, 1e-6, item.name)

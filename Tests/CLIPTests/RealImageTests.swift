@@ -8,7 +8,7 @@ import XCTest
 final class RealImageTests: XCTestCase {
     func check(_ fixtureName: String, sizes: [Int]) throws {
         let fixtures = try loadJSON(ImageFixtures.self, fixtureName)
-        let folder = TestPaths.sharedImages.appendingPathComponent(fixtures.folder)
+        let folder = PreprocessingPaths.sharedImages.appendingPathComponent(fixtures.folder)
         XCTAssertGreaterThan(fixtures.images.count, 100)
         var failures: [String] = []
         for item in fixtures.images {

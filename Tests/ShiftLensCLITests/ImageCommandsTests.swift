@@ -39,7 +39,7 @@ final class ImageCommandsTests: XCTestCase {
 
     func testDecodeWritesPillowRGBAsNPYAndPPM() throws {
         let expected = try ImageFile.decode([UInt8](Data(contentsOf: URL(fileURLWithPath: jpeg)))).convertedToRGB()
-        // Pillow's np.asarray(Image.open(tench).convert("RGB")), hashed by Tests/CLIPTests/Fixtures/make_fixtures.py.
+        // Pillow's np.asarray(Image.open(tench).convert("RGB")), hashed by Tests/CLIPTests/Fixtures/preprocessing/make_fixtures.py.
         XCTAssertEqual(SHA256.hex(expected.pixels), "a0d0bb4d86c3953a8f27b39d488a272e6766a68c616b034d56121b4d930580bd")
 
         let npy = folder.appendingPathComponent("tench.npy").path

@@ -3,8 +3,8 @@ import ImageCodec
 import Tensor
 import XCTest
 
-/// Locations of the package, its shared data and this target's fixtures.
-enum TestPaths {
+/// Locations of the package, its shared data and the preprocessing fixtures.
+enum PreprocessingPaths {
     /// The folder holding Package.swift, found by walking up from this file.
     static let packageRoot: URL = {
         var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
@@ -15,7 +15,7 @@ enum TestPaths {
         return url
     }()
 
-    static let fixtures = packageRoot.appendingPathComponent("Tests/CLIPTests/Fixtures")
+    static let fixtures = packageRoot.appendingPathComponent("Tests/CLIPTests/Fixtures/preprocessing")
     static let sharedImages = packageRoot.appendingPathComponent("../shared/data/images").standardizedFileURL
 }
 
@@ -78,7 +78,7 @@ func sha256Hex(_ floats: [Float]) -> String {
 }
 
 func loadJSON<T: Decodable>(_ type: T.Type, _ name: String) throws -> T {
-    try JSONDecoder().decode(T.self, from: Data(contentsOf: TestPaths.fixtures.appendingPathComponent(name)))
+    try JSONDecoder().decode(T.self, from: Data(contentsOf: PreprocessingPaths.fixtures.appendingPathComponent(name)))
 }
 
 struct SyntheticFixtures: Decodable {
