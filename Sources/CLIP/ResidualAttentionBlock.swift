@@ -29,7 +29,10 @@ struct ResidualAttentionBlock: Sendable {
         self.heads = heads
         self.activation = activation
         ln1 = try LayerNormLayer(source, prefix + ".ln_1", width: width)
-        inProjection = try LinearLayer(source, prefix + ".attn.in_proj", in: width, out: 3 * width)
+        // nn.MultiheadAttention's packed projection is named in_proj_weight / in_proj_bias.
+        inProjection = LinearLayer(
+            weight: try source.take(prefix + ".attn.in_proj_weight", [3 * width, width]),
+            bias: try source.take(prefix + ".attn.in_proj_bias", [3 * width]), in: width, out: 3 * width)
         outProjection = try LinearLayer(source, prefix + ".attn.out_proj", in: width, out: width)
         ln2 = try LayerNormLayer(source, prefix + ".ln_2", width: width)
         let fcWeight = try source.takeAnyShape(prefix + ".mlp.c_fc.weight")
