@@ -132,6 +132,8 @@ def build(folder, *, embed_dim, vision_cfg, text_cfg, quick_gelu, seed, image_co
     model = CLIP(embed_dim=embed_dim, vision_cfg=vision_cfg, text_cfg=text_cfg, quick_gelu=quick_gelu).eval()
     randomise(model, seed + 1, bn_gamma)
     state = {k: v.contiguous() for k, v in model.state_dict().items() if not k.endswith("num_batches_tracked")}
+    if not text_count:  # a vision-only checkpoint
+        state = {k: v for k, v in state.items() if k.startswith("visual.")}
     save_file(state, os.path.join(folder, "model.safetensors"))
     size = vision_cfg["image_size"]
     g = torch.Generator().manual_seed(seed + 2)
