@@ -83,6 +83,24 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
     case corrupt(path: String, message: String)
     case unsupported(path: String, message: String)
     case unknownArchitecture(path: String, message: String)
+    /// The file could not be opened or mapped (missing, permissions, a directory).
+    case unreadable(path: String, message: String)
+    /// What the shapes cannot tell is not known from any source (e.g. the activation).
+    case missingConfiguration(path: String, message: String)
+
+    /// Terse, stable code for logs and tests.
+    public var code: String {
+        switch self {
+        case .missingTensor: return "missing-tensor"
+        case .wrongShape: return "wrong-shape"
+        case .unexpectedTensors: return "unexpected-tensors"
+        case .corrupt: return "corrupt"
+        case .unsupported: return "unsupported"
+        case .unknownArchitecture: return "unknown-architecture"
+        case .unreadable: return "unreadable"
+        case .missingConfiguration: return "missing-configuration"
+        }
+    }
 
     public var description: String {
         switch self {
@@ -99,6 +117,10 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
             return "\(path): \(message)"
         case .unknownArchitecture(let path, let message):
             return "\(path): cannot tell the architecture: \(message)"
+        case .unreadable(let path, let message):
+            return "\(path): cannot read the file: \(message)"
+        case .missingConfiguration(let path, let message):
+            return "\(path): \(message)"
         }
     }
 
@@ -106,6 +128,9 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .corrupt: return "the file may be truncated; download it again or re-export it with safetensors"
         case .unsupported: return "convert the checkpoint to safetensors (safetensors.torch.save_file) and try again"
+        case .unreadable: return "check the path and the file's permissions"
+        case .missingConfiguration:
+            return "put open_clip_config.json (or Hugging Face config.json) beside the weights, or give the model's \"activation\" (gelu or quick_gelu) in the pilot or with --activation"
         default: return "run `shiftlens inspect` on the file to see what it contains"
         }
     }
