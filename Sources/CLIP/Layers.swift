@@ -9,8 +9,8 @@ struct LinearLayer: Sendable {
     let outFeatures: Int
 
     init(_ source: TensorSource, _ prefix: String, in inFeatures: Int, out outFeatures: Int, bias hasBias: Bool = true) throws {
-        weight = try source.take(prefix + ".weight", [outFeatures, inFeatures])
-        bias = hasBias ? try source.take(prefix + ".bias", [outFeatures]) : nil
+        weight = try source.take(OpenCLIPNames.weight(prefix), [outFeatures, inFeatures])
+        bias = hasBias ? try source.take(OpenCLIPNames.bias(prefix), [outFeatures]) : nil
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
     }
@@ -38,8 +38,8 @@ struct LayerNormLayer: Sendable {
     let width: Int
 
     init(_ source: TensorSource, _ prefix: String, width: Int) throws {
-        gamma = try source.take(prefix + ".weight", [width])
-        beta = try source.take(prefix + ".bias", [width])
+        gamma = try source.take(OpenCLIPNames.weight(prefix), [width])
+        beta = try source.take(OpenCLIPNames.bias(prefix), [width])
         self.width = width
     }
 

@@ -25,13 +25,14 @@ struct FoldedConvolution: Sendable {
     let stride: Int
     let padding: Int
 
+    /// `conv` names the convolution's weight tensor, `bn` the batch-norm module.
     init(_ source: TensorSource, conv: String, batchNorm bn: String,
          in inChannels: Int, out outChannels: Int, kernel: Int, stride: Int = 1, padding: Int = 0) throws {
-        let raw = try source.take(conv + ".weight", [outChannels, inChannels, kernel, kernel])
-        let gamma = try source.take(bn + ".weight", [outChannels])
-        let beta = try source.take(bn + ".bias", [outChannels])
-        let mean = try source.take(bn + ".running_mean", [outChannels])
-        let variance = try source.take(bn + ".running_var", [outChannels])
+        let raw = try source.take(conv, [outChannels, inChannels, kernel, kernel])
+        let gamma = try source.take(OpenCLIPNames.weight(bn), [outChannels])
+        let beta = try source.take(OpenCLIPNames.bias(bn), [outChannels])
+        let mean = try source.take(OpenCLIPNames.runningMean(bn), [outChannels])
+        let variance = try source.take(OpenCLIPNames.runningVariance(bn), [outChannels])
         let perOutput = inChannels * kernel * kernel
         var weight = [Float](zeros: outChannels * perOutput)
         var bias = [Float](zeros: outChannels)
@@ -105,14 +106,14 @@ struct Bottleneck: Sendable {
     let downsample: FoldedConvolution?
     let stride: Int
 
-    init(_ source: TensorSource, _ prefix: String, inPlanes: Int, planes: Int, stride: Int) throws {
+    init(_ source: TensorSource, _ names: OpenCLIPNames.Bottleneck, inPlanes: Int, planes: Int, stride: Int) throws {
         let outPlanes = planes * Self.expansion
-        conv1 = try FoldedConvolution(source, conv: prefix + ".conv1", batchNorm: prefix + ".bn1", in: inPlanes, out: planes, kernel: 1)
-        conv2 = try FoldedConvolution(source, conv: prefix + ".conv2", batchNorm: prefix + ".bn2", in: planes, out: planes, kernel: 3, padding: 1)
-        conv3 = try FoldedConvolution(source, conv: prefix + ".conv3", batchNorm: prefix + ".bn3", in: planes, out: outPlanes, kernel: 1)
+        conv1 = try FoldedConvolution(source, conv: names.conv(1), batchNorm: names.norm(1), in: inPlanes, out: planes, kernel: 1)
+        conv2 = try FoldedConvolution(source, conv: names.conv(2), batchNorm: names.norm(2), in: planes, out: planes, kernel: 3, padding: 1)
+        conv3 = try FoldedConvolution(source, conv: names.conv(3), batchNorm: names.norm(3), in: planes, out: outPlanes, kernel: 1)
         if stride > 1 || inPlanes != outPlanes {
             downsample = try FoldedConvolution(
-                source, conv: prefix + ".downsample.0", batchNorm: prefix + ".downsample.1", in: inPlanes, out: outPlanes, kernel: 1)
+                source, conv: names.downsampleConv, batchNorm: names.downsampleNorm, in: inPlanes, out: outPlanes, kernel: 1)
         } else {
             downsample = nil
         }
@@ -156,9 +157,15 @@ public struct ModifiedResNet: Sendable {
         }
         self.config = config
         stem = [
-            try FoldedConvolution(source, conv: "visual.conv1", batchNorm: "visual.bn1", in: 3, out: width / 2, kernel: 3, stride: 2, padding: 1),
-            try FoldedConvolution(source, conv: "visual.conv2", batchNorm: "visual.bn2", in: width / 2, out: width / 2, kernel: 3, padding: 1),
-            try FoldedConvolution(source, conv: "visual.conv3", batchNorm: "visual.bn3", in: width / 2, out: width, kernel: 3, padding: 1),
+            try FoldedConvolution(
+                source, conv: OpenCLIPNames.weight(OpenCLIPNames.stemConv(1)), batchNorm: OpenCLIPNames.stemNorm(1),
+                in: 3, out: width / 2, kernel: 3, stride: 2, padding: 1),
+            try FoldedConvolution(
+                source, conv: OpenCLIPNames.weight(OpenCLIPNames.stemConv(2)), batchNorm: OpenCLIPNames.stemNorm(2),
+                in: width / 2, out: width / 2, kernel: 3, padding: 1),
+            try FoldedConvolution(
+                source, conv: OpenCLIPNames.weight(OpenCLIPNames.stemConv(3)), batchNorm: OpenCLIPNames.stemNorm(3),
+                in: width / 2, out: width, kernel: 3, padding: 1),
         ]
         var inPlanes = width
         var stages: [[Bottleneck]] = []
@@ -169,7 +176,8 @@ public struct ModifiedResNet: Sendable {
             var stage: [Bottleneck] = []
             for block in 0..<blocks {
                 stage.append(try Bottleneck(
-                    source, "visual.layer\(index + 1).\(block)", inPlanes: inPlanes, planes: planes, stride: block == 0 ? stride : 1))
+                    source, OpenCLIPNames.Bottleneck(stage: index + 1, index: block), inPlanes: inPlanes, planes: planes,
+                    stride: block == 0 ? stride : 1))
                 inPlanes = planes * Bottleneck.expansion
             }
             if stride > 1 { size /= stride }
@@ -184,11 +192,11 @@ public struct ModifiedResNet: Sendable {
         guard config.heads > 0, embedDim % config.heads == 0 else {
             throw CLIPError.badConfig("attention-pool width \(embedDim) is not divisible by \(config.heads) heads")
         }
-        poolPositional = try source.take("visual.attnpool.positional_embedding", [spatial * spatial + 1, embedDim])
-        queryProjection = try LinearLayer(source, "visual.attnpool.q_proj", in: embedDim, out: embedDim)
-        keyProjection = try LinearLayer(source, "visual.attnpool.k_proj", in: embedDim, out: embedDim)
-        valueProjection = try LinearLayer(source, "visual.attnpool.v_proj", in: embedDim, out: embedDim)
-        outputProjection = try LinearLayer(source, "visual.attnpool.c_proj", in: embedDim, out: config.outputDim)
+        poolPositional = try source.take(OpenCLIPNames.attentionPoolPositionalEmbedding, [spatial * spatial + 1, embedDim])
+        queryProjection = try LinearLayer(source, OpenCLIPNames.attentionPoolProjection("q_proj"), in: embedDim, out: embedDim)
+        keyProjection = try LinearLayer(source, OpenCLIPNames.attentionPoolProjection("k_proj"), in: embedDim, out: embedDim)
+        valueProjection = try LinearLayer(source, OpenCLIPNames.attentionPoolProjection("v_proj"), in: embedDim, out: embedDim)
+        outputProjection = try LinearLayer(source, OpenCLIPNames.attentionPoolProjection("c_proj"), in: embedDim, out: config.outputDim)
     }
 
     /// Image embeddings (N, outputDim), not normalised, for preprocessed `images` (N, 3, S, S).

@@ -5,7 +5,7 @@ import Weights
 /// vision and text towers:
 ///
 ///     x = x + out_proj(MHA(ln_1(x)))      packed in_proj (3·width, width), heads split width
-///     x = x + c_proj(act(c_fc(ln_2(x))))   hidden width read from c_fc (4·width for every CLIP)
+///     x = x + c_proj(act(c_fc(ln_2(x))))   hidden = the config's mlpWidth (4·width for most CLIPs)
 ///
 /// Layer-scale, qk-norm and the other open_clip block variants are not supported; their
 /// tensors would be reported as unexpected by `CLIPModel`.
@@ -21,29 +21,23 @@ struct ResidualAttentionBlock: Sendable {
     let fc: LinearLayer
     let projection: LinearLayer
 
-    init(_ source: TensorSource, _ prefix: String, width: Int, heads: Int, activation: Activation) throws {
+    init(_ source: TensorSource, _ names: OpenCLIPNames.Block, width: Int, heads: Int, hidden: Int, activation: Activation) throws {
         guard heads > 0, width % heads == 0 else {
             throw CLIPError.badConfig("width \(width) is not divisible by \(heads) heads")
         }
+        guard hidden > 0 else { throw CLIPError.badConfig("MLP width \(hidden)") }
         self.width = width
         self.heads = heads
         self.activation = activation
-        ln1 = try LayerNormLayer(source, prefix + ".ln_1", width: width)
-        // nn.MultiheadAttention's packed projection is named in_proj_weight / in_proj_bias.
+        self.hidden = hidden
+        ln1 = try LayerNormLayer(source, names.layerNorm1, width: width)
         inProjection = LinearLayer(
-            weight: try source.take(prefix + ".attn.in_proj_weight", [3 * width, width]),
-            bias: try source.take(prefix + ".attn.in_proj_bias", [3 * width]), in: width, out: 3 * width)
-        outProjection = try LinearLayer(source, prefix + ".attn.out_proj", in: width, out: width)
-        ln2 = try LayerNormLayer(source, prefix + ".ln_2", width: width)
-        let fcWeight = try source.takeAnyShape(prefix + ".mlp.c_fc.weight")
-        guard fcWeight.shape.count == 2, fcWeight.shape[1] == width, fcWeight.shape[0] > 0 else {
-            throw CLIPError.checkpoint(.wrongShape(
-                name: fcWeight.name, expected: [4 * width, width], found: fcWeight.shape, path: source.stateDict.path))
-        }
-        hidden = fcWeight.shape[0]
-        fc = LinearLayer(
-            weight: fcWeight, bias: try source.take(prefix + ".mlp.c_fc.bias", [hidden]), in: width, out: hidden)
-        projection = try LinearLayer(source, prefix + ".mlp.c_proj", in: hidden, out: width)
+            weight: try source.take(names.inProjectionWeight, [3 * width, width]),
+            bias: try source.take(names.inProjectionBias, [3 * width]), in: width, out: 3 * width)
+        outProjection = try LinearLayer(source, names.outProjection, in: width, out: width)
+        ln2 = try LayerNormLayer(source, names.layerNorm2, width: width)
+        fc = try LinearLayer(source, names.mlpUp, in: width, out: hidden)
+        projection = try LinearLayer(source, names.mlpDown, in: hidden, out: width)
     }
 
     /// Runs the block in place on `x` (tokens, width). With `causal`, token `i` attends to `0...i`.

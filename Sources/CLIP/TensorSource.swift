@@ -25,18 +25,6 @@ final class TensorSource {
         }
     }
 
-    /// The tensor `name` whatever its shape, for sizes that the configuration does not
-    /// carry (e.g. the MLP width); callers check what they rely on.
-    func takeAnyShape(_ name: String) throws -> WeightTensor {
-        do {
-            let tensor = try stateDict.tensor(name)
-            taken.insert(name)
-            return tensor
-        } catch let error as WeightsError {
-            throw CLIPError.checkpoint(error)
-        }
-    }
-
     /// Throws `unexpectedTensors` naming every tensor not taken, except those whose last
     /// path component is in `harmless`.
     func finish(ignoring harmless: Set<String>) throws {

@@ -23,13 +23,15 @@ public struct TextTransformer: Sendable {
         }
         self.config = config
         let w = config.width
-        tokenEmbedding = try source.take("token_embedding.weight", [config.vocabSize, w])
-        positionalEmbedding = try source.take("positional_embedding", [config.contextLength, w])
+        tokenEmbedding = try source.take(OpenCLIPNames.tokenEmbedding, [config.vocabSize, w])
+        positionalEmbedding = try source.take(OpenCLIPNames.textPositionalEmbedding, [config.contextLength, w])
         blocks = try (0..<config.layers).map {
-            try ResidualAttentionBlock(source, "transformer.resblocks.\($0)", width: w, heads: config.heads, activation: activation)
+            try ResidualAttentionBlock(
+                source, OpenCLIPNames.Block(OpenCLIPNames.textBlocks, $0), width: w, heads: config.heads,
+                hidden: config.mlpWidth, activation: activation)
         }
-        lnFinal = try LayerNormLayer(source, "ln_final", width: w)
-        projection = try source.take("text_projection", [w, config.outputDim])
+        lnFinal = try LayerNormLayer(source, OpenCLIPNames.textLayerNormFinal, width: w)
+        projection = try source.take(OpenCLIPNames.textProjection, [w, config.outputDim])
     }
 
     /// Text embeddings (N, outputDim), not normalised, for token rows as the tokenizer

@@ -60,7 +60,8 @@ extension Tokenizer {
             }
             var fixed = String(String.UnicodeScalarView(scalars))
             fixed = fixed.precomposedStringWithCanonicalMapping
-            if fixed == current { break }
+            // Compare scalars: String's == treats canonically equivalent text as equal.
+            if fixed.unicodeScalars.elementsEqual(current.unicodeScalars) { break }
             current = fixed
         }
         return current

@@ -1,4 +1,5 @@
 import Foundation
+import ImageCodec
 
 /// open_clip's default `SimpleTokenizer` (OpenAI CLIP's byte-level BPE), reproduced
 /// without Python: same cleaning (`Tokenizer.clean`), same pre-split, same byte-to-unicode
@@ -38,9 +39,12 @@ public struct Tokenizer: Sendable {
             throw CLIPError.badVocabulary("\(max(lines.count - 1, 0)) merge lines, expected at least \(Self.mergeCount)")
         }
         lines = Array(lines[1...Self.mergeCount])
-        byteEncoder = Self.bytesToUnicode()
-        var vocabulary = byteEncoder
-        vocabulary += byteEncoder.map { $0 + "</w>" }
+        let byteEncoder = Self.bytesToUnicode()
+        self.byteEncoder = byteEncoder
+        // Ids follow open_clip's dict order: printable bytes first, then the others.
+        let byteOrder = (0..<256).filter(Self.isPrintable) + (0..<256).filter { !Self.isPrintable($0) }
+        var vocabulary = byteOrder.map { byteEncoder[$0] }
+        vocabulary += vocabulary.map { $0 + "</w>" }
         var ranks: [String: Int] = [:]
         ranks.reserveCapacity(lines.count)
         for (rank, line) in lines.enumerated() {
@@ -59,6 +63,29 @@ public struct Tokenizer: Sendable {
         startOfText = Int32(vocabulary.count - 2)
         endOfText = Int32(vocabulary.count - 1)
         self.contextLength = contextLength
+    }
+
+    /// Reads the vocabulary file at `url`, gzip-compressed (`bpe_simple_vocab_16e6.txt.gz`,
+    /// as shipped in `assets/clip/`) or plain text.
+    public init(vocabularyAt url: URL, contextLength: Int = Tokenizer.defaultContextLength) throws {
+        let bytes: [UInt8]
+        do {
+            bytes = [UInt8](try Data(contentsOf: url))
+        } catch {
+            throw CLIPError.badVocabulary("cannot read \(url.path): \(error.localizedDescription)")
+        }
+        var text = bytes
+        if bytes.starts(with: [0x1F, 0x8B]) {
+            do {
+                text = try Inflate.gzip(bytes, maxOutputSize: 16 << 20)
+            } catch {
+                throw CLIPError.badVocabulary("\(url.path): \(error)")
+            }
+        }
+        guard let decoded = String(validating: text, as: UTF8.self) else {
+            throw CLIPError.badVocabulary("\(url.path) is not UTF-8 text")
+        }
+        try self.init(vocabularyText: decoded, contextLength: contextLength)
     }
 
     /// The ids of `text` without start/end tokens, untruncated.
@@ -125,13 +152,17 @@ public struct Tokenizer: Sendable {
         return word
     }
 
+    static func isPrintable(_ byte: Int) -> Bool {
+        (0x21...0x7E).contains(byte) || (0xA1...0xAC).contains(byte) || (0xAE...0xFF).contains(byte)
+    }
+
     /// GPT-2/CLIP's reversible byte → printable character table: printable Latin-1 bytes
     /// map to themselves, the other 68 bytes to U+0100 onwards in byte order.
     static func bytesToUnicode() -> [String] {
         var table = [String](repeating: "", count: 256)
         var next: UInt32 = 256
         for byte in 0..<256 {
-            let printable = (0x21...0x7E).contains(byte) || (0xA1...0xAC).contains(byte) || (0xAE...0xFF).contains(byte)
+            let printable = isPrintable(byte)
             let scalar = printable ? UInt32(byte) : next
             if !printable { next += 1 }
             table[byte] = String(Character(Unicode.Scalar(scalar)!))

@@ -25,15 +25,17 @@ public struct VisionTransformer: Sendable {
         self.config = config
         self.activation = activation
         let w = config.width
-        patchWeight = try source.take("visual.conv1.weight", [w, 3, config.patchSize, config.patchSize])
-        classEmbedding = try source.take("visual.class_embedding", [w])
-        positionalEmbedding = try source.take("visual.positional_embedding", [config.gridSize * config.gridSize + 1, w])
-        lnPre = try LayerNormLayer(source, "visual.ln_pre", width: w)
+        patchWeight = try source.take(OpenCLIPNames.visualConv1, [w, 3, config.patchSize, config.patchSize])
+        classEmbedding = try source.take(OpenCLIPNames.visualClassEmbedding, [w])
+        positionalEmbedding = try source.take(OpenCLIPNames.visualPositionalEmbedding, [config.gridSize * config.gridSize + 1, w])
+        lnPre = try LayerNormLayer(source, OpenCLIPNames.visualLayerNormPre, width: w)
         blocks = try (0..<config.layers).map {
-            try ResidualAttentionBlock(source, "visual.transformer.resblocks.\($0)", width: w, heads: config.heads, activation: activation)
+            try ResidualAttentionBlock(
+                source, OpenCLIPNames.Block(OpenCLIPNames.visualBlocks, $0), width: w, heads: config.heads,
+                hidden: config.mlpWidth, activation: activation)
         }
-        lnPost = try LayerNormLayer(source, "visual.ln_post", width: w)
-        projection = try source.take("visual.proj", [w, config.outputDim])
+        lnPost = try LayerNormLayer(source, OpenCLIPNames.visualLayerNormPost, width: w)
+        projection = try source.take(OpenCLIPNames.visualProjection, [w, config.outputDim])
     }
 
     /// Image embeddings (N, outputDim), not normalised, for `images` (N, 3, S, S) with

@@ -9,7 +9,7 @@ final class CLIPModelTests: XCTestCase {
     private let folder = Fixtures.folder.appendingPathComponent("vit-text")
 
     private func weights(dropping dropped: String? = nil, adding extra: [String: [Int]] = [:], reshaping: (String, [Int])? = nil) throws -> StateDict {
-        let original = try FixtureSafetensors.load(folder.appendingPathComponent("model.safetensors"))
+        let original = try Checkpoint.loadStateDict(folder.appendingPathComponent("model.safetensors"))
         var tensors = original.tensors
         if let dropped { tensors[dropped] = nil }
         for (name, shape) in extra {
@@ -60,7 +60,7 @@ final class CLIPModelTests: XCTestCase {
     func testVisionOnlyModelRefusesText() throws {
         var config = try Fixtures.config(in: folder)
         config.text = nil
-        let original = try FixtureSafetensors.load(folder.appendingPathComponent("model.safetensors"))
+        let original = try Checkpoint.loadStateDict(folder.appendingPathComponent("model.safetensors"))
         let visionOnly = StateDict(tensors: original.tensors.filter { $0.key.hasPrefix("visual.") }, path: "v.safetensors")
         let model = try CLIPModel(checkpoint: visionOnly, config: config)
         XCTAssertThrowsError(try model.encodeText([[1, 127]])) { XCTAssertEqual($0 as? CLIPError, .noTextTower) }

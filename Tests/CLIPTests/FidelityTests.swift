@@ -25,10 +25,14 @@ final class FidelityTests: XCTestCase {
     /// first layer it feeds.
     func testPerturbedWeightIsReportedAtTheFirstLayerItAffects() throws {
         let folder = Fixtures.folder.appendingPathComponent("vit-text")
-        let stateDict = try FixtureSafetensors.load(folder.appendingPathComponent("model.safetensors"))
-        let target = try stateDict.tensor("visual.transformer.resblocks.1.mlp.c_fc.weight")
-        UnsafeMutablePointer(mutating: target.pointer)[5] += 0.5
-        let report = try Fidelity.check(folder: folder, stateDict: stateDict)
+        let original = try Checkpoint.loadStateDict(folder.appendingPathComponent("model.safetensors"))
+        var tensors = original.tensors
+        let target = try original.tensor("visual.transformer.resblocks.1.mlp.c_fc.weight")
+        let copy = OwnedFloats(count: target.count)
+        copy.pointer.update(from: target.pointer, count: target.count)
+        copy.pointer[5] += 0.5
+        tensors[target.name] = WeightTensor(name: target.name, shape: target.shape, values: copy.buffer, storage: copy)
+        let report = try Fidelity.check(folder: folder, stateDict: StateDict(tensors: tensors, path: original.path))
         XCTAssertTrue(report.firstDivergence?.hasPrefix("image.resblocks.1:") == true, report.firstDivergence ?? "no divergence")
     }
 
@@ -59,7 +63,7 @@ enum Fidelity {
 
     static func check(folder: URL, stateDict: StateDict?) throws -> Report {
         let config = try Fixtures.config(in: folder)
-        let weights = try stateDict ?? FixtureSafetensors.load(folder.appendingPathComponent("model.safetensors"))
+        let weights = try stateDict ?? Checkpoint.loadStateDict(folder.appendingPathComponent("model.safetensors"))
         let model = try CLIPModel(checkpoint: weights, config: config)
         let images = try Fixtures.npy("images", in: folder)
         var traced: [String: [Tensor]] = [:]

@@ -68,39 +68,6 @@ enum Fixtures {
     }
 }
 
-/// A minimal safetensors reader for the fixtures (F32 only), until `Weights.SafetensorsFile`
-/// is merged from the weights branch.
-enum FixtureSafetensors {
-    final class Storage {
-        let bytes: [UInt8]
-        init(_ bytes: [UInt8]) { self.bytes = bytes }
-    }
-
-    static func load(_ url: URL) throws -> StateDict {
-        let data = try Data(contentsOf: url)
-        let bytes = [UInt8](data)
-        var headerLength = 0
-        for i in 0..<8 { headerLength |= Int(bytes[i]) << (8 * i) }
-        let header = try JSONSerialization.jsonObject(with: Data(bytes[8..<(8 + headerLength)])) as! [String: Any]
-        var tensors: [String: WeightTensor] = [:]
-        for (name, entry) in header where name != "__metadata__" {
-            let info = entry as! [String: Any]
-            precondition(info["dtype"] as! String == "F32", "fixture tensors are F32")
-            let shape = info["shape"] as! [Int]
-            let offsets = info["data_offsets"] as! [Int]
-            let owned = OwnedFloats(count: shape.reduce(1, *))
-            let start = 8 + headerLength + offsets[0]
-            for i in 0..<owned.count {
-                var bits: UInt32 = 0
-                for b in 0..<4 { bits |= UInt32(bytes[start + 4 * i + b]) << (8 * b) }
-                owned.pointer[i] = Float(bitPattern: bits)
-            }
-            tensors[name] = WeightTensor(name: name, shape: shape, values: owned.buffer, storage: owned)
-        }
-        return StateDict(tensors: tensors, path: url.lastPathComponent)
-    }
-}
-
 /// How closely two arrays agree: cosine similarity and the largest absolute difference
 /// relative to the reference's largest magnitude (element-wise relative error is
 /// meaningless for values near zero).
