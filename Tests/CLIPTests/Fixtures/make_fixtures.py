@@ -216,6 +216,33 @@ def tokenizer_fixture():
                   f, ensure_ascii=False, indent=0)
 
 
+def zero_shot_fixture(folder):
+    """open_clip's build_zero_shot_classifier on the tiny ViT+text model, with a stand-in
+    tokenizer (prompt → fixed random row) since the tiny model's vocabulary is reduced."""
+    from safetensors.torch import load_file
+    from open_clip.zero_shot_classifier import build_zero_shot_classifier
+    config = json.load(open(os.path.join(folder, "config.json")))
+    model = CLIP(embed_dim=config["embed_dim"], vision_cfg=config["vision"], text_cfg=config["text"],
+                 quick_gelu=config["activation"] == "quick_gelu").eval()
+    model.load_state_dict(load_file(os.path.join(folder, "model.safetensors")))
+    classnames = ["tench", "goldfish", "great white shark"]
+    templates = ["a photo of a {c}.", "itap of a {c}.", "a drawing of the {c}."]
+    prompts = [t.replace("{c}", c) for c in classnames for t in templates]
+    text = config["text"]
+    rows = make_tokens(5, text["context_length"], text["vocab_size"], 77)
+    rows = torch.cat([rows, make_tokens(4, text["context_length"], text["vocab_size"], 78)])
+    table = {p: rows[i] for i, p in enumerate(prompts)}
+    tokenizer = lambda texts: torch.stack([table[t] for t in texts])
+    with torch.no_grad():
+        head = build_zero_shot_classifier(
+            model, tokenizer, classnames, [lambda c, t=t: t.replace("{c}", c) for t in templates],
+            num_classes_per_batch=None, device="cpu", use_tqdm=False)
+    save_npy(folder, "zeroshot_head", head.T.numpy().astype(np.float32))
+    with open(os.path.join(folder, "zeroshot.json"), "w") as f:
+        json.dump({"classnames": classnames, "templates": templates,
+                   "prompts": {p: table[p].tolist() for p in prompts}}, f, indent=0)
+
+
 def versions(folder):
     import safetensors
     import ftfy
@@ -247,6 +274,7 @@ def main():
           vision_cfg=dict(image_size=64, layers=[1, 1, 1, 1], width=4, head_width=32),
           text_cfg=dict(context_length=16, vocab_size=64, width=32, heads=2, layers=1),
           quick_gelu=True, seed=2, image_count=2, text_count=3, kind="resnet")
+    zero_shot_fixture(os.path.join(HERE, "vit-text"))
     tokenizer_fixture()
     versions(HERE)
 
