@@ -69,9 +69,20 @@ extension Kernels {
                 }
             }
 
-            // Blocking: ~64 K floats of X per row block, ~96 K floats of panels per group.
-            let rowBlock = max(tileRows, min(rows.roundedUp(to: tileRows), (65_536 / k) / tileRows * tileRows))
-            let groupPanels = max(1, min(panelCount, 98_304 / panelFloats))
+            // Blocking: ~64 K floats of X per row block, ~96 K floats of panels per group,
+            // then smaller blocks until there are enough items to balance the threads.
+            var rowBlock = max(tileRows, min(rows.roundedUp(to: tileRows), (65_536 / k) / tileRows * tileRows))
+            var groupPanels = max(1, min(panelCount, 98_304 / panelFloats))
+            let wantedItems = 8 * pool.threadCount
+            while (rows + rowBlock - 1) / rowBlock * ((panelCount + groupPanels - 1) / groupPanels) < wantedItems {
+                if groupPanels > 1 {
+                    groupPanels = (groupPanels + 1) / 2
+                } else if rowBlock > tileRows {
+                    rowBlock = max(tileRows, (rowBlock / 2).roundedUp(to: tileRows))
+                } else {
+                    break
+                }
+            }
             let rowBlocks = (rows + rowBlock - 1) / rowBlock
             let groups = (panelCount + groupPanels - 1) / groupPanels
             pool.parallelFor(count: rowBlocks * groups) { items in
@@ -146,29 +157,49 @@ extension Kernels {
             }
             return
         }
-        withUnsafeTemporaryAllocation(of: Int.self, capacity: 2 * panelWidth) { origins in
-            // Top-left input coordinate of each output position in this panel.
-            for t in 0..<valid {
-                let position = t0 + t
-                origins[t] = (position / g.outWidth) * g.stride - g.padding
-                origins[panelWidth + t] = (position % g.outWidth) * g.stride - g.padding
-            }
-            var p = 0
-            for c in 0..<g.channels {
-                let channel = g.image + c * plane
-                for ky in 0..<g.kernelHeight {
-                    for kx in 0..<g.kernelWidth {
-                        let out = destination + p * panelWidth
-                        for t in 0..<valid {
-                            let iy = origins[t] + ky, ix = origins[panelWidth + t] + kx
-                            out[t] = (iy >= 0 && iy < g.height && ix >= 0 && ix < g.width) ? channel[iy * g.width + ix] : 0
+        // Positions t0 ..< t0 + valid split into runs along one output row; per run and
+        // patch row (c, ky, kx) the source is one input row read with stride `stride`,
+        // so bounds are resolved per run instead of per element.
+        var p = 0
+        for c in 0..<g.channels {
+            let channel = g.image + c * plane
+            for ky in 0..<g.kernelHeight {
+                for kx in 0..<g.kernelWidth {
+                    let out = destination + p * panelWidth
+                    var t = 0
+                    while t < valid {
+                        let position = t0 + t
+                        let oy = position / g.outWidth, ox = position % g.outWidth
+                        let run = min(valid - t, g.outWidth - ox)
+                        let iy = oy * g.stride - g.padding + ky
+                        let runOut = out + t
+                        if iy < 0 || iy >= g.height {
+                            runOut.update(repeating: 0, count: run)
+                        } else {
+                            // Input column of run element i: ix0 + i·stride; in bounds for i in lo..<hi.
+                            let ix0 = ox * g.stride - g.padding + kx
+                            let lo = min(run, ix0 >= 0 ? 0 : (-ix0 + g.stride - 1) / g.stride)
+                            let hi = max(lo, min(run, ix0 >= g.width ? 0 : (g.width - 1 - ix0) / g.stride + 1))
+                            if lo > 0 { runOut.update(repeating: 0, count: lo) }
+                            let line = channel + iy * g.width + ix0
+                            if g.stride == 1 {
+                                (runOut + lo).update(from: line + lo, count: hi - lo)
+                            } else {
+                                var i = lo
+                                while i < hi {
+                                    runOut[i] = line[i * g.stride]
+                                    i += 1
+                                }
+                            }
+                            if hi < run { (runOut + hi).update(repeating: 0, count: run - hi) }
                         }
-                        p += 1
+                        t += run
                     }
+                    p += 1
                 }
             }
-            precondition(p == k, "im2col depth mismatch")
         }
+        precondition(p == k, "im2col depth mismatch")
     }
 
     /// `tile[r·32 + t] = Σ_{p<k} X[r, p] · panel[p·32 + t]` for `r < 6`. Rows at or beyond
