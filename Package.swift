@@ -41,7 +41,7 @@ let package = Package(
         .executableTarget(name: "shiftlens", dependencies: ["ShiftLensCLI"], swiftSettings: plain),
 
         .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"], exclude: ["Fixtures"], swiftSettings: plain),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"], swiftSettings: plain),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "WeightsTests", dependencies: ["Weights", "ImageCodec"], swiftSettings: plain),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "Tensor", "Weights"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "ShiftLensCLITests", dependencies: ["ShiftLensCLI", "shiftlens"], swiftSettings: plain),
