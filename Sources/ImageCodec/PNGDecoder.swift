@@ -81,7 +81,9 @@ public enum PNGDecoder {
         }
         var raw: [UInt8]
         do {
-            raw = try Inflate.zlib(imageData, maxOutputSize: dataSize, expectedSize: dataSize)
+            // Deflate expands at most 1032:1, so a tiny stream cannot make us reserve a huge buffer.
+            let plausible = min(dataSize, imageData.count.multipliedReportingOverflow(by: 1032).partialValue + 1024)
+            raw = try Inflate.zlib(imageData, maxOutputSize: dataSize, expectedSize: plausible)
         } catch ImageCodecError.corrupt(let message) where message.hasPrefix("inflate: decompressed data exceeds") {
             throw ImageCodecError.corrupt("PNG: more image data than the header describes")
         }

@@ -126,3 +126,69 @@ final class PNGDecoderTests: XCTestCase {
         XCTAssertEqual(gray16.warnings.count, 1)
     }
 }
+
+final class PNGFuzzTests: XCTestCase {
+    /// Splits a PNG into chunks, damages one chunk's data and re-computes its CRC, so the
+    /// damage reaches the header, palette and inflate/unfilter code instead of stopping at
+    /// the CRC check. Every outcome must be an image or an `ImageCodecError`.
+    func testDamagedChunksWithValidCRCsNeverCrash() throws {
+        var generator = SplitMix64(seed: 99)
+        let suite = ["basn3p04.png", "oi9n2c16.png", "basn0g01.png", "tbbn3p08.png", "s39n3p04.png", "cs3n2c16.png", "basn4a16.png"]
+        let made = ["rgba8_adam7.png", "la16_adam7.png", "gray1_adam7.png", "gray2_trns_split.png"]
+        let urls = suite.map { PNGFixtures.pngSuite.appendingPathComponent($0) }
+            + made.map { PNGFixtures.folder.appendingPathComponent("made").appendingPathComponent($0) }
+        var outcomes = (images: 0, errors: 0)
+        for url in urls {
+            let original = try PNGFixtures.bytes(url)
+            let chunks = try splitChunks(original)
+            for _ in 0..<250 {
+                var damaged = chunks
+                let index = Int(generator.next() % UInt64(damaged.count))
+                guard !damaged[index].data.isEmpty else { continue }
+                for _ in 0..<(1 + Int(generator.next() % 3)) {
+                    let position = Int(generator.next() % UInt64(damaged[index].data.count))
+                    if generator.next() % 2 == 0 {
+                        damaged[index].data[position] ^= UInt8(1 << (generator.next() % 8))
+                    } else {
+                        damaged[index].data[position] = UInt8(truncatingIfNeeded: generator.next())
+                    }
+                }
+                do {
+                    let image = try PNGDecoder.decode(joinChunks(damaged), limits: DecodingLimits(maxPixels: 1 << 20))
+                    XCTAssertEqual(image.samples.count, image.width * image.height * image.mode.bytesPerPixel)
+                    _ = image.convertedToRGB()
+                    outcomes.images += 1
+                } catch is ImageCodecError {
+                    outcomes.errors += 1
+                }
+            }
+        }
+        XCTAssertGreaterThan(outcomes.errors, 200)
+        XCTAssertGreaterThan(outcomes.images, 50)
+    }
+
+    private func splitChunks(_ bytes: [UInt8]) throws -> [(type: [UInt8], data: [UInt8])] {
+        var reader = ByteReader(bytes, offset: 8)
+        var chunks: [(type: [UInt8], data: [UInt8])] = []
+        while !reader.isAtEnd {
+            let length = Int(try reader.readUInt32BE())
+            let type = Array(try reader.readBytes(4))
+            let data = Array(try reader.readBytes(length))
+            _ = try reader.readUInt32BE()
+            chunks.append((type, data))
+        }
+        return chunks
+    }
+
+    private func joinChunks(_ chunks: [(type: [UInt8], data: [UInt8])]) -> [UInt8] {
+        var out = PNGDecoder.signature
+        for (type, data) in chunks {
+            let length = UInt32(data.count)
+            out += [UInt8(length >> 24), UInt8((length >> 16) & 0xFF), UInt8((length >> 8) & 0xFF), UInt8(length & 0xFF)]
+            out += type + data
+            let crc = CRC32.checksum(type + data)
+            out += [UInt8(crc >> 24), UInt8((crc >> 16) & 0xFF), UInt8((crc >> 8) & 0xFF), UInt8(crc & 0xFF)]
+        }
+        return out
+    }
+}

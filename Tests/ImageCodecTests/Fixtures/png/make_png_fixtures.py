@@ -12,7 +12,8 @@ Outputs (all beside this script):
   made.json          the same checksums for made/*.png ("error" for files Pillow rejects too)
   inflate/*.zz|*.gz|*.deflate   compressed streams; inflate.json: sha256 + length of the plain data
   cmyk.json          random CMYK pixels and Pillow's convert("RGB") of them
-  encoder/           (written by the Swift test run, checked by `--check-encoder`)
+  encoder/*.png|gz   written by the Swift tests (SHIFTLENS_RECORD_PNG_FIXTURES=1 swift test --filter
+                     PNGEncoderTests); `--check-encoder` records in encoder.json what Pillow / gzip read
 The generator versions are recorded in every JSON file.
 """
 import gzip, hashlib, io, json, os, random, struct, sys, zlib
@@ -284,6 +285,9 @@ def check_encoder():
         if name.endswith(".png"):
             with open(os.path.join(d, name), "rb") as f:
                 results[name] = describe(f.read())
+        elif name.endswith(".gz"):
+            data = gzip.open(os.path.join(d, name)).read()
+            results[name] = {"sha256": sha(data), "length": len(data)}
     write_json("encoder.json", {"generator": VERSIONS, "files": results})
 
 
