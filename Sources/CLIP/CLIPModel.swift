@@ -48,24 +48,25 @@ public struct CLIPModel: Sendable {
     public var embeddingDimension: Int { config.vision.outputDim }
 
     /// Image embeddings (N, D), not normalised, for preprocessed `images` (N, 3, S, S).
-    public func encodeImages(_ images: Tensor) throws -> Tensor {
-        try encodeImages(images, trace: nil)
+    /// `batch` images share each transformer pass (ViT; ResNets run image by image).
+    public func encodeImages(_ images: Tensor, batch: Int = defaultTransformerBatch) throws -> Tensor {
+        try encodeImages(images, batch: batch, trace: nil)
     }
 
-    func encodeImages(_ images: Tensor, trace: LayerTrace?) throws -> Tensor {
+    func encodeImages(_ images: Tensor, batch: Int = defaultTransformerBatch, trace: LayerTrace?) throws -> Tensor {
         switch vision {
-        case .vit(let tower): return try tower.encode(images: images, trace: trace)
+        case .vit(let tower): return try tower.encode(images: images, batch: batch, trace: trace)
         case .resnet(let tower): return try tower.encode(images: images, trace: trace)
         }
     }
 
-    /// Text embeddings (N, D), not normalised, for tokenized prompts (`Tokenizer.encode`).
-    public func encodeText(_ tokens: [[Int32]]) throws -> Tensor {
-        try encodeText(tokens, trace: nil)
+    /// Text embeddings (N, D), not normalised, for tokenized prompts (`Tokenizer.tokenize`).
+    public func encodeText(_ tokens: [[Int32]], batch: Int = defaultTransformerBatch) throws -> Tensor {
+        try encodeText(tokens, batch: batch, trace: nil)
     }
 
-    func encodeText(_ tokens: [[Int32]], trace: LayerTrace?) throws -> Tensor {
+    func encodeText(_ tokens: [[Int32]], batch: Int = defaultTransformerBatch, trace: LayerTrace?) throws -> Tensor {
         guard let text else { throw CLIPError.noTextTower }
-        return try text.encode(tokens: tokens, trace: trace)
+        return try text.encode(tokens: tokens, batch: batch, trace: trace)
     }
 }

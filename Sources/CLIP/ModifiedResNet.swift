@@ -212,7 +212,7 @@ public struct ModifiedResNet: Sendable {
         for n in 0..<count {
             let image = FeatureMap(
                 values: Array(images.scalars[(n * imageStride)..<((n + 1) * imageStride)]), channels: 3, height: size, width: size)
-            let embedding = forward(image, trace: trace)
+            let embedding = forward(image, trace: trace.map { trace in { layer, _, tensor in trace(layer, n, tensor) } })
             output.replaceSubrange((n * config.outputDim)..<((n + 1) * config.outputDim), with: embedding)
         }
         return Tensor(shape: [count, config.outputDim], scalars: output)
@@ -227,11 +227,11 @@ public struct ModifiedResNet: Sendable {
         x = stem[2](x)                                          // (width, S/2, S/2)
         relu(&x)
         x = averagePool(x, 2)                                   // (width, S/4, S/4)
-        trace?("image.stem", x.tensor)
+        trace?("image.stem", 0, x.tensor)
         // Residual stages.
         for (index, stage) in stages.enumerated() {
             for block in stage { x = block(x) }                 // (4·width·2^i, S/2^(i+2), same)
-            trace?("image.layer\(index + 1)", x.tensor)
+            trace?("image.layer\(index + 1)", 0, x.tensor)
         }
         return attentionPool(x)                                 // (outputDim)
     }

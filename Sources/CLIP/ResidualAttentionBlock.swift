@@ -40,32 +40,38 @@ struct ResidualAttentionBlock: Sendable {
         projection = try LinearLayer(source, names.mlpDown, in: hidden, out: width)
     }
 
-    /// Runs the block in place on `x` (tokens, width). With `causal`, token `i` attends to `0...i`.
-    func forward(_ x: UnsafeMutablePointer<Float>, tokens: Int, causal: Bool) {
-        var normed = [Float](zeros: tokens * width)
-        var qkv = [Float](zeros: tokens * 3 * width)
-        var mixed = [Float](zeros: tokens * width)
-        var expanded = [Float](zeros: tokens * hidden)
+    /// Runs the block in place on `x` (sequences · tokens, width): `sequences` independent
+    /// sequences of `tokens` rows each, stacked so that every linear layer sees all rows at
+    /// once. With `causal`, token `i` attends to `0...i` of its own sequence.
+    func forward(_ x: UnsafeMutablePointer<Float>, sequences: Int, tokens: Int, causal: Bool) {
+        let rows = sequences * tokens
+        var normed = [Float](zeros: rows * width)
+        var qkv = [Float](zeros: rows * 3 * width)
+        var mixed = [Float](zeros: rows * width)
+        var expanded = [Float](zeros: rows * hidden)
         normed.withUnsafeMutableBufferPointer { normed in
         qkv.withUnsafeMutableBufferPointer { qkv in
         mixed.withUnsafeMutableBufferPointer { mixed in
         expanded.withUnsafeMutableBufferPointer { expanded in
             let h = normed.baseAddress!, q = qkv.baseAddress!, m = mixed.baseAddress!, e = expanded.baseAddress!
             // Attention.
-            ln1(x, rows: tokens, into: h)                                   // (tokens, width)
-            inProjection(h, rows: tokens, into: q)                          // (tokens, 3·width) = [q | k | v]
-            Kernels.attention(
-                query: q, key: q + width, value: q + 2 * width, rowStride: 3 * width,
-                queryLength: tokens, keyLength: tokens, heads: heads, headDim: width / heads,
-                causal: causal, output: m)                                  // (tokens, width)
-            outProjection(m, rows: tokens, into: h)                         // (tokens, width)
-            addInPlace(x, h, count: tokens * width)
+            ln1(x, rows: rows, into: h)                                     // (rows, width)
+            inProjection(h, rows: rows, into: q)                            // (rows, 3·width) = [q | k | v]
+            for s in 0..<sequences {
+                let qkvRows = q + s * tokens * 3 * width
+                Kernels.attention(
+                    query: qkvRows, key: qkvRows + width, value: qkvRows + 2 * width, rowStride: 3 * width,
+                    queryLength: tokens, keyLength: tokens, heads: heads, headDim: width / heads,
+                    causal: causal, output: m + s * tokens * width)         // (tokens, width) per sequence
+            }
+            outProjection(m, rows: rows, into: h)                           // (rows, width)
+            addInPlace(x, h, count: rows * width)
             // MLP.
-            ln2(x, rows: tokens, into: h)                                   // (tokens, width)
-            fc(h, rows: tokens, into: e)                                    // (tokens, hidden)
-            activation.apply(e, count: tokens * hidden)
-            projection(e, rows: tokens, into: h)                            // (tokens, width)
-            addInPlace(x, h, count: tokens * width)
+            ln2(x, rows: rows, into: h)                                     // (rows, width)
+            fc(h, rows: rows, into: e)                                      // (rows, hidden)
+            activation.apply(e, count: rows * hidden)
+            projection(e, rows: rows, into: h)                              // (rows, width)
+            addInPlace(x, h, count: rows * width)
         }
         }
         }

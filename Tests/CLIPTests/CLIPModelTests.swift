@@ -90,4 +90,17 @@ final class CLIPModelTests: XCTestCase {
         let a = try model.encodeText([short]), b = try model.encodeText([padded])
         XCTAssertEqual(a.scalars, b.scalars)
     }
+
+    /// Batching (several images / prompts per transformer pass) changes nothing but rounding.
+    func testBatchSizeDoesNotChangeEmbeddings() throws {
+        let model = try CLIPModel(checkpoint: weights(), config: Fixtures.config(in: folder))
+        let images = try Fixtures.npy("images", in: folder)
+        let both = Tensor(shape: [4, 3, 32, 32], scalars: images.scalars + images.scalars.reversed())
+        let one = try model.encodeImages(both, batch: 1), three = try model.encodeImages(both, batch: 3)
+        XCTAssertTrue(Agreement(three.scalars[...], one.scalars[...]).isFaithful)
+        let prompts: [[Int32]] = [[126, 127], [126, 3, 4, 5, 6, 7, 127, 0, 0], [126, 9, 127], [126] + [Int32](repeating: 2, count: 75) + [127]]
+        let single = try model.encodeText(prompts, batch: 1), grouped = try model.encodeText(prompts, batch: 8)
+        XCTAssertTrue(Agreement(grouped.scalars[...], single.scalars[...]).isFaithful)
+        XCTAssertNotEqual(Array(single.scalars[0..<32]), Array(single.scalars[32..<64]))
+    }
 }

@@ -66,21 +66,26 @@ enum Fidelity {
         let weights = try stateDict ?? Checkpoint.loadStateDict(folder.appendingPathComponent("model.safetensors"))
         let model = try CLIPModel(checkpoint: weights, config: config)
         let images = try Fixtures.npy("images", in: folder)
-        var traced: [String: [Tensor]] = [:]
-        let imageOutput = try model.encodeImages(images) { layer, output in traced[layer, default: []].append(output) }
-        traced["image.output"] = [imageOutput]
+        var traced: [String: [Int: Tensor]] = [:]
+        let imageOutput = try model.encodeImages(images) { layer, item, output in traced[layer, default: [:]][item] = output }
+        traced["image.output"] = [0: imageOutput]
         var ends: [Int] = []
         if config.text != nil {
             let tokens = try Fixtures.tokens(in: folder)
             ends = tokens.map { $0.count - 1 }
-            let textOutput = try model.encodeText(tokens) { layer, output in traced[layer, default: []].append(output) }
-            traced["text.output"] = [textOutput]
+            let textOutput = try model.encodeText(tokens) { layer, item, output in traced[layer, default: [:]][item] = output }
+            traced["text.output"] = [0: textOutput]
         }
         var report = Report()
         for layer in try Fixtures.layers(in: folder) {
             let expected = try Fixtures.npy(layer, in: folder)
-            guard let outputs = traced[layer] else {
+            guard let byItem = traced[layer] else {
                 report.firstDivergence = report.firstDivergence ?? "\(layer): not produced"
+                continue
+            }
+            let outputs = byItem.keys.sorted().map { byItem[$0]! }
+            guard byItem.keys.sorted() == Array(0..<outputs.count), layer.hasSuffix(".output") || outputs.count == expected.shape[0] else {
+                report.firstDivergence = report.firstDivergence ?? "\(layer): traced items \(byItem.keys.sorted())"
                 continue
             }
             report.comparedLayers += 1
