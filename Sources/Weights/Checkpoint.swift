@@ -29,7 +29,7 @@ public enum Checkpoint {
         try files.check(vision: vision, text: text, path: path)
 
         // Attention heads: configuration, else open_clip's convention when the width allows it.
-        var headsSource = "default (64-wide heads)"
+        var headsSource = "open_clip default, 64-wide heads"
         switch vision {
         case .vit(var config):
             if let (spec, source) = files.visionHeads {
@@ -84,7 +84,7 @@ public enum Checkpoint {
 
         var mean = CLIPConfig.openAIMean
         var std = CLIPConfig.openAIStd
-        var normalizationSource = "default (OpenAI)"
+        var normalizationSource = "OpenAI default"
         if let (fileMean, fileStd, source) = files.normalization {
             (mean, std, normalizationSource) = (fileMean, fileStd, source)
         } else if let overrideMean = overrides.imageMean, let overrideStd = overrides.imageStd {

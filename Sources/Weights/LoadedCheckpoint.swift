@@ -13,7 +13,7 @@ public struct LoadedCheckpoint: @unchecked Sendable {
     public var parameterCount: Int
     /// Things the user should know that do not stop loading (NaN/Inf tensors, ignored files, overridden requests).
     public var warnings: [String]
-    /// Where `config.imageMean`/`imageStd` came from ("open_clip_config.json", "default (OpenAI)", …).
+    /// Where `config.imageMean`/`imageStd` came from ("open_clip_config.json", "OpenAI default", …).
     public var normalizationSource: String
     /// Where the vision tower's head count came from.
     public var headsSource: String

@@ -81,7 +81,7 @@ final class CheckpointLoadTests: XCTestCase {
         XCTAssertEqual(loaded.config.activation, .gelu)
         XCTAssertEqual(loaded.config.activationSource, "config.json")
         XCTAssertEqual(loaded.config.imageMean, CLIPConfig.openAIMean)
-        XCTAssertEqual(loaded.normalizationSource, "default (OpenAI)")
+        XCTAssertEqual(loaded.normalizationSource, "OpenAI default")
         XCTAssertEqual(loaded.parameterCount, manifest.parameter_count["vit-vision"])
         let visual = reference.stateDict.names.filter { $0.hasPrefix("visual.") }
         XCTAssertEqual(loaded.stateDict.names, visual)
@@ -104,7 +104,7 @@ final class CheckpointLoadTests: XCTestCase {
         XCTAssertEqual(loaded.config.activation, .quickGelu)
         XCTAssertEqual(loaded.config.activationSource, "known checkpoint ShiftLens test fixture tiny ModifiedResNet")
         XCTAssertEqual(loaded.parameterCount, manifest.parameter_count["rn-vision"])
-        XCTAssertEqual(loaded.headsSource, "default (64-wide heads)")
+        XCTAssertEqual(loaded.headsSource, "open_clip default, 64-wide heads")
     }
 
     func testActivationSourcesInOrder() throws {
