@@ -42,7 +42,7 @@ let package = Package(
 
         .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], exclude: ["Fixtures"], swiftSettings: plain),
-        .testTarget(name: "WeightsTests", dependencies: ["Weights", "ImageCodec"], swiftSettings: plain),
+        .testTarget(name: "WeightsTests", dependencies: ["Weights", "ImageCodec"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "Tensor", "Weights"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "ShiftLensCLITests", dependencies: ["ShiftLensCLI", "shiftlens"], swiftSettings: plain),
     ]

@@ -3,6 +3,7 @@ extension Command {
     public static let all: [Command] = [
         .version,
         .benchKernels,
+        .inspect,
     ]
 
     static let version = Command(

@@ -67,6 +67,8 @@ public enum OpenCLIPNames {
     /// Batch-norm statistics (`num_batches_tracked` is an integer buffer that readers drop).
     public static func runningMean(_ module: String) -> String { "\(module).running_mean" }
     public static func runningVariance(_ module: String) -> String { "\(module).running_var" }
+    /// Whether `name` is a batch-norm statistic (a buffer in PyTorch, not a learned parameter).
+    public static func isBuffer(_ name: String) -> Bool { name.hasSuffix(".running_mean") || name.hasSuffix(".running_var") }
 
     // MARK: - Expected shapes
 

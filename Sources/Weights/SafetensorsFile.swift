@@ -75,7 +75,7 @@ public final class SafetensorsFile: @unchecked Sendable {
         guard fstat(descriptor, &status) == 0 else {
             throw WeightsError.unreadable(path: path, message: String(cString: strerror(errno)))
         }
-        guard (status.st_mode & S_IFMT) == S_IFREG else {
+        guard Int(status.st_mode) & Int(S_IFMT) == Int(S_IFREG) else {
             throw WeightsError.unreadable(path: path, message: "not a regular file")
         }
         let size = Int(status.st_size)

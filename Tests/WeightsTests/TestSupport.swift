@@ -88,3 +88,56 @@ func weightsError<T>(_ body: @autoclosure () throws -> T, file: StaticString = #
     }
     return nil
 }
+
+/// `Fixtures/fixtures.json`, written by make_fixtures.py.
+struct FixtureManifest: Decodable {
+    struct ModelConfig: Decodable {
+        var embed_dim: Int
+        var quick_gelu: Bool
+        var vision_cfg: [String: FlexibleNumber]
+        var text_cfg: [String: FlexibleNumber]
+    }
+
+    var vit_cfg: ModelConfig
+    var rn_cfg: ModelConfig
+    var vit_preprocess_cfg: [String: FlexibleNumber]
+    var hf_mean: [Float]
+    var hf_std: [Float]
+    var sha256: [String: String]
+    var parameter_count: [String: Int]
+
+    static func load() throws -> FixtureManifest {
+        try JSONDecoder().decode(FixtureManifest.self, from: Data(contentsOf: fixturesDirectory.appendingPathComponent("fixtures.json")))
+    }
+}
+
+/// A JSON value that is a number, a list of numbers, a string or null.
+enum FlexibleNumber: Decodable {
+    case int(Int), list([Float]), string(String), null
+
+    init(from decoder: Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() { self = .null }
+        else if let value = try? container.decode(Int.self) { self = .int(value) }
+        else if let value = try? container.decode([Float].self) { self = .list(value) }
+        else { self = .string(try container.decode(String.self)) }
+    }
+
+    var int: Int? { if case .int(let value) = self { return value }; return nil }
+    var list: [Float]? { if case .list(let value) = self { return value }; return nil }
+}
+
+/// Writes `tensors` (name → (shape, values)) as an F32 safetensors file.
+func writeFloat32Safetensors(_ tensors: [String: (shape: [Int], values: [Float])], to url: URL) throws {
+    let entries = tensors.keys.sorted().map { name in
+        SafetensorsBuilder.float32(name, tensors[name]!.shape, tensors[name]!.values)
+    }
+    try Data(SafetensorsBuilder.file(entries)).write(to: url)
+}
+
+extension StateDict {
+    /// Name → (shape, values) copies, for writing modified files.
+    var table: [String: (shape: [Int], values: [Float])] {
+        tensors.mapValues { ($0.shape, Array($0.values)) }
+    }
+}
