@@ -4,6 +4,10 @@ struct Deflater {
     private let maxChain: Int
     private let niceLength: Int
     private let lazy: Bool
+    /// Matches at least this long are taken without a lazy look at the next byte.
+    private let maxLazyLength: Int
+    /// When the current match is at least this long, the lazy search walks a quarter of the chain.
+    private let goodLength: Int
 
     static let windowSize = 1 << 15
     static let minMatch = 3
@@ -18,6 +22,9 @@ struct Deflater {
         maxChain = chains[level]
         niceLength = nice[level]
         lazy = level >= 4
+        // zlib's deflate_slow configuration table, levels 4–9 (max_lazy, good_length).
+        maxLazyLength = [0, 0, 0, 0, 16, 16, 16, 32, 128, 258][level]
+        goodLength = [0, 0, 0, 0, 4, 8, 8, 8, 32, 32][level]
     }
 
     /// A match is stored as `1 << 31 | length << 16 | distance`; a literal as its byte.
@@ -56,7 +63,7 @@ struct Deflater {
                 var best = minimum
                 var bestDistance = 0
                 var candidate = Int(first)
-                var chain = maxChain
+                var chain = minimum >= goodLength ? maxChain >> 2 : maxChain
                 while candidate >= 0, position - candidate <= Deflater.windowSize, chain > 0 {
                     // Only a candidate that agrees at index `best` can be longer than `best`.
                     if data[candidate + best] == data[position + best] {
@@ -84,7 +91,7 @@ struct Deflater {
                 } else {
                     let first = insert(position)
                     var (length, distance) = longestMatch(position, first, atLeast: Deflater.minMatch - 1)
-                    if length >= Deflater.minMatch, lazy, length < niceLength, position + 1 + Deflater.minMatch <= count {
+                    if length >= Deflater.minMatch, lazy, length < maxLazyLength, position + 1 + Deflater.minMatch <= count {
                         // One-step lazy evaluation: prefer a longer match starting at the next byte.
                         let nextFirst = insert(position + 1)
                         let (nextLength, nextDistance) = longestMatch(position + 1, nextFirst, atLeast: length)

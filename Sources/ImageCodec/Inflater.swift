@@ -290,36 +290,137 @@ final class Inflater {
         _ distanceBase: UnsafeBufferPointer<UInt16>, _ distanceExtra: UnsafeBufferPointer<UInt8>
     ) throws {
         while true {
-            try refill()
-            let symbol = try decodeSymbol(literalTable)
+            if try decodeSymbolsFast(lengthBase, lengthExtra, distanceBase, distanceExtra) { return }
+            if try decodeOneSymbol(lengthBase, lengthExtra, distanceBase, distanceExtra) { return }
+        }
+    }
+
+    /// The hot loop: runs while at least 8 input bytes and 258 bytes of output room
+    /// remain, on local copies of the state (class properties would cost an exclusivity
+    /// check per access). Returns true at the end of the block, false when it stops
+    /// short of it (the caller then decodes one symbol the careful way).
+    private func decodeSymbolsFast(
+        _ lengthBase: UnsafeBufferPointer<UInt16>, _ lengthExtra: UnsafeBufferPointer<UInt8>,
+        _ distanceBase: UnsafeBufferPointer<UInt16>, _ distanceExtra: UnsafeBufferPointer<UInt8>
+    ) throws -> Bool {
+        guard let source = input.baseAddress, position + 8 <= input.count, outputCount + 258 <= outputCapacity else {
+            return false
+        }
+        let inputEnd = input.count - 8
+        let outputEnd = outputCapacity - 258
+        let out = output
+        let window = streamStart
+        let literals = literalTable, distances = distanceTable
+        let literalPrimary = literals.primary, distancePrimary = distances.primary
+        let mask = HuffmanDecodingTable.primaryMask
+        var bits = bitBuffer, count = bitCount, next = position, written = outputCount
+        defer {
+            bitBuffer = bits
+            bitCount = count
+            position = next
+            outputCount = written
+        }
+        while next <= inputEnd, written <= outputEnd {
+            if count <= 56 {
+                bits |= UInt64(littleEndian: UnsafeRawPointer(source + next).loadUnaligned(as: UInt64.self)) << UInt64(count)
+                let taken = (63 - count) >> 3
+                next += taken
+                count += taken << 3
+            }
+            var symbol: Int
+            let entry = literalPrimary[Int(truncatingIfNeeded: bits & mask)]
+            if entry != 0 {
+                let length = Int(entry >> 9)
+                bits >>= UInt64(length)
+                count -= length
+                symbol = Int(entry & 0x1FF)
+            } else {
+                let (slowSymbol, length) = try literals.decodeSlow(bits)
+                bits >>= UInt64(length)
+                count -= length
+                symbol = slowSymbol
+            }
             if symbol < 256 {
-                if outputCount == outputCapacity { try grow(to: outputCount + 1) }
-                output[outputCount] = UInt8(truncatingIfNeeded: symbol)
-                outputCount += 1
+                out[written] = UInt8(truncatingIfNeeded: symbol)
+                written += 1
                 continue
             }
-            if symbol == 256 { return }
+            if symbol == 256 { return true }
             let lengthIndex = symbol - 257
             guard lengthIndex < 29 else { throw ImageCodecError.corrupt("inflate: invalid length symbol \(symbol)") }
-            let length = Int(lengthBase[lengthIndex]) + bits(Int(lengthExtra[lengthIndex]))
-            let distanceSymbol = try decodeSymbol(distanceTable)
-            guard distanceSymbol < 30 else {
-                throw ImageCodecError.corrupt("inflate: invalid distance symbol \(distanceSymbol)")
+            let lengthBits = Int(lengthExtra[lengthIndex])
+            let length = Int(lengthBase[lengthIndex]) + Int(truncatingIfNeeded: bits & ((1 << UInt64(lengthBits)) &- 1))
+            bits >>= UInt64(lengthBits)
+            count -= lengthBits
+            let distanceEntry = distancePrimary[Int(truncatingIfNeeded: bits & mask)]
+            let distanceSymbol: Int
+            if distanceEntry != 0 {
+                let codeLength = Int(distanceEntry >> 9)
+                bits >>= UInt64(codeLength)
+                count -= codeLength
+                distanceSymbol = Int(distanceEntry & 0x1FF)
+            } else {
+                let (slowSymbol, codeLength) = try distances.decodeSlow(bits)
+                bits >>= UInt64(codeLength)
+                count -= codeLength
+                distanceSymbol = slowSymbol
             }
-            let distance = Int(distanceBase[distanceSymbol]) + bits(Int(distanceExtra[distanceSymbol]))
-            guard distance <= outputCount - streamStart else {
+            guard distanceSymbol < 30 else { throw ImageCodecError.corrupt("inflate: invalid distance symbol \(distanceSymbol)") }
+            let distanceBits = Int(distanceExtra[distanceSymbol])
+            let distance = Int(distanceBase[distanceSymbol]) + Int(truncatingIfNeeded: bits & ((1 << UInt64(distanceBits)) &- 1))
+            bits >>= UInt64(distanceBits)
+            count -= distanceBits
+            guard distance <= written - window else {
                 throw ImageCodecError.corrupt("inflate: distance \(distance) reaches before the start of the data")
             }
-            try reserve(length)
-            let destination = output + outputCount
-            let source = destination - distance
+            let destination = out + written
+            let from = destination - distance
             if distance >= length {
-                destination.update(from: source, count: length)
+                destination.update(from: from, count: length)
             } else {
-                // Overlapping copy repeats the last `distance` bytes; must go byte by byte.
-                for offset in 0..<length { destination[offset] = source[offset] }
+                for offset in 0..<length { destination[offset] = from[offset] }
             }
-            outputCount += length
+            written += length
         }
+        return false
+    }
+
+    /// Decodes one symbol with full checks (refill near the end of the input, output
+    /// growth). Returns true at the end of the block.
+    private func decodeOneSymbol(
+        _ lengthBase: UnsafeBufferPointer<UInt16>, _ lengthExtra: UnsafeBufferPointer<UInt8>,
+        _ distanceBase: UnsafeBufferPointer<UInt16>, _ distanceExtra: UnsafeBufferPointer<UInt8>
+    ) throws -> Bool {
+        try refill()
+        let symbol = try decodeSymbol(literalTable)
+        if symbol < 256 {
+            if outputCount == outputCapacity { try grow(to: outputCount + 1) }
+            output[outputCount] = UInt8(truncatingIfNeeded: symbol)
+            outputCount += 1
+            return false
+        }
+        if symbol == 256 { return true }
+        let lengthIndex = symbol - 257
+        guard lengthIndex < 29 else { throw ImageCodecError.corrupt("inflate: invalid length symbol \(symbol)") }
+        let length = Int(lengthBase[lengthIndex]) + bits(Int(lengthExtra[lengthIndex]))
+        let distanceSymbol = try decodeSymbol(distanceTable)
+        guard distanceSymbol < 30 else {
+            throw ImageCodecError.corrupt("inflate: invalid distance symbol \(distanceSymbol)")
+        }
+        let distance = Int(distanceBase[distanceSymbol]) + bits(Int(distanceExtra[distanceSymbol]))
+        guard distance <= outputCount - streamStart else {
+            throw ImageCodecError.corrupt("inflate: distance \(distance) reaches before the start of the data")
+        }
+        try reserve(length)
+        let destination = output + outputCount
+        let source = destination - distance
+        if distance >= length {
+            destination.update(from: source, count: length)
+        } else {
+            // Overlapping copy repeats the last `distance` bytes; must go byte by byte.
+            for offset in 0..<length { destination[offset] = source[offset] }
+        }
+        outputCount += length
+        return false
     }
 }

@@ -44,6 +44,8 @@ final class JPEGHuffmanTable {
         var index: Int32 = 0
         for length in 1...16 {
             let count = Int32(counts[length - 1])
+            // libjpeg rejects a code space that is over-full or uses the all-ones code.
+            if code + count >= (Int32(1) << length) { throw ImageCodecError.corrupt("bad Huffman table") }
             if count > 0 {
                 valueOffset[length] = index - code
                 // Fill the lookahead entries of every code short enough for it.
@@ -61,8 +63,6 @@ final class JPEGHuffmanTable {
                 index += count
                 maxCode[length] = code - 1
             }
-            // libjpeg rejects a code space that is over-full or uses the all-ones code.
-            if code >= (Int32(1) << length) { throw ImageCodecError.corrupt("bad Huffman table") }
             code <<= 1
         }
         maxCode[17] = Int32.max

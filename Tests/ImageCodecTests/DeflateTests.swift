@@ -55,7 +55,8 @@ final class DeflateTests: XCTestCase {
         let table = try PNGFixtures.table("encoder.json")
         let text = PNGEncoderTests.deterministicText()
         let stored = try PNGFixtures.bytes(PNGFixtures.folder.appendingPathComponent("encoder/text.gz"))
-        XCTAssertEqual(Deflate.gzip(text, level: 9), stored, "encoder output changed: re-record (see PNGEncoderTests)")
+        XCTAssertTrue(Deflate.gzip(text, level: 9) == stored, "encoder output changed: re-record (see PNGEncoderTests)")
         XCTAssertEqual(table["text.gz"]?["sha256"] as? String, SHA256.hex(text))
+        XCTAssertEqual(table["text.gz"]?["file_sha256"] as? String, SHA256.hex(stored), "encoder.json is stale")
     }
 }

@@ -284,10 +284,13 @@ def check_encoder():
     for name in sorted(os.listdir(d)):
         if name.endswith(".png"):
             with open(os.path.join(d, name), "rb") as f:
-                results[name] = describe(f.read())
+                blob = f.read()
+            results[name] = {**describe(blob), "file_sha256": sha(blob)}
         elif name.endswith(".gz"):
-            data = gzip.open(os.path.join(d, name)).read()
-            results[name] = {"sha256": sha(data), "length": len(data)}
+            with open(os.path.join(d, name), "rb") as f:
+                blob = f.read()
+            data = gzip.decompress(blob)
+            results[name] = {"sha256": sha(data), "length": len(data), "file_sha256": sha(blob)}
     write_json("encoder.json", {"generator": VERSIONS, "files": results})
 
 
