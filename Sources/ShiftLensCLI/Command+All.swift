@@ -4,6 +4,8 @@ extension Command {
         .demo,
         .initPilot,
         .version,
+        .benchKernels,
+        .inspect,
     ]
 
     static let version = Command(
