@@ -233,6 +233,12 @@ final class CheckpointLoadTests: XCTestCase {
         XCTAssertEqual(weightsError(try Checkpoint.loadStateDict(weights)),
                        .unexpectedTensors(names: ["vision_model.encoder.layers.0.self_attn.rotary.weight"], path: weights.path))
 
+        var bare = table
+        bare["visual_projection.weight"] = nil
+        try writeFloat32Safetensors(bare, to: weights)
+        XCTAssertEqual(weightsError(try Checkpoint.loadStateDict(weights)),
+                       .missingTensor(name: "visual_projection.weight", path: weights.path), "CLIPVisionModel without projection")
+
         var withIds = table
         withIds["vision_model.embeddings.position_ids"] = ([1, 17], (0..<17).map(Float.init))
         try writeFloat32Safetensors(withIds, to: weights)
