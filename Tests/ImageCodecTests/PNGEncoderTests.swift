@@ -68,6 +68,14 @@ final class PNGEncoderTests: XCTestCase {
         XCTAssertEqual(decoded.convertedToRGB(), rgb)
         XCTAssertThrowsError(try PNGEncoder.encode(RGBImage(width: 0, height: 5, pixels: [])))
         XCTAssertThrowsError(try PNGEncoder.encode(DecodedImage(width: 1, height: 1, mode: .cmyk, samples: [0, 0, 0, 0])))
+        var shortened = rgb
+        shortened.pixels.removeLast()
+        PNGFixtures.assertError("unsupported") { try PNGEncoder.encode(shortened) }
+        var gray = DecodedImage(width: 2, height: 2, mode: .gray, samples: [1, 2, 3, 4])
+        gray.samples.removeLast()
+        PNGFixtures.assertError("unsupported") { try PNGEncoder.encode(gray) }
+        XCTAssertEqual(gray.convertedToRGB().pixels, [UInt8](repeating: 0, count: 12))
+        XCTAssertEqual(gray.convertedToRGB().warnings.count, 1)
     }
 
     func testEncodedFilesDecodeIdenticallyInPillow() throws {
