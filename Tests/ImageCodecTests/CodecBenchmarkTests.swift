@@ -37,7 +37,7 @@ final class CodecBenchmarkTests: XCTestCase {
         print("bench BPE vocabulary: zlib level 6 output \(Deflate.zlib(vocabulary).count) bytes for \(vocabulary.count)")
         measure("deflate level 6 BPE vocabulary (input bytes)", bytes: vocabulary.count, runs: 3) { _ = Deflate.gzip(vocabulary) }
 
-        var generator = PNGTestRandom(seed: 5)
+        var generator = SeededRandom(seed: 5)
         let (width, height) = (1024, 768)
         var pixels = [UInt8]()
         pixels.reserveCapacity(width * height * 3)

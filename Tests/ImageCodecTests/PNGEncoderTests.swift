@@ -9,7 +9,7 @@ import XCTest
 /// --check-encoder` records what Pillow and Python's gzip read from them in encoder.json.
 final class PNGEncoderTests: XCTestCase {
     static func deterministicText() -> [UInt8] {
-        var generator = PNGTestRandom(seed: 3)
+        var generator = SeededRandom(seed: 3)
         let words = ["shift", "lens", "clip", "robust", "feature", "outlier", "privileged", "direction", "concept"]
         var text = [UInt8]()
         for _ in 0..<6000 { text += Array(words[Int(generator.next() % UInt64(words.count))].utf8) + [0x20] }
@@ -18,7 +18,7 @@ final class PNGEncoderTests: XCTestCase {
 
     /// Deterministic images of every mode the encoder writes, keyed by fixture file name.
     static func images() -> [(String, DecodedImage)] {
-        var generator = PNGTestRandom(seed: 11)
+        var generator = SeededRandom(seed: 11)
         func noise(_ amplitude: Int) -> Int { Int(generator.next() % UInt64(2 * amplitude + 1)) - amplitude }
         var photo = [UInt8]()
         let (width, height) = (160, 120)
