@@ -116,15 +116,14 @@ public enum Distance {
         public var permutations: Int
     }
 
-    /// Unbiased MMD² between the rows of `x` and `y` (already L2-normalised by the caller if
-    /// wanted) with `k(a, b) = exp(−|a − b|² / (2 s²))`, `s` = median pairwise distance of the
+    /// Unbiased MMD² between the rows of `x` and `y`, L2-normalised here in Double, with `k(a, b) = exp(−|a − b|² / (2 s²))`, `s` = median pairwise distance of the
     /// pooled rows (numpy.median over i < j). If that median is 0, the mean pairwise distance is
     /// used; if that is 0 too, every row is identical: MMD² = 0, p = 1.
     /// `nil` when either sample has fewer than 2 rows.
     public static func mmd(_ x: Matrix<Float>, _ y: Matrix<Float>, permutations: Int, seed: UInt64) -> MMDResult? {
         let nx = x.rows, ny = y.rows, m = nx + ny, d = x.columns
         guard nx >= 2, ny >= 2, y.columns == d else { return nil }
-        let pooled = Matrix(unchecked: m, d, x.values + y.values).converted(to: Double.self)
+        let pooled = Matrix(unchecked: m, d, x.values + y.values).converted(to: Double.self).rowNormalized()
         let gram = pooled.multiplied(byTransposeOf: pooled)
         var squared = [Double](repeating: 0, count: m * m)
         var distances = [Double]()
@@ -219,8 +218,8 @@ public enum Distance {
         return Reference(
             gaussian: try Gaussian(frechetRows.count == n ? embeddings : embeddings.selectingRows(frechetRows)),
             frechetSampleSize: frechetRows.count,
-            mmdSample: embeddings.selectingRows(mmdRows).rowNormalized(),
-            aucSample: embeddings.selectingRows(aucRows).rowNormalized().converted(to: Double.self))
+            mmdSample: embeddings.selectingRows(mmdRows),
+            aucSample: embeddings.selectingRows(aucRows).converted(to: Double.self).rowNormalized())
     }
 
     /// Fréchet, MMD² and domain-classifier AUC of `embeddings` against the reference.
@@ -236,9 +235,9 @@ public enum Distance {
             frechetValue = try frechet(a, b)
         }
         let mmdResult = mmd(
-            reference.mmdSample, embeddings.selectingRows(mmdRows).rowNormalized(),
+            reference.mmdSample, embeddings.selectingRows(mmdRows),
             permutations: options.mmdPermutations, seed: SplitMix64.derive(seed, index: 2))
-        let other = embeddings.selectingRows(aucRows).rowNormalized().converted(to: Double.self)
+        let other = embeddings.selectingRows(aucRows).converted(to: Double.self).rowNormalized()
         let total = reference.aucSample.rows + other.rows
         var auc: Double?
         if reference.aucSample.rows >= options.aucFolds, other.rows >= options.aucFolds {

@@ -53,7 +53,7 @@ public enum LinearProbe {
         let testRows = Array(order[(trainCount + validationCount)...])
         let trainLabels = trainRows.map { labels[$0] }
         guard Set(trainLabels).count >= 2 else { return nil }
-        let features = reference.rowNormalized().converted(to: Double.self)
+        let features = reference.converted(to: Double.self).rowNormalized()
         let train = features.selectingRows(trainRows)
         let validation = features.selectingRows(validationRows)
         let validationLabels = validationRows.map { labels[$0] }
@@ -76,7 +76,7 @@ public enum LinearProbe {
     /// Accuracy of the fitted probe on `embeddings` with `labels` (all rows).
     public static func result(_ fitted: Fitted, embeddings: Matrix<Float>, labels: [Int]) -> LinearProbeResult? {
         guard !labels.isEmpty, labels.count == embeddings.rows else { return nil }
-        let predictions = fitted.model.predict(embeddings.rowNormalized().converted(to: Double.self))
+        let predictions = fitted.model.predict(embeddings.converted(to: Double.self).rowNormalized())
         let correct = zip(predictions, labels).filter { $0 == $1 }.count
         return LinearProbeResult(
             accuracy: Double(correct) / Double(labels.count),
