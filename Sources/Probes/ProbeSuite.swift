@@ -70,6 +70,9 @@ public enum ProbeSuite {
         guard head.rows >= 1, head.columns >= 1 else { throw ProbesError.invalid("the zero-shot head is empty") }
         var referenceNotes = [String]()
         let ref = try sanitize(reference, head: head, notes: &referenceNotes)
+        // Validate every domain before any heavy work.
+        var shiftNotes = [[String]](repeating: [], count: shifts.count)
+        let cleanShifts = try shifts.indices.map { try sanitize(shifts[$0], head: head, notes: &shiftNotes[$0]) }
         guard ref.embeddings.rows >= 1 else {
             throw ProbesError.invalid("the reference domain '\(reference.name)' has no usable embedding")
         }
@@ -96,8 +99,8 @@ public enum ProbeSuite {
         var output = [ModelDomainProbes]()
         for (index, domain) in ([reference] + shifts).enumerated() {
             let isReference = index == 0
-            var notes = isReference ? referenceNotes : []
-            let clean = isReference ? ref : try sanitize(domain, head: head, notes: &notes)
+            var notes = isReference ? referenceNotes : shiftNotes[index - 1]
+            let clean = isReference ? ref : cleanShifts[index - 1]
             var results = ProbeResults()
             guard clean.embeddings.rows >= 1 else {
                 notes.append("no usable embedding: every probe is skipped")
@@ -195,8 +198,13 @@ public enum ProbeSuite {
         guard domain.embeddings.columns == head.columns else {
             throw ProbesError.shape("domain '\(domain.name)' has \(domain.embeddings.columns) dimensions but the head has \(head.columns)")
         }
-        if let labels = domain.labels, labels.count != domain.embeddings.rows {
-            throw ProbesError.shape("domain '\(domain.name)' has \(labels.count) labels for \(domain.embeddings.rows) embeddings")
+        if let labels = domain.labels {
+            guard labels.count == domain.embeddings.rows else {
+                throw ProbesError.shape("domain '\(domain.name)' has \(labels.count) labels for \(domain.embeddings.rows) embeddings")
+            }
+            if let bad = labels.first(where: { $0 < 0 || $0 >= head.rows }) {
+                throw ProbesError.invalid("domain '\(domain.name)' has label \(bad), outside the head's classes 0..<\(head.rows)")
+            }
         }
         let d = domain.embeddings.columns
         let keep = (0..<domain.embeddings.rows).filter { i in
