@@ -41,7 +41,7 @@ let package = Package(
         .executableTarget(name: "shiftlens", dependencies: ["ShiftLensCLI"], swiftSettings: plain),
 
         .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"], swiftSettings: plain),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"], swiftSettings: plain),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "Tensor"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "ShiftLensCLITests", dependencies: ["ShiftLensCLI", "shiftlens"], swiftSettings: plain),
     ]

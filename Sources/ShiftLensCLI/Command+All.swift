@@ -3,6 +3,7 @@ extension Command {
     public static let all: [Command] = [
         .version,
         .probe,
+        .benchKernels,
     ]
 
     static let version = Command(
