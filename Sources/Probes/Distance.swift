@@ -12,13 +12,15 @@ public struct DistanceOptions: Codable, Sendable, Equatable {
     public var aucMaxSamples: Int = 1_000
     public var aucFolds: Int = 5
     public var aucInverseRegularization: Double = 1
+    /// L-BFGS stops at ‖∇‖∞ ≤ this; the AUC is a rank statistic and moves < 1e-4 below it.
+    public var aucTolerance: Double = 1e-5
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case frechetMaxSamples = "frechet_max_samples", mmdMaxSamples = "mmd_max_samples"
         case mmdPermutations = "mmd_permutations", aucMaxSamples = "auc_max_samples", aucFolds = "auc_folds"
-        case aucInverseRegularization = "auc_inverse_regularization"
+        case aucInverseRegularization = "auc_inverse_regularization", aucTolerance = "auc_tolerance"
     }
 }
 
@@ -123,15 +125,23 @@ public enum Distance {
     public static func mmd(_ x: Matrix<Float>, _ y: Matrix<Float>, permutations: Int, seed: UInt64) -> MMDResult? {
         let nx = x.rows, ny = y.rows, m = nx + ny, d = x.columns
         guard nx >= 2, ny >= 2, y.columns == d else { return nil }
-        let pooled = Matrix(unchecked: m, d, x.values + y.values).converted(to: Double.self).rowNormalized()
-        let gram = pooled.multiplied(byTransposeOf: pooled)
+        // Centre the pooled, normalised rows before the fp32 Gram matrix: distances do not
+        // change and the |a|² + |b|² − 2a·b cancellation shrinks.
+        var pooled = Matrix(unchecked: m, d, x.values + y.values).converted(to: Double.self).rowNormalized()
+        var mean = [Double](repeating: 0, count: d)
+        for i in 0..<m { for j in 0..<d { mean[j] += pooled.values[i * d + j] } }
+        for j in 0..<d { mean[j] /= Double(m) }
+        for i in 0..<m { for j in 0..<d { pooled.values[i * d + j] -= mean[j] } }
+        let centred = pooled.converted(to: Float.self)
+        let gram = centred.multiplied(byTransposeOf: centred)
         var squared = [Double](repeating: 0, count: m * m)
         var distances = [Double]()
         distances.reserveCapacity(m * (m - 1) / 2)
         for i in 0..<m {
-            for j in 0..<m {
-                let v = max(0, gram.values[i * m + i] + gram.values[j * m + j] - 2 * gram.values[i * m + j])
-                squared[i * m + j] = i == j ? 0 : v
+            let gii = Double(gram.values[i * m + i])
+            for j in 0..<m where j != i {
+                let v = max(0, gii + Double(gram.values[j * m + j]) - 2 * Double(gram.values[i * m + j]))
+                squared[i * m + j] = v
                 if j > i { distances.append(v.squareRoot()) }
             }
         }
@@ -140,31 +150,45 @@ public enum Distance {
         guard bandwidth > 0 else { return MMDResult(mmd2: 0, bandwidth: 0, pValue: 1, permutations: permutations) }
         let scale = -1 / (2 * bandwidth * bandwidth)
         var kernel = [Double](repeating: 0, count: m * m)
-        for t in 0..<(m * m) { kernel[t] = exp(squared[t] * scale) }
-
-        func statistic(_ inX: [Bool]) -> Double {
-            var sxx = 0.0, syy = 0.0, sxy = 0.0
-            kernel.withUnsafeBufferPointer { k in
-                for i in 0..<m {
-                    let row = k.baseAddress! + i * m
-                    var toX = 0.0, toY = 0.0
-                    for j in 0..<m where j != i {
-                        if inX[j] { toX += row[j] } else { toY += row[j] }
-                    }
-                    if inX[i] { sxx += toX; sxy += toY } else { syy += toY }
-                }
+        var rowSums = [Double](repeating: 0, count: m)
+        for i in 0..<m {
+            for j in 0..<m where j != i {
+                let k = exp(squared[i * m + j] * scale)
+                kernel[i * m + j] = k
+                rowSums[i] += k
             }
-            return sxx / Double(nx * (nx - 1)) + syy / Double(ny * (ny - 1)) - 2 * sxy / Double(nx * ny)
         }
-        let observed = statistic((0..<m).map { $0 < nx })
+        // The reported statistic, in fp64.
+        var sxx = 0.0, syy = 0.0, sxy = 0.0
+        for i in 0..<m {
+            var toX = 0.0
+            for j in 0..<nx { toX += kernel[i * m + j] }
+            if i < nx { sxx += toX; sxy += rowSums[i] - toX } else { syy += rowSums[i] - toX }
+        }
+        let observed = sxx / Double(nx * (nx - 1)) + syy / Double(ny * (ny - 1)) - 2 * sxy / Double(nx * ny)
+
+        // Permutations in one fp32 product: column p of the mask matrix marks the rows that
+        // play X; column 0 is the observed split, compared in the same arithmetic.
+        let columns = permutations + 1
+        var masks = [Float](repeating: 0, count: m * columns)
+        for i in 0..<nx { masks[i * columns] = 1 }
         var generator = SplitMix64(seed: seed)
-        var atLeast = 0
-        for _ in 0..<permutations {
+        for p in 1..<max(columns, 1) {
             let order = generator.permutation(m)
-            var inX = [Bool](repeating: false, count: m)
-            for t in 0..<nx { inX[order[t]] = true }
-            if statistic(inX) >= observed { atLeast += 1 }
+            for t in 0..<nx { masks[order[t] * columns + p] = 1 }
         }
+        let kernelFloat = Matrix(unchecked: m, m, kernel.map { Float($0) })
+        let toX = kernelFloat.multiplied(by: Matrix(unchecked: m, columns, masks))  // (m, permutations + 1)
+        var statistics = [Double](repeating: 0, count: columns)
+        for p in 0..<columns {
+            var a = 0.0, b = 0.0, c = 0.0
+            for i in 0..<m {
+                let t = Double(toX.values[i * columns + p])
+                if masks[i * columns + p] == 1 { a += t; c += rowSums[i] - t } else { b += rowSums[i] - t }
+            }
+            statistics[p] = a / Double(nx * (nx - 1)) + b / Double(ny * (ny - 1)) - 2 * c / Double(nx * ny)
+        }
+        let atLeast = statistics.dropFirst().filter { $0 >= statistics[0] }.count
         return MMDResult(mmd2: observed, bandwidth: bandwidth, pValue: Double(1 + atLeast) / Double(1 + permutations), permutations: permutations)
     }
 
@@ -176,7 +200,8 @@ public enum Distance {
     /// `roc_auc_score(y, cross_val_predict(..., method="decision_function"))`).
     /// `inverseRegularization` is sklearn's C. `nil` if some training fold lacks a class.
     public static func domainClassifierAUC(
-        reference: Matrix<Double>, other: Matrix<Double>, folds: [Int], foldCount: Int, inverseRegularization: Double
+        reference: Matrix<Double>, other: Matrix<Double>, folds: [Int], foldCount: Int, inverseRegularization: Double,
+        tolerance: Double = 1e-5
     ) throws -> Double? {
         let n = reference.rows + other.rows, d = reference.columns
         guard other.columns == d else { throw ProbesError.shape("domains have \(d) and \(other.columns) dimensions") }
@@ -192,7 +217,7 @@ public enum Distance {
             guard trainLabels.contains(0), trainLabels.contains(1) else { return nil }
             let model = try LogisticRegression.fit(
                 features: pooled.selectingRows(train), labels: trainLabels, classCount: 2,
-                l2: 1 / (inverseRegularization * Double(train.count)))
+                l2: 1 / (inverseRegularization * Double(train.count)), tolerance: tolerance)
             let z = model.decisionFunction(pooled.selectingRows(test))
             for (t, i) in test.enumerated() { scores[i] = z.values[t] }
         }
@@ -247,7 +272,7 @@ public enum Distance {
             for (position, row) in order.enumerated() { folds[row] = position % options.aucFolds }
             auc = try domainClassifierAUC(
                 reference: reference.aucSample, other: other, folds: folds, foldCount: options.aucFolds,
-                inverseRegularization: options.aucInverseRegularization)
+                inverseRegularization: options.aucInverseRegularization, tolerance: options.aucTolerance)
         }
         return DistanceResult(
             frechet: frechetValue, mmd2: mmdResult?.mmd2, mmdBandwidth: mmdResult?.bandwidth, mmdPValue: mmdResult?.pValue,

@@ -1,4 +1,5 @@
 import Dispatch
+import Tensor
 
 /// A dense row-major matrix of `Float` or `Double` — the one container the probes use.
 ///
@@ -97,6 +98,9 @@ public struct Matrix<Scalar: BinaryFloatingPoint & Sendable>: Sendable, Equatabl
     /// `self · other`.
     public func multiplied(by other: Matrix) -> Matrix {
         precondition(columns == other.rows, "inner dimensions differ")
+        if let a = self as? Matrix<Float>, let b = other as? Matrix<Float> {
+            return LinearAlgebra.product(a, b, transposingB: false) as! Matrix
+        }
         var out = Matrix(zeros: rows, other.columns)
         LinearAlgebra.multiplyAdd(self, other, into: &out)
         return out
@@ -104,16 +108,80 @@ public struct Matrix<Scalar: BinaryFloatingPoint & Sendable>: Sendable, Equatabl
 
     /// `self · otherᵀ` — e.g. logits `H · Wᵀ`.
     public func multiplied(byTransposeOf other: Matrix) -> Matrix {
-        multiplied(by: other.transposed())
+        precondition(columns == other.columns, "inner dimensions differ")
+        if let a = self as? Matrix<Float>, let b = other as? Matrix<Float> {
+            return LinearAlgebra.product(a, b, transposingB: true) as! Matrix
+        }
+        if other.rows < LinearAlgebra.dotProductColumns {
+            return LinearAlgebra.dotProducts(self, other)
+        }
+        return multiplied(by: other.transposed())
     }
 }
 
 /// Dense products and decompositions used by the probes.
+///
+/// fp32 products go to `Tensor.Kernels` (`matmul` / `linear`, SIMD and threaded on
+/// Tensor's pool); fp64 products (covariances, logistic regression) use the blocked loop
+/// below, split over the same pool.
 public enum LinearAlgebra {
-    /// Rows of the output per parallel task; small problems stay on one thread.
-    static let rowsPerTask = 64
+    /// Below this many output columns, `A · Bᵀ` is computed as row-by-row dot products.
+    static let dotProductColumns = 16
 
-    /// `c += a · b` (a: m×k, b: k×n, c: m×n), rows split over two threads when large.
+    /// fp32 `a · b` or `a · bᵀ` through Tensor's kernels.
+    static func product(_ a: Matrix<Float>, _ b: Matrix<Float>, transposingB: Bool) -> Matrix<Float> {
+        let m = a.rows, k = a.columns, n = transposingB ? b.rows : b.columns
+        var out = [Float](repeating: 0, count: m * n)
+        guard m > 0, n > 0, k > 0 else { return Matrix(unchecked: m, n, out) }
+        a.values.withUnsafeBufferPointer { ap in
+            b.values.withUnsafeBufferPointer { bp in
+                out.withUnsafeMutableBufferPointer { cp in
+                    if transposingB {
+                        Kernels.linear(input: ap.baseAddress!, rows: m, inFeatures: k, weight: bp.baseAddress!, bias: nil, outFeatures: n, output: cp.baseAddress!)
+                    } else {
+                        Kernels.matmul(a: ap.baseAddress!, b: bp.baseAddress!, c: cp.baseAddress!, m: m, n: n, k: k)
+                    }
+                }
+            }
+        }
+        return Matrix(unchecked: m, n, out)
+    }
+
+    /// `a · bᵀ` for few rows of `b`: each output is a dot product of two contiguous rows,
+    /// with four partial sums.
+    static func dotProducts<T: BinaryFloatingPoint & Sendable>(_ a: Matrix<T>, _ b: Matrix<T>) -> Matrix<T> {
+        let m = a.rows, n = b.rows, k = a.columns
+        var out = [T](repeating: 0, count: m * n)
+        a.values.withUnsafeBufferPointer { ap in
+            b.values.withUnsafeBufferPointer { bp in
+                out.withUnsafeMutableBufferPointer { cp in
+                    for i in 0..<m {
+                        let x = ap.baseAddress! + i * k
+                        for j in 0..<n {
+                            let y = bp.baseAddress! + j * k
+                            var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0
+                            var p = 0
+                            while p + 4 <= k {
+                                s0 += x[p] * y[p]
+                                s1 += x[p + 1] * y[p + 1]
+                                s2 += x[p + 2] * y[p + 2]
+                                s3 += x[p + 3] * y[p + 3]
+                                p += 4
+                            }
+                            while p < k {
+                                s0 += x[p] * y[p]
+                                p += 1
+                            }
+                            cp[i * n + j] = (s0 + s1) + (s2 + s3)
+                        }
+                    }
+                }
+            }
+        }
+        return Matrix(unchecked: m, n, out)
+    }
+
+    /// `c += a · b` (a: m×k, b: k×n, c: m×n), rows split over Tensor's pool when large.
     ///
     /// i-p-j order so the innermost loop streams a row of `b` into a row of `c` and
     /// vectorises; a block of 256 `p` values keeps the `b` panel in cache.
@@ -121,21 +189,28 @@ public enum LinearAlgebra {
         precondition(a.columns == b.rows && c.rows == a.rows && c.columns == b.columns, "shapes do not match")
         let m = a.rows, k = a.columns, n = b.columns
         guard m > 0, n > 0, k > 0 else { return }
+        if let af = a as? Matrix<Float>, let bf = b as? Matrix<Float>, m * n * k >= 1 << 18 {
+            let product = product(af, bf, transposingB: false)
+            c.values.withUnsafeMutableBufferPointer { cp in
+                product.values.withUnsafeBufferPointer { pp in
+                    for t in 0..<(m * n) { cp[t] += T(pp[t]) }
+                }
+            }
+            return
+        }
         a.values.withUnsafeBufferPointer { ap in
             b.values.withUnsafeBufferPointer { bp in
                 c.values.withUnsafeMutableBufferPointer { cp in
-                    let cBase = UnsafeSendable(cp.baseAddress!)
-                    let aBase = UnsafeSendable(UnsafeMutablePointer(mutating: ap.baseAddress!))
-                    let bBase = UnsafeSendable(UnsafeMutablePointer(mutating: bp.baseAddress!))
-                    let work = m * n * k
-                    let tasks = work < 1 << 20 ? 1 : max(1, min((m + rowsPerTask - 1) / rowsPerTask, 8))
-                    let chunk = (m + tasks - 1) / tasks
-                    let body: @Sendable (Int) -> Void = { task in
-                        let start = task * chunk, end = min(m, start + chunk)
+                    let cBase = cp.baseAddress!
+                    let aBase = UnsafeMutablePointer(mutating: ap.baseAddress!)
+                    let bBase = UnsafeMutablePointer(mutating: bp.baseAddress!)
+                    let body: (Int, Int) -> Void = { index, count in
+                        let chunk = (m + count - 1) / count
+                        let start = index * chunk, end = min(m, start + chunk)
                         guard start < end else { return }
-                        gemmRows(aBase.pointer, bBase.pointer, cBase.pointer, rows: start..<end, n: n, k: k)
+                        gemmRows(aBase, bBase, cBase, rows: start..<end, n: n, k: k)
                     }
-                    if tasks == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: tasks, execute: body) }
+                    if m * n * k < 1 << 20 || m < 2 { body(0, 1) } else { ThreadPool.shared.run(body) }
                 }
             }
         }
@@ -171,10 +246,4 @@ public enum LinearAlgebra {
             p0 = p1
         }
     }
-}
-
-/// A pointer handed to `concurrentPerform` tasks that write disjoint rows.
-struct UnsafeSendable<T>: @unchecked Sendable {
-    let pointer: UnsafeMutablePointer<T>
-    init(_ pointer: UnsafeMutablePointer<T>) { self.pointer = pointer }
 }

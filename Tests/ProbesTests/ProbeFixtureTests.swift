@@ -106,15 +106,18 @@ final class ProbeFixtureTests: XCTestCase {
         XCTAssertLessThan(abs(same.mmd2), result.mmd2 / 5)
     }
 
-    /// sklearn and our L-BFGS minimise the same strictly convex objective; both are run to
-    /// tight tolerances, so decision values agree to ~1e-6 and the AUC (a rank statistic) to 1e-4.
+    /// sklearn and our L-BFGS minimise the same strictly convex objective; run to tight
+    /// tolerances both give the same ranking (AUC to 1e-6). At the suite's default stopping
+    /// tolerance (1e-5) a near-tie pair may swap: the AUC moves by at most a few pairs (< 3e-4 here).
     func testDomainClassifierAUCMatchesSklearn() throws {
         let nx = Fixture.int("distance.auc_x_rows"), ny = Fixture.int("distance.auc_y_rows")
         let x = reference.selectingRows(Array(0..<nx)).converted(to: Double.self).rowNormalized()
         let y = shift.selectingRows(Array(0..<ny)).converted(to: Double.self).rowNormalized()
         let folds = (0..<(nx + ny)).map { $0 % 5 }
-        let auc = try Distance.domainClassifierAUC(reference: x, other: y, folds: folds, foldCount: 5, inverseRegularization: 1)
-        assertClose(auc, Fixture.double("distance.auc"), relative: 1e-4)
+        let auc = try Distance.domainClassifierAUC(reference: x, other: y, folds: folds, foldCount: 5, inverseRegularization: 1, tolerance: 1e-9)
+        assertClose(auc, Fixture.double("distance.auc"), relative: 1e-6)
+        let quick = try Distance.domainClassifierAUC(reference: x, other: y, folds: folds, foldCount: 5, inverseRegularization: 1)
+        XCTAssertEqual(try XCTUnwrap(quick), Fixture.double("distance.auc"), accuracy: 3e-4)
     }
 
     /// Multinomial fit vs sklearn `LogisticRegression(C=10)` (same objective): coefficients to
