@@ -56,7 +56,7 @@ public enum Directions {
                 vectors.append(v)
             }
         } else {
-            let gram = w.transposed().multiplied(by: w)
+            let gram = LinearAlgebra.gram(w)
             let eigen = try SymmetricEigen(gram)
             for k in stride(from: d - 1, through: 0, by: -1) {
                 singular.append(max(eigen.values[k], 0).squareRoot())

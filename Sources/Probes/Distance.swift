@@ -45,7 +45,7 @@ public enum Distance {
             for j in 0..<d { mean[j] /= Double(n) }
             var centred = x.converted(to: Double.self)
             for i in 0..<n { for j in 0..<d { centred.values[i * d + j] -= mean[j] } }
-            var covariance = centred.transposed().multiplied(by: centred)
+            var covariance = LinearAlgebra.gram(centred)
             for t in 0..<covariance.values.count { covariance.values[t] /= Double(n - 1) }
             self.mean = mean
             self.covariance = covariance

@@ -184,7 +184,7 @@ public enum LinearAlgebra {
     /// `c += a · b` (a: m×k, b: k×n, c: m×n), rows split over Tensor's pool when large.
     ///
     /// i-p-j order so the innermost loop streams a row of `b` into a row of `c` and
-    /// vectorises; a block of 256 `p` values keeps the `b` panel in cache.
+    /// vectorises; a block of 64 `p` values keeps the `b` panel in cache.
     public static func multiplyAdd<T: BinaryFloatingPoint & Sendable>(_ a: Matrix<T>, _ b: Matrix<T>, into c: inout Matrix<T>) {
         precondition(a.columns == b.rows && c.rows == a.rows && c.columns == b.columns, "shapes do not match")
         let m = a.rows, k = a.columns, n = b.columns
@@ -216,12 +216,51 @@ public enum LinearAlgebra {
         }
     }
 
+    /// `xᵀ x` (d×d) for x (n×d): only the upper triangle is computed (i-p-j order over
+    /// `xᵀ`, j ≥ i), then mirrored — half the work of a general product.
+    public static func gram(_ x: Matrix<Double>) -> Matrix<Double> {
+        let n = x.rows, d = x.columns
+        let t = x.transposed()  // (d, n)
+        var out = [Double](repeating: 0, count: d * d)
+        guard n > 0, d > 0 else { return Matrix(unchecked: d, d, out) }
+        t.values.withUnsafeBufferPointer { tp in
+            x.values.withUnsafeBufferPointer { xp in
+                out.withUnsafeMutableBufferPointer { cp in
+                    let a = tp.baseAddress!, b = xp.baseAddress!, c = cp.baseAddress!
+                    // Rows of the output are dealt round-robin so both threads get short and long rows.
+                    let body: (Int, Int) -> Void = { index, count in
+                        let panel = 64
+                        var p0 = 0
+                        while p0 < n {
+                            let p1 = min(n, p0 + panel)
+                            var i = index
+                            while i < d {
+                                let cRow = c + i * d
+                                let aRow = a + i * n
+                                for p in p0..<p1 {
+                                    let ap = aRow[p]
+                                    let bRow = b + p * d
+                                    for j in i..<d { cRow[j] += ap * bRow[j] }
+                                }
+                                i += count
+                            }
+                            p0 = p1
+                        }
+                    }
+                    if n * d * d < 1 << 20 { body(0, 1) } else { ThreadPool.shared.run(body) }
+                }
+            }
+        }
+        for i in 0..<d { for j in 0..<i { out[i * d + j] = out[j * d + i] } }
+        return Matrix(unchecked: d, d, out)
+    }
+
     @inline(__always)
     static func gemmRows<T: BinaryFloatingPoint>(
         _ a: UnsafeMutablePointer<T>, _ b: UnsafeMutablePointer<T>, _ c: UnsafeMutablePointer<T>,
         rows: Range<Int>, n: Int, k: Int
     ) {
-        let panel = 256
+        let panel = 64  // 64 rows of b stay in L2 for widths up to ~2k doubles
         var p0 = 0
         while p0 < k {
             let p1 = min(k, p0 + panel)
