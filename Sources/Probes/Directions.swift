@@ -114,11 +114,8 @@ public enum Directions {
             }
             var correct = 0
             logits.values.withUnsafeBufferPointer { z in
-                for i in 0..<n {
-                    let row = z.baseAddress! + i * classes
-                    var best = 0
-                    for c in 1..<max(classes, 1) where row[c] > row[best] { best = c }
-                    if best == labels[i] { correct += 1 }
+                for i in 0..<n where LinearAlgebra.argmax(z.baseAddress! + i * classes, count: classes) == labels[i] {
+                    correct += 1
                 }
             }
             accuracyByKept[target] = n > 0 ? Double(correct) / Double(n) : 0

@@ -286,3 +286,35 @@ public enum LinearAlgebra {
         }
     }
 }
+
+extension LinearAlgebra {
+    /// Lanes of the fp32 reductions below.
+    static let lanes = 16
+
+    /// The index of the largest of `count` values (the first one on ties, as numpy.argmax):
+    /// a 16-lane max, then a scan for the first index holding it.
+    @inline(__always)
+    static func argmax(_ x: UnsafePointer<Float>, count: Int) -> Int {
+        guard count > 0 else { return 0 }
+        var best = x[0]
+        var i = 0
+        if count >= lanes {
+            var m0 = SIMD16<Float>(repeating: -.infinity), m1 = m0
+            let raw = UnsafeRawPointer(x)
+            while i + 2 * lanes <= count {
+                m0 = pointwiseMax(m0, raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
+                m1 = pointwiseMax(m1, raw.loadUnaligned(fromByteOffset: (i + lanes) * 4, as: SIMD16<Float>.self))
+                i += 2 * lanes
+            }
+            let m = pointwiseMax(m0, m1)
+            for lane in 0..<lanes where m[lane] > best { best = m[lane] }
+        }
+        while i < count {
+            if x[i] > best { best = x[i] }
+            i += 1
+        }
+        var index = 0
+        while index < count - 1 && x[index] != best { index += 1 }
+        return index
+    }
+}

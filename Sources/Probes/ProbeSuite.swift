@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Settings of every probe; defaults are the documented ones.
 public struct ProbeOptions: Codable, Sendable, Equatable {
@@ -15,6 +16,8 @@ public struct ProbeOptions: Codable, Sendable, Equatable {
     public var linearProbe = LinearProbeOptions()
     public var runDistance = true
     public var runLinearProbe = true
+    /// Probe domains concurrently on Tensor's pool (same results either way).
+    public var parallelDomains = true
     /// The run's base seed; every probe derives its own stream from it (see `Seeds`).
     public var seed: UInt64 = 0
 
@@ -23,7 +26,8 @@ public struct ProbeOptions: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case outlierThreshold = "outlier_threshold", outlierTopK = "outlier_top_k", conceptThreshold = "concept_threshold"
         case prunedPercents = "pruned_percents", bootstrapResamples = "bootstrap_resamples", distance
-        case linearProbe = "linear_probe", runDistance = "run_distance", runLinearProbe = "run_linear_probe", seed
+        case linearProbe = "linear_probe", runDistance = "run_distance", runLinearProbe = "run_linear_probe"
+        case parallelDomains = "parallel_domains", seed
     }
 }
 
@@ -96,8 +100,9 @@ public enum ProbeSuite {
         }
         let referenceOutcomes = ref.labels.map { ZeroShot.outcomes(referenceScores, labels: $0) }
 
-        var output = [ModelDomainProbes]()
-        for (index, domain) in ([reference] + shifts).enumerated() {
+        let domains = [reference] + shifts
+        func probeDomain(_ index: Int) throws -> ModelDomainProbes {
+            let domain = domains[index]
             let isReference = index == 0
             var notes = isReference ? referenceNotes : shiftNotes[index - 1]
             let clean = isReference ? ref : cleanShifts[index - 1]
@@ -105,8 +110,7 @@ public enum ProbeSuite {
             guard clean.embeddings.rows >= 1 else {
                 notes.append("no usable embedding: every probe is skipped")
                 results.notes = notes
-                output.append(ModelDomainProbes(model: model, domain: domain.name, results: results))
-                continue
+                return ModelDomainProbes(model: model, domain: domain.name, results: results)
             }
             let scores = isReference ? referenceScores : try ZeroShot.scores(embeddings: clean.embeddings, head: head, labels: clean.labels)
             results.zeroShot = isReference ? referenceZeroShot : ZeroShot.result(scores: scores, labels: clean.labels, classCount: head.rows)
@@ -155,9 +159,26 @@ public enum ProbeSuite {
             }
             if let labels = clean.labels, Set(labels).count == 1 { notes.append("every image has the same label: per-class accuracy has one class") }
             results.notes = notes
-            output.append(ModelDomainProbes(model: model, domain: domain.name, results: results))
+            return ModelDomainProbes(model: model, domain: domain.name, results: results)
         }
-        return output
+
+        // Domains are independent: deal them round-robin over Tensor's pool. Products inside
+        // a domain then run on the calling thread (the pool does not nest), so both cores
+        // also share the single-threaded parts (eigenvalues, argmax, fits). Results do not
+        // depend on the split.
+        var slots = [Result<ModelDomainProbes, Error>?](repeating: nil, count: domains.count)
+        slots.withUnsafeMutableBufferPointer { buffer in
+            let out = buffer.baseAddress!
+            let body: (Int, Int) -> Void = { participant, participants in
+                var index = participant
+                while index < domains.count {
+                    out[index] = Result { try probeDomain(index) }
+                    index += participants
+                }
+            }
+            if domains.count > 1, options.parallelDomains { ThreadPool.shared.run(body) } else { body(0, 1) }
+        }
+        return try slots.map { try $0!.get() }
     }
 
     /// Effective-robustness points of one model from its probe results; `baselines` maps a

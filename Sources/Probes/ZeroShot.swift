@@ -27,8 +27,7 @@ public enum ZeroShot {
         logits.values.withUnsafeBufferPointer { z in
             for i in 0..<n {
                 let row = z.baseAddress! + i * classes
-                var best = 0
-                for c in 1..<max(classes, 1) where row[c] > row[best] { best = c }
+                let best = LinearAlgebra.argmax(row, count: classes)
                 predictions[i] = best
                 let top = Double(row[best])
                 var sum = 0.0

@@ -49,6 +49,11 @@ final class ProbeSuiteTests: XCTestCase {
         XCTAssertEqual(sh.linearProbe?.count, 200)
         // Same seed, same numbers; another seed moves only the seeded ones.
         XCTAssertEqual(try ProbeSuite.run(model: "m", head: head, reference: reference, shifts: [shift], options: options), results)
+        var sequential = options
+        sequential.parallelDomains = false
+        XCTAssertEqual(try ProbeSuite.run(model: "m", head: head, reference: reference, shifts: [shift, reference], options: sequential).prefix(2),
+                       try ProbeSuite.run(model: "m", head: head, reference: reference, shifts: [shift, reference], options: options).prefix(2))
+        XCTAssertEqual(Array(try ProbeSuite.run(model: "m", head: head, reference: reference, shifts: [shift, reference], options: options).prefix(2)), results)
         var other = options
         other.seed = 18
         let moved = try ProbeSuite.run(model: "m", head: head, reference: reference, shifts: [shift], options: other)
