@@ -27,32 +27,42 @@ public enum ProbeBenchmark {
 
     public struct Report: Sendable, CustomStringConvertible {
         public var shape: Shape
-        /// Seconds for all models, one value per repetition.
+        /// Wall-clock seconds for all models, one value per repetition.
         public var seconds: [Double]
+        /// CPU seconds (user + system, all threads of the process) per repetition — the
+        /// fairer number on a machine shared with other jobs.
+        public var cpuSeconds: [Double]
         public var processors: Int
 
         public var description: String {
             let sorted = seconds.sorted()
             let median = sorted.isEmpty ? 0 : (sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2)
+            let cpu = cpuSeconds.sorted()
+            let cpuMedian = cpu.isEmpty ? 0 : (cpu.count % 2 == 1 ? cpu[cpu.count / 2] : (cpu[cpu.count / 2 - 1] + cpu[cpu.count / 2]) / 2)
             return String(
-                format: "probe suite, %@, %d CPU(s): min %.2f s, median %.2f s, max %.2f s over %d run(s)",
-                shape.description, processors, sorted.first ?? 0, median, sorted.last ?? 0, seconds.count)
+                format: "probe suite, %@, %d CPU(s): wall min %.2f s, median %.2f s, max %.2f s; CPU time min %.2f s, median %.2f s, max %.2f s; over %d run(s)",
+                shape.description, processors, sorted.first ?? 0, median, sorted.last ?? 0,
+                cpu.first ?? 0, cpuMedian, cpu.last ?? 0, seconds.count)
         }
     }
 
     public static func run(shape: Shape, options: ProbeOptions, repeats: Int, progress: (String) -> Void = { _ in }) throws -> Report {
         var totals = [Double](repeating: 0, count: repeats)
+        var cpuTotals = [Double](repeating: 0, count: repeats)
         for model in 0..<shape.models {
             let (head, domains) = synthetic(shape: shape, seed: UInt64(model) &+ 1000)
             for r in 0..<repeats {
                 let start = DispatchTime.now().uptimeNanoseconds
+                let cpuStart = processCPUSeconds()
                 _ = try ProbeSuite.run(model: "m\(model)", head: head, reference: domains[0], shifts: Array(domains.dropFirst()), options: options)
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                let cpu = processCPUSeconds() - cpuStart
                 totals[r] += seconds
-                progress(String(format: "model %d run %d: %.2f s", model + 1, r + 1, seconds))
+                cpuTotals[r] += cpu
+                progress(String(format: "model %d run %d: %.2f s wall, %.2f s CPU", model + 1, r + 1, seconds, cpu))
             }
         }
-        return Report(shape: shape, seconds: totals, processors: ProcessInfo.processInfo.activeProcessorCount)
+        return Report(shape: shape, seconds: totals, cpuSeconds: cpuTotals, processors: ProcessInfo.processInfo.activeProcessorCount)
     }
 
     /// A head and `domains` labelled domains; domain k is shifted by a growing offset and scale.
@@ -82,4 +92,16 @@ public enum ProbeBenchmark {
         }
         return (head, domains)
     }
+}
+
+/// User + system CPU seconds of the whole process so far.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    #if os(Linux)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    #endif
+    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
 }

@@ -24,6 +24,7 @@ extension Command {
             .flag("--no-linear-probe", "Skip the linear probe (the slowest probe)."),
             .flag("--json", "Print the results as JSON (snake_case keys)."),
             .flag("--bench", "Time the suite on synthetic data (see --bench-* options)."),
+            .flag("--sequential-domains", "Probe one domain at a time (same results; for timing comparisons)."),
             .value("--bench-models", "M", "Benchmark: models (default 16)."),
             .value("--bench-domains", "K", "Benchmark: domains per model, reference included (default 6)."),
             .value("--bench-images", "N", "Benchmark: images per domain (default 10000)."),
@@ -39,6 +40,7 @@ extension Command {
         options.outlierThreshold = try invocation.double("--outlier-threshold", default: 10)
         guard options.outlierThreshold > 0 else { throw UsageError("--outlier-threshold must be positive") }
         options.runLinearProbe = !invocation.flag("--no-linear-probe")
+        options.parallelDomains = !invocation.flag("--sequential-domains")
         if invocation.flag("--bench") {
             return try runProbeBenchmark(invocation, options: options, console: console)
         }
