@@ -42,6 +42,7 @@ let package = Package(
 
         .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"], swiftSettings: plain),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], swiftSettings: plain),
+        .testTarget(name: "SiteTests", dependencies: ["Site", "Probes"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "ShiftLensCLITests", dependencies: ["ShiftLensCLI", "shiftlens"], swiftSettings: plain),
     ]
 )

@@ -2,8 +2,7 @@ import Foundation
 
 /// Effective-robustness scatter: reference accuracy (x) against shifted accuracy (y), both on
 /// logit axes, with the baseline models in grey, the baseline fit as a straight line in logit
-/// space (`logit(y) = slope·logit(x) + intercept`) with a shaded band of ± `bandHalfWidth`
-/// logits, the y = x line (no drop), and the evaluated models labelled.
+/// space (`logit(y) = slope·logit(x) + intercept`) with its shaded (bootstrap) band, the y = x line (no drop), and the evaluated models labelled.
 public struct ScatterChart: ChartPanel {
     public struct Point: Sendable, Equatable {
         public var label: String
@@ -19,10 +18,20 @@ public struct ScatterChart: ChartPanel {
         }
     }
 
+    /// The baseline line `logit(y) = slope·logit(x) + intercept` and its band, given as
+    /// (x, lower, upper) accuracies (fractions) at increasing x.
     public struct Fit: Sendable, Equatable {
-        public var slope: Double, intercept: Double, bandHalfWidth: Double
-        public init(slope: Double, intercept: Double, bandHalfWidth: Double) {
-            self.slope = slope; self.intercept = intercept; self.bandHalfWidth = bandHalfWidth
+        public var slope: Double, intercept: Double
+        public var band: [BandSample]
+        public init(slope: Double, intercept: Double, band: [BandSample] = []) {
+            self.slope = slope; self.intercept = intercept; self.band = band
+        }
+    }
+
+    public struct BandSample: Sendable, Equatable {
+        public var x: Double, lower: Double, upper: Double
+        public init(x: Double, lower: Double, upper: Double) {
+            self.x = x; self.lower = lower; self.upper = upper
         }
     }
 
@@ -77,15 +86,22 @@ public struct ScatterChart: ChartPanel {
         canvas.line(xs.position(transformed: lo), ys.position(transformed: lo), xs.position(transformed: hi), ys.position(transformed: hi),
                     stroke: Palette.muted, dash: "2 3")
         if let fit {
-            func y(_ z: Double, _ offset: Double) -> Double {
-                ys.position(transformed: min(max(fit.slope * z + fit.intercept + offset, lo), hi))
+            let band = fit.band.filter { $0.x >= domain.lowerBound && $0.x <= domain.upperBound }.sorted { $0.x < $1.x }
+            if band.count >= 2 {
+                let upper = band.map { (xs.position($0.x), ys.position($0.upper)) }
+                let lower = band.reversed().map { (xs.position($0.x), ys.position($0.lower)) }
+                canvas.polygon(upper + lower, fill: Palette.muted, opacity: 0.2)
             }
-            if fit.bandHalfWidth > 0 {
-                canvas.polygon([(xs.position(transformed: lo), y(lo, fit.bandHalfWidth)), (xs.position(transformed: hi), y(hi, fit.bandHalfWidth)),
-                                (xs.position(transformed: hi), y(hi, -fit.bandHalfWidth)), (xs.position(transformed: lo), y(lo, -fit.bandHalfWidth))],
-                               fill: Palette.muted, opacity: 0.18)
+            // Clip the straight fitted line to the plot square in logit space.
+            var z0 = lo, z1 = hi
+            if fit.slope != 0 {
+                let a = (lo - fit.intercept) / fit.slope, b = (hi - fit.intercept) / fit.slope
+                z0 = max(lo, min(a, b)); z1 = min(hi, max(a, b))
             }
-            canvas.line(xs.position(transformed: lo), y(lo, 0), xs.position(transformed: hi), y(hi, 0), stroke: "#555555", width: 1.5)
+            if z1 > z0 {
+                canvas.line(xs.position(transformed: z0), ys.position(transformed: fit.slope * z0 + fit.intercept),
+                            xs.position(transformed: z1), ys.position(transformed: fit.slope * z1 + fit.intercept), stroke: "#555555", width: 1.5)
+            }
         }
         for point in points where point.isBaseline {
             canvas.marker(.circle, x: xs.position(point.x), y: ys.position(point.y), size: compact ? 2.2 : 3, fill: Palette.muted,
