@@ -73,13 +73,13 @@ public struct BarChart: ChartPanel {
                 canvas.line(b, mid - 4, b, mid + 4, stroke: Palette.ink, width: 1.3)
                 valueX = max(valueX, b)
             }
-            canvas.text(format(bar.value), x: valueX + 5, y: top + barHeight / 2 + font * 0.35, size: font, weight: "600")
+            canvas.text(format(bar.value), x: valueX + 5, y: top + barHeight / 2 + font * 0.35, size: font, weight: "600", halo: true)
         }
         if let threshold {
             let x = scale.position(threshold)
-            canvas.line(x, plot.y - 6, x, plot.maxY, stroke: Palette.fail, width: 1.5, dash: "5 3")
+            canvas.line(x, plot.y - 6, x, plot.maxY, stroke: Palette.ink, width: 1.5, dash: "5 3")
             if !labels.threshold.isEmpty {
-                canvas.text(labels.threshold, x: x, y: plot.y - 8, anchor: .middle, size: font, fill: Palette.fail)
+                canvas.text(labels.threshold, x: x, y: plot.y - 8, anchor: .middle, size: font, fill: Palette.ink)
             }
         }
     }

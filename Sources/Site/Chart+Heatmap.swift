@@ -39,7 +39,7 @@ public struct HeatmapChart: ChartPanel {
 
     public func draw(into canvas: inout SVGCanvas, frame: Frame, compact: Bool) {
         let font = compact ? 10.0 : 11.0
-        let rowLabelWidth = min(max(rows.map { estimatedWidth($0, size: font) }.max() ?? 40, 40), frame.width * 0.32) + 12
+        let rowLabelWidth = min(max(rows.map { estimatedWidth($0, size: font) * 1.08 }.max() ?? 40, 40), frame.width * 0.36) + 12
         let legendHeight = 34.0
         let headerHeight = 28.0
         let grid = Frame(x: frame.x + rowLabelWidth, y: frame.y + headerHeight, width: frame.width - rowLabelWidth - 4,
@@ -53,7 +53,7 @@ public struct HeatmapChart: ChartPanel {
         }
         for (row, name) in rows.enumerated() {
             let y = grid.y + cellHeight * Double(row)
-            canvas.text(truncated(name, toWidth: rowLabelWidth - 12, size: font), x: grid.x - 8, y: y + cellHeight / 2 + font * 0.35,
+            canvas.text(truncated(name, toWidth: (rowLabelWidth - 12) / 1.08, size: font), x: grid.x - 8, y: y + cellHeight / 2 + font * 0.35,
                         anchor: .end, size: font, weight: "600")
             for column in columns.indices {
                 let cell = Frame(x: grid.x + cellWidth * Double(column) + 1, y: y + 1, width: cellWidth - 2, height: cellHeight - 2)

@@ -50,8 +50,8 @@ public struct ProfileChart: ChartPanel {
         AxisPainter.bottom(&canvas, scale: xScale, ticks: xTicks, labels: xTicks.map(Ticks.logLabel), plot: plot,
                            title: compact ? "" : labels.rank, fontSize: font)
         let ty = yScale.position(threshold)
-        canvas.line(plot.x, ty, plot.maxX, ty, stroke: Palette.fail, width: 1.5, dash: "5 3")
-        canvas.text(labels.threshold, x: plot.maxX - 4, y: ty - 5, anchor: .end, size: font, fill: Palette.fail)
+        canvas.line(plot.x, ty, plot.maxX, ty, stroke: Palette.ink, width: 1.2, dash: "5 3")
+        canvas.text(labels.threshold, x: plot.maxX - 4, y: ty - 5, anchor: .end, size: font, fill: Palette.ink, halo: true)
         for (index, line) in series.enumerated() {
             let points = line.ratios.enumerated().filter { $0.element > 0 && $0.element.isFinite }
                 .map { (xScale.position(Double($0.offset + 1)), yScale.position($0.element)) }

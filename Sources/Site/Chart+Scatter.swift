@@ -119,9 +119,9 @@ public struct ScatterChart: ChartPanel {
             while placed.contains(where: { abs($0.1 - labelY) < font + 1 && abs($0.0 - x) < width + 12 }) { labelY += font + 2 }
             placed.append((x, labelY))
             if x + 8 + width < plot.maxX {
-                canvas.text(text, x: x + 8, y: labelY, size: font, fill: Palette.ink)
+                canvas.text(text, x: x + 8, y: labelY, size: font, fill: Palette.ink, halo: true)
             } else {
-                canvas.text(text, x: x - 8, y: labelY, anchor: .end, size: font, fill: Palette.ink)
+                canvas.text(text, x: x - 8, y: labelY, anchor: .end, size: font, fill: Palette.ink, halo: true)
             }
         }
         if !compact {

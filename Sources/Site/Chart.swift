@@ -169,13 +169,15 @@ public struct SVGCanvas: Sendable {
     enum Anchor: String { case start, middle, end }
 
     mutating func text(_ content: String, x: Double, y: Double, anchor: Anchor = .start, size: Double = 12,
-                       fill: String = Palette.ink, weight: String = "", rotate: Bool = false, baseline: String = "") {
+                       fill: String = Palette.ink, weight: String = "", rotate: Bool = false, baseline: String = "", halo: Bool = false) {
         var text = "<text x=\"\(Self.n(x))\" y=\"\(Self.n(y))\""
         if anchor != .start { text += " text-anchor=\"\(anchor.rawValue)\"" }
         if size != 12 { text += " font-size=\"\(Self.n(size))\"" }
         if fill != Palette.ink { text += " fill=\"\(fill)\"" }
         if !weight.isEmpty { text += " font-weight=\"\(weight)\"" }
         if !baseline.isEmpty { text += " dominant-baseline=\"\(baseline)\"" }
+        // A white outline under the glyphs keeps labels readable where they cross lines.
+        if halo { text += " stroke=\"#FFFFFF\" stroke-width=\"3\" stroke-linejoin=\"round\" paint-order=\"stroke\"" }
         if rotate { text += " transform=\"rotate(-90 \(Self.n(x)) \(Self.n(y)))\"" }
         raw(text + ">\(HTML.escape(content))</text>")
     }
@@ -234,7 +236,7 @@ public struct SVGCanvas: Sendable {
 func estimatedWidth(_ text: String, size: Double = 12) -> Double {
     var em = 0.0
     for scalar in text.unicodeScalars {
-        em += scalar.value >= 0x2E80 ? 1.0 : (scalar.properties.isUppercase ? 0.66 : 0.56)
+        em += scalar.value >= 0x2E80 ? 1.0 : (scalar.properties.isUppercase || scalar.properties.isMath ? 0.7 : 0.6)
     }
     return em * size
 }

@@ -75,11 +75,16 @@ extension PageContext {
 
     func overallSentence() throws -> String {
         let counts = Dictionary(grouping: evaluated.compactMap { run.verdict($0.name)?.status }, by: { $0 }).mapValues(\.count)
-        return try t("overall.\(run.overallStatus?.rawValue ?? "none")", [
+        let arguments = [
             "models": try catalog.plural("count.models", count: evaluated.count),
             "passed": catalog.integer(counts[.pass] ?? 0), "watched": catalog.integer(counts[.watch] ?? 0),
-            "failed": catalog.integer(counts[.fail] ?? 0),
-        ])
+        ]
+        switch run.overallStatus {
+        case .pass?: return try catalog.plural("overall.pass", count: evaluated.count, arguments)
+        case .watch?: return try catalog.plural("overall.watch", count: counts[.watch] ?? 0, arguments)
+        case .fail?: return try catalog.plural("overall.fail", count: counts[.fail] ?? 0, arguments)
+        case nil: return try t("overall.none", arguments)
+        }
     }
 
     func outlierRows(prefix: String) throws -> [TemplateValue] {

@@ -35,7 +35,8 @@ extension PageContext {
         }
         page["fit"] = try run.baselineFit(domain.name).map { fit in
             TemplateValue.text(try t("shift.fit", ["source": fit.source, "count": catalog.integer(fit.pointCount),
-                                                   "slope": catalog.decimal(fit.slope, digits: 2), "intercept": catalog.decimal(fit.intercept, digits: 2)]))
+                                                   "slope": catalog.decimal(fit.slope, digits: 2),
+                                                   "intercept": (fit.intercept < 0 ? "− " : "+ ") + catalog.decimal(abs(fit.intercept), digits: 2)]))
         } ?? .bool(false)
         page["model_rows"] = .list(try evaluated.map { model in
             var row: [String: TemplateValue] = [:]

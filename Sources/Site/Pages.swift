@@ -91,7 +91,7 @@ struct PageContext {
             sentences.append(try t("sentence.no_result", ["shift": shift.name, "model": model]))
         }
         if let verdict = run.verdict(model, shift.name) {
-            sentences.append(try t("sentence.verdict_\(verdict.status.rawValue)", ["criteria": try criteriaText()]))
+            sentences.append(try t("sentence.verdict_\(verdict.status.rawValue)"))
         }
         return sentences
     }
@@ -179,8 +179,10 @@ struct PageContext {
             if let chart = try scatter(for: shift) { panels.append((shift.name, chart)) }
         }
         guard !panels.isEmpty else { return nil }
-        let multiples = SmallMultiples(panels: panels, columns: 3, panelWidth: 240, panelHeight: 210,
-                                       caption: try t("chart.er.caption"), panelHeader: try t("label.shift"))
+        var legend = evaluated.enumerated().map { (name: $0.element.name, series: $0.offset) }
+        if results.models.contains(where: \.isBaseline) { legend.append((name: try t("chart.er.baseline"), series: -1)) }
+        let multiples = SmallMultiples(panels: panels, columns: 3, panelWidth: 300, panelHeight: 260,
+                                       caption: try t("chart.er.caption"), panelHeader: try t("label.shift"), legend: legend.filter { $0.series >= 0 })
         return multiples.chart(id: id, title: try t("chart.er.title_all"), description: try t("chart.er.description"))
     }
 

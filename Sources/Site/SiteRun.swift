@@ -16,8 +16,8 @@ public struct SiteRun: Sendable {
     public init(results: RunResults, classNames: [String] = []) {
         self.results = results
         self.classNames = classNames
-        pilotSlug = Slug.make(results.pilot.name)
-        runSlug = Slug.make(results.runID)
+        pilotSlug = Slug.folder(results.pilot.name)
+        runSlug = Slug.folder(results.runID)
         modelSlugs = Slug.unique(results.models.map(\.name))
         domainSlugs = Slug.unique(results.domains.map(\.name))
     }
@@ -96,6 +96,16 @@ public enum Slug {
             }
         }
         return out.isEmpty ? "item" : String(out.prefix(80))
+    }
+
+    /// `name` itself when it is already a safe folder name (ASCII letters, digits, `-`, `_`, `.`,
+    /// not starting with `.`, at most 100 characters), otherwise `make(name)`. Keeps run ids such
+    /// as `2026-11-26T1904Z-3f2a` as they are.
+    public static func folder(_ name: String) -> String {
+        let safe = !name.isEmpty && name.count <= 100 && !name.hasPrefix(".") && name.unicodeScalars.allSatisfy { scalar in
+            (scalar >= "a" && scalar <= "z") || (scalar >= "A" && scalar <= "Z") || (scalar >= "0" && scalar <= "9") || "-_.".unicodeScalars.contains(scalar)
+        }
+        return safe ? name : make(name)
     }
 
     /// Slugs for `names` in order, made unique with "-2", "-3", … on collision.
