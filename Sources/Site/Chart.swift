@@ -221,7 +221,7 @@ public struct SVGCanvas: Sendable {
 
     /// Wraps the body into a complete, accessible `<svg>` element.
     func document(id: String, title: String, description: String, width: Double, height: Double) -> RawHTML {
-        var out = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 \(Self.n(width)) \(Self.n(height))\""
+        var out = "<svg viewBox=\"0 0 \(Self.n(width)) \(Self.n(height))\""
         out += " width=\"\(Self.n(width))\" height=\"\(Self.n(height))\" role=\"img\" class=\"chart\""
         out += " aria-labelledby=\"\(id)-title \(id)-desc\" font-family=\"system-ui, -apple-system, 'Segoe UI', 'Hiragino Sans', 'Noto Sans CJK JP', sans-serif\" font-size=\"12\">\n"
         out += "<title id=\"\(id)-title\">\(HTML.escape(title))</title>\n"

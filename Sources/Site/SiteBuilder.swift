@@ -175,7 +175,8 @@ public struct SiteBuilder: Sendable {
     @discardableResult
     public func renderAll() throws -> (runs: Int, pages: Int) {
         var runCount = 0, pageCount = 0
-        for runs in try storedRuns() {
+        let pilots = try storedRuns()
+        for runs in pilots {
             for run in runs {
                 let folder = siteDirectory.appendingPathComponent("pilots").appendingPathComponent(run.pilotSlug).appendingPathComponent(run.runSlug)
                 for (path, html) in try runPages(run).sorted(by: { $0.key < $1.key }) {
@@ -186,7 +187,8 @@ public struct SiteBuilder: Sendable {
             }
         }
         try rebuildIndexes()
-        return (runCount, pageCount + 1 + (try storedRuns().count))
+        // The site index and one index page per pilot.
+        return (runCount, pageCount + 1 + pilots.count)
     }
 
     /// Writes `data` to a temporary file beside `url`, then renames it over `url`.
