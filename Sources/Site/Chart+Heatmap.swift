@@ -39,21 +39,25 @@ public struct HeatmapChart: ChartPanel {
 
     public func draw(into canvas: inout SVGCanvas, frame: Frame, compact: Bool) {
         let font = compact ? 10.0 : 11.0
-        let rowLabelWidth = min(max(rows.map { estimatedWidth($0, size: font) * 1.08 }.max() ?? 40, 40), frame.width * 0.36) + 12
+        // Row labels are bold: allow 8% more than the regular-weight estimate.
+        let maxLabel = frame.width * 0.33
+        let widest = min(max(rows.map { estimatedWidth($0, size: font) }.max() ?? 40, 40), maxLabel)
+        let rowLabelWidth = widest * 1.08 + 12
         let legendHeight = 34.0
         let headerHeight = 28.0
         let grid = Frame(x: frame.x + rowLabelWidth, y: frame.y + headerHeight, width: frame.width - rowLabelWidth - 4,
                          height: frame.height - headerHeight - legendHeight - 8)
         let cellWidth = grid.width / Double(max(columns.count, 1))
         let cellHeight = grid.height / Double(max(rows.count, 1))
-        canvas.raw("<defs><pattern id=\"hatch\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#F2F2F2\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#CCCCCC\" stroke-width=\"2\"/></pattern></defs>")
+        let hatch = canvas.uniqueID("hatch")
+        canvas.raw("<defs><pattern id=\"\(hatch)\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#F2F2F2\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#CCCCCC\" stroke-width=\"2\"/></pattern></defs>")
         for (column, name) in columns.enumerated() {
             canvas.text(truncated(name, toWidth: cellWidth - 4, size: font), x: grid.x + cellWidth * (Double(column) + 0.5), y: grid.y - 9,
                         anchor: .middle, size: font, weight: "600")
         }
         for (row, name) in rows.enumerated() {
             let y = grid.y + cellHeight * Double(row)
-            canvas.text(truncated(name, toWidth: (rowLabelWidth - 12) / 1.08, size: font), x: grid.x - 8, y: y + cellHeight / 2 + font * 0.35,
+            canvas.text(truncated(name, toWidth: maxLabel, size: font), x: grid.x - 8, y: y + cellHeight / 2 + font * 0.35,
                         anchor: .end, size: font, weight: "600")
             for column in columns.indices {
                 let cell = Frame(x: grid.x + cellWidth * Double(column) + 1, y: y + 1, width: cellWidth - 2, height: cellHeight - 2)
@@ -62,7 +66,7 @@ public struct HeatmapChart: ChartPanel {
                     canvas.rect(cell, fill: Palette.sequential(t(value)), title: "\(name) × \(columns[column]): \(format(value))")
                     canvas.text(format(value), x: centreX, y: centreY, anchor: .middle, size: font, fill: Palette.textOnSequential(t(value)))
                 } else {
-                    canvas.rect(cell, fill: "url(#hatch)", title: "\(name) × \(columns[column]): \(labels.missing)")
+                    canvas.rect(cell, fill: "url(#\(hatch))", title: "\(name) × \(columns[column]): \(labels.missing)")
                     canvas.text("—", x: centreX, y: centreY, anchor: .middle, size: font, fill: "#666666")
                 }
             }

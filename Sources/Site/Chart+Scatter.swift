@@ -86,11 +86,15 @@ public struct ScatterChart: ChartPanel {
         canvas.line(xs.position(transformed: lo), ys.position(transformed: lo), xs.position(transformed: hi), ys.position(transformed: hi),
                     stroke: Palette.muted, dash: "2 3")
         if let fit {
-            let band = fit.band.filter { $0.x >= domain.lowerBound && $0.x <= domain.upperBound }.sorted { $0.x < $1.x }
+            let band = fit.band.filter { $0.x > 0 && $0.x < 1 && $0.lower > 0 && $0.upper < 1 }.sorted { $0.x < $1.x }
             if band.count >= 2 {
-                let upper = band.map { (xs.position($0.x), ys.position($0.upper)) }
-                let lower = band.reversed().map { (xs.position($0.x), ys.position($0.lower)) }
+                // The band may extend past the plot: draw it unclamped under a clip path.
+                let clip = canvas.clipRect(plot)
+                let upper = band.map { (xs.position($0.x, clamped: false), ys.position($0.upper, clamped: false)) }
+                let lower = band.reversed().map { (xs.position($0.x, clamped: false), ys.position($0.lower, clamped: false)) }
+                canvas.raw("<g clip-path=\"url(#\(clip))\">")
                 canvas.polygon(upper + lower, fill: Palette.muted, opacity: 0.2)
+                canvas.raw("</g>")
             }
             // Clip the straight fitted line to the plot square in logit space.
             var z0 = lo, z1 = hi

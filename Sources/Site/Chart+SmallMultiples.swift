@@ -22,7 +22,7 @@ public struct SmallMultiples: Sendable {
         let columnCount = min(columns, max(panels.count, 1))
         let rowCount = (panels.count + columnCount - 1) / columnCount
         let width = Double(columnCount) * panelWidth
-        var canvas = SVGCanvas()
+        var canvas = SVGCanvas(idPrefix: id)
         // Legend rows: as many entries per row as fit the width.
         var legendX = 8.0, legendY = 14.0
         for entry in legend {

@@ -140,8 +140,25 @@ public struct Frame: Sendable, Equatable {
 /// Accumulates SVG elements with deterministic number formatting (at most 2 decimals).
 public struct SVGCanvas: Sendable {
     public private(set) var body = ""
+    /// Prefix of element ids (`<clipPath>`, `<pattern>`), the chart's id, so that several
+    /// charts on one page never share an id.
+    var idPrefix: String
+    private var idCounter = 0
 
-    public init() {}
+    public init(idPrefix: String = "chart") { self.idPrefix = idPrefix }
+
+    /// A new id, unique within the page as long as chart ids are.
+    mutating func uniqueID(_ kind: String) -> String {
+        idCounter += 1
+        return "\(idPrefix)-\(kind)\(idCounter)"
+    }
+
+    /// Defines a clip rectangle and returns its id.
+    mutating func clipRect(_ frame: Frame) -> String {
+        let id = uniqueID("clip")
+        raw("<clipPath id=\"\(id)\"><rect x=\"\(Self.n(frame.x))\" y=\"\(Self.n(frame.y))\" width=\"\(Self.n(frame.width))\" height=\"\(Self.n(frame.height))\"/></clipPath>")
+        return id
+    }
 
     static func n(_ value: Double) -> String { Fixed.compact(value, digits: 2) }
 

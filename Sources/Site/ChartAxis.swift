@@ -34,10 +34,12 @@ public struct ChartScale: Sendable {
         }
     }
 
-    /// The coordinate of `value`; values outside the domain are clamped to its edge.
-    public func position(_ value: Double) -> Double {
+    /// The coordinate of `value`; values outside the domain are clamped to its edge unless
+    /// `clamped` is false (for shapes drawn under a clip path).
+    public func position(_ value: Double, clamped: Bool = true) -> Double {
         let lo = Self.transform(domain.lowerBound, kind), hi = Self.transform(domain.upperBound, kind)
-        let v = min(max(Self.transform(value, kind), min(lo, hi)), max(lo, hi))
+        let raw = Self.transform(value, kind)
+        let v = clamped ? min(max(raw, min(lo, hi)), max(lo, hi)) : raw
         let t = hi == lo ? 0.5 : (v - lo) / (hi - lo)
         return flipped
             ? range.upperBound - t * (range.upperBound - range.lowerBound)

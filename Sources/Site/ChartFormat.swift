@@ -30,7 +30,7 @@ public protocol ChartPanel: Sendable {
 extension ChartPanel {
     /// A standalone chart of `width` × `height` user units.
     func standalone(id: String, title: String, description: String, width: Double, height: Double) -> Chart {
-        var canvas = SVGCanvas()
+        var canvas = SVGCanvas(idPrefix: id)
         draw(into: &canvas, frame: Frame(x: 0, y: 0, width: width, height: height), compact: false)
         return Chart(id: id, title: title, svg: canvas.document(id: id, title: title, description: description, width: width, height: height), table: table())
     }
