@@ -15,7 +15,7 @@ struct ArchiveContext {
         page["page_title"] = .text(title)
         page["css_href"] = .text(cssHref)
         page["inline_css"] = .text("")
-        page["csp"] = .text(SitePaths.csp)
+        page["csp"] = .raw(RawHTML(SitePaths.csp))
         page["tool_version"] = .text(toolVersion)
         return page
     }

@@ -23,7 +23,7 @@ struct PageContext {
         page["page_title"] = .text(title)
         page["css_href"] = .text(cssHref ?? "")
         page["inline_css"] = inlineCSS.map { .raw(RawHTML($0)) } ?? .text("")
-        page["csp"] = .text(inlineCSS == nil ? SitePaths.csp : SitePaths.packetCSP)
+        page["csp"] = .raw(RawHTML(inlineCSS == nil ? SitePaths.csp : SitePaths.packetCSP))
         page["root"] = .text(root)
         page["tool_version"] = .text(results.toolVersion)
         return page
