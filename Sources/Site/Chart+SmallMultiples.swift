@@ -28,7 +28,12 @@ public struct SmallMultiples: Sendable {
         for entry in legend {
             let entryWidth = 30 + estimatedWidth(entry.name, size: 11) + 14
             if legendX + entryWidth > width && legendX > 8 { legendX = 8; legendY += 18 }
-            canvas.marker(Palette.marker(entry.series), x: legendX + 6, y: legendY - 4, size: 4, fill: Palette.color(entry.series))
+            // A negative slot is the muted baseline style.
+            if entry.series < 0 {
+                canvas.marker(.circle, x: legendX + 6, y: legendY - 4, size: 2.6, fill: Palette.muted)
+            } else {
+                canvas.marker(Palette.marker(entry.series), x: legendX + 6, y: legendY - 4, size: 4, fill: Palette.color(entry.series))
+            }
             canvas.text(entry.name, x: legendX + 16, y: legendY, size: 11)
             legendX += entryWidth
         }

@@ -186,15 +186,20 @@ public struct SVGCanvas: Sendable {
     enum Anchor: String { case start, middle, end }
 
     mutating func text(_ content: String, x: Double, y: Double, anchor: Anchor = .start, size: Double = 12,
-                       fill: String = Palette.ink, weight: String = "", rotate: Bool = false, baseline: String = "", halo: Bool = false) {
+                       fill: String = Palette.ink, weight: String = "", rotate: Bool = false, baseline: String = "", halo: Bool = false, outline: Bool = false) {
+        // A white outline drawn first under the glyphs keeps labels readable where they cross lines
+        // (a separate element: the `paint-order` attribute is not valid in HTML's SVG).
+        if halo {
+            text(content, x: x, y: y, anchor: anchor, size: size, fill: "#FFFFFF", weight: weight, rotate: rotate, baseline: baseline,
+                 outline: true)
+        }
         var text = "<text x=\"\(Self.n(x))\" y=\"\(Self.n(y))\""
         if anchor != .start { text += " text-anchor=\"\(anchor.rawValue)\"" }
         if size != 12 { text += " font-size=\"\(Self.n(size))\"" }
         if fill != Palette.ink { text += " fill=\"\(fill)\"" }
         if !weight.isEmpty { text += " font-weight=\"\(weight)\"" }
         if !baseline.isEmpty { text += " dominant-baseline=\"\(baseline)\"" }
-        // A white outline under the glyphs keeps labels readable where they cross lines.
-        if halo { text += " stroke=\"#FFFFFF\" stroke-width=\"3\" stroke-linejoin=\"round\" paint-order=\"stroke\"" }
+        if outline { text += " stroke=\"#FFFFFF\" stroke-width=\"3\" stroke-linejoin=\"round\" aria-hidden=\"true\"" }
         if rotate { text += " transform=\"rotate(-90 \(Self.n(x)) \(Self.n(y)))\"" }
         raw(text + ">\(HTML.escape(content))</text>")
     }

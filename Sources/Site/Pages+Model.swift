@@ -14,7 +14,7 @@ extension PageContext {
             "sha256": .text(model.sha256), "is_baseline": .bool(model.isBaseline),
         ])
         page["verdict"] = try status(run.verdict(model.name)?.status)
-        page["reasons"] = .list(try (run.verdict(model.name)?.reasons ?? []).map { .text(try reasonText($0)) })
+        page["reasons"] = .list(try verdictReasons(model.name).map { .text($0) })
 
         var bars: [BarChart.Bar] = []
         for domain in results.domains {

@@ -66,7 +66,7 @@ extension PageContext {
         return .dict([
             "name": .text(model.name), "family": .text(model.family), "verdict": try status(run.verdict(model.name)?.status),
             "numbers": .list(numbers), "outliers": .text(outliers),
-            "reasons": .list(try (run.verdict(model.name)?.reasons ?? []).map { .text(try reasonText($0)) }),
+            "reasons": .list(try verdictReasons(model.name).map { .text($0) }),
         ])
     }
 

@@ -25,7 +25,7 @@ extension PageContext {
             row["model"] = .text(model.name)
             row["href"] = .text("models/\(run.modelSlug(model.name)).html")
             row["verdict"] = try status(run.verdict(model.name)?.status)
-            row["reasons"] = .list(try (run.verdict(model.name)?.reasons ?? []).map { .text(try reasonText($0)) })
+            row["reasons"] = .list(try verdictReasons(model.name).map { .text($0) })
             return .dict(row)
         })
         page["heatmap"] = try heatmap(id: "chart-heatmap").map { chart($0, csv: "tables/effective_robustness.csv") } ?? .bool(false)
@@ -67,6 +67,23 @@ extension PageContext {
         })
         page["reference_name"] = .text(run.reference?.name ?? "—")
         page["reference_href"] = .text(run.reference.map { prefix + "shifts/\(run.domainSlug($0.name)).html" } ?? "")
+    }
+
+    /// The reasons behind a model's verdict, each prefixed with its image set ("sketch: …"),
+    /// then any model-level reason that no image-set verdict carries.
+    func verdictReasons(_ model: String) throws -> [String] {
+        var texts: [String] = []
+        var seen = Set<String>()
+        for verdict in results.verdicts.shifts where verdict.model == model {
+            for reason in verdict.reasons {
+                texts.append(try t("verdict.reason_on", ["domain": verdict.domain, "reason": try reasonText(reason)]))
+                seen.insert(reason.message)
+            }
+        }
+        for reason in run.verdict(model)?.reasons ?? [] where !seen.contains(reason.message) {
+            texts.append(try reasonText(reason))
+        }
+        return texts
     }
 
     func question() throws -> String {

@@ -182,7 +182,7 @@ struct PageContext {
         var legend = evaluated.enumerated().map { (name: $0.element.name, series: $0.offset) }
         if results.models.contains(where: \.isBaseline) { legend.append((name: try t("chart.er.baseline"), series: -1)) }
         let multiples = SmallMultiples(panels: panels, columns: 3, panelWidth: 300, panelHeight: 260,
-                                       caption: try t("chart.er.caption"), panelHeader: try t("label.shift"), legend: legend.filter { $0.series >= 0 })
+                                       caption: try t("chart.er.caption"), panelHeader: try t("label.shift"), legend: legend)
         return multiples.chart(id: id, title: try t("chart.er.title_all"), description: try t("chart.er.description"))
     }
 
