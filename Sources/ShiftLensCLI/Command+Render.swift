@@ -33,7 +33,7 @@ extension Command {
         do {
             let builder = try SiteBuilder(siteDirectory: site, templatesDirectory: templates, assetsDirectory: assets, indexLanguage: language)
             let counts = try builder.renderAll()
-            console.out("rendered \(counts.pages) pages of \(counts.runs) runs into \(site.path)")
+            console.out("rendered \(counts.pages) page\(counts.pages == 1 ? "" : "s") of \(counts.runs) run\(counts.runs == 1 ? "" : "s") into \(site.path)")
             return ExitCode.ok
         } catch let error as SiteError {
             throw ShiftLensError(step: "render", path: nil, message: error.description,
