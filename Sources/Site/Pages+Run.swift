@@ -69,20 +69,24 @@ extension PageContext {
         page["reference_href"] = .text(run.reference.map { prefix + "shifts/\(run.domainSlug($0.name)).html" } ?? "")
     }
 
-    /// The reasons behind a model's verdict, each prefixed with its image set ("sketch: …"),
-    /// then any model-level reason that no image-set verdict carries.
+    /// The reasons behind a model's verdict: every non-pass reason of its image-set verdicts,
+    /// prefixed with the image set ("sketch: …"), then any model-level reason no image-set
+    /// verdict carries (the probes prefix those messages with the domain); for a model without
+    /// any such reason, one "no criterion is violated" line.
     func verdictReasons(_ model: String) throws -> [String] {
         var texts: [String] = []
         var seen = Set<String>()
         for verdict in results.verdicts.shifts where verdict.model == model {
-            for reason in verdict.reasons {
+            for reason in verdict.reasons where reason.status != .pass {
                 texts.append(try t("verdict.reason_on", ["domain": verdict.domain, "reason": try reasonText(reason)]))
                 seen.insert(reason.message)
+                seen.insert("\(verdict.domain): \(reason.message)")
             }
         }
-        for reason in run.verdict(model)?.reasons ?? [] where !seen.contains(reason.message) {
+        for reason in run.verdict(model)?.reasons ?? [] where reason.status != .pass && !seen.contains(reason.message) {
             texts.append(try reasonText(reason))
         }
+        if texts.isEmpty, run.verdict(model)?.status == .pass { texts.append(try t("reason.criteria_met_all")) }
         return texts
     }
 

@@ -57,7 +57,7 @@ extension PageContext {
             row["auc"] = .number(catalog.decimal(probes?.distance?.auc, digits: 3))
             row["jaccard"] = .number(catalog.decimal(probes?.outliers?.jaccardWithReference, digits: 2))
             row["verdict"] = try status(run.verdict(model.name, domain.name)?.status)
-            row["reasons"] = .list(try (run.verdict(model.name, domain.name)?.reasons ?? []).map { .text(try reasonText($0)) })
+            row["reasons"] = .list(try (run.verdict(model.name, domain.name)?.reasons ?? []).filter { $0.status != .pass }.map { .text(try reasonText($0)) })
             row["sentences"] = .list(domain.role == .shift ? try shiftSentences(model: model.name, shift: domain).map { .text($0) } : [])
             return .dict(row)
         })

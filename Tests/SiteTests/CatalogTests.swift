@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import Probes
 @testable import Site
 
 final class CatalogTests: XCTestCase {
@@ -113,6 +114,26 @@ final class CatalogTests: XCTestCase {
         let run = SiteRun(results: SiteFixture.results(), classNames: [])
         XCTAssertEqual(try PageContext(run: run, catalog: en).overallSentence(), "Of 3 models, 1 fails the pilot's criteria (0 passed, 2 to watch).")
         XCTAssertEqual(try PageContext(run: run, catalog: ja).overallSentence(), "3モデルのうち1件がパイロットの基準を満たしていません（合格0件、要注意2件）。")
+    }
+
+    /// The reason codes of the probes' verdict rules (Probes/Verdict.swift) all have a translation.
+    func testEveryVerdictReasonCodeIsTranslated() throws {
+        let codes = ["criteria_met", "accuracy_below_minimum", "accuracy_uncertain", "estimated_accuracy_below_minimum",
+                     "relative_drop_above_maximum", "relative_drop_uncertain", "relative_drop_near_maximum",
+                     "estimated_relative_drop_above_maximum", "below_baseline_trend", "strong_unlabelled_shift"]
+        for code in codes {
+            XCTAssertNotNil(en.entries["reason.\(code)"], code)
+            XCTAssertNotNil(ja.entries["reason.\(code)"], code)
+        }
+        let context = PageContext(run: SiteRun(results: SiteFixture.results()), catalog: en)
+        XCTAssertEqual(try context.reasonText(VerdictReason(code: "below_baseline_trend", status: .watch, message: "m", value: -0.072, limit: -0.05)),
+                       "Accuracy is 7.2 pp below what standard models with the same reference accuracy reach (limit 5.0 pp).")
+        XCTAssertEqual(try context.reasonText(VerdictReason(code: "strong_unlabelled_shift", status: .watch, message: "m", value: 0.934, limit: 0.9)),
+                       "The unlabelled images are easy to tell from the reference (domain classifier AUC 0.93, limit 0.90).")
+        XCTAssertEqual(try context.reasonText(VerdictReason(code: "relative_drop_uncertain", status: .watch, message: "m", value: 0.162, limit: 0.15)),
+                       "Accuracy drops by 16.2% of the reference, more than the allowed 15.0%, but within the uncertainty of the measurement.")
+        // A code the catalogue does not know keeps the probes' own message.
+        XCTAssertEqual(try context.reasonText(VerdictReason(code: "new_rule", status: .watch, message: "a new rule fired")), "a new rule fired")
     }
 
     func testTemplateValuesExposePlainMessages() {

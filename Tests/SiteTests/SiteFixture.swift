@@ -132,11 +132,17 @@ enum SiteFixture {
                     if status == .fail {
                         shiftReasons.append(VerdictReason(code: "accuracy_below_minimum", status: .fail, message: "accuracy \(value) below 0.70", value: value, limit: 0.7))
                     } else if status == .watch {
-                        shiftReasons.append(VerdictReason(code: "ci_straddles_minimum", status: .watch, message: "interval includes 0.70", value: value, limit: 0.7))
+                        shiftReasons.append(VerdictReason(code: "accuracy_uncertain", status: .watch, message: "interval includes 0.70", value: value, limit: 0.7))
+                    } else {
+                        shiftReasons.append(VerdictReason(code: "criteria_met", status: .pass, message: "no criterion is violated"))
                     }
                     shiftVerdicts.append(ShiftVerdict(model: model.name, domain: domain.name, status: status, reasons: shiftReasons))
                     worst = max(worst, status)
-                    reasons += shiftReasons
+                    reasons += shiftReasons.filter { $0.status != .pass }.map { reason in
+                        var prefixed = reason
+                        prefixed.message = "\(domain.name): \(reason.message)"
+                        return prefixed
+                    }
                 }
             }
             robustness.append(EffectiveRobustness(model: model.name, points: points))
