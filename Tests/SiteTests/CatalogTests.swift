@@ -143,3 +143,24 @@ final class CatalogTests: XCTestCase {
         XCTAssertNil(sentence["keeps"], "messages with placeholders are not template text")
     }
 }
+
+final class SlugTests: XCTestCase {
+    func testFolderNamesCannotEscapeTheSite() {
+        XCTAssertEqual(Slug.folder("2026-11-26T1904Z-3f2a"), "2026-11-26T1904Z-3f2a")
+        XCTAssertEqual(Slug.folder("../../etc"), "etc")
+        XCTAssertEqual(Slug.folder(".hidden"), "hidden")
+        XCTAssertEqual(Slug.folder("a/b"), "a-b")
+        XCTAssertEqual(Slug.folder(""), "item")
+        XCTAssertEqual(Slug.make("ViT-B/32 LAION-2B"), "vit-b-32-laion-2b")
+        XCTAssertEqual(Slug.make("<script>"), "script")
+        XCTAssertEqual(Slug.make("日本語"), "item")
+    }
+
+    func testSlugsAreUniqueWithinARun() {
+        let slugs = Slug.unique(["RN50 openai", "rn50-openai", "RN50/openai", "x"])
+        XCTAssertEqual(slugs["RN50 openai"], "rn50-openai")
+        XCTAssertEqual(slugs["rn50-openai"], "rn50-openai-2")
+        XCTAssertEqual(slugs["RN50/openai"], "rn50-openai-3")
+        XCTAssertEqual(slugs["x"], "x")
+    }
+}
