@@ -1,7 +1,11 @@
 extension Command {
     /// Every command, in the order `shiftlens --help` lists them. Add new commands here.
     public static let all: [Command] = [
+        .demo,
+        .initPilot,
         .version,
+        .benchKernels,
+        .inspect,
         .render,
     ]
 
