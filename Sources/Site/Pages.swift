@@ -101,6 +101,12 @@ struct PageContext {
             }
         } else if let atc = run.probes(model, shift.name)?.atc {
             sentences.append(try t("sentence.estimate", ["shift": shift.name, "model": model, "estimate": catalog.percent(atc.estimate)]))
+            // How far to trust the estimate: its largest error where labels exist (the probes' numbers).
+            let errors = labelledShifts.compactMap { run.probes(model, $0.name)?.atc?.error }.filter(\.isFinite)
+            if let largest = errors.max(by: { abs($0) < abs($1) }) {
+                sentences.append(try catalog.plural("sentence.estimate_error", count: errors.count,
+                                                    ["points": catalog.points(abs(largest), signed: false)]))
+            }
         } else {
             sentences.append(try t("sentence.no_result", ["shift": shift.name, "model": model]))
         }
