@@ -4,11 +4,14 @@ public struct LineChart: ChartPanel {
     public struct Series: Sendable, Equatable {
         public var name: String
         public var points: [(x: Double, y: Double)]
-        public init(name: String, points: [(x: Double, y: Double)]) {
-            self.name = name; self.points = points
+        /// Palette slot (colour, dash, marker); defaults to the series' position. Set it when
+        /// several panels share one legend and a panel may lack a series.
+        public var slot: Int?
+        public init(name: String, points: [(x: Double, y: Double)], slot: Int? = nil) {
+            self.name = name; self.points = points; self.slot = slot
         }
         public static func == (a: Series, b: Series) -> Bool {
-            a.name == b.name && a.points.map(\.x) == b.points.map(\.x) && a.points.map(\.y) == b.points.map(\.y)
+            a.name == b.name && a.slot == b.slot && a.points.map(\.x) == b.points.map(\.x) && a.points.map(\.y) == b.points.map(\.y)
         }
     }
 
@@ -78,7 +81,8 @@ public struct LineChart: ChartPanel {
         AxisPainter.left(&canvas, scale: yScale, ticks: yTicks, labels: yTicks.map { label($0, yFormat) }, plot: plot,
                          title: compact ? "" : labels.y, fontSize: font)
         AxisPainter.bottom(&canvas, scale: xScale, ticks: xTicks, labels: xLabels, plot: plot, title: compact ? "" : labels.x, fontSize: font)
-        for (index, line) in series.enumerated() {
+        for (position, line) in series.enumerated() {
+            let index = line.slot ?? position
             let points = line.points.map { (xScale.position($0.x), yScale.position($0.y)) }
             canvas.polyline(points, stroke: Palette.color(index), width: compact ? 1.6 : 2, dash: Palette.dash(index))
             for (point, source) in zip(points, line.points) {
@@ -88,8 +92,9 @@ public struct LineChart: ChartPanel {
         }
         if !compact {
             let columnWidth = (frame.width - left) / 3
-            for (index, line) in series.enumerated() {
-                let x = frame.x + left + columnWidth * Double(index % 3), y = frame.y + 8 + Double(index / 3) * 18
+            for (position, line) in series.enumerated() {
+                let index = line.slot ?? position
+                let x = frame.x + left + columnWidth * Double(position % 3), y = frame.y + 8 + Double(position / 3) * 18
                 canvas.line(x, y, x + 22, y, stroke: Palette.color(index), width: 2, dash: Palette.dash(index))
                 canvas.marker(Palette.marker(index), x: x + 11, y: y, size: 3.4, fill: Palette.color(index))
                 canvas.text(truncated(line.name, toWidth: columnWidth - 34, size: font), x: x + 28, y: y + 4, size: font)

@@ -231,6 +231,29 @@ struct PageContext {
         return chart.chart(id: id, title: title, description: try t("chart.bars.description"))
     }
 
+    /// Pruning curves (privileged directions), one panel per evaluated model.
+    func pruningMultiples(id: String) throws -> Chart? {
+        var panels: [(title: String, panel: any ChartPanel)] = []
+        var domains: [(name: String, slot: Int)] = []
+        for model in evaluated {
+            var series: [LineChart.Series] = []
+            for (slot, domain) in results.domains.enumerated() {
+                guard let curve = run.probes(model.name, domain.name)?.directions?.curve, !curve.isEmpty else { continue }
+                series.append(.init(name: domain.name, points: curve.map { (x: $0.prunedFraction, y: $0.accuracy) }, slot: slot))
+                if !domains.contains(where: { $0.name == domain.name }) { domains.append((domain.name, slot)) }
+            }
+            guard !series.isEmpty else { continue }
+            panels.append((model.name, LineChart(series: series, yDomain: 0...1,
+                                                 labels: .init(caption: try t("chart.pruning.caption"), x: try t("chart.pruning.x"), y: try t("label.top1")))))
+        }
+        guard !panels.isEmpty else { return nil }
+        // Each domain keeps its palette slot in every panel, so one legend serves them all.
+        let legend = domains.sorted { $0.slot < $1.slot }.map { (name: $0.name, series: $0.slot) }
+        let multiples = SmallMultiples(panels: panels, columns: 3, panelWidth: 300, panelHeight: 220, caption: try t("chart.pruning.caption"),
+                                       panelHeader: try t("label.model"), legend: legend)
+        return multiples.chart(id: id, title: try t("chart.pruning.title_all"), description: try t("chart.pruning.description"))
+    }
+
     func pruning(id: String, model: String, coordinates: Bool) throws -> Chart? {
         var series: [LineChart.Series] = []
         for domain in results.domains {
