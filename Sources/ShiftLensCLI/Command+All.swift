@@ -4,6 +4,7 @@ extension Command {
         .demo,
         .initPilot,
         .version,
+        .probe,
         .benchKernels,
         .inspect,
         .render,
