@@ -7,6 +7,7 @@ extension Command {
         .probe,
         .benchKernels,
         .inspect,
+        .render,
     ]
 
     static let version = Command(
