@@ -46,6 +46,6 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "WeightsTests", dependencies: ["Weights", "ImageCodec"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "Tensor", "Weights"], exclude: ["Fixtures"], swiftSettings: plain),
-        .testTarget(name: "ShiftLensCLITests", dependencies: ["ShiftLensCLI", "shiftlens"], swiftSettings: plain),
+        .testTarget(name: "ShiftLensCLITests", dependencies: ["ShiftLensCLI", "shiftlens"], exclude: ["Fixtures"], swiftSettings: plain),
     ]
 )

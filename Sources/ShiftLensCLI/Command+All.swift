@@ -6,6 +6,7 @@ extension Command {
         .version,
         .benchKernels,
         .inspect,
+        .embed,
     ]
 
     static let version = Command(
