@@ -118,6 +118,11 @@ extension Command {
                 let embeddings = try model.encodeImages(Tensor(shape: [chunkPaths.count, 3, size, size], scalars: pixels), batch: batch)
                 rows += embeddings.scalars
                 written += chunkPaths
+                if console.errIsTerminal, start < files.count {
+                    let elapsed = Date().timeIntervalSince(started), rate = Double(start) / max(elapsed, 1e-9)
+                    console.err(String(format: "embed: %d/%d images, %.2f images/s, about %.0f s left",
+                                       start, files.count, rate, Double(files.count - start) / max(rate, 1e-9)))
+                }
             } catch let error as CLIPError {
                 throw ShiftLensError(step: "embed", path: chunkPaths.first, clip: error)
             }

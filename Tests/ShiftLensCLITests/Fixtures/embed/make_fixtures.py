@@ -10,6 +10,8 @@ embeddings come from open_clip itself on the fp16-rounded weights: its preproces
 (Pillow decode, bicubic resize, centre crop, normalise) on real images from
 ../shared/data, `encode_image`, its tokenizer and `encode_text` — so the test covers
 decoding, preprocessing, checkpoint loading, tokenizer and both towers end to end.
+`zeroshot_head.npy` is open_clip's build_zero_shot_classifier with the real tokenizer
+(used by Tests/CLIPTests/ZeroShotHeadTests.swift).
 """
 import json
 import os
@@ -34,6 +36,8 @@ IMAGES = [
     "images/pngsuite-subset/basn6a16.png",
 ]
 PROMPTS = ["a photo of a tench.", "a drawing of a brambling!", "", "Café &amp; crème — 日本語 🐟"]
+CLASSNAMES = ["tench", "goldfish", "great white shark", "crème brûlée"]
+TEMPLATES = ["a bad photo of a {c}.", "a photo of many {c}.", "itap of a {c}.", "a {c} in a video game."]
 MEAN = [0.5, 0.45, 0.4]
 STD = [0.25, 0.27, 0.3]
 
@@ -63,12 +67,19 @@ def main():
     with torch.no_grad():
         images = model.encode_image(batch).numpy().astype(np.float32)
         texts = model.encode_text(tokenizer(PROMPTS)).numpy().astype(np.float32)
+    # open_clip's zero-shot head with the real tokenizer (checked by CLIPTests.ZeroShotHeadTests).
+    from open_clip.zero_shot_classifier import build_zero_shot_classifier
+    with torch.no_grad():
+        head = build_zero_shot_classifier(
+            model, tokenizer, CLASSNAMES, [lambda c, t=t: t.replace("{c}", c) for t in TEMPLATES],
+            num_classes_per_batch=None, device="cpu", use_tqdm=False)
+    np.save(os.path.join(HERE, "zeroshot_head.npy"), head.T.numpy().astype(np.float32))
     np.save(os.path.join(HERE, "expected_images.npy"), images)
     np.save(os.path.join(HERE, "expected_text.npy"), texts)
     with open(os.path.join(HERE, "prompts.txt"), "w", encoding="utf-8") as f:
         f.write("\n".join(PROMPTS) + "\n")
     with open(os.path.join(HERE, "manifest.json"), "w") as f:
-        json.dump({"images": IMAGES, "versions": {
+        json.dump({"images": IMAGES, "classnames": CLASSNAMES, "templates": TEMPLATES, "versions": {
             "torch": torch.__version__, "open_clip": open_clip.__version__, "pillow": PIL.__version__,
             "numpy": np.__version__, "python": sys.version.split()[0]}}, f, indent=1)
 
