@@ -4,9 +4,11 @@ extension Command {
         .demo,
         .initPilot,
         .version,
+        .probe,
         .benchKernels,
         .inspect,
         .embed,
+        .render,
     ]
 
     static let version = Command(
