@@ -48,6 +48,6 @@ let package = Package(
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "Tensor", "Weights"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "SiteTests", dependencies: ["Site", "Probes"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "Tensor"], exclude: ["Fixtures"], swiftSettings: plain),
-        .testTarget(name: "ShiftLensCLITests", dependencies: ["ShiftLensCLI", "shiftlens"], swiftSettings: plain),
+        .testTarget(name: "ShiftLensCLITests", dependencies: ["ShiftLensCLI", "shiftlens"], exclude: ["Fixtures"], swiftSettings: plain),
     ]
 )

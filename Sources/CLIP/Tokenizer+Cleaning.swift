@@ -24,6 +24,8 @@ extension Tokenizer {
     /// characters removed, NFC — repeated until nothing changes, as ftfy does. Mojibake
     /// repair (`fix_encoding`) and ftfy's own HTML unescaping are not reproduced.
     static func fixText(_ text: String) -> String {
+        // Printable ASCII with tabs and newlines is already fixed (and NFC).
+        if text.utf8.allSatisfy({ (0x20...0x7E).contains($0) || $0 == 0x09 || $0 == 0x0A }) { return text }
         var current = text
         for _ in 0..<8 {
             var scalars: [Unicode.Scalar] = []

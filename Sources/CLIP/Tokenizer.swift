@@ -29,6 +29,8 @@ public struct Tokenizer: Sendable {
     let ranks: [String: Int]
     /// Byte value → its printable stand-in.
     let byteEncoder: [String]
+    /// Ids of pieces already merged (prompt sets repeat the same words many times).
+    let cache = PieceCache()
 
     /// Builds the tokenizer from the text of `bpe_simple_vocab_16e6.txt` (decompressed):
     /// a header line, then one merge per line ("a b"). Throws if it holds too few merges.
@@ -96,11 +98,14 @@ public struct Tokenizer: Sendable {
             case "<start_of_text>": ids.append(startOfText)
             case "<end_of_text>": ids.append(endOfText)
             default:
-                let symbols = piece.utf8.map { byteEncoder[Int($0)] }
-                for token in bpe(symbols) {
-                    // Every merge result is in the vocabulary by construction.
-                    if let id = encoder[token] { ids.append(id) }
+                if let known = cache[piece] {
+                    ids += known
+                    continue
                 }
+                // Every merge result is in the vocabulary by construction.
+                let pieceIDs = bpe(piece.utf8.map { byteEncoder[Int($0)] }).compactMap { encoder[$0] }
+                cache[piece] = pieceIDs
+                ids += pieceIDs
             }
         }
         return ids
@@ -168,5 +173,22 @@ public struct Tokenizer: Sendable {
             table[byte] = String(Character(Unicode.Scalar(scalar)!))
         }
         return table
+    }
+}
+
+/// A thread-safe memo of piece → ids, bounded so that odd inputs cannot grow it forever.
+final class PieceCache: @unchecked Sendable {
+    static let capacity = 100_000
+    private let lock = NSLock()
+    private var ids: [String: [Int32]] = [:]
+
+    subscript(piece: String) -> [Int32]? {
+        get { lock.withLock { ids[piece] } }
+        set {
+            lock.withLock {
+                if ids.count >= Self.capacity { ids.removeAll(keepingCapacity: true) }
+                ids[piece] = newValue
+            }
+        }
     }
 }

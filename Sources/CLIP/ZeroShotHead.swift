@@ -11,8 +11,9 @@ public enum ZeroShotHead {
     /// Builds the head with `model`'s text tower; prompts are `template` with `{c}`
     /// replaced by the class name, tokenized by `tokenizer`.
     public static func build(model: CLIPModel, tokenizer: Tokenizer, classNames: [String], templates: [String]) throws -> Tensor {
+        // One class's prompts (typically 7–80) go through the text tower together.
         try build(classNames: classNames, templates: templates) { prompts in
-            try model.encodeText(tokenizer.tokenize(prompts))
+            try model.encodeText(tokenizer.tokenize(prompts), batch: max(prompts.count, 1))
         }
     }
 

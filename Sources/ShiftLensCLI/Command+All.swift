@@ -8,6 +8,7 @@ extension Command {
         .probe,
         .benchKernels,
         .inspect,
+        .embed,
         .render,
     ]
 

@@ -36,14 +36,14 @@ final class FidelityTests: XCTestCase {
         XCTAssertTrue(report.firstDivergence?.hasPrefix("image.resblocks.1:") == true, report.firstDivergence ?? "no divergence")
     }
 
-    /// Opt-in: full-size ViT-B/32 and RN50 with seeded random weights. Generate with
+    /// Opt-in: full-size ViT-B/32 (+ text tower), ViT-B/16 (GELU) and RN50 with seeded random weights. Generate with
     /// `python3 Tests/CLIPTests/Fixtures/make_fixtures.py --large`, run with
     /// `SHIFTLENS_FULL_FIDELITY=1 swift test --filter CLIPTests.FidelityTests/testFullSize`.
-    func testFullSizeViTB32AndRN50MatchOpenCLIP() throws {
+    func testFullSizeViTB32ViTB16AndRN50MatchOpenCLIP() throws {
         guard ProcessInfo.processInfo.environment["SHIFTLENS_FULL_FIDELITY"] == "1" else {
             throw XCTSkip("set SHIFTLENS_FULL_FIDELITY=1 (after make_fixtures.py --large) to run")
         }
-        for name in ["vit-b-32", "rn50"] {
+        for name in ["vit-b-32", "vit-b-16", "rn50"] {
             let started = Date()
             let report = try Fidelity.check(folder: Fixtures.largeFolder.appendingPathComponent(name), stateDict: nil)
             print("full fidelity \(name): \(report.summary) (\(String(format: "%.1f", Date().timeIntervalSince(started))) s)")

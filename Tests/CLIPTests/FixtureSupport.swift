@@ -94,6 +94,6 @@ struct Agreement: CustomStringConvertible {
     var isFaithful: Bool { cosine >= 0.99999 && maxRelativeError <= 1e-4 && cosine.isFinite }
 
     var description: String {
-        "cosine \(String(format: "%.8f", cosine)), max rel err \(String(format: "%.2e", maxRelativeError))"
+        "1−cosine \(String(format: "%.1e", 1 - cosine)), max rel err \(String(format: "%.2e", maxRelativeError))"
     }
 }

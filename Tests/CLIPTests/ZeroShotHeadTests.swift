@@ -53,4 +53,21 @@ final class ZeroShotHeadTests: XCTestCase {
         XCTAssertThrowsError(try ZeroShotHead.build(classNames: ["a"], templates: ["no placeholder"]) { _ in Tensor(zeros: [1, 1]) })
         XCTAssertThrowsError(try ZeroShotHead.build(classNames: [], templates: ["{c}"]) { _ in Tensor(zeros: [1, 1]) })
     }
+
+    /// With the real tokenizer on a full-vocabulary checkpoint: the F16 tiny model of the
+    /// `embed` CLI fixtures (Tests/ShiftLensCLITests/Fixtures/embed, whose make_fixtures.py
+    /// records open_clip's head for four class names and templates).
+    func testMatchesOpenCLIPWithTheRealTokenizer() throws {
+        struct Manifest: Decodable { let classnames: [String]; let templates: [String] }
+        let folder = Fixtures.packageRoot.appendingPathComponent("Tests/ShiftLensCLITests/Fixtures/embed")
+        let manifest = try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: folder.appendingPathComponent("manifest.json")))
+        let loaded = try Checkpoint.load(folder.appendingPathComponent("model.safetensors"))
+        let model = try CLIPModel(checkpoint: loaded.stateDict, config: loaded.config)
+        let tokenizer = try Tokenizer(vocabularyAt: Fixtures.packageRoot.appendingPathComponent("assets/clip/bpe_simple_vocab_16e6.txt.gz"))
+        let head = try ZeroShotHead.build(model: model, tokenizer: tokenizer, classNames: manifest.classnames, templates: manifest.templates)
+        let expected = try Fixtures.npy("zeroshot_head", in: folder)
+        XCTAssertEqual(head.shape, expected.shape)
+        let agreement = Agreement(head.scalars[...], expected.scalars[...])
+        XCTAssertTrue(agreement.isFaithful, "\(agreement)")
+    }
 }

@@ -2,7 +2,7 @@
 """Golden fixtures for Tests/CLIPTests, generated once from open_clip (fp32, CPU, seeded).
 
     python3 Tests/CLIPTests/Fixtures/make_fixtures.py            # small fixtures, committed
-    python3 Tests/CLIPTests/Fixtures/make_fixtures.py --large    # full-size ViT-B/32 + RN50 into fixtures-large/clip (git-ignored)
+    python3 Tests/CLIPTests/Fixtures/make_fixtures.py --large    # full-size ViT-B/32, ViT-B/16, RN50 into fixtures-large/clip (git-ignored)
 
 Each model folder holds `model.safetensors` (random weights in open_clip naming),
 `config.json` (sizes, activation), inputs (`images.npy`, `tokens.npy`) and one `.npy` per
@@ -260,6 +260,10 @@ def main():
               vision_cfg=dict(image_size=224, layers=12, width=768, patch_size=32, head_width=64),
               text_cfg=dict(context_length=77, vocab_size=49408, width=512, heads=8, layers=12),
               quick_gelu=True, seed=1000, image_count=1, text_count=2, kind="vit")
+        build(os.path.join(out, "vit-b-16"), embed_dim=512,
+              vision_cfg=dict(image_size=224, layers=12, width=768, patch_size=16, head_width=64),
+              text_cfg=dict(context_length=77, vocab_size=49408, width=512, heads=8, layers=12),
+              quick_gelu=False, seed=3000, image_count=1, text_count=0, kind="vit")
         build(os.path.join(out, "rn50"), embed_dim=1024,
               vision_cfg=dict(image_size=224, layers=[3, 4, 6, 3], width=64, head_width=64),
               text_cfg=dict(context_length=77, vocab_size=49408, width=512, heads=8, layers=12),
