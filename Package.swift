@@ -43,8 +43,11 @@ let package = Package(
         .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings"], swiftSettings: plain),
         .testTarget(name: "PilotTests", dependencies: ["Pilot"], swiftSettings: plain),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"], swiftSettings: plain),
-        .testTarget(name: "CLIPTests", dependencies: ["CLIP", "ImageCodec", "Tensor"], exclude: ["Fixtures"], swiftSettings: plain),
-        .testTarget(name: "ShiftLensCLITests", dependencies: ["ShiftLensCLI", "shiftlens"], swiftSettings: plain),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor"], exclude: ["Fixtures"], swiftSettings: plain),
+        .testTarget(name: "WeightsTests", dependencies: ["Weights", "ImageCodec"], exclude: ["Fixtures"], swiftSettings: plain),
+        .testTarget(name: "CLIPTests", dependencies: ["CLIP", "ImageCodec", "Tensor", "Weights"], exclude: ["Fixtures"], swiftSettings: plain),
+        .testTarget(name: "SiteTests", dependencies: ["Site", "Probes"], exclude: ["Fixtures"], swiftSettings: plain),
+        .testTarget(name: "ProbesTests", dependencies: ["Probes", "Tensor"], exclude: ["Fixtures"], swiftSettings: plain),
+        .testTarget(name: "ShiftLensCLITests", dependencies: ["ShiftLensCLI", "shiftlens"], exclude: ["Fixtures"], swiftSettings: plain),
     ]
 )

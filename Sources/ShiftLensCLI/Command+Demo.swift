@@ -23,6 +23,13 @@ extension Command {
             for name in try DemoTrainingSet.write(to: url, perClass: perClass) { console.out(url.appendingPathComponent(name).path) }
             return ExitCode.ok
         }
-        throw ShiftLensError(step: "demo", message: "the full demo needs the encoders and the site builder, which are not wired in yet", hint: "use --training-data for now")
+        let assets = try locateAssets()
+        if let folder = invocation.value("--data-only") {
+            let spec = try DemoPilot.write(to: URL(fileURLWithPath: folder).standardizedFileURL, assets: assets)
+            console.out(spec.path)
+            console.err("Demo images and pilot written. Run it with: shiftlens run \(spec.path)")
+            return ExitCode.ok
+        }
+        throw ShiftLensError(step: "demo", message: "the full demo is not wired in yet", hint: "use --data-only DIR and shiftlens run DIR/pilot.json")
     }
 }

@@ -101,7 +101,7 @@ final class InflateTests: XCTestCase {
     /// Random bit flips must give a typed error or some output, never a trap.
     func testBitFlipsNeverCrash() throws {
         let raw = try PNGFixtures.bytes(PNGFixtures.folder.appendingPathComponent("inflate/text.deflate"))
-        var generator = PNGTestRandom(seed: 7)
+        var generator = SeededRandom(seed: 7)
         var errors = 0
         for _ in 0..<3000 {
             var damaged = raw
@@ -196,7 +196,7 @@ final class InflateTests: XCTestCase {
 }
 
 /// A small deterministic generator for tests.
-struct PNGTestRandom: RandomNumberGenerator {
+struct SeededRandom: RandomNumberGenerator {
     var state: UInt64
     init(seed: UInt64) { state = seed }
     mutating func next() -> UInt64 {
