@@ -111,3 +111,16 @@ struct ImageFixtures: Decodable {
     let folder: String
     let images: [Image]
 }
+
+struct ResizeFixtures: Decodable {
+    struct Case: Decodable {
+        let mode: String
+        let width: Int
+        let height: Int
+        let out_width: Int
+        let out_height: Int
+        let seed: UInt64
+        let sha256: String
+    }
+    let cases: [Case]
+}

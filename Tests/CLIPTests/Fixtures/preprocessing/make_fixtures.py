@@ -9,6 +9,8 @@ Writes, beside this script:
   imagenet200.json        for every shared ImageNet JPEG: SHA-256 of Pillow's convert("RGB") bytes, of the
                           224 crop, and of open_clip's float32 tensor bytes
   pngsuite.json           the same for the shared PngSuite subset (crop sizes 224 and 32)
+  resize.json             plain Image.resize((w, h), BICUBIC) of generated images at random geometries
+                          (both axes up or down, any aspect), SHA-256 of Pillow's output bytes
 Nothing here is needed at run time; the tests only read the committed outputs.
 """
 import hashlib, json, os, sys
@@ -146,6 +148,19 @@ def main():
                       "floats": f"synthetic_{name}.npy" if keep else None})
         if keep:
             np.save(os.path.join(HERE, f"synthetic_{name}.npy"), t)
+    import random
+    chooser = random.Random(1234)
+    resizes = []
+    for index in range(240):
+        mode = ["L", "RGB", "CMYK", "I;16"][index % 4]
+        w, h = chooser.randint(1, 90), chooser.randint(1, 90)
+        ow, oh = chooser.randint(1, 120), chooser.randint(1, 120)
+        seed = 1000 + index
+        out = synthetic(mode, w, h, seed).resize((ow, oh), Image.BICUBIC)
+        resizes.append({"mode": mode, "width": w, "height": h, "out_width": ow, "out_height": oh, "seed": seed,
+                        "sha256": sha(out.tobytes())})
+    write("resize.json", {"generator": VERSIONS, "cases": resizes})
+
     write("synthetic.json", {"generator": VERSIONS, "lcg": "state = state * 6364136223846793005 + "
                              "1442695040888963407 mod 2^64; next() = state >> 33", "cases": cases})
 
