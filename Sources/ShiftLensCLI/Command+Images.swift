@@ -140,26 +140,27 @@ enum ImageCommands {
         var rates: [Double] = []
         var cpuRates: [Double] = []
         var checksum: Float = 0
-        var decodeNanoseconds: UInt64 = 0
+        var decodeCPU = 0.0, preprocessCPU = 0.0
         for _ in 0..<repeats {
             let start = DispatchTime.now().uptimeNanoseconds
             let cpuStart = threadCPUSeconds()
             for path in paths {
-                let decodeStart = DispatchTime.now().uptimeNanoseconds
+                let decodeStart = threadCPUSeconds()
                 let bytes = [UInt8]((try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data())
                 guard let image = try? ImageFile.decode(bytes) else {
                     throw ShiftLensError(step: "decode", path: path, message: "changed while benchmarking")
                 }
-                decodeNanoseconds += DispatchTime.now().uptimeNanoseconds - decodeStart
+                let preprocessStart = threadCPUSeconds()
                 checksum += Preprocessor.preprocess(image, config: config).scalars[0]
+                let end = threadCPUSeconds()
+                decodeCPU += preprocessStart - decodeStart
+                preprocessCPU += end - preprocessStart
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             rates.append(Double(paths.count) / seconds)
             cpuRates.append(Double(paths.count) / max(threadCPUSeconds() - cpuStart, 1e-9))
         }
-        let totalSeconds = rates.map { Double(paths.count) / $0 }.reduce(0, +)
-        let decodeMilliseconds = Double(decodeNanoseconds) / 1e6 / Double(paths.count * repeats)
-        let preprocessMilliseconds = totalSeconds * 1e3 / Double(paths.count * repeats) - decodeMilliseconds
+        let images = Double(paths.count * repeats)
         func summary(_ values: [Double]) -> String {
             let sorted = values.sorted()
             let middle = sorted.count / 2
@@ -170,7 +171,8 @@ enum ImageCommands {
         console.out("images/s \(summary(rates))")
         // Thread CPU time is less disturbed by other processes on a shared machine than wall time.
         console.out("images/s by thread CPU time \(summary(cpuRates))")
-        console.out(String(format: "mean per image (wall): read+decode %.2f ms, preprocess %.2f ms", decodeMilliseconds, preprocessMilliseconds))
+        console.out(String(format: "mean per image (thread CPU): read+decode %.2f ms, preprocess %.2f ms",
+                           decodeCPU * 1e3 / images, preprocessCPU * 1e3 / images))
         console.out("machine: \(machineDescription()) (checksum \(checksum))")
         return ExitCode.ok
     }
