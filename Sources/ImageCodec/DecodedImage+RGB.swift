@@ -14,6 +14,11 @@ extension DecodedImage {
         var pixels = [UInt8](repeating: 0, count: count * 3)
         var warnings = self.warnings
         guard count > 0 else { return RGBImage(width: width, height: height, pixels: [], warnings: warnings) }
+        // `samples` is mutable; never read past it if a caller shortened it.
+        guard samples.count >= count * mode.bytesPerPixel else {
+            warnings.append("image has \(samples.count) sample bytes, \(count * mode.bytesPerPixel) expected; converted as black")
+            return RGBImage(width: width, height: height, pixels: pixels, warnings: warnings)
+        }
         samples.withUnsafeBufferPointer { input in
             pixels.withUnsafeMutableBufferPointer { output in
                 let source = input.baseAddress!

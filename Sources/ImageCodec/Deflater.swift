@@ -39,8 +39,16 @@ struct Deflater {
             let count = data.count
             let hashSize = 1 << 15
             let mask = Deflater.windowSize - 1
-            var head = [Int32](repeating: -1, count: hashSize)
-            var previous = [Int32](repeating: -1, count: Deflater.windowSize)
+            // Raw buffers: arrays captured by the nested functions below would be boxed and
+            // pay a dynamic exclusivity check on every access.
+            let head = UnsafeMutablePointer<Int32>.allocate(capacity: hashSize)
+            let previous = UnsafeMutablePointer<Int32>.allocate(capacity: Deflater.windowSize)
+            head.initialize(repeating: -1, count: hashSize)
+            previous.initialize(repeating: -1, count: Deflater.windowSize)
+            defer {
+                head.deallocate()
+                previous.deallocate()
+            }
             var symbols = [UInt32]()
             symbols.reserveCapacity(Deflater.blockSymbols + 2)
             var blockStart = 0

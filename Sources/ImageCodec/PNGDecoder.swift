@@ -174,6 +174,11 @@ public enum PNGDecoder {
         let count = pass.width
         let outBytes = header.mode.bytesPerPixel
         let step = pass.xStep * outBytes
+        if header.bitDepth == 8, pass.xStep == 1 {
+            // 8-bit samples in a contiguous row already have Pillow's layout.
+            destination.update(from: source, count: count * outBytes)
+            return
+        }
         switch (header.colorType, header.bitDepth) {
         case (.gray, 1), (.gray, 2), (.gray, 4), (.palette, 1), (.palette, 2), (.palette, 4):
             let depth = header.bitDepth

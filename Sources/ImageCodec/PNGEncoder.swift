@@ -6,9 +6,11 @@
 /// use filter 0, as the PNG specification recommends. Output is deterministic.
 public enum PNGEncoder {
     /// An 8-bit RGB PNG (colour type 2). Throws `.unsupported` for an image with no
-    /// pixels (PNG needs a width and height of at least 1).
+    /// pixels (PNG needs a width and height of at least 1) or whose pixel array does not
+    /// match its size.
     public static func encode(_ image: RGBImage, level: Int = 6) throws -> [UInt8] {
         try checkSize(image.width, image.height)
+        try checkCount(image.pixels.count, image.width * image.height * 3)
         return encode(width: image.width, height: image.height, colorType: 2, bitDepth: 8, rowBytes: image.width * 3,
                filterStride: 3, palette: nil, level: level) { row, out in
             image.pixels.withUnsafeBufferPointer { pixels in
@@ -22,6 +24,7 @@ public enum PNGEncoder {
     /// "I;16" → 16-bit gray. "CMYK" has no PNG form and throws `.unsupported`.
     public static func encode(_ image: DecodedImage, level: Int = 6) throws -> [UInt8] {
         try checkSize(image.width, image.height)
+        try checkCount(image.samples.count, image.width * image.height * image.mode.bytesPerPixel)
         let width = image.width
         let samples = image.samples
         func copyRows(_ bytesPerPixel: Int) -> (Int, UnsafeMutablePointer<UInt8>) -> Void {
@@ -114,6 +117,12 @@ public enum PNGEncoder {
     private static func checkSize(_ width: Int, _ height: Int) throws {
         guard width > 0, height > 0, width <= 0x7FFF_FFFF, height <= 0x7FFF_FFFF else {
             throw ImageCodecError.unsupported("PNG encoder: \(width)×\(height) is not a valid PNG size")
+        }
+    }
+
+    private static func checkCount(_ count: Int, _ expected: Int) throws {
+        guard count == expected else {
+            throw ImageCodecError.unsupported("PNG encoder: \(count) sample bytes where the size and mode need \(expected)")
         }
     }
 

@@ -116,6 +116,11 @@ enum HuggingFaceNames {
             unexpected.append(name)
         }
         if !unexpected.isEmpty { throw WeightsError.unexpectedTensors(names: unexpected.sorted(), path: path) }
+        // Name missing projections as the file spells them (a bare CLIPVisionModel has none).
+        for (tower, projection) in [(vision, visualProjection), (text, textProjection)]
+        where tensors[projection] == nil && tensors.keys.contains(where: { $0.hasPrefix(tower) }) {
+            throw WeightsError.missingTensor(name: projection, path: path)
+        }
 
         for (target, parts) in attention {
             var ordered: [WeightTensor] = []

@@ -17,7 +17,9 @@ import Darwin
 /// naming the tensor.
 ///
 /// The mapping lives as long as this object; `WeightTensor`s made by `weightTensors()`
-/// hold it as their `storage`, so fp32 tensors can point straight into the file.
+/// hold it as their `storage`, so fp32 tensors can point straight into the file. The mapping
+/// is private and read-only: the file must not be truncated while in use (reading a page
+/// past the new end would fault), which is why ShiftLens never rewrites weights in place.
 public final class SafetensorsFile: @unchecked Sendable {
     /// Element types of the safetensors format. Only `f32`, `f16`, `bf16` (weights) and
     /// `i64` (buffers such as `num_batches_tracked`, dropped) are usable; the others are

@@ -4,7 +4,7 @@ import XCTest
 
 final class DeflateTests: XCTestCase {
     private func samples() -> [(String, [UInt8])] {
-        var generator = SplitMix64(seed: 42)
+        var generator = SeededRandom(seed: 42)
         let random = (0..<50_000).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
         let text = Array(String(repeating: "the cat sat on the mat; the dog sat on the log. ", count: 900).utf8)
         var skewed = [UInt8]()

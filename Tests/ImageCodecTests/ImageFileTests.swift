@@ -16,9 +16,9 @@ final class ImageFileTests: XCTestCase {
         XCTAssertEqual(ImageFile.sniff(jpeg), .jpeg)
         XCTAssertEqual(try ImageFile.decode(jpeg), try JPEGDecoder.decode(jpeg))
 
-        assertCodecError("unknown-format") { try ImageFile.decode(Array("GIF89a".utf8)) }
-        assertCodecError("unknown-format") { try ImageFile.decode([]) }
-        assertCodecError("unknown-format") { try ImageFile.decode([0xFF, 0xD8]) }
-        assertCodecError("too-large") { try ImageFile.decode(png, limits: DecodingLimits(maxPixels: 1000)) }
+        PNGFixtures.assertError("unknown-format") { try ImageFile.decode(Array("GIF89a".utf8)) }
+        PNGFixtures.assertError("unknown-format") { try ImageFile.decode([]) }
+        PNGFixtures.assertError("unknown-format") { try ImageFile.decode([0xFF, 0xD8]) }
+        PNGFixtures.assertError("too-large") { try ImageFile.decode(png, limits: DecodingLimits(maxPixels: 1000)) }
     }
 }

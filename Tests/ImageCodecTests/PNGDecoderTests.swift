@@ -18,7 +18,7 @@ final class PNGDecoderTests: XCTestCase {
             XCTAssertEqual(image.height, expected["height"] as? Int, name, file: file, line: line)
             XCTAssertEqual(SHA256.hex(image.samples), expected["samples_sha256"] as? String, "\(name) samples", file: file, line: line)
             if image.mode == .palette {
-                XCTAssertEqual(image.palette, hexBytes(expected["palette"] as? String ?? ""), "\(name) palette", file: file, line: line)
+                XCTAssertEqual(image.palette, PNGFixtures.hex(expected["palette"] as? String ?? ""), "\(name) palette", file: file, line: line)
             } else {
                 XCTAssertEqual(image.palette, [], name, file: file, line: line)
             }
@@ -73,22 +73,22 @@ final class PNGDecoderTests: XCTestCase {
     func testMalformedFilesGiveTypedErrors() throws {
         let folder = PNGFixtures.folder.appendingPathComponent("made")
         func load(_ name: String) throws -> [UInt8] { try PNGFixtures.bytes(folder.appendingPathComponent(name)) }
-        assertCodecError("corrupt", "CRC") { try PNGDecoder.decode(try load("bad_crc.png")) }
-        assertCodecError("truncated") { try PNGDecoder.decode(try load("bad_truncated.png")) }
-        assertCodecError("corrupt", "filter") { try PNGDecoder.decode(try load("bad_filter.png")) }
-        assertCodecError("corrupt", "depth") { try PNGDecoder.decode(try load("bad_depth.png")) }
-        assertCodecError("unknown-format") { try PNGDecoder.decode(try load("bad_signature.png")) }
-        assertCodecError("truncated", "3 rows of 4") { try PNGDecoder.decode(try load("bad_short_data.png")) }
-        assertCodecError("corrupt", "no IDAT") { try PNGDecoder.decode(try load("bad_no_idat.png")) }
-        assertCodecError("corrupt", "no PLTE") { try PNGDecoder.decode(try load("bad_palette_missing.png")) }
-        assertCodecError("unsupported", "critical chunk") { try PNGDecoder.decode(try load("bad_critical_unknown.png")) }
-        assertCodecError("too-large") { try PNGDecoder.decode(try load("bad_too_large.png")) }
-        assertCodecError("too-large", "custom limit") {
+        PNGFixtures.assertError("corrupt", "CRC") { try PNGDecoder.decode(try load("bad_crc.png")) }
+        PNGFixtures.assertError("truncated") { try PNGDecoder.decode(try load("bad_truncated.png")) }
+        PNGFixtures.assertError("corrupt", "filter") { try PNGDecoder.decode(try load("bad_filter.png")) }
+        PNGFixtures.assertError("corrupt", "depth") { try PNGDecoder.decode(try load("bad_depth.png")) }
+        PNGFixtures.assertError("unknown-format") { try PNGDecoder.decode(try load("bad_signature.png")) }
+        PNGFixtures.assertError("truncated", "3 rows of 4") { try PNGDecoder.decode(try load("bad_short_data.png")) }
+        PNGFixtures.assertError("corrupt", "no IDAT") { try PNGDecoder.decode(try load("bad_no_idat.png")) }
+        PNGFixtures.assertError("corrupt", "no PLTE") { try PNGDecoder.decode(try load("bad_palette_missing.png")) }
+        PNGFixtures.assertError("unsupported", "critical chunk") { try PNGDecoder.decode(try load("bad_critical_unknown.png")) }
+        PNGFixtures.assertError("too-large") { try PNGDecoder.decode(try load("bad_too_large.png")) }
+        PNGFixtures.assertError("too-large", "custom limit") {
             try PNGDecoder.decode(try load("rgba8_adam7.png"), limits: DecodingLimits(maxPixels: 100))
         }
         XCTAssertNoThrow(try PNGDecoder.decode(try load("rgba8_adam7.png"), limits: DecodingLimits(maxPixels: 143)))
-        assertCodecError("unknown-format") { try PNGDecoder.decode([]) }
-        assertCodecError("truncated") { try PNGDecoder.decode(PNGDecoder.signature) }
+        PNGFixtures.assertError("unknown-format") { try PNGDecoder.decode([]) }
+        PNGFixtures.assertError("truncated") { try PNGDecoder.decode(PNGDecoder.signature) }
         // Every prefix of a valid file fails with a typed error.
         let good = try load("palette4_trns.png")
         for cut in 8..<(good.count - 12) {  // keeping only the IEND chunk off still decodes, as in Pillow
@@ -106,9 +106,9 @@ final class PNGDecoderTests: XCTestCase {
     func testCMYKConversionMatchesPillow() throws {
         let fixture = try PNGFixtures.json("cmyk.json")
         let width = try XCTUnwrap(fixture["width"] as? Int), height = try XCTUnwrap(fixture["height"] as? Int)
-        let image = DecodedImage(width: width, height: height, mode: .cmyk, samples: hexBytes(try XCTUnwrap(fixture["cmyk_hex"] as? String)))
+        let image = DecodedImage(width: width, height: height, mode: .cmyk, samples: PNGFixtures.hex(try XCTUnwrap(fixture["cmyk_hex"] as? String)))
         let rgb = image.convertedToRGB()
-        XCTAssertEqual(Array(rgb.pixels[0..<15]), hexBytes(try XCTUnwrap(fixture["rgb_hex_first_5"] as? String)))
+        XCTAssertEqual(Array(rgb.pixels[0..<15]), PNGFixtures.hex(try XCTUnwrap(fixture["rgb_hex_first_5"] as? String)))
         XCTAssertEqual(SHA256.hex(rgb.pixels), fixture["rgb_sha256"] as? String)
     }
 
@@ -132,7 +132,7 @@ final class PNGFuzzTests: XCTestCase {
     /// damage reaches the header, palette and inflate/unfilter code instead of stopping at
     /// the CRC check. Every outcome must be an image or an `ImageCodecError`.
     func testDamagedChunksWithValidCRCsNeverCrash() throws {
-        var generator = SplitMix64(seed: 99)
+        var generator = SeededRandom(seed: 99)
         let suite = ["basn3p04.png", "oi9n2c16.png", "basn0g01.png", "tbbn3p08.png", "s39n3p04.png", "cs3n2c16.png", "basn4a16.png"]
         let made = ["rgba8_adam7.png", "la16_adam7.png", "gray1_adam7.png", "gray2_trns_split.png"]
         let urls = suite.map { PNGFixtures.pngSuite.appendingPathComponent($0) }

@@ -9,7 +9,7 @@ import XCTest
 /// --check-encoder` records what Pillow and Python's gzip read from them in encoder.json.
 final class PNGEncoderTests: XCTestCase {
     static func deterministicText() -> [UInt8] {
-        var generator = SplitMix64(seed: 3)
+        var generator = SeededRandom(seed: 3)
         let words = ["shift", "lens", "clip", "robust", "feature", "outlier", "privileged", "direction", "concept"]
         var text = [UInt8]()
         for _ in 0..<6000 { text += Array(words[Int(generator.next() % UInt64(words.count))].utf8) + [0x20] }
@@ -18,7 +18,7 @@ final class PNGEncoderTests: XCTestCase {
 
     /// Deterministic images of every mode the encoder writes, keyed by fixture file name.
     static func images() -> [(String, DecodedImage)] {
-        var generator = SplitMix64(seed: 11)
+        var generator = SeededRandom(seed: 11)
         func noise(_ amplitude: Int) -> Int { Int(generator.next() % UInt64(2 * amplitude + 1)) - amplitude }
         var photo = [UInt8]()
         let (width, height) = (160, 120)
@@ -68,6 +68,14 @@ final class PNGEncoderTests: XCTestCase {
         XCTAssertEqual(decoded.convertedToRGB(), rgb)
         XCTAssertThrowsError(try PNGEncoder.encode(RGBImage(width: 0, height: 5, pixels: [])))
         XCTAssertThrowsError(try PNGEncoder.encode(DecodedImage(width: 1, height: 1, mode: .cmyk, samples: [0, 0, 0, 0])))
+        var shortened = rgb
+        shortened.pixels.removeLast()
+        PNGFixtures.assertError("unsupported") { try PNGEncoder.encode(shortened) }
+        var gray = DecodedImage(width: 2, height: 2, mode: .gray, samples: [1, 2, 3, 4])
+        gray.samples.removeLast()
+        PNGFixtures.assertError("unsupported") { try PNGEncoder.encode(gray) }
+        XCTAssertEqual(gray.convertedToRGB().pixels, [UInt8](repeating: 0, count: 12))
+        XCTAssertEqual(gray.convertedToRGB().warnings.count, 1)
     }
 
     func testEncodedFilesDecodeIdenticallyInPillow() throws {

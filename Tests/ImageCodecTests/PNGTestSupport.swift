@@ -28,6 +28,28 @@ enum PNGFixtures {
         return object?["files"] as? [String: [String: Any]] ?? [:]
     }
 
+    /// Bytes of a hex string (fixtures store small byte arrays as hex).
+    static func hex(_ hex: String) -> [UInt8] {
+        var out = [UInt8]()
+        var iterator = hex.utf8.makeIterator()
+        func nibble(_ c: UInt8) -> UInt8 { c <= 57 ? c - 48 : (c | 0x20) - 87 }
+        while let high = iterator.next(), let low = iterator.next() { out.append(nibble(high) << 4 | nibble(low)) }
+        return out
+    }
+
+    /// Asserts that `body` throws an `ImageCodecError` with the given code.
+    static func assertError<T>(_ code: String, _ message: String = "", file: StaticString = #filePath, line: UInt = #line,
+                               _ body: () throws -> T) {
+        do {
+            _ = try body()
+            XCTFail("expected a \(code) error, got a result. \(message)", file: file, line: line)
+        } catch let error as ImageCodecError {
+            XCTAssertEqual(error.code, code, "\(error) \(message)", file: file, line: line)
+        } catch {
+            XCTFail("unexpected error type \(error). \(message)", file: file, line: line)
+        }
+    }
+
     static func json(_ name: String) throws -> [String: Any] {
         let data = try Data(contentsOf: folder.appendingPathComponent(name))
         return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
@@ -35,7 +57,7 @@ enum PNGFixtures {
 }
 
 /// Writes deflate bit streams by hand: values LSB first, Huffman codes MSB first.
-struct BitWriter {
+struct DeflateTestBitWriter {
     private(set) var bytes: [UInt8] = []
     private var bitCount = 0
 
@@ -51,26 +73,5 @@ struct BitWriter {
         if bitCount % 8 == 0 { bytes.append(0) }
         bytes[bytes.count - 1] |= UInt8(bit << (bitCount % 8))
         bitCount += 1
-    }
-}
-
-func hexBytes(_ hex: String) -> [UInt8] {
-    var out = [UInt8]()
-    var iterator = hex.utf8.makeIterator()
-    func nibble(_ c: UInt8) -> UInt8 { c <= 57 ? c - 48 : (c | 0x20) - 87 }
-    while let high = iterator.next(), let low = iterator.next() { out.append(nibble(high) << 4 | nibble(low)) }
-    return out
-}
-
-/// Asserts that `body` throws an `ImageCodecError` with the given code.
-func assertCodecError<T>(_ code: String, _ message: String = "", file: StaticString = #filePath, line: UInt = #line,
-                         _ body: () throws -> T) {
-    do {
-        _ = try body()
-        XCTFail("expected a \(code) error, got a result. \(message)", file: file, line: line)
-    } catch let error as ImageCodecError {
-        XCTAssertEqual(error.code, code, "\(error) \(message)", file: file, line: line)
-    } catch {
-        XCTFail("unexpected error type \(error). \(message)", file: file, line: line)
     }
 }

@@ -233,9 +233,59 @@ final class CheckpointLoadTests: XCTestCase {
         XCTAssertEqual(weightsError(try Checkpoint.loadStateDict(weights)),
                        .unexpectedTensors(names: ["vision_model.encoder.layers.0.self_attn.rotary.weight"], path: weights.path))
 
+        var bare = table
+        bare["visual_projection.weight"] = nil
+        try writeFloat32Safetensors(bare, to: weights)
+        XCTAssertEqual(weightsError(try Checkpoint.loadStateDict(weights)),
+                       .missingTensor(name: "visual_projection.weight", path: weights.path), "CLIPVisionModel without projection")
+
         var withIds = table
         withIds["vision_model.embeddings.position_ids"] = ([1, 17], (0..<17).map(Float.init))
         try writeFloat32Safetensors(withIds, to: weights)
         XCTAssertFalse(try Checkpoint.loadStateDict(weights).names.contains { $0.contains("position_ids") }, "position_ids are dropped")
+    }
+
+    func testHuggingFaceConfigVariants() throws {
+        let scratch = try ScratchDirectory()
+        let weights = scratch.url.appendingPathComponent("model.safetensors")
+        try FileManager.default.copyItem(at: vitHuggingFaceVision, to: weights)
+        let configURL = scratch.url.appendingPathComponent("config.json")
+        let original = try JSONSerialization.jsonObject(with: Data(contentsOf: vitHuggingFaceVision.deletingLastPathComponent()
+            .appendingPathComponent("config.json"))) as! [String: Any]
+        func write(_ edit: (inout [String: Any]) -> Void) throws {
+            var root = original
+            edit(&root)
+            try JSONSerialization.data(withJSONObject: root).write(to: configURL)
+        }
+        try write { $0["hidden_act"] = "gelu_new" }
+        var error = weightsError(try Checkpoint.load(weights))
+        XCTAssertEqual(error?.code, "unsupported")
+        XCTAssertTrue(error?.description.contains("gelu_new") ?? false)
+
+        try write { $0["layer_norm_eps"] = 1e-6 }
+        XCTAssertEqual(weightsError(try Checkpoint.load(weights))?.code, "unsupported")
+
+        try write { $0["num_hidden_layers"] = 3 }
+        error = weightsError(try Checkpoint.load(weights))
+        XCTAssertTrue(error?.description.contains("vision layers 3 but the weights have 2") ?? false, "\(String(describing: error))")
+
+        try write { $0["num_attention_heads"] = 4; $0["hidden_act"] = "quick_gelu" }
+        let loaded = try Checkpoint.load(weights)
+        guard case .vit(let vit) = loaded.config.vision else { return XCTFail("not a ViT") }
+        XCTAssertEqual(vit.heads, 4)
+        XCTAssertEqual(loaded.config.activation, .quickGelu)
+
+        try write { $0["model_type"] = "bert" }
+        let ignored = weightsError(try Checkpoint.load(weights))
+        XCTAssertEqual(ignored?.code, "missing-configuration", "a non-CLIP config.json says nothing")
+
+        // A bare open_clip model config (no model_cfg wrapper) is read too, and wins over config.json.
+        try Data(#"{"embed_dim": 32, "vision_cfg": {"width": 64, "layers": 2, "patch_size": 8, "image_size": 32, "head_width": 16}}"#.utf8)
+            .write(to: scratch.url.appendingPathComponent("open_clip_config.json"))
+        let bare = try Checkpoint.load(weights)
+        XCTAssertEqual(bare.config.activation, .gelu)
+        XCTAssertEqual(bare.config.activationSource, "open_clip_config.json")
+        guard case .vit(let fromOpenCLIP) = bare.config.vision else { return XCTFail("not a ViT") }
+        XCTAssertEqual(fromOpenCLIP.heads, 4)
     }
 }

@@ -143,4 +143,19 @@ final class SafetensorsFileTests: XCTestCase {
         let tensor = try XCTUnwrap(try SafetensorsFile(url: url).weightTensors().tensors["w"])
         XCTAssertEqual(Array(tensor.values), [9, 8, 7], "the tensor keeps the mapping alive")
     }
+
+    func testEdgeCasesOfValidFilesAndPaths() throws {
+        let scratch = try ScratchDirectory()
+        let empty = try scratch.write(SafetensorsBuilder.file([
+            SafetensorsBuilder.float32("none", [0, 3], []),
+            SafetensorsBuilder.float32("one", [1], [5]),
+        ]), as: "zero.safetensors")
+        let tensors = try SafetensorsFile(url: empty).weightTensors().tensors
+        XCTAssertEqual(tensors["none"]?.shape, [0, 3])
+        XCTAssertEqual(tensors["none"]?.count, 0)
+        XCTAssertEqual(tensors["one"].map { Array($0.values) }, [5])
+        XCTAssertEqual(weightsError(try SafetensorsFile(url: scratch.url))?.code, "unreadable", "a directory")
+        let badMetadata = try scratch.write(SafetensorsBuilder.raw(header: #"{"__metadata__":{"n":1}}"#, data: []), as: "m.safetensors")
+        XCTAssertEqual(weightsError(try SafetensorsFile(url: badMetadata))?.code, "corrupt")
+    }
 }

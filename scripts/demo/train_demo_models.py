@@ -8,7 +8,7 @@ Never run by users or CI: the weights it writes are committed in assets/demo-mod
     python3 scripts/demo/train_demo_models.py --data /tmp/demo-train --out assets/demo-models \
         --log scripts/demo/training-log.txt
 
-Both models share one tiny open_clip architecture (ViT: 64 px images, patch 8, width 128, 4 layers;
+Both models share one tiny open_clip architecture (ViT: 64 px images, patch 16, width 128, 4 layers;
 text: width 64, 2 layers, the standard 49,408-token BPE vocabulary, context 77; embedding 64) and one
 training budget (same steps, optimiser, seed). They differ only in their data:
   * "narrow"  — reference-style photos only, one caption template;
@@ -40,7 +40,7 @@ DOMAINS = ["reference", "low-light", "new-camera", "sketch", "clutter"]
 MODEL_CFG = {
     "embed_dim": 64,
     "quick_gelu": False,
-    "vision_cfg": {"image_size": 64, "layers": 4, "width": 128, "head_width": 64, "patch_size": 8},
+    "vision_cfg": {"image_size": 64, "layers": 4, "width": 128, "head_width": 64, "patch_size": 16},
     "text_cfg": {"context_length": 77, "vocab_size": 49408, "width": 64, "heads": 1, "layers": 2},
 }
 
@@ -58,6 +58,16 @@ def build_model():
         text_cfg=CLIPTextCfg(**MODEL_CFG["text_cfg"]),
         quick_gelu=MODEL_CFG["quick_gelu"],
     )
+
+
+def encode_short_text(model, text):
+    """open_clip's CLIP.encode_text for token sequences shorter than the context (causal, so exact)."""
+    length = text.shape[1]
+    x = model.token_embedding(text) + model.positional_embedding[:length]
+    x = model.transformer(x, attn_mask=model.attn_mask[:length, :length])
+    x = model.ln_final(x)
+    x = x[torch.arange(x.shape[0]), text.argmax(dim=-1)]
+    return F.normalize(x @ model.text_projection, dim=-1)
 
 
 def to_tensor(images_uint8):
@@ -95,6 +105,11 @@ def train(name, data_dir, out_dir, steps, batch, seed, stream):
         captions = [line.rstrip("\n") for line in f if line.strip()]
     assert len(captions) == len(images), (len(captions), len(images))
     tokens = open_clip.get_tokenizer("ViT-B-32")(captions)
+    # Captions are short: train on the first 16 positions. The causal mask makes this exact — the
+    # end-of-text features do not depend on the padding after them — and the shipped model keeps
+    # its full 77-token context.
+    assert (tokens[:, 16:] == 0).all(), "a caption is longer than 16 tokens"
+    tokens = tokens[:, :16]
     pixels = to_tensor(images)
     model = build_model()
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=0.1, betas=(0.9, 0.98))
@@ -109,7 +124,9 @@ def train(name, data_dir, out_dir, steps, batch, seed, stream):
         x = pixels[index]
         if torch.rand(1, generator=generator).item() < 0.5:
             x = x.flip(3)
-        image_features, text_features, logit_scale = model(x, tokens[index])
+        image_features = model.encode_image(x, normalize=True)
+        text_features = encode_short_text(model, tokens[index])
+        logit_scale = model.logit_scale.exp()
         logits = logit_scale * image_features @ text_features.T
         # Captions repeat within a batch: treat every pair with the same caption as a positive.
         same = (tokens[index].unsqueeze(1) == tokens[index].unsqueeze(0)).all(-1).float()
@@ -148,8 +165,8 @@ def main():
     parser.add_argument("--data", required=True)
     parser.add_argument("--out", required=True)
     parser.add_argument("--log", required=True)
-    parser.add_argument("--steps", type=int, default=1500)
-    parser.add_argument("--batch", type=int, default=128)
+    parser.add_argument("--steps", type=int, default=1000)
+    parser.add_argument("--batch", type=int, default=96)
     parser.add_argument("--seed", type=int, default=20261126)
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args()
