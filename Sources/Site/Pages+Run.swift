@@ -2,8 +2,10 @@ import Probes
 
 /// Where things live in the site folder, and the Content-Security-Policy of its pages.
 public enum SitePaths {
-    /// Pages load only the site's own stylesheet; no script, no remote anything.
-    public static let csp = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
+    /// Pages load only the site's own stylesheet; no script, no remote anything. `file:` is
+    /// listed beside `'self'` because browsers give `file://` pages an opaque origin, which
+    /// `'self'` may not match; pages served over HTTP cannot load `file:` URLs anyway.
+    public static let csp = "default-src 'none'; style-src 'self' file:; img-src 'self' data:; base-uri 'none'; form-action 'none'"
     /// The packet carries its CSS inline (it must work as a single file).
     public static let packetCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
     public static let stylesheet = "assets/site.css"
