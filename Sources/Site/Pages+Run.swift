@@ -59,6 +59,7 @@ extension PageContext {
         page["overall"] = try status(run.overallStatus)
         page["overall_sentence"] = .text(try overallSentence())
         page["question"] = .text(try question())
+        page["notice"] = .text(results.pilot.notice ?? "")
         page["criteria_text"] = .text(try criteriaText())
         page["run_href"] = .text(prefix + "index.html")
         page["packet_href"] = .text(prefix + "packet.html")
@@ -94,7 +95,8 @@ extension PageContext {
     }
 
     func question() throws -> String {
-        try t("cover.question", ["models": catalog.list(evaluated.map(\.name)), "shifts": catalog.list(run.shifts.map(\.name))])
+        if let question = results.pilot.question?.trimmingCharacters(in: .whitespacesAndNewlines), !question.isEmpty { return question }
+        return try t("cover.question", ["models": catalog.list(evaluated.map(\.name)), "shifts": catalog.list(run.shifts.map(\.name))])
     }
 
     func overallSentence() throws -> String {
