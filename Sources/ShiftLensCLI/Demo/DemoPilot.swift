@@ -13,11 +13,11 @@ enum DemoPilot {
 
     /// Writes (or refreshes) the demo pilot in `folder`; returns the spec's URL.
     @discardableResult
-    static func write(to folder: URL, assets: Assets) throws -> URL {
+    static func write(to folder: URL, assets: Assets, perClass: Int = DemoDataset.evaluationImagesPerClass) throws -> URL {
         let manager = FileManager.default
         try manager.createDirectory(at: folder, withIntermediateDirectories: true)
         for (index, domain) in DemoDataset.domains.enumerated() {
-            let samples = DemoDataset.evaluationSamples(domain: index)
+            let samples = DemoDataset.evaluationSamples(domain: index, perClass: perClass)
             var counters = [Int](repeating: 0, count: DemoRenderer.classes.count)
             for sample in samples {
                 let name = DemoRenderer.classes[sample.label]
