@@ -88,6 +88,18 @@ final class TorchCheckpointTests: XCTestCase {
         XCTAssertFalse(loaded.contains("attn_mask"))
     }
 
+    func testTorchScriptStateIsItsParametersAndBuffersOnly() throws {
+        // OpenAI-style tree: parameters, buffers, an int64 buffer (dropped), ModuleList and Sequential
+        // children (some classes name-mangled), and plain tensor attributes that are not state.
+        let folder = torchFixtures.appendingPathComponent("attributes")
+        let reference = try Checkpoint.loadStateDict(folder.appendingPathComponent("reference.safetensors"))
+        let loaded = try Checkpoint.loadStateDict(folder.appendingPathComponent("scripted.pt"))
+        assertBitIdentical(loaded, reference, "attributes/scripted.pt")
+        XCTAssertTrue(loaded.contains("resblocks.1.mlp.2.weight"))
+        XCTAssertTrue(loaded.contains("running_scale"))
+        XCTAssertFalse(loaded.names.contains { $0.hasSuffix("attn_mask") || $0 == "scratch" || $0 == "input_resolution" })
+    }
+
     func testLegacyFormatIsRefusedWithAHint() throws {
         let error = weightsError(try Checkpoint.loadStateDict(torchFixtures.appendingPathComponent("legacy.pt")))
         XCTAssertEqual(error?.code, "legacy-torch-format")

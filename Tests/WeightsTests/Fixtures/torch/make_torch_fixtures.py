@@ -21,6 +21,10 @@ files stay small):
                                  entry deflated, under another top-level folder, storages unaligned
   vit/scripted.pt                torch.jit.save(torch.jit.script(model)), as OpenAI's .pt files are made,
                                  (its derived causal-mask buffer attn_mask is dropped by the reader)
+  attributes/scripted.pt         torch.jit.script of an OpenAI-style module tree: parameters, a buffer, an int64
+                                 buffer, a ModuleList, a Sequential, and plain tensor attributes that are not
+                                 state (OpenAI's ResidualAttentionBlock keeps its attn_mask that way)
+  attributes/reference.safetensors  that module's state_dict() (floating-point entries)
   rn/reference.safetensors       a tiny ModifiedResNet vision tower (visual.* keys), F16 (exact: values are F16-representable)
   rn/bf16.pt                     the same in BF16 (BatchNorm buffers, int64 num_batches_tracked)
   legacy.pt                      torch.save(..., _use_new_zipfile_serialization=False)
@@ -98,6 +102,32 @@ def pickle_archive(path, pickle_bytes):
         z.writestr("archive/version", "3\n")
 
 
+class OpenAIStyleBlock(torch.nn.Module):
+    def __init__(self, width, mask):
+        super().__init__()
+        self.ln_1 = torch.nn.LayerNorm(width)
+        self.mlp = torch.nn.Sequential(torch.nn.Linear(width, 2 * width), torch.nn.GELU(), torch.nn.Linear(2 * width, width))
+        self.attn_mask = mask  # a plain tensor attribute: not a parameter, not a buffer
+
+    def forward(self, x):
+        return x + self.mlp(self.ln_1(x)) + self.attn_mask.sum()
+
+
+class OpenAIStyleModel(torch.nn.Module):
+    def __init__(self, width=8):
+        super().__init__()
+        self.proj = torch.nn.Parameter(torch.randn(width, 4))
+        self.register_buffer("running_scale", torch.rand(width))
+        self.register_buffer("input_resolution", torch.tensor(224))
+        self.resblocks = torch.nn.ModuleList([OpenAIStyleBlock(width, torch.ones(3, 3)) for _ in range(2)])
+        self.scratch = torch.zeros(5)  # another non-state tensor attribute, at the root
+
+    def forward(self, x):
+        for block in self.resblocks:
+            x = block(x)
+        return (x * self.running_scale + self.scratch.sum()) @ self.proj
+
+
 def repack_zip64_deflated(source, path):
     """ZIP64 records are only written past 4 GiB; lowering zipfile's limit forces them on a small file."""
     saved = zipfile.ZIP64_LIMIT
@@ -165,6 +195,16 @@ def main_small():
     for key in state:
         assert torch.equal(scripted_state[key], state[key]), key
     write(os.path.join(vit, "scripted.pt"), lambda p: torch.jit.save(scripted, p))
+
+    attributes = OpenAIStyleModel().eval()
+    make_fixtures.representable(attributes)
+    attributes_state = {k: v for k, v in attributes.state_dict().items() if v.is_floating_point()}
+    assert set(attributes.state_dict()) - set(attributes_state) == {"input_resolution"}
+    attributes_dir = os.path.join(HERE, "attributes")
+    write(os.path.join(attributes_dir, "reference.safetensors"), lambda p: save_file(contiguous(attributes_state), p))
+    scripted_attributes = torch.jit.script(attributes)
+    assert set(scripted_attributes.state_dict()) == set(attributes.state_dict())
+    write(os.path.join(attributes_dir, "scripted.pt"), lambda p: torch.jit.save(scripted_attributes, p))
 
     rn = open_clip.CLIP(**RN_CFG).eval()
     make_fixtures.representable(rn)
