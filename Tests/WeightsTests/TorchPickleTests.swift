@@ -119,3 +119,72 @@ final class TorchPickleTests: XCTestCase {
         XCTAssertEqual(list.items.count, 1)
     }
 }
+
+/// Writes stored (uncompressed) ZIP archives byte by byte, for archives no torch would write.
+enum ZipBuilder {
+    static func le16(_ value: Int) -> [UInt8] { [UInt8(value & 0xFF), UInt8((value >> 8) & 0xFF)] }
+    static func le32(_ value: Int) -> [UInt8] { le16(value & 0xFFFF) + le16((value >> 16) & 0xFFFF) }
+
+    static func archive(_ entries: [(name: String, data: [UInt8])]) -> [UInt8] {
+        var bytes: [UInt8] = []
+        var central: [UInt8] = []
+        for (name, data) in entries {
+            let offset = bytes.count
+            let nameBytes = Array(name.utf8)
+            // Local header: signature, version, flags, method 0, time, date, crc (unchecked), sizes, name and extra lengths.
+            bytes += le32(0x0403_4B50) + le16(20) + le16(0) + le16(0) + le16(0) + le16(0) + le32(0)
+            bytes += le32(data.count) + le32(data.count) + le16(nameBytes.count) + le16(0) + nameBytes + data
+            central += le32(0x0201_4B50) + le16(20) + le16(20) + le16(0) + le16(0) + le16(0) + le16(0) + le32(0)
+            central += le32(data.count) + le32(data.count) + le16(nameBytes.count) + le16(0) + le16(0) + le16(0) + le16(0) + le32(0)
+            central += le32(offset) + nameBytes
+        }
+        let directoryOffset = bytes.count
+        bytes += central
+        bytes += le32(0x0605_4B50) + le16(0) + le16(0) + le16(entries.count) + le16(entries.count)
+        bytes += le32(central.count) + le32(directoryOffset) + le16(0)
+        return bytes
+    }
+}
+
+/// TorchScript trees and archive structures no writer produces.
+final class TorchArchiveStructureTests: XCTestCase {
+    let definition = Array("class M(Module):\n  __parameters__ = [\"w\", ]\n  __buffers__ = []\n  w : Tensor\n".utf8)
+
+    func testASelfContainingModuleEndsInADepthError() throws {
+        // M() whose attribute `child` is itself (memo), and whose `w` is a tensor.
+        let pickle: [UInt8] = [0x80, 0x02] + Array("c__torch__\nM\n".utf8) + [0x71, 0, 0x29, 0x81, 0x71, 1, 0x7D, 0x28]
+            + [0x58, 5, 0, 0, 0] + Array("child".utf8) + [0x68, 1, 0x75, 0x62, 0x2E]
+        let bytes = ZipBuilder.archive([("m/data.pkl", pickle), ("m/code/__torch__.py", definition), ("m/constants.pkl", [0x80, 0x02, 0x29, 0x2E])])
+        let scratch = try ScratchDirectory()
+        let error = weightsError(try Checkpoint.loadStateDict(try scratch.write(bytes, as: "cycle.pt")))
+        XCTAssertEqual(error?.code, "corrupt")
+        XCTAssertTrue(error?.message.contains("nested deeper") ?? false, error?.message ?? "")
+    }
+
+    func testStorageReferencesAreCheckedAgainstTheirEntries() throws {
+        // {"w": tensor of size (2, 3), stride (3, 1) at offset `offset`} over a storage of `elements` floats.
+        func archive(offset: UInt8, elements: UInt8, bytes: Int, key: String = "0") -> [UInt8] {
+            var pickle: [UInt8] = [0x80, 0x02, 0x7D, 0x58, 1, 0, 0, 0, 0x77] // EMPTY_DICT, 'w'
+            pickle += Array("ctorch._utils\n_rebuild_tensor_v2\n(".utf8)
+            pickle += Array("(X\u{7}\u{0}\u{0}\u{0}storagectorch\nFloatStorage\n".utf8) + [0x58, 1, 0, 0, 0] + Array("0".utf8)
+            pickle += [0x58, 3, 0, 0, 0] + Array("cpu".utf8) + [0x4B, elements, 0x74, 0x51]
+            pickle += [0x4B, offset, 0x4B, 2, 0x4B, 3, 0x86, 0x4B, 3, 0x4B, 1, 0x86, 0x89, 0x7D, 0x74, 0x52, 0x73, 0x2E]
+            let data = (0..<bytes).map { UInt8(truncatingIfNeeded: $0) }
+            return ZipBuilder.archive([("a/data.pkl", pickle), ("a/data/\(key)", data)])
+        }
+        let scratch = try ScratchDirectory()
+        let good = try Checkpoint.loadStateDict(try scratch.write(archive(offset: 2, elements: 8, bytes: 32), as: "good.pt"))
+        XCTAssertEqual(try good.tensor("w").shape, [2, 3])
+        XCTAssertEqual(try good.tensor("w").values.first?.bitPattern, UInt32(littleEndian: 0x0B0A_0908))
+        // The view runs past the storage; the id's element count disagrees with the entry; the entry is missing.
+        for (bytes, message) in [
+            (archive(offset: 3, elements: 8, bytes: 32), "reach element 8"),
+            (archive(offset: 0, elements: 9, bytes: 32), "holds 32 bytes"),
+            (archive(offset: 0, elements: 8, bytes: 32, key: "1"), "has no entry"),
+        ] {
+            let error = weightsError(try Checkpoint.loadStateDict(try scratch.write(bytes, as: "bad.pt")))
+            XCTAssertEqual(error?.code, "corrupt")
+            XCTAssertTrue(error?.message.contains(message) ?? false, "\(error?.message ?? "nil") should say \(message)")
+        }
+    }
+}
