@@ -293,15 +293,15 @@ enum TorchCheckpoint {
             }
         }
 
+        if count == 0 {
+            return WeightTensor(name: name, shape: reference.shape, values: UnsafeBufferPointer(start: nil, count: 0), storage: owner)
+        }
+        // Row-major strides (sizes of 1 may carry any stride); partial products stay ≤ count.
         var contiguous = true
         var expected = 1
         for (dimension, stride) in zip(reference.shape, reference.strides).reversed() {
             if dimension != 1 && stride != expected { contiguous = false }
             expected *= dimension
-        }
-
-        if count == 0 {
-            return WeightTensor(name: name, shape: reference.shape, values: UnsafeBufferPointer(start: nil, count: 0), storage: owner)
         }
         guard let base = raw.baseAddress else { throw corrupt("empty storage '\(storage.key)'") }
         let start = base + reference.offset * size
