@@ -46,6 +46,8 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "WeightsTests", dependencies: ["Weights", "ImageCodec"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "Tensor", "Weights"], exclude: ["Fixtures"], swiftSettings: plain),
+        .testTarget(name: "SiteTests", dependencies: ["Site", "Probes"], exclude: ["Fixtures"], swiftSettings: plain),
+        .testTarget(name: "ProbesTests", dependencies: ["Probes", "Tensor"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "ShiftLensCLITests", dependencies: ["ShiftLensCLI", "shiftlens"], exclude: ["Fixtures"], swiftSettings: plain),
     ]
 )

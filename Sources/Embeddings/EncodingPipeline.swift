@@ -34,6 +34,8 @@ public enum EncodingPipeline {
 
     public struct Failure: Sendable, Equatable, Codable {
         public var path: String
+        /// Terse code, e.g. `image.corrupt`, `image.unreadable`.
+        public var code: String
         public var reason: String
     }
 
@@ -68,7 +70,7 @@ public enum EncodingPipeline {
         for (index, file) in files.enumerated() {
             if cancel.isRaised { outcome.interrupted = true; break }
             guard let data = FileManager.default.contents(atPath: file.path) else {
-                outcome.failures.append(Failure(path: names[index], reason: "cannot be read"))
+                outcome.failures.append(Failure(path: names[index], code: "image.unreadable", reason: "cannot be read"))
                 continue
             }
             let bytes = [UInt8](data)
@@ -97,7 +99,8 @@ public enum EncodingPipeline {
                 do {
                     queue.push(.input(index: item.index, key: item.key, values: try prepare(item.bytes)))
                 } catch {
-                    queue.push(.failed(index: item.index, reason: "\(error)"))
+                    let code = (error as? ImageCodecError).map { "image.\($0.code)" } ?? "image.error"
+                    queue.push(.failed(index: item.index, code: code, reason: "\(error)"))
                 }
             }
             queue.push(.end)
@@ -130,8 +133,8 @@ public enum EncodingPipeline {
             switch queue.pop() {
             case .end:
                 break loop
-            case .failed(let index, let reason):
-                outcome.failures.append(Failure(path: names[index], reason: reason))
+            case .failed(let index, let code, let reason):
+                outcome.failures.append(Failure(path: names[index], code: code, reason: reason))
                 outcome.keys[index] = nil
             case .input(_, let key, let values):
                 batchKeys.append(key)
@@ -155,7 +158,7 @@ public enum EncodingPipeline {
 
     enum Prepared: Equatable {
         case input(index: Int, key: String, values: [Float])
-        case failed(index: Int, reason: String)
+        case failed(index: Int, code: String, reason: String)
         case end
     }
 }

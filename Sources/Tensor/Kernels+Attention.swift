@@ -83,7 +83,7 @@ extension Kernels {
                 var s = load(column + j * panelWidth) * scaleVector
                 if causal { s.replace(with: -.infinity, where: queryIndex .< Int32(j)) }
                 store(s, to: column + j * panelWidth)
-                maximum = pointwiseMax(maximum, s)
+                maximum = VectorMath.maximum(maximum, s)
             }
             var sum = Vector()
             for j in 0..<keys {

@@ -59,7 +59,7 @@ extension Kernels {
             var i = 0
             let zero = SIMD16<Float>()
             while i + lanes <= n {
-                store(pointwiseMax(load(p + i), zero), to: p + i)
+                store(VectorMath.maximum(load(p + i), zero), to: p + i)
                 i += lanes
             }
             while i < n {
@@ -83,10 +83,10 @@ extension Kernels {
         var maxVector = SIMD16<Float>(repeating: -.infinity)
         var i = 0
         while i + lanes <= n {
-            maxVector = pointwiseMax(maxVector, load(row + i))
+            maxVector = VectorMath.maximum(maxVector, load(row + i))
             i += lanes
         }
-        var maximum = maxVector.max()
+        var maximum = VectorMath.horizontalMaximum(maxVector)
         while i < n {
             maximum = max(maximum, row[i])
             i += 1
@@ -272,7 +272,7 @@ public enum VectorMath {
 
     @inline(__always)
     public static func exp(_ x: Vector) -> Vector {
-        let clamped = pointwiseMin(pointwiseMax(x, Vector(repeating: -87.3)), Vector(repeating: 88.0))
+        let clamped = minimum(maximum(x, Vector(repeating: -87.3)), Vector(repeating: 88.0))
         // Round x·log2(e) to an integer with the 1.5·2²³ trick: the integer lands in the
         // low mantissa bits of `shifted`.
         let magic = Vector(repeating: 12_582_912)
@@ -297,7 +297,7 @@ public enum VectorMath {
     @inline(__always)
     public static func standardNormalCDF(_ x: Vector) -> Vector {
         let z = x * Vector(repeating: 0.707_106_781_186_547_524)
-        let a = pointwiseMin(z.replacing(with: -z, where: z .< 0), Vector(repeating: 6))
+        let a = minimum(z.replacing(with: -z, where: z .< 0), Vector(repeating: 6))
         // |z| ≤ 1: erf(a) = a·P(a²).
         let a2 = a * a
         var pSmall = Vector(repeating: 7.971_187_733_346_596e-05)
@@ -309,7 +309,7 @@ public enum VectorMath {
         pSmall = Vector(repeating: 1.128_379_106_521_606_4).addingProduct(pSmall, a2)
         let erfSmall = a * pSmall
         // |z| > 1: erfc(a) = exp(−a²)·Q(1/a)/a, with a² = a2 + residual exactly.
-        let safe = pointwiseMax(a, Vector(repeating: 1))
+        let safe = maximum(a, Vector(repeating: 1))
         let square = safe * safe
         let squareLow = fusedResidual(safe, square)
         let u = 1 / safe
@@ -331,6 +331,31 @@ public enum VectorMath {
         let large = tail.replacing(with: 1 - tail, where: z .>= 0)
         return large.replacing(with: small, where: a .<= 1)
     }
+
+    /// Lane-wise `Swift.max` (`b` when `b >= a`, so a NaN in `a` propagates). The
+    /// standard library's `pointwiseMax` compiles to a scalar loop here; this is one `vmaxps`.
+    @inline(__always)
+    public static func maximum(_ a: Vector, _ b: Vector) -> Vector { a.replacing(with: b, where: b .>= a) }
+
+    /// Lane-wise `Swift.min` (`b` when `b < a`).
+    @inline(__always)
+    public static func minimum(_ a: Vector, _ b: Vector) -> Vector { a.replacing(with: b, where: b .< a) }
+
+    /// The largest lane (`SIMD.max()` also compiles to a slow scalar loop).
+    @inline(__always)
+    public static func horizontalMaximum(_ v: Vector) -> Float {
+        let a = maximum(v.lowHalf, v.highHalf)
+        let b = SIMD4<Float>(maximum8(a.lowHalf, a.highHalf))
+        var result = b[0]
+        for i in 1..<4 where b[i] >= result { result = b[i] }
+        return result
+    }
+
+    @inline(__always)
+    static func maximum(_ a: SIMD8<Float>, _ b: SIMD8<Float>) -> SIMD8<Float> { a.replacing(with: b, where: b .>= a) }
+
+    @inline(__always)
+    static func maximum8(_ a: SIMD4<Float>, _ b: SIMD4<Float>) -> SIMD4<Float> { a.replacing(with: b, where: b .>= a) }
 
     /// The exact rounding error of `x·x − square` where `square = fl(x·x)`, via one FMA.
     @inline(__always)

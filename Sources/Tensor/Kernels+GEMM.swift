@@ -122,10 +122,16 @@ extension Kernels {
         if valid < panelWidth { destination.initialize(repeating: 0, count: k * panelWidth) }
         switch vector {
         case .transposedRows(let source, let rowStride):
-            // Read each source row contiguously; write with stride 32 (stays in L1/L2).
+            // Read each source row 16 floats at a time; write each lane with stride 32.
+            // Written as explicit extracts because the auto-vectoriser turns the plain
+            // double loop into scatter/gather instructions, which are slow on this CPU.
             for t in 0..<valid {
                 let row = source + (t0 + t) * rowStride
                 var p = 0
+                while p + lanes <= k {
+                    scatter16(load(row + p), to: destination + p * panelWidth + t, stride: panelWidth)
+                    p += lanes
+                }
                 while p < k {
                     destination[p * panelWidth + t] = row[p]
                     p += 1
@@ -275,11 +281,43 @@ extension Kernels {
                 }
             }
         case .transposed(let c, let rowStride):
-            for t in 0..<columns {
-                let destination = c + (columnOffset + t) * rowStride + rowOffset
-                for r in 0..<rows { destination[r] = tile[r * panelWidth + t] + (bias?[rowOffset + r] ?? 0) }
+            guard rows == tileRows, columns == panelWidth else {
+                for t in 0..<columns {
+                    let destination = c + (columnOffset + t) * rowStride + rowOffset
+                    for r in 0..<rows { destination[r] = tile[r * panelWidth + t] + (bias?[rowOffset + r] ?? 0) }
+                }
+                return
+            }
+            // Full tile: each output row t gets 6 consecutive floats, one lane of each of
+            // the six row vectors (explicit extracts; see `pack` on why not a plain loop).
+            for half in 0..<2 {
+                var v = (
+                    load(tile + half * lanes), load(tile + panelWidth + half * lanes),
+                    load(tile + 2 * panelWidth + half * lanes), load(tile + 3 * panelWidth + half * lanes),
+                    load(tile + 4 * panelWidth + half * lanes), load(tile + 5 * panelWidth + half * lanes))
+                if let bias {
+                    let b = bias + rowOffset
+                    v.0 += b[0]; v.1 += b[1]; v.2 += b[2]; v.3 += b[3]; v.4 += b[4]; v.5 += b[5]
+                }
+                let base = c + (columnOffset + half * lanes) * rowStride + rowOffset
+                @inline(__always) func put(_ lane: Int) {
+                    let d = base + lane * rowStride
+                    d[0] = v.0[lane]; d[1] = v.1[lane]; d[2] = v.2[lane]
+                    d[3] = v.3[lane]; d[4] = v.4[lane]; d[5] = v.5[lane]
+                }
+                put(0); put(1); put(2); put(3); put(4); put(5); put(6); put(7)
+                put(8); put(9); put(10); put(11); put(12); put(13); put(14); put(15)
             }
         }
+    }
+
+    /// `destination[i·stride] = v[i]` for the 16 lanes.
+    @inline(__always)
+    static func scatter16(_ v: SIMD16<Float>, to d: UnsafeMutablePointer<Float>, stride s: Int) {
+        d[0] = v[0]; d[s] = v[1]; d[2 * s] = v[2]; d[3 * s] = v[3]
+        d[4 * s] = v[4]; d[5 * s] = v[5]; d[6 * s] = v[6]; d[7 * s] = v[7]
+        d[8 * s] = v[8]; d[9 * s] = v[9]; d[10 * s] = v[10]; d[11 * s] = v[11]
+        d[12 * s] = v[12]; d[13 * s] = v[13]; d[14 * s] = v[14]; d[15 * s] = v[15]
     }
 }
 

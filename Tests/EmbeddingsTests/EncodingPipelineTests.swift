@@ -83,6 +83,7 @@ final class EncodingPipelineTests: XCTestCase {
         let outcome = try run(files + [scratch.appendingPathComponent("missing.png")], table: table, counter: &encoded)
         XCTAssertEqual(outcome.encoded, 5)
         XCTAssertEqual(outcome.failures.map(\.reason), ["cannot be read", "corrupt image"])
+        XCTAssertEqual(outcome.failures.map(\.code), ["image.unreadable", "image.error"])
         XCTAssertNil(outcome.keys[1])
         XCTAssertNil(outcome.keys[6])
     }

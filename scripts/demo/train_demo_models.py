@@ -6,7 +6,9 @@ Never run by users or CI: the weights it writes are committed in assets/demo-mod
     swift build -c release
     .build/release/shiftlens demo --training-data /tmp/demo-train --per-class 300
     python3 scripts/demo/train_demo_models.py --data /tmp/demo-train --out assets/demo-models \
-        --log scripts/demo/training-log.txt
+        --only narrow --log scripts/demo/training-log-narrow.txt &
+    python3 scripts/demo/train_demo_models.py --data /tmp/demo-train --out assets/demo-models \
+        --only diverse --log scripts/demo/training-log-diverse.txt
 
 Both models share one tiny open_clip architecture (ViT: 64 px images, patch 16, width 128, 4 layers;
 text: width 64, 2 layers, the standard 49,408-token BPE vocabulary, context 77; embedding 64) and one
@@ -168,13 +170,14 @@ def main():
     parser.add_argument("--steps", type=int, default=1000)
     parser.add_argument("--batch", type=int, default=96)
     parser.add_argument("--seed", type=int, default=20261126)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--only", choices=["narrow", "diverse"], help="train one of the two models (to run both side by side)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     with open(args.log, "w", encoding="utf-8") as stream:
         log(f"command: {' '.join(sys.argv)}", stream)
         log(f"torch {torch.__version__}, open_clip {open_clip.__version__}, numpy {np.__version__}, seed {args.seed}", stream)
-        for name in ("narrow", "diverse"):
+        for name in ([args.only] if args.only else ["narrow", "diverse"]):
             train(name, args.data, args.out, args.steps, args.batch, args.seed, stream)
 
 

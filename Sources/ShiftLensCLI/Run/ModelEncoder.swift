@@ -13,6 +13,8 @@ struct EncodedDomain {
     var labels: [Int?]
     /// Paths relative to the domain, same order.
     var paths: [String]
+    /// SHA-256 of each image file's bytes, same order (the store keys).
+    var keys: [String]
     var failures: [EncodingPipeline.Failure]
     var encoded: Int
     var cached: Int
@@ -85,7 +87,7 @@ final class ModelEncoder {
         progress.finish("\(label): \(keys.count) images (\(outcome.encoded) encoded, \(outcome.cached) cached\(outcome.failures.isEmpty ? "" : ", \(outcome.failures.count) skipped")) in \(String(format: "%.1f", outcome.elapsed)) s\(rate)")
         try table.compact()
         return EncodedDomain(
-            embeddings: table.rows(keys) ?? Tensor(zeros: [0, dimension]), labels: labels, paths: paths,
+            embeddings: table.rows(keys) ?? Tensor(zeros: [0, dimension]), labels: labels, paths: paths, keys: keys,
             failures: outcome.failures, encoded: outcome.encoded, cached: outcome.cached)
     }
 

@@ -25,6 +25,9 @@ struct EncodedModel {
     var domains: [String: EncodedDomain]
     /// The full zero-shot head (C, D).
     var head: Tensor
+    /// The concept vocabulary embedded by this model's text tower (K, D), for the concept probe.
+    var conceptEmbeddings: Tensor?
+    var conceptNames: [String]
     var warnings: [String]
 }
 
@@ -74,7 +77,7 @@ struct PilotEncoding {
     }
 
     /// Encodes every usable domain (and, with a tokenizer, the zero-shot head) with one model.
-    func encode(_ entry: PilotSpec.Model, domains: [ScannedDomain], tokenizer: Tokenizer?) throws -> EncodedModel {
+    func encode(_ entry: PilotSpec.Model, domains: [ScannedDomain], tokenizer: Tokenizer?, concepts: [String] = []) throws -> EncodedModel {
         let encoder = try loadModel(entry)
         var encoded: [String: EncodedDomain] = [:]
         for domain in domains where domain.problem == nil {
@@ -82,13 +85,17 @@ struct PilotEncoding {
             encoded[domain.spec.name] = try encoder.encode(domain: domain.spec.name, items: domain.items, cancel: cancel)
         }
         var head = Tensor(zeros: [0, encoder.dimension])
+        var conceptEmbeddings: Tensor?
         if let tokenizer, encoder.model.text != nil {
             head = try encoder.zeroShotHead(classes: classes, tokenizer: tokenizer)
+            if !concepts.isEmpty {
+                conceptEmbeddings = try encoder.embed(prompts: concepts, tokenizer: tokenizer, what: "concepts")
+            }
         }
         return EncodedModel(
             entry: entry, sha256: encoder.loaded.sha256, family: Self.family(encoder.loaded.config),
             activation: encoder.loaded.config.activation.rawValue, dimension: encoder.dimension,
-            domains: encoded, head: head, warnings: encoder.loaded.warnings)
+            domains: encoded, head: head, conceptEmbeddings: conceptEmbeddings, conceptNames: concepts, warnings: encoder.loaded.warnings)
     }
 
     /// A short architecture name: `ViT-B/32`-style when the sizes are a known family, else the sizes.
@@ -115,5 +122,24 @@ struct PilotEncoding {
             default: return "ResNet \(resnet.layers.map(String.init).joined(separator: "-")) w\(resnet.width)"
             }
         }
+    }
+}
+
+/// The concept vocabulary of the concept probe: the shipped list (`assets/concepts/concepts.txt`,
+/// `category<TAB>concept`) plus the pilot's extra concepts, without duplicates.
+enum ConceptVocabulary {
+    static func load(assets: Assets, extra: URL?) throws -> [String] {
+        var names: [String] = []
+        var seen: Set<String> = []
+        for url in [assets.url("concepts/concepts.txt")] + (extra.map { [$0] } ?? []) {
+            guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+                throw ShiftLensError(step: "concepts", path: url.path, message: "cannot be read", hint: "one concept per line, optionally category<TAB>concept")
+            }
+            for line in text.split(whereSeparator: \.isNewline) {
+                let concept = (line.split(separator: "\t").last.map(String.init) ?? "").trimmingCharacters(in: .whitespaces)
+                if !concept.isEmpty, seen.insert(concept.lowercased()).inserted { names.append(concept) }
+            }
+        }
+        return names
     }
 }
