@@ -62,7 +62,7 @@ public enum Checkpoint {
 
         try OpenCLIPNames.validate(shapes, vision: vision, text: text, path: path)
 
-        let sha256 = try SHA256.hex(fileAt: url)
+        let sha256 = try DigestCache.sha256(of: url)
         let known = KnownCheckpoints.lookup(sha256: sha256, extra: overrides.knownCheckpoints)
         let knownSource = known.map { "known checkpoint \($0.name)" }
 
