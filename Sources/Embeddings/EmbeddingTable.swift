@@ -162,10 +162,9 @@ func writeAtomically(_ bytes: [UInt8], to url: URL) throws {
     let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp")
     do {
         try Data(bytes).write(to: temporary)
-        if FileManager.default.fileExists(atPath: url.path) {
-            _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-        } else {
-            try FileManager.default.moveItem(at: temporary, to: url)
+        // rename(2) replaces an existing file atomically (FileManager's replaceItemAt does not on Linux).
+        guard rename(temporary.path, url.path) == 0 else {
+            throw EmbeddingsError.io(path: url.path, message: String(cString: strerror(errno)))
         }
     } catch {
         try? FileManager.default.removeItem(at: temporary)

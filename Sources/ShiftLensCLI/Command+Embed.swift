@@ -21,7 +21,7 @@ extension Command {
             the text tower's outputs go to --out-text. Files are written atomically.
             """,
         options: [
-            .value("--model", "W", "Checkpoint (.safetensors) in open_clip, OpenAI or Hugging Face naming."),
+            .value("--model", "W", "Checkpoint (.safetensors, or PyTorch .pt/.pth/.bin from torch.save or torch.jit.save) in open_clip, OpenAI or Hugging Face naming."),
             .values("--images", "IMG", "Image files or directories."),
             .value("--out", "X.npy", "Where to write the image embeddings."),
             .value("--text", "PROMPTS.txt", "Prompts to embed with the text tower, one per line."),

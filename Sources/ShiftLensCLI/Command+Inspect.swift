@@ -7,7 +7,9 @@ extension Command {
         summary: "Show a checkpoint's architecture, sizes, parameter count, dtype, activation and sha256.",
         usage: "shiftlens inspect W [--json] [--activation gelu|quick_gelu] [--known-checkpoints FILE]",
         discussion: """
-            Reads a .safetensors checkpoint in open_clip, OpenAI or Hugging Face naming, detects the \
+            Reads a checkpoint — .safetensors, or a PyTorch .pt/.pth/.bin written by torch.save or \
+            torch.jit.save (OpenAI's files), read without Python — in open_clip, OpenAI or Hugging \
+            Face naming, detects the \
             architecture from tensor names and shapes, checks every tensor, and reports where each \
             setting shapes cannot tell came from: open_clip_config.json or Hugging Face config.json / \
             preprocessor_config.json beside the weights, then --activation, then the table of known \

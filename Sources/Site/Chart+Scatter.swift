@@ -59,7 +59,8 @@ public struct ScatterChart: ChartPanel {
     }
 
     var domain: ClosedRange<Double> {
-        let values = points.flatMap { [$0.x, $0.y] }.filter { $0.isFinite && $0 > 0 && $0 < 1 }
+        // Accuracies of exactly 0 or 1 have no logit: they are placed at 0.5% / 99.5%.
+        let values = points.flatMap { [$0.x, $0.y] }.filter(\.isFinite).map { min(max($0, 0.005), 0.995) }
         guard let lo = values.min(), let hi = values.max() else { return 0.1...0.9 }
         let a = ChartScale.transform(lo, .logit), b = ChartScale.transform(hi, .logit)
         let pad = max((b - a) * 0.08, 0.25)

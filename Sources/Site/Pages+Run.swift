@@ -2,8 +2,10 @@ import Probes
 
 /// Where things live in the site folder, and the Content-Security-Policy of its pages.
 public enum SitePaths {
-    /// Pages load only the site's own stylesheet; no script, no remote anything.
-    public static let csp = "default-src 'none'; style-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'none'"
+    /// Pages load only the site's own stylesheet; no script, no remote anything. `file:` is
+    /// listed beside `'self'` because browsers give `file://` pages an opaque origin, which
+    /// `'self'` may not match; pages served over HTTP cannot load `file:` URLs anyway.
+    public static let csp = "default-src 'none'; style-src 'self' file:; img-src 'self' data:; base-uri 'none'; form-action 'none'"
     /// The packet carries its CSS inline (it must work as a single file).
     public static let packetCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
     public static let stylesheet = "assets/site.css"
@@ -57,6 +59,7 @@ extension PageContext {
         page["overall"] = try status(run.overallStatus)
         page["overall_sentence"] = .text(try overallSentence())
         page["question"] = .text(try question())
+        page["notice"] = .text(results.pilot.notice ?? "")
         page["criteria_text"] = .text(try criteriaText())
         page["run_href"] = .text(prefix + "index.html")
         page["packet_href"] = .text(prefix + "packet.html")
@@ -92,7 +95,8 @@ extension PageContext {
     }
 
     func question() throws -> String {
-        try t("cover.question", ["models": catalog.list(evaluated.map(\.name)), "shifts": catalog.list(run.shifts.map(\.name))])
+        if let question = results.pilot.question?.trimmingCharacters(in: .whitespacesAndNewlines), !question.isEmpty { return question }
+        return try t("cover.question", ["models": catalog.list(evaluated.map(\.name)), "shifts": catalog.list(run.shifts.map(\.name))])
     }
 
     func overallSentence() throws -> String {

@@ -4,8 +4,8 @@ import ImageCodec
 /// Loading a CLIP checkpoint: tensors under canonical names, the architecture, and the
 /// configuration shapes cannot tell.
 ///
-/// The container is chosen by the file's extension (`.safetensors`; PyTorch `.pt/.pth/.bin`
-/// are refused in `readPyTorch(_:)` for now), the naming scheme by its keys: Hugging Face
+/// The container is chosen by the file's extension (`.safetensors`; `.pt/.pth/.bin` are PyTorch
+/// zip or TorchScript archives, read by `TorchCheckpoint`), the naming scheme by its keys: Hugging Face
 /// `CLIPModel` keys (`vision_model.…`, `text_model.…`) are translated to open_clip's,
 /// everything else must already be in open_clip / OpenAI naming. The architecture comes from
 /// shapes (`ArchitectureDetection`), then every tensor is checked against it
@@ -62,7 +62,7 @@ public enum Checkpoint {
 
         try OpenCLIPNames.validate(shapes, vision: vision, text: text, path: path)
 
-        let sha256 = try SHA256.hex(fileAt: url)
+        let sha256 = try DigestCache.sha256(of: url)
         let known = KnownCheckpoints.lookup(sha256: sha256, extra: overrides.knownCheckpoints)
         let knownSource = known.map { "known checkpoint \($0.name)" }
 
@@ -159,14 +159,20 @@ public enum Checkpoint {
             return try readPyTorch(url)
         default:
             throw WeightsError.unsupported(
-                path: path, message: "unknown checkpoint extension '.\(url.pathExtension)'; expected .safetensors")
+                path: path, message: "unknown checkpoint extension '.\(url.pathExtension)'; expected .safetensors, .pt, .pth or .bin")
         }
     }
 
-    /// PyTorch zip archives and TorchScript files. Replace this body with the torch reader.
+    /// PyTorch zip archives (torch.save) and TorchScript archives (torch.jit.save); see `TorchCheckpoint`.
     static func readPyTorch(_ url: URL) throws -> CanonicalTensors {
-        throw WeightsError.unsupported(
-            path: url.path, message: "PyTorch checkpoints are not supported yet; only .safetensors files can be read")
+        let contents = try TorchCheckpoint.read(url)
+        let (tensors, naming) = try translate(contents.tensors, path: url.path)
+        let order: [TorchDType] = [.float32, .float16, .bfloat16]
+        let dtype = order.filter(contents.dtypes.contains).map(\.rawValue).joined(separator: "+")
+        let container = contents.writer.hasPrefix("torch.jit.save") ? "TorchScript archive" : "PyTorch zip archive"
+        return CanonicalTensors(
+            stateDict: StateDict(tensors: tensors, path: url.path), format: "\(container) (\(contents.writer); \(naming))",
+            dtype: dtype.isEmpty ? "none" : dtype, warnings: contents.warnings)
     }
 
     /// Tensors under file names → canonical names, and the name of the naming scheme.

@@ -1,9 +1,4 @@
 import Foundation
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
 
 /// A memory-mapped `.safetensors` file: an 8-byte little-endian header length, a JSON
 /// header naming every tensor (`dtype`, `shape`, `data_offsets` relative to the data
@@ -61,48 +56,26 @@ public final class SafetensorsFile: @unchecked Sendable {
     /// Size of the whole file in bytes.
     public let fileSize: Int
 
+    /// Owns the mapping that `mapping` points into.
+    private let file: MappedFile
     private let mapping: UnsafeRawPointer
     private let dataOffset: Int
 
     /// Maps the file at `url` and validates its header.
     public init(url: URL) throws {
-        let path = url.path
-        self.path = path
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else {
-            throw WeightsError.unreadable(path: path, message: String(cString: strerror(errno)))
-        }
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else {
-            throw WeightsError.unreadable(path: path, message: String(cString: strerror(errno)))
-        }
-        guard Int(status.st_mode) & Int(S_IFMT) == Int(S_IFREG) else {
-            throw WeightsError.unreadable(path: path, message: "not a regular file")
-        }
-        let size = Int(status.st_size)
-        guard size >= 8 else {
+        let file = try MappedFile(url: url)
+        path = file.path
+        let size = file.size
+        guard size >= 8, let base = file.bytes.baseAddress else {
             throw WeightsError.corrupt(path: path, message: "file of \(size) bytes is too short for a safetensors header")
         }
-        guard let address = mmap(nil, size, PROT_READ, MAP_PRIVATE, descriptor, 0), address != MAP_FAILED else {
-            throw WeightsError.unreadable(path: path, message: "cannot map the file: \(String(cString: strerror(errno)))")
-        }
-        let base = UnsafeRawPointer(address)
-        do {
-            let parsed = try SafetensorsFile.parseHeader(base: base, fileSize: size, path: path)
-            entries = parsed.entries
-            metadata = parsed.metadata
-            dataOffset = parsed.dataOffset
-        } catch {
-            munmap(address, size)
-            throw error
-        }
+        let parsed = try SafetensorsFile.parseHeader(base: base, fileSize: size, path: path)
+        entries = parsed.entries
+        metadata = parsed.metadata
+        dataOffset = parsed.dataOffset
+        self.file = file
         mapping = base
         fileSize = size
-    }
-
-    deinit {
-        munmap(UnsafeMutableRawPointer(mutating: mapping), fileSize)
     }
 
     /// The raw bytes of `entry` inside the mapping.

@@ -87,6 +87,10 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
     case unreadable(path: String, message: String)
     /// What the shapes cannot tell is not known from any source (e.g. the activation).
     case missingConfiguration(path: String, message: String)
+    /// A pickle names a global outside the allow-list of state dicts (e.g. `os.system`); nothing was executed.
+    case refusedGlobal(name: String, path: String)
+    /// The pre-1.6 torch.save format (a bare pickle stream, not a zip archive).
+    case legacyTorchFormat(path: String)
 
     /// Terse, stable code for logs and tests.
     public var code: String {
@@ -99,13 +103,16 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
         case .unknownArchitecture: return "unknown-architecture"
         case .unreadable: return "unreadable"
         case .missingConfiguration: return "missing-configuration"
+        case .refusedGlobal: return "refused-global"
+        case .legacyTorchFormat: return "legacy-torch-format"
         }
     }
 
     public var description: String {
         switch self {
         case .missingTensor(_, let path), .wrongShape(_, _, _, let path), .unexpectedTensors(_, let path), .corrupt(let path, _),
-             .unsupported(let path, _), .unknownArchitecture(let path, _), .unreadable(let path, _), .missingConfiguration(let path, _):
+             .unsupported(let path, _), .unknownArchitecture(let path, _), .unreadable(let path, _), .missingConfiguration(let path, _),
+             .refusedGlobal(_, let path), .legacyTorchFormat(let path):
             return "\(path): \(message)"
         }
     }
@@ -130,6 +137,10 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
             return "cannot read the file: \(message)"
         case .missingConfiguration(_, let message):
             return message
+        case .refusedGlobal(let name, _):
+            return "the pickle refers to '\(name)', which is not on the allow-list of state-dict globals; nothing was executed"
+        case .legacyTorchFormat:
+            return "legacy torch.save format (a bare pickle from PyTorch before 1.6, not a zip archive)"
         }
     }
 
@@ -137,7 +148,8 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
     public var path: String {
         switch self {
         case .missingTensor(_, let path), .wrongShape(_, _, _, let path), .unexpectedTensors(_, let path), .corrupt(let path, _),
-             .unsupported(let path, _), .unknownArchitecture(let path, _), .unreadable(let path, _), .missingConfiguration(let path, _):
+             .unsupported(let path, _), .unknownArchitecture(let path, _), .unreadable(let path, _), .missingConfiguration(let path, _),
+             .refusedGlobal(_, let path), .legacyTorchFormat(let path):
             return path
         }
     }
@@ -148,6 +160,10 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
         case .unsupported:
             return "re-export with safetensors in F32, F16 or BF16 (safetensors.torch.save_file on the open_clip state dict) and try again"
         case .unreadable: return "check the path and the file's permissions"
+        case .refusedGlobal:
+            return "only plain state dicts and TorchScript modules are read; if you trust the file, load it in Python and save model.state_dict() with safetensors.torch.save_file"
+        case .legacyTorchFormat:
+            return "re-save it with a current torch (torch.save(torch.load(path), new_path)) or convert it to safetensors (safetensors.torch.save_file)"
         case .missingConfiguration:
             return "put open_clip_config.json (or Hugging Face config.json) beside the weights, or give the model's \"activation\" (gelu or quick_gelu) in the pilot or with --activation"
         default:

@@ -12,8 +12,9 @@
 /// - `ConfigurationFiles` (open_clip_config.json, Hugging Face config.json and
 ///   preprocessor_config.json), `ConfigOverrides` and `KnownCheckpoints` supply what shapes
 ///   cannot tell: activation, image mean/std, attention heads.
-/// - PyTorch `.pt/.pth/.bin` files are refused in one place, `Checkpoint.readPyTorch(_:)`,
-///   until the torch zip/pickle reader replaces it.
+/// - PyTorch `.pt/.pth/.bin` files: `TorchCheckpoint` reads torch.save zip archives and
+///   TorchScript archives (`ZipArchive` for the container, `PickleMachine` for `data.pkl` with an
+///   allow-list of globals — nothing in a pickle is ever executed); `MappedFile` maps every container.
 ///
 /// Errors are `WeightsError` (terse `code`, human `message`, `hint`), always naming the file
 /// and, where there is one, the tensor.

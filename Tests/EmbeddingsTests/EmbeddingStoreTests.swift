@@ -32,8 +32,10 @@ final class EmbeddingStoreTests: XCTestCase {
         XCTAssertEqual(reopened.count, 10)
         XCTAssertEqual(reopened.row(key(4)), row(4))
         try reopened.compact()
+        try reopened.append(keys: [key(10)], values: row(10), dimension: 4)
+        try reopened.compact()
         let compacted = try EmbeddingStore(root: scratch).table(weightsSHA256: weights, preprocessing: "clip-224")
-        XCTAssertEqual(compacted.count, 10)
+        XCTAssertEqual(compacted.count, 11)
         XCTAssertEqual(compacted.rows([key(9), key(0)])?.scalars, row(9) + row(0))
         XCTAssertNil(compacted.rows([key(99)]))
         let pending = try FileManager.default.contentsOfDirectory(atPath: compacted.folder.appendingPathComponent("pending").path)
@@ -78,5 +80,18 @@ final class EmbeddingStoreTests: XCTestCase {
         XCTAssertThrowsError(try table.append(keys: [key(2)], values: [1, 2], dimension: 2))
         XCTAssertThrowsError(try store.table(weightsSHA256: "not-a-hash", preprocessing: "clip-224"))
         XCTAssertThrowsError(try store.table(weightsSHA256: weights, preprocessing: "../escape"))
+    }
+}
+
+final class AtomicWriteTests: XCTestCase {
+    func testRewritingAnExistingFileReplacesIt() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shiftlens-atomic-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let url = folder.appendingPathComponent("keys.txt")
+        try writeAtomically(Array("one\n".utf8), to: url)
+        try writeAtomically(Array("two\n".utf8), to: url)
+        XCTAssertEqual(try String(contentsOf: url, encoding: .utf8), "two\n")
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), ["keys.txt"])
     }
 }

@@ -23,13 +23,14 @@ final class CheckpointReadingTests: XCTestCase {
         XCTAssertEqual(try unwrapped.tensor("visual.proj").name, "visual.proj")
     }
 
-    func testPyTorchAndUnknownExtensionsAreRefusedClearly() throws {
+    func testTruncatedPyTorchAndUnknownExtensionsAreRefusedClearly() throws {
         let scratch = try ScratchDirectory()
         let pt = try scratch.write([0x50, 0x4B, 3, 4], as: "model.pt")
         let error = weightsError(try Checkpoint.loadStateDict(pt))
-        XCTAssertEqual(error?.code, "unsupported")
-        XCTAssertTrue(error?.description.contains("PyTorch checkpoints are not supported yet") ?? false)
-        XCTAssertTrue(error?.hint.contains("safetensors") ?? false)
+        XCTAssertEqual(error?.code, "corrupt")
+        XCTAssertTrue(error?.description.contains("too short for a zip archive") ?? false)
+        let text = try scratch.write(Array("not a checkpoint".utf8), as: "model.bin")
+        XCTAssertEqual(weightsError(try Checkpoint.loadStateDict(text))?.code, "corrupt")
         let other = try scratch.write([1, 2, 3], as: "model.onnx")
         XCTAssertEqual(weightsError(try Checkpoint.loadStateDict(other))?.code, "unsupported")
     }

@@ -44,8 +44,8 @@ struct DemoDataset {
     }
 
     /// The evaluation images of one domain, class by class.
-    static func evaluationSamples(domain index: Int, seed: UInt64 = 2026) -> [Sample] {
-        samples(style: domains[index].style, captions: domains[index].captions, perClass: evaluationImagesPerClass,
+    static func evaluationSamples(domain index: Int, perClass: Int = evaluationImagesPerClass, seed: UInt64 = 2026) -> [Sample] {
+        samples(style: domains[index].style, captions: domains[index].captions, perClass: perClass,
                 seed: seed &* 1_000_003 &+ UInt64(index) &* 7919 &+ 11)
     }
 

@@ -8,15 +8,16 @@ import Pilot
 /// hold the right bytes are left alone (so the store's cache stays valid).
 enum DemoPilot {
     static let pilotName = "demo-parts-line"
+    static let notice = "Demo: two toy CLIP models (about 4 M parameters each) trained by the ShiftLens maintainers on synthetic 64×64 images of ten parts. The numbers show the tool working on real, trained models, not how any production model behaves. To evaluate your own models and images, run `shiftlens init my-pilot` and follow its README."
     static let modelFolders = [("Toy CLIP — diverse training", "demo-diverse"), ("Toy CLIP — narrow training", "demo-narrow")]
 
     /// Writes (or refreshes) the demo pilot in `folder`; returns the spec's URL.
     @discardableResult
-    static func write(to folder: URL, assets: Assets) throws -> URL {
+    static func write(to folder: URL, assets: Assets, perClass: Int = DemoDataset.evaluationImagesPerClass) throws -> URL {
         let manager = FileManager.default
         try manager.createDirectory(at: folder, withIntermediateDirectories: true)
         for (index, domain) in DemoDataset.domains.enumerated() {
-            let samples = DemoDataset.evaluationSamples(domain: index)
+            let samples = DemoDataset.evaluationSamples(domain: index, perClass: perClass)
             var counters = [Int](repeating: 0, count: DemoRenderer.classes.count)
             for sample in samples {
                 let name = DemoRenderer.classes[sample.label]

@@ -1,24 +1,19 @@
-/// SplitMix64: a tiny, fully specified PRNG, so the demo data are identical on every
-/// machine and every run for the same seed (Swift's own generators cannot be seeded).
+import Probes
+
+/// The demo's random numbers: the project's seeded SplitMix64 (Probes) plus the few
+/// distributions the renderer needs, so the demo data are identical on every machine and
+/// every run for the same seed.
 struct DemoRandom {
-    private var state: UInt64
+    private var generator: SplitMix64
 
     init(seed: UInt64) {
-        state = seed
+        generator = SplitMix64(seed: seed)
     }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { generator.next() }
 
     /// Uniform in [0, 1).
-    mutating func unit() -> Double {
-        Double(next() >> 11) * 0x1p-53
-    }
+    mutating func unit() -> Double { generator.unit() }
 
     mutating func uniform(_ low: Double, _ high: Double) -> Double {
         low + (high - low) * unit()

@@ -103,7 +103,7 @@ struct PilotRunner {
         // 4. Results and pages.
         let runID = options.runID ?? Self.newRunID(started)
         let results = RunResults(
-            pilot: PilotSummary(name: spec.pilot, title: spec.title, language: spec.language.rawValue),
+            pilot: PilotSummary(name: spec.pilot, title: spec.title, language: spec.language.rawValue, question: spec.question, notice: options.notice),
             runID: runID, createdAt: ISO8601DateFormatter().string(from: started), toolVersion: ShiftLensCLI.version,
             models: encoded.map { ModelSummary(name: $0.entry.name, sha256: $0.sha256, family: $0.family, activation: $0.activation, isBaseline: $0.entry.baseline) },
             domains: analysis.domains, probes: analysis.probes, effectiveRobustness: analysis.robustness,
