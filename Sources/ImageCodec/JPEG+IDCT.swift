@@ -179,6 +179,18 @@ enum JPEGIDCT {
 
     typealias Lanes = SIMD8<Int32>
 
+    /// A block whose AC coefficients are all zero: the flat value both passes of islow
+    /// produce for it (pass 1 shifts DC·q left by 2, pass 2 rounds off 5 bits).
+    @inline(__always)
+    static func dcOnly(dc: Int16, quant: Int16, output: UnsafeMutablePointer<UInt8>, stride: Int) {
+        let pass1 = Int32(truncatingIfNeeded: Int(Int32(dc) &* Int32(quant)) << pass1Bits)
+        let value = rangeLimit((Int(pass1) &+ (1 << (pass1Bits + 2))) >> (pass1Bits + 3))
+        let row = UInt64(value) &* 0x0101_0101_0101_0101
+        for y in 0..<8 {
+            UnsafeMutableRawPointer(output + y * stride).storeBytes(of: row, as: UInt64.self)
+        }
+    }
+
     /// Inverse-transforms one block, eight columns and then eight rows at a time.
     /// Same contract as `islowReference` (see the type's notes on the 32-bit domain).
     @inline(__always)

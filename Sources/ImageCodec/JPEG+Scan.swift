@@ -191,12 +191,14 @@ extension JPEGDecoding {
     }
 
     /// Decodes one sequential block (DC difference + AC run/size codes) into `block`,
-    /// which must be zero on entry.
+    /// which must be zero on entry. Returns false when no AC coefficient was coded.
+    @discardableResult
     @inline(__always)
     private func decodeSequentialBlock(
         _ reader: inout JPEGBitReader, dc: JPEGHuffmanView, ac: JPEGHuffmanView,
         predictor: inout Int32, block: UnsafeMutablePointer<Int16>, order: UnsafePointer<Int>
-    ) throws {
+    ) throws -> Bool {
+        var hasAC = false
         let size = try reader.symbol(dc)
         let difference = size == 0 ? 0 : reader.receiveExtend(size)
         predictor = predictor &+ difference
@@ -210,6 +212,7 @@ extension JPEGDecoding {
                 reader.consume(Int(fast & 0xFF))
                 k &+= Int((fast &>> 8) & 0xFF)
                 block[order[k]] = Int16(truncatingIfNeeded: fast &>> 16)
+                hasAC = true
                 k &+= 1
                 continue
             }
@@ -219,12 +222,14 @@ extension JPEGDecoding {
             if bits != 0 {
                 k &+= run
                 block[order[k]] = Int16(truncatingIfNeeded: reader.receiveExtend(bits))
+                hasAC = true
             } else {
                 if run != 15 { break }
                 k &+= 15
             }
             k &+= 1
         }
+        return hasAC
     }
 
     /// A sequential scan with every component: each block goes through the IDCT at once.
@@ -283,13 +288,18 @@ extension JPEGDecoding {
                         untilRestart -= 1
                     }
                     for entry in slots {
-                        try decodeSequentialBlock(&reader, dc: entry.dc, ac: entry.ac, predictor: &predictors[entry.slot],
-                                                  block: block, order: order)
+                        let hasAC = try decodeSequentialBlock(&reader, dc: entry.dc, ac: entry.ac,
+                                                              predictor: &predictors[entry.slot], block: block, order: order)
                         let column = mcuColumn &* entry.mcuWidth &+ entry.dx
                         let row = mcuRow &* entry.mcuHeight &+ entry.dy
                         let offset: Int = row &* 8 &* entry.stride &+ column &* 8
-                        JPEGIDCT.islow(coefficients: block, quant: entry.quant, output: entry.plane + offset, stride: entry.stride)
-                        block.update(repeating: 0, count: 64)
+                        if hasAC {
+                            JPEGIDCT.islow(coefficients: block, quant: entry.quant, output: entry.plane + offset, stride: entry.stride)
+                            block.update(repeating: 0, count: 64)
+                        } else {
+                            JPEGIDCT.dcOnly(dc: block[0], quant: entry.quant[0], output: entry.plane + offset, stride: entry.stride)
+                            block[0] = 0
+                        }
                     }
                     if reader.isOverrun { throw ImageCodecError.truncated("entropy-coded data ended early") }
                 }
