@@ -55,4 +55,29 @@ final class JPEGIDCTTests: XCTestCase {
             XCTAssertEqual(output, [UInt8](repeating: expected, count: 64), "DC \(dc)")
         }
     }
+
+    /// The DC-only shortcut writes exactly what the full transform writes.
+    func testDCOnlyShortcutMatchesReference() {
+        var generator = SplitMix64(seed: 0xDC)
+        var coefficients = [Int16](repeating: 0, count: 64)
+        let quant = [Int16](repeating: 1, count: 64)
+        for trial in 0..<5_000 {
+            let q = Int16(1 + generator.next() % 255)
+            let dc = Int16(truncatingIfNeeded: Int(generator.next() % 8192) - 4096) / q
+            coefficients[0] = dc
+            var quantTable = quant
+            quantTable[0] = q
+            var shortcut = [UInt8](repeating: 0, count: 64)
+            var reference = [UInt8](repeating: 0, count: 64)
+            shortcut.withUnsafeMutableBufferPointer { JPEGIDCT.dcOnly(dc: dc, quant: q, output: $0.baseAddress!, stride: 8) }
+            coefficients.withUnsafeBufferPointer { c in
+                quantTable.withUnsafeBufferPointer { t in
+                    reference.withUnsafeMutableBufferPointer {
+                        JPEGIDCT.islowReference(coefficients: c.baseAddress!, quant: t.baseAddress!, output: $0.baseAddress!, stride: 8)
+                    }
+                }
+            }
+            if shortcut != reference { return XCTFail("trial \(trial): dc \(dc) q \(q)") }
+        }
+    }
 }
