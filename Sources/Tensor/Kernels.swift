@@ -8,13 +8,27 @@ public enum Kernels {
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outFeatures n: Int,
         output: UnsafeMutablePointer<Float>
     ) {
-        linearReference(input: input, rows: m, inFeatures: k, weight: weight, bias: bias, outFeatures: n, output: output)
+        guard m > 0, n > 0, k > 0 else {
+            linearReference(input: input, rows: m, inFeatures: k, weight: weight, bias: bias, outFeatures: n, output: output)
+            return
+        }
+        // Weight rows are the broadcast operand (read in place), activations are packed:
+        // outputᵀ (n, m) = weight (n, k) · inputᵀ (k, m), stored transposed.
+        gemm(
+            rows: n, columns: m, depth: k, x: weight, xRowStride: k, xColumnStride: 1,
+            vector: .transposedRows(input, rowStride: k), output: .transposed(output, rowStride: n), bias: bias)
     }
 
     public static func matmul(
         a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int
     ) {
-        matmulReference(a: a, b: b, c: c, m: m, n: n, k: k)
+        guard m > 0, n > 0, k > 0 else {
+            matmulReference(a: a, b: b, c: c, m: m, n: n, k: k)
+            return
+        }
+        gemm(
+            rows: m, columns: n, depth: k, x: a, xRowStride: k, xColumnStride: 1,
+            vector: .rows(b, rowStride: n), output: .direct(c, rowStride: n), bias: nil)
     }
 
     public static func layerNorm(
@@ -22,23 +36,24 @@ public enum Kernels {
         gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, epsilon: Float,
         output: UnsafeMutablePointer<Float>
     ) {
-        layerNormReference(input: input, rows: rows, columns: columns, gamma: gamma, beta: beta, epsilon: epsilon, output: output)
+        layerNormFast(input: input, rows: rows, columns: columns, gamma: gamma, beta: beta, epsilon: epsilon, output: output)
     }
 
     public static func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
-        softmaxRowsReference(x, rows: rows, columns: columns)
+        guard columns > 0 else { return }
+        softmaxRowsFast(x, rows: rows, columns: columns)
     }
 
     public static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        geluReference(x, count: count)
+        geluFast(x, count: count)
     }
 
     public static func quickGelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        quickGeluReference(x, count: count)
+        quickGeluFast(x, count: count)
     }
 
     public static func relu(_ x: UnsafeMutablePointer<Float>, count: Int) {
-        reluReference(x, count: count)
+        reluFast(x, count: count)
     }
 
     public static func conv2d(
@@ -47,18 +62,35 @@ public enum Kernels {
         kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int,
         output: UnsafeMutablePointer<Float>
     ) {
-        conv2dReference(
-            input: input, inChannels: inChannels, height: height, width: width,
-            weight: weight, bias: bias, outChannels: outChannels,
-            kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride, padding: padding,
-            output: output)
+        let outHeight = (height + 2 * padding - kernelHeight) / stride + 1
+        let outWidth = (width + 2 * padding - kernelWidth) / stride + 1
+        let depth = inChannels * kernelHeight * kernelWidth
+        guard outChannels > 0, outHeight > 0, outWidth > 0, depth > 0, stride > 0, padding >= 0 else {
+            conv2dReference(
+                input: input, inChannels: inChannels, height: height, width: width,
+                weight: weight, bias: bias, outChannels: outChannels,
+                kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride, padding: padding,
+                output: output)
+            return
+        }
+        // output (outChannels, outHeight·outWidth) = weight (outChannels, depth) · im2col (depth, positions).
+        let geometry = Im2Col(
+            image: input, channels: inChannels, height: height, width: width,
+            kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride, padding: padding, outWidth: outWidth)
+        gemm(
+            rows: outChannels, columns: outHeight * outWidth, depth: depth, x: weight, xRowStride: depth, xColumnStride: 1,
+            vector: .im2col(geometry), output: .direct(output, rowStride: outHeight * outWidth), bias: bias)
     }
 
     public static func avgPool2d(
         input: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
         kernel: Int, stride: Int, output: UnsafeMutablePointer<Float>
     ) {
-        avgPool2dReference(input: input, channels: channels, height: height, width: width, kernel: kernel, stride: stride, output: output)
+        guard kernel > 0, stride > 0, height >= kernel, width >= kernel else {
+            avgPool2dReference(input: input, channels: channels, height: height, width: width, kernel: kernel, stride: stride, output: output)
+            return
+        }
+        avgPool2dFast(input: input, channels: channels, height: height, width: width, kernel: kernel, stride: stride, output: output)
     }
 
     public static func attention(
@@ -66,7 +98,14 @@ public enum Kernels {
         queryLength: Int, keyLength: Int, heads: Int, headDim: Int, causal: Bool,
         output: UnsafeMutablePointer<Float>
     ) {
-        attentionReference(
+        guard queryLength > 0, keyLength > 0, heads > 0, headDim > 0 else {
+            attentionReference(
+                query: query, key: key, value: value, rowStride: rowStride,
+                queryLength: queryLength, keyLength: keyLength, heads: heads, headDim: headDim, causal: causal,
+                output: output)
+            return
+        }
+        attentionFast(
             query: query, key: key, value: value, rowStride: rowStride,
             queryLength: queryLength, keyLength: keyLength, heads: heads, headDim: headDim, causal: causal,
             output: output)

@@ -1,0 +1,170 @@
+import Foundation
+
+/// Timed runs of the kernels on the shapes CLIP's encoders use (ViT-B/32 at batch 8,
+/// ModifiedResNet-50 at 224²), for `shiftlens bench-kernels`.
+///
+/// Inputs are random; throughput does not depend on values. Each case is run once to
+/// warm up (thread start, scratch growth, page faults), then `iterations` times; the
+/// result keeps every iteration's GFLOP/s so callers report min/median/max.
+public enum KernelBenchmark {
+    /// One benchmarked call shape.
+    public struct Case {
+        public let name: String
+        /// Floating-point operations per run (2 per multiply-add).
+        public let flops: Double
+        /// Allocates the case's buffers and returns the timed body.
+        let prepare: () -> () -> Void
+    }
+
+    public struct Result: Sendable {
+        public let name: String
+        public let threads: Int
+        /// GFLOP/s of each timed iteration (wall clock), in run order.
+        public let gigaflops: [Double]
+        /// GFLOP per second of CPU time the whole process used over all timed iterations
+        /// (all threads): the kernels' efficiency per busy core, insensitive to other
+        /// processes taking the cores away (which wall-clock numbers are not on a shared
+        /// machine). Parked pool threads use no CPU time.
+        public let gigaflopsPerCPUSecond: Double
+
+        public var minimum: Double { gigaflops.min() ?? 0 }
+        public var maximum: Double { gigaflops.max() ?? 0 }
+        public var median: Double {
+            let sorted = gigaflops.sorted()
+            guard !sorted.isEmpty else { return 0 }
+            return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        }
+    }
+
+    /// ViT-B/32 batch 8 (8 × 50 tokens): the four linear shapes, attention over the
+    /// batch, then ModifiedResNet-50 convolutions of one 224² image.
+    public static func standardCases() -> [Case] {
+        let rows = 8 * 50
+        var cases = [
+            linear(rows: rows, inFeatures: 768, outFeatures: 2304, label: "attn in_proj"),
+            linear(rows: rows, inFeatures: 768, outFeatures: 768, label: "attn out_proj"),
+            linear(rows: rows, inFeatures: 768, outFeatures: 3072, label: "mlp c_fc"),
+            linear(rows: rows, inFeatures: 3072, outFeatures: 768, label: "mlp c_proj"),
+            attention(batch: 8, tokens: 50, heads: 12, headDim: 64),
+        ]
+        cases += [
+            conv(inChannels: 32, size: 112, outChannels: 32, kernel: 3, label: "stem conv2"),
+            conv(inChannels: 64, size: 56, outChannels: 64, kernel: 3, label: "layer1 conv2"),
+            conv(inChannels: 64, size: 56, outChannels: 256, kernel: 1, label: "layer1 conv3"),
+            conv(inChannels: 256, size: 14, outChannels: 256, kernel: 3, label: "layer3 conv2"),
+            conv(inChannels: 512, size: 7, outChannels: 2048, kernel: 1, label: "layer4 conv3"),
+        ]
+        return cases
+    }
+
+    /// Runs `benchmarkCase` on `threads` threads of the shared pool (restoring the
+    /// previous count afterwards).
+    public static func measure(_ benchmarkCase: Case, threads: Int, iterations: Int) -> Result {
+        let pool = ThreadPool.shared
+        let previous = pool.threadCount
+        pool.setThreadCount(threads)
+        defer { pool.setThreadCount(previous) }
+        let body = benchmarkCase.prepare()
+        body()
+        var gigaflops: [Double] = []
+        let cpuStart = processCPUSeconds()
+        for _ in 0..<max(1, iterations) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            body()
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            gigaflops.append(benchmarkCase.flops / seconds / 1e9)
+        }
+        let cpuSeconds = processCPUSeconds() - cpuStart
+        return Result(
+            name: benchmarkCase.name, threads: threads, gigaflops: gigaflops,
+            gigaflopsPerCPUSecond: benchmarkCase.flops * Double(gigaflops.count) / cpuSeconds / 1e9)
+    }
+
+    /// User + system CPU time of the whole process, in seconds.
+    static func processCPUSeconds() -> Double {
+        var usage = rusage()
+        #if canImport(Glibc)
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        #else
+        getrusage(RUSAGE_SELF, &usage)
+        #endif
+        let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) * 1e-6
+        let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) * 1e-6
+        return user + system
+    }
+
+    /// The 1-minute load average (Linux), to judge how contended a run was.
+    public static var loadAverage: String {
+        guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "unknown" }
+        return text.split(separator: " ").prefix(3).joined(separator: " ")
+    }
+
+    static func linear(rows m: Int, inFeatures k: Int, outFeatures n: Int, label: String) -> Case {
+        Case(name: "linear \(m)×\(k)→\(n) (\(label))", flops: 2 * Double(m * n * k)) {
+            let input = randomBuffer(m * k), weight = randomBuffer(n * k), bias = randomBuffer(n)
+            let output = UnsafeMutablePointer<Float>.allocate(capacity: m * n)
+            return {
+                Kernels.linear(input: input, rows: m, inFeatures: k, weight: weight, bias: bias, outFeatures: n, output: output)
+            }
+        }
+    }
+
+    static func attention(batch: Int, tokens: Int, heads: Int, headDim: Int) -> Case {
+        let width = heads * headDim
+        let flops = Double(batch) * 4 * Double(tokens * tokens * width)
+        return Case(name: "attention \(batch)×(\(tokens) tokens, \(heads)×\(headDim))", flops: flops) {
+            let qkv = randomBuffer(batch * tokens * 3 * width)
+            let output = UnsafeMutablePointer<Float>.allocate(capacity: batch * tokens * width)
+            return {
+                for b in 0..<batch {
+                    let base = UnsafePointer(qkv) + b * tokens * 3 * width
+                    Kernels.attention(
+                        query: base, key: base + width, value: base + 2 * width, rowStride: 3 * width,
+                        queryLength: tokens, keyLength: tokens, heads: heads, headDim: headDim, causal: false,
+                        output: output + b * tokens * width)
+                }
+            }
+        }
+    }
+
+    static func conv(inChannels: Int, size: Int, outChannels: Int, kernel: Int, label: String) -> Case {
+        let padding = kernel / 2
+        let flops = 2 * Double(outChannels * size * size * inChannels * kernel * kernel)
+        return Case(name: "conv \(inChannels)→\(outChannels) \(kernel)×\(kernel) @\(size)² (\(label))", flops: flops) {
+            let input = randomBuffer(inChannels * size * size)
+            let weight = randomBuffer(outChannels * inChannels * kernel * kernel), bias = randomBuffer(outChannels)
+            let output = UnsafeMutablePointer<Float>.allocate(capacity: outChannels * size * size)
+            return {
+                Kernels.conv2d(
+                    input: input, inChannels: inChannels, height: size, width: size, weight: weight, bias: bias,
+                    outChannels: outChannels, kernelHeight: kernel, kernelWidth: kernel, stride: 1, padding: padding,
+                    output: output)
+            }
+        }
+    }
+
+    /// Benchmark buffers live for the whole process (a handful of megabytes).
+    private static func randomBuffer(_ count: Int) -> UnsafeMutablePointer<Float> {
+        let buffer = UnsafeMutablePointer<Float>.allocate(capacity: count)
+        var state: UInt32 = 2_463_534_242
+        for i in 0..<count {
+            state ^= state << 13
+            state ^= state >> 17
+            state ^= state << 5
+            buffer[i] = Float(state >> 8) / Float(1 << 24) - 0.5
+        }
+        return buffer
+    }
+
+    /// The CPU model from /proc/cpuinfo (Linux) or "unknown CPU", and the processor count.
+    public static var machineDescription: String {
+        var model = "unknown CPU"
+        if let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+            let colon = line.firstIndex(of: ":")
+        {
+            model = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return "\(model), \(ProcessInfo.processInfo.activeProcessorCount) active processors"
+    }
+}

@@ -1,0 +1,102 @@
+/// Fused multi-head attention on the GEMM micro-kernel.
+///
+/// Work items are (head, block of 32 queries); each item holds only its own
+/// `visibleKeys × 32` score tile (transposed: one key per row, one query per lane), so
+/// the full `heads × queryLength × keyLength` score tensor never exists.
+///
+/// Per item: pack the block's queries as a `headDim × 32` panel; scoresᵀ = K_h · panel
+/// (keys as broadcast rows, read in place); softmax down each lane (scale, causal mask,
+/// max, vector exp, normalise); outputᵀ = V_hᵀ · scoresᵀ (value columns as broadcast
+/// rows, read in place with stride `rowStride`), stored transposed into the output.
+/// Probabilities are normalised before the weighted sum (the reference divides after);
+/// the difference is one rounding per element.
+extension Kernels {
+    static func attentionFast(
+        query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>, rowStride: Int,
+        queryLength: Int, keyLength: Int, heads: Int, headDim: Int, causal: Bool,
+        output: UnsafeMutablePointer<Float>
+    ) {
+        let width = heads * headDim
+        let scale = 1 / Float(headDim).squareRoot()
+        let blocks = (queryLength + panelWidth - 1) / panelWidth
+        ThreadPool.shared.parallelFor(count: heads * blocks) { items in
+            let capacity = (keyLength + headDim) * panelWidth + tileRows * panelWidth
+            withUnsafeTemporaryAllocation(of: Float.self, capacity: capacity) { buffer in
+                let queries = buffer.baseAddress!
+                let scores = queries + headDim * panelWidth
+                let tile = scores + keyLength * panelWidth
+                for item in items {
+                    let head = item / blocks, block = item % blocks
+                    let q0 = block * panelWidth
+                    let validQueries = min(panelWidth, queryLength - q0)
+                    let visible = causal ? min(keyLength, q0 + validQueries) : keyLength
+                    let headOffset = head * headDim
+
+                    // (headDim, 32) queries of this block.
+                    pack(
+                        .transposedRows(query + headOffset, rowStride: rowStride), panel: block,
+                        depth: headDim, columns: queryLength, into: queries)
+                    // (visible, 32) raw scores, one key per row.
+                    var j0 = 0
+                    while j0 < visible {
+                        let rows = min(tileRows, visible - j0)
+                        microKernel6x32(
+                            depth: headDim, x: key + j0 * rowStride + headOffset, rowStride: rowStride, columnStride: 1,
+                            validRows: rows, panel: queries, tile: tile)
+                        storeTile(
+                            tile, rows: rows, columns: panelWidth, rowOffset: j0, columnOffset: 0,
+                            output: .direct(scores, rowStride: panelWidth), bias: nil)
+                        j0 += tileRows
+                    }
+                    softmaxColumns(scores, keys: visible, firstQuery: q0, causal: causal, scale: scale)
+                    // (headDim, 32) outputs, stored transposed into (query, width).
+                    var d0 = 0
+                    while d0 < headDim {
+                        let rows = min(tileRows, headDim - d0)
+                        microKernel6x32(
+                            depth: visible, x: value + headOffset + d0, rowStride: 1, columnStride: rowStride,
+                            validRows: rows, panel: scores, tile: tile)
+                        storeTile(
+                            tile, rows: rows, columns: validQueries, rowOffset: d0, columnOffset: q0,
+                            output: .transposed(output + headOffset, rowStride: width), bias: nil)
+                        d0 += tileRows
+                    }
+                }
+            }
+        }
+    }
+
+    /// Turns a `(keys, 32)` tile of raw dot products into attention probabilities per
+    /// lane (query `firstQuery + lane`): scale, mask keys after the query when causal,
+    /// subtract the maximum, exponentiate, normalise. Masked entries become exactly 0.
+    @inline(__always)
+    static func softmaxColumns(_ scores: UnsafeMutablePointer<Float>, keys: Int, firstQuery: Int, causal: Bool, scale: Float) {
+        typealias Vector = SIMD16<Float>
+        let scaleVector = Vector(repeating: scale)
+        let laneIndex = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+        for half in 0..<2 {
+            let column = scores + half * lanes
+            // Query index of each lane; key j is visible to a lane when j ≤ query.
+            let queryIndex = laneIndex &+ Int32(firstQuery + half * lanes)
+            var maximum = Vector(repeating: -.infinity)
+            for j in 0..<keys {
+                var s = load(column + j * panelWidth) * scaleVector
+                if causal { s.replace(with: -.infinity, where: queryIndex .< Int32(j)) }
+                store(s, to: column + j * panelWidth)
+                maximum = VectorMath.maximum(maximum, s)
+            }
+            var sum = Vector()
+            for j in 0..<keys {
+                let s = load(column + j * panelWidth)
+                var e = VectorMath.exp(s - maximum)
+                e.replace(with: 0, where: s .== -Vector.Scalar.infinity)
+                store(e, to: column + j * panelWidth)
+                sum += e
+            }
+            let inverse = 1 / sum
+            for j in 0..<keys {
+                store(load(column + j * panelWidth) * inverse, to: column + j * panelWidth)
+            }
+        }
+    }
+}
