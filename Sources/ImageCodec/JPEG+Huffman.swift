@@ -151,7 +151,8 @@ struct JPEGBitReader {
     /// True when more bits were consumed than the segment held.
     var isOverrun: Bool { count < padding }
 
-    /// Tops the buffer up to at least 57 bits.
+    /// Tops the buffer up to at least 57 bits. (Inlined: an out-of-line call measured
+    /// about 10% slower on the ImageNet sample.)
     @inline(__always)
     mutating func refill() {
         // Fast path: the next eight bytes hold no 0xFF, so every whole byte that fits goes in at once.
@@ -216,7 +217,7 @@ struct JPEGBitReader {
     @inline(__always)
     mutating func receiveExtend(_ bits: Int) -> Int32 {
         let value = readBits(bits)
-        return value < (Int32(1) << Int32(bits &- 1)) ? value &- (Int32(1) << Int32(bits)) &+ 1 : value
+        return value < (Int32(1) &<< Int32(bits &- 1)) ? value &- (Int32(1) &<< Int32(bits)) &+ 1 : value
     }
 
     /// Decodes one Huffman symbol.
