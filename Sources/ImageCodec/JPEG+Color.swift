@@ -3,22 +3,23 @@
 /// and Pillow's inversion of Adobe CMYK ("CMYK;I").
 enum JPEGColor {
     // FIX(x) = Int(x * 65536 + 0.5), jdcolor.c's SCALEBITS = 16.
-    static let crToR = 91881    // FIX(1.40200)
-    static let cbToB = 116130   // FIX(1.77200)
-    static let crToG = 46802    // FIX(0.71414)
-    static let cbToG = 22554    // FIX(0.34414)
-    static let oneHalf = 1 << 15
+    // 32-bit lanes suffice: |FIX(1.772)·128| < 2^24.
+    static let crToR: Int32 = 91881    // FIX(1.40200)
+    static let cbToB: Int32 = 116130   // FIX(1.77200)
+    static let crToG: Int32 = 46802    // FIX(0.71414)
+    static let cbToG: Int32 = 22554    // FIX(0.34414)
+    static let oneHalf: Int32 = 1 << 15
 
     @inline(__always)
-    static func clamp(_ value: Int) -> UInt8 {
+    static func clamp(_ value: Int32) -> UInt8 {
         UInt8(truncatingIfNeeded: value < 0 ? 0 : (value > 255 ? 255 : value))
     }
 
     /// The three offsets added to Y: (Cr→R, Cb,Cr→G, Cb→B), each as jdcolor.c rounds it.
     @inline(__always)
-    static func chromaOffsets(cb: UInt8, cr: UInt8) -> (Int, Int, Int) {
-        let cbCentred = Int(cb) - 128
-        let crCentred = Int(cr) - 128
+    static func chromaOffsets(cb: UInt8, cr: UInt8) -> (Int32, Int32, Int32) {
+        let cbCentred = Int32(cb) &- 128
+        let crCentred = Int32(cr) &- 128
         let red = (crToR &* crCentred &+ oneHalf) >> 16
         let green = (-cbToG &* cbCentred &+ oneHalf &+ -crToG &* crCentred) >> 16
         let blue = (cbToB &* cbCentred &+ oneHalf) >> 16
@@ -32,7 +33,7 @@ enum JPEGColor {
         _ output: UnsafeMutablePointer<UInt8>, count: Int
     ) {
         for x in 0..<count {
-            let luma = Int(y[x])
+            let luma = Int32(y[x])
             let (red, green, blue) = chromaOffsets(cb: cb[x], cr: cr[x])
             output[3 * x] = clamp(luma &+ red)
             output[3 * x + 1] = clamp(luma &+ green)
@@ -75,7 +76,7 @@ enum JPEGColor {
         _ output: UnsafeMutablePointer<UInt8>, count: Int
     ) {
         for x in 0..<count {
-            let luma = Int(y[x])
+            let luma = Int32(y[x])
             let (red, green, blue) = chromaOffsets(cb: cb[x], cr: cr[x])
             output[4 * x] = 255 &- clamp(255 &- (luma &+ red))
             output[4 * x + 1] = 255 &- clamp(255 &- (luma &+ green))

@@ -16,6 +16,13 @@ enum JPEGScan {
         63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63, 63,
     ]
 
+    /// `naturalOrder` as a pointer for the MCU loops (allocated once, never freed).
+    nonisolated(unsafe) static let naturalOrderTable: UnsafePointer<Int> = {
+        let table = UnsafeMutablePointer<Int>.allocate(capacity: naturalOrder.count)
+        table.initialize(from: naturalOrder, count: naturalOrder.count)
+        return UnsafePointer(table)
+    }()
+
     /// Most blocks libjpeg accepts in one MCU (D_MAX_BLOCKS_IN_MCU).
     static let maxBlocksPerMCU = 10
 }
@@ -25,6 +32,9 @@ struct JPEGScanComponent {
     let component: JPEGComponent
     let dcTable: JPEGHuffmanTable?
     let acTable: JPEGHuffmanTable?
+    /// Views of the tables (the `JPEGHuffmanTable`s above keep them alive).
+    var dc: JPEGHuffmanView { dcTable!.view }
+    var ac: JPEGHuffmanView { acTable!.view }
 }
 
 extension JPEGDecoding {
@@ -181,50 +191,119 @@ extension JPEGDecoding {
     }
 
     /// Decodes one sequential block (DC difference + AC run/size codes) into `block`,
-    /// which must be zero on entry.
+    /// which must be zero on entry. Returns false when no AC coefficient was coded.
+    @discardableResult
     @inline(__always)
     private func decodeSequentialBlock(
-        _ reader: inout JPEGBitReader, dc: JPEGHuffmanTable, ac: JPEGHuffmanTable,
-        predictor: inout Int32, block: UnsafeMutablePointer<Int16>
-    ) throws {
-        let size = try reader.decode(dc)
+        _ reader: inout JPEGBitReader, dc: JPEGHuffmanView, ac: JPEGHuffmanView,
+        predictor: inout Int32, block: UnsafeMutablePointer<Int16>, order: UnsafePointer<Int>
+    ) throws -> Bool {
+        var hasAC = false
+        let size = try reader.symbol(dc)
         let difference = size == 0 ? 0 : reader.receiveExtend(size)
         predictor = predictor &+ difference
         block[0] = Int16(truncatingIfNeeded: predictor)
-        try JPEGScan.naturalOrder.withUnsafeBufferPointer { order in
-            var k = 1
-            while k < 64 {
-                let symbol = try reader.decode(ac)
-                let run = symbol >> 4
-                let bits = symbol & 15
-                if bits != 0 {
-                    k += run
-                    block[order[k]] = Int16(truncatingIfNeeded: reader.receiveExtend(bits))
-                } else {
-                    if run != 15 { break }
-                    k += 15
-                }
-                k += 1
+        var k = 1
+        while k < 64 {
+            reader.ensure32()
+            let fast = ac.fastAC[reader.peek9]
+            if fast != 0 {
+                // Code and value bits in one lookup.
+                reader.consume(Int(fast & 0xFF))
+                k &+= Int((fast &>> 8) & 0xFF)
+                block[order[k]] = Int16(truncatingIfNeeded: fast &>> 16)
+                hasAC = true
+                k &+= 1
+                continue
             }
+            let symbol = try reader.symbol(ac)
+            let run = symbol &>> 4
+            let bits = symbol & 15
+            if bits != 0 {
+                k &+= run
+                block[order[k]] = Int16(truncatingIfNeeded: reader.receiveExtend(bits))
+                hasAC = true
+            } else {
+                if run != 15 { break }
+                k &+= 15
+            }
+            k &+= 1
         }
+        return hasAC
     }
 
     /// A sequential scan with every component: each block goes through the IDCT at once.
     private func decodeSequentialDirect(_ scan: [JPEGScanComponent], _ reader: inout JPEGBitReader) throws {
+        // One entry per block of an MCU: which scan component, and the block's offset in it.
+        struct BlockSlot {
+            let slot: Int
+            let dx: Int
+            let dy: Int
+            let dc: JPEGHuffmanView
+            let ac: JPEGHuffmanView
+            let quant: UnsafePointer<Int16>
+            let plane: UnsafeMutablePointer<UInt8>
+            let stride: Int
+            let mcuWidth: Int   // blocks per MCU horizontally
+            let mcuHeight: Int
+        }
         let block = UnsafeMutablePointer<Int16>.allocate(capacity: 64)
         block.initialize(repeating: 0, count: 64)
         defer { block.deallocate() }
-        var predictors = [Int32](repeating: 0, count: scan.count)
-        let planes = scan.map { $0.component.plane! }
-        let strides = scan.map { $0.component.planeStride }
-        let dcTables = scan.map { $0.dcTable! }
-        let acTables = scan.map { $0.acTable! }
-        let quants = scan.map { UnsafePointer($0.component.quant) }
-        try forEachBlock(scan, &reader, onRestart: { for i in predictors.indices { predictors[i] = 0 } }) { reader, index, column, row in
-            try decodeSequentialBlock(&reader, dc: dcTables[index], ac: acTables[index], predictor: &predictors[index], block: block)
-            let stride = strides[index]
-            JPEGIDCT.islow(coefficients: block, quant: quants[index], output: planes[index] + row * 8 * stride + column * 8, stride: stride)
-            block.update(repeating: 0, count: 64)
+        let predictors = UnsafeMutablePointer<Int32>.allocate(capacity: scan.count)
+        predictors.initialize(repeating: 0, count: scan.count)
+        defer { predictors.deallocate() }
+        let order = JPEGScan.naturalOrderTable
+
+        let single = scan.count == 1
+        var slots: [BlockSlot] = []
+        for (index, entry) in scan.enumerated() {
+            let component = entry.component
+            guard let plane = component.plane else { throw ImageCodecError.corrupt("component without storage") }
+            let width = single ? 1 : component.horizontal
+            let height = single ? 1 : component.vertical
+            for dy in 0..<height {
+                for dx in 0..<width {
+                    slots.append(BlockSlot(slot: index, dx: dx, dy: dy, dc: entry.dc, ac: entry.ac,
+                                           quant: UnsafePointer(component.quant), plane: plane,
+                                           stride: component.planeStride, mcuWidth: width, mcuHeight: height))
+                }
+            }
+        }
+        let mcuColumns = single ? scan[0].component.blocksPerLine : mcusPerLine
+        let mcuRows = single ? scan[0].component.blocksPerColumn : mcusPerColumn
+        let interval = restartInterval
+        var untilRestart = interval
+        var nextRestart = 0
+        try slots.withUnsafeBufferPointer { slots in
+            for mcuRow in 0..<mcuRows {
+                for mcuColumn in 0..<mcuColumns {
+                    if interval > 0 {
+                        if untilRestart == 0 {
+                            try reader.restart(expected: nextRestart)
+                            nextRestart = (nextRestart + 1) & 7
+                            untilRestart = interval
+                            predictors.update(repeating: 0, count: scan.count)
+                        }
+                        untilRestart -= 1
+                    }
+                    for entry in slots {
+                        let hasAC = try decodeSequentialBlock(&reader, dc: entry.dc, ac: entry.ac,
+                                                              predictor: &predictors[entry.slot], block: block, order: order)
+                        let column = mcuColumn &* entry.mcuWidth &+ entry.dx
+                        let row = mcuRow &* entry.mcuHeight &+ entry.dy
+                        let offset: Int = row &* 8 &* entry.stride &+ column &* 8
+                        if hasAC {
+                            JPEGIDCT.islow(coefficients: block, quant: entry.quant, output: entry.plane + offset, stride: entry.stride)
+                            block.update(repeating: 0, count: 64)
+                        } else {
+                            JPEGIDCT.dcOnly(dc: block[0], quant: entry.quant[0], output: entry.plane + offset, stride: entry.stride)
+                            block[0] = 0
+                        }
+                    }
+                    if reader.isOverrun { throw ImageCodecError.truncated("entropy-coded data ended early") }
+                }
+            }
         }
     }
 
@@ -233,13 +312,15 @@ extension JPEGDecoding {
         var predictors = [Int32](repeating: 0, count: scan.count)
         let storage = scan.map { $0.component.coefficients! }
         let lines = scan.map { $0.component.allocatedBlocksPerLine }
-        let dcTables = scan.map { $0.dcTable! }
-        let acTables = scan.map { $0.acTable! }
+        let dcTables = scan.map(\.dc)
+        let acTables = scan.map(\.ac)
+        let order = JPEGScan.naturalOrderTable
         try forEachBlock(scan, &reader, onRestart: { for i in predictors.indices { predictors[i] = 0 } }) { reader, index, column, row in
             let block = storage[index] + (row * lines[index] + column) * 64
             // A later scan of the same component overwrites it (libjpeg does the same).
             block.update(repeating: 0, count: 64)
-            try decodeSequentialBlock(&reader, dc: dcTables[index], ac: acTables[index], predictor: &predictors[index], block: block)
+            try decodeSequentialBlock(&reader, dc: dcTables[index], ac: acTables[index], predictor: &predictors[index],
+                                      block: block, order: order)
         }
     }
 
@@ -248,10 +329,10 @@ extension JPEGDecoding {
         var predictors = [Int32](repeating: 0, count: scan.count)
         let storage = scan.map { $0.component.coefficients! }
         let lines = scan.map { $0.component.allocatedBlocksPerLine }
-        let dcTables = scan.map { $0.dcTable! }
+        let dcTables = scan.map(\.dc)
         try forEachBlock(scan, &reader, onRestart: { for i in predictors.indices { predictors[i] = 0 } }) { reader, index, column, row in
             let block = storage[index] + (row * lines[index] + column) * 64
-            let size = try reader.decode(dcTables[index])
+            let size = try reader.symbol(dcTables[index])
             let difference = size == 0 ? 0 : reader.receiveExtend(size)
             predictors[index] = predictors[index] &+ difference
             block[0] = Int16(truncatingIfNeeded: predictors[index] &<< Int32(shift))
@@ -274,7 +355,7 @@ extension JPEGDecoding {
     private func decodeACFirst(_ scan: JPEGScanComponent, _ reader: inout JPEGBitReader, start: Int, end: Int, shift: Int) throws {
         let storage = scan.component.coefficients!
         let line = scan.component.allocatedBlocksPerLine
-        let table = scan.acTable!
+        let table = scan.ac
         eobRun = 0
         try JPEGScan.naturalOrder.withUnsafeBufferPointer { order in
             try forEachBlock([scan], &reader, onRestart: { eobRun = 0 }) { reader, _, column, row in
@@ -285,7 +366,7 @@ extension JPEGDecoding {
                 let block = storage + (row * line + column) * 64
                 var k = start
                 while k <= end {
-                    let symbol = try reader.decode(table)
+                    let symbol = try reader.symbol(table)
                     let run = symbol >> 4
                     let bits = symbol & 15
                     if bits != 0 {
@@ -310,7 +391,7 @@ extension JPEGDecoding {
     private func decodeACRefine(_ scan: JPEGScanComponent, _ reader: inout JPEGBitReader, start: Int, end: Int, shift: Int) throws {
         let storage = scan.component.coefficients!
         let line = scan.component.allocatedBlocksPerLine
-        let table = scan.acTable!
+        let table = scan.ac
         let plusOne = Int16(truncatingIfNeeded: 1 << shift)
         let minusOne = Int16(truncatingIfNeeded: -1 << shift)
         eobRun = 0
@@ -326,7 +407,7 @@ extension JPEGDecoding {
                 var k = start
                 if eobRun == 0 {
                     while k <= end {
-                        let symbol = try reader.decode(table)
+                        let symbol = try reader.symbol(table)
                         var run = symbol >> 4
                         let bits = symbol & 15
                         var value: Int16 = 0

@@ -11,11 +11,15 @@
 ///   'R','G','B' → RGB; otherwise YCbCr / CMYK;
 /// - CMYK (and YCCK converted to CMYK) is inverted, as Pillow always does ("CMYK;I").
 ///
-/// Not supported (`.unsupported`, as Pillow on this decoder's platforms either refuses
-/// them or they never occur in photo sets): 12/16-bit precision, lossless (SOF3),
+/// Not supported (`.unsupported` naming the variant; rare in photo collections, and
+/// Pillow itself refuses 12-bit files): 12/16-bit precision, lossless (SOF3),
 /// hierarchical (SOF5–7) and arithmetic coding (SOF9–15), and progressive files whose
-/// scans leave low-frequency coefficients unfinished (libjpeg would apply block
-/// smoothing to those).
+/// scans leave any of the first nine AC coefficients unrefined (libjpeg then applies
+/// block smoothing, jdcoefct.c, which is not reproduced).
+///
+/// Speed: sequential scans holding every component are decoded straight into sample
+/// planes (fast AC lookup, SIMD IDCT); other images keep coefficients until EOI.
+/// `JPEGBenchmarkTests` measures it against Pillow.
 ///
 /// Bad input is a typed `ImageCodecError`; the decoder never traps and every loop is
 /// bounded by the image size. Unlike libjpeg, which pads a short entropy-coded segment

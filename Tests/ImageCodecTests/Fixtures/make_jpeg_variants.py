@@ -128,6 +128,7 @@ SAMPLINGS = {
 }
 
 NON_INTERLEAVED_SCRIPT = "0;\n1;\n2;\n"
+UNREFINED_SCRIPT = "0,1,2: 0-0, 0, 0;\n0: 1-63, 0, 1;\n1: 1-63, 0, 0;\n2: 1-63, 0, 0;\n"  # luma AC never refined
 PROGRESSIVE_SCRIPT = (  # spectral selection + successive approximation on every component
     "0,1,2: 0-0, 0, 1;\n0: 1-9, 0, 2;\n1: 1-63, 0, 1;\n2: 1-63, 0, 1;\n0: 10-63, 0, 2;\n"
     "0: 1-63, 2, 1;\n0: 1-63, 1, 0;\n1: 1-63, 1, 0;\n2: 1-63, 1, 0;\n0,1,2: 0-0, 1, 0;\n"
@@ -217,6 +218,13 @@ def make_variants():
         f.write(PROGRESSIVE_SCRIPT)
     cjpeg(images["robin"], ["-scans", script, "-sample", SAMPLINGS["422"]], out("robin-progscript-422.jpg"))
     add("robin-progscript-422.jpg", note="cjpeg -scans with spectral selection and refinement")
+
+    script = os.path.join(tmp, "unrefined.txt")
+    with open(script, "w") as f:
+        f.write(UNREFINED_SCRIPT)
+    cjpeg(images["robin"], ["-scans", script], out("robin-prog-unrefined.jpg"))
+    add("robin-prog-unrefined.jpg", expect="unsupported",
+        note="progressive, luma AC left at Al=1: libjpeg applies block smoothing, not reproduced")
 
     # Grayscale.
     cjpeg(images["tench"], ["-grayscale"], out("tench-gray.jpg"), gray=True)
