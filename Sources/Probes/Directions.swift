@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Probe 3 — privileged directions of the zero-shot head (Crabbé et al. 2024, §4).
 ///
@@ -143,13 +144,26 @@ public enum Directions {
         let checkpoints = prunedPercents.map { kept(total: total, prunedPercent: $0) }
         var accuracyByKept = [Int: Double]()
         var logits = Matrix<Float>(zeros: n, classes)
+        // One scratch product reused by every block (fresh n×C arrays cost page faults).
+        var scratch = [Float](repeating: 0, count: n * classes)
         var done = 0
         for target in Set(checkpoints).sorted() {
-            if target > done {
+            if target > done, n > 0, classes > 0 {
                 let block = Array(order[done..<target])
-                let x = features.selectingColumns(block)
-                let w = weights.selectingRows(block)
-                LinearAlgebra.multiplyAdd(x, w, into: &logits)
+                let x = features.selectingColumns(block)  // (n, block)
+                let w = weights.selectingRows(block)  // (block, C)
+                x.values.withUnsafeBufferPointer { xp in
+                    w.values.withUnsafeBufferPointer { wp in
+                        scratch.withUnsafeMutableBufferPointer { sp in
+                            Kernels.matmul(a: xp.baseAddress!, b: wp.baseAddress!, c: sp.baseAddress!, m: n, n: classes, k: block.count)
+                        }
+                    }
+                }
+                logits.values.withUnsafeMutableBufferPointer { z in
+                    scratch.withUnsafeBufferPointer { sp in
+                        for t in 0..<(n * classes) { z[t] += sp[t] }
+                    }
+                }
                 done = target
             }
             var correct = 0

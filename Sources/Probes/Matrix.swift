@@ -292,7 +292,8 @@ extension LinearAlgebra {
     static let lanes = 16
 
     /// The index of the largest of `count` values (the first one on ties, as numpy.argmax):
-    /// a 16-lane max, then a scan for the first index holding it.
+    /// a 16-lane max (Tensor's `VectorMath.maximum`: `pointwiseMax` compiles to a scalar loop),
+    /// then a scan for the first index holding it.
     @inline(__always)
     static func argmax(_ x: UnsafePointer<Float>, count: Int) -> Int {
         guard count > 0 else { return 0 }
@@ -302,11 +303,11 @@ extension LinearAlgebra {
             var m0 = SIMD16<Float>(repeating: -.infinity), m1 = m0
             let raw = UnsafeRawPointer(x)
             while i + 2 * lanes <= count {
-                m0 = pointwiseMax(m0, raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
-                m1 = pointwiseMax(m1, raw.loadUnaligned(fromByteOffset: (i + lanes) * 4, as: SIMD16<Float>.self))
+                m0 = VectorMath.maximum(m0, raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
+                m1 = VectorMath.maximum(m1, raw.loadUnaligned(fromByteOffset: (i + lanes) * 4, as: SIMD16<Float>.self))
                 i += 2 * lanes
             }
-            let m = pointwiseMax(m0, m1)
+            let m = VectorMath.maximum(m0, m1)
             for lane in 0..<lanes where m[lane] > best { best = m[lane] }
         }
         while i < count {
