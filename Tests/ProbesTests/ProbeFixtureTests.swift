@@ -153,6 +153,13 @@ final class ProbeFixtureTests: XCTestCase {
         }
         let accuracy = Double(zip(model.predict(xs), shiftLabels).filter { $0 == $1 }.count) / Double(xs.rows)
         XCTAssertEqual(accuracy, Fixture.double("logistic.accuracy_shift"))
+        // fp32 products (the linear probe's large-problem path): the same optimum to 3e-3 of the
+        // weights' scale (measured 1.5e-3; mostly the looser stopping tolerance), same predictions.
+        let single = try LogisticRegression.fit(
+            features: x, labels: referenceLabels, classCount: head.rows, l2: 1 / (c * Double(x.rows)), tolerance: 1e-5,
+            maxIterations: 5000, singlePrecisionProducts: true)
+        for (a, b) in zip(single.weights.values, coef) { XCTAssertEqual(a, b, accuracy: 3e-3 * scale) }
+        XCTAssertEqual(single.predict(xs), model.predict(xs))
     }
 
     func testConceptsMatchNumpyCorrcoef() throws {
