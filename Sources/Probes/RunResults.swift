@@ -86,11 +86,17 @@ public struct PilotSummary: Codable, Sendable, Equatable {
     public var title: String
     /// Page language: `en` or `ja`.
     public var language: String
+    /// The decision the run supports, as the pilot states it (pages generate one when absent).
+    public var question: String?
+    /// A sentence every page of the run shows prominently (the demo says it uses toy models).
+    public var notice: String?
 
-    public init(name: String, title: String, language: String) {
+    public init(name: String, title: String, language: String, question: String? = nil, notice: String? = nil) {
         self.name = name
         self.title = title
         self.language = language
+        self.question = question
+        self.notice = notice
     }
 }
 

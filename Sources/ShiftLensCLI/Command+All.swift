@@ -1,9 +1,15 @@
 extension Command {
     /// Every command, in the order `shiftlens --help` lists them. Add new commands here.
     public static let all: [Command] = [
+        .demo,
+        .run,
+        .initPilot,
         .version,
         .probe,
         .benchKernels,
+        .inspect,
+        .embed,
+        .render,
     ]
 
     static let version = Command(

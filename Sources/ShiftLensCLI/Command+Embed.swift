@@ -1,0 +1,205 @@
+import CLIP
+import Foundation
+import ImageCodec
+import Pilot
+import Tensor
+import Weights
+
+extension Command {
+    static let embed = Command(
+        name: "embed",
+        summary: "Write a checkpoint's image (and text) embeddings as .npy, for numpy.",
+        usage: "shiftlens embed --model W --images IMG|DIR [...] --out X.npy [--text PROMPTS.txt --out-text T.npy] [--activation gelu|quick_gelu] [--batch N]",
+        discussion: """
+            Decodes each image (JPEG or PNG, as Pillow does), preprocesses it as open_clip does \
+            (bicubic resize, centre crop, the checkpoint's mean/std) and writes the vision tower's \
+            output, float32 (N, embed_dim), not normalised, to --out. A directory stands for the \
+            .jpg/.jpeg/.png files below it in path order. Standard output lists `row<TAB>path` for \
+            every row written; an image that cannot be read is skipped and named on standard error \
+            (the exit code is then 1, after the file is written). With --text, each line of \
+            PROMPTS.txt is one prompt (a trailing newline adds none), tokenized as open_clip does; \
+            the text tower's outputs go to --out-text. Files are written atomically.
+            """,
+        options: [
+            .value("--model", "W", "Checkpoint (.safetensors) in open_clip, OpenAI or Hugging Face naming."),
+            .values("--images", "IMG", "Image files or directories."),
+            .value("--out", "X.npy", "Where to write the image embeddings."),
+            .value("--text", "PROMPTS.txt", "Prompts to embed with the text tower, one per line."),
+            .value("--out-text", "T.npy", "Where to write the text embeddings (with --text)."),
+            .value("--activation", "NAME", "gelu or quick_gelu, when no configuration file beside the weights says."),
+            .value("--batch", "N", "Images per encoder pass (default 8)."),
+        ]
+    ) { invocation, console in
+        let modelPath = try invocation.required("--model")
+        let outPath = try invocation.required("--out")
+        let imageArguments = invocation.values("--images")
+        guard !imageArguments.isEmpty else { throw UsageError("missing required option --images") }
+        let textPath = invocation.value("--text"), textOutPath = invocation.value("--out-text")
+        guard (textPath == nil) == (textOutPath == nil) else { throw UsageError("--text and --out-text go together") }
+        let batch = try invocation.integer("--batch", default: 8, in: 1...4096)
+        var overrides = ConfigOverrides(source: "--activation")
+        if let name = invocation.value("--activation") {
+            guard let activation = Activation(rawValue: name) else {
+                throw UsageError("--activation must be gelu or quick_gelu, not '\(name)'")
+            }
+            overrides.activation = activation
+        }
+
+        // Model.
+        let loaded: LoadedCheckpoint
+        do {
+            loaded = try Checkpoint.load(URL(fileURLWithPath: modelPath), overrides: overrides)
+        } catch let error as WeightsError {
+            throw ShiftLensError(step: "embed", weights: error)
+        }
+        for warning in loaded.warnings { console.err("warning: \(warning)") }
+        let model: CLIPModel
+        do {
+            model = try CLIPModel(checkpoint: loaded.stateDict, config: loaded.config)
+        } catch let error as CLIPError {
+            throw ShiftLensError(step: "embed", path: modelPath, clip: error)
+        }
+        let recipe = PreprocessConfig(loaded.config)
+        guard recipe.isValid else {
+            throw ShiftLensError(
+                step: "embed", path: modelPath, message: "unusable preprocessing (image size \(recipe.imageSize), mean \(recipe.mean), std \(recipe.std))",
+                hint: "fix preprocess_cfg in the configuration file beside the weights")
+        }
+        // Tokenize before the long image pass so that a bad prompt file fails fast.
+        var tokens: [[Int32]]?
+        if let textPath {
+            guard let textConfig = loaded.config.text else {
+                throw ShiftLensError(step: "embed", path: modelPath, clip: .noTextTower)
+            }
+            let prompts = try readPrompts(textPath)
+            let tokenizer: Tokenizer
+            do {
+                let assets = try Assets.locate()
+                tokenizer = try Tokenizer(
+                    vocabularyAt: assets.url("clip/bpe_simple_vocab_16e6.txt.gz"), contextLength: textConfig.contextLength)
+            } catch let error as CLIPError {
+                throw ShiftLensError(step: "embed", path: nil, clip: error)
+            } catch {
+                throw ShiftLensError(step: "embed", message: "\(error)", hint: "set SHIFTLENS_ASSETS to the checkout's assets/ folder")
+            }
+            tokens = tokenizer.tokenize(prompts)
+        }
+
+        // Images, in batches: decode + preprocess, then one encoder pass per batch.
+        let files = try expandImages(imageArguments)
+        let size = recipe.imageSize, plane = 3 * size * size
+        var rows: [Float] = []
+        var written: [String] = []
+        var skipped = 0
+        let started = Date()
+        var start = 0
+        while start < files.count {
+            let chunk = files[start..<min(start + batch, files.count)]
+            start += chunk.count
+            var pixels: [Float] = []
+            var chunkPaths: [String] = []
+            pixels.reserveCapacity(chunk.count * plane)
+            for path in chunk {
+                do {
+                    let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+                    let image = try ImageFile.decode(bytes)
+                    pixels += Preprocessor.preprocess(image, config: recipe).scalars
+                    chunkPaths.append(path)
+                } catch let error as ImageCodecError {
+                    console.err("warning: skipped \(path): \(error.description)")
+                    skipped += 1
+                } catch {
+                    console.err("warning: skipped \(path): \(error.localizedDescription)")
+                    skipped += 1
+                }
+            }
+            guard !chunkPaths.isEmpty else { continue }
+            do {
+                let embeddings = try model.encodeImages(Tensor(shape: [chunkPaths.count, 3, size, size], scalars: pixels), batch: batch)
+                rows += embeddings.scalars
+                written += chunkPaths
+                if console.errIsTerminal, start < files.count {
+                    let elapsed = Date().timeIntervalSince(started), rate = Double(start) / max(elapsed, 1e-9)
+                    console.err(String(format: "embed: %d/%d images, %.2f images/s, about %.0f s left",
+                                       start, files.count, rate, Double(files.count - start) / max(rate, 1e-9)))
+                }
+            } catch let error as CLIPError {
+                throw ShiftLensError(step: "embed", path: chunkPaths.first, clip: error)
+            }
+        }
+        guard !written.isEmpty else {
+            throw ShiftLensError(step: "embed", message: "none of the \(files.count) images could be read", hint: "see the warnings above")
+        }
+        let dimension = model.embeddingDimension
+        try writeNPY(Tensor(shape: [written.count, dimension], scalars: rows), to: outPath)
+        for (row, path) in written.enumerated() { console.out("\(row)\t\(path)") }
+        console.err(String(format: "embedded %d image%@ (%d dims) in %.1f s → %@", written.count, written.count == 1 ? "" : "s",
+                           dimension, Date().timeIntervalSince(started), outPath))
+
+        if let tokens, let textOutPath {
+            do {
+                let embeddings = try model.encodeText(tokens, batch: batch)
+                try writeNPY(embeddings, to: textOutPath)
+                console.err("embedded \(tokens.count) prompt\(tokens.count == 1 ? "" : "s") → \(textOutPath)")
+            } catch let error as CLIPError {
+                throw ShiftLensError(step: "embed", path: textPath, clip: error)
+            }
+        }
+        if skipped > 0 {
+            console.err("\(skipped) image\(skipped == 1 ? " was" : "s were") skipped (listed above)")
+            return ExitCode.failure
+        }
+        return ExitCode.ok
+    }
+}
+
+/// Image files named by `arguments`: files as given, directories expanded to the
+/// .jpg/.jpeg/.png files below them, sorted by path.
+private func expandImages(_ arguments: [String]) throws -> [String] {
+    var files: [String] = []
+    let manager = FileManager.default
+    for argument in arguments {
+        var isDirectory: ObjCBool = false
+        guard manager.fileExists(atPath: argument, isDirectory: &isDirectory) else {
+            throw ShiftLensError(step: "embed", path: argument, message: "no such file or directory", hint: "check the --images paths")
+        }
+        guard isDirectory.boolValue else {
+            files.append(argument)
+            continue
+        }
+        let root = URL(fileURLWithPath: argument)
+        var found: [String] = []
+        if let walker = manager.enumerator(at: root, includingPropertiesForKeys: [.isRegularFileKey]) {
+            for case let url as URL in walker where ["jpg", "jpeg", "png"].contains(url.pathExtension.lowercased()) {
+                found.append(url.path)
+            }
+        }
+        files += found.sorted()
+    }
+    guard !files.isEmpty else {
+        throw ShiftLensError(step: "embed", message: "no images found in \(arguments.joined(separator: ", "))", hint: "images must be .jpg, .jpeg or .png")
+    }
+    return files
+}
+
+/// The lines of a prompt file; a final newline does not start another prompt.
+private func readPrompts(_ path: String) throws -> [String] {
+    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+        throw ShiftLensError(step: "embed", path: path, message: "cannot read the prompt file as UTF-8 text", hint: "one prompt per line, UTF-8")
+    }
+    // "\r\n" is one Character in Swift, so split on both kinds of line end.
+    var lines = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "\n" || $0 == "\r\n" }).map(String.init)
+    if lines.last == "" { lines.removeLast() }
+    guard !lines.isEmpty else {
+        throw ShiftLensError(step: "embed", path: path, message: "the prompt file is empty", hint: "one prompt per line, UTF-8")
+    }
+    return lines
+}
+
+private func writeNPY(_ tensor: Tensor, to path: String) throws {
+    do {
+        try NPY.write(NPY.encode(tensor), to: URL(fileURLWithPath: path))
+    } catch {
+        throw ShiftLensError(step: "embed", path: path, message: "cannot write: \(error.localizedDescription)", hint: "check that the folder exists and is writable")
+    }
+}
