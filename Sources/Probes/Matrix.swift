@@ -237,10 +237,19 @@ public enum LinearAlgebra {
                             while i < d {
                                 let cRow = c + i * d
                                 let aRow = a + i * n
-                                for p in p0..<p1 {
+                                var p = p0
+                                // Four rows of x per pass: four multiply-adds per load/store of the output row.
+                                while p + 4 <= p1 {
+                                    let a0 = aRow[p], a1 = aRow[p + 1], a2 = aRow[p + 2], a3 = aRow[p + 3]
+                                    let b0 = b + p * d, b1 = b0 + d, b2 = b1 + d, b3 = b2 + d
+                                    for j in i..<d { cRow[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] }
+                                    p += 4
+                                }
+                                while p < p1 {
                                     let ap = aRow[p]
                                     let bRow = b + p * d
                                     for j in i..<d { cRow[j] += ap * bRow[j] }
+                                    p += 1
                                 }
                                 i += count
                             }
