@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Probe 3 — privileged directions of the zero-shot head (Crabbé et al. 2024, §4).
 ///
@@ -84,32 +85,85 @@ public enum Directions {
         guard embeddings.columns == d else { throw ProbesError.shape("embeddings have \(embeddings.columns) dimensions, head \(d)") }
         guard referenceMeanAbs.count == d else { throw ProbesError.shape("reference m_j has \(referenceMeanAbs.count) entries, head \(d)") }
         let coordinates = embeddings.multiplied(byTransposeOf: basis.directions)  // (n, r)
+        var unused: Matrix<Float>?
         let curve = pruningCurve(
-            features: coordinates, weights: basis.headCoordinates, order: basis.order, labels: labels, prunedPercents: prunedPercents)
+            features: coordinates, weights: basis.headCoordinates, order: basis.order, labels: labels, prunedPercents: prunedPercents,
+            finalLogits: &unused)
         let coordinateOrder = (0..<d).sorted {
             referenceMeanAbs[$0] != referenceMeanAbs[$1] ? referenceMeanAbs[$0] > referenceMeanAbs[$1] : $0 < $1
         }
+        var fullLogits: Matrix<Float>?
         let coordinateCurve = pruningCurve(
-            features: embeddings, weights: head.transposed(), order: coordinateOrder, labels: labels, prunedPercents: prunedPercents)
+            features: embeddings, weights: head.transposed(), order: coordinateOrder, labels: labels, prunedPercents: prunedPercents,
+            finalLogits: &fullLogits)
         return DirectionsResult(singularValues: basis.singularValues, importance: basis.importance, curve: curve, coordinateCurve: coordinateCurve)
+    }
+
+    /// `result(...)` plus the zero-shot scores of the domain, taken from the coordinate
+    /// curve's last accumulation (`H · Wᵀ` over every coordinate) instead of a separate product.
+    static func resultAndScores(
+        basis: Basis, head: Matrix<Float>, referenceMeanAbs: [Double], embeddings: Matrix<Float>, labels: [Int],
+        prunedPercents: [Int]
+    ) throws -> (DirectionsResult, ZeroShot.Scores) {
+        try ZeroShot.validate(embeddings: embeddings, head: head, labels: labels)
+        let d = head.columns
+        guard referenceMeanAbs.count == d else { throw ProbesError.shape("reference m_j has \(referenceMeanAbs.count) entries, head \(d)") }
+        let coordinates = embeddings.multiplied(byTransposeOf: basis.directions)  // (n, r)
+        var unused: Matrix<Float>?
+        let curve = pruningCurve(
+            features: coordinates, weights: basis.headCoordinates, order: basis.order, labels: labels, prunedPercents: prunedPercents,
+            finalLogits: &unused)
+        let coordinateOrder = (0..<d).sorted {
+            referenceMeanAbs[$0] != referenceMeanAbs[$1] ? referenceMeanAbs[$0] > referenceMeanAbs[$1] : $0 < $1
+        }
+        var fullLogits: Matrix<Float>?
+        let coordinateCurve = pruningCurve(
+            features: embeddings, weights: head.transposed(), order: coordinateOrder, labels: labels, prunedPercents: prunedPercents + [0],
+            finalLogits: &fullLogits)
+        let n = embeddings.rows
+        var scales = [Double](repeating: 0, count: n)
+        embeddings.values.withUnsafeBufferPointer { h in
+            for i in 0..<n {
+                var sum = 0.0
+                for j in 0..<d { let v = Double(h[i * d + j]); sum += v * v }
+                scales[i] = sum > 0 ? 1 / sum.squareRoot() : 0
+            }
+        }
+        let scores = ZeroShot.scores(cosines: fullLogits!, rowScales: scales, labels: labels)
+        return (DirectionsResult(singularValues: basis.singularValues, importance: basis.importance, curve: curve,
+                                 coordinateCurve: Array(coordinateCurve.dropLast())), scores)
     }
 
     /// Accuracy of `argmax_c Σ_{k ∈ first kept(p) of order} features[i, k] · weights[k, c]`
     /// for every p, accumulating the logits block by block (one full product in total).
     static func pruningCurve(
-        features: Matrix<Float>, weights: Matrix<Float>, order: [Int], labels: [Int], prunedPercents: [Int]
+        features: Matrix<Float>, weights: Matrix<Float>, order: [Int], labels: [Int], prunedPercents: [Int],
+        finalLogits: inout Matrix<Float>?
     ) -> [PruningPoint] {
         let n = features.rows, total = order.count, classes = weights.columns
         let checkpoints = prunedPercents.map { kept(total: total, prunedPercent: $0) }
         var accuracyByKept = [Int: Double]()
         var logits = Matrix<Float>(zeros: n, classes)
+        // One scratch product reused by every block (fresh n×C arrays cost page faults).
+        var scratch = [Float](repeating: 0, count: n * classes)
         var done = 0
         for target in Set(checkpoints).sorted() {
-            if target > done {
+            if target > done, n > 0, classes > 0 {
                 let block = Array(order[done..<target])
-                let x = features.selectingColumns(block)
-                let w = weights.selectingRows(block)
-                LinearAlgebra.multiplyAdd(x, w, into: &logits)
+                let x = features.selectingColumns(block)  // (n, block)
+                let w = weights.selectingRows(block)  // (block, C)
+                x.values.withUnsafeBufferPointer { xp in
+                    w.values.withUnsafeBufferPointer { wp in
+                        scratch.withUnsafeMutableBufferPointer { sp in
+                            Kernels.matmul(a: xp.baseAddress!, b: wp.baseAddress!, c: sp.baseAddress!, m: n, n: classes, k: block.count)
+                        }
+                    }
+                }
+                logits.values.withUnsafeMutableBufferPointer { z in
+                    scratch.withUnsafeBufferPointer { sp in
+                        for t in 0..<(n * classes) { z[t] += sp[t] }
+                    }
+                }
                 done = target
             }
             var correct = 0
@@ -120,6 +174,7 @@ public enum Directions {
             }
             accuracyByKept[target] = n > 0 ? Double(correct) / Double(n) : 0
         }
+        if done == total { finalLogits = logits }
         return zip(prunedPercents, checkpoints).map { percent, kept in
             PruningPoint(prunedFraction: Double(percent) / 100, kept: kept, accuracy: accuracyByKept[kept]!)
         }

@@ -108,6 +108,23 @@ public enum EffectiveRobustnessProbe {
         return points
     }
 
+    /// The default ImageNet baseline for one shift column of
+    /// `assets/baselines/imagenet-shifts-standard-testbed.csv` (`imagenet_v2`, `imagenet_sketch`,
+    /// `imagenet_r`, `imagenet_a`, `objectnet`), following the testbed: models with ImageNet val
+    /// ≥ 55 %, and for R, A and ObjectNet the class-restricted val column as x
+    /// (`imagenet_on_r_classes`, …). See assets/baselines/README.md.
+    public static func imagenetTestbedBaseline(_ tableText: String, shiftColumn: String) throws -> [BaselinePoint] {
+        let referenceColumn: String
+        switch shiftColumn {
+        case "imagenet_r": referenceColumn = "imagenet_on_r_classes"
+        case "imagenet_a": referenceColumn = "imagenet_on_a_classes"
+        case "objectnet": referenceColumn = "imagenet_on_objectnet_classes"
+        default: referenceColumn = "imagenet"
+        }
+        return try parsePercentTable(
+            tableText, referenceColumn: referenceColumn, shiftColumn: shiftColumn, filterColumn: "imagenet", minimumFilterAccuracy: 0.55)
+    }
+
     /// Splits one CSV line, honouring double quotes.
     static func splitCSV(_ line: String) -> [String] {
         var fields = [String](), current = "", quoted = false

@@ -10,12 +10,15 @@ public struct LinearProbeOptions: Codable, Sendable, Equatable {
     /// Training rows above this are a seeded subsample.
     public var maxTrainSamples: Int = 5_000
     public var maxIterations: Int = 200
+    /// Fits with n_train · d · classes at or above this use fp32 products (see `LogisticRegression`).
+    public var singlePrecisionAbove: Int = 50_000_000
 
     public init() {}
 
     enum CodingKeys: String, CodingKey {
         case trainFraction = "train_fraction", validationFraction = "validation_fraction", candidates
         case maxTrainSamples = "max_train_samples", maxIterations = "max_iterations"
+        case singlePrecisionAbove = "single_precision_above"
     }
 }
 
@@ -60,8 +63,10 @@ public enum LinearProbe {
         var best: (LogisticRegression, Double, Double)?
         var tried = [RegularizationCandidate]()
         for lambda in options.candidates {
+            let single = train.rows * train.columns * max(classCount, 2) >= options.singlePrecisionAbove
             let model = try LogisticRegression.fit(
-                features: train, labels: trainLabels, classCount: max(classCount, 2), l2: lambda, maxIterations: options.maxIterations)
+                features: train, labels: trainLabels, classCount: max(classCount, 2), l2: lambda,
+                tolerance: single ? 1e-5 : 1e-7, maxIterations: options.maxIterations, singlePrecisionProducts: single)
             let predictions = model.predict(validation)
             let accuracy = Double(zip(predictions, validationLabels).filter { $0 == $1 }.count) / Double(validationRows.count)
             tried.append(RegularizationCandidate(l2: lambda, validationAccuracy: accuracy))
@@ -82,6 +87,6 @@ public enum LinearProbe {
             accuracy: Double(correct) / Double(labels.count),
             ci: Statistics.clopperPearson(successes: correct, trials: labels.count)!, count: labels.count,
             l2: fitted.l2, candidates: fitted.candidates, trainCount: fitted.trainCount,
-            validationCount: fitted.validationCount, seed: fitted.seed)
+            validationCount: fitted.validationCount, seed: fitted.seed, converged: fitted.model.converged)
     }
 }

@@ -7,6 +7,11 @@ import Foundation
 /// row per class (the softmax over-parametrisation sklearn uses); the binary model has one
 /// row and a sigmoid. Deterministic: no random initialisation (zeros), fixed iteration order.
 /// Converges to ‖∇‖∞ ≤ `tolerance` (default 1e-7) or `maxIterations` (default 500).
+///
+/// `singlePrecisionProducts` runs the two big products of each evaluation (`X Wᵀ` and
+/// `Rᵀ X`) through Tensor's fp32 kernels; the loss, softmax and L-BFGS stay fp64. The
+/// gradient is then accurate to ~1e-6 relative, enough for probe accuracies but not for
+/// stopping tolerances below ~1e-5 (the fit stops early and reports `converged = false`).
 public struct LogisticRegression: Sendable {
     /// Weights, classes × features (1 × features when binary).
     public let weights: Matrix<Double>
@@ -19,7 +24,7 @@ public struct LogisticRegression: Sendable {
     /// (sigmoid) model whose score is `P(class 1)`.
     public static func fit(
         features: Matrix<Double>, labels: [Int], classCount: Int, l2 lambda: Double,
-        tolerance: Double = 1e-7, maxIterations: Int = 500
+        tolerance: Double = 1e-7, maxIterations: Int = 500, singlePrecisionProducts: Bool = false
     ) throws -> LogisticRegression {
         guard features.rows == labels.count else { throw ProbesError.shape("\(features.rows) rows but \(labels.count) labels") }
         guard features.rows > 0 else { throw ProbesError.invalid("no training rows") }
@@ -27,7 +32,9 @@ public struct LogisticRegression: Sendable {
         guard labels.allSatisfy({ $0 >= 0 && $0 < classCount }) else { throw ProbesError.invalid("label outside 0..<\(classCount)") }
         let rowsOfWeights = classCount == 2 ? 1 : classCount
         let d = features.columns
-        let objective = Objective(x: features, labels: labels, classes: rowsOfWeights, lambda: lambda)
+        let objective = Objective(
+            x: features, xSingle: singlePrecisionProducts ? features.converted(to: Float.self) : nil,
+            labels: labels, classes: rowsOfWeights, lambda: lambda)
         var parameters = [Double](repeating: 0, count: rowsOfWeights * (d + 1))
         let (iterations, converged) = LBFGS.minimize(&parameters, tolerance: tolerance, maxIterations: maxIterations) { p, g in
             objective.evaluate(p, gradient: &g)
@@ -61,6 +68,8 @@ public struct LogisticRegression: Sendable {
     /// Objective and gradient over the flat parameter vector `[W (row-major), b]`.
     struct Objective: Sendable {
         let x: Matrix<Double>
+        /// fp32 copy of `x` when the products run in single precision.
+        let xSingle: Matrix<Float>?
         let labels: [Int]
         let classes: Int
         let lambda: Double
@@ -69,7 +78,8 @@ public struct LogisticRegression: Sendable {
             let n = x.rows, d = x.columns, k = classes
             let w = Matrix(unchecked: k, d, Array(p[0..<(k * d)]))
             let b = p[(k * d)...]
-            var z = x.multiplied(byTransposeOf: w)  // (n, k)
+            var z = xSingle.map { $0.multiplied(byTransposeOf: w.converted(to: Float.self)).converted(to: Double.self) }
+                ?? x.multiplied(byTransposeOf: w)  // (n, k)
             var loss = 0.0
             // residual r = dloss/dz, stored over z.
             for i in 0..<n {
@@ -95,7 +105,8 @@ public struct LogisticRegression: Sendable {
                 }
             }
             let inverseN = 1 / Double(n)
-            var gradW = z.transposed().multiplied(by: x)  // (k, d)
+            var gradW = xSingle.map { z.transposed().converted(to: Float.self).multiplied(by: $0).converted(to: Double.self) }
+                ?? z.transposed().multiplied(by: x)  // (k, d)
             var penalty = 0.0
             for t in 0..<(k * d) {
                 penalty += p[t] * p[t]

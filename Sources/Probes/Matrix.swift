@@ -237,10 +237,19 @@ public enum LinearAlgebra {
                             while i < d {
                                 let cRow = c + i * d
                                 let aRow = a + i * n
-                                for p in p0..<p1 {
+                                var p = p0
+                                // Four rows of x per pass: four multiply-adds per load/store of the output row.
+                                while p + 4 <= p1 {
+                                    let a0 = aRow[p], a1 = aRow[p + 1], a2 = aRow[p + 2], a3 = aRow[p + 3]
+                                    let b0 = b + p * d, b1 = b0 + d, b2 = b1 + d, b3 = b2 + d
+                                    for j in i..<d { cRow[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] }
+                                    p += 4
+                                }
+                                while p < p1 {
                                     let ap = aRow[p]
                                     let bRow = b + p * d
                                     for j in i..<d { cRow[j] += ap * bRow[j] }
+                                    p += 1
                                 }
                                 i += count
                             }
@@ -292,7 +301,8 @@ extension LinearAlgebra {
     static let lanes = 16
 
     /// The index of the largest of `count` values (the first one on ties, as numpy.argmax):
-    /// a 16-lane max, then a scan for the first index holding it.
+    /// a 16-lane max (Tensor's `VectorMath.maximum`: `pointwiseMax` compiles to a scalar loop),
+    /// then a scan for the first index holding it.
     @inline(__always)
     static func argmax(_ x: UnsafePointer<Float>, count: Int) -> Int {
         guard count > 0 else { return 0 }
@@ -302,11 +312,11 @@ extension LinearAlgebra {
             var m0 = SIMD16<Float>(repeating: -.infinity), m1 = m0
             let raw = UnsafeRawPointer(x)
             while i + 2 * lanes <= count {
-                m0 = pointwiseMax(m0, raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
-                m1 = pointwiseMax(m1, raw.loadUnaligned(fromByteOffset: (i + lanes) * 4, as: SIMD16<Float>.self))
+                m0 = VectorMath.maximum(m0, raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
+                m1 = VectorMath.maximum(m1, raw.loadUnaligned(fromByteOffset: (i + lanes) * 4, as: SIMD16<Float>.self))
                 i += 2 * lanes
             }
-            let m = pointwiseMax(m0, m1)
+            let m = VectorMath.maximum(m0, m1)
             for lane in 0..<lanes where m[lane] > best { best = m[lane] }
         }
         while i < count {

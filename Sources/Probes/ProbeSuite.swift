@@ -82,10 +82,20 @@ public enum ProbeSuite {
         }
 
         // Computed once on the reference.
-        let referenceScores = try ZeroShot.scores(embeddings: ref.embeddings, head: head, labels: ref.labels)
-        let referenceZeroShot = ZeroShot.result(scores: referenceScores, labels: ref.labels, classCount: head.rows)
         let referenceOutliers = try Outliers.analyze(ref.embeddings, threshold: options.outlierThreshold, topK: options.outlierTopK)
         let basis = try Directions.basis(head: head, reference: ref.embeddings)
+        /// Zero-shot scores and, for a labelled domain, the pruning curves (which share the logits).
+        func scoresAndDirections(_ domain: DomainEmbeddings) throws -> (ZeroShot.Scores, DirectionsResult?) {
+            guard let labels = domain.labels else {
+                return (try ZeroShot.scores(embeddings: domain.embeddings, head: head, labels: nil), nil)
+            }
+            let (directions, scores) = try Directions.resultAndScores(
+                basis: basis, head: head, referenceMeanAbs: referenceOutliers.meanAbsActivation,
+                embeddings: domain.embeddings, labels: labels, prunedPercents: options.prunedPercents)
+            return (scores, directions)
+        }
+        let (referenceScores, referenceDirections) = try scoresAndDirections(ref)
+        let referenceZeroShot = ZeroShot.result(scores: referenceScores, labels: ref.labels, classCount: head.rows)
         let threshold: Double? = try referenceZeroShot.map {
             try ATC.threshold(referenceConfidences: referenceScores.confidences, referenceCorrect: $0.top1Correct)
         }
@@ -112,7 +122,7 @@ public enum ProbeSuite {
                 results.notes = notes
                 return ModelDomainProbes(model: model, domain: domain.name, results: results)
             }
-            let scores = isReference ? referenceScores : try ZeroShot.scores(embeddings: clean.embeddings, head: head, labels: clean.labels)
+            let (scores, directions) = isReference ? (referenceScores, referenceDirections) : try scoresAndDirections(clean)
             results.zeroShot = isReference ? referenceZeroShot : ZeroShot.result(scores: scores, labels: clean.labels, classCount: head.rows)
             if !isReference, let labels = clean.labels, let referenceOutcomes {
                 results.zeroShot?.differenceFromReference = Statistics.bootstrapDifferenceOfMeans(
@@ -123,11 +133,7 @@ public enum ProbeSuite {
                 : try Outliers.analyze(clean.embeddings, threshold: options.outlierThreshold, topK: options.outlierTopK)
             if !isReference { outliers.jaccardWithReference = Outliers.jaccard(outliers.topDimensions, referenceOutliers.topDimensions) }
             results.outliers = outliers
-            if let labels = clean.labels {
-                results.directions = try Directions.result(
-                    basis: basis, head: head, referenceMeanAbs: referenceOutliers.meanAbsActivation,
-                    embeddings: clean.embeddings, labels: labels, prunedPercents: options.prunedPercents)
-            }
+            results.directions = directions
             if isReference, let concepts {
                 if concepts.similarities.rows == reference.embeddings.rows, ref.embeddings.rows == reference.embeddings.rows {
                     do {

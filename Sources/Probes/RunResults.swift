@@ -545,11 +545,14 @@ public struct LinearProbeResult: Codable, Sendable, Equatable {
     public var trainCount: Int
     public var validationCount: Int
     public var seed: UInt64
+    /// Whether the chosen fit reached its stopping tolerance (false: stopped at the iteration cap).
+    public var converged: Bool?
 
     public init(
         accuracy: Double, ci: Interval, count: Int, l2: Double, candidates: [RegularizationCandidate],
-        trainCount: Int, validationCount: Int, seed: UInt64
+        trainCount: Int, validationCount: Int, seed: UInt64, converged: Bool? = nil
     ) {
+        self.converged = converged
         self.accuracy = accuracy
         self.ci = ci
         self.count = count
@@ -561,7 +564,7 @@ public struct LinearProbeResult: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case accuracy, ci, count, l2, candidates, trainCount = "train_count", validationCount = "validation_count", seed
+        case accuracy, ci, count, l2, candidates, trainCount = "train_count", validationCount = "validation_count", seed, converged
     }
 }
 

@@ -20,6 +20,12 @@ public enum ZeroShot {
     public static func scores(embeddings: Matrix<Float>, head: Matrix<Float>, labels: [Int]?) throws -> Scores {
         try validate(embeddings: embeddings, head: head, labels: labels)
         let logits = embeddings.rowNormalized().multiplied(byTransposeOf: head)  // (n, C)
+        return scores(cosines: logits, rowScales: nil, labels: labels)
+    }
+
+    /// Scores from precomputed logits: `cosines` are `normalize(H) · Wᵀ`, or `H · Wᵀ` when
+    /// `rowScales` holds `1 / |h_i|` (the product the coordinate-pruning curve ends with).
+    static func scores(cosines logits: Matrix<Float>, rowScales: [Double]?, labels: [Int]?) -> Scores {
         let n = logits.rows, classes = logits.columns
         var predictions = [Int](repeating: 0, count: n)
         var confidences = [Double](repeating: 0, count: n)
@@ -30,8 +36,9 @@ public enum ZeroShot {
                 let best = LinearAlgebra.argmax(row, count: classes)
                 predictions[i] = best
                 let top = Double(row[best])
+                let scale = logitScale * (rowScales?[i] ?? 1)
                 var sum = 0.0
-                for c in 0..<classes { sum += exp(logitScale * (Double(row[c]) - top)) }
+                for c in 0..<classes { sum += exp(scale * (Double(row[c]) - top)) }
                 confidences[i] = 1 / sum
                 if let labels {
                     let own = row[labels[i]]

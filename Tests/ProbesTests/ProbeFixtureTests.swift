@@ -61,6 +61,15 @@ final class ProbeFixtureTests: XCTestCase {
             XCTAssertEqual(result.curve.first?.kept, head.rows)
             XCTAssertEqual(result.coordinateCurve.first?.kept, head.columns)
         }
+        // The suite's shared path: scores from the coordinate curve's full logits.
+        for (x, y) in [(reference!, referenceLabels!), (shift!, shiftLabels!)] {
+            let (shared, scores) = try Directions.resultAndScores(basis: basis, head: head, referenceMeanAbs: m, embeddings: x, labels: y, prunedPercents: Directions.defaultPrunedPercents)
+            let direct = try ZeroShot.scores(embeddings: x, head: head, labels: y)
+            XCTAssertEqual(shared, try Directions.result(basis: basis, head: head, referenceMeanAbs: m, embeddings: x, labels: y))
+            XCTAssertEqual(scores.predictions, direct.predictions)
+            XCTAssertEqual(scores.labelRanks, direct.labelRanks)
+            assertClose(scores.confidences, direct.confidences, relative: 1e-4)
+        }
         // Unpruned directions span the head's rows: the curve starts at the zero-shot accuracy.
         let zeroShot = ZeroShot.result(scores: try ZeroShot.scores(embeddings: reference, head: head, labels: referenceLabels), labels: referenceLabels, classCount: head.rows)!
         let curve = try Directions.result(basis: basis, head: head, referenceMeanAbs: m, embeddings: reference, labels: referenceLabels).curve
@@ -144,6 +153,13 @@ final class ProbeFixtureTests: XCTestCase {
         }
         let accuracy = Double(zip(model.predict(xs), shiftLabels).filter { $0 == $1 }.count) / Double(xs.rows)
         XCTAssertEqual(accuracy, Fixture.double("logistic.accuracy_shift"))
+        // fp32 products (the linear probe's large-problem path): the same optimum to 3e-3 of the
+        // weights' scale (measured 1.5e-3; mostly the looser stopping tolerance), same predictions.
+        let single = try LogisticRegression.fit(
+            features: x, labels: referenceLabels, classCount: head.rows, l2: 1 / (c * Double(x.rows)), tolerance: 1e-5,
+            maxIterations: 5000, singlePrecisionProducts: true)
+        for (a, b) in zip(single.weights.values, coef) { XCTAssertEqual(a, b, accuracy: 3e-3 * scale) }
+        XCTAssertEqual(single.predict(xs), model.predict(xs))
     }
 
     func testConceptsMatchNumpyCorrcoef() throws {

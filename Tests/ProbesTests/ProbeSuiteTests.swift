@@ -240,5 +240,11 @@ final class ProbeSuiteTests: XCTestCase {
         // ImageNet-V2 tracks val closely in logit space: slope near 1, V2 below val.
         XCTAssertEqual(fit.slope, 1, accuracy: 0.2)
         XCTAssertLessThan(EffectiveRobustnessProbe.point(domain: "v2", referenceAccuracy: 0.76, accuracy: 0.64, fit: fit).effectiveRobustness!.magnitude, 0.03)
+        // R uses the val-on-R-classes column as x and keeps only val ≥ 55 % models.
+        let r = try EffectiveRobustnessProbe.imagenetTestbedBaseline(text, shiftColumn: "imagenet_r")
+        let alexnet = try XCTUnwrap(r.first { $0.model == "alexnet" })
+        XCTAssertEqual(alexnet.referenceAccuracy, 0.7691, accuracy: 1e-12)
+        XCTAssertEqual(alexnet.accuracy, 0.2177, accuracy: 1e-12)
+        XCTAssertEqual(r.count, points.count)
     }
 }
