@@ -10,16 +10,30 @@ public enum KernelBenchmark {
     /// One benchmarked call shape.
     public struct Case {
         public let name: String
-        /// Floating-point operations per run (2 per multiply-add).
+        /// Floating-point operations per run (2 per multiply-add), or elements processed
+        /// for element-wise kernels (see `unit`).
         public let flops: Double
+        /// "GFLOP/s", or "Gelem/s" for element-wise kernels.
+        public var unit = "GFLOP/s"
         /// Allocates the case's buffers and returns the timed body.
         let prepare: () -> () -> Void
+        /// Run before each timed iteration, outside the timing (restores in-place inputs).
+        var reset: (() -> Void)?
+
+        init(name: String, flops: Double, unit: String = "GFLOP/s", prepare: @escaping () -> () -> Void) {
+            self.name = name
+            self.flops = flops
+            self.unit = unit
+            self.prepare = prepare
+        }
     }
 
     public struct Result: Sendable {
         public let name: String
         public let threads: Int
-        /// GFLOP/s of each timed iteration (wall clock), in run order.
+        /// "GFLOP/s" or "Gelem/s".
+        public let unit: String
+        /// GFLOP/s (or Gelem/s) of each timed iteration (wall clock), in run order.
         public let gigaflops: [Double]
         /// GFLOP per second of CPU time the whole process used over all timed iterations
         /// (all threads): the kernels' efficiency per busy core, insensitive to other
@@ -37,7 +51,8 @@ public enum KernelBenchmark {
     }
 
     /// ViT-B/32 batch 8 (8 × 50 tokens): the four linear shapes, attention over the
-    /// batch, then ModifiedResNet-50 convolutions of one 224² image.
+    /// batch; ModifiedResNet-50 convolutions at batch 8 (one batched call); element-wise
+    /// kernels at ViT-B/32 batch-8 sizes.
     public static func standardCases() -> [Case] {
         let rows = 8 * 50
         var cases = [
@@ -51,10 +66,32 @@ public enum KernelBenchmark {
             conv(inChannels: 32, size: 112, outChannels: 32, kernel: 3, label: "stem conv2"),
             conv(inChannels: 64, size: 56, outChannels: 64, kernel: 3, label: "layer1 conv2"),
             conv(inChannels: 64, size: 56, outChannels: 256, kernel: 1, label: "layer1 conv3"),
+            conv(inChannels: 128, size: 28, outChannels: 512, kernel: 1, label: "layer2 conv3"),
             conv(inChannels: 256, size: 14, outChannels: 256, kernel: 3, label: "layer3 conv2"),
+            conv(inChannels: 512, size: 7, outChannels: 512, kernel: 3, label: "layer4 conv2"),
             conv(inChannels: 512, size: 7, outChannels: 2048, kernel: 1, label: "layer4 conv3"),
         ]
+        cases += [
+            elementwise(name: "gelu 400×3072", count: rows * 3072) { Kernels.gelu($0, count: rows * 3072) },
+            elementwise(name: "quickGelu 400×3072", count: rows * 3072) { Kernels.quickGelu($0, count: rows * 3072) },
+            elementwise(name: "layerNorm 400×768", count: rows * 768) { x in
+                Kernels.layerNorm(input: x, rows: rows, columns: 768, gamma: x, beta: x, epsilon: 1e-5, output: x + rows * 768)
+            },
+            elementwise(name: "softmaxRows 96×50×50", count: 96 * 50 * 50) { Kernels.softmaxRows($0, rows: 96 * 50, columns: 50) },
+        ]
         return cases
+    }
+
+    /// An element-wise kernel on a buffer of `2·count` values (layerNorm writes the second
+    /// half). The input is restored from a pristine copy before each timed iteration so
+    /// that in-place kernels never run on their own outputs (repeated GELU would drift
+    /// into denormals).
+    static func elementwise(name: String, count: Int, _ body: @escaping (UnsafeMutablePointer<Float>) -> Void) -> Case {
+        let pristine = randomBuffer(2 * count), buffer = UnsafeMutablePointer<Float>.allocate(capacity: 2 * count)
+        for i in 0..<(2 * count) { pristine[i] *= 8 }  // values in [−4, 4)
+        var benchmarkCase = Case(name: name, flops: Double(count), unit: "Gelem/s") { { body(buffer) } }
+        benchmarkCase.reset = { buffer.update(from: pristine, count: 2 * count) }
+        return benchmarkCase
     }
 
     /// Runs `benchmarkCase` on `threads` threads of the shared pool (restoring the
@@ -65,18 +102,21 @@ public enum KernelBenchmark {
         pool.setThreadCount(threads)
         defer { pool.setThreadCount(previous) }
         let body = benchmarkCase.prepare()
+        benchmarkCase.reset?()
         body()
         var gigaflops: [Double] = []
-        let cpuStart = processCPUSeconds()
+        var cpuSeconds = 0.0
         for _ in 0..<max(1, iterations) {
+            benchmarkCase.reset?()
+            let cpuStart = processCPUSeconds()
             let start = DispatchTime.now().uptimeNanoseconds
             body()
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            cpuSeconds += processCPUSeconds() - cpuStart
             gigaflops.append(benchmarkCase.flops / seconds / 1e9)
         }
-        let cpuSeconds = processCPUSeconds() - cpuStart
         return Result(
-            name: benchmarkCase.name, threads: threads, gigaflops: gigaflops,
+            name: benchmarkCase.name, threads: threads, unit: benchmarkCase.unit, gigaflops: gigaflops,
             gigaflopsPerCPUSecond: benchmarkCase.flops * Double(gigaflops.count) / cpuSeconds / 1e9)
     }
 
@@ -127,16 +167,16 @@ public enum KernelBenchmark {
         }
     }
 
-    static func conv(inChannels: Int, size: Int, outChannels: Int, kernel: Int, label: String) -> Case {
+    static func conv(inChannels: Int, size: Int, outChannels: Int, kernel: Int, label: String, batch: Int = 8) -> Case {
         let padding = kernel / 2
-        let flops = 2 * Double(outChannels * size * size * inChannels * kernel * kernel)
-        return Case(name: "conv \(inChannels)→\(outChannels) \(kernel)×\(kernel) @\(size)² (\(label))", flops: flops) {
-            let input = randomBuffer(inChannels * size * size)
+        let flops = 2 * Double(batch * outChannels * size * size * inChannels * kernel * kernel)
+        return Case(name: "conv \(batch)×\(inChannels)→\(outChannels) \(kernel)×\(kernel) @\(size)² (\(label))", flops: flops) {
+            let input = randomBuffer(batch * inChannels * size * size)
             let weight = randomBuffer(outChannels * inChannels * kernel * kernel), bias = randomBuffer(outChannels)
-            let output = UnsafeMutablePointer<Float>.allocate(capacity: outChannels * size * size)
+            let output = UnsafeMutablePointer<Float>.allocate(capacity: batch * outChannels * size * size)
             return {
                 Kernels.conv2d(
-                    input: input, inChannels: inChannels, height: size, width: size, weight: weight, bias: bias,
+                    input: input, batch: batch, inChannels: inChannels, height: size, width: size, weight: weight, bias: bias,
                     outChannels: outChannels, kernelHeight: kernel, kernelWidth: kernel, stride: 1, padding: padding,
                     output: output)
             }

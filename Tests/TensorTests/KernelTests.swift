@@ -98,6 +98,48 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// Batched convolution: panels span image boundaries (7×7 maps give 49 columns per image).
+    func testBatchedConv2dMatchesReference() {
+        // (batch, inChannels, height, width, outChannels, kernel, stride, padding)
+        let cases: [(Int, Int, Int, Int, Int, Int, Int, Int)] = [
+            (3, 16, 7, 7, 13, 1, 1, 0),
+            (2, 5, 7, 7, 7, 3, 1, 1),
+            (4, 3, 9, 11, 5, 3, 2, 1),
+            (5, 2, 3, 3, 33, 1, 1, 0),  // 9 columns per image: several images per panel
+            (1, 4, 6, 6, 6, 3, 1, 1),
+        ]
+        for threads in [1, 2] {
+            ThreadPool.shared.setThreadCount(threads)
+            for (index, c) in cases.enumerated() {
+                let (batch, inChannels, height, width, outChannels, kernel, stride, padding) = c
+                var random = SplitMix(seed: UInt64(250 + index))
+                let input = random.floats(batch * inChannels * height * width)
+                let weight = random.floats(outChannels * inChannels * kernel * kernel), bias = random.floats(outChannels)
+                let outHeight = (height + 2 * padding - kernel) / stride + 1, outWidth = (width + 2 * padding - kernel) / stride + 1
+                let count = batch * outChannels * outHeight * outWidth
+                let fast = run(count: count) {
+                    Kernels.conv2d(
+                        input: input, batch: batch, inChannels: inChannels, height: height, width: width, weight: weight,
+                        bias: bias, outChannels: outChannels, kernelHeight: kernel, kernelWidth: kernel,
+                        stride: stride, padding: padding, output: $0)
+                }
+                // The batched reference is, by definition, one single-image reference call per image.
+                let reference = run(count: count) { out in
+                    input.withUnsafeBufferPointer { images in
+                        for b in 0..<batch {
+                            Kernels.conv2dReference(
+                                input: images.baseAddress! + b * inChannels * height * width,
+                                inChannels: inChannels, height: height, width: width, weight: weight,
+                                bias: bias, outChannels: outChannels, kernelHeight: kernel, kernelWidth: kernel,
+                                stride: stride, padding: padding, output: out + b * outChannels * outHeight * outWidth)
+                        }
+                    }
+                }
+                assertClose(fast, reference, "batched conv2d \(c) threads \(threads)")
+            }
+        }
+    }
+
     func testAttentionMatchesReference() {
         // (queryLength, keyLength, heads, headDim, causal, extra row stride)
         let cases: [(Int, Int, Int, Int, Bool, Int)] = [
