@@ -68,6 +68,7 @@ final class KernelTests: XCTestCase {
             (8, 7, 7, 65, 3, 3, 1, 1),
             (3, 64, 64, 10, 32, 32, 32, 0),  // ViT patch embedding: stride = kernel
             (6, 5, 12, 4, 2, 3, 1, 2),  // non-square kernel, padding wider than needed
+            (2, 40, 40, 7, 3, 3, 1, 1),  // few rows, many panels: each work item packs its own panels
         ]
         for threads in [1, 2] {
             ThreadPool.shared.setThreadCount(threads)
@@ -107,6 +108,7 @@ final class KernelTests: XCTestCase {
             (4, 3, 9, 11, 5, 3, 2, 1),
             (5, 2, 3, 3, 33, 1, 1, 0),  // 9 columns per image: several images per panel
             (1, 4, 6, 6, 6, 3, 1, 1),
+            (3, 4, 20, 20, 9, 3, 1, 1),  // 1200 columns: per-item packing across image boundaries
         ]
         for threads in [1, 2] {
             ThreadPool.shared.setThreadCount(threads)
