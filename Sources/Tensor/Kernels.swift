@@ -1,7 +1,26 @@
 /// The kernels CLIP's forward passes call. Each public entry point here is the one
 /// callers use; it runs the fastest implementation available for the shape and falls
 /// back to its `…Reference` twin (Kernels+Reference.swift) for anything it does not
-/// cover. Signatures and contracts are those of the reference twins.
+/// cover (empty dimensions, degenerate geometry). Signatures and contracts are those of
+/// the reference twins; results match them to 1e-5 of the output's largest magnitude
+/// (KernelTests), GELU as documented on `VectorMath`.
+///
+/// How the fast paths work:
+/// - `linear`, `matmul`, `conv2d` and `attention` share one GEMM core
+///   (Kernels+GEMM.swift): a 6 × 32 `SIMD16<Float>` micro-kernel, full-depth
+///   accumulation (the reference's summation order), L2-sized blocking, work items
+///   split over `ThreadPool.shared`.
+/// - Weights are never repacked. The GEMM reads the weight in place as its broadcast
+///   operand and packs the activations instead (O(rows·k) per call, ~1 % of the
+///   multiply), so there is no `PackedWeights` type and no cache keyed by pointer: a
+///   pointer cache would silently return stale panels when a caller frees a buffer and
+///   allocates a different weight at the same address (tests do this all the time),
+///   and would double the memory of every loaded model.
+/// - `attention` (Kernels+Attention.swift) keeps one 32-query tile of scores per work
+///   item; element-wise kernels (Kernels+Elementwise.swift) use `VectorMath`'s
+///   vectorised exp and normal CDF.
+/// - Every kernel may be called from any thread, including from inside another
+///   kernel's work item (the pool then runs the inner call on the calling thread).
 public enum Kernels {
     public static func linear(
         input: UnsafePointer<Float>, rows m: Int, inFeatures k: Int,
