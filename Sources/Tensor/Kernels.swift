@@ -12,7 +12,8 @@
 ///   split over `ThreadPool.shared`.
 /// - Weights are never repacked. The GEMM reads the weight in place as its broadcast
 ///   operand and packs the activations instead (O(rows·k) per call: ~2 % of the
-///   samples in `perf record` of `bench-kernels --filter in_proj`), so there is no `PackedWeights` type and no cache keyed by pointer: a
+///   samples in `perf record` of `bench-kernels --filter in_proj`), so there is no
+///   `PackedWeights` type and no cache keyed by pointer: a
 ///   pointer cache would silently return stale panels when a caller frees a buffer and
 ///   allocates a different weight at the same address (tests do this all the time),
 ///   and would double the memory of every loaded model.
