@@ -13,8 +13,10 @@ public enum KernelBenchmark {
         /// Floating-point operations per run (2 per multiply-add), or elements processed
         /// for element-wise kernels (see `unit`).
         public let flops: Double
-        /// "GFLOP/s", or "Gelem/s" for element-wise kernels.
+        /// "GFLOP/s", "Gelem/s" for element-wise kernels, or "images/s".
         public var unit = "GFLOP/s"
+        /// Divides work per second into `unit` (1e9 for the G-units).
+        var scale: Double { unit.hasPrefix("G") ? 1e9 : 1 }
         /// Allocates the case's buffers and returns the timed body.
         let prepare: () -> () -> Void
         /// Run before each timed iteration, outside the timing (restores in-place inputs).
@@ -79,7 +81,90 @@ public enum KernelBenchmark {
             },
             elementwise(name: "softmaxRows 96×50×50", count: 96 * 50 * 50) { Kernels.softmaxRows($0, rows: 96 * 50, columns: 50) },
         ]
+        cases.append(visionTransformerB32())
         return cases
+    }
+
+    /// The whole ViT-B/32 image tower on random weights, as a sequence of kernel calls:
+    /// patch embedding (batched conv), 12 pre-norm residual blocks (layerNorm, QKV
+    /// linear, attention per image, output linear, layerNorm, MLP with GELU), final
+    /// layerNorm and projection of the class tokens. Twelve distinct weight sets, as in
+    /// a real checkpoint (weights stream from memory, not from cache). The rate unit is
+    /// images/s; 8.8 GFLOP per image.
+    public static func visionTransformerB32(batch: Int = 8) -> Case {
+        let width = 768, tokens = 50, layers = 12, hidden = 3072, heads = 12, embed = 512
+        let rows = batch * tokens
+        let benchmarkCase = Case(name: "ViT-B/32 tower, batch \(batch), synthetic weights", flops: Double(batch), unit: "images/s") {
+            let images = randomBuffer(batch * 3 * 224 * 224)
+            let patchWeight = randomBuffer(width * 3 * 32 * 32)
+            let classAndPositions = randomBuffer(tokens * width)
+            struct Layer {
+                let ln1, qkvWeight, qkvBias, outWeight, outBias, ln2, fcWeight, fcBias, projWeight, projBias: UnsafeMutablePointer<Float>
+            }
+            // Small weights keep activations well inside fp32 range across 12 residual blocks.
+            func weights(_ count: Int) -> UnsafeMutablePointer<Float> {
+                let w = randomBuffer(count)
+                for i in 0..<count { w[i] *= 0.05 }
+                return w
+            }
+            let blocks = (0..<layers).map { _ in
+                Layer(
+                    ln1: randomBuffer(2 * width), qkvWeight: weights(3 * width * width), qkvBias: randomBuffer(3 * width),
+                    outWeight: weights(width * width), outBias: randomBuffer(width), ln2: randomBuffer(2 * width),
+                    fcWeight: weights(hidden * width), fcBias: randomBuffer(hidden),
+                    projWeight: weights(width * hidden), projBias: randomBuffer(width))
+            }
+            let lnPost = randomBuffer(2 * width), projection = weights(width * embed)
+            let patches = UnsafeMutablePointer<Float>.allocate(capacity: batch * width * 49)
+            let x = UnsafeMutablePointer<Float>.allocate(capacity: rows * width)
+            let h = UnsafeMutablePointer<Float>.allocate(capacity: rows * width)
+            let qkv = UnsafeMutablePointer<Float>.allocate(capacity: rows * 3 * width)
+            let attended = UnsafeMutablePointer<Float>.allocate(capacity: rows * width)
+            let mlp = UnsafeMutablePointer<Float>.allocate(capacity: rows * hidden)
+            let classTokens = UnsafeMutablePointer<Float>.allocate(capacity: batch * width)
+            let embeddings = UnsafeMutablePointer<Float>.allocate(capacity: batch * embed)
+            return {
+                // (batch, width, 7·7) patch embeddings → (batch·50, width) tokens.
+                Kernels.conv2d(
+                    input: images, batch: batch, inChannels: 3, height: 224, width: 224, weight: patchWeight, bias: nil,
+                    outChannels: width, kernelHeight: 32, kernelWidth: 32, stride: 32, padding: 0, output: patches)
+                for b in 0..<batch {
+                    for t in 0..<tokens {
+                        let row = x + (b * tokens + t) * width
+                        for c in 0..<width {
+                            row[c] = classAndPositions[t * width + c] + (t == 0 ? 0 : patches[(b * width + c) * 49 + t - 1])
+                        }
+                    }
+                }
+                Kernels.layerNorm(input: x, rows: rows, columns: width, gamma: lnPost, beta: lnPost + width, epsilon: 1e-5, output: x)
+                for layer in blocks {
+                    Kernels.layerNorm(input: x, rows: rows, columns: width, gamma: layer.ln1, beta: layer.ln1 + width, epsilon: 1e-5, output: h)
+                    Kernels.linear(input: h, rows: rows, inFeatures: width, weight: layer.qkvWeight, bias: layer.qkvBias, outFeatures: 3 * width, output: qkv)
+                    for b in 0..<batch {
+                        let base = UnsafePointer(qkv) + b * tokens * 3 * width
+                        Kernels.attention(
+                            query: base, key: base + width, value: base + 2 * width, rowStride: 3 * width,
+                            queryLength: tokens, keyLength: tokens, heads: heads, headDim: width / heads, causal: false,
+                            output: attended + b * tokens * width)
+                    }
+                    Kernels.linear(input: attended, rows: rows, inFeatures: width, weight: layer.outWeight, bias: layer.outBias, outFeatures: width, output: h)
+                    addInPlace(x, h, count: rows * width)
+                    Kernels.layerNorm(input: x, rows: rows, columns: width, gamma: layer.ln2, beta: layer.ln2 + width, epsilon: 1e-5, output: h)
+                    Kernels.linear(input: h, rows: rows, inFeatures: width, weight: layer.fcWeight, bias: layer.fcBias, outFeatures: hidden, output: mlp)
+                    Kernels.gelu(mlp, count: rows * hidden)
+                    Kernels.linear(input: mlp, rows: rows, inFeatures: hidden, weight: layer.projWeight, bias: layer.projBias, outFeatures: width, output: h)
+                    addInPlace(x, h, count: rows * width)
+                }
+                for b in 0..<batch { (classTokens + b * width).update(from: x + b * tokens * width, count: width) }
+                Kernels.layerNorm(input: classTokens, rows: batch, columns: width, gamma: lnPost, beta: lnPost + width, epsilon: 1e-5, output: classTokens)
+                Kernels.matmul(a: classTokens, b: projection, c: embeddings, m: batch, n: embed, k: width)
+            }
+        }
+        return benchmarkCase
+    }
+
+    private static func addInPlace(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count: Int) {
+        for i in 0..<count { x[i] += y[i] }
     }
 
     /// An element-wise kernel on a buffer of `2·count` values (layerNorm writes the second
@@ -113,11 +198,11 @@ public enum KernelBenchmark {
             body()
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             cpuSeconds += processCPUSeconds() - cpuStart
-            gigaflops.append(benchmarkCase.flops / seconds / 1e9)
+            gigaflops.append(benchmarkCase.flops / seconds / benchmarkCase.scale)
         }
         return Result(
             name: benchmarkCase.name, threads: threads, unit: benchmarkCase.unit, gigaflops: gigaflops,
-            gigaflopsPerCPUSecond: benchmarkCase.flops * Double(gigaflops.count) / cpuSeconds / 1e9)
+            gigaflopsPerCPUSecond: benchmarkCase.flops * Double(gigaflops.count) / cpuSeconds / benchmarkCase.scale)
     }
 
     /// User + system CPU time of the whole process, in seconds.
