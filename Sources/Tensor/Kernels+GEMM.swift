@@ -93,10 +93,18 @@ extension Kernels {
             while r0 < rowEnd {
                 let validRows = min(tileRows, rowEnd - r0)
                 for panel in panelStart..<panelEnd {
-                    microKernel6x32(
-                        depth: k, x: x + r0 * xRowStride, rowStride: xRowStride, columnStride: xColumnStride,
-                        validRows: validRows, panel: packed + (panel - firstPackedPanel) * panelFloats, tile: tile)
                     let t0 = panel * panelWidth
+                    let source = packed + (panel - firstPackedPanel) * panelFloats
+                    if columns - t0 <= lanes {
+                        // A half-empty last panel (400 = 12·32 + 16 rows at ViT-B/32 batch 8).
+                        microKernel6x16(
+                            depth: k, x: x + r0 * xRowStride, rowStride: xRowStride, columnStride: xColumnStride,
+                            validRows: validRows, panel: source, tile: tile)
+                    } else {
+                        microKernel6x32(
+                            depth: k, x: x + r0 * xRowStride, rowStride: xRowStride, columnStride: xColumnStride,
+                            validRows: validRows, panel: source, tile: tile)
+                    }
                     storeTile(
                         tile, rows: validRows, columns: min(panelWidth, columns - t0),
                         rowOffset: r0, columnOffset: t0, output: output, bias: bias)
@@ -318,6 +326,39 @@ extension Kernels {
         out.storeBytes(of: c51, toByteOffset: 704, as: Vector.self)
     }
 
+    /// `microKernel6x32` for the first 16 columns of the panel only (writes tile lanes 0..<16).
+    @inline(__always)
+    static func microKernel6x16(
+        depth k: Int, x: UnsafePointer<Float>, rowStride: Int, columnStride: Int, validRows: Int,
+        panel: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>
+    ) {
+        typealias Vector = SIMD16<Float>
+        let last = validRows - 1
+        let o1 = min(1, last) * rowStride, o2 = min(2, last) * rowStride, o3 = min(3, last) * rowStride
+        let o4 = min(4, last) * rowStride, o5 = min(5, last) * rowStride
+        var c0 = Vector(), c1 = Vector(), c2 = Vector(), c3 = Vector(), c4 = Vector(), c5 = Vector()
+        var xp = x
+        var bp = UnsafeRawPointer(panel)
+        for _ in 0..<k {
+            let b = bp.loadUnaligned(as: Vector.self)
+            c0.addProduct(Vector(repeating: xp[0]), b)
+            c1.addProduct(Vector(repeating: xp[o1]), b)
+            c2.addProduct(Vector(repeating: xp[o2]), b)
+            c3.addProduct(Vector(repeating: xp[o3]), b)
+            c4.addProduct(Vector(repeating: xp[o4]), b)
+            c5.addProduct(Vector(repeating: xp[o5]), b)
+            xp += columnStride
+            bp += 128
+        }
+        let out = UnsafeMutableRawPointer(tile)
+        out.storeBytes(of: c0, toByteOffset: 0, as: Vector.self)
+        out.storeBytes(of: c1, toByteOffset: 128, as: Vector.self)
+        out.storeBytes(of: c2, toByteOffset: 256, as: Vector.self)
+        out.storeBytes(of: c3, toByteOffset: 384, as: Vector.self)
+        out.storeBytes(of: c4, toByteOffset: 512, as: Vector.self)
+        out.storeBytes(of: c5, toByteOffset: 640, as: Vector.self)
+    }
+
     /// Writes the valid `rows × columns` corner of a 6 × 32 tile, adding `bias[rowOffset + r]`.
     @inline(__always)
     static func storeTile(
@@ -355,16 +396,17 @@ extension Kernels {
                 t += length
             }
         case .transposed(let c, let rowStride):
-            guard rows == tileRows, columns == panelWidth else {
+            guard rows == tileRows else {
                 for t in 0..<columns {
                     let destination = c + (columnOffset + t) * rowStride + rowOffset
                     for r in 0..<rows { destination[r] = tile[r * panelWidth + t] + (bias?[rowOffset + r] ?? 0) }
                 }
                 return
             }
-            // Full tile: each output row t gets 6 consecutive floats, one lane of each of
+            // Six rows: each output row t gets 6 consecutive floats, one lane of each of
             // the six row vectors (explicit extracts; see `pack` on why not a plain loop).
-            for half in 0..<2 {
+            for half in 0..<2 where half * lanes < columns {
+                let count = min(lanes, columns - half * lanes)
                 var v = (
                     load(tile + half * lanes), load(tile + panelWidth + half * lanes),
                     load(tile + 2 * panelWidth + half * lanes), load(tile + 3 * panelWidth + half * lanes),
@@ -375,6 +417,7 @@ extension Kernels {
                 }
                 let base = c + (columnOffset + half * lanes) * rowStride + rowOffset
                 @inline(__always) func put(_ lane: Int) {
+                    guard lane < count else { return }
                     let d = base + lane * rowStride
                     d[0] = v.0[lane]; d[1] = v.1[lane]; d[2] = v.2[lane]
                     d[3] = v.3[lane]; d[4] = v.4[lane]; d[5] = v.5[lane]
