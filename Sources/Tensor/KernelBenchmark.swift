@@ -82,6 +82,7 @@ public enum KernelBenchmark {
             elementwise(name: "softmaxRows 96×50×50", count: 96 * 50 * 50) { Kernels.softmaxRows($0, rows: 96 * 50, columns: 50) },
         ]
         cases.append(visionTransformerB32())
+        cases.append(modifiedResNet50())
         return cases
     }
 
@@ -161,6 +162,119 @@ public enum KernelBenchmark {
             }
         }
         return benchmarkCase
+    }
+
+    /// The ModifiedResNet-50 image tower (CLIP RN50) on random weights, as a sequence of
+    /// kernel calls at batch `batch`: 3-conv stem with average pooling, bottleneck stages
+    /// [3, 4, 6, 3] with anti-aliased (average-pool) downsampling, attention pooling
+    /// (50 keys, one query, 32 heads) and its output projection. Batch norms are taken as
+    /// folded into the convolutions' biases. Rate unit: images/s; ~12.2 GFLOP per image.
+    public static func modifiedResNet50(batch: Int = 8) -> Case {
+        Case(name: "RN50 tower, batch \(batch), synthetic weights", flops: Double(batch), unit: "images/s") {
+            var steps: [() -> Void] = []
+            func activations(_ count: Int) -> UnsafeMutablePointer<Float> {
+                UnsafeMutablePointer<Float>.allocate(capacity: count)
+            }
+            /// Uniform weights scaled by 1/√fanIn so activations stay O(1) through the tower.
+            func weights(_ count: Int, fanIn: Int) -> UnsafeMutablePointer<Float> {
+                let w = randomBuffer(count)
+                let scale = 2 / Float(fanIn).squareRoot()
+                for i in 0..<count { w[i] *= scale }
+                return w
+            }
+            /// Appends a convolution of the whole batch (+ ReLU); returns the output buffer.
+            func conv(
+                _ input: UnsafeMutablePointer<Float>, _ channels: Int, _ size: Int, _ outChannels: Int, kernel: Int,
+                stride: Int = 1, relu: Bool = true
+            ) -> UnsafeMutablePointer<Float> {
+                let outSize = (size + 2 * (kernel / 2) - kernel) / stride + 1
+                let weight = weights(outChannels * channels * kernel * kernel, fanIn: channels * kernel * kernel)
+                let bias = randomBuffer(outChannels)
+                let output = activations(batch * outChannels * outSize * outSize)
+                steps.append {
+                    Kernels.conv2d(
+                        input: input, batch: batch, inChannels: channels, height: size, width: size, weight: weight,
+                        bias: bias, outChannels: outChannels, kernelHeight: kernel, kernelWidth: kernel, stride: stride,
+                        padding: kernel / 2, output: output)
+                    if relu { Kernels.relu(output, count: batch * outChannels * outSize * outSize) }
+                }
+                return output
+            }
+            func pool(_ input: UnsafeMutablePointer<Float>, _ channels: Int, _ size: Int) -> UnsafeMutablePointer<Float> {
+                let output = activations(batch * channels * (size / 2) * (size / 2))
+                steps.append {
+                    Kernels.avgPool2d(
+                        input: input, channels: batch * channels, height: size, width: size, kernel: 2, stride: 2, output: output)
+                }
+                return output
+            }
+            let images = randomBuffer(batch * 3 * 224 * 224)
+            // Stem: (3, 224²) → (32, 112²) → (32, 112²) → (64, 112²) → pool → (64, 56²).
+            var x = conv(images, 3, 224, 32, kernel: 3, stride: 2)
+            x = conv(x, 32, 112, 32, kernel: 3)
+            x = conv(x, 32, 112, 64, kernel: 3)
+            x = pool(x, 64, 112)
+            var channels = 64, size = 56
+            for (planes, blocks, stride) in [(64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)] {
+                for block in 0..<blocks {
+                    let blockStride = block == 0 ? stride : 1
+                    var y = conv(x, channels, size, planes, kernel: 1)
+                    y = conv(y, planes, size, planes, kernel: 3)
+                    let outSize = size / blockStride
+                    if blockStride > 1 { y = pool(y, planes, size) }
+                    y = conv(y, planes, outSize, 4 * planes, kernel: 1, relu: false)
+                    var identity = x
+                    if blockStride > 1 || channels != 4 * planes {
+                        let pooled = blockStride > 1 ? pool(x, channels, size) : x
+                        identity = conv(pooled, channels, outSize, 4 * planes, kernel: 1, relu: false)
+                    }
+                    let sum = y, residual = identity, count = batch * 4 * planes * outSize * outSize
+                    steps.append {
+                        for i in 0..<count { sum[i] += residual[i] }
+                        Kernels.relu(sum, count: count)
+                    }
+                    x = sum
+                    channels = 4 * planes
+                    size = outSize
+                }
+            }
+            // Attention pooling: tokens = [mean; 49 positions] + positional embedding,
+            // one query (the mean token), 32 heads of 64, then c_proj 2048 → 1024.
+            let width = channels, tokens = size * size + 1, heads = 32, outputWidth = 1024
+            let positional = randomBuffer(tokens * width)
+            let qWeight = weights(width * width, fanIn: width), kvWeight = weights(2 * width * width, fanIn: width)
+            let qBias = randomBuffer(width), kvBias = randomBuffer(2 * width)
+            let cWeight = weights(outputWidth * width, fanIn: width), cBias = randomBuffer(outputWidth)
+            let sequence = activations(tokens * width), query = activations(width), keyValue = activations(tokens * 2 * width)
+            let attended = activations(width), pooledOutput = activations(batch * outputWidth)
+            let features = x
+            steps.append {
+                for b in 0..<batch {
+                    let image = features + b * width * (tokens - 1)
+                    for c in 0..<width {
+                        var mean: Float = 0
+                        for t in 1..<tokens {
+                            let value = image[c * (tokens - 1) + t - 1]
+                            sequence[t * width + c] = value + positional[t * width + c]
+                            mean += value
+                        }
+                        sequence[c] = mean / Float(tokens - 1) + positional[c]
+                    }
+                    Kernels.linear(input: sequence, rows: 1, inFeatures: width, weight: qWeight, bias: qBias, outFeatures: width, output: query)
+                    Kernels.linear(
+                        input: sequence, rows: tokens, inFeatures: width, weight: kvWeight, bias: kvBias, outFeatures: 2 * width,
+                        output: keyValue)
+                    // One query row; `rowStride` is only used for rows ≥ 1, so the key/value stride serves.
+                    Kernels.attention(
+                        query: query, key: keyValue, value: keyValue + width, rowStride: 2 * width,
+                        queryLength: 1, keyLength: tokens, heads: heads, headDim: width / heads, causal: false, output: attended)
+                    Kernels.linear(
+                        input: attended, rows: 1, inFeatures: width, weight: cWeight, bias: cBias, outFeatures: outputWidth,
+                        output: pooledOutput + b * outputWidth)
+                }
+            }
+            return { for step in steps { step() } }
+        }
     }
 
     private static func addInPlace(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count: Int) {
