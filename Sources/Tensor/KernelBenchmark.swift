@@ -63,6 +63,8 @@ public enum KernelBenchmark {
             linear(rows: rows, inFeatures: 768, outFeatures: 3072, label: "mlp c_fc"),
             linear(rows: rows, inFeatures: 3072, outFeatures: 768, label: "mlp c_proj"),
             attention(batch: 8, tokens: 50, heads: 12, headDim: 64),
+            attention(batch: 2, tokens: 197, heads: 12, headDim: 64),
+            attention(batch: 8, tokens: 77, heads: 8, headDim: 64, causal: true),
         ]
         cases += [
             conv(inChannels: 32, size: 112, outChannels: 32, kernel: 3, label: "stem conv2"),
@@ -348,10 +350,13 @@ public enum KernelBenchmark {
         }
     }
 
-    static func attention(batch: Int, tokens: Int, heads: Int, headDim: Int) -> Case {
+    /// Counts the multiply-adds actually needed (about half the pairs when causal).
+    static func attention(batch: Int, tokens: Int, heads: Int, headDim: Int, causal: Bool = false) -> Case {
         let width = heads * headDim
-        let flops = Double(batch) * 4 * Double(tokens * tokens * width)
-        return Case(name: "attention \(batch)×(\(tokens) tokens, \(heads)×\(headDim))", flops: flops) {
+        let pairs = causal ? tokens * (tokens + 1) / 2 : tokens * tokens
+        let flops = Double(batch) * 4 * Double(pairs * width)
+        let label = "attention \(batch)×(\(tokens) tokens, \(heads)×\(headDim)\(causal ? ", causal" : ""))"
+        return Case(name: label, flops: flops) {
             let qkv = randomBuffer(batch * tokens * 3 * width)
             let output = UnsafeMutablePointer<Float>.allocate(capacity: batch * tokens * width)
             return {
@@ -359,7 +364,7 @@ public enum KernelBenchmark {
                     let base = UnsafePointer(qkv) + b * tokens * 3 * width
                     Kernels.attention(
                         query: base, key: base + width, value: base + 2 * width, rowStride: 3 * width,
-                        queryLength: tokens, keyLength: tokens, heads: heads, headDim: headDim, causal: false,
+                        queryLength: tokens, keyLength: tokens, heads: heads, headDim: headDim, causal: causal,
                         output: output + b * tokens * width)
                 }
             }
