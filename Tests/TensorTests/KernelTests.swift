@@ -41,6 +41,26 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// Random small shapes (every residue modulo the 6 × 32 tile) at 1–3 threads.
+    func testRandomShapesMatchReference() {
+        var random = SplitMix(seed: 900)
+        for trial in 0..<60 {
+            let m = 1 + Int(random.next() % 70), n = 1 + Int(random.next() % 40), k = 1 + Int(random.next() % 90)
+            ThreadPool.shared.setThreadCount(1 + trial % 3)
+            let a = random.floats(m * k), w = random.floats(n * k), bias = random.floats(n), b = random.floats(k * n)
+            let fast = run(count: m * n) {
+                Kernels.linear(input: a, rows: m, inFeatures: k, weight: w, bias: bias, outFeatures: n, output: $0)
+            }
+            let reference = run(count: m * n) {
+                Kernels.linearReference(input: a, rows: m, inFeatures: k, weight: w, bias: bias, outFeatures: n, output: $0)
+            }
+            assertClose(fast, reference, "linear m \(m) k \(k) n \(n)")
+            let fastProduct = run(count: m * n) { Kernels.matmul(a: a, b: b, c: $0, m: m, n: n, k: k) }
+            let referenceProduct = run(count: m * n) { Kernels.matmulReference(a: a, b: b, c: $0, m: m, n: n, k: k) }
+            assertClose(fastProduct, referenceProduct, "matmul m \(m) n \(n) k \(k)")
+        }
+    }
+
     func testMatmulMatchesReference() {
         let shapes: [(m: Int, n: Int, k: Int)] = [(1, 1, 1), (7, 5, 33), (33, 7, 257), (6, 32, 64), (50, 77, 1), (257, 65, 19)]
         for threads in [1, 2] {
