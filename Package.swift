@@ -37,11 +37,17 @@ let package = Package(
         .target(
             name: "ShiftLensCLI",
             dependencies: ["ImageCodec", "Tensor", "Weights", "CLIP", "Pilot", "Embeddings", "Probes", "Site"],
-            swiftSettings: plain),
+            swiftSettings: hot),
         .executableTarget(name: "shiftlens", dependencies: ["ShiftLensCLI"], swiftSettings: plain),
 
-        .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"], swiftSettings: plain),
+        .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec"], exclude: ["Fixtures"], swiftSettings: plain),
+        .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings"], swiftSettings: plain),
+        .testTarget(name: "PilotTests", dependencies: ["Pilot"], swiftSettings: plain),
         .testTarget(name: "TensorTests", dependencies: ["Tensor"], exclude: ["Fixtures"], swiftSettings: plain),
+        .testTarget(name: "WeightsTests", dependencies: ["Weights", "ImageCodec"], exclude: ["Fixtures"], swiftSettings: plain),
+        .testTarget(name: "CLIPTests", dependencies: ["CLIP", "Tensor", "Weights"], exclude: ["Fixtures"], swiftSettings: plain),
+        .testTarget(name: "SiteTests", dependencies: ["Site", "Probes"], exclude: ["Fixtures"], swiftSettings: plain),
+        .testTarget(name: "ProbesTests", dependencies: ["Probes", "Tensor"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "ShiftLensCLITests", dependencies: ["ShiftLensCLI", "shiftlens"], swiftSettings: plain),
     ]
 )

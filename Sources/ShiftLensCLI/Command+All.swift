@@ -1,8 +1,14 @@
 extension Command {
     /// Every command, in the order `shiftlens --help` lists them. Add new commands here.
     public static let all: [Command] = [
+        .demo,
+        .run,
+        .initPilot,
         .version,
+        .probe,
         .benchKernels,
+        .inspect,
+        .render,
     ]
 
     static let version = Command(

@@ -21,14 +21,17 @@ public struct ViTConfig: Codable, Sendable, Equatable {
     public var imageSize: Int
     /// Dimension of the projected embedding (`visual.proj` columns).
     public var outputDim: Int
+    /// Hidden width of the residual MLPs (`4 · width` for most models; 4.9231 · width for ViT-g/bigG).
+    public var mlpWidth: Int
 
-    public init(width: Int, layers: Int, heads: Int, patchSize: Int, imageSize: Int, outputDim: Int) {
+    public init(width: Int, layers: Int, heads: Int, patchSize: Int, imageSize: Int, outputDim: Int, mlpWidth: Int? = nil) {
         self.width = width
         self.layers = layers
         self.heads = heads
         self.patchSize = patchSize
         self.imageSize = imageSize
         self.outputDim = outputDim
+        self.mlpWidth = mlpWidth ?? 4 * width
     }
 
     public var gridSize: Int { imageSize / patchSize }
@@ -82,14 +85,17 @@ public struct TextConfig: Codable, Sendable, Equatable {
     public var heads: Int
     public var layers: Int
     public var outputDim: Int
+    /// Hidden width of the residual MLPs (`4 · width` for every released CLIP text tower).
+    public var mlpWidth: Int
 
-    public init(contextLength: Int, vocabSize: Int, width: Int, heads: Int, layers: Int, outputDim: Int) {
+    public init(contextLength: Int, vocabSize: Int, width: Int, heads: Int, layers: Int, outputDim: Int, mlpWidth: Int? = nil) {
         self.contextLength = contextLength
         self.vocabSize = vocabSize
         self.width = width
         self.heads = heads
         self.layers = layers
         self.outputDim = outputDim
+        self.mlpWidth = mlpWidth ?? 4 * width
     }
 }
 

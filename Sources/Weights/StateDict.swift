@@ -83,30 +83,75 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
     case corrupt(path: String, message: String)
     case unsupported(path: String, message: String)
     case unknownArchitecture(path: String, message: String)
+    /// The file could not be opened or mapped (missing, permissions, a directory).
+    case unreadable(path: String, message: String)
+    /// What the shapes cannot tell is not known from any source (e.g. the activation).
+    case missingConfiguration(path: String, message: String)
+
+    /// Terse, stable code for logs and tests.
+    public var code: String {
+        switch self {
+        case .missingTensor: return "missing-tensor"
+        case .wrongShape: return "wrong-shape"
+        case .unexpectedTensors: return "unexpected-tensors"
+        case .corrupt: return "corrupt"
+        case .unsupported: return "unsupported"
+        case .unknownArchitecture: return "unknown-architecture"
+        case .unreadable: return "unreadable"
+        case .missingConfiguration: return "missing-configuration"
+        }
+    }
 
     public var description: String {
         switch self {
-        case .missingTensor(let name, let path):
-            return "\(path): missing tensor '\(name)'"
-        case .wrongShape(let name, let expected, let found, let path):
-            return "\(path): tensor '\(name)' has shape \(found), expected \(expected)"
-        case .unexpectedTensors(let names, let path):
-            let shown = names.prefix(5).joined(separator: ", ")
-            return "\(path): unexpected tensor\(names.count == 1 ? "" : "s") \(shown)\(names.count > 5 ? " and \(names.count - 5) more" : "")"
-        case .corrupt(let path, let message):
-            return "\(path): corrupt checkpoint: \(message)"
-        case .unsupported(let path, let message):
+        case .missingTensor(_, let path), .wrongShape(_, _, _, let path), .unexpectedTensors(_, let path), .corrupt(let path, _),
+             .unsupported(let path, _), .unknownArchitecture(let path, _), .unreadable(let path, _), .missingConfiguration(let path, _):
             return "\(path): \(message)"
-        case .unknownArchitecture(let path, let message):
-            return "\(path): cannot tell the architecture: \(message)"
+        }
+    }
+
+    /// The human message without the file's path (for callers that show the path separately).
+    public var message: String {
+        switch self {
+        case .missingTensor(let name, _):
+            return "missing tensor '\(name)'"
+        case .wrongShape(let name, let expected, let found, _):
+            return "tensor '\(name)' has shape \(found), expected \(expected)"
+        case .unexpectedTensors(let names, _):
+            let shown = names.prefix(5).joined(separator: ", ")
+            return "unexpected tensor\(names.count == 1 ? "" : "s") \(shown)\(names.count > 5 ? " and \(names.count - 5) more" : "")"
+        case .corrupt(_, let message):
+            return "corrupt checkpoint: \(message)"
+        case .unsupported(_, let message):
+            return message
+        case .unknownArchitecture(_, let message):
+            return "cannot tell the architecture: \(message)"
+        case .unreadable(_, let message):
+            return "cannot read the file: \(message)"
+        case .missingConfiguration(_, let message):
+            return message
+        }
+    }
+
+    /// The file the error is about.
+    public var path: String {
+        switch self {
+        case .missingTensor(_, let path), .wrongShape(_, _, _, let path), .unexpectedTensors(_, let path), .corrupt(let path, _),
+             .unsupported(let path, _), .unknownArchitecture(let path, _), .unreadable(let path, _), .missingConfiguration(let path, _):
+            return path
         }
     }
 
     public var hint: String {
         switch self {
         case .corrupt: return "the file may be truncated; download it again or re-export it with safetensors"
-        case .unsupported: return "convert the checkpoint to safetensors (safetensors.torch.save_file) and try again"
-        default: return "run `shiftlens inspect` on the file to see what it contains"
+        case .unsupported:
+            return "re-export with safetensors in F32, F16 or BF16 (safetensors.torch.save_file on the open_clip state dict) and try again"
+        case .unreadable: return "check the path and the file's permissions"
+        case .missingConfiguration:
+            return "put open_clip_config.json (or Hugging Face config.json) beside the weights, or give the model's \"activation\" (gelu or quick_gelu) in the pilot or with --activation"
+        default:
+            return "run `shiftlens inspect` on the file to see what it holds; re-export the model with open_clip as safetensors if it is not a plain CLIP checkpoint"
         }
     }
 }

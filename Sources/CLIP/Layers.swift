@@ -1,0 +1,75 @@
+import Tensor
+import Weights
+
+/// `torch.nn.Linear`: weight (outFeatures, inFeatures), optional bias (outFeatures).
+struct LinearLayer: Sendable {
+    let weight: WeightTensor
+    let bias: WeightTensor?
+    let inFeatures: Int
+    let outFeatures: Int
+
+    init(_ source: TensorSource, _ prefix: String, in inFeatures: Int, out outFeatures: Int, bias hasBias: Bool = true) throws {
+        weight = try source.take(OpenCLIPNames.weight(prefix), [outFeatures, inFeatures])
+        bias = hasBias ? try source.take(OpenCLIPNames.bias(prefix), [outFeatures]) : nil
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+    }
+
+    init(weight: WeightTensor, bias: WeightTensor?, in inFeatures: Int, out outFeatures: Int) {
+        self.weight = weight
+        self.bias = bias
+        self.inFeatures = inFeatures
+        self.outFeatures = outFeatures
+    }
+
+    /// `output` (rows, outFeatures) ← `input` (rows, inFeatures) · weightᵀ + bias.
+    func callAsFunction(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>) {
+        Kernels.linear(
+            input: input, rows: rows, inFeatures: inFeatures,
+            weight: weight.pointer, bias: bias?.pointer, outFeatures: outFeatures, output: output)
+    }
+}
+
+/// `torch.nn.LayerNorm(width)` with PyTorch's default epsilon 1e-5 (open_clip never changes it).
+struct LayerNormLayer: Sendable {
+    static let epsilon: Float = 1e-5
+    let gamma: WeightTensor
+    let beta: WeightTensor
+    let width: Int
+
+    init(_ source: TensorSource, _ prefix: String, width: Int) throws {
+        gamma = try source.take(OpenCLIPNames.weight(prefix), [width])
+        beta = try source.take(OpenCLIPNames.bias(prefix), [width])
+        self.width = width
+    }
+
+    /// Normalises `rows` rows of `width` values; `input` and `output` may be the same buffer.
+    func callAsFunction(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>) {
+        Kernels.layerNorm(
+            input: input, rows: rows, columns: width,
+            gamma: gamma.pointer, beta: beta.pointer, epsilon: Self.epsilon, output: output)
+    }
+}
+
+extension Activation {
+    /// Applies the activation in place.
+    func apply(_ x: UnsafeMutablePointer<Float>, count: Int) {
+        switch self {
+        case .gelu: Kernels.gelu(x, count: count)
+        case .quickGelu: Kernels.quickGelu(x, count: count)
+        }
+    }
+}
+
+/// `x[i] += y[i]` — the residual connection (memory-bound; not worth a kernel).
+@inline(__always)
+func addInPlace(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count: Int) {
+    for i in 0..<count { x[i] += y[i] }
+}
+
+extension Array where Element == Float {
+    /// A zero-filled scratch buffer.
+    init(zeros count: Int) {
+        self.init(repeating: 0, count: count)
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+
+/// The content-addressed embedding store: one `EmbeddingTable` per (weights sha256,
+/// preprocessing id) under `<root>/v1/<weights sha256>/<preprocessing id>/`.
+///
+/// Image rows are keyed by the SHA-256 of the file's bytes, so renaming or moving
+/// images costs nothing and an identical second run encodes nothing. Text rows (prompt
+/// embeddings for zero-shot heads) live in the same store under the preprocessing id
+/// `text-<tokenizer id>` keyed by the SHA-256 of the prompt's UTF-8 bytes.
+///
+/// With numpy: `E = np.load(".../embeddings.npy"); keys = open(".../keys.txt").read().split()`.
+public final class EmbeddingStore: @unchecked Sendable {
+    public let root: URL
+    private let lock = NSLock()
+    private var tables: [String: EmbeddingTable] = [:]
+
+    public init(root: URL) throws {
+        self.root = root
+        do {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent("v1"), withIntermediateDirectories: true)
+        } catch {
+            throw EmbeddingsError.io(path: root.path, message: "cannot create the store folder (\((error as NSError).localizedDescription))")
+        }
+    }
+
+    public func table(weightsSHA256: String, preprocessing: String) throws -> EmbeddingTable {
+        guard weightsSHA256.count == 64, weightsSHA256.allSatisfy(\.isHexDigit),
+              !preprocessing.isEmpty, preprocessing.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })
+        else {
+            throw EmbeddingsError.invalid("bad store key (\(weightsSHA256), \(preprocessing))")
+        }
+        let id = "\(weightsSHA256)/\(preprocessing)"
+        return try lock.withLock {
+            if let table = tables[id] { return table }
+            let folder = root.appendingPathComponent("v1").appendingPathComponent(weightsSHA256).appendingPathComponent(preprocessing)
+            let table = try EmbeddingTable(folder: folder, weightsSHA256: weightsSHA256, preprocessing: preprocessing)
+            tables[id] = table
+            return table
+        }
+    }
+
+    /// Every (weights, preprocessing) table present on disk.
+    public func allTables() throws -> [EmbeddingTable] {
+        let v1 = root.appendingPathComponent("v1")
+        var result: [EmbeddingTable] = []
+        for weights in ((try? FileManager.default.contentsOfDirectory(atPath: v1.path)) ?? []).sorted() where !weights.hasPrefix(".") {
+            let folder = v1.appendingPathComponent(weights)
+            for preprocessing in ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted() where !preprocessing.hasPrefix(".") {
+                result.append(try table(weightsSHA256: weights, preprocessing: preprocessing))
+            }
+        }
+        return result
+    }
+
+    /// Copies every row of `others` into this store and compacts; rows already present are kept.
+    public func merge(_ others: [EmbeddingStore]) throws {
+        for other in others {
+            for source in try other.allTables() {
+                let target = try table(weightsSHA256: source.weightsSHA256, preprocessing: source.preprocessing)
+                let missing = source.keys.filter { !target.contains($0) }
+                guard !missing.isEmpty, let dimension = source.dimension, let rows = source.rows(missing) else { continue }
+                try target.append(keys: missing, values: rows.scalars, dimension: dimension)
+            }
+        }
+        for table in try allTables() { try table.compact() }
+    }
+}

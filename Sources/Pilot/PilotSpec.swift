@@ -1,0 +1,308 @@
+import Foundation
+
+/// A pilot: the decision to support, the classes, the image domains and the models.
+///
+/// Parsed strictly from JSON (`PilotSpec.load(from:)`): unknown keys, wrong types and
+/// missing files are errors carrying the JSON path and the file. Relative paths resolve
+/// against the spec file's folder. The format is documented in the README ("Pilot spec").
+public struct PilotSpec: Sendable, Equatable {
+    public enum Language: String, Sendable, Equatable, CaseIterable { case en, ja }
+
+    /// Where class names and prompt templates come from.
+    public enum Classes: Sendable, Equatable {
+        /// The 1000 curated ImageNet names and the 80 OpenAI templates (or the 7-template subset).
+        case imagenet(templates: TemplateSet)
+        /// Names (one per line) and templates (one per line, `{c}` for the class) from files;
+        /// `wnids` optionally maps WordNet-id folder names to the names, line by line.
+        case files(names: URL, templates: TemplateSource, wnids: URL?)
+    }
+
+    public enum TemplateSet: String, Sendable, Equatable { case openai80 = "imagenet", simple7 = "simple" }
+
+    public enum TemplateSource: Sendable, Equatable {
+        case preset(TemplateSet)
+        case file(URL)
+    }
+
+    public enum DomainRole: String, Sendable, Equatable { case reference, shift }
+
+    /// How a domain's images get their labels.
+    public enum LabelSource: String, Sendable, Equatable {
+        /// Folder layout decides: class folders → labelled, a flat folder → unlabelled; a `.csv` path → manifest.
+        case auto
+        /// Ignore any folder structure: every image is unlabelled.
+        case none
+    }
+
+    public enum ClassSubset: String, Sendable, Equatable { case imagenetR = "imagenet-r", imagenetA = "imagenet-a" }
+
+    public struct Domain: Sendable, Equatable {
+        public var name: String
+        /// A folder (ImageFolder or flat) or a CSV manifest `path,label`.
+        public var path: URL
+        public var role: DomainRole
+        public var labels: LabelSource
+        public var classSubset: ClassSubset?
+    }
+
+    public struct Model: Sendable, Equatable {
+        public var name: String
+        public var weights: URL
+        /// "gelu" or "quick_gelu" when the checkpoint cannot tell.
+        public var activation: String?
+        /// Counts as a baseline point for effective robustness instead of a candidate.
+        public var baseline: Bool
+        public var mean: [Double]?
+        public var std: [Double]?
+        public var imageSize: Int?
+    }
+
+    /// The pilot's pass/fail thresholds (fractions, 0–1).
+    public struct Criteria: Sendable, Equatable {
+        /// Lowest acceptable zero-shot top-1 on every shifted domain.
+        public var minAccuracy: Double?
+        /// Largest acceptable relative drop `1 − acc_shift / acc_reference`.
+        public var maxRelativeDrop: Double?
+        public init(minAccuracy: Double? = nil, maxRelativeDrop: Double? = nil) {
+            self.minAccuracy = minAccuracy
+            self.maxRelativeDrop = maxRelativeDrop
+        }
+    }
+
+    /// Probe settings; every default is documented in the README.
+    public struct ProbeSettings: Sendable, Equatable {
+        public var seed: UInt64 = 0
+        public var outlierThreshold: Double = 10
+        public var conceptThreshold: Double = 0.5
+        /// Extra concepts (one per line, optionally `category<TAB>concept`) added to the shipped vocabulary.
+        public var extraConcepts: URL?
+        public init() {}
+    }
+
+    /// A short identifier (`[a-z0-9._-]+`) used in folder names.
+    public var pilot: String
+    public var title: String
+    /// The decision the packet's cover asks ("Should we deploy … on line 3?").
+    public var question: String?
+    public var language: Language
+    public var classes: Classes
+    public var domains: [Domain]
+    public var models: [Model]
+    public var criteria: Criteria
+    public var probes: ProbeSettings
+    /// Baseline points for effective robustness: CSV `model,domain,reference_accuracy,accuracy`.
+    public var baselines: URL?
+    /// The spec file itself.
+    public var file: URL
+
+    public var referenceDomain: Domain { domains.first { $0.role == .reference }! }
+
+    // MARK: Loading
+
+    public static func load(from url: URL) throws -> PilotSpec {
+        let file = url.path
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw PilotError.missingFile(file: file, path: "the spec", resolved: file)
+        }
+        let json: Any
+        do {
+            json = try JSONSerialization.jsonObject(with: data)
+        } catch {
+            throw PilotError.malformed(file: file, message: "invalid JSON (\((error as NSError).localizedDescription))")
+        }
+        return try parse(json, file: url)
+    }
+
+    static func parse(_ json: Any, file url: URL) throws -> PilotSpec {
+        let file = url.path
+        let base = url.deletingLastPathComponent()
+        var root = try JSONObjectReader(json, file: file, path: "")
+
+        let pilot = try root.requiredString("pilot")
+        guard pilot.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }), !pilot.hasPrefix(".") else {
+            throw PilotError.invalidValue(file: file, path: "pilot", message: "use letters, digits, '-', '_' or '.' only (it names folders), e.g. \"line3-lighting\"")
+        }
+        let title = try root.string("title") ?? pilot
+        let question = try root.string("question")
+        let languageText = try root.string("language") ?? "en"
+        guard let language = Language(rawValue: languageText) else {
+            throw PilotError.invalidValue(file: file, path: "language", message: "must be \"en\" or \"ja\", not \"\(languageText)\"")
+        }
+
+        let classes = try parseClasses(root.raw("classes"), file: file, base: base)
+
+        guard let domainValues = try root.array("domains") else { throw PilotError.missingKey(file: file, path: "domains") }
+        var domains: [Domain] = []
+        for (index, value) in domainValues.enumerated() {
+            domains.append(try parseDomain(value, file: file, path: "domains[\(index)]", base: base, classes: classes))
+        }
+        guard !domains.isEmpty else { throw PilotError.invalidValue(file: file, path: "domains", message: "needs at least one domain") }
+        let references = domains.filter { $0.role == .reference }
+        if references.isEmpty {
+            if domains.count == 1 {
+                domains[0].role = .reference
+            } else {
+                throw PilotError.invalidValue(file: file, path: "domains", message: "mark exactly one domain with \"role\": \"reference\"")
+            }
+        } else if references.count > 1 {
+            throw PilotError.invalidValue(file: file, path: "domains", message: "only one domain can have \"role\": \"reference\"")
+        }
+        try checkUnique(domains.map(\.name), file: file, path: "domains", what: "domain name")
+
+        guard let modelValues = try root.array("models") else { throw PilotError.missingKey(file: file, path: "models") }
+        var models: [Model] = []
+        for (index, value) in modelValues.enumerated() {
+            models.append(try parseModel(value, file: file, path: "models[\(index)]", base: base))
+        }
+        guard !models.isEmpty else { throw PilotError.invalidValue(file: file, path: "models", message: "needs at least one model") }
+        try checkUnique(models.map(\.name), file: file, path: "models", what: "model name")
+
+        var criteria = Criteria()
+        if let value = root.raw("criteria") {
+            var reader = try JSONObjectReader(value, file: file, path: "criteria")
+            criteria.minAccuracy = try reader.number("min_accuracy")
+            criteria.maxRelativeDrop = try reader.number("max_relative_drop")
+            try reader.finish(known: ["min_accuracy", "max_relative_drop"])
+            for (key, number) in [("min_accuracy", criteria.minAccuracy), ("max_relative_drop", criteria.maxRelativeDrop)] {
+                if let number, !(0...1).contains(number) {
+                    throw PilotError.invalidValue(file: file, path: "criteria.\(key)", message: "is a fraction between 0 and 1 (0.8 means 80 %), not \(number)")
+                }
+            }
+        }
+
+        var probes = ProbeSettings()
+        if let value = root.raw("probes") {
+            var reader = try JSONObjectReader(value, file: file, path: "probes")
+            if let seed = try reader.integer("seed") {
+                guard seed >= 0 else { throw PilotError.invalidValue(file: file, path: "probes.seed", message: "must not be negative") }
+                probes.seed = UInt64(seed)
+            }
+            if let tau = try reader.number("outlier_threshold") {
+                guard tau > 1 else { throw PilotError.invalidValue(file: file, path: "probes.outlier_threshold", message: "must be greater than 1") }
+                probes.outlierThreshold = tau
+            }
+            if let rho = try reader.number("concept_threshold") {
+                guard rho > 0, rho < 1 else { throw PilotError.invalidValue(file: file, path: "probes.concept_threshold", message: "must be between 0 and 1") }
+                probes.conceptThreshold = rho
+            }
+            if let concepts = try reader.string("concepts") {
+                probes.extraConcepts = try resolveFile(concepts, file: file, path: "probes.concepts", base: base)
+            }
+            try reader.finish(known: ["seed", "outlier_threshold", "concept_threshold", "concepts"])
+        }
+
+        let baselines = try root.string("baselines").map { try resolveFile($0, file: file, path: "baselines", base: base) }
+
+        try root.finish(known: ["pilot", "title", "question", "language", "classes", "domains", "models", "criteria", "probes", "baselines"])
+        return PilotSpec(
+            pilot: pilot, title: title, question: question, language: language, classes: classes, domains: domains,
+            models: models, criteria: criteria, probes: probes, baselines: baselines, file: url)
+    }
+
+    private static func parseClasses(_ value: Any?, file: String, base: URL) throws -> Classes {
+        guard let value else { throw PilotError.missingKey(file: file, path: "classes") }
+        if let preset = value as? String {
+            guard preset == "imagenet" else {
+                throw PilotError.invalidValue(file: file, path: "classes", message: "the only preset is \"imagenet\"; otherwise give {\"names\": \"classes.txt\", \"templates\": \"templates.txt\"}")
+            }
+            return .imagenet(templates: .openai80)
+        }
+        var reader = try JSONObjectReader(value, file: file, path: "classes")
+        let templatesText = try reader.string("templates")
+        let templates: TemplateSource
+        switch templatesText {
+        case nil, "imagenet": templates = .preset(.openai80)
+        case "simple": templates = .preset(.simple7)
+        case let path?: templates = .file(try resolveFile(path, file: file, path: "classes.templates", base: base))
+        }
+        let result: Classes
+        if let preset = try reader.string("preset") {
+            guard preset == "imagenet" else {
+                throw PilotError.invalidValue(file: file, path: "classes.preset", message: "the only preset is \"imagenet\"")
+            }
+            guard case .preset(let set) = templates else {
+                throw PilotError.invalidValue(file: file, path: "classes.templates", message: "with the imagenet preset use \"imagenet\" or \"simple\" templates")
+            }
+            result = .imagenet(templates: set)
+        } else {
+            let names = try resolveFile(try reader.requiredString("names"), file: file, path: "classes.names", base: base)
+            let wnids = try reader.string("wnids").map { try resolveFile($0, file: file, path: "classes.wnids", base: base) }
+            result = .files(names: names, templates: templates, wnids: wnids)
+        }
+        try reader.finish(known: ["names", "templates", "wnids", "preset"])
+        return result
+    }
+
+    private static func parseDomain(_ value: Any, file: String, path: String, base: URL, classes: Classes) throws -> Domain {
+        var reader = try JSONObjectReader(value, file: file, path: path)
+        let name = try reader.requiredString("name")
+        let location = try resolveFile(try reader.requiredString("path"), file: file, path: "\(path).path", base: base)
+        let roleText = try reader.string("role") ?? "shift"
+        guard let role = DomainRole(rawValue: roleText) else {
+            throw PilotError.invalidValue(file: file, path: "\(path).role", message: "must be \"reference\" or \"shift\", not \"\(roleText)\"")
+        }
+        let labelsText = try reader.string("labels") ?? "auto"
+        guard let labels = LabelSource(rawValue: labelsText) else {
+            throw PilotError.invalidValue(file: file, path: "\(path).labels", message: "must be \"auto\" or \"none\", not \"\(labelsText)\"")
+        }
+        var subset: ClassSubset?
+        if let subsetText = try reader.string("class_subset") {
+            guard let parsed = ClassSubset(rawValue: subsetText) else {
+                throw PilotError.invalidValue(file: file, path: "\(path).class_subset", message: "must be \"imagenet-r\" or \"imagenet-a\"")
+            }
+            guard case .imagenet = classes else {
+                throw PilotError.invalidValue(file: file, path: "\(path).class_subset", message: "needs \"classes\": \"imagenet\"")
+            }
+            subset = parsed
+        }
+        try reader.finish(known: ["name", "path", "role", "labels", "class_subset"])
+        return Domain(name: name, path: location, role: role, labels: labels, classSubset: subset)
+    }
+
+    private static func parseModel(_ value: Any, file: String, path: String, base: URL) throws -> Model {
+        var reader = try JSONObjectReader(value, file: file, path: path)
+        let name = try reader.requiredString("name")
+        let weights = try resolveFile(try reader.requiredString("weights"), file: file, path: "\(path).weights", base: base)
+        let activation = try reader.string("activation")
+        if let activation, !["gelu", "quick_gelu"].contains(activation) {
+            throw PilotError.invalidValue(file: file, path: "\(path).activation", message: "must be \"gelu\" or \"quick_gelu\"")
+        }
+        let baseline = try reader.bool("baseline") ?? false
+        let mean = try reader.numbers("mean")
+        let std = try reader.numbers("std")
+        for (key, values) in [("mean", mean), ("std", std)] {
+            if let values, values.count != 3 {
+                throw PilotError.invalidValue(file: file, path: "\(path).\(key)", message: "needs three numbers (R, G, B)")
+            }
+        }
+        if let std, std.contains(where: { $0 <= 0 }) {
+            throw PilotError.invalidValue(file: file, path: "\(path).std", message: "must be positive")
+        }
+        let imageSize = try reader.integer("image_size")
+        if let imageSize, !(16...4096).contains(imageSize) {
+            throw PilotError.invalidValue(file: file, path: "\(path).image_size", message: "must be between 16 and 4096")
+        }
+        try reader.finish(known: ["name", "weights", "activation", "baseline", "mean", "std", "image_size"])
+        return Model(name: name, weights: weights, activation: activation, baseline: baseline, mean: mean, std: std, imageSize: imageSize)
+    }
+
+    private static func resolveFile(_ text: String, file: String, path: String, base: URL) throws -> URL {
+        let expanded = (text as NSString).expandingTildeInPath
+        let url = expanded.hasPrefix("/") ? URL(fileURLWithPath: expanded) : base.appendingPathComponent(expanded)
+        let standardized = url.standardizedFileURL
+        guard FileManager.default.fileExists(atPath: standardized.path) else {
+            throw PilotError.missingFile(file: file, path: path, resolved: standardized.path)
+        }
+        return standardized
+    }
+
+    private static func checkUnique(_ names: [String], file: String, path: String, what: String) throws {
+        var seen: Set<String> = []
+        for name in names where !seen.insert(name).inserted {
+            throw PilotError.invalidValue(file: file, path: path, message: "\(what) \"\(name)\" appears twice")
+        }
+    }
+}

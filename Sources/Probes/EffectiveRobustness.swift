@@ -1,0 +1,123 @@
+import Foundation
+
+/// Probe 5 — effective robustness (Taori et al. 2020) in logit space.
+///
+/// For one shift, baseline points `(x_b, y_b)` = (reference accuracy, shift accuracy) of
+/// baseline models are fitted by least squares as `logit(y) = β₁ logit(x) + β₀`; a model's
+/// ER is `y − σ(β₁ logit(x) + β₀)`. Logits clamp accuracies to [1e-6, 1 − 1e-6]. The band
+/// is a pointwise percentile bootstrap over baseline points (resampled with replacement,
+/// degenerate resamples with constant x skipped). With fewer than 2 baseline points, or all
+/// at one x, there is no fit: only relative accuracy and drop are reported — never a made-up line.
+public enum EffectiveRobustnessProbe {
+    public struct BaselinePoint: Sendable, Equatable {
+        public var model: String
+        public var referenceAccuracy: Double
+        public var accuracy: Double
+
+        public init(model: String, referenceAccuracy: Double, accuracy: Double) {
+            self.model = model
+            self.referenceAccuracy = referenceAccuracy
+            self.accuracy = accuracy
+        }
+    }
+
+    /// Fits the baseline line; `nil` when it is undefined. `bandGrid` are the reference
+    /// accuracies at which the band is reported (default 0.01…0.99 by 0.02).
+    public static func fit(
+        baseline: [BaselinePoint], source: String, resamples: Int = 1000, seed: UInt64,
+        bandGrid: [Double] = stride(from: 0.01, through: 0.99, by: 0.02).map { $0 }
+    ) -> BaselineFit? {
+        let x = baseline.map { Statistics.logit($0.referenceAccuracy) }
+        let y = baseline.map { Statistics.logit($0.accuracy) }
+        guard let line = Statistics.leastSquaresLine(x: x, y: y) else { return nil }
+        var generator = SplitMix64(seed: seed)
+        var curves = [[Double]](repeating: [], count: bandGrid.count)
+        let gridLogits = bandGrid.map { Statistics.logit($0) }
+        for _ in 0..<resamples {
+            let picks = (0..<x.count).map { _ in generator.index(below: x.count) }
+            guard let refit = Statistics.leastSquaresLine(x: picks.map { x[$0] }, y: picks.map { y[$0] }) else { continue }
+            for (g, xg) in gridLogits.enumerated() { curves[g].append(Statistics.sigmoid(refit.slope * xg + refit.intercept)) }
+        }
+        let band = bandGrid.enumerated().map { g, xg in
+            let fitted = Statistics.sigmoid(line.slope * gridLogits[g] + line.intercept)
+            let sorted = curves[g].sorted()
+            return BandPoint(
+                referenceAccuracy: xg, fitted: fitted,
+                lower: sorted.isEmpty ? fitted : Statistics.percentile(sorted: sorted, 2.5),
+                upper: sorted.isEmpty ? fitted : Statistics.percentile(sorted: sorted, 97.5))
+        }
+        return BaselineFit(source: source, pointCount: baseline.count, slope: line.slope, intercept: line.intercept, band: band, resamples: resamples, seed: seed)
+    }
+
+    /// A model's point on one shift, with ER when `fit` exists.
+    public static func point(domain: String, referenceAccuracy: Double, accuracy: Double, fit: BaselineFit?) -> RobustnessPoint {
+        let predicted = fit.map { Statistics.sigmoid($0.slope * Statistics.logit(referenceAccuracy) + $0.intercept) }
+        return RobustnessPoint(
+            domain: domain, referenceAccuracy: referenceAccuracy, accuracy: accuracy,
+            relativeAccuracy: referenceAccuracy > 0 ? accuracy / referenceAccuracy : nil,
+            drop: referenceAccuracy - accuracy, baseline: fit, effectiveRobustness: predicted.map { accuracy - $0 })
+    }
+
+    /// Baseline points from the long CSV `model,domain,reference_accuracy,accuracy` (header
+    /// required; accuracies as fractions 0–1), grouped by domain. Throws on a malformed row,
+    /// naming its line; values above 1 are rejected (percent columns must be divided by 100).
+    public static func parseBaselineCSV(_ text: String) throws -> [String: [BaselinePoint]] {
+        var lines = text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
+        guard !lines.isEmpty else { throw ProbesError.invalid("baseline CSV is empty") }
+        let header = lines.removeFirst().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        guard header == ["model", "domain", "reference_accuracy", "accuracy"] else {
+            throw ProbesError.invalid("baseline CSV header must be model,domain,reference_accuracy,accuracy")
+        }
+        var out = [String: [BaselinePoint]]()
+        for (offset, line) in lines.enumerated() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            guard fields.count == 4, let x = Double(fields[2]), let y = Double(fields[3]) else {
+                throw ProbesError.invalid("baseline CSV line \(offset + 2): expected model,domain,reference_accuracy,accuracy")
+            }
+            guard (0...1).contains(x), (0...1).contains(y) else {
+                throw ProbesError.invalid("baseline CSV line \(offset + 2): accuracies must be fractions 0–1 (divide percents by 100)")
+            }
+            out[fields[1], default: []].append(BaselinePoint(model: fields[0], referenceAccuracy: x, accuracy: y))
+        }
+        return out
+    }
+
+    /// Baseline points from a wide table of percentages such as
+    /// `assets/baselines/imagenet-shifts-standard-testbed.csv`: x from `referenceColumn`, y from
+    /// `shiftColumn`, keeping models whose `filterColumn` (default: the reference column) is
+    /// ≥ `minimumFilterAccuracy` (the testbed fits on val ≥ 55 %). Rows with an empty cell are skipped.
+    public static func parsePercentTable(
+        _ text: String, referenceColumn: String, shiftColumn: String, filterColumn: String? = nil,
+        minimumFilterAccuracy: Double = 0.55
+    ) throws -> [BaselinePoint] {
+        let lines = text.split(whereSeparator: \.isNewline).map(String.init)
+        guard let headerLine = lines.first else { throw ProbesError.invalid("baseline table is empty") }
+        let header = headerLine.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        guard let xi = header.firstIndex(of: referenceColumn), let yi = header.firstIndex(of: shiftColumn),
+              let fi = header.firstIndex(of: filterColumn ?? referenceColumn) else {
+            throw ProbesError.invalid("baseline table lacks column \(referenceColumn), \(shiftColumn) or \(filterColumn ?? referenceColumn)")
+        }
+        var points = [BaselinePoint]()
+        for line in lines.dropFirst() {
+            let fields = splitCSV(line)
+            guard fields.count == header.count else { continue }
+            guard let x = Double(fields[xi]), let y = Double(fields[yi]), let f = Double(fields[fi]) else { continue }
+            guard f / 100 >= minimumFilterAccuracy else { continue }
+            points.append(BaselinePoint(model: fields[0], referenceAccuracy: x / 100, accuracy: y / 100))
+        }
+        return points
+    }
+
+    /// Splits one CSV line, honouring double quotes.
+    static func splitCSV(_ line: String) -> [String] {
+        var fields = [String](), current = "", quoted = false
+        for character in line {
+            if character == "\"" { quoted.toggle() } else if character == "," && !quoted {
+                fields.append(current.trimmingCharacters(in: .whitespaces))
+                current = ""
+            } else { current.append(character) }
+        }
+        fields.append(current.trimmingCharacters(in: .whitespaces))
+        return fields
+    }
+}

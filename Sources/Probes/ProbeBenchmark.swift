@@ -1,0 +1,107 @@
+import Foundation
+
+/// Times the whole probe suite on seeded synthetic embeddings (class structure plus a few
+/// outlier dimensions, like CLIP's), for `shiftlens probe --bench`. Data generation is not
+/// timed; each repetition times `ProbeSuite.run` for every model in turn.
+public enum ProbeBenchmark {
+    public struct Shape: Sendable, CustomStringConvertible {
+        public var models: Int
+        /// Domains per model, the reference included.
+        public var domains: Int
+        public var images: Int
+        public var dimensions: Int
+        public var classes: Int
+
+        public init(models: Int, domains: Int, images: Int, dimensions: Int, classes: Int) {
+            self.models = models
+            self.domains = domains
+            self.images = images
+            self.dimensions = dimensions
+            self.classes = classes
+        }
+
+        public var description: String {
+            "\(models) models × \(domains) domains × \(images) images × \(dimensions) dims, \(classes) classes"
+        }
+    }
+
+    public struct Report: Sendable, CustomStringConvertible {
+        public var shape: Shape
+        /// Wall-clock seconds for all models, one value per repetition.
+        public var seconds: [Double]
+        /// CPU seconds (user + system, all threads of the process) per repetition — the
+        /// fairer number on a machine shared with other jobs.
+        public var cpuSeconds: [Double]
+        public var processors: Int
+
+        public var description: String {
+            let sorted = seconds.sorted()
+            let median = sorted.isEmpty ? 0 : (sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2)
+            let cpu = cpuSeconds.sorted()
+            let cpuMedian = cpu.isEmpty ? 0 : (cpu.count % 2 == 1 ? cpu[cpu.count / 2] : (cpu[cpu.count / 2 - 1] + cpu[cpu.count / 2]) / 2)
+            return String(
+                format: "probe suite, %@, %d CPU(s): wall min %.2f s, median %.2f s, max %.2f s; CPU time min %.2f s, median %.2f s, max %.2f s; over %d run(s)",
+                shape.description, processors, sorted.first ?? 0, median, sorted.last ?? 0,
+                cpu.first ?? 0, cpuMedian, cpu.last ?? 0, seconds.count)
+        }
+    }
+
+    public static func run(shape: Shape, options: ProbeOptions, repeats: Int, progress: (String) -> Void = { _ in }) throws -> Report {
+        var totals = [Double](repeating: 0, count: repeats)
+        var cpuTotals = [Double](repeating: 0, count: repeats)
+        for model in 0..<shape.models {
+            let (head, domains) = synthetic(shape: shape, seed: UInt64(model) &+ 1000)
+            for r in 0..<repeats {
+                let start = DispatchTime.now().uptimeNanoseconds
+                let cpuStart = processCPUSeconds()
+                _ = try ProbeSuite.run(model: "m\(model)", head: head, reference: domains[0], shifts: Array(domains.dropFirst()), options: options)
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                let cpu = processCPUSeconds() - cpuStart
+                totals[r] += seconds
+                cpuTotals[r] += cpu
+                progress(String(format: "model %d run %d: %.2f s wall, %.2f s CPU", model + 1, r + 1, seconds, cpu))
+            }
+        }
+        return Report(shape: shape, seconds: totals, cpuSeconds: cpuTotals, processors: ProcessInfo.processInfo.activeProcessorCount)
+    }
+
+    /// A head and `domains` labelled domains; domain k is shifted by a growing offset and scale.
+    public static func synthetic(shape: Shape, seed: UInt64) -> (Matrix<Float>, [DomainEmbeddings]) {
+        var generator = SplitMix64(seed: seed)
+        let d = shape.dimensions, c = shape.classes
+        func gaussian() -> Float {
+            // Box–Muller on two uniforms in (0, 1].
+            let u = 1 - generator.unit(), v = generator.unit()
+            return Float((-2 * log(u)).squareRoot() * cos(2 * Double.pi * v))
+        }
+        let means = (0..<(c * d)).map { _ in gaussian() }
+        let head = Matrix(unchecked: c, d, (0..<(c * d)).map { means[$0] + 0.3 * gaussian() }).rowNormalized()
+        let outliers = [3 % d, 17 % d, (d / 2) % d]
+        var domains = [DomainEmbeddings]()
+        for k in 0..<shape.domains {
+            let scale = 1 + 0.2 * Float(k)
+            var values = [Float](repeating: 0, count: shape.images * d)
+            var labels = [Int](repeating: 0, count: shape.images)
+            for i in 0..<shape.images {
+                let label = generator.index(below: c)
+                labels[i] = label
+                for j in 0..<d { values[i * d + j] = scale * gaussian() + 1.5 * means[label * d + j] + (j < 8 ? 0.3 * Float(k) : 0) }
+                for (t, j) in outliers.enumerated() { values[i * d + j] *= Float(20 - 5 * t) }
+            }
+            domains.append(DomainEmbeddings(name: "domain-\(k)", embeddings: Matrix(unchecked: shape.images, d, values), labels: labels))
+        }
+        return (head, domains)
+    }
+}
+
+/// User + system CPU seconds of the whole process so far.
+func processCPUSeconds() -> Double {
+    var usage = rusage()
+    #if os(Linux)
+    getrusage(RUSAGE_SELF.rawValue, &usage)
+    #else
+    getrusage(RUSAGE_SELF, &usage)
+    #endif
+    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
+        + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+}

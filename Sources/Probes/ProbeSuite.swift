@@ -1,0 +1,239 @@
+import Foundation
+import Tensor
+
+/// Settings of every probe; defaults are the documented ones.
+public struct ProbeOptions: Codable, Sendable, Equatable {
+    /// τ of the outlier features.
+    public var outlierThreshold: Double = 10
+    /// Size of the top-dimension sets compared by Jaccard.
+    public var outlierTopK: Int = 10
+    /// ρ of the concept probe.
+    public var conceptThreshold: Double = 0.5
+    public var prunedPercents: [Int] = Directions.defaultPrunedPercents
+    /// Resamples of the accuracy-difference bootstrap.
+    public var bootstrapResamples: Int = 1000
+    public var distance = DistanceOptions()
+    public var linearProbe = LinearProbeOptions()
+    public var runDistance = true
+    public var runLinearProbe = true
+    /// Probe domains concurrently on Tensor's pool (same results either way).
+    public var parallelDomains = true
+    /// The run's base seed; every probe derives its own stream from it (see `Seeds`).
+    public var seed: UInt64 = 0
+
+    public init() {}
+
+    enum CodingKeys: String, CodingKey {
+        case outlierThreshold = "outlier_threshold", outlierTopK = "outlier_top_k", conceptThreshold = "concept_threshold"
+        case prunedPercents = "pruned_percents", bootstrapResamples = "bootstrap_resamples", distance
+        case linearProbe = "linear_probe", runDistance = "run_distance", runLinearProbe = "run_linear_probe"
+        case parallelDomains = "parallel_domains", seed
+    }
+}
+
+/// One domain's embeddings as the suite takes them.
+public struct DomainEmbeddings: Sendable {
+    public var name: String
+    /// n × d, before L2 normalisation.
+    public var embeddings: Matrix<Float>
+    /// Class index (row of the head) per image; `nil` for an unlabelled domain.
+    public var labels: [Int]?
+
+    public init(name: String, embeddings: Matrix<Float>, labels: [Int]?) {
+        self.name = name
+        self.embeddings = embeddings
+        self.labels = labels
+    }
+}
+
+/// The concept probe's input: the probing model's image–concept similarities on the
+/// reference images (rows aligned with the reference embeddings) and the concept names.
+public struct ConceptProbeInput: Sendable {
+    public var names: [String]
+    /// n_reference × K, see `Concepts.similarities(imageEmbeddings:textEmbeddings:)`.
+    public var similarities: Matrix<Float>
+
+    public init(names: [String], similarities: Matrix<Float>) {
+        self.names = names
+        self.similarities = similarities
+    }
+}
+
+/// Runs every probe for one model over its reference and shifted domains.
+///
+/// Embeddings with a NaN or infinite value are left out of every probe (with their labels)
+/// and counted in the domain's `notes`. Probes that are undefined for the inputs are absent
+/// (or hold `null` numbers) and say why in `notes`; shapes that do not fit throw `ProbesError`.
+public enum ProbeSuite {
+    /// Probe results of `model` on the reference (first) and every shift, in that order.
+    public static func run(
+        model: String, head: Matrix<Float>, reference: DomainEmbeddings, shifts: [DomainEmbeddings],
+        concepts: ConceptProbeInput? = nil, options: ProbeOptions = ProbeOptions()
+    ) throws -> [ModelDomainProbes] {
+        let seeds = Seeds(base: options.seed)
+        guard head.rows >= 1, head.columns >= 1 else { throw ProbesError.invalid("the zero-shot head is empty") }
+        var referenceNotes = [String]()
+        let ref = try sanitize(reference, head: head, notes: &referenceNotes)
+        // Validate every domain before any heavy work.
+        var shiftNotes = [[String]](repeating: [], count: shifts.count)
+        let cleanShifts = try shifts.indices.map { try sanitize(shifts[$0], head: head, notes: &shiftNotes[$0]) }
+        guard ref.embeddings.rows >= 1 else {
+            throw ProbesError.invalid("the reference domain '\(reference.name)' has no usable embedding")
+        }
+
+        // Computed once on the reference.
+        let referenceScores = try ZeroShot.scores(embeddings: ref.embeddings, head: head, labels: ref.labels)
+        let referenceZeroShot = ZeroShot.result(scores: referenceScores, labels: ref.labels, classCount: head.rows)
+        let referenceOutliers = try Outliers.analyze(ref.embeddings, threshold: options.outlierThreshold, topK: options.outlierTopK)
+        let basis = try Directions.basis(head: head, reference: ref.embeddings)
+        let threshold: Double? = try referenceZeroShot.map {
+            try ATC.threshold(referenceConfidences: referenceScores.confidences, referenceCorrect: $0.top1Correct)
+        }
+        if threshold == nil { referenceNotes.append("the reference has no labels: no ATC estimate and no linear probe") }
+        let distanceReference = options.runDistance
+            ? try Distance.reference(ref.embeddings, options: options.distance, seed: seeds.distance) : nil
+        var linearProbe: LinearProbe.Fitted?
+        if options.runLinearProbe, let labels = ref.labels {
+            linearProbe = try LinearProbe.fit(
+                reference: ref.embeddings, labels: labels, classCount: head.rows, options: options.linearProbe, seed: seeds.linearProbe)
+            if linearProbe == nil { referenceNotes.append("too few reference images or classes for a linear probe") }
+        }
+        let referenceOutcomes = ref.labels.map { ZeroShot.outcomes(referenceScores, labels: $0) }
+
+        let domains = [reference] + shifts
+        func probeDomain(_ index: Int) throws -> ModelDomainProbes {
+            let domain = domains[index]
+            let isReference = index == 0
+            var notes = isReference ? referenceNotes : shiftNotes[index - 1]
+            let clean = isReference ? ref : cleanShifts[index - 1]
+            var results = ProbeResults()
+            guard clean.embeddings.rows >= 1 else {
+                notes.append("no usable embedding: every probe is skipped")
+                results.notes = notes
+                return ModelDomainProbes(model: model, domain: domain.name, results: results)
+            }
+            let scores = isReference ? referenceScores : try ZeroShot.scores(embeddings: clean.embeddings, head: head, labels: clean.labels)
+            results.zeroShot = isReference ? referenceZeroShot : ZeroShot.result(scores: scores, labels: clean.labels, classCount: head.rows)
+            if !isReference, let labels = clean.labels, let referenceOutcomes {
+                results.zeroShot?.differenceFromReference = Statistics.bootstrapDifferenceOfMeans(
+                    referenceOutcomes, ZeroShot.outcomes(scores, labels: labels), resamples: options.bootstrapResamples,
+                    seed: SplitMix64.derive(seeds.bootstrap, index: index))
+            }
+            var outliers = isReference ? referenceOutliers
+                : try Outliers.analyze(clean.embeddings, threshold: options.outlierThreshold, topK: options.outlierTopK)
+            if !isReference { outliers.jaccardWithReference = Outliers.jaccard(outliers.topDimensions, referenceOutliers.topDimensions) }
+            results.outliers = outliers
+            if let labels = clean.labels {
+                results.directions = try Directions.result(
+                    basis: basis, head: head, referenceMeanAbs: referenceOutliers.meanAbsActivation,
+                    embeddings: clean.embeddings, labels: labels, prunedPercents: options.prunedPercents)
+            }
+            if isReference, let concepts {
+                if concepts.similarities.rows == reference.embeddings.rows, ref.embeddings.rows == reference.embeddings.rows {
+                    do {
+                        results.concepts = try Concepts.analyze(
+                            activations: clean.embeddings, similarities: concepts.similarities, conceptNames: concepts.names,
+                            threshold: options.conceptThreshold)
+                    } catch ProbesError.invalid(let message) {
+                        notes.append("concept probe skipped: \(message)")
+                    }
+                } else {
+                    notes.append("concept probe skipped: similarities do not match the usable reference images")
+                }
+            }
+            if let threshold {
+                results.atc = ATC.result(threshold: threshold, confidences: scores.confidences, actualAccuracy: results.zeroShot?.top1)
+            }
+            if !isReference, let distanceReference {
+                let seed = SplitMix64.derive(seeds.distance, index: index)
+                results.distance = try Distance.result(reference: distanceReference, embeddings: clean.embeddings, options: options.distance, seed: seed)
+                if clean.embeddings.rows < 2 { notes.append("one image: Fréchet distance and MMD need at least 2") }
+            }
+            if let linearProbe, let labels = clean.labels {
+                if isReference {
+                    let test = linearProbe.testRows
+                    results.linearProbe = LinearProbe.result(linearProbe, embeddings: clean.embeddings.selectingRows(test), labels: test.map { labels[$0] })
+                } else {
+                    results.linearProbe = LinearProbe.result(linearProbe, embeddings: clean.embeddings, labels: labels)
+                }
+            }
+            if let labels = clean.labels, Set(labels).count == 1 { notes.append("every image has the same label: per-class accuracy has one class") }
+            results.notes = notes
+            return ModelDomainProbes(model: model, domain: domain.name, results: results)
+        }
+
+        // Domains are independent: deal them round-robin over Tensor's pool. Products inside
+        // a domain then run on the calling thread (the pool does not nest), so both cores
+        // also share the single-threaded parts (eigenvalues, argmax, fits). Results do not
+        // depend on the split.
+        var slots = [Result<ModelDomainProbes, Error>?](repeating: nil, count: domains.count)
+        slots.withUnsafeMutableBufferPointer { buffer in
+            let out = buffer.baseAddress!
+            let body: (Int, Int) -> Void = { participant, participants in
+                var index = participant
+                while index < domains.count {
+                    out[index] = Result { try probeDomain(index) }
+                    index += participants
+                }
+            }
+            if domains.count > 1, options.parallelDomains { ThreadPool.shared.run(body) } else { body(0, 1) }
+        }
+        return try slots.map { try $0!.get() }
+    }
+
+    /// Effective-robustness points of one model from its probe results; `baselines` maps a
+    /// shift's domain name to its baseline fit (absent: relative accuracy and drop only).
+    public static func effectiveRobustness(
+        model: String, referenceDomain: String, probes: [ModelDomainProbes], baselines: [String: BaselineFit] = [:]
+    ) -> EffectiveRobustness {
+        let own = probes.filter { $0.model == model }
+        guard let reference = own.first(where: { $0.domain == referenceDomain })?.results.zeroShot?.top1 else {
+            return EffectiveRobustness(model: model, points: [])
+        }
+        let points = own.compactMap { entry -> RobustnessPoint? in
+            guard entry.domain != referenceDomain, let accuracy = entry.results.zeroShot?.top1 else { return nil }
+            return EffectiveRobustnessProbe.point(domain: entry.domain, referenceAccuracy: reference, accuracy: accuracy, fit: baselines[entry.domain])
+        }
+        return EffectiveRobustness(model: model, points: points)
+    }
+
+    /// Verdicts for every model × domain and per model.
+    public static func verdicts(
+        probes: [ModelDomainProbes], referenceDomain: String, robustness: [EffectiveRobustness], criteria: Criteria
+    ) -> Verdicts {
+        var shifts = [ShiftVerdict]()
+        var models = [String]()
+        for entry in probes {
+            if !models.contains(entry.model) { models.append(entry.model) }
+            let referenceAccuracy = probes.first { $0.model == entry.model && $0.domain == referenceDomain }?.results.zeroShot?.top1
+            let point = robustness.first { $0.model == entry.model }?.points.first { $0.domain == entry.domain }
+            shifts.append(Verdict.shift(
+                model: entry.model, domain: entry.domain, isReference: entry.domain == referenceDomain, probes: entry.results,
+                referenceAccuracy: referenceAccuracy, robustness: point, criteria: criteria))
+        }
+        return Verdicts(models: models.map { Verdict.model($0, shifts: shifts) }, shifts: shifts)
+    }
+
+    /// Drops rows with a non-finite value (and their labels), noting how many.
+    static func sanitize(_ domain: DomainEmbeddings, head: Matrix<Float>, notes: inout [String]) throws -> DomainEmbeddings {
+        guard domain.embeddings.columns == head.columns else {
+            throw ProbesError.shape("domain '\(domain.name)' has \(domain.embeddings.columns) dimensions but the head has \(head.columns)")
+        }
+        if let labels = domain.labels {
+            guard labels.count == domain.embeddings.rows else {
+                throw ProbesError.shape("domain '\(domain.name)' has \(labels.count) labels for \(domain.embeddings.rows) embeddings")
+            }
+            if let bad = labels.first(where: { $0 < 0 || $0 >= head.rows }) {
+                throw ProbesError.invalid("domain '\(domain.name)' has label \(bad), outside the head's classes 0..<\(head.rows)")
+            }
+        }
+        let d = domain.embeddings.columns
+        let keep = (0..<domain.embeddings.rows).filter { i in
+            domain.embeddings.values[(i * d)..<((i + 1) * d)].allSatisfy(\.isFinite)
+        }
+        guard keep.count < domain.embeddings.rows else { return domain }
+        let dropped = domain.embeddings.rows - keep.count
+        notes.append("\(dropped) embedding\(dropped == 1 ? "" : "s") with NaN or infinity left out")
+        return DomainEmbeddings(name: domain.name, embeddings: domain.embeddings.selectingRows(keep), labels: domain.labels.map { l in keep.map { l[$0] } })
+    }
+}

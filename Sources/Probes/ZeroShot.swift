@@ -1,0 +1,94 @@
+import Foundation
+
+/// Probe 1 — zero-shot classification, and the per-image scores other probes reuse.
+public enum ZeroShot {
+    /// CLIP's logit scale (exp of the learned temperature, clamped at 100 in training):
+    /// confidences are `softmax(100 · cos(h, w_c))`. Accuracies do not depend on it.
+    public static let logitScale: Double = 100
+
+    /// Per-image outcome of the zero-shot head on one domain.
+    public struct Scores: Sendable {
+        /// argmax_c cos(h_i, w_c) (first index on ties, as numpy.argmax).
+        public var predictions: [Int]
+        /// max_c softmax(100 · cos(h_i, ·)) — the ATC confidence.
+        public var confidences: [Double]
+        /// 0-based rank of the true class (number of classes scoring strictly higher); nil without labels.
+        public var labelRanks: [Int]?
+    }
+
+    /// Scores `embeddings` (n×d, before normalisation) against `head` (C×d).
+    public static func scores(embeddings: Matrix<Float>, head: Matrix<Float>, labels: [Int]?) throws -> Scores {
+        try validate(embeddings: embeddings, head: head, labels: labels)
+        let logits = embeddings.rowNormalized().multiplied(byTransposeOf: head)  // (n, C)
+        let n = logits.rows, classes = logits.columns
+        var predictions = [Int](repeating: 0, count: n)
+        var confidences = [Double](repeating: 0, count: n)
+        var ranks: [Int]? = labels.map { _ in [Int](repeating: 0, count: n) }
+        logits.values.withUnsafeBufferPointer { z in
+            for i in 0..<n {
+                let row = z.baseAddress! + i * classes
+                let best = LinearAlgebra.argmax(row, count: classes)
+                predictions[i] = best
+                let top = Double(row[best])
+                var sum = 0.0
+                for c in 0..<classes { sum += exp(logitScale * (Double(row[c]) - top)) }
+                confidences[i] = 1 / sum
+                if let labels {
+                    let own = row[labels[i]]
+                    var higher = 0
+                    for c in 0..<classes where row[c] > own { higher += 1 }
+                    ranks![i] = higher
+                }
+            }
+        }
+        return Scores(predictions: predictions, confidences: confidences, labelRanks: ranks)
+    }
+
+    /// Accuracy, intervals and per-class accuracy from `scores`; `nil` without labels or images.
+    public static func result(scores: Scores, labels: [Int]?, classCount: Int, level: Double = 0.95) -> ZeroShotResult? {
+        guard let labels, let ranks = scores.labelRanks, !labels.isEmpty else { return nil }
+        let n = labels.count
+        var top1 = 0, top5 = 0
+        var perClassCount = [Int](repeating: 0, count: classCount)
+        var perClassCorrect = [Int](repeating: 0, count: classCount)
+        for i in 0..<n {
+            let correct = scores.predictions[i] == labels[i]
+            if correct { top1 += 1 }
+            if ranks[i] < 5 { top5 += 1 }
+            perClassCount[labels[i]] += 1
+            if correct { perClassCorrect[labels[i]] += 1 }
+        }
+        let perClass = (0..<classCount).map { c in
+            ClassAccuracy(
+                classIndex: c, count: perClassCount[c], correct: perClassCorrect[c],
+                accuracy: perClassCount[c] > 0 ? Double(perClassCorrect[c]) / Double(perClassCount[c]) : nil,
+                ci: Statistics.clopperPearson(successes: perClassCorrect[c], trials: perClassCount[c], level: level))
+        }
+        return ZeroShotResult(
+            count: n, top1Correct: top1, top1: Double(top1) / Double(n),
+            top1CI: Statistics.clopperPearson(successes: top1, trials: n, level: level)!,
+            top5Correct: top5, top5: Double(top5) / Double(n),
+            top5CI: Statistics.clopperPearson(successes: top5, trials: n, level: level)!,
+            perClass: perClass)
+    }
+
+    /// 1 for a correct top-1 prediction, 0 otherwise (the bootstrap's sample).
+    static func outcomes(_ scores: Scores, labels: [Int]) -> [Double] {
+        zip(scores.predictions, labels).map { $0 == $1 ? 1 : 0 }
+    }
+
+    static func validate(embeddings: Matrix<Float>, head: Matrix<Float>, labels: [Int]?) throws {
+        guard head.rows >= 1 else { throw ProbesError.invalid("the zero-shot head has no classes") }
+        guard embeddings.columns == head.columns else {
+            throw ProbesError.shape("embeddings have \(embeddings.columns) dimensions but the head has \(head.columns)")
+        }
+        if let labels {
+            guard labels.count == embeddings.rows else {
+                throw ProbesError.shape("\(labels.count) labels for \(embeddings.rows) embeddings")
+            }
+            if let bad = labels.first(where: { $0 < 0 || $0 >= head.rows }) {
+                throw ProbesError.invalid("label \(bad) is outside the head's classes 0..<\(head.rows)")
+            }
+        }
+    }
+}

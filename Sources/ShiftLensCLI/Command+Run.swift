@@ -1,0 +1,100 @@
+import Dispatch
+import Embeddings
+import Foundation
+import Pilot
+import Tensor
+
+extension Command {
+    static let run = Command(
+        name: "run",
+        summary: "Run a pilot: encode (cached), probe, and add a new archived run to the site.",
+        usage: "shiftlens run PILOT.json [--site DIR] [--store DIR] [--batch N] [--threads N]",
+        discussion: """
+            Scans every domain, encodes new images with every model (images already in the embedding store cost
+            nothing), runs the probe suite and writes a new run folder under DIR/pilots/<pilot>/ with its pages,
+            results.json, tables and manifest. Earlier runs are never changed. Ctrl-C stops after the batch in
+            flight; running the same command again resumes from the store.
+            """,
+        options: [
+            .value("--site", "DIR", "Site folder (default: site/ in the current folder)."),
+            .value("--store", "DIR", "Embedding store (default: .shiftlens/store beside the pilot spec)."),
+            .value("--batch", "N", "Images per encoder batch (default 32)."),
+            .value("--threads", "N", "Compute threads (default: all cores)."),
+        ],
+        positionals: 1...1
+    ) { invocation, console in
+        let specURL = URL(fileURLWithPath: invocation.positionals[0]).standardizedFileURL
+        let spec = try loadSpec(specURL)
+        let assets = try locateAssets()
+        try configureThreads(invocation)
+        let options = PilotRunner.Options(
+            site: URL(fileURLWithPath: invocation.value("--site") ?? "site").standardizedFileURL,
+            store: storeURL(invocation, spec: spec),
+            batchSize: try invocation.integer("--batch", default: 32, in: 1...4096))
+        let cancel = CancellationFlag()
+        let interrupt = InterruptHandler(cancel: cancel, console: console)
+        defer { interrupt.restore() }
+        do {
+            let folder = try PilotRunner(spec: spec, assets: assets, options: options, console: console, cancel: cancel).run()
+            console.out(folder.appendingPathComponent("index.html").path)
+            console.err("Run stored in \(folder.path). Open \(folder.appendingPathComponent("index.html").path) (or \(options.site.appendingPathComponent("index.html").path) for every pilot).")
+            return ExitCode.ok
+        } catch is CancellationError {
+            throw ShiftLensError(step: "run", path: spec.file.path, message: "interrupted; finished batches are kept in \(options.store.path)",
+                                 hint: "run the same command again to resume")
+        }
+    }
+
+    static func loadSpec(_ url: URL) throws -> PilotSpec {
+        do {
+            return try PilotSpec.load(from: url)
+        } catch let error as PilotError {
+            throw ShiftLensError(step: "pilot spec", path: nil, message: "\(error)", hint: "see the README section \"Pilot spec\"; `shiftlens init DIR` writes a commented example")
+        }
+    }
+
+    static func locateAssets() throws -> Assets {
+        do {
+            return try Assets.locate()
+        } catch {
+            throw ShiftLensError(step: "assets", message: "\(error)", hint: "run shiftlens from its checkout or set SHIFTLENS_ASSETS")
+        }
+    }
+
+    static func configureThreads(_ invocation: Invocation) throws {
+        if invocation.value("--threads") != nil {
+            ThreadPool.shared.setThreadCount(try invocation.integer("--threads", default: ThreadPool.defaultThreadCount, in: 1...256))
+        }
+    }
+
+    static func storeURL(_ invocation: Invocation, spec: PilotSpec) -> URL {
+        if let path = invocation.value("--store") { return URL(fileURLWithPath: path).standardizedFileURL }
+        return spec.file.deletingLastPathComponent().appendingPathComponent(".shiftlens/store")
+    }
+}
+
+/// Turns the first Ctrl-C into a clean stop (the flag) and a second into an immediate exit.
+final class InterruptHandler: @unchecked Sendable {
+    private let source: DispatchSourceSignal
+    private var count = 0
+
+    init(cancel: CancellationFlag, console: Console) {
+        signal(SIGINT, SIG_IGN)
+        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
+        source.setEventHandler { [unowned self] in
+            count += 1
+            if count == 1 {
+                console.err("\nStopping after the current batch (Ctrl-C again to quit now)…")
+                cancel.raise()
+            } else {
+                exit(130)
+            }
+        }
+        source.resume()
+    }
+
+    func restore() {
+        source.cancel()
+        signal(SIGINT, SIG_DFL)
+    }
+}

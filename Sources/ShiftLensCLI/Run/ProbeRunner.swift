@@ -1,0 +1,188 @@
+import CLIP
+import Embeddings
+import Foundation
+import Pilot
+import Probes
+import Tensor
+
+/// Runs the probe suite for every model of a run and assembles the parts of
+/// `RunResults` that come from it: per model × domain probes, effective robustness
+/// against the baselines, verdicts and the domain summaries (with skipped images).
+struct ProbeRunner {
+    let spec: PilotSpec
+    let classes: ClassList
+    let assets: Assets
+    let scanned: [ScannedDomain]
+    let tokenizer: Tokenizer
+    let store: EmbeddingStore
+    let progress: ProgressReporter
+
+    struct Analysis {
+        var domains: [DomainSummary]
+        var probes: [ModelDomainProbes]
+        var robustness: [EffectiveRobustness]
+        var verdicts: Verdicts
+    }
+
+    func run(_ models: [EncodedModel]) throws -> Analysis {
+        var options = ProbeOptions()
+        options.seed = spec.probes.seed
+        options.outlierThreshold = spec.probes.outlierThreshold
+        options.conceptThreshold = spec.probes.conceptThreshold
+        let referenceName = spec.referenceDomain.name
+        let usable = scanned.filter { $0.problem == nil }
+        let baselines = try baselineFits(models: models, referenceName: referenceName)
+
+        var probes: [ModelDomainProbes] = []
+        var robustness: [EffectiveRobustness] = []
+        var shiftVerdicts: [ShiftVerdict] = []
+        let criteria = Criteria(minAccuracy: spec.criteria.minAccuracy, maxRelativeDrop: spec.criteria.maxRelativeDrop)
+
+        for model in models {
+            let started = Date()
+            // Domains sharing a class subset are probed together with the head restricted to
+            // that subset and the reference restricted to the same classes.
+            var groups: [PilotSpec.ClassSubset?: [ScannedDomain]] = [:]
+            for domain in usable where domain.spec.role == .shift { groups[domain.spec.classSubset, default: []].append(domain) }
+            if groups[nil] == nil { groups[nil] = [] }
+            var modelProbes: [ModelDomainProbes] = []
+            var points: [RobustnessPoint] = []
+            for (subset, shifts) in groups.sorted(by: { ($0.key?.rawValue ?? "") < ($1.key?.rawValue ?? "") }) {
+                let keep = try subset.map { try ClassList.subsetIndices($0, of: classes, assets: assets) }
+                let head = try headMatrix(model.head, keeping: keep)
+                let reference = try domainEmbeddings(referenceName, model: model, keeping: keep)
+                let shiftInputs = try shifts.map { try domainEmbeddings($0.spec.name, model: model, keeping: keep) }
+                let concepts = subset == nil ? try conceptInput(model, reference: reference) : nil
+                let results = try ProbeSuite.run(model: model.entry.name, head: head, reference: reference, shifts: shiftInputs, concepts: concepts, options: options)
+                let groupRobustness = ProbeSuite.effectiveRobustness(model: model.entry.name, referenceDomain: referenceName, probes: results, baselines: baselines)
+                let groupVerdicts = ProbeSuite.verdicts(probes: results, referenceDomain: referenceName, robustness: [groupRobustness], criteria: criteria)
+                for entry in results where subset == nil || entry.domain != referenceName { modelProbes.append(entry) }
+                points += groupRobustness.points
+                shiftVerdicts += groupVerdicts.shifts.filter { subset == nil || $0.domain != referenceName }
+            }
+            let order = spec.domains.map(\.name)
+            modelProbes.sort { (order.firstIndex(of: $0.domain) ?? 0) < (order.firstIndex(of: $1.domain) ?? 0) }
+            probes += modelProbes
+            robustness.append(EffectiveRobustness(model: model.entry.name, points: points.sorted { (order.firstIndex(of: $0.domain) ?? 0) < (order.firstIndex(of: $1.domain) ?? 0) }))
+            progress.finish("\(model.entry.name): probes on \(modelProbes.count) domains in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        }
+        let order = spec.domains.map(\.name)
+        shiftVerdicts.sort { ($0.model, order.firstIndex(of: $0.domain) ?? 0) < ($1.model, order.firstIndex(of: $1.domain) ?? 0) }
+        let candidates = models.filter { !$0.entry.baseline }.map(\.entry.name)
+        let verdicts = Verdicts(
+            models: candidates.map { Verdict.model($0, shifts: shiftVerdicts) },
+            shifts: shiftVerdicts.filter { candidates.contains($0.model) })
+        return Analysis(domains: domainSummaries(models), probes: probes, robustness: robustness, verdicts: verdicts)
+    }
+
+    // MARK: Inputs
+
+    func headMatrix(_ head: Tensor, keeping rows: [Int]?) throws -> Matrix<Float> {
+        let full = try Matrix(rows: head.shape[0], columns: head.shape[1], values: head.scalars)
+        return rows.map { full.selectingRows($0) } ?? full
+    }
+
+    /// A domain's embeddings with labels remapped to the kept classes (images of other classes left out).
+    func domainEmbeddings(_ name: String, model: EncodedModel, keeping classes: [Int]?) throws -> DomainEmbeddings {
+        guard let domain = model.domains[name] else {
+            return DomainEmbeddings(name: name, embeddings: Matrix(zeros: 0, model.dimension), labels: nil)
+        }
+        let matrix = try Matrix(rows: domain.embeddings.shape[0], columns: model.dimension, values: domain.embeddings.scalars)
+        let labelled = !domain.labels.isEmpty && domain.labels.allSatisfy { $0 != nil }
+        guard labelled else { return DomainEmbeddings(name: name, embeddings: matrix, labels: nil) }
+        let labels = domain.labels.map { $0! }
+        guard let classes else { return DomainEmbeddings(name: name, embeddings: matrix, labels: labels) }
+        let position = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+        let rows = labels.indices.filter { position[labels[$0]] != nil }
+        return DomainEmbeddings(name: name, embeddings: matrix.selectingRows(rows), labels: rows.map { position[labels[$0]]! })
+    }
+
+    /// The concept probe's similarities: the model's own text tower embeds the concept vocabulary.
+    func conceptInput(_ model: EncodedModel, reference: DomainEmbeddings) throws -> ConceptProbeInput? {
+        guard let concepts = model.conceptEmbeddings, reference.embeddings.rows > 2 else { return nil }
+        let text = try Matrix(rows: concepts.shape[0], columns: concepts.shape[1], values: concepts.scalars)
+        let similarities = try Concepts.similarities(imageEmbeddings: reference.embeddings, textEmbeddings: text)
+        return ConceptProbeInput(names: model.conceptNames, similarities: similarities)
+    }
+
+    // MARK: Baselines
+
+    /// Baseline fits per shift domain: the pilot's CSV, models marked `baseline`, and for
+    /// ImageNet pilots the published standard-model accuracies shipped in assets/baselines.
+    func baselineFits(models: [EncodedModel], referenceName: String) throws -> [String: BaselineFit] {
+        var points: [String: [EffectiveRobustnessProbe.BaselinePoint]] = [:]
+        var sources: [String: [String]] = [:]
+        if let url = spec.baselines {
+            let text = try String(contentsOf: url, encoding: .utf8)
+            for (domain, list) in try EffectiveRobustnessProbe.parseBaselineCSV(text) {
+                points[domain, default: []] += list
+                sources[domain, default: []].append(url.lastPathComponent)
+            }
+        }
+        if case .imagenet = spec.classes {
+            let url = assets.url("baselines/imagenet-shifts-standard-testbed.csv")
+            if let text = try? String(contentsOf: url, encoding: .utf8) {
+                for domain in spec.domains where domain.role == .shift {
+                    guard let column = Self.imagenetColumn(domain.name), points[domain.name] == nil else { continue }
+                    let reference = ["imagenet_r": "imagenet_on_r_classes", "imagenet_a": "imagenet_on_a_classes", "objectnet": "imagenet_on_objectnet_classes"][column] ?? "imagenet"
+                    let list = try EffectiveRobustnessProbe.parsePercentTable(text, referenceColumn: reference, shiftColumn: column, filterColumn: "imagenet")
+                    points[domain.name] = list
+                    sources[domain.name] = ["assets/baselines/imagenet-shifts-standard-testbed.csv (standard models, val ≥ 55 %)"]
+                }
+            }
+        }
+        // Models marked as baselines contribute their own measured points (computed later by the
+        // suite); they are added by the caller through the pilot's CSV when accuracies are known
+        // beforehand, so nothing is invented here.
+        _ = models
+        var fits: [String: BaselineFit] = [:]
+        for (index, (domain, list)) in points.sorted(by: { $0.key < $1.key }).enumerated() where list.count >= 2 {
+            let seed = SplitMix64.derive(spec.probes.seed &+ 0xBA5E, index: index)
+            if let fit = EffectiveRobustnessProbe.fit(baseline: list, source: sources[domain, default: []].joined(separator: ", "), seed: seed) {
+                fits[domain] = fit
+            }
+        }
+        return fits
+    }
+
+    /// The testbed column of a shift named like an ImageNet test set, if any.
+    static func imagenetColumn(_ name: String) -> String? {
+        let key = name.lowercased().filter { $0.isLetter || $0.isNumber }
+        switch key {
+        case "imagenetv2", "v2", "imagenetv2matchedfrequency": return "imagenet_v2"
+        case "imagenetsketch", "sketch": return "imagenet_sketch"
+        case "imagenetr", "imagenetrendition", "rendition": return "imagenet_r"
+        case "imageneta", "imagenetadversarial": return "imagenet_a"
+        case "objectnet": return "objectnet"
+        default: return nil
+        }
+    }
+
+    // MARK: Domains
+
+    func domainSummaries(_ models: [EncodedModel]) -> [DomainSummary] {
+        scanned.map { domain in
+            var skipped: [SkippedImage] = []
+            if let problem = domain.problem { skipped.append(SkippedImage(path: domain.spec.path.lastPathComponent, code: "domain", reason: problem)) }
+            if let scan = domain.scan {
+                for (label, count) in scan.unknownLabels.sorted(by: { $0.key < $1.key }) {
+                    skipped.append(SkippedImage(path: label, code: "label.unknown", reason: "\(count) image\(count == 1 ? "" : "s") with a label that is not in the class list"))
+                }
+                for path in scan.missingFiles { skipped.append(SkippedImage(path: path, code: "file.missing", reason: "listed in the manifest but not found")) }
+                if scan.nonImagesSkipped > 0 {
+                    skipped.append(SkippedImage(path: "(\(scan.nonImagesSkipped) files)", code: "not-an-image", reason: "not .jpg, .jpeg or .png"))
+                }
+                if scan.hiddenSkipped > 0 {
+                    skipped.append(SkippedImage(path: "(\(scan.hiddenSkipped) entries)", code: "hidden", reason: "hidden files and folders are skipped"))
+                }
+            }
+            let encoded = models.first?.domains[domain.spec.name]
+            for failure in encoded?.failures ?? [] {
+                skipped.append(SkippedImage(path: failure.path, code: failure.code, reason: failure.reason))
+            }
+            return DomainSummary(
+                name: domain.spec.name, role: domain.spec.role == .reference ? .reference : .shift,
+                isLabelled: domain.scan?.isLabeled ?? false, imageCount: encoded?.paths.count ?? 0, skippedImages: skipped)
+        }
+    }
+}

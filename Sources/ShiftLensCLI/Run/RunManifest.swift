@@ -1,0 +1,60 @@
+import Foundation
+import ImageCodec
+import Pilot
+
+/// `manifest.json` of a run: what went in (files with sha256), the tool, seeds, timings
+/// and the machine — enough to tell months later exactly what a run measured.
+enum RunManifest {
+    /// Per-image listings are kept up to this many images in total; above it, each domain keeps a digest.
+    static let maxListedImages = 50_000
+
+    static func make(spec: PilotSpec, models: [EncodedModel], skippedModels: [(String, String)], scanned: [ScannedDomain],
+                     timings: [String: Double], options: PilotRunner.Options) throws -> Data {
+        let first = models.first
+        let total = first?.domains.values.reduce(0) { $0 + $1.keys.count } ?? 0
+        var domains: [[String: Any]] = []
+        for domain in scanned {
+            var entry: [String: Any] = ["name": domain.spec.name, "path": domain.spec.path.path, "role": domain.spec.role.rawValue]
+            if let problem = domain.problem { entry["problem"] = problem }
+            if let scan = domain.scan { entry["layout"] = scan.layout.rawValue }
+            if let encoded = first?.domains[domain.spec.name] {
+                entry["images"] = encoded.keys.count
+                let lines = zip(encoded.paths, encoded.keys).map { "\($0.1)  \($0.0)\n" }.sorted().joined()
+                entry["images_sha256"] = SHA256.hex(Array(lines.utf8))
+                if total <= maxListedImages {
+                    entry["files"] = zip(encoded.paths, encoded.keys).map { ["path": $0.0, "sha256": $0.1] }
+                }
+            }
+            domains.append(entry)
+        }
+        let specSHA = (try? SHA256.hex(fileAt: spec.file)) ?? ""
+        let manifest: [String: Any] = [
+            "manifest_version": 1,
+            "tool": ["name": "shiftlens", "version": ShiftLensCLI.version],
+            "pilot_spec": ["path": spec.file.path, "sha256": specSHA],
+            "models": models.map { model -> [String: Any] in
+                ["name": model.entry.name, "weights": model.entry.weights.path, "sha256": model.sha256, "family": model.family,
+                 "activation": model.activation, "dimension": model.dimension, "baseline": model.entry.baseline, "warnings": model.warnings]
+            },
+            "skipped_models": skippedModels.map { ["name": $0.0, "reason": $0.1] },
+            "domains": domains,
+            "seeds": ["base": spec.probes.seed],
+            "settings": ["outlier_threshold": spec.probes.outlierThreshold, "concept_threshold": spec.probes.conceptThreshold, "batch_size": options.batchSize],
+            "embedding_store": options.store.path,
+            "timings_seconds": timings.mapValues { ($0 * 1000).rounded() / 1000 },
+            "machine": machine(),
+        ]
+        return try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    }
+
+    static func machine() -> [String: Any] {
+        let info = ProcessInfo.processInfo
+        var cpu = "unknown"
+        if let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+           let name = line.split(separator: ":", maxSplits: 1).last {
+            cpu = name.trimmingCharacters(in: .whitespaces)
+        }
+        return ["cores": info.activeProcessorCount, "memory_bytes": info.physicalMemory, "os": info.operatingSystemVersionString, "cpu": cpu, "host": info.hostName]
+    }
+}

@@ -1,0 +1,97 @@
+/// A grid of coloured cells (rows × columns, e.g. model × shift) with the value printed in
+/// every cell, so the colour (viridis, colour-blind safe) is never the only carrier. Missing
+/// cells (nothing measured) are hatched grey with a dash.
+public struct HeatmapChart: ChartPanel {
+    public struct Labels: Sendable, Equatable {
+        public var caption: String, corner: String, legend: String, missing: String
+        public init(caption: String, corner: String, legend: String, missing: String) {
+            self.caption = caption; self.corner = corner; self.legend = legend; self.missing = missing
+        }
+    }
+
+    public var rows: [String]
+    public var columns: [String]
+    /// `values[row][column]`, nil where nothing was measured.
+    public var values: [[Double?]]
+    /// Maps to the light end and the dark end of the colour scale.
+    public var domain: ClosedRange<Double>
+    public var format: ValueFormat
+    public var labels: Labels
+
+    public init(rows: [String], columns: [String], values: [[Double?]], domain: ClosedRange<Double>, format: ValueFormat = .percent(digits: 1), labels: Labels) {
+        self.rows = rows; self.columns = columns; self.values = values; self.domain = domain; self.format = format; self.labels = labels
+    }
+
+    public func chart(id: String, title: String, description: String, width: Double = 640) -> Chart {
+        let height = 96 + Double(max(rows.count, 1)) * 34
+        return standalone(id: id, title: title, description: description, width: width, height: height)
+    }
+
+    func value(_ row: Int, _ column: Int) -> Double? {
+        guard row < values.count, column < values[row].count else { return nil }
+        return values[row][column]
+    }
+
+    func t(_ value: Double) -> Double {
+        let span = domain.upperBound - domain.lowerBound
+        return span == 0 ? 0.5 : (value - domain.lowerBound) / span
+    }
+
+    public func draw(into canvas: inout SVGCanvas, frame: Frame, compact: Bool) {
+        let font = compact ? 10.0 : 11.0
+        // Row labels are bold: allow 8% more than the regular-weight estimate.
+        let maxLabel = frame.width * 0.33
+        let widest = min(max(rows.map { estimatedWidth($0, size: font) }.max() ?? 40, 40), maxLabel)
+        let rowLabelWidth = widest * 1.08 + 12
+        let legendHeight = 34.0
+        let headerHeight = 28.0
+        let grid = Frame(x: frame.x + rowLabelWidth, y: frame.y + headerHeight, width: frame.width - rowLabelWidth - 4,
+                         height: frame.height - headerHeight - legendHeight - 8)
+        let cellWidth = grid.width / Double(max(columns.count, 1))
+        let cellHeight = grid.height / Double(max(rows.count, 1))
+        let hatch = canvas.uniqueID("hatch")
+        canvas.raw("<defs><pattern id=\"\(hatch)\" width=\"6\" height=\"6\" patternUnits=\"userSpaceOnUse\" patternTransform=\"rotate(45)\"><rect width=\"6\" height=\"6\" fill=\"#F2F2F2\"/><line x1=\"0\" y1=\"0\" x2=\"0\" y2=\"6\" stroke=\"#CCCCCC\" stroke-width=\"2\"/></pattern></defs>")
+        for (column, name) in columns.enumerated() {
+            canvas.text(truncated(name, toWidth: cellWidth - 4, size: font), x: grid.x + cellWidth * (Double(column) + 0.5), y: grid.y - 9,
+                        anchor: .middle, size: font, weight: "600")
+        }
+        for (row, name) in rows.enumerated() {
+            let y = grid.y + cellHeight * Double(row)
+            canvas.text(truncated(name, toWidth: maxLabel, size: font), x: grid.x - 8, y: y + cellHeight / 2 + font * 0.35,
+                        anchor: .end, size: font, weight: "600")
+            for column in columns.indices {
+                let cell = Frame(x: grid.x + cellWidth * Double(column) + 1, y: y + 1, width: cellWidth - 2, height: cellHeight - 2)
+                let centreX = cell.x + cell.width / 2, centreY = cell.y + cell.height / 2 + font * 0.35
+                if let value = value(row, column), value.isFinite {
+                    canvas.rect(cell, fill: Palette.sequential(t(value)), title: "\(name) × \(columns[column]): \(format(value))")
+                    canvas.text(format(value), x: centreX, y: centreY, anchor: .middle, size: font, fill: Palette.textOnSequential(t(value)))
+                } else {
+                    canvas.rect(cell, fill: "url(#\(hatch))", title: "\(name) × \(columns[column]): \(labels.missing)")
+                    canvas.text("—", x: centreX, y: centreY, anchor: .middle, size: font, fill: "#666666")
+                }
+            }
+        }
+        // Legend: a stepped ramp from the domain's low to high end.
+        let legendY = grid.maxY + 14
+        let steps = 10
+        let rampWidth = min(200, grid.width * 0.5)
+        canvas.text(labels.legend, x: grid.x, y: legendY + 10, size: font)
+        let rampX = grid.x + estimatedWidth(labels.legend, size: font) + 10
+        canvas.text(format(domain.lowerBound), x: rampX, y: legendY + 10, size: font)
+        let startX = rampX + estimatedWidth(format(domain.lowerBound), size: font) + 6
+        for step in 0..<steps {
+            let t = (Double(step) + 0.5) / Double(steps)
+            canvas.rect(Frame(x: startX + rampWidth * Double(step) / Double(steps), y: legendY, width: rampWidth / Double(steps) + 0.3, height: 12),
+                        fill: Palette.sequential(t))
+        }
+        canvas.text(format(domain.upperBound), x: startX + rampWidth + 6, y: legendY + 10, size: font)
+    }
+
+    public func table() -> DataTable {
+        DataTable(caption: labels.caption,
+                  columns: [.init(labels.corner, numeric: false)] + columns.map { .init($0) },
+                  rows: rows.enumerated().map { row, name in
+                      [name] + columns.indices.map { column in value(row, column).map { format($0) } ?? "—" }
+                  })
+    }
+}

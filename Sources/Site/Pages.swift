@@ -1,0 +1,279 @@
+import Foundation
+import Probes
+
+/// Builds the template contexts of every page from stored results, in one language.
+///
+/// Everything shown comes from `SiteRun` (i.e. `results.json`) and the catalogue; the only
+/// operations here are selection, ordering and formatting — no statistic is computed.
+struct PageContext {
+    let run: SiteRun
+    let catalog: Catalog
+
+    var results: RunResults { run.results }
+
+    func t(_ key: String, _ arguments: [String: String] = [:]) throws -> String { try catalog.text(key, arguments) }
+
+    // MARK: Shared pieces
+
+    /// The keys every page's layout uses.
+    func layout(title: String, root: String, cssHref: String?, inlineCSS: String?) -> [String: TemplateValue] {
+        var page: [String: TemplateValue] = [:]
+        page["lang"] = .text(catalog.language)
+        page["t"] = catalog.templateValues()
+        page["page_title"] = .text(title)
+        page["css_href"] = .text(cssHref ?? "")
+        page["inline_css"] = inlineCSS.map { .raw(RawHTML($0)) } ?? .text("")
+        page["csp"] = .raw(RawHTML(inlineCSS == nil ? SitePaths.csp : SitePaths.packetCSP))
+        page["root"] = .text(root)
+        page["tool_version"] = .text(results.toolVersion)
+        return page
+    }
+
+    func status(_ status: VerdictStatus?) throws -> TemplateValue {
+        let name = status?.rawValue ?? "none"
+        var value: [String: TemplateValue] = [:]
+        value["status"] = .text(name)
+        value["label"] = .text(try t("verdict.\(name)"))
+        value["symbol"] = .text(["pass": "✓", "watch": "!", "fail": "✗"][name] ?? "–")
+        return .dict(value)
+    }
+
+    /// A verdict reason in the page's language; reasons with a code the catalogue does not
+    /// know keep the probes' English message.
+    func reasonText(_ reason: VerdictReason) throws -> String {
+        let key = "reason.\(reason.code)"
+        guard catalog.entries[key] != nil else { return reason.message }
+        // Units follow the probes' rules (Probes/Verdict.swift): effective robustness is a
+        // difference in points, the domain AUC a plain number, the rest fractions.
+        let value: String, limit: String
+        switch reason.code {
+        case "below_baseline_trend":
+            value = catalog.points(reason.value.map(abs), signed: false)
+            limit = catalog.points(reason.limit.map(abs), signed: false)
+        case "strong_unlabelled_shift":
+            value = catalog.decimal(reason.value, digits: 2)
+            limit = catalog.decimal(reason.limit, digits: 2)
+        default:
+            value = catalog.percent(reason.value)
+            limit = catalog.percent(reason.limit)
+        }
+        return try t(key, ["value": value, "limit": limit])
+    }
+
+    func chart(_ chart: Chart, csv: String = "") -> TemplateValue {
+        var value: [String: TemplateValue] = [:]
+        value["id"] = .text(chart.id)
+        value["title"] = .text(chart.title)
+        value["svg"] = .raw(chart.svg)
+        value["table"] = .raw(chart.table.html())
+        value["csv_href"] = .text(csv)
+        return .dict(value)
+    }
+
+    func link(_ label: String, _ href: String) -> TemplateValue {
+        .dict(["label": .text(label), "href": .text(href)])
+    }
+
+    var evaluated: [ModelSummary] { run.evaluatedModels }
+    var labelledShifts: [DomainSummary] { run.shifts.filter(\.isLabelled) }
+
+    // MARK: Generated sentences
+
+    /// What happens to `model` on `shift`, in full sentences with numbers and intervals.
+    func shiftSentences(model: String, shift: DomainSummary) throws -> [String] {
+        var sentences: [String] = []
+        if let zeroShot = run.zeroShot(model, shift.name) {
+            if let point = run.robustness(model, shift.name), let relative = point.relativeAccuracy {
+                sentences.append(try t("sentence.keeps", ["shift": shift.name, "model": model, "relative": catalog.percent(relative)]))
+            }
+            sentences.append(try t("sentence.accuracy", [
+                "accuracy": catalog.percent(zeroShot.top1), "level": catalog.percent(zeroShot.top1CI.level, digits: 0),
+                "range": catalog.percentRange(zeroShot.top1CI.lower, zeroShot.top1CI.upper),
+            ]))
+            if let difference = zeroShot.differenceFromReference {
+                sentences.append(try t("sentence.difference", [
+                    "points": catalog.points(difference.difference), "level": catalog.percent(difference.ci.level, digits: 0),
+                    "range": catalog.pointsRange(difference.ci.lower, difference.ci.upper),
+                ]))
+            }
+            if let er = run.robustness(model, shift.name)?.effectiveRobustness {
+                sentences.append(try t(er >= 0 ? "sentence.er_above" : "sentence.er_below", ["points": catalog.points(abs(er), signed: false)]))
+            }
+        } else if let atc = run.probes(model, shift.name)?.atc {
+            sentences.append(try t("sentence.estimate", ["shift": shift.name, "model": model, "estimate": catalog.percent(atc.estimate)]))
+            // How far to trust the estimate: its largest error where labels exist (the probes' numbers).
+            let errors = labelledShifts.compactMap { run.probes(model, $0.name)?.atc?.error }.filter(\.isFinite)
+            if let largest = errors.max(by: { abs($0) < abs($1) }) {
+                sentences.append(try catalog.plural("sentence.estimate_error", count: errors.count,
+                                                    ["points": catalog.points(abs(largest), signed: false)]))
+            }
+        } else {
+            sentences.append(try t("sentence.no_result", ["shift": shift.name, "model": model]))
+        }
+        if let verdict = run.verdict(model, shift.name) {
+            sentences.append(try t("sentence.verdict_\(verdict.status.rawValue)"))
+        }
+        return sentences
+    }
+
+    /// The criteria in words ("top-1 accuracy of at least 80.0% and a relative drop of at most 10.0%").
+    func criteriaText() throws -> String {
+        var parts: [String] = []
+        if let minimum = results.criteria.minAccuracy { parts.append(try t("criteria.min_accuracy", ["value": catalog.percent(minimum)])) }
+        if let maximum = results.criteria.maxRelativeDrop { parts.append(try t("criteria.max_relative_drop", ["value": catalog.percent(maximum)])) }
+        return parts.isEmpty ? try t("criteria.none") : catalog.list(parts)
+    }
+
+    /// One plain-language phrase per evaluated model that a manager can say in a meeting.
+    func meetingPhrases() throws -> [String] {
+        var phrases: [String] = []
+        for model in evaluated {
+            let verdicts = run.shifts.compactMap { run.verdict(model.name, $0.name) }
+            switch run.verdict(model.name)?.status {
+            case .pass?:
+                phrases.append(try t("phrase.pass", ["model": model.name]))
+            case .watch?:
+                let names = verdicts.filter { $0.status == .watch }.map(\.domain)
+                phrases.append(try t(names.isEmpty ? "phrase.watch_general" : "phrase.watch", ["model": model.name, "shifts": catalog.list(names)]))
+            case .fail?:
+                let names = verdicts.filter { $0.status == .fail }.map(\.domain)
+                phrases.append(try t(names.isEmpty ? "phrase.fail_reference" : "phrase.fail", ["model": model.name, "shifts": catalog.list(names)]))
+            case nil:
+                phrases.append(try t("phrase.no_verdict", ["model": model.name]))
+            }
+            if let reference = run.reference, let outliers = run.probes(model.name, reference.name)?.outliers {
+                phrases.append(try catalog.plural(outliers.count > 0 ? "phrase.outliers" : "phrase.no_outliers", count: outliers.count,
+                                                  ["model": model.name, "threshold": catalog.decimal(outliers.threshold, digits: 0)]))
+            }
+        }
+        return phrases
+    }
+
+    // MARK: Charts
+
+    /// Model × shift heatmap of relative accuracy (shift top-1 / reference top-1).
+    func heatmap(id: String) throws -> Chart? {
+        guard !evaluated.isEmpty, !run.shifts.isEmpty else { return nil }
+        let values: [[Double?]] = evaluated.map { model in
+            run.shifts.map { shift in
+                run.robustness(model.name, shift.name)?.relativeAccuracy
+            }
+        }
+        let finite = values.flatMap { $0 }.compactMap { $0 }
+        let low = min(finite.min() ?? 0.5, 1 - (results.criteria.maxRelativeDrop ?? 0.1))
+        let lowTick = (low * 10).rounded(.down) / 10
+        let map = HeatmapChart(
+            rows: evaluated.map(\.name), columns: run.shifts.map(\.name), values: values,
+            domain: min(lowTick, 0.9)...max(1, finite.max() ?? 1),
+            labels: .init(caption: try t("chart.heatmap.caption"), corner: try t("label.model"), legend: try t("chart.heatmap.legend"),
+                          missing: try t("label.not_measured")))
+        return map.chart(id: id, title: try t("chart.heatmap.title"), description: try t("chart.heatmap.description"))
+    }
+
+    func scatterLabels() throws -> ScatterChart.Labels {
+        .init(caption: try t("chart.er.caption"), name: try t("label.model"), x: try t("chart.er.x"), y: try t("chart.er.y"),
+              effectiveRobustness: try t("label.effective_robustness"), baseline: try t("chart.er.baseline"),
+              fit: try t("chart.er.fit"), noDrop: try t("chart.er.no_drop"), erUnit: try t("format.points_unit"))
+    }
+
+    func scatter(for shift: DomainSummary) throws -> ScatterChart? {
+        var points: [ScatterChart.Point] = []
+        for (index, model) in results.models.enumerated() {
+            guard let point = run.robustness(model.name, shift.name) else { continue }
+            let series = model.isBaseline ? 0 : (evaluated.firstIndex(of: model) ?? index)
+            points.append(.init(label: model.name, x: point.referenceAccuracy, y: point.accuracy, isBaseline: model.isBaseline,
+                                effectiveRobustness: point.effectiveRobustness, series: series))
+        }
+        guard !points.isEmpty else { return nil }
+        let fit = run.baselineFit(shift.name).map { fit in
+            ScatterChart.Fit(slope: fit.slope, intercept: fit.intercept,
+                             band: fit.band.map { .init(x: $0.referenceAccuracy, lower: $0.lower, upper: $0.upper) })
+        }
+        return ScatterChart(points: points, fit: fit, labels: try scatterLabels())
+    }
+
+    /// Effective-robustness scatters, one panel per labelled shift.
+    func scatterMultiples(id: String) throws -> Chart? {
+        var panels: [(title: String, panel: any ChartPanel)] = []
+        for shift in labelledShifts {
+            if let chart = try scatter(for: shift) { panels.append((shift.name, chart)) }
+        }
+        guard !panels.isEmpty else { return nil }
+        var legend = evaluated.enumerated().map { (name: $0.element.name, series: $0.offset) }
+        if results.models.contains(where: \.isBaseline) { legend.append((name: try t("chart.er.baseline"), series: -1)) }
+        let multiples = SmallMultiples(panels: panels, columns: 3, panelWidth: 300, panelHeight: 260,
+                                       caption: try t("chart.er.caption"), panelHeader: try t("label.shift"), legend: legend)
+        return multiples.chart(id: id, title: try t("chart.er.title_all"), description: try t("chart.er.description"))
+    }
+
+    func profile(id: String, models: [ModelSummary], domain: String) throws -> Chart? {
+        var series: [ProfileChart.Series] = []
+        var threshold = 10.0
+        for model in models {
+            guard let outliers = run.probes(model.name, domain)?.outliers, !outliers.ratios.isEmpty else { continue }
+            series.append(.init(name: model.name, ratios: outliers.sortedRatios))
+            threshold = outliers.threshold
+        }
+        guard !series.isEmpty else { return nil }
+        let dimensions = series.map(\.ratios.count).max() ?? 0
+        let chart = ProfileChart(series: series, threshold: threshold, tableRanks: 12, labels: .init(
+            caption: try t("chart.profile.caption"), rank: try t("chart.profile.rank"), ratio: try t("chart.profile.ratio"),
+            threshold: try t("chart.profile.threshold", ["value": catalog.decimal(threshold, digits: 0)]),
+            note: try t("chart.profile.note", ["shown": catalog.integer(min(12, dimensions)), "total": catalog.integer(dimensions)])))
+        return chart.chart(id: id, title: try t("chart.profile.title", ["domain": domain]), description: try t("chart.profile.description"))
+    }
+
+    func accuracyBars(id: String, title: String, bars: [BarChart.Bar]) throws -> Chart? {
+        guard !bars.isEmpty else { return nil }
+        let chart = BarChart(bars: bars, threshold: results.criteria.minAccuracy, labels: .init(
+            caption: title, name: try t("label.name"), value: try t("label.top1"), low: try t("label.ci_low"), high: try t("label.ci_high"),
+            axis: try t("label.top1"), threshold: results.criteria.minAccuracy == nil ? "" : try t("chart.bars.threshold")))
+        return chart.chart(id: id, title: title, description: try t("chart.bars.description"))
+    }
+
+    /// Pruning curves (privileged directions), one panel per evaluated model.
+    func pruningMultiples(id: String) throws -> Chart? {
+        var panels: [(title: String, panel: any ChartPanel)] = []
+        var domains: [(name: String, slot: Int)] = []
+        for model in evaluated {
+            var series: [LineChart.Series] = []
+            for (slot, domain) in results.domains.enumerated() {
+                guard let curve = run.probes(model.name, domain.name)?.directions?.curve, !curve.isEmpty else { continue }
+                series.append(.init(name: domain.name, points: curve.map { (x: $0.prunedFraction, y: $0.accuracy) }, slot: slot))
+                if !domains.contains(where: { $0.name == domain.name }) { domains.append((domain.name, slot)) }
+            }
+            guard !series.isEmpty else { continue }
+            panels.append((model.name, LineChart(series: series, yDomain: 0...1,
+                                                 labels: .init(caption: try t("chart.pruning.caption"), x: try t("chart.pruning.x"), y: try t("label.top1")))))
+        }
+        guard !panels.isEmpty else { return nil }
+        // Each domain keeps its palette slot in every panel, so one legend serves them all.
+        let legend = domains.sorted { $0.slot < $1.slot }.map { (name: $0.name, series: $0.slot) }
+        let multiples = SmallMultiples(panels: panels, columns: 3, panelWidth: 300, panelHeight: 220, caption: try t("chart.pruning.caption"),
+                                       panelHeader: try t("label.model"), legend: legend)
+        return multiples.chart(id: id, title: try t("chart.pruning.title_all"), description: try t("chart.pruning.description"))
+    }
+
+    func pruning(id: String, model: String, coordinates: Bool) throws -> Chart? {
+        var series: [LineChart.Series] = []
+        for domain in results.domains {
+            guard let directions = run.probes(model, domain.name)?.directions else { continue }
+            let curve = coordinates ? directions.coordinateCurve : directions.curve
+            guard !curve.isEmpty else { continue }
+            series.append(.init(name: domain.name, points: curve.map { (x: $0.prunedFraction, y: $0.accuracy) }))
+        }
+        guard !series.isEmpty else { return nil }
+        let prefix = coordinates ? "chart.pruning_coordinates" : "chart.pruning"
+        let chart = LineChart(series: series, xFormat: .percent(digits: 0), yFormat: .percent(digits: 1), yDomain: 0...1,
+                              labels: .init(caption: try t("\(prefix).caption"), x: try t("chart.pruning.x"), y: try t("label.top1")))
+        return chart.chart(id: id, title: try t("\(prefix).title"), description: try t("\(prefix).description"))
+    }
+}
+
+extension Catalog {
+    /// `points(_:)` without the sign (for sentences that say "above"/"below" in words).
+    func points(_ difference: Double?, signed: Bool) -> String {
+        guard !signed, let difference, difference.isFinite else { return points(difference) }
+        return Fixed.format(abs(difference) * 100, digits: 1) + ((try? text("format.points_suffix")) ?? "")
+    }
+}

@@ -1,0 +1,211 @@
+import Foundation
+import Probes
+
+/// Writes and rebuilds the static site.
+///
+/// Layout (relative to `siteDirectory`):
+/// `index.html`, `assets/site.css`, `pilots/<pilot>/index.html`, and one immutable folder per
+/// run `pilots/<pilot>/<run>/` holding `results.json`, `manifest.json`, `tables/*.csv`,
+/// `index.html`, `packet.html`, `models/*.html`, `shifts/*.html`.
+///
+/// Contracts: a run folder is written into a hidden temporary folder and renamed into place,
+/// so a killed build never leaves a half-written run; an existing run folder is never
+/// overwritten (`addRun` fails instead). Index and pilot pages are rebuilt from every stored
+/// `results.json`; `renderAll` re-renders every page (after a template change) without
+/// touching results, manifests or tables. Every file is written to a temporary name and renamed.
+public struct SiteBuilder: Sendable {
+    public let siteDirectory: URL
+    public let templates: TemplateSet
+    public let assetsDirectory: URL
+    /// Language of the site index (pilot and run pages use their pilot's language).
+    public let indexLanguage: String
+    let css: String
+    let catalogs: [String: Catalog]
+
+    /// `templatesDirectory` holds the page templates (`templates/`); `assetsDirectory` holds
+    /// `site.css` and `i18n/<language>.json` (`assets/`).
+    public init(siteDirectory: URL, templatesDirectory: URL, assetsDirectory: URL, indexLanguage: String = "en") throws {
+        self.siteDirectory = siteDirectory
+        self.templates = try TemplateSet(directory: templatesDirectory)
+        self.assetsDirectory = assetsDirectory
+        self.indexLanguage = indexLanguage
+        let cssURL = assetsDirectory.appendingPathComponent("site.css")
+        guard let data = FileManager.default.contents(atPath: cssURL.path), let css = String(data: data, encoding: .utf8) else {
+            throw SiteError.io(path: cssURL.path, message: "stylesheet not found")
+        }
+        self.css = css
+        var catalogs: [String: Catalog] = [:]
+        for language in Catalog.languages {
+            catalogs[language] = try Catalog(language: language, directory: assetsDirectory.appendingPathComponent("i18n"))
+        }
+        self.catalogs = catalogs
+    }
+
+    func catalog(_ language: String) throws -> Catalog {
+        guard let catalog = catalogs[language] else {
+            throw SiteError.invalidInput("pilot language '\(language)' is not supported (use \(Catalog.languages.joined(separator: " or ")))")
+        }
+        return catalog
+    }
+
+    // MARK: Pages
+
+    /// Every page of one run, by path relative to the run folder.
+    public func runPages(_ run: SiteRun) throws -> [String: String] {
+        let context = PageContext(run: run, catalog: try catalog(run.results.pilot.language))
+        var pages: [String: String] = [:]
+        pages["index.html"] = try templates.render("run.html", context.runOverview())
+        pages["packet.html"] = try templates.render("packet.html", context.packet(css: css))
+        for model in run.evaluatedModels {
+            pages["models/\(run.modelSlug(model.name)).html"] = try templates.render("model.html", context.modelPage(model))
+        }
+        for domain in run.results.domains {
+            pages["shifts/\(run.domainSlug(domain.name)).html"] = try templates.render("shift.html", context.shiftPage(domain))
+        }
+        return pages
+    }
+
+    /// The CSV tables of one run, by path relative to the run folder.
+    public func runTables(_ run: SiteRun) -> [String: String] {
+        var files: [String: String] = [:]
+        for (name, text) in RunTables.csvFiles(run) { files["tables/\(name).csv"] = text }
+        return files
+    }
+
+    // MARK: Writing
+
+    /// Stores a new run (results, manifest, tables, pages) and rebuilds the index pages.
+    /// `resultsJSON` is the run's `results.json` exactly as it will be stored; `manifestJSON`
+    /// is written as given. Fails if the run's folder already exists. Returns the run folder.
+    @discardableResult
+    public func addRun(resultsJSON: Data, manifestJSON: Data) throws -> URL {
+        let run = try SiteRun(resultsJSON: resultsJSON)
+        let pilotFolder = siteDirectory.appendingPathComponent("pilots").appendingPathComponent(run.pilotSlug)
+        let final = pilotFolder.appendingPathComponent(run.runSlug)
+        let manager = FileManager.default
+        if manager.fileExists(atPath: final.path) {
+            throw SiteError.invalidInput("run folder \(final.path) already exists; runs are never overwritten")
+        }
+        let temporary = pilotFolder.appendingPathComponent(".tmp-\(run.runSlug)-\(UUID().uuidString.prefix(8))")
+        do {
+            try manager.createDirectory(at: temporary, withIntermediateDirectories: true)
+        } catch {
+            throw SiteError.io(path: temporary.path, message: "cannot create folder: \(error.localizedDescription)")
+        }
+        do {
+            var files: [String: Data] = ["results.json": resultsJSON, "manifest.json": manifestJSON]
+            for (path, text) in runTables(run) { files[path] = Data(text.utf8) }
+            for (path, text) in try runPages(run) { files[path] = Data(text.utf8) }
+            for (path, data) in files.sorted(by: { $0.key < $1.key }) {
+                let url = temporary.appendingPathComponent(path)
+                try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+                guard manager.createFile(atPath: url.path, contents: data) else {
+                    throw SiteError.io(path: url.path, message: "cannot write file")
+                }
+            }
+            try manager.moveItem(at: temporary, to: final)
+        } catch {
+            try? manager.removeItem(at: temporary)
+            if let error = error as? SiteError { throw error }
+            throw SiteError.io(path: final.path, message: "cannot store the run: \(error.localizedDescription)")
+        }
+        try rebuildIndexes()
+        return final
+    }
+
+    /// Convenience: encodes `results` (adding `class_names` when given) and stores it.
+    @discardableResult
+    public func addRun(results: RunResults, classNames: [String] = [], manifestJSON: Data) throws -> URL {
+        try addRun(resultsJSON: try Self.encode(results, classNames: classNames), manifestJSON: manifestJSON)
+    }
+
+    /// `results.json` bytes: the probes' stable encoding, plus `class_names` when given.
+    public static func encode(_ results: RunResults, classNames: [String]) throws -> Data {
+        let data = try RunResults.encoder().encode(results)
+        guard !classNames.isEmpty else { return data }
+        guard var object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            throw SiteError.invalidInput("results do not encode to a JSON object")
+        }
+        object["class_names"] = classNames
+        return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
+    }
+
+    /// Every stored run, grouped by pilot folder (sorted), each pilot's runs oldest first.
+    public func storedRuns() throws -> [[SiteRun]] {
+        let manager = FileManager.default
+        let pilots = siteDirectory.appendingPathComponent("pilots")
+        guard let pilotNames = try? manager.contentsOfDirectory(atPath: pilots.path) else { return [] }
+        var result: [[SiteRun]] = []
+        for pilot in pilotNames.sorted() where !pilot.hasPrefix(".") {
+            let folder = pilots.appendingPathComponent(pilot)
+            guard let runNames = try? manager.contentsOfDirectory(atPath: folder.path) else { continue }
+            var runs: [SiteRun] = []
+            for name in runNames.sorted() where !name.hasPrefix(".") {
+                let url = folder.appendingPathComponent(name).appendingPathComponent("results.json")
+                guard let data = manager.contents(atPath: url.path) else { continue }
+                do {
+                    runs.append(try SiteRun(resultsJSON: data))
+                } catch let error as SiteError {
+                    throw SiteError.io(path: url.path, message: error.description)
+                }
+            }
+            runs.sort { ($0.results.createdAt, $0.results.runID) < ($1.results.createdAt, $1.results.runID) }
+            if !runs.isEmpty { result.append(runs) }
+        }
+        return result
+    }
+
+    /// Rewrites `index.html`, `assets/site.css` and every pilot's `index.html` from the stored runs.
+    public func rebuildIndexes() throws {
+        let pilots = try storedRuns()
+        try writeAtomically(Data(css.utf8), to: siteDirectory.appendingPathComponent(SitePaths.stylesheet))
+        let archive = ArchiveContext(catalog: try catalog(indexLanguage), toolVersion: pilots.last?.last?.results.toolVersion ?? "")
+        try writeAtomically(Data(try templates.render("index.html", archive.index(pilots: pilots)).utf8),
+                            to: siteDirectory.appendingPathComponent("index.html"))
+        for runs in pilots {
+            guard let latest = runs.last else { continue }
+            let pilotArchive = ArchiveContext(catalog: try catalog(latest.results.pilot.language), toolVersion: latest.results.toolVersion)
+            let url = siteDirectory.appendingPathComponent("pilots").appendingPathComponent(latest.pilotSlug).appendingPathComponent("index.html")
+            try writeAtomically(Data(try templates.render("pilot.html", pilotArchive.pilot(runs: runs)).utf8), to: url)
+        }
+    }
+
+    /// Re-renders the pages of every stored run and the index pages. Returns the number of
+    /// runs and of pages written.
+    @discardableResult
+    public func renderAll() throws -> (runs: Int, pages: Int) {
+        var runCount = 0, pageCount = 0
+        let pilots = try storedRuns()
+        for runs in pilots {
+            for run in runs {
+                let folder = siteDirectory.appendingPathComponent("pilots").appendingPathComponent(run.pilotSlug).appendingPathComponent(run.runSlug)
+                for (path, html) in try runPages(run).sorted(by: { $0.key < $1.key }) {
+                    try writeAtomically(Data(html.utf8), to: folder.appendingPathComponent(path))
+                    pageCount += 1
+                }
+                runCount += 1
+            }
+        }
+        try rebuildIndexes()
+        // The site index and one index page per pilot.
+        return (runCount, pageCount + 1 + pilots.count)
+    }
+
+    /// Writes `data` to a temporary file beside `url`, then renames it over `url`.
+    func writeAtomically(_ data: Data, to url: URL) throws {
+        let manager = FileManager.default
+        do {
+            try manager.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).tmp-\(UUID().uuidString.prefix(8))")
+            try data.write(to: temporary)
+            if rename(temporary.path, url.path) != 0 {
+                try? manager.removeItem(at: temporary)
+                throw SiteError.io(path: url.path, message: "cannot rename into place (errno \(errno))")
+            }
+        } catch let error as SiteError {
+            throw error
+        } catch {
+            throw SiteError.io(path: url.path, message: error.localizedDescription)
+        }
+    }
+}

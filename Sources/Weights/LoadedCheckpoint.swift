@@ -1,0 +1,44 @@
+/// A checkpoint ready for a model: canonical tensors, the full configuration, and what the
+/// user needs to know about the file (`shiftlens inspect` prints all of it).
+public struct LoadedCheckpoint: @unchecked Sendable {
+    public var stateDict: StateDict
+    public var config: CLIPConfig
+    /// Lower-case hex SHA-256 of the file (content address of the weights).
+    public var sha256: String
+    /// Container and naming, e.g. "safetensors (open_clip naming)".
+    public var format: String
+    /// Storage dtype(s) of the weights in the file, e.g. "F16" or "F32+F16"; tensors are fp32 in memory.
+    public var dtype: String
+    /// Learned parameters (PyTorch's count: batch-norm running statistics excluded).
+    public var parameterCount: Int
+    /// Things the user should know that do not stop loading (NaN/Inf tensors, ignored files, overridden requests).
+    public var warnings: [String]
+    /// Where `config.imageMean`/`imageStd` came from ("open_clip_config.json", "OpenAI default", …).
+    public var normalizationSource: String
+    /// Where the vision tower's head count came from.
+    public var headsSource: String
+}
+
+/// What the caller knows about a checkpoint that its files may not say (the pilot's model
+/// entry, `--activation`). Configuration files beside the weights take precedence; a request
+/// they contradict becomes a warning.
+public struct ConfigOverrides: Sendable, Equatable {
+    public var activation: Activation?
+    public var imageMean: [Float]?
+    public var imageStd: [Float]?
+    /// Named as the source in the loaded configuration ("pilot", "--activation").
+    public var source: String
+    /// Extra known checkpoints, consulted before the built-in table.
+    public var knownCheckpoints: [KnownCheckpoint]
+
+    public init(
+        activation: Activation? = nil, imageMean: [Float]? = nil, imageStd: [Float]? = nil, source: String = "caller",
+        knownCheckpoints: [KnownCheckpoint] = []
+    ) {
+        self.activation = activation
+        self.imageMean = imageMean
+        self.imageStd = imageStd
+        self.source = source
+        self.knownCheckpoints = knownCheckpoints
+    }
+}

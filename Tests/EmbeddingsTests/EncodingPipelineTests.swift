@@ -1,0 +1,106 @@
+import Foundation
+import XCTest
+@testable import Embeddings
+
+final class EncodingPipelineTests: XCTestCase {
+    var scratch: URL!
+    let weights = String(repeating: "cd", count: 32)
+
+    override func setUpWithError() throws {
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("shiftlens-pipeline-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: scratch)
+    }
+
+    /// "Images" whose first byte is their value; a file starting with 0xFF is corrupt.
+    func makeFiles(_ values: [UInt8], prefix: String = "img") throws -> [URL] {
+        try values.enumerated().map { index, value in
+            let url = scratch.appendingPathComponent("\(prefix)-\(index).bin")
+            try Data([value, UInt8(index % 3)]).write(to: url)
+            return url
+        }
+    }
+
+    struct Corrupt: Error, CustomStringConvertible { var description: String { "corrupt image" } }
+
+    let prepare: @Sendable ([UInt8]) throws -> [Float] = { bytes in
+        if bytes[0] == 0xFF { throw Corrupt() }
+        return [Float(bytes[0]), Float(bytes[1])]
+    }
+
+    func run(_ files: [URL], table: EmbeddingTable, counter: inout Int, cancel: CancellationFlag = CancellationFlag(), cancelAfter: Int? = nil) throws -> EncodingPipeline.Outcome {
+        var calls = 0
+        var encodedCount = 0
+        let outcome = try EncodingPipeline.run(
+            files: files, table: table, batchSize: 4, dimension: 3, prepare: prepare,
+            encode: { values, count in
+                calls += 1
+                encodedCount += count
+                if let cancelAfter, calls >= cancelAfter { cancel.raise() }
+                var output: [Float] = []
+                for i in 0..<count {
+                    let first: Float = values[2 * i]
+                    output += [first, values[2 * i + 1], first * 2]
+                }
+                return output
+            },
+            cancel: cancel)
+        counter += encodedCount
+        return outcome
+    }
+
+    func testSecondRunEncodesNothingAndAddedImagesEncodeOnlyThemselves() throws {
+        let table = try EmbeddingStore(root: scratch.appendingPathComponent("store")).table(weightsSHA256: weights, preprocessing: "p")
+        let files = try makeFiles(Array(0..<10))
+        var encoded = 0
+        let first = try run(files, table: table, counter: &encoded)
+        XCTAssertEqual(first.encoded, 10)
+        XCTAssertEqual(encoded, 10)
+        XCTAssertEqual(table.row(first.keys[3]!), [3, 0, 6])
+
+        encoded = 0
+        let second = try run(files, table: table, counter: &encoded)
+        XCTAssertEqual(encoded, 0)
+        XCTAssertEqual(second.cached, 10)
+        XCTAssertEqual(second.keys, first.keys)
+
+        // Renamed copies cost nothing; 3 new images encode 3.
+        let renamed = try makeFiles(Array(0..<10), prefix: "moved")
+        let added = try makeFiles([100, 101, 102], prefix: "new")
+        encoded = 0
+        let third = try run(renamed + added, table: table, counter: &encoded)
+        XCTAssertEqual(encoded, 3)
+        XCTAssertEqual(third.cached, 10)
+    }
+
+    func testCorruptImagesAreSkippedWithTheirReason() throws {
+        let table = try EmbeddingStore(root: scratch.appendingPathComponent("store")).table(weightsSHA256: weights, preprocessing: "p")
+        let files = try makeFiles([1, 0xFF, 2, 3, 4, 5])
+        var encoded = 0
+        let outcome = try run(files + [scratch.appendingPathComponent("missing.png")], table: table, counter: &encoded)
+        XCTAssertEqual(outcome.encoded, 5)
+        XCTAssertEqual(outcome.failures.map(\.reason), ["cannot be read", "corrupt image"])
+        XCTAssertEqual(outcome.failures.map(\.code), ["image.unreadable", "image.error"])
+        XCTAssertNil(outcome.keys[1])
+        XCTAssertNil(outcome.keys[6])
+    }
+
+    func testCancellationKeepsFinishedBatchesAndResumes() throws {
+        let root = scratch.appendingPathComponent("store")
+        let table = try EmbeddingStore(root: root).table(weightsSHA256: weights, preprocessing: "p")
+        let files = try makeFiles(Array(0..<20))
+        var encoded = 0
+        let outcome = try run(files, table: table, counter: &encoded, cancelAfter: 2)
+        XCTAssertTrue(outcome.interrupted)
+        XCTAssertEqual(outcome.encoded, 8)
+        // A new process sees the finished batches and encodes only the rest.
+        let reopened = try EmbeddingStore(root: root).table(weightsSHA256: weights, preprocessing: "p")
+        encoded = 0
+        let resumed = try run(files, table: reopened, counter: &encoded)
+        XCTAssertEqual(resumed.cached, 8)
+        XCTAssertEqual(encoded, 12)
+    }
+}

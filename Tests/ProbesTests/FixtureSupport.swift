@@ -1,0 +1,60 @@
+import Foundation
+import XCTest
+@testable import Probes
+import Tensor
+
+/// Loads the arrays and reference values written by Fixtures/make_fixtures.py.
+enum Fixture {
+    static let directory: URL = {
+        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
+            url.deleteLastPathComponent()
+        }
+        return url.appendingPathComponent("Tests/ProbesTests/Fixtures")
+    }()
+
+    static func matrix(_ name: String) throws -> Matrix<Float> {
+        let tensor = try NPY.readTensor(at: directory.appendingPathComponent(name))
+        return try Matrix(rows: tensor.shape[0], columns: tensor.shape[1], values: tensor.scalars)
+    }
+
+    static func labels(_ name: String) throws -> [Int] {
+        let text = try String(contentsOf: directory.appendingPathComponent(name), encoding: .utf8)
+        return text.split(whereSeparator: \.isNewline).map { Int($0)! }
+    }
+
+    nonisolated(unsafe) static let json: [String: Any] = {
+        let data = try! Data(contentsOf: directory.appendingPathComponent("probes.json"))
+        return try! JSONSerialization.jsonObject(with: data) as! [String: Any]
+    }()
+
+    static func object(_ path: String) -> Any {
+        var current: Any = json
+        for key in path.split(separator: ".") { current = (current as! [String: Any])[String(key)]! }
+        return current
+    }
+
+    static func double(_ path: String) -> Double { (object(path) as! NSNumber).doubleValue }
+    static func int(_ path: String) -> Int { (object(path) as! NSNumber).intValue }
+    static func doubles(_ path: String) -> [Double] { (object(path) as! [NSNumber]).map(\.doubleValue) }
+    static func ints(_ path: String) -> [Int] { (object(path) as! [NSNumber]).map(\.intValue) }
+}
+
+/// |a − b| ≤ tolerance · max(|b|, floor).
+func assertClose(
+    _ a: Double?, _ b: Double, relative tolerance: Double = 1e-5, floor: Double = 1e-12, _ message: String = "",
+    file: StaticString = #filePath, line: UInt = #line
+) {
+    guard let a else { return XCTFail("nil, expected \(b) \(message)", file: file, line: line) }
+    XCTAssertLessThanOrEqual(abs(a - b), tolerance * max(abs(b), floor), "\(a) vs \(b) \(message)", file: file, line: line)
+}
+
+func assertClose(
+    _ a: [Double], _ b: [Double], relative tolerance: Double = 1e-5, floor: Double = 1e-12, _ message: String = "",
+    file: StaticString = #filePath, line: UInt = #line
+) {
+    XCTAssertEqual(a.count, b.count, "length \(message)", file: file, line: line)
+    for (i, (x, y)) in zip(a, b).enumerated() {
+        assertClose(x, y, relative: tolerance, floor: floor, "[\(i)] \(message)", file: file, line: line)
+    }
+}

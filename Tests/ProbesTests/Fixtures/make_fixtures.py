@@ -1,0 +1,243 @@
+"""Writes the Probes test fixtures: small seeded arrays (.npy) and the reference values
+numpy / scipy / scikit-learn compute on them (probes.json).
+
+Run from anywhere:  python3 Tests/ProbesTests/Fixtures/make_fixtures.py
+Generator versions are recorded in probes.json ("generator"). Everything is float64 maths
+on the float32 arrays that are saved, so Swift reads exactly the inputs used here.
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import scipy
+import scipy.linalg
+import scipy.special
+import scipy.stats
+import sklearn
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import roc_auc_score
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+N, D, C = 200, 32, 8
+PRUNED = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95]
+
+
+def normalize(x):
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.where(norms == 0, 1, norms)
+
+
+def kept(total, percent):
+    return max(1, (total * (100 - percent) + 50) // 100)
+
+
+def margin_ok(logits, tol=1e-4):
+    top2 = np.sort(logits, axis=1)[:, -2:]
+    return np.all(top2[:, 1] - top2[:, 0] > tol * np.maximum(1, np.abs(top2[:, 1])))
+
+
+def make_domain(rng, means, labels, scale, offset):
+    h = rng.standard_normal((len(labels), D)) * scale + 1.5 * means[labels] + offset
+    h[:, 3] *= 25.0      # outlier features: a few dimensions far above the rest
+    h[:, 17] *= 14.0
+    h[:, 28] += 9.0
+    return h.astype(np.float32)
+
+
+def generate(seed):
+    rng = np.random.default_rng(seed)
+    means = rng.standard_normal((C, D))
+    head = normalize(means + 0.3 * rng.standard_normal((C, D))).astype(np.float32)
+    labels_a = rng.integers(0, C, N)
+    labels_b = rng.integers(0, C, N)
+    ref = make_domain(rng, means, labels_a, 1.0, 0.0)
+    offset = np.zeros(D)
+    offset[:6] = 0.8
+    shift = make_domain(rng, means, labels_b, 1.4, offset)
+    return head, ref, shift, labels_a, labels_b
+
+
+def curves_ok(h, w, v, order, total, feats_fn):
+    ok = True
+    for p in PRUNED:
+        m = kept(total, p)
+        logits = feats_fn(m)
+        ok &= margin_ok(logits)
+    return ok
+
+
+def main():
+    for seed in range(100):
+        head, ref, shift, ya, yb = generate(seed)
+        H = ref.astype(np.float64); S = shift.astype(np.float64); W = head.astype(np.float64)
+        if not (margin_ok(normalize(H) @ W.T) and margin_ok(normalize(S) @ W.T)):
+            continue
+        # SVD of the head and importance on the reference.
+        u, sig, vt = np.linalg.svd(W, full_matrices=False)
+        r = len(sig)
+        importance = sig * np.mean(np.abs(normalize(H) @ vt.T), axis=0)
+        order = sorted(range(r), key=lambda k: (-importance[k], k))
+        m_ref = np.mean(np.abs(H), axis=0)
+        corder = sorted(range(D), key=lambda j: (-m_ref[j], j))
+
+        def dir_logits(X, m):
+            keep = vt[order[:m]]
+            return (X @ keep.T) @ (keep @ W.T)
+
+        def coord_logits(X, m):
+            idx = corder[:m]
+            return X[:, idx] @ W[:, idx].T
+
+        good = all(margin_ok(dir_logits(X, kept(r, p))) and margin_ok(coord_logits(X, kept(D, p)))
+                   for X in (H, S) for p in PRUNED)
+        if good:
+            break
+    else:
+        sys.exit("no seed gave clear margins")
+
+    out = {"generator": {"python": sys.version.split()[0], "numpy": np.__version__, "scipy": scipy.__version__,
+                         "sklearn": sklearn.__version__, "data_seed": seed},
+           "n": N, "d": D, "classes": C}
+    np.save(os.path.join(HERE, "head.npy"), head)
+    np.save(os.path.join(HERE, "reference.npy"), ref)
+    np.save(os.path.join(HERE, "shift.npy"), shift)
+    with open(os.path.join(HERE, "reference_labels.txt"), "w") as f:
+        f.write("".join(f"{int(y)}\n" for y in ya))
+    with open(os.path.join(HERE, "shift_labels.txt"), "w") as f:
+        f.write("".join(f"{int(y)}\n" for y in yb))
+
+    # 1. Zero-shot.
+    def zero_shot(X, y):
+        logits = normalize(X) @ W.T
+        pred = np.argmax(logits, axis=1)
+        top5 = np.argsort(-logits, axis=1)[:, :5]
+        t1 = int(np.sum(pred == y)); t5 = int(np.sum([y[i] in top5[i] for i in range(len(y))]))
+        per_class = [[int(np.sum(y == c)), int(np.sum((y == c) & (pred == y)))] for c in range(C)]
+        z = 100 * logits
+        z = z - z.max(axis=1, keepdims=True)
+        conf = 1 / np.exp(z).sum(axis=1)
+        return {"top1_correct": t1, "top5_correct": t5, "per_class": per_class,
+                "top1_ci": cp(t1, len(y)), "top5_ci": cp(t5, len(y))}, conf, pred
+
+    def cp(k, n, level=0.95):
+        a = 1 - level
+        lo = 0.0 if k == 0 else float(scipy.stats.beta.ppf(a / 2, k, n - k + 1))
+        hi = 1.0 if k == n else float(scipy.stats.beta.ppf(1 - a / 2, k + 1, n - k))
+        return [lo, hi]
+
+    zs_ref, conf_ref, _ = zero_shot(H, ya)
+    zs_shift, conf_shift, _ = zero_shot(S, yb)
+    out["zero_shot"] = {"reference": zs_ref, "shift": zs_shift}
+    out["clopper_pearson"] = [[k, n, *cp(k, n)] for k, n in
+                              [(0, 1), (1, 1), (0, 10), (3, 10), (10, 10), (57, 200), (1, 1000), (999, 1000), (5000, 10000), (12, 13)]]
+    out["betainc"] = [[x, a, b, float(scipy.special.betainc(a, b, x))] for x, a, b in
+                      [(0.3, 2.0, 5.0), (0.9, 0.5, 0.5), (0.01, 10.0, 3.0), (0.7, 100.0, 40.0), (0.5, 1.0, 1.0)]]
+
+    # 2. Outliers.
+    def outliers(X, k=10, tau=10.0):
+        m = np.mean(np.abs(X), axis=0)
+        ratio = m / m.mean()
+        top = sorted(range(D), key=lambda j: (-ratio[j], j))[:k]
+        return {"mean_abs": m.tolist(), "ratios": ratio.tolist(), "count": int(np.sum(ratio >= tau)),
+                "top": top, "kurtosis_mean": float(np.mean(scipy.stats.kurtosis(X, axis=1, fisher=False))),
+                "kurtosis_per_dimension": scipy.stats.kurtosis(X, axis=0, fisher=False).tolist()}
+
+    o_ref, o_shift = outliers(H), outliers(S)
+    o_shift["jaccard"] = len(set(o_ref["top"]) & set(o_shift["top"])) / len(set(o_ref["top"]) | set(o_shift["top"]))
+    out["outliers"] = {"reference": o_ref, "shift": o_shift}
+
+    # 3. Directions.
+    def curve(X, y, logits_fn, total):
+        return [float(np.mean(np.argmax(logits_fn(X, kept(total, p)), axis=1) == y)) for p in PRUNED]
+
+    out["directions"] = {"singular_values": sig.tolist(), "importance": importance.tolist(),
+                         "reference_curve": curve(H, ya, dir_logits, r), "shift_curve": curve(S, yb, dir_logits, r),
+                         "reference_coordinate_curve": curve(H, ya, coord_logits, D),
+                         "shift_coordinate_curve": curve(S, yb, coord_logits, D)}
+
+    # 6. ATC (threshold = a-th largest reference confidence).
+    a = zs_ref["top1_correct"]
+    t = np.sort(conf_ref)[::-1][a - 1]
+    out["atc"] = {"threshold": float(t), "reference_estimate": float(np.mean(conf_ref >= t)),
+                  "shift_estimate": float(np.mean(conf_shift >= t))}
+
+    # 7. Distances.
+    mu1, mu2 = H.mean(axis=0), S.mean(axis=0)
+    s1, s2 = np.cov(H, rowvar=False), np.cov(S, rowvar=False)
+    covmean = scipy.linalg.sqrtm(s1 @ s2)
+    frechet = float(np.sum((mu1 - mu2) ** 2) + np.trace(s1) + np.trace(s2) - 2 * np.trace(covmean).real)
+    x, yv = normalize(H)[:60], normalize(S)[:50]
+    z = np.vstack([x, yv])
+    d2 = np.maximum(((z[:, None, :] - z[None, :, :]) ** 2).sum(-1), 0)
+    iu = np.triu_indices(len(z), 1)
+    bw = float(np.median(np.sqrt(d2[iu])))
+    k = np.exp(-d2 / (2 * bw * bw))
+    nx, ny = len(x), len(yv)
+    kxx, kyy, kxy = k[:nx, :nx], k[nx:, nx:], k[:nx, nx:]
+    mmd2 = float((kxx.sum() - np.trace(kxx)) / (nx * (nx - 1)) + (kyy.sum() - np.trace(kyy)) / (ny * (ny - 1)) - 2 * kxy.mean())
+    xa, xb = normalize(H)[:120], normalize(S)[:100]
+    pooled = np.vstack([xa, xb]); lab = np.r_[np.zeros(len(xa)), np.ones(len(xb))]
+    folds = np.arange(len(pooled)) % 5
+    scores = np.zeros(len(pooled))
+    for f in range(5):
+        tr, te = folds != f, folds == f
+        clf = LogisticRegression(C=1.0, tol=1e-12, max_iter=100000).fit(pooled[tr], lab[tr])
+        scores[te] = clf.decision_function(pooled[te])
+    out["distance"] = {"frechet": frechet, "mmd_x_rows": nx, "mmd_y_rows": ny, "mmd2": mmd2, "bandwidth": bw,
+                       "auc_x_rows": len(xa), "auc_y_rows": len(xb), "auc": float(roc_auc_score(lab, scores))}
+    # n < d: Fréchet on 10 rows of 32 dimensions (singular covariances).
+    hs, ss = H[:10], S[:12]
+    c1, c2 = np.cov(hs, rowvar=False), np.cov(ss, rowvar=False)
+    cm = scipy.linalg.sqrtm(c1 @ c2)
+    out["distance"]["frechet_small"] = float(np.sum((hs.mean(0) - ss.mean(0)) ** 2) + np.trace(c1) + np.trace(c2) - 2 * np.trace(cm).real)
+
+    # 8. Multinomial logistic regression at a fixed C on normalised reference embeddings.
+    Xn = normalize(H)
+    lr_c = 10.0
+    clf = LogisticRegression(C=lr_c, tol=1e-12, max_iter=100000).fit(Xn, ya)
+    out["logistic"] = {"C": lr_c, "coef": clf.coef_.tolist(), "intercept": clf.intercept_.tolist(),
+                       "proba_shift": clf.predict_proba(normalize(S)).tolist(),
+                       "accuracy_shift": float(np.mean(clf.predict(normalize(S)) == yb))}
+
+    # 4. Concepts: similarities correlated with a few dimensions.
+    rng = np.random.default_rng(7)
+    K = 12
+    sims = 0.2 + 0.05 * rng.standard_normal((N, K))
+    sims[:, 0] += 0.01 * H[:, 3]
+    sims[:, 1] += 0.02 * H[:, 5] + 0.01 * H[:, 3]
+    sims[:, 2] += 0.05 * H[:, 7]
+    sims = sims.astype(np.float32)
+    np.save(os.path.join(HERE, "concept_similarities.npy"), sims)
+    corr = np.corrcoef(H.T, sims.astype(np.float64).T)[:D, D:]
+    rho = 0.5
+    per_dim = (corr >= rho).sum(axis=1)
+    out["concepts"] = {"names": [f"concept-{i}" for i in range(K)], "threshold": rho,
+                       "correlations": corr.tolist(), "per_dimension": per_dim.tolist(),
+                       "unique": int((corr >= rho).any(axis=0).sum()),
+                       "polysemanticity_mean": float(per_dim[per_dim > 0].mean()) if (per_dim > 0).any() else None}
+
+    # 5. Effective robustness: a baseline line in logit space.
+    bx = np.array([0.56, 0.62, 0.70, 0.74, 0.79, 0.83, 0.86])
+    by = np.array([0.21, 0.26, 0.33, 0.37, 0.45, 0.49, 0.55])
+    lg = lambda p: np.log(p / (1 - p))
+    slope, intercept = np.polyfit(lg(bx), lg(by), 1)
+    mx, my = 0.68, 0.52
+    pred = 1 / (1 + np.exp(-(slope * lg(mx) + intercept)))
+    out["effective_robustness"] = {"x": bx.tolist(), "y": by.tolist(), "slope": float(slope), "intercept": float(intercept),
+                                   "model_x": mx, "model_y": my, "er": float(my - pred)}
+
+    # Symmetric eigenvalues.
+    rng = np.random.default_rng(11)
+    a = rng.standard_normal((40, 40))
+    sym = (a + a.T) / 2
+    np.save(os.path.join(HERE, "symmetric.npy"), sym.astype(np.float32))
+    out["eigenvalues"] = np.linalg.eigvalsh(sym.astype(np.float32).astype(np.float64)).tolist()
+
+    with open(os.path.join(HERE, "probes.json"), "w") as f:
+        json.dump(out, f, indent=1)
+    print("seed", seed, "written")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,244 @@
+import Foundation
+import XCTest
+@testable import Probes
+
+final class ProbeSuiteTests: XCTestCase {
+    func fixtureDomains() throws -> (Matrix<Float>, DomainEmbeddings, DomainEmbeddings) {
+        (try Fixture.matrix("head.npy"),
+         DomainEmbeddings(name: "reference", embeddings: try Fixture.matrix("reference.npy"), labels: try Fixture.labels("reference_labels.txt")),
+         DomainEmbeddings(name: "shift", embeddings: try Fixture.matrix("shift.npy"), labels: try Fixture.labels("shift_labels.txt")))
+    }
+
+    func smallOptions() -> ProbeOptions {
+        var options = ProbeOptions()
+        options.seed = 17
+        options.bootstrapResamples = 200
+        options.distance.mmdPermutations = 50
+        options.linearProbe.candidates = [1e-2, 1e-4]
+        return options
+    }
+
+    func testSuiteAgreesWithTheProbesAndIsDeterministic() throws {
+        let (head, reference, shift) = try fixtureDomains()
+        let options = smallOptions()
+        let results = try ProbeSuite.run(model: "m", head: head, reference: reference, shifts: [shift], options: options)
+        XCTAssertEqual(results.map(\.domain), ["reference", "shift"])
+        let ref = results[0].results, sh = results[1].results
+        XCTAssertEqual(ref.zeroShot?.top1Correct, Fixture.int("zero_shot.reference.top1_correct"))
+        XCTAssertEqual(sh.zeroShot?.top1Correct, Fixture.int("zero_shot.shift.top1_correct"))
+        XCTAssertNil(ref.zeroShot?.differenceFromReference)
+        let difference = try XCTUnwrap(sh.zeroShot?.differenceFromReference)
+        assertClose(difference.difference, sh.zeroShot!.top1 - ref.zeroShot!.top1, relative: 1e-12)
+        XCTAssertEqual(difference.seed, SplitMix64.derive(Seeds(base: 17).bootstrap, index: 1))
+        XCTAssertEqual(ref.atc?.estimate, ref.zeroShot?.top1)  // by construction on the reference
+        XCTAssertEqual(sh.atc?.estimate, Fixture.double("atc.shift_estimate"))
+        XCTAssertNil(ref.distance)
+        let distance = try XCTUnwrap(sh.distance)
+        assertClose(distance.frechet, Fixture.double("distance.frechet"))
+        XCTAssertEqual(distance.frechetSampleSize, 200)
+        XCTAssertEqual(distance.mmdSampleSize, 200)
+        XCTAssertGreaterThan(try XCTUnwrap(distance.auc), 0.6)
+        XCTAssertLessThan(try XCTUnwrap(distance.mmdPValue), 0.05)
+        XCTAssertEqual(sh.outliers?.jaccardWithReference.map { ($0 * 1e12).rounded() }, (Fixture.double("outliers.shift.jaccard") * 1e12).rounded())
+        XCTAssertEqual(sh.directions?.curve.map(\.accuracy), Fixture.doubles("directions.shift_curve"))
+        let probe = try XCTUnwrap(ref.linearProbe)
+        XCTAssertEqual(probe.trainCount, 120)
+        XCTAssertEqual(probe.validationCount, 40)
+        XCTAssertEqual(probe.count, 40)
+        XCTAssertGreaterThan(probe.accuracy, 0.5)
+        XCTAssertEqual(sh.linearProbe?.count, 200)
+        // Same seed, same numbers; another seed moves only the seeded ones.
+        XCTAssertEqual(try ProbeSuite.run(model: "m", head: head, reference: reference, shifts: [shift], options: options), results)
+        var sequential = options
+        sequential.parallelDomains = false
+        XCTAssertEqual(try ProbeSuite.run(model: "m", head: head, reference: reference, shifts: [shift, reference], options: sequential).prefix(2),
+                       try ProbeSuite.run(model: "m", head: head, reference: reference, shifts: [shift, reference], options: options).prefix(2))
+        XCTAssertEqual(Array(try ProbeSuite.run(model: "m", head: head, reference: reference, shifts: [shift, reference], options: options).prefix(2)), results)
+        var other = options
+        other.seed = 18
+        let moved = try ProbeSuite.run(model: "m", head: head, reference: reference, shifts: [shift], options: other)
+        XCTAssertEqual(moved[1].results.zeroShot?.top1, sh.zeroShot?.top1)
+        XCTAssertNotEqual(moved[1].results.zeroShot?.differenceFromReference?.seed, difference.seed)
+    }
+
+    func testSubsamplesAboveTheCapsAndRecordsTheSize() throws {
+        let (head, reference, shift) = try fixtureDomains()
+        var options = smallOptions()
+        options.distance.frechetMaxSamples = 150
+        options.distance.mmdMaxSamples = 40
+        options.distance.aucMaxSamples = 60
+        options.runLinearProbe = false
+        let results = try ProbeSuite.run(model: "m", head: head, reference: reference, shifts: [shift], options: options)
+        let distance = try XCTUnwrap(results[1].results.distance)
+        XCTAssertEqual(distance.frechetSampleSize, 150)
+        XCTAssertEqual(distance.mmdSampleSize, 40)
+        XCTAssertEqual(distance.aucSampleSize, 60)
+        XCTAssertNotEqual(distance.frechet, Fixture.double("distance.frechet"))
+        XCTAssertNil(results[0].results.linearProbe)
+    }
+
+    // MARK: Degenerate inputs: a defined result or a clear message, never NaN.
+
+    func assertEncodable(_ results: [ModelDomainProbes], file: StaticString = #filePath, line: UInt = #line) throws {
+        // JSONEncoder throws on NaN/infinity, so encoding proves every number is finite.
+        let data = try RunResults.encoder().encode(results)
+        XCTAssertFalse(String(decoding: data, as: UTF8.self).contains(": NaN"), file: file, line: line)
+    }
+
+    func testNaNEmbeddingsAreLeftOutAndCounted() throws {
+        let (head, reference, shift) = try fixtureDomains()
+        var broken = shift
+        broken.embeddings.values[5 * broken.embeddings.columns + 2] = .nan
+        broken.embeddings.values[9 * broken.embeddings.columns] = .infinity
+        let results = try ProbeSuite.run(model: "m", head: head, reference: reference, shifts: [broken], options: smallOptions())
+        XCTAssertEqual(results[1].results.zeroShot?.count, 198)
+        XCTAssertTrue(results[1].results.notes.contains { $0.contains("2 embeddings with NaN") })
+        try assertEncodable(results)
+    }
+
+    func testOneImageDomainAndConstantDimension() throws {
+        let (head, reference, shift) = try fixtureDomains()
+        var ref = reference
+        for i in 0..<ref.embeddings.rows { ref.embeddings.values[i * ref.embeddings.columns + 4] = 0.25 }  // constant dimension
+        let single = DomainEmbeddings(name: "one", embeddings: shift.embeddings.selectingRows([0]), labels: [shift.labels![0]])
+        let results = try ProbeSuite.run(model: "m", head: head, reference: ref, shifts: [single], options: smallOptions())
+        let one = results[1].results
+        XCTAssertEqual(one.zeroShot?.count, 1)
+        XCTAssertNil(one.distance?.frechet)
+        XCTAssertNil(one.distance?.mmd2)
+        XCTAssertNil(one.distance?.auc)
+        XCTAssertNil(one.outliers?.kurtosisPerDimension[0])  // n = 1
+        XCTAssertNil(results[0].results.outliers?.kurtosisPerDimension[4])  // constant
+        XCTAssertNotNil(results[0].results.outliers?.kurtosisPerDimension[5])
+        try assertEncodable(results)
+    }
+
+    func testOneClassAndUnlabelledAndFewerImagesThanDimensions() throws {
+        let (head, reference, shift) = try fixtureDomains()
+        let oneClass = DomainEmbeddings(name: "one-class", embeddings: shift.embeddings.selectingRows(Array(0..<10)), labels: Array(repeating: 2, count: 10))
+        let unlabelled = DomainEmbeddings(name: "unlabelled", embeddings: shift.embeddings.selectingRows(Array(0..<20)), labels: nil)
+        let results = try ProbeSuite.run(model: "m", head: head, reference: reference, shifts: [oneClass, unlabelled], options: smallOptions())
+        let c = results[1].results
+        XCTAssertEqual(c.zeroShot?.perClass.filter { $0.count > 0 }.map(\.classIndex), [2])
+        XCTAssertNil(c.zeroShot?.perClass[0].accuracy)
+        XCTAssertNotNil(c.distance?.frechet)  // n = 10 < d = 32: singular covariance, still defined
+        let u = results[2].results
+        XCTAssertNil(u.zeroShot)
+        XCTAssertNil(u.directions)
+        XCTAssertNotNil(u.atc?.estimate)
+        XCTAssertNil(u.atc?.error)
+        XCTAssertNotNil(u.outliers)
+        try assertEncodable(results)
+        // A reference of one class: the linear probe is impossible and says so.
+        let oneClassReference = DomainEmbeddings(name: "r", embeddings: reference.embeddings, labels: Array(repeating: 0, count: 200))
+        let r = try ProbeSuite.run(model: "m", head: head, reference: oneClassReference, shifts: [], options: smallOptions())
+        XCTAssertNil(r[0].results.linearProbe)
+        XCTAssertTrue(r[0].results.notes.contains { $0.contains("linear probe") })
+        try assertEncodable(r)
+    }
+
+    func testBadShapesAndLabelsAreTypedErrors() throws {
+        let (head, reference, shift) = try fixtureDomains()
+        let narrow = DomainEmbeddings(name: "x", embeddings: shift.embeddings.selectingColumns(Array(0..<31)), labels: nil)
+        XCTAssertThrowsError(try ProbeSuite.run(model: "m", head: head, reference: reference, shifts: [narrow])) { error in
+            XCTAssertEqual((error as? ProbesError)?.code, "probes.shape")
+        }
+        var badLabel = shift
+        badLabel.labels![0] = 99
+        XCTAssertThrowsError(try ProbeSuite.run(model: "m", head: head, reference: reference, shifts: [badLabel])) { error in
+            XCTAssertEqual((error as? ProbesError)?.code, "probes.invalid")
+        }
+        let empty = DomainEmbeddings(name: "r", embeddings: Matrix(zeros: 0, 32), labels: [])
+        XCTAssertThrowsError(try ProbeSuite.run(model: "m", head: head, reference: empty, shifts: []))
+        XCTAssertThrowsError(try Matrix<Float>(rows: 2, columns: 3, values: [1, 2]))
+    }
+
+    // MARK: Verdicts
+
+    func testVerdictRules() {
+        func probes(top1 correct: Int, of n: Int, differenceCI: Interval? = nil) -> ProbeResults {
+            let ci = Statistics.clopperPearson(successes: correct, trials: n)!
+            var zeroShot = ZeroShotResult(count: n, top1Correct: correct, top1: Double(correct) / Double(n), top1CI: ci, top5Correct: n, top5: 1, top5CI: ci, perClass: [])
+            zeroShot.differenceFromReference = differenceCI.map { BootstrapDifference(difference: 0, ci: $0, resamples: 1, seed: 0) }
+            return ProbeResults(zeroShot: zeroShot)
+        }
+        let criteria = Criteria(minAccuracy: 0.8, maxRelativeDrop: 0.1)
+        let good = Verdict.shift(model: "m", domain: "r", isReference: true, probes: probes(top1: 900, of: 1000), referenceAccuracy: 0.9, robustness: nil, criteria: criteria)
+        XCTAssertEqual(good.status, .pass)
+        XCTAssertEqual(good.reasons.map(\.code), ["criteria_met"])
+        let low = Verdict.shift(model: "m", domain: "s", isReference: false, probes: probes(top1: 700, of: 1000), referenceAccuracy: 0.9, robustness: nil, criteria: criteria)
+        XCTAssertEqual(low.status, .fail)
+        XCTAssertEqual(low.reasons.map(\.code), ["accuracy_below_minimum", "relative_drop_uncertain"])
+        let strongDrop = Verdict.shift(model: "m", domain: "s", isReference: false, probes: probes(top1: 700, of: 1000, differenceCI: Interval(lower: -0.23, upper: -0.17)), referenceAccuracy: 0.9, robustness: nil, criteria: criteria)
+        XCTAssertTrue(strongDrop.reasons.contains { $0.code == "relative_drop_above_maximum" && $0.status == .fail })
+        let uncertain = Verdict.shift(model: "m", domain: "s", isReference: false, probes: probes(top1: 41, of: 50), referenceAccuracy: 0.84, robustness: nil, criteria: criteria)
+        XCTAssertEqual(uncertain.status, .watch)
+        XCTAssertEqual(uncertain.reasons.first?.code, "accuracy_uncertain")
+        let unlabelled = Verdict.shift(model: "m", domain: "u", isReference: false, probes: ProbeResults(atc: ATCResult(threshold: 0.5, estimate: 0.6)), referenceAccuracy: 0.9, robustness: nil, criteria: criteria)
+        XCTAssertEqual(unlabelled.status, .watch)  // an estimate never fails a model
+        XCTAssertEqual(unlabelled.reasons.map(\.code), ["estimated_accuracy_below_minimum", "estimated_relative_drop_above_maximum"])
+        let noCriteria = Verdict.shift(model: "m", domain: "s", isReference: false, probes: probes(top1: 100, of: 1000), referenceAccuracy: 0.9, robustness: nil, criteria: Criteria())
+        XCTAssertEqual(noCriteria.status, .pass)
+        let model = Verdict.model("m", shifts: [good, low, uncertain])
+        XCTAssertEqual(model.status, .fail)
+        XCTAssertTrue(model.reasons.allSatisfy { $0.status != .pass })
+        XCTAssertTrue(model.reasons[0].message.hasPrefix("s: "))
+    }
+
+    // MARK: Schema
+
+    func testRunResultsRoundTripsWithSnakeCaseKeys() throws {
+        let (head, reference, shift) = try fixtureDomains()
+        let options = smallOptions()
+        let probes = try ProbeSuite.run(model: "ViT-B/32", head: head, reference: reference, shifts: [shift], options: options)
+        let robustness = ProbeSuite.effectiveRobustness(model: "ViT-B/32", referenceDomain: "reference", probes: probes)
+        let criteria = Criteria(minAccuracy: 0.7, maxRelativeDrop: 0.1)
+        let results = RunResults(
+            pilot: PilotSummary(name: "line3", title: "Line 3 — <lighting>", language: "ja"), runID: "2026-11-26T1900Z-0001",
+            createdAt: "2026-11-26T19:00:00Z", toolVersion: "0.1.0",
+            models: [ModelSummary(name: "ViT-B/32", sha256: String(repeating: "a", count: 64), family: "ViT-B/32", activation: "gelu")],
+            domains: [DomainSummary(name: "reference", role: .reference, isLabelled: true, imageCount: 200),
+                      DomainSummary(name: "shift", role: .shift, isLabelled: true, imageCount: 200,
+                                    skippedImages: [SkippedImage(path: "a.jpg", code: "jpeg.corrupt", reason: "bad DQT")])],
+            probes: probes, effectiveRobustness: [robustness],
+            verdicts: ProbeSuite.verdicts(probes: probes, referenceDomain: "reference", robustness: [robustness], criteria: criteria),
+            criteria: criteria, seeds: Seeds(base: options.seed))
+        let data = try RunResults.encoder().encode(results)
+        XCTAssertEqual(try RunResults.decode(data), results)
+        let text = String(decoding: data, as: UTF8.self)
+        for key in ["\"schema_version\" : 1", "\"run_id\"", "\"zero_shot\"", "\"top1_ci\"", "\"kurtosis_mean\"", "\"effective_robustness\"",
+                    "\"skipped_images\"", "\"pruned_fraction\"", "\"mmd2\"", "\"linear_probe\"", "\"max_relative_drop\""] {
+            XCTAssertTrue(text.contains(key), key)
+        }
+        XCTAssertFalse(text.contains("topDimensions"))
+        XCTAssertEqual(robustness.points.first?.domain, "shift")
+        XCTAssertNil(robustness.points.first?.effectiveRobustness)
+        XCTAssertEqual(results.verdicts.shifts.count, 2)
+        XCTAssertEqual(results.probes(model: "ViT-B/32", domain: "shift")?.zeroShot?.count, 200)
+    }
+
+    func testBaselineCSVParsing() throws {
+        let long = "model,domain,reference_accuracy,accuracy\nrn50,sketch,0.76,0.24\nvit,sketch,0.81,0.31\nvit,night,0.81,0.5\n"
+        let parsed = try EffectiveRobustnessProbe.parseBaselineCSV(long)
+        XCTAssertEqual(parsed["sketch"]?.count, 2)
+        XCTAssertEqual(parsed["night"]?.first?.accuracy, 0.5)
+        XCTAssertThrowsError(try EffectiveRobustnessProbe.parseBaselineCSV("model,domain,reference_accuracy,accuracy\nrn50,sketch,76,24\n"))
+        XCTAssertThrowsError(try EffectiveRobustnessProbe.parseBaselineCSV("a,b\n"))
+        let table = "model,imagenet,imagenet_sketch\nalexnet,56.52,10.72\nsqueeze,50.0,9.0\nresnet,76.1,24.1\n"
+        let points = try EffectiveRobustnessProbe.parsePercentTable(table, referenceColumn: "imagenet", shiftColumn: "imagenet_sketch")
+        XCTAssertEqual(points.map(\.model), ["alexnet", "resnet"])  // val ≥ 55 % only
+        XCTAssertEqual(points[0].referenceAccuracy, 0.5652, accuracy: 1e-12)
+    }
+
+    func testShippedTestbedBaselineFitsASensibleLine() throws {
+        var root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) { root.deleteLastPathComponent() }
+        let text = try String(contentsOf: root.appendingPathComponent("assets/baselines/imagenet-shifts-standard-testbed.csv"), encoding: .utf8)
+        let points = try EffectiveRobustnessProbe.parsePercentTable(text, referenceColumn: "imagenet", shiftColumn: "imagenet_v2")
+        XCTAssertGreaterThan(points.count, 20)
+        let fit = try XCTUnwrap(EffectiveRobustnessProbe.fit(baseline: points, source: "testbed", resamples: 200, seed: 1))
+        // ImageNet-V2 tracks val closely in logit space: slope near 1, V2 below val.
+        XCTAssertEqual(fit.slope, 1, accuracy: 0.2)
+        XCTAssertLessThan(EffectiveRobustnessProbe.point(domain: "v2", referenceAccuracy: 0.76, accuracy: 0.64, fit: fit).effectiveRobustness!.magnitude, 0.03)
+    }
+}

@@ -1,0 +1,170 @@
+import Foundation
+import XCTest
+import Probes
+@testable import Site
+
+final class CatalogTests: XCTestCase {
+    static var i18n: URL { SiteFixture.packageRoot.appendingPathComponent("assets/i18n") }
+    var en: Catalog!
+    var ja: Catalog!
+
+    override func setUpWithError() throws {
+        en = try Catalog(language: "en", directory: Self.i18n)
+        ja = try Catalog(language: "ja", directory: Self.i18n)
+    }
+
+    func testBothCataloguesHaveTheSameKeysAndPlaceholders() {
+        XCTAssertEqual(Set(en.entries.keys).subtracting(ja.entries.keys).sorted(), [], "keys missing in ja.json")
+        XCTAssertEqual(Set(ja.entries.keys).subtracting(en.entries.keys).sorted(), [], "keys missing in en.json")
+        func forms(_ entry: Catalog.Entry) -> [String] {
+            switch entry {
+            case .text(let text): return [text]
+            case .plural(let forms): return forms.keys.sorted().compactMap { forms[$0] }
+            }
+        }
+        for key in en.entries.keys.sorted() {
+            guard let a = en.entries[key], let b = ja.entries[key] else { continue }
+            // Every form of both languages must use the placeholders of the English "other" form
+            // ("one" may leave out {count}).
+            let expected = Set(Catalog.placeholders(forms(a).last ?? ""))
+            for form in forms(a) + forms(b) {
+                let names = Set(Catalog.placeholders(form))
+                XCTAssertTrue(names.isSubset(of: expected), "\(key): '\(form)' uses placeholders not in English")
+                XCTAssertTrue(expected.subtracting(names).isSubset(of: ["count"]), "\(key): '\(form)' drops a placeholder")
+            }
+            if case .plural(let forms) = a { XCTAssertNotNil(forms["one"], "\(key): English plural needs a 'one' form") }
+        }
+    }
+
+    func testJapaneseHasNoFullWidthDigitsOrPercentSigns() {
+        for (key, entry) in ja.entries {
+            let text: String
+            switch entry {
+            case .text(let value): text = value
+            case .plural(let forms): text = forms.values.sorted().joined()
+            }
+            XCTAssertFalse(text.contains { "０１２３４５６７８９％".contains($0) }, key)
+        }
+    }
+
+    func testMissingKeysAndPlaceholdersAreErrors() {
+        XCTAssertThrowsError(try en.text("no.such.key"))
+        XCTAssertThrowsError(try en.text("sentence.keeps", ["shift": "x", "model": "y"])) { error in
+            XCTAssertTrue("\(error)".contains("{relative}"))
+        }
+        XCTAssertThrowsError(try Catalog(language: "fr", directory: Self.i18n))
+        XCTAssertThrowsError(try Catalog(language: "en", json: Data("{\"a\": {\"one\": \"x\"}}".utf8)))
+        XCTAssertThrowsError(try Catalog(language: "en", json: Data("[1]".utf8)))
+    }
+
+    func testNumbersPerLanguage() {
+        XCTAssertEqual(en.percent(0.9134), "91.3%")
+        XCTAssertEqual(ja.percent(0.9134), "91.3%")
+        XCTAssertEqual(en.percent(nil), "—")
+        XCTAssertEqual(en.percentRange(0.89, 0.934), "89.0–93.4%")
+        XCTAssertEqual(ja.percentRange(0.89, 0.934), "89.0〜93.4%")
+        XCTAssertEqual(en.points(-0.073), "−7.3 pp")
+        XCTAssertEqual(ja.points(-0.073), "−7.3ポイント")
+        XCTAssertEqual(en.points(0.011), "+1.1 pp")
+        XCTAssertEqual(en.pointsRange(-0.096, -0.051), "−9.6 to −5.1 pp")
+        XCTAssertEqual(ja.pointsRange(-0.096, -0.051), "−9.6〜−5.1ポイント")
+        XCTAssertEqual(en.integer(1234567), "1,234,567")
+        XCTAssertEqual(en.significant(0.000123), "1.23×10^-4")
+        XCTAssertEqual(en.significant(12.345), "12.3")
+        XCTAssertEqual(en.date("2026-11-26T19:04:00Z"), "2026-11-26")
+        XCTAssertEqual(en.list(["a", "b", "c"]), "a, b and c")
+        XCTAssertEqual(ja.list(["a", "b", "c"]), "a、b、c")
+        XCTAssertEqual(en.list(["a"]), "a")
+    }
+
+    func testEnglishPluralsAgreeJapaneseHasOneForm() throws {
+        XCTAssertEqual(try en.plural("count.models", count: 1), "1 model")
+        XCTAssertEqual(try en.plural("count.models", count: 2), "2 models")
+        XCTAssertEqual(try en.plural("count.images", count: 1200), "1,200 images")
+        XCTAssertEqual(try ja.plural("count.models", count: 1), "1モデル")
+        XCTAssertEqual(try ja.plural("count.models", count: 3), "3モデル")
+    }
+
+    /// The generated sentences of the fixture run, in both languages, word for word.
+    func testGeneratedSentencesAreGrammaticalInBothLanguages() throws {
+        let run = SiteRun(results: SiteFixture.results(), classNames: SiteFixture.classNames)
+        let shift = try XCTUnwrap(run.shifts.first { $0.name == "low-light" })
+        let english = try PageContext(run: run, catalog: en).shiftSentences(model: "ViT-B/32 LAION-2B", shift: shift)
+        XCTAssertEqual(english, [
+            "On low-light, ViT-B/32 LAION-2B keeps 93.0% of its reference accuracy.",
+            "Its top-1 accuracy there is 80.0% (95% CI 76.0–84.0%).",
+            "The change from the reference is −6.0 pp (95% CI −9.5 to −2.7 pp).",
+            "That is 1.1 pp better than standard models with the same reference accuracy (positive effective robustness).",
+            "Verdict: this meets the pilot's criteria.",
+        ])
+        let japanese = try PageContext(run: run, catalog: ja).shiftSentences(model: "ViT-B/32 LAION-2B", shift: shift)
+        XCTAssertEqual(japanese, [
+            "low-lightでは、ViT-B/32 LAION-2Bは基準精度の93.0%を維持しています。",
+            "この条件でのトップ1精度は80.0%です（95%信頼区間 76.0〜84.0%）。",
+            "基準からの変化は−6.0ポイントです（95%信頼区間 −9.5〜−2.7ポイント）。",
+            "これは、基準精度が同じ標準的なモデルより1.1ポイント高い値です（実効ロバスト性がプラス）。",
+            "判定：パイロットの基準を満たしています。",
+        ])
+        let unlabelled = try XCTUnwrap(run.shifts.first { $0.name == "camera-2" })
+        XCTAssertEqual(try PageContext(run: run, catalog: en).shiftSentences(model: "RN50 openai", shift: unlabelled).prefix(2), [
+            "camera-2 has no labels; the label-free estimate of the accuracy of RN50 openai there is 68.6%.",
+            "On the 2 labelled shifts, this estimate was off by up to 2.0 pp.",
+        ])
+        XCTAssertEqual(try PageContext(run: run, catalog: ja).shiftSentences(model: "RN50 openai", shift: unlabelled)[1],
+                       "ラベルのある2件のシフトでは、この推定の誤差は最大2.0ポイントでした。")
+    }
+
+    func testOverallSentenceAgreesInNumber() throws {
+        let run = SiteRun(results: SiteFixture.results(), classNames: [])
+        XCTAssertEqual(try PageContext(run: run, catalog: en).overallSentence(), "Of 3 models, 1 fails the pilot's criteria (0 passed, 2 to watch).")
+        XCTAssertEqual(try PageContext(run: run, catalog: ja).overallSentence(), "3モデルのうち1件がパイロットの基準を満たしていません（合格0件、要注意2件）。")
+    }
+
+    /// The reason codes of the probes' verdict rules (Probes/Verdict.swift) all have a translation.
+    func testEveryVerdictReasonCodeIsTranslated() throws {
+        let codes = ["criteria_met", "accuracy_below_minimum", "accuracy_uncertain", "estimated_accuracy_below_minimum",
+                     "relative_drop_above_maximum", "relative_drop_uncertain", "relative_drop_near_maximum",
+                     "estimated_relative_drop_above_maximum", "below_baseline_trend", "strong_unlabelled_shift"]
+        for code in codes {
+            XCTAssertNotNil(en.entries["reason.\(code)"], code)
+            XCTAssertNotNil(ja.entries["reason.\(code)"], code)
+        }
+        let context = PageContext(run: SiteRun(results: SiteFixture.results()), catalog: en)
+        XCTAssertEqual(try context.reasonText(VerdictReason(code: "below_baseline_trend", status: .watch, message: "m", value: -0.072, limit: -0.05)),
+                       "Accuracy is 7.2 pp below what standard models with the same reference accuracy reach (limit 5.0 pp).")
+        XCTAssertEqual(try context.reasonText(VerdictReason(code: "strong_unlabelled_shift", status: .watch, message: "m", value: 0.934, limit: 0.9)),
+                       "The unlabelled images are easy to tell from the reference (domain classifier AUC 0.93, limit 0.90).")
+        XCTAssertEqual(try context.reasonText(VerdictReason(code: "relative_drop_uncertain", status: .watch, message: "m", value: 0.162, limit: 0.15)),
+                       "Accuracy drops by 16.2% of the reference, more than the allowed 15.0%, but within the uncertainty of the measurement.")
+        // A code the catalogue does not know keeps the probes' own message.
+        XCTAssertEqual(try context.reasonText(VerdictReason(code: "new_rule", status: .watch, message: "a new rule fired")), "a new rule fired")
+    }
+
+    func testTemplateValuesExposePlainMessages() {
+        guard case .dict(let root) = en.templateValues(), case .dict(let nav)? = root["nav"] else { return XCTFail("no nav") }
+        XCTAssertEqual(nav["home"], .text("All pilots"))
+        guard case .dict(let sentence)? = root["sentence"] else { return XCTFail("no sentence") }
+        XCTAssertNil(sentence["keeps"], "messages with placeholders are not template text")
+    }
+}
+
+final class SlugTests: XCTestCase {
+    func testFolderNamesCannotEscapeTheSite() {
+        XCTAssertEqual(Slug.folder("2026-11-26T1904Z-3f2a"), "2026-11-26T1904Z-3f2a")
+        XCTAssertEqual(Slug.folder("../../etc"), "etc")
+        XCTAssertEqual(Slug.folder(".hidden"), "hidden")
+        XCTAssertEqual(Slug.folder("a/b"), "a-b")
+        XCTAssertEqual(Slug.folder(""), "item")
+        XCTAssertEqual(Slug.make("ViT-B/32 LAION-2B"), "vit-b-32-laion-2b")
+        XCTAssertEqual(Slug.make("<script>"), "script")
+        XCTAssertEqual(Slug.make("日本語"), "item")
+    }
+
+    func testSlugsAreUniqueWithinARun() {
+        let slugs = Slug.unique(["RN50 openai", "rn50-openai", "RN50/openai", "x"])
+        XCTAssertEqual(slugs["RN50 openai"], "rn50-openai")
+        XCTAssertEqual(slugs["rn50-openai"], "rn50-openai-2")
+        XCTAssertEqual(slugs["RN50/openai"], "rn50-openai-3")
+        XCTAssertEqual(slugs["x"], "x")
+    }
+}
