@@ -18,11 +18,25 @@
 /// order — the same order as the reference twins. Cache blocking: a block of X rows
 /// (~256 KB) is swept against a group of packed panels (~384 KB), both resident in the
 /// 1 MB L2; each 6-row slice of X (≤ 18 KB for k = 768) stays in L1 across the group.
+// Tile geometry and SIMD helpers are private to each kernel file on purpose: debug builds
+// compile files separately (no whole-module optimisation) and then only inline and
+// constant-fold same-file code; a shared `static let` or helper costs a call per use.
+private let lanes = 16
+/// Columns per packed panel: two 16-lane vectors.
+private let panelWidth = 32
+/// Rows of X per micro-kernel call.
+private let tileRows = 6
+
+@inline(__always)
+private func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
+
+@inline(__always)
+private func load(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
+
+@inline(__always)
+private func store(_ v: SIMD16<Float>, to p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self) }
+
 extension Kernels {
-    /// Columns per packed panel: two 16-lane vectors.
-    @usableFromInline static let panelWidth = 32
-    /// Rows of X per micro-kernel call.
-    @usableFromInline static let tileRows = 6
 
     /// How one packed panel of the vector operand is produced.
     enum VectorOperand {
