@@ -61,6 +61,34 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// Kernels called from several threads at once (the pool runs all but one caller
+    /// inline, each with its own scratch) still match the reference.
+    func testConcurrentCallersMatchReference() {
+        ThreadPool.shared.setThreadCount(2)
+        let (m, k, n) = (70, 96, 45)
+        var random = SplitMix(seed: 950)
+        let inputs = (0..<4).map { _ in random.floats(m * k) }
+        let weight = random.floats(n * k), bias = random.floats(n)
+        let expected = inputs.map { input in
+            run(count: m * n) {
+                Kernels.linearReference(input: input, rows: m, inFeatures: k, weight: weight, bias: bias, outFeatures: n, output: $0)
+            }
+        }
+        let results = Results(count: inputs.count)
+        DispatchQueue.concurrentPerform(iterations: inputs.count) { caller in
+            for _ in 0..<20 {
+                var out = [Float](repeating: .nan, count: m * n)
+                out.withUnsafeMutableBufferPointer {
+                    Kernels.linear(
+                        input: inputs[caller], rows: m, inFeatures: k, weight: weight, bias: bias, outFeatures: n,
+                        output: $0.baseAddress!)
+                }
+                results.set(caller, out)
+            }
+        }
+        for caller in 0..<inputs.count { assertClose(results.get(caller), expected[caller], "concurrent caller \(caller)") }
+    }
+
     func testMatmulMatchesReference() {
         let shapes: [(m: Int, n: Int, k: Int)] = [(1, 1, 1), (7, 5, 33), (33, 7, 257), (6, 32, 64), (50, 77, 1), (257, 65, 19)]
         for threads in [1, 2] {
@@ -348,6 +376,16 @@ final class KernelTests: XCTestCase {
         }
         XCTAssertLessThanOrEqual(worst, Self.tolerance * max(scale, .leastNormalMagnitude), "\(label): max abs error \(worst), scale \(scale)", file: file, line: line)
     }
+}
+
+/// Per-caller results written from several threads.
+private final class Results: @unchecked Sendable {
+    // @unchecked Sendable: `values` is only touched while `lock` is held.
+    private let lock = NSLock()
+    private var values: [[Float]]
+    init(count: Int) { values = Array(repeating: [], count: count) }
+    func set(_ index: Int, _ value: [Float]) { lock.withLock { values[index] = value } }
+    func get(_ index: Int) -> [Float] { lock.withLock { values[index] } }
 }
 
 /// A small deterministic generator (SplitMix64) for test data.
