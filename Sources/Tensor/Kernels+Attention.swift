@@ -10,6 +10,22 @@
 /// rows, read in place with stride `rowStride`), stored transposed into the output.
 /// Probabilities are normalised before the weighted sum (the reference divides after);
 /// the difference is one rounding per element.
+// Tile geometry and SIMD helpers are private to each kernel file on purpose: debug builds
+// compile files separately (no whole-module optimisation) and then only inline and
+// constant-fold same-file code; a shared `static let` or helper costs a call per use.
+private let lanes = 16
+private let panelWidth = 32
+private let tileRows = 6
+
+@inline(__always)
+private func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
+
+@inline(__always)
+private func load(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
+
+@inline(__always)
+private func store(_ v: SIMD16<Float>, to p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self) }
+
 extension Kernels {
     static func attentionFast(
         query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>, rowStride: Int,
@@ -62,40 +78,6 @@ extension Kernels {
                         d0 += tileRows
                     }
                 }
-            }
-        }
-    }
-
-    /// Turns a `(keys, 32)` tile of raw dot products into attention probabilities per
-    /// lane (query `firstQuery + lane`): scale, mask keys after the query when causal,
-    /// subtract the maximum, exponentiate, normalise. Masked entries become exactly 0.
-    @inline(__always)
-    static func softmaxColumns(_ scores: UnsafeMutablePointer<Float>, keys: Int, firstQuery: Int, causal: Bool, scale: Float) {
-        typealias Vector = SIMD16<Float>
-        let scaleVector = Vector(repeating: scale)
-        let laneIndex = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
-        for half in 0..<2 {
-            let column = scores + half * lanes
-            // Query index of each lane; key j is visible to a lane when j ≤ query.
-            let queryIndex = laneIndex &+ Int32(firstQuery + half * lanes)
-            var maximum = Vector(repeating: -.infinity)
-            for j in 0..<keys {
-                var s = load(column + j * panelWidth) * scaleVector
-                if causal { s.replace(with: -.infinity, where: queryIndex .< Int32(j)) }
-                store(s, to: column + j * panelWidth)
-                maximum = VectorMath.maximum(maximum, s)
-            }
-            var sum = Vector()
-            for j in 0..<keys {
-                let s = load(column + j * panelWidth)
-                var e = VectorMath.exp(s - maximum)
-                e.replace(with: 0, where: s .== -Vector.Scalar.infinity)
-                store(e, to: column + j * panelWidth)
-                sum += e
-            }
-            let inverse = 1 / sum
-            for j in 0..<keys {
-                store(load(column + j * panelWidth) * inverse, to: column + j * panelWidth)
             }
         }
     }

@@ -1,12 +1,25 @@
 import Foundation
 
+// The lane count and SIMD helpers are private to each kernel file on purpose: debug builds
+// compile files separately (no whole-module optimisation) and then only inline and
+// constant-fold same-file code; a shared `static let` or helper costs a call per use.
+private let lanes = 16
+
+@inline(__always)
+private func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
+
+@inline(__always)
+private func load(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
+
+@inline(__always)
+private func store(_ v: SIMD16<Float>, to p: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self) }
+
 /// Vectorised element-wise kernels, norms and pooling: 16 lanes per step, scalar tails.
 ///
 /// Transcendentals use `VectorMath` (below) instead of libm: `expf`/`erff` per element
 /// would cost more than the GEMMs around them (ViT-B/32 applies GELU to 1.8 M values
 /// per image).
 extension Kernels {
-    @usableFromInline static let lanes = 16
     /// Elements per parallel job chunk for element-wise kernels; below this, one thread.
     static let elementwiseGrain = 1 << 15
 
@@ -226,22 +239,43 @@ extension Kernels {
         }
     }
 
+    /// Attention's softmax (Kernels+Attention.swift), kept beside `VectorMath` so that
+    /// debug builds inline the vector exp. Turns a `(keys, 32)` tile of raw dot products
+    /// into attention probabilities per lane (query `firstQuery + lane`): scale, mask keys
+    /// after the query when causal, subtract the maximum, exponentiate, normalise. Masked
+    /// entries become exactly 0.
+    @inline(__always)
+    static func softmaxColumns(_ scores: UnsafeMutablePointer<Float>, keys: Int, firstQuery: Int, causal: Bool, scale: Float) {
+        typealias Vector = SIMD16<Float>
+        let scaleVector = Vector(repeating: scale)
+        let laneIndex = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+        for half in 0..<2 {
+            let column = scores + half * lanes
+            // Query index of each lane; key j is visible to a lane when j ≤ query.
+            let queryIndex = laneIndex &+ Int32(firstQuery + half * lanes)
+            var maximum = Vector(repeating: -.infinity)
+            for j in 0..<keys {
+                var s = load(column + j * 32) * scaleVector
+                if causal { s.replace(with: -.infinity, where: queryIndex .< Int32(j)) }
+                store(s, to: column + j * 32)
+                maximum = VectorMath.maximum(maximum, s)
+            }
+            var sum = Vector()
+            for j in 0..<keys {
+                let s = load(column + j * 32)
+                var e = VectorMath.exp(s - maximum)
+                e.replace(with: 0, where: s .== -Vector.Scalar.infinity)
+                store(e, to: column + j * 32)
+                sum += e
+            }
+            let inverse = 1 / sum
+            for j in 0..<keys {
+                store(load(column + j * 32) * inverse, to: column + j * 32)
+            }
+        }
+    }
+
     // MARK: - Helpers
-
-    @inline(__always)
-    static func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-    }
-
-    @inline(__always)
-    static func load(_ p: UnsafeMutablePointer<Float>) -> SIMD16<Float> {
-        UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self)
-    }
-
-    @inline(__always)
-    static func store(_ v: SIMD16<Float>, to p: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: v, as: SIMD16<Float>.self)
-    }
 
     /// Applies a vector function to the last `count` (< 16) elements through a padded copy.
     @inline(__always)
@@ -260,17 +294,20 @@ extension Kernels {
 ///   bits. Inputs are clamped to [−87.3, 88.0]: results below ~1.2e−38 come out as that
 ///   value instead of a denormal or 0 (an absolute difference < 1.2e−38), results above
 ///   e⁸⁸ saturate at e⁸⁸ instead of +∞.
-/// - `standardNormalCDF(x) = Φ(x) = ½(1 + erf(x/√2))`: for |z| ≤ 1, `erf(z) = z·P(z²)`;
-///   beyond, `erfc(z) = exp(−z²)·Q(1/z)/z` with `z²` split exactly by FMA, z clamped to 6.
-///   Coefficients fitted by `Tests/TensorTests/Fixtures/fit_erf.py` (max relative error
-///   in fp32: erf 1.9e−7 on |z| ≤ 1, erfc 2.1e−6 on 1 < z ≤ 6; measured Φ: 1.0e−7 for x ≥ 0,
-///   4.1e−6 near x = −8 from rounding in exp(−z²) — KernelTests). For x < 0 this computes
-///   Φ from erfc directly, which is more accurate than the reference's `1 + erff(z)`
-///   (cancellation); the two differ by up to ~1e−7·|x| in absolute terms there.
+/// - `standardNormalCDF(x) = Φ(x) = ½·erfc(−x/√2)`: one branch-free formula for every
+///   lane, `erfc(a) = exp(−a²)·t·R(t)` with `t = 1/(1 + a/2)`, `R` of degree 8 fitted by
+///   `Tests/TensorTests/Fixtures/fit_erf.py` (max relative error of erfc in fp32
+///   3.5e−7 on 0 ≤ a ≤ 6), `a² = x²/2` split exactly by FMA, `a` clamped to 6 (Φ(−8.5)
+///   ≈ 1e−17 stands in for anything smaller). Measured over x in [−8.4, 8.4]: relative
+///   error ≤ 1e−6, ≤ 3e−7 for x ≥ 0 (KernelTests). For x < 0 this computes Φ from erfc directly, which
+///   is more accurate than the reference's `1 + erff(x/√2)` (cancellation): the two
+///   differ by up to ~1e−7·|x| in absolute terms there.
 public enum VectorMath {
     public typealias Vector = SIMD16<Float>
 
-    @inline(__always)
+    // `@_transparent`, not `@inline(__always)`: the latter left `exp` out of line inside
+    // `standardNormalCDF`, passing each SIMD16 as four xmm registers (GELU ran at half speed).
+    @_transparent
     public static func exp(_ x: Vector) -> Vector {
         let clamped = minimum(maximum(x, Vector(repeating: -87.3)), Vector(repeating: 88.0))
         // Round x·log2(e) to an integer with the 1.5·2²³ trick: the integer lands in the
@@ -296,40 +333,27 @@ public enum VectorMath {
     /// Φ(x), the standard normal CDF (see the type's notes on accuracy).
     @inline(__always)
     public static func standardNormalCDF(_ x: Vector) -> Vector {
-        let z = x * Vector(repeating: 0.707_106_781_186_547_524)
-        let a = minimum(z.replacing(with: -z, where: z .< 0), Vector(repeating: 6))
-        // |z| ≤ 1: erf(a) = a·P(a²).
-        let a2 = a * a
-        var pSmall = Vector(repeating: 7.971_187_733_346_596e-05)
-        pSmall = Vector(repeating: -0.000_804_341_107_141_226_5).addingProduct(pSmall, a2)
-        pSmall = Vector(repeating: 0.005_191_836_971_789_598_5).addingProduct(pSmall, a2)
-        pSmall = Vector(repeating: -0.026_855_511_590_838_432).addingProduct(pSmall, a2)
-        pSmall = Vector(repeating: 0.112_836_219_370_365_14).addingProduct(pSmall, a2)
-        pSmall = Vector(repeating: -0.376_126_289_367_675_8).addingProduct(pSmall, a2)
-        pSmall = Vector(repeating: 1.128_379_106_521_606_4).addingProduct(pSmall, a2)
-        let erfSmall = a * pSmall
-        // |z| > 1: erfc(a) = exp(−a²)·Q(1/a)/a, with a² = a2 + residual exactly.
-        let safe = maximum(a, Vector(repeating: 1))
-        let square = safe * safe
-        let squareLow = fusedResidual(safe, square)
-        let u = 1 / safe
-        var q = Vector(repeating: -0.047_295_555_472_373_96)
-        q = Vector(repeating: 0.321_540_087_461_471_56).addingProduct(q, u)
-        q = Vector(repeating: -0.967_443_227_767_944_3).addingProduct(q, u)
-        q = Vector(repeating: 1.674_262_762_069_702_1).addingProduct(q, u)
-        q = Vector(repeating: -1.779_530_525_207_519_5).addingProduct(q, u)
-        q = Vector(repeating: 1.073_554_039_001_464_8).addingProduct(q, u)
-        q = Vector(repeating: -0.149_310_961_365_699_77).addingProduct(q, u)
-        q = Vector(repeating: -0.260_692_000_389_099_1).addingProduct(q, u)
-        q = Vector(repeating: -0.001_753_265_736_624_598_5).addingProduct(q, u)
-        q = Vector(repeating: 0.564_252_197_742_462_2).addingProduct(q, u)
-        let erfcLarge = exp(-square) * (1 - squareLow) * q * u
-        // Φ(x) = ½ + ½·sign·erf(a) for small a; ½·erfc(a) or 1 − ½·erfc(a) for large a.
-        let half = Vector(repeating: 0.5)
-        let small = half + half * erfSmall.replacing(with: -erfSmall, where: z .< 0)
-        let tail = half * erfcLarge
-        let large = tail.replacing(with: 1 - tail, where: z .>= 0)
-        return large.replacing(with: small, where: a .<= 1)
+        // a = |x|/√2 clamped to 6. a² is formed as ½·|x|² (split exactly by FMA) rather
+        // than from a rounded a: at a ≈ 6 a rounded a would cost 4e−6 in exp(−a²).
+        let magnitude = minimum(x.replacing(with: -x, where: x .< 0), Vector(repeating: 8.485_281_374_238_57))
+        let a = magnitude * Vector(repeating: 0.707_106_781_186_547_524)
+        // erfc(a) = exp(−a²)·t·R(t), t = 1/(1 + a/2); a² = square + squareLow.
+        let t = 1 / Vector(repeating: 1).addingProduct(a, Vector(repeating: 0.5))
+        var r = Vector(repeating: -0.058_381_620_794_534_68)
+        r = Vector(repeating: 0.280_003_994_703_292_85).addingProduct(r, t)
+        r = Vector(repeating: -0.475_054_979_324_340_8).addingProduct(r, t)
+        r = Vector(repeating: 0.260_878_026_485_443_1).addingProduct(r, t)
+        r = Vector(repeating: -0.012_312_436_476_349_83).addingProduct(r, t)
+        r = Vector(repeating: 0.195_472_389_459_609_99).addingProduct(r, t)
+        r = Vector(repeating: 0.245_258_182_287_216_2).addingProduct(r, t)
+        r = Vector(repeating: 0.282_026_439_905_166_6).addingProduct(r, t)
+        r = Vector(repeating: 0.282_109_886_407_852_2).addingProduct(r, t)
+        let magnitudeSquared = magnitude * magnitude
+        let square = magnitudeSquared * 0.5
+        let squareLow = fusedResidual(magnitude, magnitudeSquared) * 0.5
+        let halfErfc = exp(-square) * (1 - squareLow) * t * r * 0.5
+        // Φ(x) = ½·erfc(|z|) for x < 0, 1 − ½·erfc(|z|) for x ≥ 0.
+        return halfErfc.replacing(with: 1 - halfErfc, where: x .>= 0)
     }
 
     /// Lane-wise `Swift.max` (`b` when `b >= a`, so a NaN in `a` propagates). The
