@@ -60,6 +60,7 @@ extension PageContext {
         page["overall_sentence"] = .text(try overallSentence())
         page["question"] = .text(try question())
         page["notice"] = .text(results.pilot.notice ?? "")
+        page["has_baseline"] = .bool(results.effectiveRobustness.contains { $0.points.contains { $0.baseline != nil } })
         page["criteria_text"] = .text(try criteriaText())
         page["run_href"] = .text(prefix + "index.html")
         page["packet_href"] = .text(prefix + "packet.html")
