@@ -8,7 +8,7 @@ import Pilot
 /// hold the right bytes are left alone (so the store's cache stays valid).
 enum DemoPilot {
     static let pilotName = "demo-parts-line"
-    static let notice = "Demo: two toy CLIP models (about 4 M parameters each) trained by the ShiftLens maintainers on synthetic 64×64 images of ten parts. The numbers show the tool working on real, trained models, not how any production model behaves. To evaluate your own models and images, run `shiftlens init my-pilot` and follow its README."
+    static let notice = "Demo: two toy CLIP models (about 4 M parameters each) trained by the ShiftLens maintainers on synthetic 64×64 images of ten parts. The numbers show the tool working on real, trained models, not how any production model behaves. To evaluate your own models and images, run “shiftlens init my-pilot” and follow its README."
     static let modelFolders = [("Toy CLIP — diverse training", "demo-diverse"), ("Toy CLIP — narrow training", "demo-narrow")]
 
     /// Writes (or refreshes) the demo pilot in `folder`; returns the spec's URL.
