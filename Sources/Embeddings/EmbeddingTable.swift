@@ -96,7 +96,10 @@ public final class EmbeddingTable: @unchecked Sendable {
         try lock.withLock {
             let pending = folder.appendingPathComponent("pending")
             let pendingFiles = (try? FileManager.default.contentsOfDirectory(atPath: pending.path)) ?? []
-            guard !pendingFiles.isEmpty || !FileManager.default.fileExists(atPath: folder.appendingPathComponent("keys.txt").path) else { return }
+            let hasKeysFile = FileManager.default.fileExists(atPath: folder.appendingPathComponent("keys.txt").path)
+            // Nothing new, or nothing at all (an empty table writes no files, so stores that
+            // hold the same rows hold the same files).
+            guard !pendingFiles.isEmpty || (!hasKeysFile && !rowsByKey.isEmpty) else { return }
             let sorted = rowsByKey.keys.sorted()
             let dimension = self.dimension ?? 0
             var values: [Float] = []
