@@ -232,6 +232,51 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(try files(under: first), firstFiles)
     }
 
+    // MARK: Interruption
+
+    /// The built binary, stopped by Ctrl-C (SIGINT) and then by `kill -9` in the middle of
+    /// encoding: the store stays readable, holds only whole batches, and the next run encodes
+    /// exactly the images that are missing.
+    func testInterruptedEncodingResumesWithoutLosingFinishedBatches() throws {
+        try writeDomain(0, perClass: 24, to: scratch.appendingPathComponent("data/reference"))
+        let spec = try writePilot(domains: [("reference", "data/reference")], models: [("Toy diverse", Self.diverse)])
+        let store = scratch.appendingPathComponent("store")
+        let arguments = ["encode", spec.path, "--shard", "0/1", "--store", store.path, "--batch", "8", "--threads", "1", "--decoders", "1"]
+        func pendingBatches() -> Int {
+            guard let enumerator = FileManager.default.enumerator(atPath: store.path) else { return 0 }
+            return enumerator.compactMap { $0 as? String }.filter { $0.hasSuffix(".keys") && $0.contains("pending/") }.count
+        }
+        var cachedSoFar = 0
+        for signal in [SIGINT, SIGKILL] {
+            let process = Process()
+            process.executableURL = productsDirectory.appendingPathComponent("shiftlens")
+            process.arguments = arguments
+            let output = Pipe()
+            process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            let deadline = Date().addingTimeInterval(60)
+            while pendingBatches() == 0, process.isRunning, Date() < deadline { usleep(2_000) }
+            kill(process.processIdentifier, signal)
+            process.waitUntilExit()
+            _ = output.fileHandleForReading.readDataToEndOfFile()
+            XCTAssertNotEqual(process.terminationStatus, 0, "signal \(signal) came too late to interrupt anything")
+
+            // A new process sees whole batches only, and encodes the rest.
+            let resumed = cli(arguments + ["--decoders", "2"])
+            XCTAssertEqual(resumed.code, 0, resumed.err)
+            let line = try XCTUnwrap(resumed.out.split(separator: "\n").first { $0.hasPrefix("Toy diverse\treference") }, resumed.out)
+            let fields = line.split(separator: "\t").map { $0.split(separator: "=").last.map(String.init) ?? "" }
+            let (encoded, cached) = (Int(fields[2]) ?? -1, Int(fields[3]) ?? -1)
+            XCTAssertEqual(encoded + cached, 240, String(line))
+            XCTAssertGreaterThan(cached, 0, "no finished batch survived signal \(signal)")
+            XCTAssertEqual(cached % 8, 0, "a partial batch was kept after signal \(signal)")
+            cachedSoFar = cached
+            if signal == SIGINT { try FileManager.default.removeItem(at: store) }
+        }
+        XCTAssertGreaterThan(cachedSoFar, 0)
+    }
+
     // MARK: Bad input
 
     /// A corrupt image, an unknown class folder, a domain without images and a model whose
