@@ -90,7 +90,7 @@ public enum EncodingPipeline {
             let thread = Thread {
                 while !cancel.isRaised, let index = claims.next(below: total) {
                     guard let data = FileManager.default.contents(atPath: files[index].path) else {
-                        queue.push(.failed(index: index, code: "image.unreadable", reason: "cannot be read"))
+                        queue.push(.failed(index: index, key: nil, code: "image.unreadable", reason: "cannot be read"))
                         continue
                     }
                     let bytes = [UInt8](data)
@@ -103,7 +103,7 @@ public enum EncodingPipeline {
                         queue.push(.input(index: index, key: key, values: try prepare(bytes)))
                     } catch {
                         let code = (error as? ImageCodecError).map { "image.\($0.code)" } ?? "image.error"
-                        queue.push(.failed(index: index, code: code, reason: "\(error)"))
+                        queue.push(.failed(index: index, key: key, code: code, reason: "\(error)"))
                     }
                 }
                 queue.push(.end)
@@ -115,6 +115,8 @@ public enum EncodingPipeline {
         var batchKeys: [String] = []
         var batchValues: [Float] = []
         var failures: [(index: Int, failure: Failure)] = []
+        // Keys whose image failed to decode: an identical copy elsewhere was counted as cached.
+        var failedKeys: [String: (code: String, reason: String)] = [:]
         var finished = 0
         func report() {
             let elapsed = Date().timeIntervalSince(started)
@@ -147,8 +149,9 @@ public enum EncodingPipeline {
                 switch item {
                 case .end:
                     finished += 1
-                case .failed(let index, let code, let reason):
+                case .failed(let index, let key, let code, let reason):
                     failures.append((index, Failure(path: names[index], code: code, reason: reason)))
+                    if let key { failedKeys[key] = (code, reason) }
                 case .cached(let index, let key):
                     outcome.keys[index] = key
                     outcome.cached += 1
@@ -173,6 +176,14 @@ public enum EncodingPipeline {
             outcome.interrupted = true
             drain(queue, remaining: threadCount - finished)
         }
+        if !failedKeys.isEmpty {
+            let reported = Set(failures.map { $0.index })
+            for (index, key) in outcome.keys.enumerated() {
+                guard let key, let failure = failedKeys[key], !reported.contains(index) else { continue }
+                failures.append((index, Failure(path: names[index], code: failure.code, reason: failure.reason)))
+                outcome.cached -= 1
+            }
+        }
         failures.sort { $0.index < $1.index }
         for (index, _) in failures { outcome.keys[index] = nil }
         outcome.failures = failures.map { $0.failure }
@@ -190,7 +201,7 @@ public enum EncodingPipeline {
     enum Prepared {
         case input(index: Int, key: String, values: [Float])
         case cached(index: Int, key: String)
-        case failed(index: Int, code: String, reason: String)
+        case failed(index: Int, key: String?, code: String, reason: String)
         case end
     }
 

@@ -108,7 +108,8 @@ final class EncodingPipelineTests: XCTestCase {
     /// compacted table are the same as with one. Duplicates are encoded once; rows that
     /// `isCached` knows are not encoded.
     func testSeveralDecodersGiveTheSameTable() throws {
-        let values: [UInt8] = Array(0..<40) + [7, 0xFF, 12, 0xFF] + Array(40..<60)
+        // Indices 40 and 42 repeat the bytes of 7 and 12; 44 repeats the corrupt 41.
+        let values: [UInt8] = Array(0..<40) + [7, 0xFF, 12, 0xFF, 0xFF] + Array(40..<60)
         let files = try makeFiles(values)
         var outcomes: [EncodingPipeline.Outcome] = []
         var folders: [URL] = []
@@ -130,7 +131,8 @@ final class EncodingPipelineTests: XCTestCase {
         }
         XCTAssertEqual(outcomes[0].keys, outcomes[1].keys)
         XCTAssertEqual(outcomes[0].failures, outcomes[1].failures)
-        XCTAssertEqual(outcomes[1].failures.count, 2)
+        XCTAssertEqual(outcomes[1].failures.map(\.path), [files[41], files[43], files[44]].map(\.path))
+        XCTAssertEqual(outcomes[1].cached, 2)
         XCTAssertEqual(outcomes[1].encoded + outcomes[1].cached + outcomes[1].failures.count, files.count)
         for name in ["embeddings.npy", "keys.txt"] {
             XCTAssertEqual(try Data(contentsOf: folders[0].appendingPathComponent(name)), try Data(contentsOf: folders[1].appendingPathComponent(name)), name)
