@@ -52,16 +52,46 @@ public final class EmbeddingStore: @unchecked Sendable {
         return result
     }
 
+    /// What `merge(_:)` did.
+    public struct MergeSummary: Sendable, Equatable {
+        /// (weights, preprocessing) tables that received rows or already held them.
+        public var tables = 0
+        public var rowsAdded = 0
+        /// Rows present in more than one input (or already here), counted once each time they were seen again.
+        public var rowsAlreadyPresent = 0
+        /// Keys whose rows differ between inputs; the first row seen is kept. Non-zero means the
+        /// encoders did not produce identical rows for identical bytes (e.g. different kernels).
+        public var conflictingKeys: [String] = []
+    }
+
     /// Copies every row of `others` into this store and compacts; rows already present are kept.
-    public func merge(_ others: [EmbeddingStore]) throws {
+    /// The result depends only on the union of the rows (compaction sorts by key), so merging
+    /// shards in any order gives the same bytes.
+    @discardableResult
+    public func merge(_ others: [EmbeddingStore]) throws -> MergeSummary {
+        var summary = MergeSummary()
+        var touched: Set<String> = []
         for other in others {
-            for source in try other.allTables() {
+            for source in try other.allTables() where source.count > 0 {
+                guard let dimension = source.dimension else { continue }
                 let target = try table(weightsSHA256: source.weightsSHA256, preprocessing: source.preprocessing)
-                let missing = source.keys.filter { !target.contains($0) }
-                guard !missing.isEmpty, let dimension = source.dimension, let rows = source.rows(missing) else { continue }
+                touched.insert("\(source.weightsSHA256)/\(source.preprocessing)")
+                var missing: [String] = []
+                for key in source.keys {
+                    if let existing = target.row(key) {
+                        summary.rowsAlreadyPresent += 1
+                        if existing != source.row(key) { summary.conflictingKeys.append(key) }
+                    } else {
+                        missing.append(key)
+                    }
+                }
+                guard !missing.isEmpty, let rows = source.rows(missing) else { continue }
                 try target.append(keys: missing, values: rows.scalars, dimension: dimension)
+                summary.rowsAdded += missing.count
             }
         }
+        summary.tables = touched.count
         for table in try allTables() { try table.compact() }
+        return summary
     }
 }

@@ -33,7 +33,7 @@ public final class EmbeddingTable: @unchecked Sendable {
         self.weightsSHA256 = weightsSHA256
         self.preprocessing = preprocessing
         let fileManager = FileManager.default
-        try fileManager.createDirectory(at: folder.appendingPathComponent("pending"), withIntermediateDirectories: true)
+        // Nothing is created until the first row is added, so opening a store only reads it.
         let metaURL = folder.appendingPathComponent("meta.json")
         if let data = fileManager.contents(atPath: metaURL.path) {
             guard let meta = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
@@ -77,12 +77,17 @@ public final class EmbeddingTable: @unchecked Sendable {
             if let existing = self.dimension, existing != dimension {
                 throw EmbeddingsError.corrupt(path: folder.path, message: "rows of dimension \(dimension) added to a table of dimension \(existing)")
             }
+            let pending = folder.appendingPathComponent("pending")
+            do {
+                try FileManager.default.createDirectory(at: pending, withIntermediateDirectories: true)
+            } catch {
+                throw EmbeddingsError.io(path: pending.path, message: "cannot create the folder (\((error as NSError).localizedDescription))")
+            }
             if self.dimension == nil {
                 self.dimension = dimension
                 try writeMeta()
             }
             let id = SHA256.hex(Array(keys.joined(separator: "\n").utf8)).prefix(24)
-            let pending = folder.appendingPathComponent("pending")
             try writeAtomically(NPY.encode(float32: values, shape: [keys.count, dimension]), to: pending.appendingPathComponent("\(id).npy"))
             try writeAtomically(Array((keys.joined(separator: "\n") + "\n").utf8), to: pending.appendingPathComponent("\(id).keys"))
             for (index, key) in keys.enumerated() {
@@ -96,7 +101,10 @@ public final class EmbeddingTable: @unchecked Sendable {
         try lock.withLock {
             let pending = folder.appendingPathComponent("pending")
             let pendingFiles = (try? FileManager.default.contentsOfDirectory(atPath: pending.path)) ?? []
-            guard !pendingFiles.isEmpty || !FileManager.default.fileExists(atPath: folder.appendingPathComponent("keys.txt").path) else { return }
+            let hasKeysFile = FileManager.default.fileExists(atPath: folder.appendingPathComponent("keys.txt").path)
+            // Nothing new, or nothing at all (an empty table writes no files, so stores that
+            // hold the same rows hold the same files).
+            guard !pendingFiles.isEmpty || (!hasKeysFile && !rowsByKey.isEmpty) else { return }
             let sorted = rowsByKey.keys.sorted()
             let dimension = self.dimension ?? 0
             var values: [Float] = []

@@ -16,11 +16,16 @@ public final class CancellationFlag: @unchecked Sendable {
 /// Encodes the images of one domain into an `EmbeddingTable`, skipping every image whose
 /// bytes are already there.
 ///
-/// One background thread reads, hashes, decodes and preprocesses images into a bounded
+/// `decoders` background threads read, hash, decode and preprocess images into a bounded
 /// queue (two batches deep) while the calling thread runs the encoder on full batches
-/// (the encoder itself uses Tensor's pool). A failing image is skipped with its reason;
-/// the run goes on. Each batch is appended to the table atomically, so an interrupted
-/// run loses at most the batch in flight and resumes where it stopped.
+/// (the encoder itself uses Tensor's pool). Only the images in the queue are held in
+/// memory, so a domain of any size streams through. A failing image is skipped with its
+/// reason; the run goes on. Each batch is appended to the table atomically, so an
+/// interrupted run loses at most the batch in flight and resumes where it stopped.
+///
+/// With more than one decoder the batches are filled in completion order, so which images
+/// share a batch varies from run to run; the stored rows do not, because the encoder must be
+/// batch-invariant (a row depends only on its own image) — the sharding tests check this.
 public enum EncodingPipeline {
     public struct Progress: Sendable {
         public var done: Int
@@ -40,80 +45,92 @@ public enum EncodingPipeline {
     }
 
     public struct Outcome: Sendable {
-        /// The store key (SHA-256 of the file's bytes) of each input, nil where it could not be read.
+        /// The store key (SHA-256 of the file's bytes) of each input, nil where it could not be used.
         public var keys: [String?]
         public var encoded: Int
         public var cached: Int
+        /// In input order.
         public var failures: [Failure]
         public var interrupted: Bool
         public var elapsed: TimeInterval
+        /// Seconds the calling thread spent inside `encode` (the pure-encode share of `elapsed`).
+        public var encodeSeconds: TimeInterval
+        /// Seconds the calling thread waited for the decoders with a batch not yet full.
+        public var waitSeconds: TimeInterval
     }
 
     /// - Parameters:
     ///   - files: the images, in the order `Outcome.keys` reports them.
     ///   - prepare: bytes → one preprocessed input (e.g. 3×S×S floats); throws for a bad image.
     ///   - encode: `count` inputs laid end to end → `count × table dimension` floats.
+    ///   - isCached: rows found here (e.g. a shared base store) count as cached and are not encoded.
+    ///   - decoders: background decode threads (at least 1).
     public static func run(
         files: [URL], displayPaths: [String]? = nil, table: EmbeddingTable, batchSize: Int, dimension: Int,
         prepare: @escaping @Sendable ([UInt8]) throws -> [Float],
         encode: ([Float], Int) throws -> [Float],
+        isCached: @escaping @Sendable (String) -> Bool = { _ in false },
+        decoders: Int = 1,
         cancel: CancellationFlag = CancellationFlag(),
         progress: (Progress) -> Void = { _ in }
     ) throws -> Outcome {
         let started = Date()
         let names = displayPaths ?? files.map(\.path)
-        var outcome = Outcome(keys: Array(repeating: nil, count: files.count), encoded: 0, cached: 0, failures: [], interrupted: false, elapsed: 0)
-
-        // Pass 1: hash every file (cheap next to decoding) to find what is already stored.
-        var todo: [(index: Int, key: String, bytes: [UInt8])] = []
-        var seen: Set<String> = []
-        for (index, file) in files.enumerated() {
-            if cancel.isRaised { outcome.interrupted = true; break }
-            guard let data = FileManager.default.contents(atPath: file.path) else {
-                outcome.failures.append(Failure(path: names[index], code: "image.unreadable", reason: "cannot be read"))
-                continue
-            }
-            let bytes = [UInt8](data)
-            let key = SHA256.hex(bytes)
-            outcome.keys[index] = key
-            if table.contains(key) || seen.contains(key) {
-                outcome.cached += 1
-            } else {
-                seen.insert(key)
-                todo.append((index, key, bytes))
-            }
-        }
+        var outcome = Outcome(keys: Array(repeating: nil, count: files.count), encoded: 0, cached: 0, failures: [], interrupted: false,
+                              elapsed: 0, encodeSeconds: 0, waitSeconds: 0)
         let total = files.count
-        progress(Progress(done: outcome.cached, total: total, cached: outcome.cached, elapsed: Date().timeIntervalSince(started), imagesPerSecond: 0, secondsRemaining: nil))
-        guard !todo.isEmpty, !outcome.interrupted else {
-            outcome.elapsed = Date().timeIntervalSince(started)
-            return outcome
-        }
+        guard total > 0 else { return outcome }
 
-        // Pass 2: decode on a background thread into a bounded queue; encode full batches here.
+        // Decoders take the next file index from a shared counter; a key seen twice in this
+        // run (identical files) is encoded once.
         let queue = BoundedQueue<Prepared>(capacity: max(2 * batchSize, 2))
-        let items = todo
-        let producer = Thread {
-            for item in items {
-                if cancel.isRaised { break }
-                do {
-                    queue.push(.input(index: item.index, key: item.key, values: try prepare(item.bytes)))
-                } catch {
-                    let code = (error as? ImageCodecError).map { "image.\($0.code)" } ?? "image.error"
-                    queue.push(.failed(index: item.index, code: code, reason: "\(error)"))
+        let claims = Claims()
+        let threadCount = max(1, min(decoders, total))
+        for _ in 0..<threadCount {
+            let thread = Thread {
+                while !cancel.isRaised, let index = claims.next(below: total) {
+                    guard let data = FileManager.default.contents(atPath: files[index].path) else {
+                        queue.push(.failed(index: index, key: nil, code: "image.unreadable", reason: "cannot be read"))
+                        continue
+                    }
+                    let bytes = [UInt8](data)
+                    let key = SHA256.hex(bytes)
+                    if table.contains(key) || isCached(key) || !claims.claimKey(key) {
+                        queue.push(.cached(index: index, key: key))
+                        continue
+                    }
+                    do {
+                        queue.push(.input(index: index, key: key, values: try prepare(bytes)))
+                    } catch {
+                        let code = (error as? ImageCodecError).map { "image.\($0.code)" } ?? "image.error"
+                        queue.push(.failed(index: index, key: key, code: code, reason: "\(error)"))
+                    }
                 }
+                queue.push(.end)
             }
-            queue.push(.end)
+            thread.stackSize = 8 << 20
+            thread.start()
         }
-        producer.stackSize = 8 << 20
-        producer.start()
 
         var batchKeys: [String] = []
         var batchValues: [Float] = []
-        let encodeStarted = Date()
+        var failures: [(index: Int, failure: Failure)] = []
+        // Keys whose image failed to decode: an identical copy elsewhere was counted as cached.
+        var failedKeys: [String: (code: String, reason: String)] = [:]
+        var finished = 0
+        func report() {
+            let elapsed = Date().timeIntervalSince(started)
+            let rate = elapsed > 0 ? Double(outcome.encoded) / elapsed : 0
+            let done = outcome.cached + outcome.encoded + failures.count
+            progress(Progress(
+                done: done, total: total, cached: outcome.cached, elapsed: Date().timeIntervalSince(started), imagesPerSecond: rate,
+                secondsRemaining: rate > 0 ? Double(max(total - done, 0)) / rate : nil))
+        }
         func flush() throws {
             guard !batchKeys.isEmpty else { return }
+            let encodeStarted = Date()
             let output = try encode(batchValues, batchKeys.count)
+            outcome.encodeSeconds += Date().timeIntervalSince(encodeStarted)
             guard output.count == batchKeys.count * dimension else {
                 throw EmbeddingsError.invalid("the encoder returned \(output.count) values for \(batchKeys.count) images of dimension \(dimension)")
             }
@@ -121,45 +138,89 @@ public enum EncodingPipeline {
             outcome.encoded += batchKeys.count
             batchKeys.removeAll(keepingCapacity: true)
             batchValues.removeAll(keepingCapacity: true)
-            let elapsed = Date().timeIntervalSince(encodeStarted)
-            let rate = elapsed > 0 ? Double(outcome.encoded) / elapsed : 0
-            let remaining = todo.count - outcome.encoded - outcome.failures.count
-            progress(Progress(
-                done: outcome.cached + outcome.encoded + outcome.failures.count, total: total, cached: outcome.cached,
-                elapsed: Date().timeIntervalSince(started), imagesPerSecond: rate,
-                secondsRemaining: rate > 0 ? Double(max(remaining, 0)) / rate : nil))
+            report()
         }
-        loop: while true {
-            switch queue.pop() {
-            case .end:
-                break loop
-            case .failed(let index, let code, let reason):
-                outcome.failures.append(Failure(path: names[index], code: code, reason: reason))
-                outcome.keys[index] = nil
-            case .input(_, let key, let values):
-                batchKeys.append(key)
-                batchValues += values
-                if batchKeys.count == batchSize {
-                    try flush()
-                    if cancel.isRaised { outcome.interrupted = true; break loop }
+        var lastReport = Date()
+        do {
+            loop: while finished < threadCount {
+                let waitStarted = Date()
+                let item = queue.pop()
+                outcome.waitSeconds += Date().timeIntervalSince(waitStarted)
+                switch item {
+                case .end:
+                    finished += 1
+                case .failed(let index, let key, let code, let reason):
+                    failures.append((index, Failure(path: names[index], code: code, reason: reason)))
+                    if let key { failedKeys[key] = (code, reason) }
+                case .cached(let index, let key):
+                    outcome.keys[index] = key
+                    outcome.cached += 1
+                    if Date().timeIntervalSince(lastReport) > 0.2 { report(); lastReport = Date() }
+                case .input(let index, let key, let values):
+                    outcome.keys[index] = key
+                    batchKeys.append(key)
+                    batchValues += values
+                    if batchKeys.count == batchSize {
+                        try flush()
+                        if cancel.isRaised { outcome.interrupted = true; break loop }
+                    }
                 }
             }
+            if !outcome.interrupted && !cancel.isRaised { try flush() }
+        } catch {
+            cancel.raise()
+            drain(queue, remaining: threadCount - finished)
+            throw error
         }
-        if !outcome.interrupted {
-            try flush()
-        } else {
-            // Let the producer finish its current image and exit.
-            while case let item = queue.pop(), item != .end {}
+        if cancel.isRaised {
+            outcome.interrupted = true
+            drain(queue, remaining: threadCount - finished)
         }
-        if cancel.isRaised { outcome.interrupted = true }
+        if !failedKeys.isEmpty {
+            let reported = Set(failures.map { $0.index })
+            for (index, key) in outcome.keys.enumerated() {
+                guard let key, let failure = failedKeys[key], !reported.contains(index) else { continue }
+                failures.append((index, Failure(path: names[index], code: failure.code, reason: failure.reason)))
+                outcome.cached -= 1
+            }
+        }
+        failures.sort { $0.index < $1.index }
+        for (index, _) in failures { outcome.keys[index] = nil }
+        outcome.failures = failures.map { $0.failure }
         outcome.elapsed = Date().timeIntervalSince(started)
+        report()
         return outcome
     }
 
-    enum Prepared: Equatable {
+    /// Lets the decoders finish their current image and exit.
+    private static func drain(_ queue: BoundedQueue<Prepared>, remaining: Int) {
+        var left = remaining
+        while left > 0 { if case .end = queue.pop() { left -= 1 } }
+    }
+
+    enum Prepared {
         case input(index: Int, key: String, values: [Float])
-        case failed(index: Int, code: String, reason: String)
+        case cached(index: Int, key: String)
+        case failed(index: Int, key: String?, code: String, reason: String)
         case end
+    }
+
+    /// The decoders' shared work counter and the keys already taken in this run.
+    private final class Claims: @unchecked Sendable {
+        private let lock = NSLock()
+        private var position = 0
+        private var keys: Set<String> = []
+
+        func next(below count: Int) -> Int? {
+            lock.withLock {
+                guard position < count else { return nil }
+                defer { position += 1 }
+                return position
+            }
+        }
+
+        /// True the first time `key` is claimed.
+        func claimKey(_ key: String) -> Bool { lock.withLock { keys.insert(key).inserted } }
     }
 }
 

@@ -37,6 +37,16 @@ public struct DatasetScan: Sendable, Equatable {
     public var missingFiles: [String]
 
     public var isLabeled: Bool { layout != .unlabeled && items.contains { $0.label != nil } }
+
+    public init(layout: Layout, items: [DatasetItem], hiddenSkipped: Int = 0, nonImagesSkipped: Int = 0,
+                unknownLabels: [String: Int] = [:], missingFiles: [String] = []) {
+        self.layout = layout
+        self.items = items
+        self.hiddenSkipped = hiddenSkipped
+        self.nonImagesSkipped = nonImagesSkipped
+        self.unknownLabels = unknownLabels
+        self.missingFiles = missingFiles
+    }
 }
 
 /// Finds the images of a domain: ImageFolder (class-name, WordNet-id or ImageNet-V2
@@ -114,7 +124,7 @@ public enum DatasetScanner {
     }
 
     /// Class-name lookup: exact, then case-insensitive with `_` read as a space.
-    static func lookup(_ names: [String]) -> (String) -> Int? {
+    public static func lookup(_ names: [String]) -> (String) -> Int? {
         let exact = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         let loose = Dictionary(names.enumerated().map { (normalize($1), $0) }, uniquingKeysWith: { first, _ in first })
         return { exact[$0] ?? loose[normalize($0)] }
@@ -201,7 +211,7 @@ public enum DatasetScanner {
     }
 
     /// Follows symlinks.
-    static func isDirectory(_ url: URL) -> Bool {
+    public static func isDirectory(_ url: URL) -> Bool {
         var flag: ObjCBool = false
         return FileManager.default.fileExists(atPath: url.path, isDirectory: &flag) && flag.boolValue
     }

@@ -3,6 +3,8 @@ extension Command {
     public static let all: [Command] = [
         .demo,
         .run,
+        .encode,
+        .merge,
         .initPilot,
         .decode,
         .preprocess,

@@ -8,18 +8,25 @@ extension Command {
     static let run = Command(
         name: "run",
         summary: "Run a pilot: encode (cached), probe, and add a new archived run to the site.",
-        usage: "shiftlens run PILOT.json [--site DIR] [--store DIR] [--batch N] [--threads N]",
+        usage: "shiftlens run PILOT.json [--site DIR] [--store DIR] [--embeddings DIR] [--batch N] [--threads N] [--decoders N]",
         discussion: """
             Scans every domain, encodes new images with every model (images already in the embedding store cost
             nothing), runs the probe suite and writes a new run folder under DIR/pilots/<pilot>/ with its pages,
             results.json, tables and manifest. Earlier runs are never changed. Ctrl-C stops after the batch in
             flight; running the same command again resumes from the store.
+            --embeddings DIR skips encoding: DIR holds images.csv (path,label,domain; path relative to the domain's
+            folder, label empty when unlabelled) and one <model-slug>.npy (N, D) float32 per model with rows in
+            images.csv's order, plus optionally <model-slug>-head.npy (C, D); without it the zero-shot head comes from
+            the model's text tower. <model-slug> is the model's name in lower case with every run of other characters
+            as one '-' ("ViT-B/32 LAION-2B" → vit-b-32-laion-2b).
             """,
         options: [
             .value("--site", "DIR", "Site folder (default: site/ in the current folder)."),
             .value("--store", "DIR", "Embedding store (default: .shiftlens/store beside the pilot spec)."),
+            .value("--embeddings", "DIR", "Use embeddings computed elsewhere (images.csv + <model-slug>.npy) instead of encoding."),
             .value("--batch", "N", "Images per encoder batch (default 32)."),
             .value("--threads", "N", "Compute threads (default: all cores)."),
+            .value("--decoders", "N", "Image decode threads feeding the encoder (default: one per four cores, at least one)."),
         ],
         positionals: 1...1
     ) { invocation, console in
@@ -30,7 +37,9 @@ extension Command {
         let options = PilotRunner.Options(
             site: URL(fileURLWithPath: invocation.value("--site") ?? "site").standardizedFileURL,
             store: storeURL(invocation, spec: spec),
-            batchSize: try invocation.integer("--batch", default: 32, in: 1...4096))
+            batchSize: try invocation.integer("--batch", default: 32, in: 1...4096),
+            embeddings: invocation.value("--embeddings").map { URL(fileURLWithPath: $0).standardizedFileURL },
+            decoders: try invocation.integer("--decoders", default: PilotEncoding.defaultDecoders, in: 1...64))
         let cancel = CancellationFlag()
         let interrupt = InterruptHandler(cancel: cancel, console: console)
         defer { interrupt.restore() }

@@ -82,8 +82,9 @@ final class EncodingPipelineTests: XCTestCase {
         var encoded = 0
         let outcome = try run(files + [scratch.appendingPathComponent("missing.png")], table: table, counter: &encoded)
         XCTAssertEqual(outcome.encoded, 5)
-        XCTAssertEqual(outcome.failures.map(\.reason), ["cannot be read", "corrupt image"])
-        XCTAssertEqual(outcome.failures.map(\.code), ["image.unreadable", "image.error"])
+        // Failures are listed in input order.
+        XCTAssertEqual(outcome.failures.map(\.reason), ["corrupt image", "cannot be read"])
+        XCTAssertEqual(outcome.failures.map(\.code), ["image.error", "image.unreadable"])
         XCTAssertNil(outcome.keys[1])
         XCTAssertNil(outcome.keys[6])
     }
@@ -102,5 +103,47 @@ final class EncodingPipelineTests: XCTestCase {
         let resumed = try run(files, table: reopened, counter: &encoded)
         XCTAssertEqual(resumed.cached, 8)
         XCTAssertEqual(encoded, 12)
+    }
+    /// Several decoders fill batches in completion order; the outcome per input and the
+    /// compacted table are the same as with one. Duplicates are encoded once; rows that
+    /// `isCached` knows are not encoded.
+    func testSeveralDecodersGiveTheSameTable() throws {
+        // Indices 40 and 42 repeat the bytes of 7 and 12; 44 repeats the corrupt 41.
+        let values: [UInt8] = Array(0..<40) + [7, 0xFF, 12, 0xFF, 0xFF] + Array(40..<60)
+        let files = try makeFiles(values)
+        var outcomes: [EncodingPipeline.Outcome] = []
+        var folders: [URL] = []
+        for decoders in [1, 4] {
+            let folder = scratch.appendingPathComponent("store-\(decoders)")
+            let table = try EmbeddingStore(root: folder).table(weightsSHA256: weights, preprocessing: "p")
+            var calls = 0
+            let outcome = try EncodingPipeline.run(
+                files: files, table: table, batchSize: 4, dimension: 2, prepare: prepare,
+                encode: { values, count in
+                    calls += count
+                    return Array(values.prefix(count * 2))
+                },
+                decoders: decoders)
+            try table.compact()
+            XCTAssertEqual(calls, outcome.encoded)
+            outcomes.append(outcome)
+            folders.append(table.folder)
+        }
+        XCTAssertEqual(outcomes[0].keys, outcomes[1].keys)
+        XCTAssertEqual(outcomes[0].failures, outcomes[1].failures)
+        XCTAssertEqual(outcomes[1].failures.map(\.path), [files[41], files[43], files[44]].map(\.path))
+        XCTAssertEqual(outcomes[1].cached, 2)
+        XCTAssertEqual(outcomes[1].encoded + outcomes[1].cached + outcomes[1].failures.count, files.count)
+        for name in ["embeddings.npy", "keys.txt"] {
+            XCTAssertEqual(try Data(contentsOf: folders[0].appendingPathComponent(name)), try Data(contentsOf: folders[1].appendingPathComponent(name)), name)
+        }
+
+        let known = Set(outcomes[0].keys.prefix(10).compactMap { $0 })
+        let fresh = try EmbeddingStore(root: scratch.appendingPathComponent("fresh")).table(weightsSHA256: weights, preprocessing: "p")
+        let skipping = try EncodingPipeline.run(
+            files: files, table: fresh, batchSize: 4, dimension: 2, prepare: prepare,
+            encode: { values, count in Array(values.prefix(count * 2)) }, isCached: { known.contains($0) }, decoders: 2)
+        XCTAssertEqual(skipping.encoded, outcomes[0].encoded - 10)
+        XCTAssertFalse(known.contains { fresh.contains($0) })
     }
 }

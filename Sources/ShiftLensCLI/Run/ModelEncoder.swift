@@ -18,6 +18,9 @@ struct EncodedDomain {
     var failures: [EncodingPipeline.Failure]
     var encoded: Int
     var cached: Int
+    /// Seconds of the domain's encoding step, and the part spent inside the encoder itself.
+    var elapsed: Double = 0
+    var encodeSeconds: Double = 0
 }
 
 /// One loaded model and what it needs to encode a pilot's images and prompts through
@@ -30,6 +33,10 @@ final class ModelEncoder {
     let batchSize: Int
     let progress: ProgressReporter
     let name: String
+    /// Background decode threads feeding the encoder.
+    var decoders = 1
+    /// A read-only store whose rows count as cached (a shard consults the shared store it will be merged into).
+    var baseStore: EmbeddingStore?
 
     static let textPreprocessingID = "text-clip-bpe-77"
 
@@ -60,6 +67,7 @@ final class ModelEncoder {
         let size = preprocessing.imageSize
         let model = self.model
         let label = "\(name) · \(domain)"
+        let base = try baseTable(preprocessing: preprocessing.id)
         let outcome = try EncodingPipeline.run(
             files: items.map(\.url), displayPaths: items.map(\.relativePath), table: table, batchSize: batchSize, dimension: dimension,
             prepare: { bytes in
@@ -69,6 +77,8 @@ final class ModelEncoder {
             encode: { values, count in
                 try model.encodeImages(Tensor(shape: [count, 3, size, size], scalars: values)).scalars
             },
+            isCached: { key in base?.contains(key) ?? false },
+            decoders: decoders,
             cancel: cancel,
             progress: { [progress] step in
                 progress.update(label, done: step.done, total: step.total, rate: step.imagesPerSecond, secondsRemaining: step.secondsRemaining)
@@ -88,16 +98,37 @@ final class ModelEncoder {
         try table.compact()
         return EncodedDomain(
             embeddings: table.rows(keys) ?? Tensor(zeros: [0, dimension]), labels: labels, paths: paths, keys: keys,
-            failures: outcome.failures, encoded: outcome.encoded, cached: outcome.cached)
+            failures: outcome.failures, encoded: outcome.encoded, cached: outcome.cached,
+            elapsed: outcome.elapsed, encodeSeconds: outcome.encodeSeconds)
+    }
+
+    /// The base store's table for this model, if the base store has one (never created here).
+    func baseTable(preprocessing id: String) throws -> EmbeddingTable? {
+        guard let baseStore else { return nil }
+        let folder = baseStore.root.appendingPathComponent("v1").appendingPathComponent(loaded.sha256).appendingPathComponent(id)
+        guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("meta.json").path) else { return nil }
+        return try baseStore.table(weightsSHA256: loaded.sha256, preprocessing: id)
     }
 
     /// Text embeddings (rows in `prompts` order) through the store, keyed by the prompt's UTF-8 SHA-256.
     func embed(prompts: [String], tokenizer: Tokenizer, what: String) throws -> Tensor {
+        try storePrompts(prompts, tokenizer: tokenizer, what: what)
+        let table = try store.table(weightsSHA256: loaded.sha256, preprocessing: Self.textPreprocessingID)
+        guard let rows = table.rows(prompts.map { SHA256.hex(Array($0.utf8)) }) else {
+            throw ShiftLensError(step: "text", message: "prompt embeddings missing from the store after encoding")
+        }
+        return rows
+    }
+
+    /// Encodes the prompts that are neither in the store nor in the base store; returns how many.
+    @discardableResult
+    func storePrompts(_ prompts: [String], tokenizer: Tokenizer, what: String) throws -> Int {
         let table = try store.table(weightsSHA256: loaded.sha256, preprocessing: Self.textPreprocessingID)
         let keys = prompts.map { SHA256.hex(Array($0.utf8)) }
+        let base = try baseTable(preprocessing: Self.textPreprocessingID)
         var missing: [(key: String, prompt: String)] = []
         var seen: Set<String> = []
-        for (key, prompt) in zip(keys, prompts) where !table.contains(key) && seen.insert(key).inserted {
+        for (key, prompt) in zip(keys, prompts) where !table.contains(key) && !(base?.contains(key) ?? false) && seen.insert(key).inserted {
             missing.append((key, prompt))
         }
         let started = Date()
@@ -113,10 +144,7 @@ final class ModelEncoder {
         if !missing.isEmpty {
             progress.finish("\(name) · \(what): \(prompts.count) prompts (\(missing.count) encoded) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         }
-        guard let rows = table.rows(keys) else {
-            throw ShiftLensError(step: "text", message: "prompt embeddings missing from the store after encoding")
-        }
-        return rows
+        return missing.count
     }
 
     /// The zero-shot head (C, D) for `classes`.

@@ -39,6 +39,15 @@ struct PilotEncoding {
     let batchSize: Int
     let progress: ProgressReporter
     let cancel: CancellationFlag
+    /// Background decode threads per model (see `defaultDecoders`).
+    var decoders = PilotEncoding.defaultDecoders
+    /// A store whose rows count as cached without being copied (`encode --shard` reads the shared store).
+    var baseStore: EmbeddingStore?
+
+    /// One decode thread per four cores, at least one: decoding a 224×224 JPEG costs a few
+    /// milliseconds, far less than encoding it, so one decoder keeps up with the encoder
+    /// except for very small models.
+    static var defaultDecoders: Int { max(1, ProcessInfo.processInfo.activeProcessorCount / 4) }
 
     /// Discovers each domain's images; a domain that cannot be read is kept with its problem.
     static func scan(_ spec: PilotSpec, classes: ClassList) -> [ScannedDomain] {
@@ -56,7 +65,11 @@ struct PilotEncoding {
     }
 
     /// A deterministic slice of every domain's images for shard `index` of `count`:
-    /// image `i` of the pilot (domains in spec order, images sorted by path) goes to shard `i mod count`.
+    /// image `i` of the pilot (domains in spec order, each domain's images in scan order —
+    /// sorted by path for folders, row order for CSV manifests) goes to shard `i mod count`.
+    /// Round-robin rather than contiguous ranges so that every shard gets a similar mix of
+    /// domains (and image sizes) and finishes at about the same time. The slices only
+    /// depend on the spec and the files, so every machine computes the same ones.
     static func shard(_ domains: [ScannedDomain], index: Int, count: Int) -> [ScannedDomain] {
         var position = 0
         return domains.map { domain in
@@ -73,7 +86,24 @@ struct PilotEncoding {
     }
 
     func loadModel(_ entry: PilotSpec.Model) throws -> ModelEncoder {
-        try ModelEncoder(name: entry.name, entry: entry, weights: entry.weights, store: store, batchSize: batchSize, progress: progress)
+        let encoder = try ModelEncoder(name: entry.name, entry: entry, weights: entry.weights, store: store, batchSize: batchSize, progress: progress)
+        encoder.decoders = decoders
+        encoder.baseStore = baseStore
+        return encoder
+    }
+
+    /// The text rows a run needs from each model: every class's prompts, then the concept
+    /// vocabulary, without duplicates, in that order. `encode --shard I/N` encodes prompt
+    /// `j` of this list in shard `j mod N` (text is cheap next to images, but 1000 classes ×
+    /// 80 templates is still 80,000 prompts per model).
+    static func textPrompts(classes: ClassList, concepts: [String]) -> [String] {
+        var prompts: [String] = []
+        var seen: Set<String> = []
+        for index in classes.names.indices {
+            for prompt in classes.prompts(forClass: index) where seen.insert(prompt).inserted { prompts.append(prompt) }
+        }
+        for concept in concepts where seen.insert(concept).inserted { prompts.append(concept) }
+        return prompts
     }
 
     /// Encodes every usable domain (and, with a tokenizer, the zero-shot head) with one model.

@@ -9,7 +9,7 @@ enum RunManifest {
     static let maxListedImages = 50_000
 
     static func make(spec: PilotSpec, models: [EncodedModel], skippedModels: [(String, String)], scanned: [ScannedDomain],
-                     timings: [String: Double], options: PilotRunner.Options) throws -> Data {
+                     timings: [String: Double], options: PilotRunner.Options, extra: [String: Any] = [:]) throws -> Data {
         let first = models.first
         let total = first?.domains.values.reduce(0) { $0 + $1.keys.count } ?? 0
         var domains: [[String: Any]] = []
@@ -19,22 +19,28 @@ enum RunManifest {
             if let scan = domain.scan { entry["layout"] = scan.layout.rawValue }
             if let encoded = first?.domains[domain.spec.name] {
                 entry["images"] = encoded.keys.count
-                let lines = zip(encoded.paths, encoded.keys).map { "\($0.1)  \($0.0)\n" }.sorted().joined()
-                entry["images_sha256"] = SHA256.hex(Array(lines.utf8))
+                // Imported embeddings have no image bytes to hash (keys are empty): paths only.
+                let hashed = !encoded.keys.contains("")
+                let lines = zip(encoded.paths, encoded.keys).map { hashed ? "\($0.1)  \($0.0)\n" : "\($0.0)\n" }.sorted().joined()
+                entry[hashed ? "images_sha256" : "paths_sha256"] = SHA256.hex(Array(lines.utf8))
                 if total <= maxListedImages {
-                    entry["files"] = zip(encoded.paths, encoded.keys).map { ["path": $0.0, "sha256": $0.1] }
+                    entry["files"] = zip(encoded.paths, encoded.keys).map { hashed ? ["path": $0.0, "sha256": $0.1] : ["path": $0.0] }
                 }
             }
             domains.append(entry)
         }
         let specSHA = (try? SHA256.hex(fileAt: spec.file)) ?? ""
-        let manifest: [String: Any] = [
+        var manifest: [String: Any] = [
             "manifest_version": 1,
             "tool": ["name": "shiftlens", "version": ShiftLensCLI.version],
             "pilot_spec": ["path": spec.file.path, "sha256": specSHA],
             "models": models.map { model -> [String: Any] in
                 ["name": model.entry.name, "weights": model.entry.weights.path, "sha256": model.sha256, "family": model.family,
-                 "activation": model.activation, "dimension": model.dimension, "baseline": model.entry.baseline, "warnings": model.warnings]
+                 "activation": model.activation, "dimension": model.dimension, "baseline": model.entry.baseline, "warnings": model.warnings,
+                 "encoding": Dictionary(uniqueKeysWithValues: model.domains.map { name, domain in
+                     (name, ["images": domain.keys.count, "encoded": domain.encoded, "cached": domain.cached, "skipped": domain.failures.count,
+                             "seconds": (domain.elapsed * 1000).rounded() / 1000, "encoder_seconds": (domain.encodeSeconds * 1000).rounded() / 1000] as [String: Any])
+                 })]
             },
             "skipped_models": skippedModels.map { ["name": $0.0, "reason": $0.1] },
             "domains": domains,
@@ -44,6 +50,7 @@ enum RunManifest {
             "timings_seconds": timings.mapValues { ($0 * 1000).rounded() / 1000 },
             "machine": machine(),
         ]
+        manifest.merge(extra) { _, new in new }
         return try JSONSerialization.data(withJSONObject: manifest, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     }
 
