@@ -2,18 +2,18 @@ extension Command {
     /// Every command, in the order `shiftlens --help` lists them. Add new commands here.
     public static let all: [Command] = [
         .demo,
+        .initPilot,
         .run,
+        .render,
         .encode,
         .merge,
-        .initPilot,
-        .decode,
-        .preprocess,
-        .version,
-        .probe,
-        .benchKernels,
         .inspect,
         .embed,
-        .render,
+        .decode,
+        .preprocess,
+        .probe,
+        .benchKernels,
+        .version,
     ]
 
     static let version = Command(
