@@ -20,7 +20,7 @@ public enum PilotScaffold {
             ("data/reference/hex nut/PUT-IMAGES-HERE.txt", "Images of hex nuts taken under today's conditions.\n"),
             ("data/low-light/screw/PUT-IMAGES-HERE.txt", "The same kinds of images under the new lighting.\n"),
             ("data/camera-2/PUT-IMAGES-HERE.txt", "Unlabelled images from the new camera (no class folders needed).\n"),
-            ("models/PUT-WEIGHTS-HERE.txt", "CLIP checkpoints: .safetensors (open_clip or Hugging Face naming).\n"),
+            ("models/PUT-WEIGHTS-HERE.txt", "CLIP checkpoints: .safetensors (open_clip or Hugging Face naming), PyTorch .pt/.pth/.bin or OpenAI TorchScript .pt.\n"),
         ]
         var written: [String] = []
         for (path, text) in files {
@@ -76,7 +76,7 @@ public enum PilotScaffold {
         2. Put each shifted set in its own folder (`data/low-light/<class>/` when labelled, or images directly in the
            folder when you have no labels) and list it under `domains` in `pilot.json`.
            A CSV manifest `path,label` works too: give its path instead of a folder.
-        3. Put the model checkpoints in `models/` and list them under `models`.
+        3. Put the model checkpoints (.safetensors, .pt, .pth or .bin) in `models/` and list them under `models`.
         4. Adjust `criteria` to what the decision needs, then run `shiftlens run pilot.json`.
 
         Files whose names start with "." and files that are not images are skipped and counted in the report.
