@@ -36,7 +36,7 @@ extension Command {
         guard !cases.isEmpty else { throw UsageError("no benchmark case matches '\(filter ?? "")'") }
         console.out("machine: \(KernelBenchmark.machineDescription)")
         console.out("load average before: \(KernelBenchmark.loadAverage)")
-        console.out("iterations: \(iterations) timed after 1 warm-up; wall-clock GFLOP/s min / median / max; GFLOP per CPU-second")
+        console.out("iterations: \(iterations) timed after 1 warm-up; wall-clock rate min / median / max; rate per CPU-second (all threads)")
         let width = cases.map(\.name.count).max() ?? 0
         for benchmarkCase in cases {
             for count in threads {
@@ -45,7 +45,7 @@ extension Command {
                 console.out(
                     benchmarkCase.name.padding(toLength: width + 2, withPad: " ", startingAt: 0)
                         + "threads \(count)  " + numbers.joined(separator: " / ")
-                        + String(format: "   cpu %6.1f", result.gigaflopsPerCPUSecond))
+                        + String(format: "   cpu %6.1f ", result.gigaflopsPerCPUSecond) + result.unit)
             }
         }
         console.out("load average after: \(KernelBenchmark.loadAverage)")

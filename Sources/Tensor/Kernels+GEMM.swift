@@ -30,16 +30,20 @@ extension Kernels {
         case transposedRows(UnsafePointer<Float>, rowStride: Int)
         /// `V[p, t] = source[p·rowStride + t]` — a row-major (k, columns) matrix (`matmul`'s B).
         case rows(UnsafePointer<Float>, rowStride: Int)
-        /// `V[(c, ky, kx), t] = image[c, oy·s − pad + ky, ox·s − pad + kx]` with
-        /// `t = oy·outWidth + ox` — the im2col matrix of one image, built panel by panel.
+        /// `V[(c, ky, kx), t] = image_b[c, oy·s − pad + ky, ox·s − pad + kx]` with
+        /// `t = b·positions + oy·outWidth + ox` — the im2col matrix of a batch of images
+        /// side by side, built panel by panel.
         case im2col(Im2Col)
     }
 
     struct Im2Col {
-        var image: UnsafePointer<Float>
+        /// The first image; image `b` starts at `images + b·channels·height·width`.
+        var images: UnsafePointer<Float>
         var channels: Int, height: Int, width: Int
         var kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int
         var outWidth: Int
+        /// Output positions per image, `outHeight·outWidth`.
+        var positions: Int
     }
 
     /// Where the tile `tile[r, t]` (X row `r`, vector column `t`) goes.
@@ -48,6 +52,9 @@ extension Kernels {
         case direct(UnsafeMutablePointer<Float>, rowStride: Int)
         /// `c[t·rowStride + r]`.
         case transposed(UnsafeMutablePointer<Float>, rowStride: Int)
+        /// Columns are (image, position) pairs, `t = b·positions + s`, and each image has
+        /// its own `rowsPerImage × positions` block: `c[(b·rowsPerImage + r)·positions + s]`.
+        case batched(UnsafeMutablePointer<Float>, rowsPerImage: Int, positions: Int)
     }
 
     /// `output(r, t) = Σ_p X[r, p] · V[p, t] + (bias?[r] ?? 0)` for `r < rows`, `t < columns`.
@@ -60,52 +67,83 @@ extension Kernels {
     ) {
         let panelCount = (columns + panelWidth - 1) / panelWidth
         let panelFloats = k * panelWidth
-        // Panels are packed once, shared by all threads; the buffer is the caller's
-        // thread-local scratch so steady-state calls neither allocate nor fault pages.
+        // Blocking: ~64 K floats of X per row block, ~96 K floats of panels per group,
+        // then smaller blocks until there are enough items to balance the threads.
+        var rowBlock = max(tileRows, min(rows.roundedUp(to: tileRows), (65_536 / k) / tileRows * tileRows))
+        var groupPanels = max(1, min(panelCount, 98_304 / panelFloats))
+        let wantedItems = 8 * pool.threadCount
+        while (rows + rowBlock - 1) / rowBlock * ((panelCount + groupPanels - 1) / groupPanels) < wantedItems {
+            if groupPanels > 1 {
+                groupPanels = (groupPanels + 1) / 2
+            } else if rowBlock > tileRows {
+                rowBlock = max(tileRows, (rowBlock / 2).roundedUp(to: tileRows))
+            } else {
+                break
+            }
+        }
+        let rowBlocks = (rows + rowBlock - 1) / rowBlock
+        let groups = (panelCount + groupPanels - 1) / groupPanels
+
+        /// Item `item`: rows of its row block × panels of its group, panels read from `packed`.
+        func compute(item: Int, packed: UnsafePointer<Float>, firstPackedPanel: Int, tile: UnsafeMutablePointer<Float>) {
+            let group = item / rowBlocks, block = item % rowBlocks
+            let rowStart = block * rowBlock, rowEnd = min(rows, rowStart + rowBlock)
+            let panelStart = group * groupPanels, panelEnd = min(panelCount, panelStart + groupPanels)
+            var r0 = rowStart
+            while r0 < rowEnd {
+                let validRows = min(tileRows, rowEnd - r0)
+                for panel in panelStart..<panelEnd {
+                    let t0 = panel * panelWidth
+                    let source = packed + (panel - firstPackedPanel) * panelFloats
+                    if columns - t0 <= lanes {
+                        // A half-empty last panel (400 = 12·32 + 16 rows at ViT-B/32 batch 8).
+                        microKernel6x16(
+                            depth: k, x: x + r0 * xRowStride, rowStride: xRowStride, columnStride: xColumnStride,
+                            validRows: validRows, panel: source, tile: tile)
+                    } else {
+                        microKernel6x32(
+                            depth: k, x: x + r0 * xRowStride, rowStride: xRowStride, columnStride: xColumnStride,
+                            validRows: validRows, panel: source, tile: tile)
+                    }
+                    storeTile(
+                        tile, rows: validRows, columns: min(panelWidth, columns - t0),
+                        rowOffset: r0, columnOffset: t0, output: output, bias: bias)
+                }
+                r0 += tileRows
+            }
+        }
+
+        if rowBlocks == 1 {
+            // Every item owns a distinct panel group: pack it right before use, into the
+            // running thread's scratch, so panels go from packing to the kernel through
+            // L2 (im2col of a batch can be tens of MB).
+            pool.parallelFor(count: groups) { items in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: tileRows * panelWidth) { tileBuffer in
+                    Scratch.withBuffer(count: groupPanels * panelFloats) { packed in
+                        for item in items {
+                            let panelStart = item * groupPanels, panelEnd = min(panelCount, panelStart + groupPanels)
+                            for panel in panelStart..<panelEnd {
+                                pack(vector, panel: panel, depth: k, columns: columns, into: packed + (panel - panelStart) * panelFloats)
+                            }
+                            compute(item: item, packed: packed, firstPackedPanel: panelStart, tile: tileBuffer.baseAddress!)
+                        }
+                    }
+                }
+            }
+            return
+        }
+        // Row blocks share panels: pack all of them once, then compute. The buffer is the
+        // caller's thread-local scratch so steady-state calls neither allocate nor fault pages.
         Scratch.withBuffer(count: panelCount * panelFloats) { packed in
             pool.parallelFor(count: panelCount) { range in
                 for panel in range {
                     pack(vector, panel: panel, depth: k, columns: columns, into: packed + panel * panelFloats)
                 }
             }
-
-            // Blocking: ~64 K floats of X per row block, ~96 K floats of panels per group,
-            // then smaller blocks until there are enough items to balance the threads.
-            var rowBlock = max(tileRows, min(rows.roundedUp(to: tileRows), (65_536 / k) / tileRows * tileRows))
-            var groupPanels = max(1, min(panelCount, 98_304 / panelFloats))
-            let wantedItems = 8 * pool.threadCount
-            while (rows + rowBlock - 1) / rowBlock * ((panelCount + groupPanels - 1) / groupPanels) < wantedItems {
-                if groupPanels > 1 {
-                    groupPanels = (groupPanels + 1) / 2
-                } else if rowBlock > tileRows {
-                    rowBlock = max(tileRows, (rowBlock / 2).roundedUp(to: tileRows))
-                } else {
-                    break
-                }
-            }
-            let rowBlocks = (rows + rowBlock - 1) / rowBlock
-            let groups = (panelCount + groupPanels - 1) / groupPanels
             pool.parallelFor(count: rowBlocks * groups) { items in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: tileRows * panelWidth) { tileBuffer in
-                    let tile = tileBuffer.baseAddress!
                     for item in items {
-                        let group = item / rowBlocks, block = item % rowBlocks
-                        let rowStart = block * rowBlock, rowEnd = min(rows, rowStart + rowBlock)
-                        let panelStart = group * groupPanels, panelEnd = min(panelCount, panelStart + groupPanels)
-                        var r0 = rowStart
-                        while r0 < rowEnd {
-                            let validRows = min(tileRows, rowEnd - r0)
-                            for panel in panelStart..<panelEnd {
-                                microKernel6x32(
-                                    depth: k, x: x + r0 * xRowStride, rowStride: xRowStride, columnStride: xColumnStride,
-                                    validRows: validRows, panel: packed + panel * panelFloats, tile: tile)
-                                let t0 = panel * panelWidth
-                                storeTile(
-                                    tile, rows: validRows, columns: min(panelWidth, columns - t0),
-                                    rowOffset: r0, columnOffset: t0, output: output, bias: bias)
-                            }
-                            r0 += tileRows
-                        }
+                        compute(item: item, packed: packed, firstPackedPanel: 0, tile: tileBuffer.baseAddress!)
                     }
                 }
             }
@@ -156,40 +194,58 @@ extension Kernels {
         _ g: Im2Col, firstColumn t0: Int, validColumns valid: Int, depth k: Int, into destination: UnsafeMutablePointer<Float>
     ) {
         let plane = g.height * g.width
+        let imageSize = g.channels * plane
         if g.kernelHeight == 1, g.kernelWidth == 1, g.stride == 1, g.padding == 0 {
-            // 1×1 stride-1 convolution: the patch matrix is the image itself.
-            for c in 0..<g.channels {
-                (destination + c * panelWidth).update(from: g.image + c * plane + t0, count: valid)
+            // 1×1 stride-1 convolution: the patch matrix is the images themselves; split
+            // the panel where it crosses from one image into the next.
+            var t = 0
+            while t < valid {
+                let b = (t0 + t) / g.positions, s = (t0 + t) % g.positions
+                let length = min(valid - t, g.positions - s)
+                let source = g.images + b * imageSize + s
+                for c in 0..<g.channels { copy(source + c * plane, to: destination + c * panelWidth + t, count: length) }
+                t += length
             }
             return
         }
-        // Positions t0 ..< t0 + valid split into runs along one output row; per run and
-        // patch row (c, ky, kx) the source is one input row read with stride `stride`,
-        // so bounds are resolved per run instead of per element.
-        var p = 0
-        for c in 0..<g.channels {
-            let channel = g.image + c * plane
-            for ky in 0..<g.kernelHeight {
-                for kx in 0..<g.kernelWidth {
-                    let out = destination + p * panelWidth
-                    var t = 0
-                    while t < valid {
-                        let position = t0 + t
-                        let oy = position / g.outWidth, ox = position % g.outWidth
-                        let run = min(valid - t, g.outWidth - ox)
-                        let iy = oy * g.stride - g.padding + ky
-                        let runOut = out + t
-                        if iy < 0 || iy >= g.height {
-                            runOut.update(repeating: 0, count: run)
-                        } else {
+        // The panel's positions split into runs along one output row of one image (at
+        // most 32 runs), computed once; then per patch row (c, ky, kx) and run the source
+        // is one input row read with stride `stride`, bounds resolved per run.
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 5 * panelWidth) { runs in
+            var runCount = 0
+            var t = 0
+            while t < valid {
+                let b = (t0 + t) / g.positions, s = (t0 + t) % g.positions
+                let oy = s / g.outWidth, ox = s % g.outWidth
+                let length = min(valid - t, g.outWidth - ox)
+                runs[5 * runCount] = t
+                runs[5 * runCount + 1] = length
+                runs[5 * runCount + 2] = oy * g.stride - g.padding
+                runs[5 * runCount + 3] = ox * g.stride - g.padding
+                runs[5 * runCount + 4] = b * imageSize
+                runCount += 1
+                t += length
+            }
+            var p = 0
+            for c in 0..<g.channels {
+                for ky in 0..<g.kernelHeight {
+                    for kx in 0..<g.kernelWidth {
+                        let out = destination + p * panelWidth
+                        for run in 0..<runCount {
+                            let runOut = out + runs[5 * run], length = runs[5 * run + 1]
+                            let iy = runs[5 * run + 2] + ky
+                            guard iy >= 0 && iy < g.height else {
+                                for i in 0..<length { runOut[i] = 0 }
+                                continue
+                            }
                             // Input column of run element i: ix0 + i·stride; in bounds for i in lo..<hi.
-                            let ix0 = ox * g.stride - g.padding + kx
-                            let lo = min(run, ix0 >= 0 ? 0 : (-ix0 + g.stride - 1) / g.stride)
-                            let hi = max(lo, min(run, ix0 >= g.width ? 0 : (g.width - 1 - ix0) / g.stride + 1))
-                            if lo > 0 { runOut.update(repeating: 0, count: lo) }
-                            let line = channel + iy * g.width + ix0
+                            let ix0 = runs[5 * run + 3] + kx
+                            let lo = min(length, ix0 >= 0 ? 0 : (-ix0 + g.stride - 1) / g.stride)
+                            let hi = max(lo, min(length, ix0 >= g.width ? 0 : (g.width - 1 - ix0) / g.stride + 1))
+                            for i in 0..<lo { runOut[i] = 0 }
+                            let line = g.images + runs[5 * run + 4] + c * plane + iy * g.width + ix0
                             if g.stride == 1 {
-                                (runOut + lo).update(from: line + lo, count: hi - lo)
+                                copy(line + lo, to: runOut + lo, count: hi - lo)
                             } else {
                                 var i = lo
                                 while i < hi {
@@ -197,15 +253,28 @@ extension Kernels {
                                     i += 1
                                 }
                             }
-                            if hi < run { (runOut + hi).update(repeating: 0, count: run - hi) }
+                            for i in hi..<length { runOut[i] = 0 }
                         }
-                        t += run
+                        p += 1
                     }
-                    p += 1
                 }
             }
+            precondition(p == k, "im2col depth mismatch")
         }
-        precondition(p == k, "im2col depth mismatch")
+    }
+
+    /// A short inline copy (≤ 32 floats here), cheaper than a `memmove` call.
+    @inline(__always)
+    static func copy(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
+        var i = 0
+        while i + lanes <= count {
+            store(load(source + i), to: destination + i)
+            i += lanes
+        }
+        while i < count {
+            destination[i] = source[i]
+            i += 1
+        }
     }
 
     /// `tile[r·32 + t] = Σ_{p<k} X[r, p] · panel[p·32 + t]` for `r < 6`. Rows at or beyond
@@ -257,6 +326,39 @@ extension Kernels {
         out.storeBytes(of: c51, toByteOffset: 704, as: Vector.self)
     }
 
+    /// `microKernel6x32` for the first 16 columns of the panel only (writes tile lanes 0..<16).
+    @inline(__always)
+    static func microKernel6x16(
+        depth k: Int, x: UnsafePointer<Float>, rowStride: Int, columnStride: Int, validRows: Int,
+        panel: UnsafePointer<Float>, tile: UnsafeMutablePointer<Float>
+    ) {
+        typealias Vector = SIMD16<Float>
+        let last = validRows - 1
+        let o1 = min(1, last) * rowStride, o2 = min(2, last) * rowStride, o3 = min(3, last) * rowStride
+        let o4 = min(4, last) * rowStride, o5 = min(5, last) * rowStride
+        var c0 = Vector(), c1 = Vector(), c2 = Vector(), c3 = Vector(), c4 = Vector(), c5 = Vector()
+        var xp = x
+        var bp = UnsafeRawPointer(panel)
+        for _ in 0..<k {
+            let b = bp.loadUnaligned(as: Vector.self)
+            c0.addProduct(Vector(repeating: xp[0]), b)
+            c1.addProduct(Vector(repeating: xp[o1]), b)
+            c2.addProduct(Vector(repeating: xp[o2]), b)
+            c3.addProduct(Vector(repeating: xp[o3]), b)
+            c4.addProduct(Vector(repeating: xp[o4]), b)
+            c5.addProduct(Vector(repeating: xp[o5]), b)
+            xp += columnStride
+            bp += 128
+        }
+        let out = UnsafeMutableRawPointer(tile)
+        out.storeBytes(of: c0, toByteOffset: 0, as: Vector.self)
+        out.storeBytes(of: c1, toByteOffset: 128, as: Vector.self)
+        out.storeBytes(of: c2, toByteOffset: 256, as: Vector.self)
+        out.storeBytes(of: c3, toByteOffset: 384, as: Vector.self)
+        out.storeBytes(of: c4, toByteOffset: 512, as: Vector.self)
+        out.storeBytes(of: c5, toByteOffset: 640, as: Vector.self)
+    }
+
     /// Writes the valid `rows × columns` corner of a 6 × 32 tile, adding `bias[rowOffset + r]`.
     @inline(__always)
     static func storeTile(
@@ -280,17 +382,31 @@ extension Kernels {
                     for t in 0..<columns { destination[t] = source[t] + b }
                 }
             }
+        case .batched(let c, let rowsPerImage, let positions):
+            var t = 0
+            while t < columns {
+                let b = (columnOffset + t) / positions, s = (columnOffset + t) % positions
+                let length = min(columns - t, positions - s)
+                for r in 0..<rows {
+                    let bias = bias?[rowOffset + r] ?? 0
+                    let source = tile + r * panelWidth + t
+                    let destination = c + (b * rowsPerImage + rowOffset + r) * positions + s
+                    for i in 0..<length { destination[i] = source[i] + bias }
+                }
+                t += length
+            }
         case .transposed(let c, let rowStride):
-            guard rows == tileRows, columns == panelWidth else {
+            guard rows == tileRows else {
                 for t in 0..<columns {
                     let destination = c + (columnOffset + t) * rowStride + rowOffset
                     for r in 0..<rows { destination[r] = tile[r * panelWidth + t] + (bias?[rowOffset + r] ?? 0) }
                 }
                 return
             }
-            // Full tile: each output row t gets 6 consecutive floats, one lane of each of
+            // Six rows: each output row t gets 6 consecutive floats, one lane of each of
             // the six row vectors (explicit extracts; see `pack` on why not a plain loop).
-            for half in 0..<2 {
+            for half in 0..<2 where half * lanes < columns {
+                let count = min(lanes, columns - half * lanes)
                 var v = (
                     load(tile + half * lanes), load(tile + panelWidth + half * lanes),
                     load(tile + 2 * panelWidth + half * lanes), load(tile + 3 * panelWidth + half * lanes),
@@ -301,6 +417,7 @@ extension Kernels {
                 }
                 let base = c + (columnOffset + half * lanes) * rowStride + rowOffset
                 @inline(__always) func put(_ lane: Int) {
+                    guard lane < count else { return }
                     let d = base + lane * rowStride
                     d[0] = v.0[lane]; d[1] = v.1[lane]; d[2] = v.2[lane]
                     d[3] = v.3[lane]; d[4] = v.4[lane]; d[5] = v.5[lane]

@@ -121,6 +121,27 @@ extension Kernels {
         }
     }
 
+    /// `conv2dReference` applied to each of `batch` images: `input` (batch, inChannels,
+    /// height, width) → `output` (batch, outChannels, outHeight, outWidth).
+    public static func conv2dReference(
+        input: UnsafePointer<Float>, batch: Int, inChannels: Int, height: Int, width: Int,
+        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outChannels: Int,
+        kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int,
+        output: UnsafeMutablePointer<Float>
+    ) {
+        guard stride > 0 else { return }
+        let outHeight = (height + 2 * padding - kernelHeight) / stride + 1
+        let outWidth = (width + 2 * padding - kernelWidth) / stride + 1
+        guard outHeight > 0, outWidth > 0 else { return }
+        for b in 0..<max(0, batch) {
+            conv2dReference(
+                input: input + b * inChannels * height * width, inChannels: inChannels, height: height, width: width,
+                weight: weight, bias: bias, outChannels: outChannels,
+                kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride, padding: padding,
+                output: output + b * outChannels * outHeight * outWidth)
+        }
+    }
+
     /// Average pooling without padding, `input` (channels, height, width) →
     /// (channels, (height − kernel)/stride + 1, (width − kernel)/stride + 1).
     public static func avgPool2dReference(

@@ -1,7 +1,27 @@
 /// The kernels CLIP's forward passes call. Each public entry point here is the one
 /// callers use; it runs the fastest implementation available for the shape and falls
 /// back to its `…Reference` twin (Kernels+Reference.swift) for anything it does not
-/// cover. Signatures and contracts are those of the reference twins.
+/// cover (empty dimensions, degenerate geometry). Signatures and contracts are those of
+/// the reference twins; results match them to 1e-5 of the output's largest magnitude
+/// (KernelTests), GELU as documented on `VectorMath`.
+///
+/// How the fast paths work:
+/// - `linear`, `matmul`, `conv2d` and `attention` share one GEMM core
+///   (Kernels+GEMM.swift): a 6 × 32 `SIMD16<Float>` micro-kernel, full-depth
+///   accumulation (the reference's summation order), L2-sized blocking, work items
+///   split over `ThreadPool.shared`.
+/// - Weights are never repacked. The GEMM reads the weight in place as its broadcast
+///   operand and packs the activations instead (O(rows·k) per call: ~2 % of the
+///   samples in `perf record` of `bench-kernels --filter in_proj`), so there is no
+///   `PackedWeights` type and no cache keyed by pointer: a
+///   pointer cache would silently return stale panels when a caller frees a buffer and
+///   allocates a different weight at the same address (tests do this all the time),
+///   and would double the memory of every loaded model.
+/// - `attention` (Kernels+Attention.swift) keeps one 32-query tile of scores per work
+///   item; element-wise kernels (Kernels+Elementwise.swift) use `VectorMath`'s
+///   vectorised exp and normal CDF.
+/// - Every kernel may be called from any thread, including from inside another
+///   kernel's work item (the pool then runs the inner call on the calling thread).
 public enum Kernels {
     public static func linear(
         input: UnsafePointer<Float>, rows m: Int, inFeatures k: Int,
@@ -62,24 +82,50 @@ public enum Kernels {
         kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int,
         output: UnsafeMutablePointer<Float>
     ) {
-        let outHeight = (height + 2 * padding - kernelHeight) / stride + 1
-        let outWidth = (width + 2 * padding - kernelWidth) / stride + 1
+        conv2d(
+            input: input, batch: 1, inChannels: inChannels, height: height, width: width,
+            weight: weight, bias: bias, outChannels: outChannels,
+            kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride, padding: padding,
+            output: output)
+    }
+
+    /// `conv2d` of `batch` images at once, `input` (batch, inChannels, height, width) →
+    /// `output` (batch, outChannels, outHeight, outWidth). Same result as one call per
+    /// image, but small feature maps (7×7 in ModifiedResNet's last stage) fill the
+    /// 32-wide GEMM panels instead of leaving a third of them empty.
+    public static func conv2d(
+        input: UnsafePointer<Float>, batch: Int, inChannels: Int, height: Int, width: Int,
+        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outChannels: Int,
+        kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int,
+        output: UnsafeMutablePointer<Float>
+    ) {
+        let outHeight = stride > 0 ? (height + 2 * padding - kernelHeight) / stride + 1 : 0
+        let outWidth = stride > 0 ? (width + 2 * padding - kernelWidth) / stride + 1 : 0
         let depth = inChannels * kernelHeight * kernelWidth
-        guard outChannels > 0, outHeight > 0, outWidth > 0, depth > 0, stride > 0, padding >= 0 else {
+        guard batch > 0, outChannels > 0, outHeight > 0, outWidth > 0, depth > 0, stride > 0, padding >= 0,
+            height + 2 * padding >= kernelHeight, width + 2 * padding >= kernelWidth
+        else {
             conv2dReference(
-                input: input, inChannels: inChannels, height: height, width: width,
+                input: input, batch: batch, inChannels: inChannels, height: height, width: width,
                 weight: weight, bias: bias, outChannels: outChannels,
                 kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride, padding: padding,
                 output: output)
             return
         }
-        // output (outChannels, outHeight·outWidth) = weight (outChannels, depth) · im2col (depth, positions).
+        // output_b (outChannels, positions) = weight (outChannels, depth) · im2col_b (depth, positions),
+        // all images side by side as the GEMM's columns.
+        let positions = outHeight * outWidth
         let geometry = Im2Col(
-            image: input, channels: inChannels, height: height, width: width,
-            kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride, padding: padding, outWidth: outWidth)
+            images: input, channels: inChannels, height: height, width: width,
+            kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride, padding: padding,
+            outWidth: outWidth, positions: positions)
         gemm(
-            rows: outChannels, columns: outHeight * outWidth, depth: depth, x: weight, xRowStride: depth, xColumnStride: 1,
-            vector: .im2col(geometry), output: .direct(output, rowStride: outHeight * outWidth), bias: bias)
+            rows: outChannels, columns: batch * positions, depth: depth, x: weight, xRowStride: depth, xColumnStride: 1,
+            vector: .im2col(geometry),
+            output: batch == 1
+                ? .direct(output, rowStride: positions)
+                : .batched(output, rowsPerImage: outChannels, positions: positions),
+            bias: bias)
     }
 
     public static func avgPool2d(

@@ -74,14 +74,13 @@ public final class ThreadPool: @unchecked Sendable {
         return participants
     }
 
-    /// Sets how many threads later jobs run on (at least 1). Threads already started stay
-    /// parked when the count shrinks and are reused when it grows again.
+    /// Sets how many threads later jobs run on (at least 1). A job already running keeps
+    /// the count it started with. Threads already started stay parked when the count
+    /// shrinks and are reused when it grows again.
     public func setThreadCount(_ count: Int) {
-        pthread_mutex_lock(submission)
         pthread_mutex_lock(mutex)
         participants = max(1, count)
         pthread_mutex_unlock(mutex)
-        pthread_mutex_unlock(submission)
     }
 
     /// Runs `body(index, count)` once for every `index` in `0..<count`, concurrently, where

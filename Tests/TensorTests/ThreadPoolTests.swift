@@ -60,6 +60,20 @@ final class ThreadPoolTests: XCTestCase {
         XCTAssertEqual(hits.values, [Int](repeating: 1, count: 8 * 500))
     }
 
+    /// Changing the thread count from inside a job must not deadlock; the running job
+    /// keeps its count.
+    func testSetThreadCountInsideAJob() {
+        let pool = ThreadPool(threadCount: 2)
+        let counts = Hits(3)
+        pool.run { index, count in
+            if index == 0 { pool.setThreadCount(1) }
+            counts.add(count)
+        }
+        XCTAssertEqual(counts.values[2], 2)
+        pool.run { _, count in counts.add(count) }
+        XCTAssertEqual(counts.values[1], 1)
+    }
+
     func testShareSplitsEvenly() {
         XCTAssertEqual((0..<3).map { ThreadPool.share(of: 10, index: $0, count: 3) }, [0..<4, 4..<7, 7..<10])
         XCTAssertEqual((0..<4).map { ThreadPool.share(of: 2, index: $0, count: 4) }, [0..<1, 1..<2, 2..<2, 2..<2])

@@ -1,34 +1,31 @@
-"""Fits the polynomial coefficients of Kernels+Elementwise.swift's vectorised erf/erfc.
+"""Fits the coefficients of `VectorMath.standardNormalCDF` (Sources/Tensor/Kernels+Elementwise.swift).
 
-Run once: `python3 fit_erf.py`; it prints Swift literals and the float32 error of the
-resulting evaluation against scipy's float64 erf/erfc. Not needed at build or test time.
-  erf(z)  = z · P(z²)            for |z| ≤ 1       (P degree 6)
-  erfc(z) = exp(−z²) · Q(1/z)/z  for 1 < z ≤ 6     (Q degree 9; callers clamp z to 6)
+    erfc(z) = exp(−z²) · t · R(t),   t = 1 / (1 + z/2),   0 ≤ z ≤ 6,   R of degree 8,
+
+least squares on relative error against scipy's float64 erfcx. Prints the coefficients
+as float32 values and the maximum relative error of the float32 evaluation (with z²
+split exactly, as the Swift code does). Run once: `python3 fit_erf.py`; nothing at build
+or test time depends on it.
 """
 import numpy as np, scipy, scipy.special as sp
-print("numpy", np.__version__, "scipy", scipy.__version__)
-z = np.linspace(1e-6, 1.0, 200001)
-t = z * z
-V = np.vander(t, 7, increasing=True)
-target = sp.erf(z) / z
-w = 1 / target
-P, *_ = np.linalg.lstsq(V * w[:, None], target * w, rcond=None)
-zs = np.linspace(1.0, 6.0, 400001)
-u = 1 / zs
-target2 = sp.erfcx(zs) * zs  # = erfc(z)·exp(z²)·z
-V2 = np.vander(u, 10, increasing=True)
-Q, *_ = np.linalg.lstsq(V2 / target2[:, None], np.ones_like(u), rcond=None)
 
-def horner32(c, x):
-    c = c.astype(np.float32); x = x.astype(np.float32); r = np.float32(c[-1]) * np.ones_like(x)
-    for a in c[-2::-1]:
-        r = r * x + a
-    return r
-z32 = np.linspace(1e-4, 1.0, 100001).astype(np.float32)
-e1 = z32 * horner32(P, z32 * z32)
-print("erf small max rel err", np.max(np.abs(e1 - sp.erf(z32.astype(np.float64))) / sp.erf(z32.astype(np.float64))))
-zz = np.linspace(1.0, 6.0, 100001).astype(np.float32)
-e2 = np.exp(-(zz * zz).astype(np.float64)).astype(np.float32) * horner32(Q, (1 / zz).astype(np.float32)) / zz
-print("erfc large max rel err", np.max(np.abs(e2 - sp.erfc(zz.astype(np.float64))) / sp.erfc(zz.astype(np.float64))))
-print("P:", ", ".join(repr(float(np.float32(c))) for c in P))
-print("Q:", ", ".join(repr(float(np.float32(c))) for c in Q))
+print("numpy", np.__version__, "scipy", scipy.__version__)
+degree = 8
+z = np.linspace(0, 6, 400001)
+t = 1 / (1 + 0.5 * z)
+target = sp.erfcx(z) / t
+V = np.vander(t, degree + 1, increasing=True)
+c, *_ = np.linalg.lstsq(V / target[:, None], np.ones_like(t), rcond=None)
+
+c32 = c.astype(np.float32)
+z32 = np.linspace(0, 6, 200001).astype(np.float32)
+t32 = (np.float32(1) / (np.float32(1) + np.float32(0.5) * z32)).astype(np.float32)
+r = np.full_like(t32, c32[-1])
+for a in c32[-2::-1]:
+    r = (r * t32 + a).astype(np.float32)
+square = (z32 * z32).astype(np.float32)
+low = z32.astype(np.float64) ** 2 - square
+value = np.exp(-square.astype(np.float64)).astype(np.float32) * (1 - low) * t32 * r
+exact = sp.erfc(z32.astype(np.float64))
+print("max relative error of erfc in float32:", np.max(np.abs(value - exact) / exact))
+print("R (t⁰ first):", ", ".join(repr(float(x)) for x in c32))
