@@ -7,6 +7,7 @@ extension Command {
         .version,
         .probe,
         .benchKernels,
+        .bench,
         .inspect,
         .embed,
         .render,
