@@ -48,7 +48,7 @@ public struct CLIPModel: Sendable {
     public var embeddingDimension: Int { config.vision.outputDim }
 
     /// Image embeddings (N, D), not normalised, for preprocessed `images` (N, 3, S, S).
-    /// `batch` images share each transformer pass (ViT; ResNets run image by image).
+    /// `batch` images share each pass (the ViT's transformer blocks, the ResNet's convolutions).
     public func encodeImages(_ images: Tensor, batch: Int = defaultTransformerBatch) throws -> Tensor {
         try encodeImages(images, batch: batch, trace: nil)
     }
@@ -56,7 +56,7 @@ public struct CLIPModel: Sendable {
     func encodeImages(_ images: Tensor, batch: Int = defaultTransformerBatch, trace: LayerTrace?) throws -> Tensor {
         switch vision {
         case .vit(let tower): return try tower.encode(images: images, batch: batch, trace: trace)
-        case .resnet(let tower): return try tower.encode(images: images, trace: trace)
+        case .resnet(let tower): return try tower.encode(images: images, batch: batch, trace: trace)
         }
     }
 

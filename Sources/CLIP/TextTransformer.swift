@@ -94,8 +94,9 @@ public struct TextTransformer: Sendable {
                 trace?("text.token_embedding", items[n], sequence(n))
                 addInPlace(base, positionalEmbedding.pointer, count: tokens * width)
             }
+            let scratch = BlockScratch(rows: count * tokens, blocks: blocks)
             for (index, block) in blocks.enumerated() {
-                block.forward(x, sequences: count, tokens: tokens, causal: true)        // (count · tokens, width)
+                block.forward(x, sequences: count, tokens: tokens, causal: true, scratch: scratch)  // (count · tokens, width)
                 for n in 0..<count { trace?("text.resblocks.\(index)", items[n], sequence(n)) }
             }
             for n in 0..<count {

@@ -102,8 +102,9 @@ public struct VisionTransformer: Sendable {
             }
             lnPre(x, rows: images * tokens, into: x)                                    // (images · tokens, width)
             for n in 0..<images { trace?("image.ln_pre", n, sequence(n, rows: 0..<tokens)) }
+            let scratch = BlockScratch(rows: images * tokens, blocks: blocks)
             for (index, block) in blocks.enumerated() {
-                block.forward(x, sequences: images, tokens: tokens, causal: false)      // (images · tokens, width)
+                block.forward(x, sequences: images, tokens: tokens, causal: false, scratch: scratch)  // (images · tokens, width)
                 for n in 0..<images { trace?("image.resblocks.\(index)", n, sequence(n, rows: 0..<tokens)) }
             }
             for n in 0..<images {
