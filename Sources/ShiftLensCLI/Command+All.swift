@@ -12,6 +12,7 @@ extension Command {
         .decode,
         .preprocess,
         .probe,
+        .bench,
         .benchKernels,
         .version,
     ]
