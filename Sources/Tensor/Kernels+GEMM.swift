@@ -131,10 +131,11 @@ extension Kernels {
             // Every item owns a distinct panel group: pack it right before use, into the
             // running thread's scratch, so panels go from packing to the kernel through
             // L2 (im2col of a batch can be tens of MB).
-            pool.parallelFor(count: groups) { items in
+            let queue = ThreadPool.WorkQueue(count: groups)
+            pool.run { _, _ in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: tileRows * panelWidth) { tileBuffer in
                     Scratch.withBuffer(count: groupPanels * panelFloats) { packed in
-                        for item in items {
+                        while let item = queue.take() {
                             let panelStart = item * groupPanels, panelEnd = min(panelCount, panelStart + groupPanels)
                             for panel in panelStart..<panelEnd {
                                 pack(vector, panel: panel, depth: k, columns: columns, into: packed + (panel - panelStart) * panelFloats)
@@ -154,9 +155,10 @@ extension Kernels {
                     pack(vector, panel: panel, depth: k, columns: columns, into: packed + panel * panelFloats)
                 }
             }
-            pool.parallelFor(count: rowBlocks * groups) { items in
+            let queue = ThreadPool.WorkQueue(count: rowBlocks * groups)
+            pool.run { _, _ in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: tileRows * panelWidth) { tileBuffer in
-                    for item in items {
+                    while let item = queue.take() {
                         compute(item: item, packed: packed, firstPackedPanel: 0, tile: tileBuffer.baseAddress!)
                     }
                 }

@@ -136,6 +136,30 @@ public final class ThreadPool: @unchecked Sendable {
         }
     }
 
+    /// Hands out `0..<count` one index at a time to whichever participant asks next.
+    ///
+    /// For work items of uneven cost, or on a machine where one thread may be descheduled
+    /// for a while: a static split would leave the others waiting for the slowest share.
+    /// Which thread computes an item never changes the item's result.
+    public final class WorkQueue: @unchecked Sendable {
+        private var next = 0
+        private let count: Int
+        private let lock = NSLock()
+
+        public init(count: Int) {
+            self.count = count
+        }
+
+        /// The next unclaimed index, or nil when every index has been handed out.
+        public func take() -> Int? {
+            lock.lock()
+            defer { lock.unlock() }
+            guard next < count else { return nil }
+            next += 1
+            return next - 1
+        }
+    }
+
     /// Participant `index`'s share of `0..<total` split into `count` nearly equal
     /// contiguous ranges.
     public static func share(of total: Int, index: Int, count: Int) -> Range<Int> {

@@ -97,3 +97,21 @@ private final class Hits: @unchecked Sendable {
         return counts
     }
 }
+
+final class WorkQueueTests: XCTestCase {
+    /// Every index is handed out exactly once, however many threads ask at the same time.
+    func testEveryIndexIsTakenExactlyOnce() {
+        let pool = ThreadPool(threadCount: 3)
+        for count in [0, 1, 7, 257] {
+            let queue = ThreadPool.WorkQueue(count: count)
+            let seen = UnsafeMutablePointer<Int>.allocate(capacity: max(count, 1))
+            seen.initialize(repeating: 0, count: max(count, 1))
+            defer { seen.deallocate() }
+            pool.run { _, _ in
+                while let index = queue.take() { seen[index] += 1 }
+            }
+            XCTAssertEqual((0..<count).map { seen[$0] }, [Int](repeating: 1, count: count), "count \(count)")
+            XCTAssertNil(queue.take())
+        }
+    }
+}
