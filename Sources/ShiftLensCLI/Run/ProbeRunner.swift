@@ -31,7 +31,7 @@ struct ProbeRunner {
         options.conceptThreshold = spec.probes.conceptThreshold
         let referenceName = spec.referenceDomain.name
         let usable = scanned.filter { $0.problem == nil }
-        let baselines = try baselineFits(models: models, referenceName: referenceName)
+        let baselines = try baselineFits()
 
         var probes: [ModelDomainProbes] = []
         var robustness: [EffectiveRobustness] = []
@@ -107,9 +107,11 @@ struct ProbeRunner {
 
     // MARK: Baselines
 
-    /// Baseline fits per shift domain: the pilot's CSV, models marked `baseline`, and for
-    /// ImageNet pilots the published standard-model accuracies shipped in assets/baselines.
-    func baselineFits(models: [EncodedModel], referenceName: String) throws -> [String: BaselineFit] {
+    /// Baseline fits per shift domain: the pilot's CSV and, for ImageNet pilots, the published
+    /// standard-model accuracies shipped in assets/baselines. Models marked `baseline` are kept
+    /// out of the verdicts but are not fit points yet (their accuracies would have to be known
+    /// before the fit; give them in the CSV).
+    func baselineFits() throws -> [String: BaselineFit] {
         var points: [String: [EffectiveRobustnessProbe.BaselinePoint]] = [:]
         var sources: [String: [String]] = [:]
         if let url = spec.baselines {
@@ -131,10 +133,6 @@ struct ProbeRunner {
                 }
             }
         }
-        // Models marked as baselines contribute their own measured points (computed later by the
-        // suite); they are added by the caller through the pilot's CSV when accuracies are known
-        // beforehand, so nothing is invented here.
-        _ = models
         var fits: [String: BaselineFit] = [:]
         for (index, (domain, list)) in points.sorted(by: { $0.key < $1.key }).enumerated() where list.count >= 2 {
             let seed = SplitMix64.derive(spec.probes.seed &+ 0xBA5E, index: index)
