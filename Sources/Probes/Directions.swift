@@ -28,8 +28,11 @@ public enum Directions {
         public let importance: [Double]
         /// Direction indices by decreasing importance (ties: larger σ first).
         public let order: [Int]
-        /// (v_k · w_c), r × C.
-        let headCoordinates: Matrix<Float>
+        /// The rows of `directions` in importance order (`order`), so that keeping the most
+        /// important directions is keeping a leading block.
+        let directionsByImportance: Matrix<Float>
+        /// (v_k · w_c) for k in importance order, r × C.
+        let headCoordinatesByImportance: Matrix<Float>
     }
 
     /// SVD of `head` through the eigendecomposition of its smaller Gram matrix (in Double),
@@ -72,8 +75,10 @@ public enum Directions {
         }
         let importance = (0..<r).map { k in reference.rows > 0 ? singular[k] * meanAbsCos[k] / Double(reference.rows) : 0 }
         let order = (0..<r).sorted { importance[$0] != importance[$1] ? importance[$0] > importance[$1] : $0 < $1 }
-        let headCoordinates = directions.multiplied(byTransposeOf: head)  // (r, C)
-        return Basis(singularValues: singular, directions: directions, importance: importance, order: order, headCoordinates: headCoordinates)
+        let ordered = directions.selectingRows(order)
+        return Basis(
+            singularValues: singular, directions: directions, importance: importance, order: order,
+            directionsByImportance: ordered, headCoordinatesByImportance: ordered.multiplied(byTransposeOf: head))
     }
 
     /// Both pruning curves on one labelled domain.
@@ -81,22 +86,9 @@ public enum Directions {
         basis: Basis, head: Matrix<Float>, referenceMeanAbs: [Double], embeddings: Matrix<Float>, labels: [Int],
         prunedPercents: [Int] = defaultPrunedPercents
     ) throws -> DirectionsResult {
-        let d = head.columns
-        guard embeddings.columns == d else { throw ProbesError.shape("embeddings have \(embeddings.columns) dimensions, head \(d)") }
-        guard referenceMeanAbs.count == d else { throw ProbesError.shape("reference m_j has \(referenceMeanAbs.count) entries, head \(d)") }
-        let coordinates = embeddings.multiplied(byTransposeOf: basis.directions)  // (n, r)
-        var unused: Matrix<Float>?
-        let curve = pruningCurve(
-            features: coordinates, weights: basis.headCoordinates, order: basis.order, labels: labels, prunedPercents: prunedPercents,
-            finalLogits: &unused)
-        let coordinateOrder = (0..<d).sorted {
-            referenceMeanAbs[$0] != referenceMeanAbs[$1] ? referenceMeanAbs[$0] > referenceMeanAbs[$1] : $0 < $1
-        }
-        var fullLogits: Matrix<Float>?
-        let coordinateCurve = pruningCurve(
-            features: embeddings, weights: head.transposed(), order: coordinateOrder, labels: labels, prunedPercents: prunedPercents,
-            finalLogits: &fullLogits)
-        return DirectionsResult(singularValues: basis.singularValues, importance: basis.importance, curve: curve, coordinateCurve: coordinateCurve)
+        try resultAndScores(
+            basis: basis, head: head, referenceMeanAbs: referenceMeanAbs, embeddings: embeddings, labels: labels,
+            prunedPercents: prunedPercents).0
     }
 
     /// `result(...)` plus the zero-shot scores of the domain, taken from the coordinate
@@ -108,18 +100,24 @@ public enum Directions {
         try ZeroShot.validate(embeddings: embeddings, head: head, labels: labels)
         let d = head.columns
         guard referenceMeanAbs.count == d else { throw ProbesError.shape("reference m_j has \(referenceMeanAbs.count) entries, head \(d)") }
-        let coordinates = embeddings.multiplied(byTransposeOf: basis.directions)  // (n, r)
-        var unused: Matrix<Float>?
-        let curve = pruningCurve(
-            features: coordinates, weights: basis.headCoordinates, order: basis.order, labels: labels, prunedPercents: prunedPercents,
-            finalLogits: &unused)
+        // (n, r): coordinates on the directions, most important first.
+        let coordinates = ProbeTimer.shared.measure("zero-shot: coordinates") {
+            embeddings.multiplied(byTransposeOf: basis.directionsByImportance)
+        }
+        let curve = ProbeTimer.shared.measure("zero-shot: direction curve") {
+            pruningCurve(
+                orderedFeatures: coordinates, orderedWeights: basis.headCoordinatesByImportance, labels: labels,
+                prunedPercents: prunedPercents, keepingLogits: false).points
+        }
         let coordinateOrder = (0..<d).sorted {
             referenceMeanAbs[$0] != referenceMeanAbs[$1] ? referenceMeanAbs[$0] > referenceMeanAbs[$1] : $0 < $1
         }
-        var fullLogits: Matrix<Float>?
-        let coordinateCurve = pruningCurve(
-            features: embeddings, weights: head.transposed(), order: coordinateOrder, labels: labels, prunedPercents: prunedPercents + [0],
-            finalLogits: &fullLogits)
+        let (coordinateCurve, fullLogits) = ProbeTimer.shared.measure("zero-shot: coordinate curve") {
+            pruningCurve(
+                orderedFeatures: embeddings.selectingColumns(coordinateOrder),
+                orderedWeights: head.selectingColumns(coordinateOrder).transposed(), labels: labels,
+                prunedPercents: prunedPercents + [0], keepingLogits: true)
+        }
         let n = embeddings.rows
         var scales = [Double](repeating: 0, count: n)
         embeddings.values.withUnsafeBufferPointer { h in
@@ -129,54 +127,78 @@ public enum Directions {
                 scales[i] = sum > 0 ? 1 / sum.squareRoot() : 0
             }
         }
-        let scores = ZeroShot.scores(cosines: fullLogits!, rowScales: scales, labels: labels)
+        let scores = ProbeTimer.shared.measure("zero-shot: scores") {
+            ZeroShot.scores(cosines: fullLogits!, rowScales: scales, labels: labels)
+        }
         return (DirectionsResult(singularValues: basis.singularValues, importance: basis.importance, curve: curve,
                                  coordinateCurve: Array(coordinateCurve.dropLast())), scores)
     }
 
-    /// Accuracy of `argmax_c Σ_{k ∈ first kept(p) of order} features[i, k] · weights[k, c]`
-    /// for every p, accumulating the logits block by block (one full product in total).
+    /// Rows per work item of the pruning curves: a chunk's logits (rows × C floats) stay in
+    /// L2 while every block of the curve is added to them and scanned.
+    static let curveChunkRows = 240
+
+    /// Accuracy of `argmax_c Σ_{k < kept(p)} features[i, k] · weights[k, c]` for every p, the
+    /// columns of `orderedFeatures` (n × total) and rows of `orderedWeights` (total × C) being
+    /// already in pruning order. Rows are taken in chunks over Tensor's pool; in each chunk
+    /// the logits grow block by block (one product added in place per checkpoint, one full
+    /// product in total) and are scanned at every checkpoint while they are still in cache.
+    /// With `keepingLogits` (and a curve that ends with every column) the complete logits
+    /// (n × C) are returned too.
     static func pruningCurve(
-        features: Matrix<Float>, weights: Matrix<Float>, order: [Int], labels: [Int], prunedPercents: [Int],
-        finalLogits: inout Matrix<Float>?
-    ) -> [PruningPoint] {
-        let n = features.rows, total = order.count, classes = weights.columns
+        orderedFeatures features: Matrix<Float>, orderedWeights weights: Matrix<Float>, labels: [Int], prunedPercents: [Int],
+        keepingLogits: Bool
+    ) -> (points: [PruningPoint], logits: Matrix<Float>?) {
+        let n = features.rows, total = features.columns, classes = weights.columns
         let checkpoints = prunedPercents.map { kept(total: total, prunedPercent: $0) }
-        var accuracyByKept = [Int: Double]()
-        var logits = Matrix<Float>(zeros: n, classes)
-        // One scratch product reused by every block (fresh n×C arrays cost page faults).
-        var scratch = [Float](repeating: 0, count: n * classes)
-        var done = 0
-        for target in Set(checkpoints).sorted() {
-            if target > done, n > 0, classes > 0 {
-                let block = Array(order[done..<target])
-                let x = features.selectingColumns(block)  // (n, block)
-                let w = weights.selectingRows(block)  // (block, C)
-                x.values.withUnsafeBufferPointer { xp in
-                    w.values.withUnsafeBufferPointer { wp in
-                        scratch.withUnsafeMutableBufferPointer { sp in
-                            Kernels.matmul(a: xp.baseAddress!, b: wp.baseAddress!, c: sp.baseAddress!, m: n, n: classes, k: block.count)
+        let targets = Set(checkpoints).sorted()
+        let keep = keepingLogits && targets.last == total
+        var full = [Float](repeating: 0, count: keep ? n * classes : 0)
+        let chunkRows = curveChunkRows
+        let chunks = n > 0 && classes > 0 ? (n + chunkRows - 1) / chunkRows : 0
+        var correct = [Int](repeating: 0, count: chunks * targets.count)
+        features.values.withUnsafeBufferPointer { xp in
+            weights.values.withUnsafeBufferPointer { wp in
+                full.withUnsafeMutableBufferPointer { fp in
+                    correct.withUnsafeMutableBufferPointer { cp in
+                        let x = xp.baseAddress!, w = wp.baseAddress!, counts = cp.baseAddress!
+                        let fullBase = fp.baseAddress
+                        let queue = ThreadPool.WorkQueue(count: chunks)
+                        ThreadPool.shared.run { _, _ in
+                            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: keep ? 0 : chunkRows * classes)
+                            defer { scratch.deallocate() }
+                            while let chunk = queue.take() {
+                                let r0 = chunk * chunkRows, rows = min(chunkRows, n - r0)
+                                let z = keep ? fullBase! + r0 * classes : scratch
+                                var done = 0
+                                for (t, target) in targets.enumerated() {
+                                    if target > done {
+                                        Kernels.matmul(
+                                            a: x + r0 * total + done, aRowStride: total, aColumnStride: 1,
+                                            b: w + done * classes, bRowStride: classes,
+                                            c: z, cRowStride: classes, m: rows, n: classes, k: target - done, accumulate: done > 0)
+                                        done = target
+                                    }
+                                    var hits = 0
+                                    for i in 0..<rows where LinearAlgebra.argmax(z + i * classes, count: classes) == labels[r0 + i] {
+                                        hits += 1
+                                    }
+                                    counts[chunk * targets.count + t] = hits
+                                }
+                            }
                         }
                     }
                 }
-                logits.values.withUnsafeMutableBufferPointer { z in
-                    scratch.withUnsafeBufferPointer { sp in
-                        for t in 0..<(n * classes) { z[t] += sp[t] }
-                    }
-                }
-                done = target
             }
-            var correct = 0
-            logits.values.withUnsafeBufferPointer { z in
-                for i in 0..<n where LinearAlgebra.argmax(z.baseAddress! + i * classes, count: classes) == labels[i] {
-                    correct += 1
-                }
-            }
-            accuracyByKept[target] = n > 0 ? Double(correct) / Double(n) : 0
         }
-        if done == total { finalLogits = logits }
-        return zip(prunedPercents, checkpoints).map { percent, kept in
+        var accuracyByKept = [Int: Double]()
+        for (t, target) in targets.enumerated() {
+            let hits = (0..<chunks).reduce(0) { $0 + correct[$1 * targets.count + t] }
+            accuracyByKept[target] = n > 0 ? Double(hits) / Double(n) : 0
+        }
+        let points = zip(prunedPercents, checkpoints).map { percent, kept in
             PruningPoint(prunedFraction: Double(percent) / 100, kept: kept, accuracy: accuracyByKept[kept]!)
         }
+        return (points, keep ? Matrix(unchecked: n, classes, full) : nil)
     }
 }

@@ -256,12 +256,13 @@ public enum Distance {
         let mmdRows = generator.subsample(options.mmdMaxSamples, of: n)
         let aucRows = generator.subsample(options.aucMaxSamples, of: n)
         var frechetValue: Double?
-        if let a = reference.gaussian, let b = try Gaussian(frechetRows.count == n ? embeddings : embeddings.selectingRows(frechetRows)) {
-            frechetValue = try frechet(a, b)
+        if let a = reference.gaussian,
+           let b = try ProbeTimer.shared.measure("distance: covariance", { try Gaussian(frechetRows.count == n ? embeddings : embeddings.selectingRows(frechetRows)) }) {
+            frechetValue = try ProbeTimer.shared.measure("distance: Fréchet") { try frechet(a, b) }
         }
-        let mmdResult = mmd(
-            reference.mmdSample, embeddings.selectingRows(mmdRows),
-            permutations: options.mmdPermutations, seed: SplitMix64.derive(seed, index: 2))
+        let mmdResult = ProbeTimer.shared.measure("distance: MMD") {
+            mmd(reference.mmdSample, embeddings.selectingRows(mmdRows), permutations: options.mmdPermutations, seed: SplitMix64.derive(seed, index: 2))
+        }
         let other = embeddings.selectingRows(aucRows).converted(to: Double.self).rowNormalized()
         let total = reference.aucSample.rows + other.rows
         var auc: Double?
@@ -270,9 +271,9 @@ public enum Distance {
             let order = foldGenerator.permutation(total)
             var folds = [Int](repeating: 0, count: total)
             for (position, row) in order.enumerated() { folds[row] = position % options.aucFolds }
-            auc = try domainClassifierAUC(
+            auc = try ProbeTimer.shared.measure("distance: classifier AUC") { try domainClassifierAUC(
                 reference: reference.aucSample, other: other, folds: folds, foldCount: options.aucFolds,
-                inverseRegularization: options.aucInverseRegularization, tolerance: options.aucTolerance)
+                inverseRegularization: options.aucInverseRegularization, tolerance: options.aucTolerance) }
         }
         return DistanceResult(
             frechet: frechetValue, mmd2: mmdResult?.mmd2, mmdBandwidth: mmdResult?.bandwidth, mmdPValue: mmdResult?.pValue,

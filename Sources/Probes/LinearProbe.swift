@@ -34,6 +34,8 @@ public enum LinearProbe {
         /// Reference rows of the test split.
         public let testRows: [Int]
         public let seed: UInt64
+        /// Fitted (and so evaluated) with fp32 products; see `LinearProbeOptions.singlePrecisionAbove`.
+        public let singlePrecision: Bool
     }
 
     /// Fits on the reference. `nil` when the split leaves fewer than 2 classes in training or
@@ -62,26 +64,34 @@ public enum LinearProbe {
         let validationLabels = validationRows.map { labels[$0] }
         var best: (LogisticRegression, Double, Double)?
         var tried = [RegularizationCandidate]()
-        for lambda in options.candidates {
-            let single = train.rows * train.columns * max(classCount, 2) >= options.singlePrecisionAbove
+        var previous: LogisticRegression?
+        let single = train.rows * train.columns * max(classCount, 2) >= options.singlePrecisionAbove
+        // Largest λ first, each fit starting from the previous optimum (a regularisation
+        // path): the objective is strictly convex, so the start changes the iterations, not
+        // the optimum.
+        for lambda in options.candidates.sorted(by: >) {
             let model = try LogisticRegression.fit(
                 features: train, labels: trainLabels, classCount: max(classCount, 2), l2: lambda,
-                tolerance: single ? 1e-5 : 1e-7, maxIterations: options.maxIterations, singlePrecisionProducts: single)
-            let predictions = model.predict(validation)
+                tolerance: single ? 1e-5 : 1e-7, maxIterations: options.maxIterations, singlePrecisionProducts: single,
+                warmStart: previous)
+            previous = model
+            let predictions = single ? model.predictSingle(validation.converted(to: Float.self)) : model.predict(validation)
             let accuracy = Double(zip(predictions, validationLabels).filter { $0 == $1 }.count) / Double(validationRows.count)
-            tried.append(RegularizationCandidate(l2: lambda, validationAccuracy: accuracy))
+            tried.append(RegularizationCandidate(l2: lambda, validationAccuracy: accuracy, iterations: model.iterations, converged: model.converged))
             if best == nil || accuracy > best!.2 { best = (model, lambda, accuracy) }
         }
         guard let (model, lambda, _) = best else { return nil }
         return Fitted(
             model: model, l2: lambda, candidates: tried, trainCount: trainRows.count, validationCount: validationRows.count,
-            testRows: testRows, seed: seed)
+            testRows: testRows, seed: seed, singlePrecision: single)
     }
 
     /// Accuracy of the fitted probe on `embeddings` with `labels` (all rows).
     public static func result(_ fitted: Fitted, embeddings: Matrix<Float>, labels: [Int]) -> LinearProbeResult? {
         guard !labels.isEmpty, labels.count == embeddings.rows else { return nil }
-        let predictions = fitted.model.predict(embeddings.converted(to: Double.self).rowNormalized())
+        let features = embeddings.converted(to: Double.self).rowNormalized()
+        let predictions = fitted.singlePrecision
+            ? fitted.model.predictSingle(features.converted(to: Float.self)) : fitted.model.predict(features)
         let correct = zip(predictions, labels).filter { $0 == $1 }.count
         return LinearProbeResult(
             accuracy: Double(correct) / Double(labels.count),

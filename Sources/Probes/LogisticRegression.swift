@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// L2-regularised logistic regression (binary or multinomial), fitted by L-BFGS.
 ///
@@ -24,7 +25,8 @@ public struct LogisticRegression: Sendable {
     /// (sigmoid) model whose score is `P(class 1)`.
     public static func fit(
         features: Matrix<Double>, labels: [Int], classCount: Int, l2 lambda: Double,
-        tolerance: Double = 1e-7, maxIterations: Int = 500, singlePrecisionProducts: Bool = false
+        tolerance: Double = 1e-7, maxIterations: Int = 500, singlePrecisionProducts: Bool = false,
+        warmStart: LogisticRegression? = nil
     ) throws -> LogisticRegression {
         guard features.rows == labels.count else { throw ProbesError.shape("\(features.rows) rows but \(labels.count) labels") }
         guard features.rows > 0 else { throw ProbesError.invalid("no training rows") }
@@ -36,6 +38,9 @@ public struct LogisticRegression: Sendable {
             x: features, xSingle: singlePrecisionProducts ? features.converted(to: Float.self) : nil,
             labels: labels, classes: rowsOfWeights, lambda: lambda)
         var parameters = [Double](repeating: 0, count: rowsOfWeights * (d + 1))
+        if let warmStart, warmStart.weights.rows == rowsOfWeights, warmStart.weights.columns == d {
+            parameters = warmStart.weights.values + warmStart.intercepts
+        }
         let (iterations, converged) = LBFGS.minimize(&parameters, tolerance: tolerance, maxIterations: maxIterations) { p, g in
             objective.evaluate(p, gradient: &g)
         }
@@ -65,6 +70,28 @@ public struct LogisticRegression: Sendable {
         }
     }
 
+    /// `predict` with the decision values computed by Tensor's fp32 kernels — for models
+    /// fitted with `singlePrecisionProducts`, whose fit saw the same arithmetic.
+    public func predictSingle(_ features: Matrix<Float>) -> [Int] {
+        let n = features.rows, k = weights.rows
+        guard n > 0 else { return [] }
+        let w = weights.values.map { Float($0) }, b = intercepts.map { Float($0) }
+        var z = [Float](repeating: 0, count: n * k)
+        features.values.withUnsafeBufferPointer { xp in
+            w.withUnsafeBufferPointer { wp in
+                b.withUnsafeBufferPointer { bp in
+                    z.withUnsafeMutableBufferPointer { zp in
+                        Kernels.linear(
+                            input: xp.baseAddress!, rows: n, inFeatures: features.columns, weight: wp.baseAddress!,
+                            bias: bp.baseAddress!, outFeatures: k, output: zp.baseAddress!)
+                    }
+                }
+            }
+        }
+        if classCount == 2 && k == 1 { return z.map { $0 > 0 ? 1 : 0 } }
+        return z.withUnsafeBufferPointer { zp in (0..<n).map { LinearAlgebra.argmax(zp.baseAddress! + $0 * k, count: k) } }
+    }
+
     /// Objective and gradient over the flat parameter vector `[W (row-major), b]`.
     struct Objective: Sendable {
         let x: Matrix<Double>
@@ -75,6 +102,7 @@ public struct LogisticRegression: Sendable {
         let lambda: Double
 
         func evaluate(_ p: [Double], gradient g: inout [Double]) -> Double {
+            if let xSingle, classes > 1 { return evaluateSingle(p, x: xSingle, gradient: &g) }
             let n = x.rows, d = x.columns, k = classes
             let w = Matrix(unchecked: k, d, Array(p[0..<(k * d)]))
             let b = p[(k * d)...]
@@ -119,6 +147,61 @@ public struct LogisticRegression: Sendable {
                 g[k * d + c] = s * inverseN
             }
             return loss * inverseN + 0.5 * lambda * penalty
+        }
+
+        /// The multinomial objective with both products in fp32 on Tensor's kernels:
+        /// `Z = X Wᵀ` (n × k), the softmax residual `R` written over `Z` (exp in fp32 vector
+        /// lanes, each row's normaliser and the loss in fp64), then `∇W = Rᵀ X` read straight
+        /// from `R` through strides (no transposed copy).
+        func evaluateSingle(_ p: [Double], x: Matrix<Float>, gradient g: inout [Double]) -> Double {
+            let n = x.rows, d = x.columns, k = classes
+            let weights = p[0..<(k * d)].map { Float($0) }
+            let intercepts = p[(k * d)...].map { Float($0) }
+            var z = [Float](repeating: 0, count: n * k)
+            var gradW = [Float](repeating: 0, count: k * d)
+            var rowLoss = [Double](repeating: 0, count: n)
+            x.values.withUnsafeBufferPointer { xp in
+                weights.withUnsafeBufferPointer { wp in
+                    intercepts.withUnsafeBufferPointer { bp in
+                        z.withUnsafeMutableBufferPointer { zp in
+                            Kernels.linear(
+                                input: xp.baseAddress!, rows: n, inFeatures: d, weight: wp.baseAddress!, bias: bp.baseAddress!,
+                                outFeatures: k, output: zp.baseAddress!)
+                            let zBase = zp.baseAddress!
+                            rowLoss.withUnsafeMutableBufferPointer { lp in
+                                let losses = lp.baseAddress!
+                                ThreadPool.shared.parallelFor(count: n) { rows in
+                                    for i in rows {
+                                        let row = zBase + i * k
+                                        let top = row[LinearAlgebra.argmax(row, count: k)]
+                                        let sum = Softmax.denominator(row, count: k, top: top, scale: 1)
+                                        losses[i] = Double(top) + log(sum) - Double(row[labels[i]])
+                                        Softmax.normalize(row, count: k, top: top, inverseSum: Float(1 / sum))
+                                        row[labels[i]] -= 1
+                                    }
+                                }
+                            }
+                            gradW.withUnsafeMutableBufferPointer { gp in
+                                Kernels.matmul(
+                                    a: zBase, aRowStride: 1, aColumnStride: k, b: xp.baseAddress!, bRowStride: d,
+                                    c: gp.baseAddress!, cRowStride: d, m: k, n: d, k: n, accumulate: false)
+                            }
+                        }
+                    }
+                }
+            }
+            let inverseN = 1 / Double(n)
+            var penalty = 0.0
+            for t in 0..<(k * d) {
+                penalty += p[t] * p[t]
+                g[t] = Double(gradW[t]) * inverseN + lambda * p[t]
+            }
+            var interceptGradient = [Double](repeating: 0, count: k)
+            for i in 0..<n {
+                for c in 0..<k { interceptGradient[c] += Double(z[i * k + c]) }
+            }
+            for c in 0..<k { g[k * d + c] = interceptGradient[c] * inverseN }
+            return rowLoss.reduce(0, +) * inverseN + 0.5 * lambda * penalty
         }
     }
 }

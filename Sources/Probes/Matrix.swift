@@ -198,6 +198,26 @@ public enum LinearAlgebra {
             }
             return
         }
+        // The register-blocked kernel needs a few full 6-row tiles to pay for packing `b`
+        // (a 1-row product — a binary model's gradient — stays on the streaming loop).
+        if T.self == Double.self, m >= 4 * DoubleGEMM.tileRows, m * n * k >= 1 << 16 {
+            a.values.withUnsafeBufferPointer { ap in
+                b.values.withUnsafeBufferPointer { bp in
+                    c.values.withUnsafeMutableBufferPointer { cp in
+                        ap.withMemoryRebound(to: Double.self) { ad in
+                            bp.withMemoryRebound(to: Double.self) { bd in
+                                cp.withMemoryRebound(to: Double.self) { cd in
+                                    DoubleGEMM.multiply(
+                                        a: ad.baseAddress!, aRowStride: k, aColumnStride: 1, b: bd.baseAddress!, bRowStride: n,
+                                        c: cd.baseAddress!, cRowStride: n, m: m, n: n, k: k, accumulate: true)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return
+        }
         a.values.withUnsafeBufferPointer { ap in
             b.values.withUnsafeBufferPointer { bp in
                 c.values.withUnsafeMutableBufferPointer { cp in
@@ -216,48 +236,17 @@ public enum LinearAlgebra {
         }
     }
 
-    /// `xᵀ x` (d×d) for x (n×d): only the upper triangle is computed (i-p-j order over
-    /// `xᵀ`, j ≥ i), then mirrored — half the work of a general product.
+    /// `xᵀ x` (d×d) for x (n×d): `DoubleGEMM` reads `xᵀ` in place through strides and
+    /// computes only the tiles touching the upper triangle, which is then mirrored.
     public static func gram(_ x: Matrix<Double>) -> Matrix<Double> {
         let n = x.rows, d = x.columns
-        let t = x.transposed()  // (d, n)
         var out = [Double](repeating: 0, count: d * d)
         guard n > 0, d > 0 else { return Matrix(unchecked: d, d, out) }
-        t.values.withUnsafeBufferPointer { tp in
-            x.values.withUnsafeBufferPointer { xp in
-                out.withUnsafeMutableBufferPointer { cp in
-                    let a = tp.baseAddress!, b = xp.baseAddress!, c = cp.baseAddress!
-                    // Rows of the output are dealt round-robin so both threads get short and long rows.
-                    let body: (Int, Int) -> Void = { index, count in
-                        let panel = 64
-                        var p0 = 0
-                        while p0 < n {
-                            let p1 = min(n, p0 + panel)
-                            var i = index
-                            while i < d {
-                                let cRow = c + i * d
-                                let aRow = a + i * n
-                                var p = p0
-                                // Four rows of x per pass: four multiply-adds per load/store of the output row.
-                                while p + 4 <= p1 {
-                                    let a0 = aRow[p], a1 = aRow[p + 1], a2 = aRow[p + 2], a3 = aRow[p + 3]
-                                    let b0 = b + p * d, b1 = b0 + d, b2 = b1 + d, b3 = b2 + d
-                                    for j in i..<d { cRow[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] }
-                                    p += 4
-                                }
-                                while p < p1 {
-                                    let ap = aRow[p]
-                                    let bRow = b + p * d
-                                    for j in i..<d { cRow[j] += ap * bRow[j] }
-                                    p += 1
-                                }
-                                i += count
-                            }
-                            p0 = p1
-                        }
-                    }
-                    if n * d * d < 1 << 20 { body(0, 1) } else { ThreadPool.shared.run(body) }
-                }
+        x.values.withUnsafeBufferPointer { xp in
+            out.withUnsafeMutableBufferPointer { cp in
+                DoubleGEMM.multiply(
+                    a: xp.baseAddress!, aRowStride: 1, aColumnStride: d, b: xp.baseAddress!, bRowStride: d,
+                    c: cp.baseAddress!, cRowStride: d, m: d, n: d, k: n, accumulate: false, upperOnly: true)
             }
         }
         for i in 0..<d { for j in 0..<i { out[i * d + j] = out[j * d + i] } }

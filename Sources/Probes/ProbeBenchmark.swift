@@ -33,6 +33,8 @@ public enum ProbeBenchmark {
         /// fairer number on a machine shared with other jobs.
         public var cpuSeconds: [Double]
         public var processors: Int
+        /// CPU seconds per probe section over all repetitions, largest first (see `ProbeTimer`).
+        public var sections: [(section: String, seconds: Double)] = []
 
         public var description: String {
             let sorted = seconds.sorted()
@@ -43,12 +45,17 @@ public enum ProbeBenchmark {
                 format: "probe suite, %@, %d CPU(s): wall min %.2f s, median %.2f s, max %.2f s; CPU time min %.2f s, median %.2f s, max %.2f s; over %d run(s)",
                 shape.description, processors, sorted.first ?? 0, median, sorted.last ?? 0,
                 cpu.first ?? 0, cpuMedian, cpu.last ?? 0, seconds.count)
+                + sections.map { entry in
+                    let label = entry.section + ":" + String(repeating: " ", count: max(1, 32 - entry.section.count))
+                    return "\n  " + label + String(format: "%7.2f CPU-s per run", entry.seconds / Double(max(seconds.count, 1)))
+                }.joined()
         }
     }
 
     public static func run(shape: Shape, options: ProbeOptions, repeats: Int, progress: (String) -> Void = { _ in }) throws -> Report {
         var totals = [Double](repeating: 0, count: repeats)
         var cpuTotals = [Double](repeating: 0, count: repeats)
+        ProbeTimer.shared.start()
         for model in 0..<shape.models {
             let (head, domains) = synthetic(shape: shape, seed: UInt64(model) &+ 1000)
             for r in 0..<repeats {
@@ -62,7 +69,8 @@ public enum ProbeBenchmark {
                 progress(String(format: "model %d run %d: %.2f s wall, %.2f s CPU", model + 1, r + 1, seconds, cpu))
             }
         }
-        return Report(shape: shape, seconds: totals, cpuSeconds: cpuTotals, processors: ProcessInfo.processInfo.activeProcessorCount)
+        let sections = ProbeTimer.shared.stop()
+        return Report(shape: shape, seconds: totals, cpuSeconds: cpuTotals, processors: ProcessInfo.processInfo.activeProcessorCount, sections: sections)
     }
 
     /// A head and `domains` labelled domains; domain k is shifted by a growing offset and scale.

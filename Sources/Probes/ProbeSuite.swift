@@ -82,16 +82,18 @@ public enum ProbeSuite {
         }
 
         // Computed once on the reference.
-        let referenceOutliers = try Outliers.analyze(ref.embeddings, threshold: options.outlierThreshold, topK: options.outlierTopK)
-        let basis = try Directions.basis(head: head, reference: ref.embeddings)
+        let referenceOutliers = try ProbeTimer.shared.measure("outliers") {
+            try Outliers.analyze(ref.embeddings, threshold: options.outlierThreshold, topK: options.outlierTopK)
+        }
+        let basis = try ProbeTimer.shared.measure("directions: basis") { try Directions.basis(head: head, reference: ref.embeddings) }
         /// Zero-shot scores and, for a labelled domain, the pruning curves (which share the logits).
         func scoresAndDirections(_ domain: DomainEmbeddings) throws -> (ZeroShot.Scores, DirectionsResult?) {
             guard let labels = domain.labels else {
-                return (try ZeroShot.scores(embeddings: domain.embeddings, head: head, labels: nil), nil)
+                return (try ProbeTimer.shared.measure("zero-shot") { try ZeroShot.scores(embeddings: domain.embeddings, head: head, labels: nil) }, nil)
             }
-            let (directions, scores) = try Directions.resultAndScores(
+            let (directions, scores) = try ProbeTimer.shared.measure("zero-shot and pruning curves") { try Directions.resultAndScores(
                 basis: basis, head: head, referenceMeanAbs: referenceOutliers.meanAbsActivation,
-                embeddings: domain.embeddings, labels: labels, prunedPercents: options.prunedPercents)
+                embeddings: domain.embeddings, labels: labels, prunedPercents: options.prunedPercents) }
             return (scores, directions)
         }
         let (referenceScores, referenceDirections) = try scoresAndDirections(ref)
@@ -101,11 +103,13 @@ public enum ProbeSuite {
         }
         if threshold == nil { referenceNotes.append("the reference has no labels: no ATC estimate and no linear probe") }
         let distanceReference = options.runDistance
-            ? try Distance.reference(ref.embeddings, options: options.distance, seed: seeds.distance) : nil
+            ? try ProbeTimer.shared.measure("distance: reference") { try Distance.reference(ref.embeddings, options: options.distance, seed: seeds.distance) } : nil
         var linearProbe: LinearProbe.Fitted?
         if options.runLinearProbe, let labels = ref.labels {
-            linearProbe = try LinearProbe.fit(
-                reference: ref.embeddings, labels: labels, classCount: head.rows, options: options.linearProbe, seed: seeds.linearProbe)
+            linearProbe = try ProbeTimer.shared.measure("linear probe: fit") {
+                try LinearProbe.fit(
+                    reference: ref.embeddings, labels: labels, classCount: head.rows, options: options.linearProbe, seed: seeds.linearProbe)
+            }
             if linearProbe == nil { referenceNotes.append("too few reference images or classes for a linear probe") }
         }
         let referenceOutcomes = ref.labels.map { ZeroShot.outcomes(referenceScores, labels: $0) }
@@ -125,21 +129,27 @@ public enum ProbeSuite {
             let (scores, directions) = isReference ? (referenceScores, referenceDirections) : try scoresAndDirections(clean)
             results.zeroShot = isReference ? referenceZeroShot : ZeroShot.result(scores: scores, labels: clean.labels, classCount: head.rows)
             if !isReference, let labels = clean.labels, let referenceOutcomes {
-                results.zeroShot?.differenceFromReference = Statistics.bootstrapDifferenceOfMeans(
-                    referenceOutcomes, ZeroShot.outcomes(scores, labels: labels), resamples: options.bootstrapResamples,
-                    seed: SplitMix64.derive(seeds.bootstrap, index: index))
+                results.zeroShot?.differenceFromReference = ProbeTimer.shared.measure("bootstrap") {
+                    Statistics.bootstrapDifferenceOfMeans(
+                        referenceOutcomes, ZeroShot.outcomes(scores, labels: labels), resamples: options.bootstrapResamples,
+                        seed: SplitMix64.derive(seeds.bootstrap, index: index))
+                }
             }
             var outliers = isReference ? referenceOutliers
-                : try Outliers.analyze(clean.embeddings, threshold: options.outlierThreshold, topK: options.outlierTopK)
+                : try ProbeTimer.shared.measure("outliers") {
+                    try Outliers.analyze(clean.embeddings, threshold: options.outlierThreshold, topK: options.outlierTopK)
+                }
             if !isReference { outliers.jaccardWithReference = Outliers.jaccard(outliers.topDimensions, referenceOutliers.topDimensions) }
             results.outliers = outliers
             results.directions = directions
             if isReference, let concepts {
                 if concepts.similarities.rows == reference.embeddings.rows, ref.embeddings.rows == reference.embeddings.rows {
                     do {
-                        results.concepts = try Concepts.analyze(
-                            activations: clean.embeddings, similarities: concepts.similarities, conceptNames: concepts.names,
-                            threshold: options.conceptThreshold)
+                        results.concepts = try ProbeTimer.shared.measure("concepts") {
+                            try Concepts.analyze(
+                                activations: clean.embeddings, similarities: concepts.similarities, conceptNames: concepts.names,
+                                threshold: options.conceptThreshold)
+                        }
                     } catch ProbesError.invalid(let message) {
                         notes.append("concept probe skipped: \(message)")
                     }
@@ -152,15 +162,15 @@ public enum ProbeSuite {
             }
             if !isReference, let distanceReference {
                 let seed = SplitMix64.derive(seeds.distance, index: index)
-                results.distance = try Distance.result(reference: distanceReference, embeddings: clean.embeddings, options: options.distance, seed: seed)
+                results.distance = try ProbeTimer.shared.measure("distance (other)") {
+                    try Distance.result(reference: distanceReference, embeddings: clean.embeddings, options: options.distance, seed: seed)
+                }
                 if clean.embeddings.rows < 2 { notes.append("one image: Fréchet distance and MMD need at least 2") }
             }
             if let linearProbe, let labels = clean.labels {
-                if isReference {
-                    let test = linearProbe.testRows
-                    results.linearProbe = LinearProbe.result(linearProbe, embeddings: clean.embeddings.selectingRows(test), labels: test.map { labels[$0] })
-                } else {
-                    results.linearProbe = LinearProbe.result(linearProbe, embeddings: clean.embeddings, labels: labels)
+                let rows = isReference ? linearProbe.testRows : Array(0..<clean.embeddings.rows)
+                results.linearProbe = ProbeTimer.shared.measure("linear probe: evaluate") {
+                    LinearProbe.result(linearProbe, embeddings: clean.embeddings.selectingRows(rows), labels: rows.map { labels[$0] })
                 }
             }
             if let labels = clean.labels, Set(labels).count == 1 { notes.append("every image has the same label: per-class accuracy has one class") }

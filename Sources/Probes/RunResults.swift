@@ -571,13 +571,19 @@ public struct LinearProbeResult: Codable, Sendable, Equatable {
 public struct RegularizationCandidate: Codable, Sendable, Equatable {
     public var l2: Double
     public var validationAccuracy: Double
+    /// L-BFGS iterations of this candidate's fit (each started from the previous candidate's
+    /// optimum) and whether it reached the tolerance; absent in runs before they were recorded.
+    public var iterations: Int?
+    public var converged: Bool?
 
-    public init(l2: Double, validationAccuracy: Double) {
+    public init(l2: Double, validationAccuracy: Double, iterations: Int? = nil, converged: Bool? = nil) {
         self.l2 = l2
         self.validationAccuracy = validationAccuracy
+        self.iterations = iterations
+        self.converged = converged
     }
 
-    enum CodingKeys: String, CodingKey { case l2, validationAccuracy = "validation_accuracy" }
+    enum CodingKeys: String, CodingKey { case l2, validationAccuracy = "validation_accuracy", iterations, converged }
 }
 
 // MARK: 5. Effective robustness

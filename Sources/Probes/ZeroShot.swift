@@ -35,11 +35,7 @@ public enum ZeroShot {
                 let row = z.baseAddress! + i * classes
                 let best = LinearAlgebra.argmax(row, count: classes)
                 predictions[i] = best
-                let top = Double(row[best])
-                let scale = logitScale * (rowScales?[i] ?? 1)
-                var sum = 0.0
-                for c in 0..<classes { sum += exp(scale * (Double(row[c]) - top)) }
-                confidences[i] = 1 / sum
+                confidences[i] = 1 / Softmax.denominator(row, count: classes, top: row[best], scale: Float(logitScale * (rowScales?[i] ?? 1)))
                 if let labels {
                     let own = row[labels[i]]
                     var higher = 0

@@ -69,6 +69,8 @@ extension Kernels {
         /// Columns are (image, position) pairs, `t = b·positions + s`, and each image has
         /// its own `rowsPerImage × positions` block: `c[(b·rowsPerImage + r)·positions + s]`.
         case batched(UnsafeMutablePointer<Float>, rowsPerImage: Int, positions: Int)
+        /// `c[r·rowStride + t] += tile[r, t]` — a product added to what `c` holds.
+        case accumulating(UnsafeMutablePointer<Float>, rowStride: Int)
     }
 
     /// `output(r, t) = Σ_p X[r, p] · V[p, t] + (bias?[r] ?? 0)` for `r < rows`, `t < columns`.
@@ -382,7 +384,9 @@ extension Kernels {
         output: OutputLayout, bias: UnsafePointer<Float>?
     ) {
         switch output {
-        case .direct(let c, let rowStride):
+        case .direct(let c, let rowStride), .accumulating(let c, let rowStride):
+            let adding: Bool
+            if case .accumulating = output { adding = true } else { adding = false }
             for r in 0..<rows {
                 let b = bias?[rowOffset + r] ?? 0
                 let source = tile + r * panelWidth
@@ -390,10 +394,16 @@ extension Kernels {
                 if columns == panelWidth {
                     let raw = UnsafeRawPointer(source), out = UnsafeMutableRawPointer(destination)
                     let splat = SIMD16<Float>(repeating: b)
-                    out.storeBytes(of: raw.loadUnaligned(as: SIMD16<Float>.self) + splat, as: SIMD16<Float>.self)
-                    out.storeBytes(
-                        of: raw.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self) + splat,
-                        toByteOffset: 64, as: SIMD16<Float>.self)
+                    var low = raw.loadUnaligned(as: SIMD16<Float>.self) + splat
+                    var high = raw.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self) + splat
+                    if adding {
+                        low = out.loadUnaligned(as: SIMD16<Float>.self) + low
+                        high = out.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self) + high
+                    }
+                    out.storeBytes(of: low, as: SIMD16<Float>.self)
+                    out.storeBytes(of: high, toByteOffset: 64, as: SIMD16<Float>.self)
+                } else if adding {
+                    for t in 0..<columns { destination[t] += source[t] + b }
                 } else {
                     for t in 0..<columns { destination[t] = source[t] + b }
                 }

@@ -36,6 +36,23 @@ extension Kernels {
         }
     }
 
+    /// `matmul(a:aRowStride:aColumnStride:b:bRowStride:c:cRowStride:m:n:k:accumulate:)` by
+    /// the definition: one fp32 sum per element in increasing `p`, then stored or added.
+    public static func matmulStridedReference(
+        a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
+        b: UnsafePointer<Float>, bRowStride: Int,
+        c: UnsafeMutablePointer<Float>, cRowStride: Int,
+        m: Int, n: Int, k: Int, accumulate: Bool
+    ) {
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum: Float = 0
+                for p in 0..<k { sum += a[i * aRowStride + p * aColumnStride] * b[p * bRowStride + j] }
+                if accumulate { c[i * cRowStride + j] += sum } else { c[i * cRowStride + j] = sum }
+            }
+        }
+    }
+
     /// Layer norm over the last dimension: `(x - mean) / sqrt(var + eps) · gamma + beta`,
     /// biased variance, as `torch.nn.LayerNorm`. `input` and `output` may alias.
     public static func layerNormReference(

@@ -51,6 +51,30 @@ public enum Kernels {
             vector: .rows(b, rowStride: n), output: .direct(c, rowStride: n), bias: nil)
     }
 
+    /// `c = A · B`, or `c += A · B` when `accumulate`, for an m×k `A` read through two
+    /// strides, `A[i, p] = a[i·aRowStride + p·aColumnStride]` (so `aRowStride: 1,
+    /// aColumnStride: m` reads a row-major k×m array as its transpose), a k×n `B` with rows
+    /// `bRowStride` apart and an m×n `c` with rows `cRowStride` apart. Sub-blocks of larger
+    /// matrices need no copy. Each product element is one fp32 sum in increasing `p`
+    /// (added to `c` afterwards when accumulating), as `matmulStridedReference`.
+    public static func matmul(
+        a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
+        b: UnsafePointer<Float>, bRowStride: Int,
+        c: UnsafeMutablePointer<Float>, cRowStride: Int,
+        m: Int, n: Int, k: Int, accumulate: Bool
+    ) {
+        guard m > 0, n > 0, k > 0 else {
+            matmulStridedReference(
+                a: a, aRowStride: aRowStride, aColumnStride: aColumnStride, b: b, bRowStride: bRowStride,
+                c: c, cRowStride: cRowStride, m: m, n: n, k: k, accumulate: accumulate)
+            return
+        }
+        gemm(
+            rows: m, columns: n, depth: k, x: a, xRowStride: aRowStride, xColumnStride: aColumnStride,
+            vector: .rows(b, rowStride: bRowStride),
+            output: accumulate ? .accumulating(c, rowStride: cRowStride) : .direct(c, rowStride: cRowStride), bias: nil)
+    }
+
     public static func layerNorm(
         input: UnsafePointer<Float>, rows: Int, columns: Int,
         gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, epsilon: Float,

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Probes
+import Tensor
 
 final class ProbeSuiteTests: XCTestCase {
     func fixtureDomains() throws -> (Matrix<Float>, DomainEmbeddings, DomainEmbeddings) {
@@ -16,6 +17,41 @@ final class ProbeSuiteTests: XCTestCase {
         options.distance.mmdPermutations = 50
         options.linearProbe.candidates = [1e-2, 1e-4]
         return options
+    }
+
+    /// The pruning curve taken in row chunks over the pool, blocks added in place, equals a
+    /// direct count per checkpoint (logits of the kept prefix in fp64), on more rows than
+    /// one chunk, with one and two threads; the kept logits are the full product.
+    func testPruningCurveMatchesDirectCounts() throws {
+        var generator = SplitMix64(seed: 23)
+        let n = 2 * Directions.curveChunkRows + 37, total = 29, classes = 11
+        let features = Matrix(unchecked: n, total, (0..<(n * total)).map { _ in Float(generator.unit() - 0.5) })
+        let weights = Matrix(unchecked: total, classes, (0..<(total * classes)).map { _ in Float(generator.unit() - 0.5) })
+        let labels = (0..<n).map { _ in generator.index(below: classes) }
+        let percents = Directions.defaultPrunedPercents
+        var expected = [Double]()
+        for percent in percents {
+            let kept = Directions.kept(total: total, prunedPercent: percent)
+            var correct = 0
+            for i in 0..<n {
+                let logits = (0..<classes).map { c in
+                    (0..<kept).reduce(0.0) { $0 + Double(features[i, $1]) * Double(weights[$1, c]) }
+                }
+                if logits.firstIndex(of: logits.max()!) == labels[i] { correct += 1 }
+            }
+            expected.append(Double(correct) / Double(n))
+        }
+        for threads in [1, 2] {
+            ThreadPool.shared.setThreadCount(threads)
+            defer { ThreadPool.shared.setThreadCount(ThreadPool.defaultThreadCount) }
+            let (points, logits) = Directions.pruningCurve(
+                orderedFeatures: features, orderedWeights: weights, labels: labels, prunedPercents: percents, keepingLogits: true)
+            XCTAssertEqual(points.map(\.accuracy), expected, "threads \(threads)")
+            XCTAssertEqual(points.map(\.kept), percents.map { Directions.kept(total: total, prunedPercent: $0) })
+            let full = features.multiplied(by: weights)
+            let kept = try XCTUnwrap(logits)
+            for t in 0..<(n * classes) { XCTAssertEqual(kept.values[t], full.values[t], accuracy: 1e-5) }
+        }
     }
 
     func testSuiteAgreesWithTheProbesAndIsDeterministic() throws {

@@ -96,11 +96,12 @@ final class StatisticsTests: XCTestCase {
         XCTAssertEqual(Statistics.sigmoid(1000), 1)
     }
 
-    /// Every product path (fp32 kernels, fp64 blocked loop, dot products, symmetric Gram)
-    /// against a plain triple loop on odd sizes.
+    /// Every product path (fp32 kernels, fp64 blocked loop and register-blocked GEMM, dot
+    /// products, symmetric Gram) against a plain triple loop on odd sizes — depths above and
+    /// below `DoubleGEMM.depthBlock`, partial 6 × 16 tiles.
     func testProductPathsAgreeWithPlainLoops() throws {
         var generator = SplitMix64(seed: 5)
-        for (m, k, n) in [(1, 1, 1), (7, 33, 5), (33, 7, 257), (70, 130, 90)] {
+        for (m, k, n) in [(1, 1, 1), (7, 33, 5), (33, 7, 257), (70, 130, 90), (13, 401, 37), (403, 45, 20)] {
             let a = try Matrix<Double>(rows: m, columns: k, values: (0..<(m * k)).map { _ in generator.unit() - 0.5 })
             let b = try Matrix<Double>(rows: k, columns: n, values: (0..<(k * n)).map { _ in generator.unit() - 0.5 })
             var expected = [Double](repeating: 0, count: m * n)

@@ -105,6 +105,48 @@ final class KernelTests: XCTestCase {
         }
     }
 
+    /// The strided form on sub-blocks of larger arrays: a transposed `A`, a column range of
+    /// `B`, accumulation into part of `c`; what lies outside the written block is untouched.
+    func testStridedMatmulMatchesReference() {
+        let shapes: [(m: Int, n: Int, k: Int)] = [(1, 1, 1), (7, 5, 33), (33, 70, 77), (100, 33, 19)]
+        for threads in [1, 2] {
+            ThreadPool.shared.setThreadCount(threads)
+            for (index, shape) in shapes.enumerated() {
+                let (m, n, k) = shape
+                var random = SplitMix(seed: UInt64(300 + index))
+                // A is stored transposed (k × (m + 3)), B is columns 2..<2+n of a k × (n + 5) array,
+                // c is rows/columns 1.. of an (m + 2) × (n + 4) array.
+                let aStride = m + 3, bStride = n + 5, cStride = n + 4
+                let a = random.floats(k * aStride), b = random.floats(k * bStride)
+                let start = random.floats((m + 2) * cStride)
+                for accumulate in [false, true] {
+                    typealias Strided = (
+                        UnsafePointer<Float>, Int, Int, UnsafePointer<Float>, Int, UnsafeMutablePointer<Float>, Int, Int, Int, Int, Bool
+                    ) -> Void
+                    func product(_ kernel: Strided) -> [Float] {
+                        var c = start
+                        a.withUnsafeBufferPointer { ap in
+                            b.withUnsafeBufferPointer { bp in
+                                c.withUnsafeMutableBufferPointer {
+                                    kernel(ap.baseAddress!, 1, aStride, bp.baseAddress! + 2, bStride, $0.baseAddress! + cStride + 1, cStride, m, n, k, accumulate)
+                                }
+                            }
+                        }
+                        return c
+                    }
+                    let fast = product(Kernels.matmul(a:aRowStride:aColumnStride:b:bRowStride:c:cRowStride:m:n:k:accumulate:))
+                    let reference = product(Kernels.matmulStridedReference(a:aRowStride:aColumnStride:b:bRowStride:c:cRowStride:m:n:k:accumulate:))
+                    assertClose(fast, reference, "strided matmul \(shape) accumulate \(accumulate) threads \(threads)")
+                    for i in 0..<(m + 2) {
+                        for j in 0..<cStride where !(1...m).contains(i) || !(1...n).contains(j) {
+                            XCTAssertEqual(fast[i * cStride + j], start[i * cStride + j], "element (\(i), \(j)) outside the block changed")
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     func testConv2dMatchesReference() {
         // (inChannels, height, width, outChannels, kernelHeight, kernelWidth, stride, padding)
         let cases: [(Int, Int, Int, Int, Int, Int, Int, Int)] = [
