@@ -24,6 +24,8 @@ final class SiteBuilderTests: XCTestCase {
             var japanese = SiteFixture.results(language: "ja", runID: "2026-11-20T0800Z-0001", createdAt: "2026-11-20T08:00:00Z",
                                                title: "3号ライン — 照明とカメラの変更")
             japanese.pilot.name = "line3-ja"
+            // A run notice (the demo has one) puts a paragraph in the run nav and on the packet's cover.
+            japanese.pilot.notice = "試験運用: \"toy\" <b>モデル</b> & 合成画像"
             try builder.addRun(results: japanese, classNames: SiteFixture.classNames, manifestJSON: SiteFixture.manifest)
         } catch {
             XCTFail("building the fixture site failed: \(error)")
@@ -85,6 +87,8 @@ final class SiteBuilderTests: XCTestCase {
         XCTAssertTrue(overview.contains("<title>Line 3 — &quot;lighting&quot; &amp; &#39;camera&#39; &lt;change&gt; — Run</title>"))
         XCTAssertTrue(overview.contains("ViT-B/16 &quot;tuned&quot; &lt;v2&gt;"))
         XCTAssertTrue(overview.contains("odd &lt;name&gt;.png"))
+        let japaneseOverview = try read(site.appendingPathComponent("pilots/line3-ja/2026-11-20T0800Z-0001/index.html"))
+        XCTAssertTrue(japaneseOverview.contains("<p class=\"notice\">試験運用: &quot;toy&quot; &lt;b&gt;モデル&lt;/b&gt; &amp; 合成画像</p>"))
         for page in pages {
             let html = try read(page)
             XCTAssertFalse(html.contains("<script>alert(1)"), page.path)
