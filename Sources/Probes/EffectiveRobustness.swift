@@ -9,15 +9,24 @@ import Foundation
 /// degenerate resamples with constant x skipped). With fewer than 2 baseline points, or all
 /// at one x, there is no fit: only relative accuracy and drop are reported — never a made-up line.
 public enum EffectiveRobustnessProbe {
-    public struct BaselinePoint: Sendable, Equatable {
+    /// One baseline model on one shift: (reference accuracy, shift accuracy), fractions.
+    public struct BaselinePoint: Codable, Sendable, Equatable {
         public var model: String
         public var referenceAccuracy: Double
         public var accuracy: Double
+        /// Where the point came from (a CSV file, the testbed table, the run's baseline models);
+        /// stored with the fit so a reader can trace every point of the line.
+        public var source: String?
 
-        public init(model: String, referenceAccuracy: Double, accuracy: Double) {
+        public init(model: String, referenceAccuracy: Double, accuracy: Double, source: String? = nil) {
             self.model = model
             self.referenceAccuracy = referenceAccuracy
             self.accuracy = accuracy
+            self.source = source
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case model, referenceAccuracy = "reference_accuracy", accuracy, source
         }
     }
 
@@ -46,7 +55,9 @@ public enum EffectiveRobustnessProbe {
                 lower: sorted.isEmpty ? fitted : Statistics.percentile(sorted: sorted, 2.5),
                 upper: sorted.isEmpty ? fitted : Statistics.percentile(sorted: sorted, 97.5))
         }
-        return BaselineFit(source: source, pointCount: baseline.count, slope: line.slope, intercept: line.intercept, band: band, resamples: resamples, seed: seed)
+        return BaselineFit(
+            source: source, pointCount: baseline.count, slope: line.slope, intercept: line.intercept, band: band, resamples: resamples,
+            seed: seed, points: baseline)
     }
 
     /// A model's point on one shift, with ER when `fit` exists.

@@ -646,8 +646,14 @@ public struct BaselineFit: Codable, Sendable, Equatable {
     public var band: [BandPoint]
     public var resamples: Int
     public var seed: UInt64
+    /// The points the line was fitted on, each with its source (absent in results written
+    /// before the key existed).
+    public var points: [EffectiveRobustnessProbe.BaselinePoint]?
 
-    public init(source: String, pointCount: Int, slope: Double, intercept: Double, band: [BandPoint], resamples: Int, seed: UInt64) {
+    public init(
+        source: String, pointCount: Int, slope: Double, intercept: Double, band: [BandPoint], resamples: Int, seed: UInt64,
+        points: [EffectiveRobustnessProbe.BaselinePoint]? = nil
+    ) {
         self.source = source
         self.pointCount = pointCount
         self.slope = slope
@@ -655,10 +661,11 @@ public struct BaselineFit: Codable, Sendable, Equatable {
         self.band = band
         self.resamples = resamples
         self.seed = seed
+        self.points = points
     }
 
     enum CodingKeys: String, CodingKey {
-        case source, pointCount = "point_count", slope, intercept, band, resamples, seed
+        case source, pointCount = "point_count", slope, intercept, band, resamples, seed, points
     }
 }
 

@@ -5,12 +5,16 @@ import Tensor
 extension Command {
     static let probe = Command(
         name: "probe", summary: "Run the probe suite on embeddings computed anywhere.",
-        usage: "shiftlens probe --embeddings H.npy --head W.npy [--labels Y.txt] [--reference H0.npy [--reference-labels Y0.txt]] [--seed S] [--json]",
+        usage: "shiftlens probe --embeddings H.npy --head W.npy [--labels Y.txt] [--reference H0.npy [--reference-labels Y0.txt]] [--concept-text T.npy [--concept-images P.npy] | --concept-similarities S.npy] [--concept-names N.txt] [--seed S] [--json]",
         discussion: """
         H.npy holds one domain's image embeddings (n × d, before L2 normalisation), W.npy the \
         zero-shot head (C × d); label files hold one class index (a row of W) per line. Without \
         --reference the domain is its own reference (no distance probe). Accuracies are fractions \
         0–1. Every random choice derives from --seed (default 0) and is printed with its result.
+        The concept probe runs on the reference images (H0, or H without --reference) when given \
+        the probing model's concept text embeddings T (K × d') and its embeddings P of the same \
+        reference images (default: the reference embeddings, when d' = d), or the similarities S \
+        (n_ref × K) directly; names default to the shipped vocabulary when K matches its size.
         --bench times the whole suite on seeded synthetic data instead (release build advised).
         """,
         options: [
@@ -21,6 +25,7 @@ extension Command {
             .value("--reference-labels", "Y0.txt", "Class index per reference image."),
             .value("--seed", "S", "Base seed of every random choice (default 0)."),
             .value("--outlier-threshold", "TAU", "Ratio at which a dimension is an outlier (default 10)."),
+        ] + conceptOptions + [
             .flag("--no-linear-probe", "Skip the linear probe (the slowest probe)."),
             .flag("--json", "Print the results as JSON (snake_case keys)."),
             .flag("--bench", "Time the suite on synthetic data (see --bench-* options)."),
@@ -39,6 +44,8 @@ extension Command {
         options.seed = seed
         options.outlierThreshold = try invocation.double("--outlier-threshold", default: 10)
         guard options.outlierThreshold > 0 else { throw UsageError("--outlier-threshold must be positive") }
+        options.conceptThreshold = try invocation.double("--concept-threshold", default: 0.5)
+        guard (-1...1).contains(options.conceptThreshold) else { throw UsageError("--concept-threshold must be a correlation in -1…1") }
         options.runLinearProbe = !invocation.flag("--no-linear-probe")
         options.parallelDomains = !invocation.flag("--sequential-domains")
         if invocation.flag("--bench") {
@@ -61,13 +68,21 @@ extension Command {
                 labels: try invocation.value("--reference-labels").map { try readLabels($0) })
             shifts = [domain]
         }
+        let concepts = try conceptInput(
+            invocation, reference: reference.embeddings, referencePath: invocation.value("--reference") ?? embeddingsPath)
         let results: [ModelDomainProbes]
         do {
-            results = try ProbeSuite.run(model: "model", head: head, reference: reference, shifts: shifts, options: options)
+            results = try ProbeSuite.run(model: "model", head: head, reference: reference, shifts: shifts, concepts: concepts, options: options)
         } catch let error as ProbesError {
             throw ShiftLensError(step: "probe", message: error.description, hint: "check that H, W and the labels come from the same model and class list")
         }
-        let output = results.last!.results
+        var output = results.last!.results
+        if concepts != nil, !shifts.isEmpty {
+            // The concept probe describes the reference images; print it with the domain's results.
+            let referenceResults = results[0].results
+            output.concepts = referenceResults.concepts
+            output.notes += referenceResults.notes.filter { $0.hasPrefix("concept probe") }.map { "reference: \($0)" }
+        }
         if invocation.flag("--json") {
             let data = try RunResults.encoder().encode(output)
             console.out(String(decoding: data, as: UTF8.self))
@@ -133,6 +148,11 @@ extension Command {
             lines.append("distance: Fréchet \(num(d.frechet))   MMD² \(num(d.mmd2)) (p \(num(d.mmdPValue)))   domain AUC \(num(d.auc))")
         }
         if let l = results.linearProbe { lines.append("linear probe: \(pct(l.accuracy)) (λ \(num(l.l2)))") }
+        if let c = results.concepts {
+            lines.append("concepts (ρ ≥ \(num(c.threshold)), \(c.imageCount) reference images): \(c.uniqueConceptCount) of \(c.conceptCount) encoded"
+                + "   dimensions with a concept: \(c.conceptsPerDimension.filter { $0 > 0 }.count) of \(c.conceptsPerDimension.count)"
+                + "   polysemanticity \(num(c.polysemanticityMean))")
+        }
         lines += results.notes.map { "note: \($0)" }
         return lines.joined(separator: "\n")
     }

@@ -1,5 +1,8 @@
 import Foundation
 import XCTest
+import Pilot
+import Probes
+import Tensor
 @testable import ShiftLensCLI
 
 /// `shiftlens probe` end to end on the Probes fixtures (Tests/ProbesTests/Fixtures).
@@ -66,6 +69,124 @@ final class ProbeCommandTests: XCTestCase {
         let wrongCount = run(["probe", "--embeddings", path("reference.npy"), "--labels", path("shift_labels.txt"), "--head", path("symmetric.npy")])
         XCTAssertEqual(wrongCount.code, 1)
         XCTAssertTrue(wrongCount.err.contains("dimensions"), wrongCount.err)
+    }
+
+    // MARK: Concept probe
+
+    /// A scratch folder removed after the test.
+    func scratchFolder() throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("probe-concepts-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        addTeardownBlock { try? FileManager.default.removeItem(at: directory) }
+        return directory
+    }
+
+    /// Seeded values in −1…1 saved as a (rows, columns) float32 .npy.
+    func writeRandom(_ url: URL, rows: Int, columns: Int, seed: UInt64) throws -> Matrix<Float> {
+        var generator = SplitMix64(seed: seed)
+        let values = (0..<(rows * columns)).map { _ in Float(Double(generator.next() >> 11) / Double(1 << 53) * 2 - 1) }
+        try Data(NPY.encode(float32: values, shape: [rows, columns])).write(to: url)
+        return try Matrix(rows: rows, columns: columns, values: values)
+    }
+
+    func fixtureMatrix(_ name: String) throws -> Matrix<Float> {
+        let tensor = try NPY.readTensor(at: URL(fileURLWithPath: path(name)))
+        return try Matrix(rows: tensor.shape[0], columns: tensor.shape[1], values: tensor.scalars)
+    }
+
+    func probeResults(_ arguments: [String]) throws -> ProbeResults {
+        let result = run(["probe", "--head", path("head.npy"), "--no-linear-probe", "--json"] + arguments)
+        XCTAssertEqual(result.code, 0, result.err)
+        return try JSONDecoder().decode(ProbeResults.self, from: Data(result.out.utf8))
+    }
+
+    /// The similarities of make_fixtures.py give numpy's correlation counts, whether the
+    /// reference is the probed domain itself or given with --reference.
+    func testConceptSimilaritiesMatchNumpy() throws {
+        let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("probes.json")))) as? [String: Any])
+        let expected = try XCTUnwrap(json["concepts"] as? [String: Any])
+        let names = try XCTUnwrap(expected["names"] as? [String])
+        let namesFile = try scratchFolder().appendingPathComponent("names.txt")
+        try Data((names.joined(separator: "\n") + "\n").utf8).write(to: namesFile)
+        let concepts = ["--concept-similarities", path("concept_similarities.npy"), "--concept-names", namesFile.path]
+        let alone = try probeResults(["--embeddings", path("reference.npy"), "--labels", path("reference_labels.txt")] + concepts)
+        let withShift = try probeResults([
+            "--embeddings", path("shift.npy"), "--labels", path("shift_labels.txt"),
+            "--reference", path("reference.npy"), "--reference-labels", path("reference_labels.txt"),
+        ] + concepts)
+        for results in [alone, withShift] {
+            let concepts = try XCTUnwrap(results.concepts)
+            XCTAssertEqual(concepts.conceptsPerDimension, (expected["per_dimension"] as? [NSNumber])?.map(\.intValue))
+            XCTAssertEqual(concepts.uniqueConceptCount, (expected["unique"] as? NSNumber)?.intValue)
+            XCTAssertEqual(try XCTUnwrap(concepts.polysemanticityMean), try XCTUnwrap(expected["polysemanticity_mean"] as? NSNumber).doubleValue, accuracy: 1e-12)
+            XCTAssertEqual(concepts.imageCount, 200)
+            XCTAssertEqual(concepts.bestConcept[3]?.concept, "concept-0")
+        }
+        XCTAssertEqual(alone.concepts, withShift.concepts)
+    }
+
+    /// --concept-text with --concept-images (another width), or with the reference itself,
+    /// gives exactly `Concepts.analyze` on the same arrays; names default to the shipped list.
+    func testConceptTextAndImagesEqualConceptsAnalyze() throws {
+        let folder = try scratchFolder()
+        let reference = try fixtureMatrix("reference.npy")
+        let shipped = try ConceptVocabulary.load(assets: try Assets.locate(), extra: nil)
+        let text = try writeRandom(folder.appendingPathComponent("text.npy"), rows: shipped.count, columns: 8, seed: 1)
+        let images = try writeRandom(folder.appendingPathComponent("images.npy"), rows: reference.rows, columns: 8, seed: 2)
+        let probing = try probeResults([
+            "--embeddings", path("reference.npy"), "--concept-text", folder.appendingPathComponent("text.npy").path,
+            "--concept-images", folder.appendingPathComponent("images.npy").path, "--concept-threshold", "0.2",
+        ])
+        let expected = try Concepts.analyze(
+            activations: reference, similarities: try Concepts.similarities(imageEmbeddings: images, textEmbeddings: text),
+            conceptNames: shipped, threshold: 0.2)
+        XCTAssertEqual(probing.concepts, expected)
+        XCTAssertEqual(probing.concepts?.conceptCount, shipped.count)
+
+        let ownText = try writeRandom(folder.appendingPathComponent("own.npy"), rows: 5, columns: reference.columns, seed: 3)
+        try Data("red\nblue\nwood\nsky\nfur\n".utf8).write(to: folder.appendingPathComponent("names.txt"))
+        let own = try probeResults([
+            "--embeddings", path("shift.npy"), "--reference", path("reference.npy"),
+            "--concept-text", folder.appendingPathComponent("own.npy").path, "--concept-names", folder.appendingPathComponent("names.txt").path,
+        ])
+        let ownExpected = try Concepts.analyze(
+            activations: reference, similarities: try Concepts.similarities(imageEmbeddings: reference, textEmbeddings: ownText),
+            conceptNames: ["red", "blue", "wood", "sky", "fur"], threshold: 0.5)
+        XCTAssertEqual(own.concepts, ownExpected)
+        XCTAssertTrue(run(["probe", "--embeddings", path("reference.npy"), "--head", path("head.npy"), "--no-linear-probe",
+                           "--concept-text", folder.appendingPathComponent("own.npy").path, "--concept-names", folder.appendingPathComponent("names.txt").path])
+            .out.contains("concepts (ρ ≥ 0.5, 200 reference images)"))
+    }
+
+    func testConceptShapeMismatchesNameTheFile() throws {
+        let folder = try scratchFolder()
+        let base = ["probe", "--embeddings", path("reference.npy"), "--head", path("head.npy"), "--no-linear-probe"]
+        let wrongRows = folder.appendingPathComponent("rows.npy").path
+        _ = try writeRandom(URL(fileURLWithPath: wrongRows), rows: 150, columns: 12, seed: 4)
+        let rows = run(base + ["--concept-similarities", wrongRows])
+        XCTAssertEqual(rows.code, 1)
+        XCTAssertTrue(rows.err.contains(wrongRows) && rows.err.contains("150 rows, but the reference embeddings have 200 images"), rows.err)
+
+        let narrowText = folder.appendingPathComponent("text.npy").path
+        _ = try writeRandom(URL(fileURLWithPath: narrowText), rows: 12, columns: 8, seed: 5)
+        let width = run(base + ["--concept-text", narrowText])
+        XCTAssertEqual(width.code, 1)
+        XCTAssertTrue(width.err.contains(narrowText) && width.err.contains("8 dimensions") && width.err.contains("--concept-images"), width.err)
+        let images = run(base + ["--concept-text", narrowText, "--concept-images", wrongRows])
+        XCTAssertEqual(images.code, 1)
+        XCTAssertTrue(images.err.contains(wrongRows) && images.err.contains("150 rows"), images.err)
+
+        let names = folder.appendingPathComponent("names.txt").path
+        try Data("red\nblue\n".utf8).write(to: URL(fileURLWithPath: names))
+        let nameCount = run(base + ["--concept-similarities", path("concept_similarities.npy"), "--concept-names", names])
+        XCTAssertEqual(nameCount.code, 1)
+        XCTAssertTrue(nameCount.err.contains(names) && nameCount.err.contains("2 names, but") && nameCount.err.contains("12 concepts"), nameCount.err)
+        let unnamed = run(base + ["--concept-similarities", path("concept_similarities.npy")])
+        XCTAssertEqual(unnamed.code, 1)
+        XCTAssertTrue(unnamed.err.contains("concept_similarities.npy") && unnamed.err.contains("shipped vocabulary") && unnamed.err.contains("--concept-names"), unnamed.err)
+
+        XCTAssertEqual(run(base + ["--concept-names", names]).code, 2)
+        XCTAssertEqual(run(base + ["--concept-similarities", path("concept_similarities.npy"), "--concept-text", narrowText]).code, 2)
     }
 
     func testBenchmarkPrintsMinMedianMax() {

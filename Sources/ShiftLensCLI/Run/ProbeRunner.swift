@@ -24,6 +24,13 @@ struct ProbeRunner {
         var verdicts: Verdicts
     }
 
+    /// One model's probe results on the domains that share a class subset.
+    struct GroupProbes {
+        var model: String
+        var subset: PilotSpec.ClassSubset?
+        var results: [ModelDomainProbes]
+    }
+
     func run(_ models: [EncodedModel]) throws -> Analysis {
         var options = ProbeOptions()
         options.seed = spec.probes.seed
@@ -31,42 +38,60 @@ struct ProbeRunner {
         options.conceptThreshold = spec.probes.conceptThreshold
         let referenceName = spec.referenceDomain.name
         let usable = scanned.filter { $0.problem == nil }
-        let baselines = try baselineFits()
+        // Read before the probes, so that a malformed CSV stops the run early.
+        var baselines = try baselineSources()
 
-        var probes: [ModelDomainProbes] = []
-        var robustness: [EffectiveRobustness] = []
-        var shiftVerdicts: [ShiftVerdict] = []
-        let criteria = Criteria(minAccuracy: spec.criteria.minAccuracy, maxRelativeDrop: spec.criteria.maxRelativeDrop)
-
+        // 1. Probes. Domains sharing a class subset are probed together with the head
+        // restricted to that subset and the reference restricted to the same classes.
+        var groups: [PilotSpec.ClassSubset?: [ScannedDomain]] = [:]
+        for domain in usable where domain.spec.role == .shift { groups[domain.spec.classSubset, default: []].append(domain) }
+        if groups[nil] == nil { groups[nil] = [] }
+        let orderedGroups = groups.sorted { ($0.key?.rawValue ?? "") < ($1.key?.rawValue ?? "") }
+        var probed: [GroupProbes] = []
         for model in models {
             let started = Date()
-            // Domains sharing a class subset are probed together with the head restricted to
-            // that subset and the reference restricted to the same classes.
-            var groups: [PilotSpec.ClassSubset?: [ScannedDomain]] = [:]
-            for domain in usable where domain.spec.role == .shift { groups[domain.spec.classSubset, default: []].append(domain) }
-            if groups[nil] == nil { groups[nil] = [] }
-            var modelProbes: [ModelDomainProbes] = []
-            var points: [RobustnessPoint] = []
-            for (subset, shifts) in groups.sorted(by: { ($0.key?.rawValue ?? "") < ($1.key?.rawValue ?? "") }) {
+            var domainCount = 0
+            for (subset, shifts) in orderedGroups {
                 let keep = try subset.map { try ClassList.subsetIndices($0, of: classes, assets: assets) }
                 let head = try headMatrix(model.head, keeping: keep)
                 let reference = try domainEmbeddings(referenceName, model: model, keeping: keep)
                 let shiftInputs = try shifts.map { try domainEmbeddings($0.spec.name, model: model, keeping: keep) }
                 let concepts = subset == nil ? try conceptInput(model, reference: reference) : nil
                 let results = try ProbeSuite.run(model: model.entry.name, head: head, reference: reference, shifts: shiftInputs, concepts: concepts, options: options)
-                let groupRobustness = ProbeSuite.effectiveRobustness(model: model.entry.name, referenceDomain: referenceName, probes: results, baselines: baselines)
-                let groupVerdicts = ProbeSuite.verdicts(probes: results, referenceDomain: referenceName, robustness: [groupRobustness], criteria: criteria)
-                for entry in results where subset == nil || entry.domain != referenceName { modelProbes.append(entry) }
-                points += groupRobustness.points
-                shiftVerdicts += groupVerdicts.shifts.filter { subset == nil || $0.domain != referenceName }
+                probed.append(GroupProbes(model: model.entry.name, subset: subset, results: results))
+                domainCount += results.count - (subset == nil ? 0 : 1)
             }
-            let order = spec.domains.map(\.name)
+            progress.finish("\(model.entry.name): probes on \(domainCount) domains in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+        }
+
+        // 2. Baseline fits: the models marked baseline are points beside the CSV's.
+        for group in probed where models.contains(where: { $0.entry.name == group.model && $0.entry.baseline }) {
+            for point in ProbeSuite.effectiveRobustness(model: group.model, referenceDomain: referenceName, probes: group.results).points {
+                baselines.addMeasured(model: group.model, point: point)
+            }
+        }
+        let fits = baselines.fits(seed: spec.probes.seed &+ 0xBA5E)
+
+        // 3. Effective robustness against those fits, and verdicts.
+        var probes: [ModelDomainProbes] = []
+        var robustness: [EffectiveRobustness] = []
+        var shiftVerdicts: [ShiftVerdict] = []
+        let criteria = Criteria(minAccuracy: spec.criteria.minAccuracy, maxRelativeDrop: spec.criteria.maxRelativeDrop)
+        let order = spec.domains.map(\.name)
+        for model in models {
+            var modelProbes: [ModelDomainProbes] = []
+            var points: [RobustnessPoint] = []
+            for group in probed where group.model == model.entry.name {
+                let groupRobustness = ProbeSuite.effectiveRobustness(model: group.model, referenceDomain: referenceName, probes: group.results, baselines: fits)
+                let groupVerdicts = ProbeSuite.verdicts(probes: group.results, referenceDomain: referenceName, robustness: [groupRobustness], criteria: criteria)
+                for entry in group.results where group.subset == nil || entry.domain != referenceName { modelProbes.append(entry) }
+                points += groupRobustness.points
+                shiftVerdicts += groupVerdicts.shifts.filter { group.subset == nil || $0.domain != referenceName }
+            }
             modelProbes.sort { (order.firstIndex(of: $0.domain) ?? 0) < (order.firstIndex(of: $1.domain) ?? 0) }
             probes += modelProbes
             robustness.append(EffectiveRobustness(model: model.entry.name, points: points.sorted { (order.firstIndex(of: $0.domain) ?? 0) < (order.firstIndex(of: $1.domain) ?? 0) }))
-            progress.finish("\(model.entry.name): probes on \(modelProbes.count) domains in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
         }
-        let order = spec.domains.map(\.name)
         shiftVerdicts.sort { ($0.model, order.firstIndex(of: $0.domain) ?? 0) < ($1.model, order.firstIndex(of: $1.domain) ?? 0) }
         let candidates = models.filter { !$0.entry.baseline }.map(\.entry.name)
         let verdicts = Verdicts(
@@ -107,40 +132,29 @@ struct ProbeRunner {
 
     // MARK: Baselines
 
-    /// Baseline fits per shift domain: the pilot's CSV and, for ImageNet pilots, the published
-    /// standard-model accuracies shipped in assets/baselines. Models marked `baseline` are kept
-    /// out of the verdicts but are not fit points yet (their accuracies would have to be known
-    /// before the fit; give them in the CSV).
-    func baselineFits() throws -> [String: BaselineFit] {
-        var points: [String: [EffectiveRobustnessProbe.BaselinePoint]] = [:]
-        var sources: [String: [String]] = [:]
+    /// The baseline points known before probing (see `RunBaselines` for which points count):
+    /// the pilot's CSV and, for ImageNet pilots, the published standard-model accuracies
+    /// shipped in assets/baselines. The models marked baseline are added once probed.
+    func baselineSources() throws -> RunBaselines {
+        var baselines = RunBaselines(specFileName: spec.file.lastPathComponent)
         if let url = spec.baselines {
             let text = try String(contentsOf: url, encoding: .utf8)
-            for (domain, list) in try EffectiveRobustnessProbe.parseBaselineCSV(text) {
-                points[domain, default: []] += list
-                sources[domain, default: []].append(url.lastPathComponent)
-            }
+            baselines.addCSV(try EffectiveRobustnessProbe.parseBaselineCSV(text), source: url.lastPathComponent)
         }
         if case .imagenet = spec.classes {
             let url = assets.url("baselines/imagenet-shifts-standard-testbed.csv")
             if let text = try? String(contentsOf: url, encoding: .utf8) {
                 for domain in spec.domains where domain.role == .shift {
-                    guard let column = Self.imagenetColumn(domain.name), points[domain.name] == nil else { continue }
+                    guard let column = Self.imagenetColumn(domain.name) else { continue }
                     let reference = ["imagenet_r": "imagenet_on_r_classes", "imagenet_a": "imagenet_on_a_classes", "objectnet": "imagenet_on_objectnet_classes"][column] ?? "imagenet"
-                    let list = try EffectiveRobustnessProbe.parsePercentTable(text, referenceColumn: reference, shiftColumn: column, filterColumn: "imagenet")
-                    points[domain.name] = list
-                    sources[domain.name] = ["assets/baselines/imagenet-shifts-standard-testbed.csv (standard models, val ≥ 55 %)"]
+                    let source = "assets/baselines/imagenet-shifts-standard-testbed.csv (standard models, val ≥ 55 %)"
+                    baselines.fallback[domain.name] = try EffectiveRobustnessProbe.parsePercentTable(
+                        text, referenceColumn: reference, shiftColumn: column, filterColumn: "imagenet"
+                    ).map { .init(model: $0.model, referenceAccuracy: $0.referenceAccuracy, accuracy: $0.accuracy, source: source) }
                 }
             }
         }
-        var fits: [String: BaselineFit] = [:]
-        for (index, (domain, list)) in points.sorted(by: { $0.key < $1.key }).enumerated() where list.count >= 2 {
-            let seed = SplitMix64.derive(spec.probes.seed &+ 0xBA5E, index: index)
-            if let fit = EffectiveRobustnessProbe.fit(baseline: list, source: sources[domain, default: []].joined(separator: ", "), seed: seed) {
-                fits[domain] = fit
-            }
-        }
-        return fits
+        return baselines
     }
 
     /// The testbed column of a shift named like an ImageNet test set, if any.

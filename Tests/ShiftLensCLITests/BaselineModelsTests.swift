@@ -1,0 +1,176 @@
+import Foundation
+import XCTest
+import Probes
+import Tensor
+@testable import ShiftLensCLI
+
+/// Models marked `"baseline": true` are points of the effective-robustness fit (probe 5),
+/// end to end through `shiftlens run --embeddings` with embeddings whose accuracies are set
+/// by construction, and the point bookkeeping of `RunBaselines`.
+final class BaselineModelsTests: XCTestCase {
+    var scratch: URL!
+
+    override func setUpWithError() throws {
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("shiftlens-baselines-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: scratch)
+    }
+
+    static let imagesPerDomain = 20
+
+    /// (name, baseline?, correct on the reference, correct on "night") out of 20 images each.
+    static let models: [(name: String, baseline: Bool, reference: Int, night: Int)] = [
+        ("base-a", true, 12, 6), ("base-b", true, 15, 9), ("base-c", true, 18, 13), ("cand", false, 16, 14),
+    ]
+
+    /// A two-class pilot (reference + "night") whose models' embeddings, imported from
+    /// `import/`, are right on exactly the given number of images; returns the spec's URL.
+    func writePilot(models: [(name: String, baseline: Bool, reference: Int, night: Int)], baselinesCSV: String?) throws -> URL {
+        try Data("cat\ndog\n".utf8).write(to: scratch.appendingPathComponent("classes.txt"))
+        try Data("a photo of a {c}.\n".utf8).write(to: scratch.appendingPathComponent("templates.txt"))
+        try Data("not a checkpoint".utf8).write(to: scratch.appendingPathComponent("weights.bin"))
+        let importFolder = scratch.appendingPathComponent("import")
+        try FileManager.default.createDirectory(at: importFolder, withIntermediateDirectories: true)
+        for domain in ["reference", "night"] {
+            try FileManager.default.createDirectory(at: scratch.appendingPathComponent("data/\(domain)"), withIntermediateDirectories: true)
+        }
+        let classes = ["cat", "dog"]
+        var csv = "path,label,domain\n"
+        for domain in ["reference", "night"] {
+            for image in 0..<Self.imagesPerDomain { csv += String(format: "img%03d.png", image) + ",\(classes[image % 2]),\(domain)\n" }
+        }
+        try Data(csv.utf8).write(to: importFolder.appendingPathComponent("images.csv"))
+        // d = 4: dimensions 0 and 1 decide the class (the head is their unit vectors), 2 and 3
+        // vary a little so that no probe sees constant columns.
+        let dimension = 4
+        let head: [Float] = [1, 0, 0, 0, 0, 1, 0, 0]
+        for model in models {
+            var values: [Float] = []
+            for (domainIndex, correct) in [model.reference, model.night].enumerated() {
+                for image in 0..<Self.imagesPerDomain {
+                    let label = image % 2
+                    let predicted = image < correct ? label : 1 - label
+                    let wobble = Float(image + 7 * domainIndex)
+                    values += [predicted == 0 ? 1 : 0, predicted == 1 ? 1 : 0, 0.1 * sin(wobble), 0.1 * cos(1.3 * wobble)]
+                }
+            }
+            try Data(NPY.encode(float32: values, shape: [2 * Self.imagesPerDomain, dimension])).write(to: importFolder.appendingPathComponent("\(model.name).npy"))
+            try Data(NPY.encode(float32: head, shape: [2, dimension])).write(to: importFolder.appendingPathComponent("\(model.name)-head.npy"))
+        }
+        var spec: [String: Any] = [
+            "pilot": "baseline-models",
+            "classes": ["names": "classes.txt", "templates": "templates.txt"],
+            "domains": [["name": "reference", "path": "data/reference", "role": "reference"], ["name": "night", "path": "data/night", "role": "shift"]],
+            "models": models.map { ["name": $0.name, "weights": "weights.bin", "baseline": $0.baseline] as [String: Any] },
+            "criteria": ["min_accuracy": 0.5],
+        ]
+        if let baselinesCSV {
+            try Data(baselinesCSV.utf8).write(to: scratch.appendingPathComponent("baselines.csv"))
+            spec["baselines"] = "baselines.csv"
+        }
+        let url = scratch.appendingPathComponent("pilot.json")
+        try JSONSerialization.data(withJSONObject: spec, options: [.prettyPrinted, .sortedKeys]).write(to: url)
+        return url
+    }
+
+    /// Runs the pilot on the imported embeddings and decodes the run's results.json.
+    func run(_ spec: URL) throws -> RunResults {
+        let captured = CapturedConsole()
+        let code = ShiftLensCLI.run(["run", spec.path, "--site", scratch.appendingPathComponent("site").path,
+                                     "--store", scratch.appendingPathComponent("store").path,
+                                     "--embeddings", scratch.appendingPathComponent("import").path], console: captured.console)
+        XCTAssertEqual(code, 0, captured.err)
+        let index = try XCTUnwrap(captured.out.split(separator: "\n").last.map(String.init), captured.err)
+        let folder = URL(fileURLWithPath: index).deletingLastPathComponent()
+        return try RunResults.decode(Data(contentsOf: folder.appendingPathComponent("results.json")))
+    }
+
+    func point(_ results: RunResults, _ model: String) throws -> RobustnessPoint {
+        try XCTUnwrap(results.effectiveRobustness.first { $0.model == model }?.points.first { $0.domain == "night" }, model)
+    }
+
+    func testBaselineModelsAndCSVRowsMakeTheFitOfTheOtherModels() throws {
+        // base-b is also in the CSV (other numbers): its measured point replaces the row.
+        let spec = try writePilot(models: Self.models, baselinesCSV: "model,domain,reference_accuracy,accuracy\nBASE-B,night,0.5,0.1\nother,night,0.7,0.4\n")
+        let results = try run(spec)
+        let candidate = try point(results, "cand")
+        XCTAssertEqual(candidate.referenceAccuracy, 0.8, accuracy: 1e-12)
+        XCTAssertEqual(candidate.accuracy, 0.7, accuracy: 1e-12)
+        let fit = try XCTUnwrap(candidate.baseline)
+        // numpy: x = [0.6, 0.75, 0.9, 0.7], y = [0.3, 0.45, 0.65, 0.4]; lg = log(p / (1 - p));
+        // slope, intercept = np.polyfit(lg(x), lg(y), 1); er = 0.7 - 1 / (1 + exp(-(slope * lg(0.8) + intercept)))
+        XCTAssertEqual(fit.slope, 0.8032928698776903, accuracy: 1e-12)
+        XCTAssertEqual(fit.intercept, -1.1220630676329366, accuracy: 1e-12)
+        XCTAssertEqual(try XCTUnwrap(candidate.effectiveRobustness), 0.2021156603219712, accuracy: 1e-12)
+        XCTAssertEqual(fit.pointCount, 4)
+        let points = try XCTUnwrap(fit.points)
+        XCTAssertEqual(points.map(\.model).sorted(), ["base-a", "base-b", "base-c", "other"])
+        XCTAssertEqual(points.first { $0.model == "base-b" }?.source, "models marked baseline in pilot.json")
+        XCTAssertEqual(points.first { $0.model == "base-b" }?.referenceAccuracy ?? 0, 0.75, accuracy: 1e-12)
+        XCTAssertEqual(points.first { $0.model == "other" }?.source, "baselines.csv")
+        XCTAssertEqual(fit.source, "baselines.csv, models marked baseline in pilot.json")
+        // The same line serves every model; the baseline models stay out of the verdicts.
+        XCTAssertEqual(try XCTUnwrap(try point(results, "base-a").effectiveRobustness), -0.010805579779726127, accuracy: 1e-12)
+        XCTAssertEqual(results.verdicts.models.map(\.model), ["cand"])
+        XCTAssertEqual(Set(results.verdicts.shifts.map(\.model)), ["cand"])
+    }
+
+    func testOneBaselineModelIsNoLine() throws {
+        let spec = try writePilot(models: [Self.models[0], Self.models[3]], baselinesCSV: nil)
+        let results = try run(spec)
+        let candidate = try point(results, "cand")
+        XCTAssertNil(candidate.baseline)
+        XCTAssertNil(candidate.effectiveRobustness)
+        XCTAssertEqual(candidate.drop, 0.1, accuracy: 1e-12)
+        XCTAssertEqual(try XCTUnwrap(candidate.relativeAccuracy), 0.875, accuracy: 1e-12)
+    }
+
+    // MARK: RunBaselines
+
+    func baselinePoint(_ model: String, _ x: Double, _ y: Double) -> EffectiveRobustnessProbe.BaselinePoint {
+        .init(model: model, referenceAccuracy: x, accuracy: y)
+    }
+
+    func measured(_ x: Double, _ y: Double) -> RobustnessPoint {
+        EffectiveRobustnessProbe.point(domain: "v2", referenceAccuracy: x, accuracy: y, fit: nil)
+    }
+
+    func testMeasuredPointsReplaceCSVRowsOfTheSameModelInEitherOrder() {
+        var csvFirst = RunBaselines(specFileName: "pilot.json")
+        csvFirst.addCSV(["v2": [baselinePoint("RN50", 0.7, 0.5), baselinePoint("vgg", 0.6, 0.4)]], source: "b.csv")
+        csvFirst.addMeasured(model: "rn50", point: measured(0.8, 0.6))
+        var measuredFirst = RunBaselines(specFileName: "pilot.json")
+        measuredFirst.addMeasured(model: "rn50", point: measured(0.8, 0.6))
+        measuredFirst.addCSV(["v2": [baselinePoint("RN50", 0.7, 0.5), baselinePoint("vgg", 0.6, 0.4)]], source: "b.csv")
+        for baselines in [csvFirst, measuredFirst] {
+            let points = baselines.own["v2"] ?? []
+            XCTAssertEqual(points.count, 2)
+            XCTAssertEqual(points.first { $0.model == "rn50" }?.referenceAccuracy, 0.8)
+            XCTAssertEqual(points.first { $0.model == "vgg" }?.source, "b.csv")
+        }
+    }
+
+    func testTheFallbackServesOnlyShiftsWhoseOwnPointsMakeNoLine() throws {
+        var baselines = RunBaselines(specFileName: "pilot.json")
+        let testbed = [baselinePoint("a", 0.6, 0.3), baselinePoint("b", 0.7, 0.4), baselinePoint("c", 0.8, 0.55)].map { point -> EffectiveRobustnessProbe.BaselinePoint in
+            var point = point
+            point.source = "testbed"
+            return point
+        }
+        baselines.fallback = ["v2": testbed, "sketch": testbed]
+        baselines.addMeasured(model: "rn50", point: measured(0.8, 0.6))  // one point on v2: no line of its own
+        baselines.addCSV(["sketch": [baselinePoint("x", 0.5, 0.2), baselinePoint("y", 0.9, 0.3)]], source: "b.csv")
+        let fits = baselines.fits(seed: 1)
+        XCTAssertEqual(fits["v2"]?.source, "testbed")
+        XCTAssertEqual(fits["v2"]?.pointCount, 3)
+        XCTAssertEqual(fits["sketch"]?.source, "b.csv")
+        XCTAssertEqual(fits["sketch"]?.pointCount, 2)
+        // Two points at one reference accuracy make no line either.
+        var flat = RunBaselines(specFileName: "pilot.json")
+        flat.addCSV(["v2": [baselinePoint("x", 0.5, 0.2), baselinePoint("y", 0.5, 0.3)]], source: "b.csv")
+        XCTAssertNil(flat.fits(seed: 1)["v2"])
+    }
+}
