@@ -86,12 +86,29 @@ public enum LinearProbe {
             testRows: testRows, seed: seed, singlePrecision: single)
     }
 
+    /// `embeddings.converted(to: Double.self).rowNormalized().converted(to: Float.self)` —
+    /// the same numbers — without the two full-size copies.
+    static func unitRowsInSingle(_ embeddings: Matrix<Float>) -> Matrix<Float> {
+        let d = embeddings.columns
+        var out = embeddings.values
+        out.withUnsafeMutableBufferPointer { x in
+            for i in 0..<embeddings.rows {
+                var sum = 0.0
+                for j in 0..<d { let v = Double(x[i * d + j]); sum += v * v }
+                guard sum > 0 else { continue }
+                let inverse = 1 / sum.squareRoot()
+                for j in 0..<d { x[i * d + j] = Float(Double(x[i * d + j]) * inverse) }
+            }
+        }
+        return Matrix(unchecked: embeddings.rows, d, out)
+    }
+
     /// Accuracy of the fitted probe on `embeddings` with `labels` (all rows).
     public static func result(_ fitted: Fitted, embeddings: Matrix<Float>, labels: [Int]) -> LinearProbeResult? {
         guard !labels.isEmpty, labels.count == embeddings.rows else { return nil }
-        let features = embeddings.converted(to: Double.self).rowNormalized()
         let predictions = fitted.singlePrecision
-            ? fitted.model.predictSingle(features.converted(to: Float.self)) : fitted.model.predict(features)
+            ? fitted.model.predictSingle(unitRowsInSingle(embeddings))
+            : fitted.model.predict(embeddings.converted(to: Double.self).rowNormalized())
         let correct = zip(predictions, labels).filter { $0 == $1 }.count
         return LinearProbeResult(
             accuracy: Double(correct) / Double(labels.count),

@@ -2,7 +2,7 @@ import Foundation
 
 /// Times the whole probe suite on seeded synthetic embeddings (class structure plus a few
 /// outlier dimensions, like CLIP's), for `shiftlens probe --bench`. Data generation is not
-/// timed; each repetition times `ProbeSuite.run` for every model in turn.
+/// timed; each repetition times `ProbeSuite.run` for every model.
 public enum ProbeBenchmark {
     public struct Shape: Sendable, CustomStringConvertible {
         public var models: Int
@@ -52,22 +52,25 @@ public enum ProbeBenchmark {
         }
     }
 
+    /// Generates every model's data first (not timed; ~`models × domains × images × dims × 4`
+    /// bytes), then times each repetition of all models' suites, run as `ProbeSuite.run` does
+    /// in a pilot: models concurrently, one per core (`ProbeSuite.concurrentMap`).
     public static func run(shape: Shape, options: ProbeOptions, repeats: Int, progress: (String) -> Void = { _ in }) throws -> Report {
-        var totals = [Double](repeating: 0, count: repeats)
-        var cpuTotals = [Double](repeating: 0, count: repeats)
+        var totals = [Double](), cpuTotals = [Double]()
+        let data = (0..<shape.models).map { synthetic(shape: shape, seed: UInt64($0) &+ 1000) }
+        progress("data for \(shape.models) model(s) generated")
         ProbeTimer.shared.start()
-        for model in 0..<shape.models {
-            let (head, domains) = synthetic(shape: shape, seed: UInt64(model) &+ 1000)
-            for r in 0..<repeats {
-                let start = DispatchTime.now().uptimeNanoseconds
-                let cpuStart = processCPUSeconds()
-                _ = try ProbeSuite.run(model: "m\(model)", head: head, reference: domains[0], shifts: Array(domains.dropFirst()), options: options)
-                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-                let cpu = processCPUSeconds() - cpuStart
-                totals[r] += seconds
-                cpuTotals[r] += cpu
-                progress(String(format: "model %d run %d: %.2f s wall, %.2f s CPU", model + 1, r + 1, seconds, cpu))
+        for r in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let cpuStart = processCPUSeconds()
+            _ = try ProbeSuite.concurrentMap(shape.models) { model in
+                try ProbeSuite.run(model: "m\(model)", head: data[model].0, reference: data[model].1[0], shifts: Array(data[model].1.dropFirst()), options: options)
             }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let cpu = processCPUSeconds() - cpuStart
+            totals.append(seconds)
+            cpuTotals.append(cpu)
+            progress(String(format: "run %d: %.2f s wall, %.2f s CPU", r + 1, seconds, cpu))
         }
         let sections = ProbeTimer.shared.stop()
         return Report(shape: shape, seconds: totals, cpuSeconds: cpuTotals, processors: ProcessInfo.processInfo.activeProcessorCount, sections: sections)

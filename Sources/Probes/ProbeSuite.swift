@@ -168,9 +168,10 @@ public enum ProbeSuite {
                 if clean.embeddings.rows < 2 { notes.append("one image: Fréchet distance and MMD need at least 2") }
             }
             if let linearProbe, let labels = clean.labels {
-                let rows = isReference ? linearProbe.testRows : Array(0..<clean.embeddings.rows)
                 results.linearProbe = ProbeTimer.shared.measure("linear probe: evaluate") {
-                    LinearProbe.result(linearProbe, embeddings: clean.embeddings.selectingRows(rows), labels: rows.map { labels[$0] })
+                    guard isReference else { return LinearProbe.result(linearProbe, embeddings: clean.embeddings, labels: labels) }
+                    let test = linearProbe.testRows
+                    return LinearProbe.result(linearProbe, embeddings: clean.embeddings.selectingRows(test), labels: test.map { labels[$0] })
                 }
             }
             if let labels = clean.labels, Set(labels).count == 1 { notes.append("every image has the same label: per-class accuracy has one class") }
@@ -193,6 +194,25 @@ public enum ProbeSuite {
                 }
             }
             if domains.count > 1, options.parallelDomains { ThreadPool.shared.run(body) } else { body(0, 1) }
+        }
+        return try slots.map { try $0!.get() }
+    }
+
+    /// `body(i)` for every `i` in `0..<count` — typically one model's whole suite — spread
+    /// over Tensor's pool one item per thread at a time (each item's own products and
+    /// domains then run on its thread), results in index order. Models are independent and
+    /// each keeps both cores busy only in its products, so whole models per thread use the
+    /// cores better than domains per thread. A single item runs on the caller with the pool
+    /// free for its domains. The first error thrown (by index) is rethrown.
+    public static func concurrentMap<T>(_ count: Int, _ body: (Int) throws -> T) throws -> [T] {
+        guard count > 1 else { return try (0..<count).map(body) }
+        var slots = [Result<T, Error>?](repeating: nil, count: count)
+        slots.withUnsafeMutableBufferPointer { buffer in
+            let out = buffer.baseAddress!
+            let queue = ThreadPool.WorkQueue(count: count)
+            ThreadPool.shared.run { _, _ in
+                while let index = queue.take() { out[index] = Result { try body(index) } }
+            }
         }
         return try slots.map { try $0!.get() }
     }

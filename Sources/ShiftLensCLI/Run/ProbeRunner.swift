@@ -47,10 +47,12 @@ struct ProbeRunner {
         for domain in usable where domain.spec.role == .shift { groups[domain.spec.classSubset, default: []].append(domain) }
         if groups[nil] == nil { groups[nil] = [] }
         let orderedGroups = groups.sorted { ($0.key?.rawValue ?? "") < ($1.key?.rawValue ?? "") }
-        var probed: [GroupProbes] = []
-        for model in models {
+        // Models run concurrently, one per core (see `ProbeSuite.concurrentMap`).
+        let probed: [GroupProbes] = try ProbeSuite.concurrentMap(models.count) { index in
+            let model = models[index]
             let started = Date()
             var domainCount = 0
+            var modelGroups: [GroupProbes] = []
             for (subset, shifts) in orderedGroups {
                 let keep = try subset.map { try ClassList.subsetIndices($0, of: classes, assets: assets) }
                 let head = try headMatrix(model.head, keeping: keep)
@@ -58,11 +60,12 @@ struct ProbeRunner {
                 let shiftInputs = try shifts.map { try domainEmbeddings($0.spec.name, model: model, keeping: keep) }
                 let concepts = subset == nil ? try conceptInput(model, reference: reference) : nil
                 let results = try ProbeSuite.run(model: model.entry.name, head: head, reference: reference, shifts: shiftInputs, concepts: concepts, options: options)
-                probed.append(GroupProbes(model: model.entry.name, subset: subset, results: results))
+                modelGroups.append(GroupProbes(model: model.entry.name, subset: subset, results: results))
                 domainCount += results.count - (subset == nil ? 0 : 1)
             }
             progress.finish("\(model.entry.name): probes on \(domainCount) domains in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
-        }
+            return modelGroups
+        }.flatMap { $0 }
 
         // 2. Baseline fits: the models marked baseline are points beside the CSV's.
         for group in probed where models.contains(where: { $0.entry.name == group.model && $0.entry.baseline }) {
