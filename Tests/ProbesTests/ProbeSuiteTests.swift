@@ -54,6 +54,28 @@ final class ProbeSuiteTests: XCTestCase {
         }
     }
 
+    /// Models probed concurrently give, in order, exactly what each gives alone; the first
+    /// failing model's error comes back.
+    func testConcurrentModelsMatchSequentialRuns() throws {
+        let (head, reference, shift) = try fixtureDomains()
+        let options = smallOptions()
+        var shifted = shift
+        shifted.embeddings.values = shift.embeddings.values.map { $0 * 1.5 + 0.01 }
+        let inputs = [(reference, shift), (shift, reference), (reference, shifted)]
+        let alone = try inputs.enumerated().map { index, pair in
+            try ProbeSuite.run(model: "m\(index)", head: head, reference: pair.0, shifts: [pair.1], options: options)
+        }
+        let together = try ProbeSuite.concurrentMap(inputs.count) { index in
+            try ProbeSuite.run(model: "m\(index)", head: head, reference: inputs[index].0, shifts: [inputs[index].1], options: options)
+        }
+        XCTAssertEqual(together, alone)
+        struct Failure: Error, Equatable { let index: Int }
+        XCTAssertThrowsError(try ProbeSuite.concurrentMap(4) { index -> Int in
+            if index >= 2 { throw Failure(index: index) }
+            return index
+        }) { XCTAssertEqual($0 as? Failure, Failure(index: 2)) }
+    }
+
     func testSuiteAgreesWithTheProbesAndIsDeterministic() throws {
         let (head, reference, shift) = try fixtureDomains()
         let options = smallOptions()
