@@ -289,31 +289,48 @@ extension LinearAlgebra {
     /// Lanes of the fp32 reductions below.
     static let lanes = 16
 
-    /// The index of the largest of `count` values (the first one on ties, as numpy.argmax):
-    /// a 16-lane max (Tensor's `VectorMath.maximum`: `pointwiseMax` compiles to a scalar loop),
-    /// then a scan for the first index holding it.
+    /// The index of the largest of `count` finite values (the first one on ties, as
+    /// numpy.argmax), in one pass: each of 16 lanes keeps its largest value and where it
+    /// was first seen (a strict `>` keeps the earlier index), then the lanes are reduced to
+    /// the largest value at the smallest index, then the tail is scanned.
     @inline(__always)
     static func argmax(_ x: UnsafePointer<Float>, count: Int) -> Int {
         guard count > 0 else { return 0 }
         var best = x[0]
+        var index = 0
         var i = 0
         if count >= lanes {
-            var m0 = SIMD16<Float>(repeating: -.infinity), m1 = m0
             let raw = UnsafeRawPointer(x)
-            while i + 2 * lanes <= count {
-                m0 = VectorMath.maximum(m0, raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self))
-                m1 = VectorMath.maximum(m1, raw.loadUnaligned(fromByteOffset: (i + lanes) * 4, as: SIMD16<Float>.self))
-                i += 2 * lanes
+            var values = raw.loadUnaligned(as: SIMD16<Float>.self)
+            var positions = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+            var current = positions
+            let step = SIMD16<Int32>(repeating: Int32(lanes))
+            i = lanes
+            while i + lanes <= count {
+                current &+= step
+                let candidate = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                let better = candidate .> values
+                values.replace(with: candidate, where: better)
+                positions.replace(with: current, where: better)
+                i += lanes
             }
-            let m = VectorMath.maximum(m0, m1)
-            for lane in 0..<lanes where m[lane] > best { best = m[lane] }
+            best = values[0]
+            index = Int(positions[0])
+            for lane in 1..<lanes {
+                let value = values[lane], position = Int(positions[lane])
+                if value > best || (value == best && position < index) {
+                    best = value
+                    index = position
+                }
+            }
         }
         while i < count {
-            if x[i] > best { best = x[i] }
+            if x[i] > best {
+                best = x[i]
+                index = i
+            }
             i += 1
         }
-        var index = 0
-        while index < count - 1 && x[index] != best { index += 1 }
         return index
     }
 }

@@ -96,6 +96,21 @@ final class StatisticsTests: XCTestCase {
         XCTAssertEqual(Statistics.sigmoid(1000), 1)
     }
 
+    /// The one-pass vector argmax equals numpy's rule (the first index of the maximum) for
+    /// every length around the 16-lane width, with many ties and the maximum anywhere.
+    func testArgmaxReturnsTheFirstMaximum() {
+        var generator = SplitMix64(seed: 77)
+        for count in 1...70 {
+            for _ in 0..<40 {
+                // Few distinct values, so ties between lanes, within a lane and in the tail abound.
+                let values = (0..<count).map { _ in Float(generator.index(below: 4)) - 2 }
+                let expected = values.firstIndex(of: values.max()!)!
+                let found = values.withUnsafeBufferPointer { LinearAlgebra.argmax($0.baseAddress!, count: count) }
+                XCTAssertEqual(found, expected, "\(values)")
+            }
+        }
+    }
+
     /// Every product path (fp32 kernels, fp64 blocked loop and register-blocked GEMM, dot
     /// products, symmetric Gram) against a plain triple loop on odd sizes — depths above and
     /// below `DoubleGEMM.depthBlock`, partial 6 × 16 tiles.
