@@ -33,11 +33,12 @@ public enum Distance {
     public struct Gaussian: Sendable {
         public let mean: [Double]
         public let covariance: Matrix<Double>
-        /// F with `F Fᵀ = Σ` (Cholesky, or `U Λ^½` when Σ is singular).
-        let factor: Matrix<Double>
+        /// F with `F Fᵀ = Σ` (Cholesky, or `U Λ^½` when Σ is singular); only the first
+        /// argument of `frechet` needs it, so shifts skip it (`factorized: false`).
+        let factor: Matrix<Double>?
 
         /// `nil` with fewer than 2 rows.
-        public init?(_ x: Matrix<Float>) throws {
+        public init?(_ x: Matrix<Float>, factorized: Bool = true) throws {
             let n = x.rows, d = x.columns
             guard n >= 2 else { return nil }
             var mean = [Double](repeating: 0, count: d)
@@ -49,7 +50,7 @@ public enum Distance {
             for t in 0..<covariance.values.count { covariance.values[t] /= Double(n - 1) }
             self.mean = mean
             self.covariance = covariance
-            self.factor = try Distance.factor(covariance)
+            self.factor = factorized ? try Distance.factor(covariance) : nil
         }
     }
 
@@ -62,16 +63,17 @@ public enum Distance {
         let largest = (0..<d).reduce(0.0) { max($0, s.values[$1 * d + $1]) }
         var ok = largest > 0
         if ok {
-            outer: for j in 0..<d {
-                var diagonal = s.values[j * d + j]
-                for k in 0..<j { diagonal -= l.values[j * d + k] * l.values[j * d + k] }
-                guard diagonal > 1e-10 * largest else { ok = false; break outer }
-                let root = diagonal.squareRoot()
-                l.values[j * d + j] = root
-                for i in (j + 1)..<max(d, j + 1) {
-                    var v = s.values[i * d + j]
-                    for k in 0..<j { v -= l.values[i * d + k] * l.values[j * d + k] }
-                    l.values[i * d + j] = v / root
+            // Row-major L: the sums over k < j are dot products of contiguous row prefixes.
+            l.values.withUnsafeMutableBufferPointer { lp in
+                let base = lp.baseAddress!
+                for j in 0..<d {
+                    let diagonal = s.values[j * d + j] - SymmetricEigen.dot(base + j * d, base + j * d, count: j)
+                    guard diagonal > 1e-10 * largest else { ok = false; return }
+                    let root = diagonal.squareRoot()
+                    base[j * d + j] = root
+                    for i in (j + 1)..<max(d, j + 1) {
+                        base[i * d + j] = (s.values[i * d + j] - SymmetricEigen.dot(base + i * d, base + j * d, count: j)) / root
+                    }
                 }
             }
         }
@@ -97,7 +99,8 @@ public enum Distance {
         for j in 0..<d { meanTerm += (a.mean[j] - b.mean[j]) * (a.mean[j] - b.mean[j]) }
         var traces = 0.0
         for j in 0..<d { traces += a.covariance.values[j * d + j] + b.covariance.values[j * d + j] }
-        let m = a.factor.transposed().multiplied(by: b.covariance).multiplied(by: a.factor)
+        let factor = try a.factor ?? Distance.factor(a.covariance)
+        let m = factor.transposed().multiplied(by: b.covariance).multiplied(by: factor)
         var symmetric = m
         for i in 0..<d { for j in 0..<i {
             let v = 0.5 * (m.values[i * d + j] + m.values[j * d + i])
@@ -257,7 +260,7 @@ public enum Distance {
         let aucRows = generator.subsample(options.aucMaxSamples, of: n)
         var frechetValue: Double?
         if let a = reference.gaussian,
-           let b = try ProbeTimer.shared.measure("distance: covariance", { try Gaussian(frechetRows.count == n ? embeddings : embeddings.selectingRows(frechetRows)) }) {
+           let b = try ProbeTimer.shared.measure("distance: covariance", { try Gaussian(frechetRows.count == n ? embeddings : embeddings.selectingRows(frechetRows), factorized: false) }) {
             frechetValue = try ProbeTimer.shared.measure("distance: Fréchet") { try frechet(a, b) }
         }
         let mmdResult = ProbeTimer.shared.measure("distance: MMD") {
