@@ -257,6 +257,9 @@ final class PipelineTests: XCTestCase {
                 XCTAssertEqual(settings["batch_size"] as? Int, 3)
                 XCTAssertTrue(result.err.contains("Toy diverse: ViT-w128×4/16@64, batch 3 (--batch)"), result.err)
             }
+            // The step's summary line (stderr is not a terminal here) carries the rate.
+            XCTAssertNotNil(result.err.range(of: #"- Toy diverse · reference: 20 images \(20 encoded, 0 cached\) in [0-9.]+ s, [0-9.]+ img/s, [0-9.]+ cores busy"#,
+                                             options: .regularExpression), result.err)
             runs.append((batch, source, run))
         }
         XCTAssertEqual(runs.map(\.batch), [32, 3])
