@@ -3,8 +3,8 @@
 default batch of `run` / `encode` (Sources/ShiftLensCLI/Run/EncoderBatch.swift).
 
     swift build -c release
-    python3 scripts/bench/compare_pytorch.py --models none   # or any run of it: writes fixtures-large/bench/
-    python3 scripts/bench/batch_sweep.py                     # every model below
+    python3 scripts/bench/compare_pytorch.py      # its first step writes the seeded weights into fixtures-large/bench/
+    python3 scripts/bench/batch_sweep.py          # every model below
     python3 scripts/bench/batch_sweep.py --models toy --batches 1,8,32
 
 Each (model, batch) runs `shiftlens bench --model W --batch B --warmup 1 --iterations N --json`
