@@ -49,7 +49,8 @@ struct PilotEncoding {
 
     /// One decode thread per four cores, at least one: decoding a 224×224 JPEG costs a few
     /// milliseconds, far less than encoding it, so one decoder keeps up with the encoder
-    /// except for very small models.
+    /// except for very small models — and for those the compute threads decode too while
+    /// the encoder waits (`EncodingPipeline`'s helpers).
     static var defaultDecoders: Int { max(1, ProcessInfo.processInfo.activeProcessorCount / 4) }
 
     /// Discovers each domain's images; a domain that cannot be read is kept with its problem.
