@@ -1,3 +1,4 @@
+import CLIP
 import Weights
 import XCTest
 @testable import ShiftLensCLI
@@ -13,21 +14,24 @@ final class EncoderBatchTests: XCTestCase {
     static let toy = VisionConfig.vit(ViTConfig(width: 128, layers: 4, heads: 2, patchSize: 16, imageSize: 64, outputDim: 64))
 
     func testDefaultsOfTheMeasuredModels() {
-        XCTAssertEqual(EncoderBatch.automatic(for: Self.vitB32), 8)
-        XCTAssertEqual(EncoderBatch.automatic(for: Self.vitB16), 2)
+        XCTAssertEqual(EncoderBatch.automatic(for: Self.vitB32), 16)
+        XCTAssertEqual(EncoderBatch.automatic(for: Self.vitB16), 4)
         XCTAssertEqual(EncoderBatch.automatic(for: Self.rn50), 8)
         XCTAssertEqual(EncoderBatch.automatic(for: Self.toy), 32)
     }
 
     /// Every default is the smallest power of two that reaches the plateau, unless the memory
-    /// budget lowers it; it never exceeds the budget (except a single image).
+    /// budget or a ModifiedResNet's group size lowers it; it never exceeds the budget (except a
+    /// single image).
     func testTheRuleReachesThePlateauWithinTheMemoryBudget() {
         for vision in [Self.vitB32, Self.vitB16, Self.vitL14At336, Self.rn50, Self.toy] {
             let batch = EncoderBatch.automatic(for: vision)
             let rows = EncoderBatch.rowsPerImage(vision), bytes = EncoderBatch.activationBytesPerImage(vision)
             XCTAssertEqual(batch & (batch - 1), 0, "\(vision): \(batch) is not a power of two")
             XCTAssertTrue(batch == 1 || batch * bytes <= EncoderBatch.memoryBudget, "\(vision): over the budget")
-            if 2 * batch * bytes <= EncoderBatch.memoryBudget {
+            if case .resnet = vision {
+                XCTAssertLessThanOrEqual(batch, ModifiedResNet.maximumGroup)
+            } else if 2 * batch * bytes <= EncoderBatch.memoryBudget {
                 XCTAssertGreaterThanOrEqual(batch * rows, EncoderBatch.plateauRows, "\(vision): short of the plateau with memory to spare")
             }
             XCTAssertTrue(batch == 1 || batch / 2 * rows < EncoderBatch.plateauRows, "\(vision): \(batch) is larger than needed")
@@ -36,7 +40,7 @@ final class EncoderBatchTests: XCTestCase {
 
     func testAnOptionOverridesTheModelsDefault() {
         XCTAssertEqual(EncoderBatch.choose(override: 3, for: Self.vitB32), EncoderBatch(size: 3, source: .option))
-        XCTAssertEqual(EncoderBatch.choose(override: nil, for: Self.vitB32), EncoderBatch(size: 8, source: .model))
+        XCTAssertEqual(EncoderBatch.choose(override: nil, for: Self.vitB32), EncoderBatch(size: 16, source: .model))
         XCTAssertEqual(EncoderBatch(size: 3, source: .option).description, "batch 3 (--batch)")
     }
 

@@ -1,19 +1,21 @@
+import CLIP
 import Weights
 
 /// How many images go through a model's vision tower together when `run` / `encode` get no
 /// `--batch`, and how many are written to the store together.
 ///
 /// The rule, from `shiftlens bench --batch B` on ViT-B/32, ViT-B/16, RN50 and the demo models
-/// (README, "Batches sized for the model"): throughput rises with the batch until the
-/// smallest matrix product of a pass has about `plateauRows` rows — the GEMM kernel's panels
-/// are full from there on — and is flat beyond. So the default is the smallest power of two
-/// whose pass has `plateauRows` rows (tokens per image for a ViT, positions of the 7×7 last
-/// stage for a ModifiedResNet), lowered while the activations of one pass would exceed
-/// `memoryBudget`. A larger batch would only cost memory.
+/// with 2 threads (README, "Batches sized for the model"): throughput rises with the batch
+/// until the smallest matrix product of a pass has about `plateauRows` rows — enough work
+/// items for both threads, the GEMM kernel's panels full — and is flat beyond. So the default
+/// is the smallest power of two whose pass has `plateauRows` rows (tokens per image for a ViT,
+/// positions of the 7×7 last stage for a ModifiedResNet, which runs groups of at most
+/// `ModifiedResNet.maximumGroup` images anyway), lowered while the activations of one pass
+/// would exceed `memoryBudget`. A larger batch would only cost memory.
 ///
-/// The store is written in batches of `storeBatchSize` images (several passes): a batch of 2
-/// (ViT-B/16) per write would leave ~125,000 pending files in a 250k-image domain before its
-/// compaction, while 32 images are at most a few seconds of work to lose to `kill -9`.
+/// The store is written in batches of `storeBatchSize` images (several passes): one write per
+/// pass of 4 images (ViT-B/16) would leave 62,500 pending batches in a 250k-image domain before
+/// its compaction, while 32 images are at most a few seconds of work to lose to `kill -9`.
 struct EncoderBatch: Equatable {
     enum Source: String {
         /// Chosen by the rule for this model.
@@ -26,7 +28,7 @@ struct EncoderBatch: Equatable {
     var source: Source
 
     /// Rows of the smallest matrix product of a pass from which the kernels run at full speed.
-    static let plateauRows = 384
+    static let plateauRows = 512
     /// Working memory allowed for one pass's activations (weights not counted).
     static let memoryBudget = 512 << 20
     static let maximum = 256
@@ -42,12 +44,14 @@ struct EncoderBatch: Equatable {
         return EncoderBatch(size: automatic(for: vision), source: .model)
     }
 
-    /// The smallest power of two reaching `plateauRows` rows, halved while its activations
-    /// exceed `memoryBudget`; between 1 and `maximum`.
+    /// The smallest power of two reaching `plateauRows` rows (for a ModifiedResNet at most its
+    /// group size), halved while its activations exceed `memoryBudget`; between 1 and `maximum`.
     static func automatic(for vision: VisionConfig) -> Int {
         let rows = max(rowsPerImage(vision), 1)
+        var limit = maximum
+        if case .resnet = vision { limit = ModifiedResNet.maximumGroup }
         var batch = 1
-        while batch * rows < plateauRows, batch < maximum { batch *= 2 }
+        while batch * rows < plateauRows, batch < limit { batch *= 2 }
         while batch > 1, batch * activationBytesPerImage(vision) > memoryBudget { batch /= 2 }
         return batch
     }
