@@ -211,7 +211,7 @@ public struct ModifiedResNet: Sendable {
     /// 13 % fewer images per CPU-second than groups of 8 (RN50, `shiftlens bench`, 2 threads)
     /// and peaked at 1.2 GB resident instead of 0.7 — the stem's maps (images × 32 × 112²
     /// floats) outgrow the caches, while 8 images already fill the GEMM panels of the 7×7 stage.
-    static let maximumGroup = 8
+    public static let maximumGroup = 8
 
     /// Image embeddings (N, outputDim), not normalised, for preprocessed `images` (N, 3, S, S).
     /// Up to `batch` images (at most `maximumGroup`) share each pass: every convolution

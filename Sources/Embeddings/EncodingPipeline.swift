@@ -1,5 +1,6 @@
 import Foundation
 import ImageCodec
+import Tensor
 
 /// A flag that Ctrl-C (or a test) raises to stop a pipeline after the batch in flight.
 public final class CancellationFlag: @unchecked Sendable {
@@ -18,12 +19,16 @@ public final class CancellationFlag: @unchecked Sendable {
 ///
 /// `decoders` background threads read, hash, decode and preprocess images into a bounded
 /// queue (two batches deep) while the calling thread runs the encoder on full batches
-/// (the encoder itself uses Tensor's pool). Only the images in the queue are held in
-/// memory, so a domain of any size streams through. A failing image is skipped with its
-/// reason; the run goes on. Each batch is appended to the table atomically, so an
-/// interrupted run loses at most the batch in flight and resumes where it stopped.
+/// (the encoder itself uses Tensor's pool). When a batch is not full and nothing decoded
+/// is waiting, the pool's threads (`helpers`) decode the missing images themselves instead
+/// of idling, so a model whose encoder is faster than one decoder is limited by decoding
+/// on every core, not by one decoder thread. Only the images in the queue and the batch
+/// are held in memory, so a domain of any size streams through. A failing image is
+/// skipped with its reason; the run goes on. Each batch is appended to the table
+/// atomically, so an interrupted run loses at most the batch in flight and resumes where
+/// it stopped.
 ///
-/// With more than one decoder the batches are filled in completion order, so which images
+/// With more than one decoding thread the batches are filled in completion order, so which images
 /// share a batch varies from run to run; the stored rows do not, because the encoder must be
 /// batch-invariant (a row depends only on its own image) — the sharding tests check this.
 public enum EncodingPipeline {
@@ -57,6 +62,8 @@ public enum EncodingPipeline {
         public var encodeSeconds: TimeInterval
         /// Seconds the calling thread waited for the decoders with a batch not yet full.
         public var waitSeconds: TimeInterval
+        /// Seconds the compute threads spent decoding because no decoded image was waiting.
+        public var helpSeconds: TimeInterval
     }
 
     /// - Parameters:
@@ -65,49 +72,52 @@ public enum EncodingPipeline {
     ///   - encode: `count` inputs laid end to end → `count × table dimension` floats.
     ///   - isCached: rows found here (e.g. a shared base store) count as cached and are not encoded.
     ///   - decoders: background decode threads (at least 1).
+    ///   - helpers: the pool the encoder runs on; its threads decode while the encoder would
+    ///     otherwise wait for a batch (nil: only the decoders decode).
     public static func run(
         files: [URL], displayPaths: [String]? = nil, table: EmbeddingTable, batchSize: Int, dimension: Int,
         prepare: @escaping @Sendable ([UInt8]) throws -> [Float],
         encode: ([Float], Int) throws -> [Float],
         isCached: @escaping @Sendable (String) -> Bool = { _ in false },
         decoders: Int = 1,
+        helpers: ThreadPool? = nil,
         cancel: CancellationFlag = CancellationFlag(),
         progress: (Progress) -> Void = { _ in }
     ) throws -> Outcome {
         let started = Date()
         let names = displayPaths ?? files.map(\.path)
         var outcome = Outcome(keys: Array(repeating: nil, count: files.count), encoded: 0, cached: 0, failures: [], interrupted: false,
-                              elapsed: 0, encodeSeconds: 0, waitSeconds: 0)
+                              elapsed: 0, encodeSeconds: 0, waitSeconds: 0, helpSeconds: 0)
         let total = files.count
         guard total > 0 else { return outcome }
 
-        // Decoders take the next file index from a shared counter; a key seen twice in this
-        // run (identical files) is encoded once.
+        // Decoders (and helpers) take the next file index from a shared counter; a key seen
+        // twice in this run (identical files) is encoded once.
         let queue = BoundedQueue<Prepared>(capacity: max(2 * batchSize, 2))
         let claims = Claims()
+        let load: @Sendable (Int) -> Prepared = { index in
+            guard let data = FileManager.default.contents(atPath: files[index].path) else {
+                return .failed(index: index, key: nil, code: "image.unreadable", reason: "cannot be read")
+            }
+            let bytes = [UInt8](data)
+            let key = SHA256.hex(bytes)
+            if table.contains(key) || isCached(key) || !claims.claimKey(key) {
+                return .cached(index: index, key: key)
+            }
+            do {
+                return .input(index: index, key: key, values: try prepare(bytes))
+            } catch {
+                let code = (error as? ImageCodecError).map { "image.\($0.code)" } ?? "image.error"
+                return .failed(index: index, key: key, code: code, reason: "\(error)")
+            }
+        }
         let threadCount = max(1, min(decoders, total))
-        for _ in 0..<threadCount {
+        for number in 0..<threadCount {
             let thread = Thread {
-                while !cancel.isRaised, let index = claims.next(below: total) {
-                    guard let data = FileManager.default.contents(atPath: files[index].path) else {
-                        queue.push(.failed(index: index, key: nil, code: "image.unreadable", reason: "cannot be read"))
-                        continue
-                    }
-                    let bytes = [UInt8](data)
-                    let key = SHA256.hex(bytes)
-                    if table.contains(key) || isCached(key) || !claims.claimKey(key) {
-                        queue.push(.cached(index: index, key: key))
-                        continue
-                    }
-                    do {
-                        queue.push(.input(index: index, key: key, values: try prepare(bytes)))
-                    } catch {
-                        let code = (error as? ImageCodecError).map { "image.\($0.code)" } ?? "image.error"
-                        queue.push(.failed(index: index, key: key, code: code, reason: "\(error)"))
-                    }
-                }
+                while !cancel.isRaised, let index = claims.next(below: total) { queue.push(load(index)) }
                 queue.push(.end)
             }
+            thread.name = "\(decoderThreadPrefix)\(number)"
             thread.stackSize = 8 << 20
             thread.start()
         }
@@ -141,30 +151,48 @@ public enum EncodingPipeline {
             report()
         }
         var lastReport = Date()
+        /// Takes one prepared image; true when the run must stop (cancelled after a batch).
+        func accept(_ item: Prepared) throws -> Bool {
+            switch item {
+            case .end:
+                finished += 1
+            case .failed(let index, let key, let code, let reason):
+                failures.append((index, Failure(path: names[index], code: code, reason: reason)))
+                if let key { failedKeys[key] = (code, reason) }
+            case .cached(let index, let key):
+                outcome.keys[index] = key
+                outcome.cached += 1
+                if Date().timeIntervalSince(lastReport) > 0.2 { report(); lastReport = Date() }
+            case .input(let index, let key, let values):
+                outcome.keys[index] = key
+                batchKeys.append(key)
+                batchValues += values
+                if batchKeys.count == batchSize {
+                    try flush()
+                    if cancel.isRaised { return true }
+                }
+            }
+            return false
+        }
         do {
             loop: while finished < threadCount {
+                if let item = queue.tryPop() {
+                    if try accept(item) { outcome.interrupted = true; break loop }
+                    continue
+                }
+                // Nothing decoded is waiting: rather than idle, the compute threads decode
+                // the next images of this batch themselves.
+                if let helpers, !cancel.isRaised, claims.hasNext(below: total) {
+                    let helpStarted = Date()
+                    let helped = Self.help(on: helpers, wanted: batchSize - batchKeys.count, claims: claims, total: total, cancel: cancel, load: load)
+                    outcome.helpSeconds += Date().timeIntervalSince(helpStarted)
+                    for item in helped where try accept(item) { outcome.interrupted = true; break loop }
+                    continue
+                }
                 let waitStarted = Date()
                 let item = queue.pop()
                 outcome.waitSeconds += Date().timeIntervalSince(waitStarted)
-                switch item {
-                case .end:
-                    finished += 1
-                case .failed(let index, let key, let code, let reason):
-                    failures.append((index, Failure(path: names[index], code: code, reason: reason)))
-                    if let key { failedKeys[key] = (code, reason) }
-                case .cached(let index, let key):
-                    outcome.keys[index] = key
-                    outcome.cached += 1
-                    if Date().timeIntervalSince(lastReport) > 0.2 { report(); lastReport = Date() }
-                case .input(let index, let key, let values):
-                    outcome.keys[index] = key
-                    batchKeys.append(key)
-                    batchValues += values
-                    if batchKeys.count == batchSize {
-                        try flush()
-                        if cancel.isRaised { outcome.interrupted = true; break loop }
-                    }
-                }
+                if try accept(item) { outcome.interrupted = true; break loop }
             }
             if !outcome.interrupted && !cancel.isRaised { try flush() }
         } catch {
@@ -190,6 +218,25 @@ public enum EncodingPipeline {
         outcome.elapsed = Date().timeIntervalSince(started)
         report()
         return outcome
+    }
+
+    /// Names of the background decode threads (`shiftlens-decoder-0`, …).
+    public static let decoderThreadPrefix = "shiftlens-decoder-"
+
+    /// One job on `pool`: every participant loads the next unclaimed images until `wanted`
+    /// inputs for the encoder are ready (participants may overshoot by one image each) or
+    /// none are left. The results skip the bounded queue: the consumer is the one running
+    /// this job, so waiting for room in the queue here would deadlock.
+    private static func help(
+        on pool: ThreadPool, wanted: Int, claims: Claims, total: Int, cancel: CancellationFlag, load: (Int) -> Prepared
+    ) -> [Prepared] {
+        let collected = Collected()
+        pool.run { _, _ in
+            while !cancel.isRaised, collected.inputs < wanted, let index = claims.next(below: total) {
+                collected.add(load(index))
+            }
+        }
+        return collected.items
     }
 
     /// Lets the decoders finish their current image and exit.
@@ -219,12 +266,32 @@ public enum EncodingPipeline {
             }
         }
 
+        /// Whether an index below `count` is still unclaimed.
+        func hasNext(below count: Int) -> Bool { lock.withLock { position < count } }
+
         /// True the first time `key` is claimed.
         func claimKey(_ key: String) -> Bool { lock.withLock { keys.insert(key).inserted } }
     }
 }
 
-/// A fixed-capacity blocking FIFO between one producer and one consumer.
+/// What the compute threads loaded in one `help` job.
+private final class Collected: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var items: [EncodingPipeline.Prepared] = []
+    private var inputCount = 0
+
+    /// Images ready for the encoder so far (cached and failed ones excluded).
+    var inputs: Int { lock.withLock { inputCount } }
+
+    func add(_ item: EncodingPipeline.Prepared) {
+        lock.withLock {
+            items.append(item)
+            if case .input = item { inputCount += 1 }
+        }
+    }
+}
+
+/// A fixed-capacity blocking FIFO between producers and one consumer.
 final class BoundedQueue<Element>: @unchecked Sendable {
     private let condition = NSCondition()
     private var items: [Element] = []
@@ -243,9 +310,22 @@ final class BoundedQueue<Element>: @unchecked Sendable {
         condition.unlock()
     }
 
+    /// The first element if one is waiting, without blocking.
+    func tryPop() -> Element? {
+        condition.lock()
+        defer { condition.unlock() }
+        return items.count > head ? takeFirst() : nil
+    }
+
     func pop() -> Element {
         condition.lock()
+        defer { condition.unlock() }
         while items.count == head { condition.wait() }
+        return takeFirst()
+    }
+
+    /// Removes the first element; the lock is held and the queue is not empty.
+    private func takeFirst() -> Element {
         let element = items[head]
         head += 1
         if head > 1024 {
@@ -253,7 +333,6 @@ final class BoundedQueue<Element>: @unchecked Sendable {
             head = 0
         }
         condition.broadcast()
-        condition.unlock()
         return element
     }
 }

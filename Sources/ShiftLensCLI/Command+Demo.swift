@@ -39,7 +39,7 @@ extension Command {
         let spec = try loadSpec(specURL)
         let options = PilotRunner.Options(
             site: URL(fileURLWithPath: invocation.value("--site") ?? "site").standardizedFileURL,
-            store: data.appendingPathComponent(".shiftlens/store"), batchSize: 64, notice: DemoPilot.notice)
+            store: data.appendingPathComponent(".shiftlens/store"), notice: DemoPilot.notice)
         let cancel = CancellationFlag()
         let interrupt = InterruptHandler(cancel: cancel, console: console)
         defer { interrupt.restore() }

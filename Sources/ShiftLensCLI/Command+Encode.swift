@@ -22,7 +22,7 @@ extension Command {
         options: [
             .value("--shard", "I/N", "This shard's index (0-based) and the shard count; auto/N reads the index from the environment."),
             .value("--store", "DIR", "The shared embedding store (default: .shiftlens/store beside the pilot spec); the shard writes DIR/shard-I-of-N/."),
-            .value("--batch", "N", "Images per encoder batch (default 32)."),
+            .value("--batch", "N", "Images per encoder pass and store write (default: sized for each model, see README)."),
             .value("--threads", "N", "Compute threads (default: all cores)."),
             .value("--decoders", "N", "Image decode threads feeding the encoder (default: one per four cores, at least one)."),
         ],
@@ -33,7 +33,7 @@ extension Command {
         let spec = try loadSpec(specURL)
         let assets = try locateAssets()
         try configureThreads(invocation)
-        let batchSize = try invocation.integer("--batch", default: 32, in: 1...4096)
+        let batchSize = try batchOption(invocation)
         let decoders = try invocation.integer("--decoders", default: PilotEncoding.defaultDecoders, in: 1...64)
         let baseURL = storeURL(invocation, spec: spec)
         let shardURL = baseURL.appendingPathComponent(shard.folderName)

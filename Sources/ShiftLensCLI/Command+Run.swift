@@ -24,7 +24,7 @@ extension Command {
             .value("--site", "DIR", "Site folder (default: site/ in the current folder)."),
             .value("--store", "DIR", "Embedding store (default: .shiftlens/store beside the pilot spec)."),
             .value("--embeddings", "DIR", "Use embeddings computed elsewhere (images.csv + <model-slug>.npy) instead of encoding."),
-            .value("--batch", "N", "Images per encoder batch (default 32)."),
+            .value("--batch", "N", "Images per encoder pass and store write (default: sized for each model, see README)."),
             .value("--threads", "N", "Compute threads (default: all cores)."),
             .value("--decoders", "N", "Image decode threads feeding the encoder (default: one per four cores, at least one)."),
         ],
@@ -37,7 +37,7 @@ extension Command {
         let options = PilotRunner.Options(
             site: URL(fileURLWithPath: invocation.value("--site") ?? "site").standardizedFileURL,
             store: storeURL(invocation, spec: spec),
-            batchSize: try invocation.integer("--batch", default: 32, in: 1...4096),
+            batchSize: try batchOption(invocation),
             embeddings: invocation.value("--embeddings").map { URL(fileURLWithPath: $0).standardizedFileURL },
             decoders: try invocation.integer("--decoders", default: PilotEncoding.defaultDecoders, in: 1...64))
         let cancel = CancellationFlag()
@@ -68,6 +68,11 @@ extension Command {
         } catch {
             throw ShiftLensError(step: "assets", message: "\(error)", hint: "run shiftlens from its checkout or set SHIFTLENS_ASSETS")
         }
+    }
+
+    /// `--batch N` when given; nil lets each model choose (`EncoderBatch`).
+    static func batchOption(_ invocation: Invocation) throws -> Int? {
+        invocation.value("--batch") == nil ? nil : try invocation.integer("--batch", default: 1, in: 1...4096)
     }
 
     static func configureThreads(_ invocation: Invocation) throws {

@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 import XCTest
 @testable import Embeddings
 
@@ -146,4 +147,53 @@ final class EncodingPipelineTests: XCTestCase {
         XCTAssertEqual(skipping.encoded, outcomes[0].encoded - 10)
         XCTAssertFalse(known.contains { fresh.contains($0) })
     }
+
+    /// With `helpers`, the compute threads decode when nothing decoded is waiting: here the
+    /// only decoder thread is stuck on its first image until every other image is prepared,
+    /// which can only happen if the helpers prepared them. The table is the one a plain run
+    /// with another batch size writes.
+    func testHelpersDecodeWhileTheDecoderIsBusy() throws {
+        let files = try makeFiles(Array(0..<30) + [0xFF])
+        let others = DispatchSemaphore(value: 0)
+        let helped = LockedCount()
+        let stalling: @Sendable ([UInt8]) throws -> [Float] = { [prepare] bytes in
+            if Thread.current.name?.hasPrefix(EncodingPipeline.decoderThreadPrefix) == true {
+                // Released once the helpers have prepared every other image (or after 60 s, failing below).
+                _ = others.wait(timeout: .now() + 60)
+            } else if helped.increment() == files.count - 1 {
+                others.signal()
+            }
+            return try prepare(bytes)
+        }
+        let helpedTable = try EmbeddingStore(root: scratch.appendingPathComponent("helped")).table(weightsSHA256: weights, preprocessing: "p")
+        let outcome = try EncodingPipeline.run(
+            files: files, table: helpedTable, batchSize: 4, dimension: 2, prepare: stalling,
+            encode: { values, count in Array(values.prefix(count * 2)) }, decoders: 1, helpers: ThreadPool(threadCount: 2))
+        XCTAssertGreaterThanOrEqual(helped.value, files.count - 1, "the helpers did not decode the images the decoder could not")
+        XCTAssertEqual(outcome.encoded, 30)
+        XCTAssertEqual(outcome.failures.map(\.path), [files[30].path])
+        XCTAssertGreaterThan(outcome.helpSeconds, 0)
+
+        let plainTable = try EmbeddingStore(root: scratch.appendingPathComponent("plain")).table(weightsSHA256: weights, preprocessing: "p")
+        _ = try EncodingPipeline.run(
+            files: files, table: plainTable, batchSize: 7, dimension: 2, prepare: prepare,
+            encode: { values, count in Array(values.prefix(count * 2)) })
+        try helpedTable.compact()
+        try plainTable.compact()
+        for name in ["embeddings.npy", "keys.txt"] {
+            XCTAssertEqual(try Data(contentsOf: helpedTable.folder.appendingPathComponent(name)),
+                           try Data(contentsOf: plainTable.folder.appendingPathComponent(name)), name)
+        }
+    }
+}
+
+/// A counter shared between threads.
+private final class LockedCount: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    var value: Int { lock.withLock { count } }
+
+    /// Adds one; returns the new count.
+    func increment() -> Int { lock.withLock { count += 1; return count } }
 }

@@ -9,14 +9,13 @@ import XCTest
 
 /// End-to-end encode rate of the pipeline (read, hash, decode, preprocess on decoder
 /// threads; encode on the pool; append to the store) against a pure-encode loop over the
-/// same images already preprocessed in memory, same model, batch size and threads.
+/// same images already preprocessed in memory, same model, batch (the model's default) and threads.
 /// Skipped unless SHIFTLENS_BENCH=1 (timings are not assertions); prints wall-clock
 /// images/s min / median / max over runs.
 final class PipelineBenchmarkTests: XCTestCase {
     func testPipelineRateAgainstPureEncoding() throws {
         guard ProcessInfo.processInfo.environment["SHIFTLENS_BENCH"] == "1" else { throw XCTSkip("set SHIFTLENS_BENCH=1") }
         let runs = Int(ProcessInfo.processInfo.environment["SHIFTLENS_BENCH_RUNS"] ?? "") ?? 3
-        let batch = 32
         let root = PipelineTests.root
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("shiftlens-pipeline-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -41,11 +40,12 @@ final class PipelineBenchmarkTests: XCTestCase {
         }
 
         let threads = ThreadPool.shared.threadCount
-        print("bench pipeline: model \(weights.lastPathComponent) in \(weights.deletingLastPathComponent().lastPathComponent), batch \(batch), \(threads) pool threads, \(ProcessInfo.processInfo.activeProcessorCount) cores, \(runs) runs")
+        print("bench pipeline: model \(weights.lastPathComponent) in \(weights.deletingLastPathComponent().lastPathComponent), \(threads) pool threads, \(ProcessInfo.processInfo.activeProcessorCount) cores, \(runs) runs")
         for (label, files) in [("demo PNG 64×64", try images(in: demo)), ("ImageNet JPEG", try images(in: jpegFolder))] where !files.isEmpty {
             let progress = ProgressReporter(console: Console(out: { _ in }, err: { _ in }))
             let probe = try ModelEncoder(name: "bench", entry: nil, weights: weights, store: try EmbeddingStore(root: scratch.appendingPathComponent("unused")),
-                                         batchSize: batch, progress: progress)
+                                         batchSize: nil, progress: progress)
+            let batch = probe.batch.storeBatchSize
             let config = probe.preprocessing
             let size = config.imageSize
             let inputs = try files.map { try Preprocessor.preprocess(ImageFile.decode(Array(Data(contentsOf: $0))), config: config).scalars }
@@ -59,10 +59,10 @@ final class PipelineBenchmarkTests: XCTestCase {
             var pure: [Double] = []
             for _ in 0..<runs {
                 let started = Date()
-                for tensor in batches { _ = try probe.model.encodeImages(tensor) }
+                for tensor in batches { _ = try probe.model.encodeImages(tensor, batch: probe.batch.size) }
                 pure.append(Double(inputs.count) / Date().timeIntervalSince(started))
             }
-            report("\(label): pure encode", pure, count: inputs.count)
+            report("\(label): pure encode, \(probe.batch.description)", pure, count: inputs.count)
             let items = files.map { DatasetItem(url: $0, relativePath: $0.lastPathComponent, label: nil) }
             for decoders in [1, 2] {
                 var rates: [Double] = []
@@ -70,7 +70,7 @@ final class PipelineBenchmarkTests: XCTestCase {
                 for _ in 0..<runs {
                     let encoder = try ModelEncoder(name: "bench", entry: nil, weights: weights,
                                                    store: try EmbeddingStore(root: scratch.appendingPathComponent("store-\(UUID().uuidString)")),
-                                                   batchSize: batch, progress: progress)
+                                                   batchSize: nil, progress: progress)
                     encoder.decoders = decoders
                     let started = Date()
                     let result = try encoder.encode(domain: "bench", items: items, cancel: CancellationFlag())

@@ -232,6 +232,43 @@ final class PipelineTests: XCTestCase {
         XCTAssertEqual(try files(under: first), firstFiles)
     }
 
+    // MARK: Batch size
+
+    /// Without `--batch` each model encodes with its own default (the toy models: 32, see
+    /// `EncoderBatch`), announced on stderr and kept in the manifest; `--batch N` overrides
+    /// it and is recorded as such. The stored rows are byte-identical either way.
+    func testBatchSizeIsChosenPerModelRecordedAndOverridable() throws {
+        let spec = try smallPilot()
+        var runs: [(batch: Int, source: String, run: URL)] = []
+        for (store, extra) in [("store-default", [String]()), ("store-3", ["--batch", "3"])] {
+            let result = cli(["run", spec.path, "--site", scratch.appendingPathComponent("site").path,
+                              "--store", scratch.appendingPathComponent(store).path] + extra)
+            XCTAssertEqual(result.code, 0, result.err)
+            let run = URL(fileURLWithPath: try XCTUnwrap(result.out.split(separator: "\n").last.map(String.init))).deletingLastPathComponent()
+            let manifest = try json(run.appendingPathComponent("manifest.json"))
+            let model = try XCTUnwrap((manifest["models"] as? [[String: Any]])?.first)
+            let batch = try XCTUnwrap(model["batch_size"] as? Int)
+            let source = try XCTUnwrap(model["batch_source"] as? String)
+            let settings = try XCTUnwrap(manifest["settings"] as? [String: Any])
+            if extra.isEmpty {
+                XCTAssertEqual(settings["batch_size"] as? String, "per model")
+                XCTAssertTrue(result.err.contains("Toy diverse: ViT-w128×4/16@64, batch 32 (default for this model)"), result.err)
+            } else {
+                XCTAssertEqual(settings["batch_size"] as? Int, 3)
+                XCTAssertTrue(result.err.contains("Toy diverse: ViT-w128×4/16@64, batch 3 (--batch)"), result.err)
+            }
+            // The step's summary line (stderr is not a terminal here) carries the rate.
+            XCTAssertNotNil(result.err.range(of: #"- Toy diverse · reference: 20 images \(20 encoded, 0 cached\) in [0-9.]+ s, [0-9.]+ img/s, [0-9.]+ cores busy"#,
+                                             options: .regularExpression), result.err)
+            runs.append((batch, source, run))
+        }
+        XCTAssertEqual(runs.map(\.batch), [32, 3])
+        XCTAssertEqual(runs.map(\.source), ["model", "--batch"])
+        let rows = try files(under: scratch.appendingPathComponent("store-default"))
+        XCTAssertTrue(rows.keys.contains { $0.hasSuffix("embeddings.npy") })
+        XCTAssertEqual(try files(under: scratch.appendingPathComponent("store-3")), rows, "the batch size changed stored rows")
+    }
+
     // MARK: Interruption
 
     /// The built binary, stopped by Ctrl-C (SIGINT) and then by `kill -9` in the middle of
@@ -270,7 +307,8 @@ final class PipelineTests: XCTestCase {
             let (encoded, cached) = (Int(fields[2]) ?? -1, Int(fields[3]) ?? -1)
             XCTAssertEqual(encoded + cached, 240, String(line))
             XCTAssertGreaterThan(cached, 0, "no finished batch survived signal \(signal)")
-            XCTAssertEqual(cached % 8, 0, "a partial batch was kept after signal \(signal)")
+            // `--batch 8`: passes of 8 images, written to the store 32 at a time.
+            XCTAssertEqual(cached % EncoderBatch(size: 8, source: .option).storeBatchSize, 0, "a partial batch was kept after signal \(signal)")
             cachedSoFar = cached
             if signal == SIGINT { try FileManager.default.removeItem(at: store) }
         }

@@ -21,6 +21,8 @@ struct EncodedDomain {
     /// Seconds of the domain's encoding step, and the part spent inside the encoder itself.
     var elapsed: Double = 0
     var encodeSeconds: Double = 0
+    /// CPU seconds of the whole process during the step (every decoding and compute thread).
+    var cpuSeconds: Double = 0
 }
 
 /// One loaded model and what it needs to encode a pilot's images and prompts through
@@ -30,7 +32,8 @@ final class ModelEncoder {
     let loaded: LoadedCheckpoint
     let preprocessing: PreprocessConfig
     let store: EmbeddingStore
-    let batchSize: Int
+    /// Images per encoder pass, and per store write (`EncoderBatch`).
+    let batch: EncoderBatch
     let progress: ProgressReporter
     let name: String
     /// Background decode threads feeding the encoder.
@@ -40,7 +43,8 @@ final class ModelEncoder {
 
     static let textPreprocessingID = "text-clip-bpe-77"
 
-    init(name: String, entry: PilotSpec.Model?, weights: URL, store: EmbeddingStore, batchSize: Int, progress: ProgressReporter,
+    /// `batchSize` nil: the model's default (`EncoderBatch`).
+    init(name: String, entry: PilotSpec.Model?, weights: URL, store: EmbeddingStore, batchSize: Int?, progress: ProgressReporter,
          activationOverride: Activation? = nil) throws {
         var overrides = ConfigOverrides(source: entry == nil ? "--activation" : "pilot")
         overrides.activation = activationOverride ?? entry?.activation.flatMap(Activation.init(rawValue:))
@@ -53,7 +57,7 @@ final class ModelEncoder {
         if let size = entry?.imageSize { preprocessing.imageSize = size }
         self.preprocessing = preprocessing
         self.store = store
-        self.batchSize = batchSize
+        batch = EncoderBatch.choose(override: batchSize, for: loaded.config.vision)
         self.progress = progress
         self.name = name
     }
@@ -67,22 +71,26 @@ final class ModelEncoder {
         let size = preprocessing.imageSize
         let model = self.model
         let label = "\(name) · \(domain)"
+        let passSize = batch.size
         let base = try baseTable(preprocessing: preprocessing.id)
+        let cpuStart = MachineProbe.cpuSeconds
         let outcome = try EncodingPipeline.run(
-            files: items.map(\.url), displayPaths: items.map(\.relativePath), table: table, batchSize: batchSize, dimension: dimension,
+            files: items.map(\.url), displayPaths: items.map(\.relativePath), table: table, batchSize: batch.storeBatchSize, dimension: dimension,
             prepare: { bytes in
                 let image = try ImageFile.decode(bytes)
                 return Preprocessor.preprocess(image, config: preprocessing).scalars
             },
             encode: { values, count in
-                try model.encodeImages(Tensor(shape: [count, 3, size, size], scalars: values)).scalars
+                try model.encodeImages(Tensor(shape: [count, 3, size, size], scalars: values), batch: passSize).scalars
             },
             isCached: { key in base?.contains(key) ?? false },
             decoders: decoders,
+            helpers: ThreadPool.shared,
             cancel: cancel,
             progress: { [progress] step in
                 progress.update(label, done: step.done, total: step.total, rate: step.imagesPerSecond, secondsRemaining: step.secondsRemaining)
             })
+        let cpuSeconds = MachineProbe.cpuSeconds - cpuStart
         if outcome.interrupted { throw CancellationError() }
         var keys: [String] = []
         var labels: [Int?] = []
@@ -93,13 +101,15 @@ final class ModelEncoder {
             labels.append(items[index].label)
             paths.append(items[index].relativePath)
         }
-        let rate = outcome.encoded > 0 ? String(format: ", %.1f img/s", Double(outcome.encoded) / max(outcome.elapsed, 1e-9)) : ""
+        // Cores busy (CPU seconds / seconds) tells a slow step on a crowded machine from a slow model.
+        let rate = outcome.encoded > 0
+            ? String(format: ", %.1f img/s, %.2f cores busy", Double(outcome.encoded) / max(outcome.elapsed, 1e-9), cpuSeconds / max(outcome.elapsed, 1e-9)) : ""
         progress.finish("\(label): \(keys.count) images (\(outcome.encoded) encoded, \(outcome.cached) cached\(outcome.failures.isEmpty ? "" : ", \(outcome.failures.count) skipped")) in \(String(format: "%.1f", outcome.elapsed)) s\(rate)")
         try table.compact()
         return EncodedDomain(
             embeddings: table.rows(keys) ?? Tensor(zeros: [0, dimension]), labels: labels, paths: paths, keys: keys,
             failures: outcome.failures, encoded: outcome.encoded, cached: outcome.cached,
-            elapsed: outcome.elapsed, encodeSeconds: outcome.encodeSeconds)
+            elapsed: outcome.elapsed, encodeSeconds: outcome.encodeSeconds, cpuSeconds: cpuSeconds)
     }
 
     /// The base store's table for this model, if the base store has one (never created here).
@@ -138,11 +148,12 @@ final class ModelEncoder {
             let output = try model.encodeText(tokenizer.tokenize(part.map(\.prompt)))
             try table.append(keys: part.map(\.key), values: output.scalars, dimension: output.shape[1])
             progress.update("\(name) · \(what)", done: start + part.count, total: missing.count,
-                            rate: Double(start + part.count) / max(Date().timeIntervalSince(started), 1e-9), secondsRemaining: nil)
+                            rate: Double(start + part.count) / max(Date().timeIntervalSince(started), 1e-9), unit: "prompts/s", secondsRemaining: nil)
         }
         try table.compact()
         if !missing.isEmpty {
-            progress.finish("\(name) · \(what): \(prompts.count) prompts (\(missing.count) encoded) in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+            let seconds = Date().timeIntervalSince(started)
+            progress.finish("\(name) · \(what): \(prompts.count) prompts (\(missing.count) encoded) in \(String(format: "%.1f", seconds)) s, \(String(format: "%.1f", Double(missing.count) / max(seconds, 1e-9))) prompts/s")
         }
         return missing.count
     }

@@ -22,6 +22,8 @@ struct EncodedModel {
     var family: String
     var activation: String
     var dimension: Int
+    /// Images per encoder pass, and whether the model's default or `--batch` chose it (nil when imported).
+    var batch: EncoderBatch?
     var domains: [String: EncodedDomain]
     /// The full zero-shot head (C, D).
     var head: Tensor
@@ -36,7 +38,8 @@ struct PilotEncoding {
     let spec: PilotSpec
     let classes: ClassList
     let store: EmbeddingStore
-    let batchSize: Int
+    /// `--batch N`, or nil for each model's default (`EncoderBatch`).
+    let batchSize: Int?
     let progress: ProgressReporter
     let cancel: CancellationFlag
     /// Background decode threads per model (see `defaultDecoders`).
@@ -46,7 +49,8 @@ struct PilotEncoding {
 
     /// One decode thread per four cores, at least one: decoding a 224×224 JPEG costs a few
     /// milliseconds, far less than encoding it, so one decoder keeps up with the encoder
-    /// except for very small models.
+    /// except for very small models — and for those the compute threads decode too while
+    /// the encoder waits (`EncodingPipeline`'s helpers).
     static var defaultDecoders: Int { max(1, ProcessInfo.processInfo.activeProcessorCount / 4) }
 
     /// Discovers each domain's images; a domain that cannot be read is kept with its problem.
@@ -85,10 +89,12 @@ struct PilotEncoding {
         }
     }
 
-    func loadModel(_ entry: PilotSpec.Model) throws -> ModelEncoder {
+    /// Loads a model to encode with; `announce` prints its family and batch size.
+    func loadModel(_ entry: PilotSpec.Model, announce: Bool = true) throws -> ModelEncoder {
         let encoder = try ModelEncoder(name: entry.name, entry: entry, weights: entry.weights, store: store, batchSize: batchSize, progress: progress)
         encoder.decoders = decoders
         encoder.baseStore = baseStore
+        if announce { progress.finish("\(entry.name): \(Self.family(encoder.loaded.config)), \(encoder.batch.description)") }
         return encoder
     }
 
@@ -124,7 +130,7 @@ struct PilotEncoding {
         }
         return EncodedModel(
             entry: entry, sha256: encoder.loaded.sha256, family: Self.family(encoder.loaded.config),
-            activation: encoder.loaded.config.activation.rawValue, dimension: encoder.dimension,
+            activation: encoder.loaded.config.activation.rawValue, dimension: encoder.dimension, batch: encoder.batch,
             domains: encoded, head: head, conceptEmbeddings: conceptEmbeddings, conceptNames: concepts, warnings: encoder.loaded.warnings)
     }
 

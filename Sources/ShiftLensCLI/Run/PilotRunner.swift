@@ -17,7 +17,8 @@ struct PilotRunner {
     struct Options {
         var site: URL
         var store: URL
-        var batchSize = 32
+        /// `--batch N`; nil: each model's default (`EncoderBatch`).
+        var batchSize: Int?
         var runID: String?
         /// `run --embeddings DIR`: import image embeddings from DIR instead of encoding (see `EmbeddingImport`).
         var embeddings: URL?
@@ -139,7 +140,7 @@ struct PilotRunner {
         var encoder: ModelEncoder?
         var warnings: [String] = []
         do {
-            encoder = try encoding.loadModel(entry)
+            encoder = try encoding.loadModel(entry, announce: false)
         } catch {
             guard fileHead != nil else {
                 throw ShiftLensError(step: "import", path: entry.weights.path, message: "no \(slug)-head.npy in \(imported.directory.path) and the weights cannot be loaded for a zero-shot head: \(error)")
@@ -163,7 +164,7 @@ struct PilotRunner {
         let sha256 = encoder?.loaded.sha256 ?? ((try? SHA256.hex(fileAt: entry.weights)) ?? "")
         return EncodedModel(
             entry: entry, sha256: sha256, family: encoder.map { PilotEncoding.family($0.loaded.config) } ?? "imported",
-            activation: encoder?.loaded.config.activation.rawValue ?? "unknown", dimension: dimension, domains: domains, head: head,
+            activation: encoder?.loaded.config.activation.rawValue ?? "unknown", dimension: dimension, batch: nil, domains: domains, head: head,
             conceptEmbeddings: conceptEmbeddings, conceptNames: concepts, warnings: (encoder?.loaded.warnings ?? []) + warnings)
     }
 

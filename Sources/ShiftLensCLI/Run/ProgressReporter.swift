@@ -15,7 +15,8 @@ final class ProgressReporter: @unchecked Sendable {
     }
 
     /// Redraws the current step's bar (at most ten times a second); silent off a terminal.
-    func update(_ label: String, done: Int, total: Int, rate: Double, secondsRemaining: Double?) {
+    /// `rate` is in `unit` (images or prompts per second).
+    func update(_ label: String, done: Int, total: Int, rate: Double, unit: String = "img/s", secondsRemaining: Double?) {
         guard console.errIsTerminal else { return }
         lock.withLock {
             let now = Date()
@@ -25,7 +26,7 @@ final class ProgressReporter: @unchecked Sendable {
             let filled = total > 0 ? min(width, width * done / total) : width
             let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
             let eta = secondsRemaining.map { " ETA \(Self.duration($0))" } ?? ""
-            let text = "\r\(label)  \(bar) \(done)/\(total)  \(String(format: "%.1f", rate)) img/s\(eta)\u{1B}[K"
+            let text = "\r\(label)  \(bar) \(done)/\(total)  \(String(format: "%.1f", rate)) \(unit)\(eta)\u{1B}[K"
             FileHandle.standardError.write(Data(text.utf8))
             drawn = true
         }

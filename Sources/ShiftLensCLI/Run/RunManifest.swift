@@ -35,17 +35,24 @@ enum RunManifest {
             "tool": ["name": "shiftlens", "version": ShiftLensCLI.version],
             "pilot_spec": ["path": spec.file.path, "sha256": specSHA],
             "models": models.map { model -> [String: Any] in
-                ["name": model.entry.name, "weights": model.entry.weights.path, "sha256": model.sha256, "family": model.family,
-                 "activation": model.activation, "dimension": model.dimension, "baseline": model.entry.baseline, "warnings": model.warnings,
-                 "encoding": Dictionary(uniqueKeysWithValues: model.domains.map { name, domain in
-                     (name, ["images": domain.keys.count, "encoded": domain.encoded, "cached": domain.cached, "skipped": domain.failures.count,
-                             "seconds": (domain.elapsed * 1000).rounded() / 1000, "encoder_seconds": (domain.encodeSeconds * 1000).rounded() / 1000] as [String: Any])
-                 })]
+                var entry: [String: Any] = [
+                    "name": model.entry.name, "weights": model.entry.weights.path, "sha256": model.sha256, "family": model.family,
+                    "activation": model.activation, "dimension": model.dimension, "baseline": model.entry.baseline, "warnings": model.warnings,
+                    "encoding": Dictionary(uniqueKeysWithValues: model.domains.map { name, domain in
+                        (name, ["images": domain.keys.count, "encoded": domain.encoded, "cached": domain.cached, "skipped": domain.failures.count,
+                                "seconds": (domain.elapsed * 1000).rounded() / 1000, "encoder_seconds": (domain.encodeSeconds * 1000).rounded() / 1000,
+                                "cpu_seconds": (domain.cpuSeconds * 1000).rounded() / 1000] as [String: Any])
+                    })]
+                if let batch = model.batch {
+                    entry["batch_size"] = batch.size
+                    entry["batch_source"] = batch.source.rawValue
+                }
+                return entry
             },
             "skipped_models": skippedModels.map { ["name": $0.0, "reason": $0.1] },
             "domains": domains,
             "seeds": ["base": spec.probes.seed],
-            "settings": ["outlier_threshold": spec.probes.outlierThreshold, "concept_threshold": spec.probes.conceptThreshold, "batch_size": options.batchSize],
+            "settings": ["outlier_threshold": spec.probes.outlierThreshold, "concept_threshold": spec.probes.conceptThreshold, "batch_size": options.batchSize.map { $0 as Any } ?? "per model"],
             "embedding_store": options.store.path,
             "timings_seconds": timings.mapValues { ($0 * 1000).rounded() / 1000 },
             "machine": machine(),
