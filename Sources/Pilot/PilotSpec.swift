@@ -74,6 +74,8 @@ public struct PilotSpec: Sendable, Equatable {
         public var seed: UInt64 = 0
         public var outlierThreshold: Double = 10
         public var conceptThreshold: Double = 0.5
+        /// Whether the linear probe runs (the costliest probe with many classes; see README).
+        public var linearProbe: Bool = true
         /// Extra concepts (one per line, optionally `category<TAB>concept`) added to the shipped vocabulary.
         public var extraConcepts: URL?
         public init() {}
@@ -191,7 +193,8 @@ public struct PilotSpec: Sendable, Equatable {
             if let concepts = try reader.string("concepts") {
                 probes.extraConcepts = try resolveFile(concepts, file: file, path: "probes.concepts", base: base)
             }
-            try reader.finish(known: ["seed", "outlier_threshold", "concept_threshold", "concepts"])
+            if let linearProbe = try reader.bool("linear_probe") { probes.linearProbe = linearProbe }
+            try reader.finish(known: ["seed", "outlier_threshold", "concept_threshold", "concepts", "linear_probe"])
         }
 
         let baselines = try root.string("baselines").map { try resolveFile($0, file: file, path: "baselines", base: base) }

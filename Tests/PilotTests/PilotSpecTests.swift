@@ -68,7 +68,9 @@ final class PilotSpecTests: XCTestCase {
         XCTAssertEqual(spec.models.first?.baseline, false)
         XCTAssertEqual(spec.probes.outlierThreshold, 10)
         XCTAssertEqual(spec.probes.conceptThreshold, 0.5)
+        XCTAssertTrue(spec.probes.linearProbe)
         XCTAssertEqual(spec.models[0].weights.lastPathComponent, "model.safetensors")
+        XCTAssertFalse(try scratch.spec(minimalSpec(#", "probes": {"linear_probe": false}"#)).probes.linearProbe)
     }
 
     func testUnknownKeyNamesItsJSONPathAndSuggests() throws {
@@ -91,6 +93,7 @@ final class PilotSpecTests: XCTestCase {
             (#", "criteria": {"min_accuracy": 80}"#, "criteria.min_accuracy"),
             (#", "language": "fr""#, "language"),
             (#", "probes": {"seed": 1.5}"#, "probes.seed"),
+            (#", "probes": {"linear_probe": "no"}"#, "probes.linear_probe"),
             (#", "title": 3"#, "title"),
         ]
         for (extra, path) in cases {

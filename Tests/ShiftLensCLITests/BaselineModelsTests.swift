@@ -28,7 +28,9 @@ final class BaselineModelsTests: XCTestCase {
 
     /// A two-class pilot (reference + "night") whose models' embeddings, imported from
     /// `import/`, are right on exactly the given number of images; returns the spec's URL.
-    func writePilot(models: [(name: String, baseline: Bool, reference: Int, night: Int)], baselinesCSV: String?) throws -> URL {
+    func writePilot(
+        models: [(name: String, baseline: Bool, reference: Int, night: Int)], baselinesCSV: String?, probes: [String: Any]? = nil
+    ) throws -> URL {
         try Data("cat\ndog\n".utf8).write(to: scratch.appendingPathComponent("classes.txt"))
         try Data("a photo of a {c}.\n".utf8).write(to: scratch.appendingPathComponent("templates.txt"))
         try Data("not a checkpoint".utf8).write(to: scratch.appendingPathComponent("weights.bin"))
@@ -67,6 +69,7 @@ final class BaselineModelsTests: XCTestCase {
             "models": models.map { ["name": $0.name, "weights": "weights.bin", "baseline": $0.baseline] as [String: Any] },
             "criteria": ["min_accuracy": 0.5],
         ]
+        if let probes { spec["probes"] = probes }
         if let baselinesCSV {
             try Data(baselinesCSV.utf8).write(to: scratch.appendingPathComponent("baselines.csv"))
             spec["baselines"] = "baselines.csv"
@@ -126,6 +129,18 @@ final class BaselineModelsTests: XCTestCase {
         XCTAssertNil(candidate.effectiveRobustness)
         XCTAssertEqual(candidate.drop, 0.1, accuracy: 1e-12)
         XCTAssertEqual(try XCTUnwrap(candidate.relativeAccuracy), 0.875, accuracy: 1e-12)
+    }
+
+    /// `"probes": {"linear_probe": false}` leaves the linear probe out of every result (and
+    /// says so in the manifest); by default it runs.
+    func testTheLinearProbeCanBeSwitchedOff() throws {
+        let models = [Self.models[0], Self.models[3]]
+        let withProbe = try run(try writePilot(models: models, baselinesCSV: nil))
+        XCTAssertNotNil(withProbe.probes.first { $0.domain == "reference" }?.results.linearProbe)
+        let without = try run(try writePilot(models: models, baselinesCSV: nil, probes: ["linear_probe": false]))
+        XCTAssertFalse(without.probes.isEmpty)
+        XCTAssertTrue(without.probes.allSatisfy { $0.results.linearProbe == nil })
+        XCTAssertNotNil(without.probes.first { $0.domain == "reference" }?.results.zeroShot)
     }
 
     // MARK: RunBaselines

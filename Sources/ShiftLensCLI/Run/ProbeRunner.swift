@@ -36,6 +36,7 @@ struct ProbeRunner {
         options.seed = spec.probes.seed
         options.outlierThreshold = spec.probes.outlierThreshold
         options.conceptThreshold = spec.probes.conceptThreshold
+        options.runLinearProbe = spec.probes.linearProbe
         let referenceName = spec.referenceDomain.name
         let usable = scanned.filter { $0.problem == nil }
         // Read before the probes, so that a malformed CSV stops the run early.

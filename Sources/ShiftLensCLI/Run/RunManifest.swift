@@ -52,7 +52,7 @@ enum RunManifest {
             "skipped_models": skippedModels.map { ["name": $0.0, "reason": $0.1] },
             "domains": domains,
             "seeds": ["base": spec.probes.seed],
-            "settings": ["outlier_threshold": spec.probes.outlierThreshold, "concept_threshold": spec.probes.conceptThreshold, "batch_size": options.batchSize.map { $0 as Any } ?? "per model"],
+            "settings": ["outlier_threshold": spec.probes.outlierThreshold, "concept_threshold": spec.probes.conceptThreshold, "linear_probe": spec.probes.linearProbe, "batch_size": options.batchSize.map { $0 as Any } ?? "per model"],
             "embedding_store": options.store.path,
             "timings_seconds": timings.mapValues { ($0 * 1000).rounded() / 1000 },
             "machine": machine(),
