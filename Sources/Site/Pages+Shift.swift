@@ -16,8 +16,8 @@ extension PageContext {
             "images": .number(catalog.integer(domain.imageCount)),
             "skipped": .number(catalog.integer(domain.skippedImages.count)),
         ])
-        page["skipped_images"] = .list(domain.skippedImages.map { image in
-            .dict(["path": .text(image.path), "code": .text(image.code), "reason": .text(image.reason)])
+        page["skipped_images"] = .list(try domain.skippedImages.map { image in
+            .dict(["path": .text(image.path), "code": .text(image.code), "reason": .text(try skippedReason(image))])
         })
         var bars: [BarChart.Bar] = []
         for model in evaluated {
