@@ -34,7 +34,7 @@ extension PageContext {
             page["er"] = .bool(false)
         }
         page["fit"] = try run.baselineFit(domain.name).map { fit in
-            TemplateValue.text(try t("shift.fit", ["source": fit.source, "count": catalog.integer(fit.pointCount),
+            TemplateValue.text(try t("shift.fit", ["source": try baselineSource(fit), "count": catalog.integer(fit.pointCount),
                                                    "slope": catalog.decimal(fit.slope, digits: 2),
                                                    "intercept": (fit.intercept < 0 ? "− " : "+ ") + catalog.decimal(abs(fit.intercept), digits: 2)]))
         } ?? .bool(false)

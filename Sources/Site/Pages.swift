@@ -84,6 +84,20 @@ struct PageContext {
         return try coded.map { try storedMessage($0.text, key: "note.\($0.note.code)", count: $0.note.count) }
     }
 
+    /// Where a baseline line's points came from: as stored on pages in the results' language;
+    /// otherwise each distinct source of its points, the run's own baseline models
+    /// (`shift.baseline_measured`) in the page's language and file names as they are.
+    /// Fits stored without points keep their `source`.
+    func baselineSource(_ fit: BaselineFit) throws -> String {
+        guard catalog.language != Self.resultsLanguage, let points = fit.points else { return fit.source }
+        var sources: [String] = []
+        for source in points.compactMap(\.source) where !sources.contains(source) { sources.append(source) }
+        guard !sources.isEmpty else { return fit.source }
+        return catalog.list(try sources.map { source in
+            try EffectiveRobustnessProbe.specFileName(ofMeasuredSource: source).map { try t("shift.baseline_measured", ["file": $0]) } ?? source
+        })
+    }
+
     func chart(_ chart: Chart, csv: String = "") -> TemplateValue {
         var value: [String: TemplateValue] = [:]
         value["id"] = .text(chart.id)

@@ -112,3 +112,40 @@ final class StoredMessagesTests: XCTestCase {
         XCTAssertTrue(page.contains("2 embeddings with NaN or infinity left out"))
     }
 }
+
+/// The source of a baseline line on shift pages: the run's own baseline models in the page's
+/// language, file names as they are.
+final class BaselineSourceTests: XCTestCase {
+    /// The fixture run with the low-light line fitted on a CSV row and a measured baseline model.
+    static func results(language: String) -> RunResults {
+        var results = SiteFixture.results(language: language)
+        let measured = EffectiveRobustnessProbe.measuredSource(specFileName: "pilot.json")
+        for entry in results.effectiveRobustness.indices {
+            for point in results.effectiveRobustness[entry].points.indices where results.effectiveRobustness[entry].points[point].domain == "low-light" {
+                results.effectiveRobustness[entry].points[point].baseline?.source = "baselines.csv, \(measured)"
+                results.effectiveRobustness[entry].points[point].baseline?.points = [
+                    .init(model: "timm-a", referenceAccuracy: 0.7, accuracy: 0.6, source: "baselines.csv"),
+                    .init(model: "ResNet-50 supervised", referenceAccuracy: 0.8, accuracy: 0.64, source: measured),
+                ]
+            }
+        }
+        return results
+    }
+
+    func shiftPage(_ results: RunResults, _ shift: String) throws -> String {
+        let site = SiteFixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: site) }
+        let folder = try SiteFixture.builder(site: site).addRun(results: results, classNames: SiteFixture.classNames, manifestJSON: SiteFixture.manifest)
+        return SiteChecks.read(folder.appendingPathComponent("shifts/\(shift).html"))
+    }
+
+    func testJapaneseNamesTheBaselineModelsInJapanese() throws {
+        let japanese = try shiftPage(Self.results(language: "ja"), "low-light")
+        XCTAssertTrue(japanese.contains("ベースライン：48モデル（出典：baselines.csv、pilot.jsonでベースラインに指定したモデル）。"), "measured source translated")
+        XCTAssertFalse(japanese.contains("models marked baseline"))
+        // A fit stored without its points keeps its source.
+        XCTAssertTrue(try shiftPage(SiteFixture.results(language: "ja"), "sketch").contains("（出典：assets/baselines/imagenet-shifts-standard-testbed.csv）"))
+        let english = try shiftPage(Self.results(language: "en"), "low-light")
+        XCTAssertTrue(english.contains("Baseline: 48 models from baselines.csv, models marked baseline in pilot.json; fitted line"))
+    }
+}
