@@ -149,3 +149,19 @@ public enum EffectiveRobustnessProbe {
         return fields
     }
 }
+
+extension EffectiveRobustnessProbe {
+    private static let measuredSourcePrefix = "models marked baseline in "
+
+    /// The `source` of the points measured on the run's own baseline models, e.g. "models
+    /// marked baseline in pilot.json" (English, like every message in results.json).
+    public static func measuredSource(specFileName: String) -> String {
+        measuredSourcePrefix + specFileName
+    }
+
+    /// The pilot file named by a `measuredSource(specFileName:)` string; nil for other sources
+    /// (CSV files, the shipped testbed), so pages can say it in their own language.
+    public static func specFileName(ofMeasuredSource source: String) -> String? {
+        source.hasPrefix(measuredSourcePrefix) ? String(source.dropFirst(measuredSourcePrefix.count)) : nil
+    }
+}

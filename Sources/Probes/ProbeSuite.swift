@@ -72,10 +72,10 @@ public enum ProbeSuite {
     ) throws -> [ModelDomainProbes] {
         let seeds = Seeds(base: options.seed)
         guard head.rows >= 1, head.columns >= 1 else { throw ProbesError.invalid("the zero-shot head is empty") }
-        var referenceNotes = [String]()
+        var referenceNotes = NoteList()
         let ref = try sanitize(reference, head: head, notes: &referenceNotes)
         // Validate every domain before any heavy work.
-        var shiftNotes = [[String]](repeating: [], count: shifts.count)
+        var shiftNotes = [NoteList](repeating: NoteList(), count: shifts.count)
         let cleanShifts = try shifts.indices.map { try sanitize(shifts[$0], head: head, notes: &shiftNotes[$0]) }
         guard ref.embeddings.rows >= 1 else {
             throw ProbesError.invalid("the reference domain '\(reference.name)' has no usable embedding")
@@ -101,7 +101,7 @@ public enum ProbeSuite {
         let threshold: Double? = try referenceZeroShot.map {
             try ATC.threshold(referenceConfidences: referenceScores.confidences, referenceCorrect: $0.top1Correct)
         }
-        if threshold == nil { referenceNotes.append("the reference has no labels: no ATC estimate and no linear probe") }
+        if threshold == nil { referenceNotes.add(ProbeNote.referenceUnlabelled, "the reference has no labels: no ATC estimate and no linear probe") }
         let distanceReference = options.runDistance
             ? try ProbeTimer.shared.measure("distance: reference") { try Distance.reference(ref.embeddings, options: options.distance, seed: seeds.distance) } : nil
         var linearProbe: LinearProbe.Fitted?
@@ -110,7 +110,7 @@ public enum ProbeSuite {
                 try LinearProbe.fit(
                     reference: ref.embeddings, labels: labels, classCount: head.rows, options: options.linearProbe, seed: seeds.linearProbe)
             }
-            if linearProbe == nil { referenceNotes.append("too few reference images or classes for a linear probe") }
+            if linearProbe == nil { referenceNotes.add(ProbeNote.linearProbeTooFew, "too few reference images or classes for a linear probe") }
         }
         let referenceOutcomes = ref.labels.map { ZeroShot.outcomes(referenceScores, labels: $0) }
 
@@ -122,8 +122,8 @@ public enum ProbeSuite {
             let clean = isReference ? ref : cleanShifts[index - 1]
             var results = ProbeResults()
             guard clean.embeddings.rows >= 1 else {
-                notes.append("no usable embedding: every probe is skipped")
-                results.notes = notes
+                notes.add(ProbeNote.noUsableEmbedding, "no usable embedding: every probe is skipped")
+                notes.store(in: &results)
                 return ModelDomainProbes(model: model, domain: domain.name, results: results)
             }
             let (scores, directions) = isReference ? (referenceScores, referenceDirections) : try scoresAndDirections(clean)
@@ -151,10 +151,11 @@ public enum ProbeSuite {
                                 threshold: options.conceptThreshold)
                         }
                     } catch ProbesError.invalid(let message) {
-                        notes.append("concept probe skipped: \(message)")
+                        // The concept probe's only `.invalid` error: fewer than 3 images or no concept.
+                        notes.add(ProbeNote.conceptProbeTooFew, "concept probe skipped: \(message)")
                     }
                 } else {
-                    notes.append("concept probe skipped: similarities do not match the usable reference images")
+                    notes.add(ProbeNote.conceptSimilaritiesMismatch, "concept probe skipped: similarities do not match the usable reference images")
                 }
             }
             if let threshold {
@@ -165,7 +166,7 @@ public enum ProbeSuite {
                 results.distance = try ProbeTimer.shared.measure("distance (other)") {
                     try Distance.result(reference: distanceReference, embeddings: clean.embeddings, options: options.distance, seed: seed)
                 }
-                if clean.embeddings.rows < 2 { notes.append("one image: Fréchet distance and MMD need at least 2") }
+                if clean.embeddings.rows < 2 { notes.add(ProbeNote.singleImageDistance, "one image: Fréchet distance and MMD need at least 2") }
             }
             if let linearProbe, let labels = clean.labels {
                 results.linearProbe = ProbeTimer.shared.measure("linear probe: evaluate") {
@@ -174,8 +175,8 @@ public enum ProbeSuite {
                     return LinearProbe.result(linearProbe, embeddings: clean.embeddings.selectingRows(test), labels: test.map { labels[$0] })
                 }
             }
-            if let labels = clean.labels, Set(labels).count == 1 { notes.append("every image has the same label: per-class accuracy has one class") }
-            results.notes = notes
+            if let labels = clean.labels, Set(labels).count == 1 { notes.add(ProbeNote.singleLabel, "every image has the same label: per-class accuracy has one class") }
+            notes.store(in: &results)
             return ModelDomainProbes(model: model, domain: domain.name, results: results)
         }
 
@@ -251,7 +252,7 @@ public enum ProbeSuite {
     }
 
     /// Drops rows with a non-finite value (and their labels), noting how many.
-    static func sanitize(_ domain: DomainEmbeddings, head: Matrix<Float>, notes: inout [String]) throws -> DomainEmbeddings {
+    static func sanitize(_ domain: DomainEmbeddings, head: Matrix<Float>, notes: inout NoteList) throws -> DomainEmbeddings {
         guard domain.embeddings.columns == head.columns else {
             throw ProbesError.shape("domain '\(domain.name)' has \(domain.embeddings.columns) dimensions but the head has \(head.columns)")
         }
@@ -269,7 +270,24 @@ public enum ProbeSuite {
         }
         guard keep.count < domain.embeddings.rows else { return domain }
         let dropped = domain.embeddings.rows - keep.count
-        notes.append("\(dropped) embedding\(dropped == 1 ? "" : "s") with NaN or infinity left out")
+        notes.add(ProbeNote.nonFiniteEmbeddings, count: dropped, "\(dropped) embedding\(dropped == 1 ? "" : "s") with NaN or infinity left out")
         return DomainEmbeddings(name: domain.name, embeddings: domain.embeddings.selectingRows(keep), labels: domain.labels.map { l in keep.map { l[$0] } })
+    }
+}
+
+/// A domain's notes as they accumulate: the English text and its code, kept in step.
+struct NoteList {
+    private(set) var texts: [String] = []
+    private(set) var codes: [ProbeNote] = []
+
+    mutating func add(_ code: String, count: Int? = nil, _ text: String) {
+        texts.append(text)
+        codes.append(ProbeNote(code: code, count: count))
+    }
+
+    /// Writes `notes` and, when there are any, `noteCodes` (no empty key in results.json).
+    func store(in results: inout ProbeResults) {
+        results.notes = texts
+        results.noteCodes = codes.isEmpty ? nil : codes
     }
 }

@@ -84,7 +84,11 @@ extension Command {
             // The concept probe describes the reference images; print it with the domain's results.
             let referenceResults = results[0].results
             output.concepts = referenceResults.concepts
-            output.notes += referenceResults.notes.filter { $0.hasPrefix("concept probe") }.map { "reference: \($0)" }
+            let conceptCodes: Set = [ProbeNote.conceptProbeTooFew, ProbeNote.conceptSimilaritiesMismatch]
+            if let coded = referenceResults.codedNotes?.filter({ conceptCodes.contains($0.note.code) }), !coded.isEmpty {
+                output.noteCodes = (output.noteCodes ?? []) + coded.map(\.note)
+                output.notes += coded.map { "reference: \($0.text)" }
+            }
         }
         if invocation.flag("--json") {
             let data = try RunResults.encoder().encode(output)

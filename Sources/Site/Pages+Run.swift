@@ -42,7 +42,7 @@ extension PageContext {
         page["skipped"] = .list(try skippedRows())
         page["skipped_total"] = .text(try catalog.plural("run.skipped_total", count: results.domains.reduce(0) { $0 + $1.skippedImages.count }))
         page["not_measured"] = .list(try notMeasuredRows())
-        page["notes"] = .list(noteRows())
+        page["notes"] = .list(try noteRows())
         page["downloads"] = .list(try downloads(prefix: ""))
         page["phrases"] = .list(try meetingPhrases().map { .text($0) })
         return .dict(page)
@@ -131,9 +131,9 @@ extension PageContext {
     }
 
     func skippedRows() throws -> [TemplateValue] {
-        results.domains.flatMap { domain in
-            domain.skippedImages.map { image in
-                .dict(["domain": .text(domain.name), "path": .text(image.path), "code": .text(image.code), "reason": .text(image.reason)])
+        try results.domains.flatMap { domain in
+            try domain.skippedImages.map { image in
+                .dict(["domain": .text(domain.name), "path": .text(image.path), "code": .text(image.code), "reason": .text(try skippedReason(image))])
             }
         }
     }
@@ -157,9 +157,9 @@ extension PageContext {
         return rows
     }
 
-    func noteRows() -> [TemplateValue] {
-        results.probes.flatMap { entry in
-            entry.results.notes.map { note in
+    func noteRows() throws -> [TemplateValue] {
+        try results.probes.flatMap { entry in
+            try noteTexts(entry.results).map { note in
                 .dict(["model": .text(entry.model), "domain": .text(entry.domain), "text": .text(note)])
             }
         }

@@ -16,8 +16,8 @@ extension PageContext {
             "images": .number(catalog.integer(domain.imageCount)),
             "skipped": .number(catalog.integer(domain.skippedImages.count)),
         ])
-        page["skipped_images"] = .list(domain.skippedImages.map { image in
-            .dict(["path": .text(image.path), "code": .text(image.code), "reason": .text(image.reason)])
+        page["skipped_images"] = .list(try domain.skippedImages.map { image in
+            .dict(["path": .text(image.path), "code": .text(image.code), "reason": .text(try skippedReason(image))])
         })
         var bars: [BarChart.Bar] = []
         for model in evaluated {
@@ -34,7 +34,7 @@ extension PageContext {
             page["er"] = .bool(false)
         }
         page["fit"] = try run.baselineFit(domain.name).map { fit in
-            TemplateValue.text(try t("shift.fit", ["source": fit.source, "count": catalog.integer(fit.pointCount),
+            TemplateValue.text(try t("shift.fit", ["source": try baselineSource(fit), "count": catalog.integer(fit.pointCount),
                                                    "slope": catalog.decimal(fit.slope, digits: 2),
                                                    "intercept": (fit.intercept < 0 ? "− " : "+ ") + catalog.decimal(abs(fit.intercept), digits: 2)]))
         } ?? .bool(false)

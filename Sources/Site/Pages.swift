@@ -60,6 +60,44 @@ struct PageContext {
         return try t(key, ["value": value, "limit": limit])
     }
 
+    /// The language of the messages stored in results.json (skipped-image reasons, probe notes).
+    static let resultsLanguage = "en"
+
+    /// A message stored in results.json in the page's language. A page in the results'
+    /// language shows `message` as written (it may carry detail its code does not, e.g. where
+    /// a JPEG scan ended); other languages use the catalogue's `key` with `count` filled, and
+    /// keep `message` when the catalogue has no such key (a code newer than the catalogue).
+    func storedMessage(_ message: String, key: String?, count: Int? = nil) throws -> String {
+        guard catalog.language != Self.resultsLanguage, let key, catalog.entries[key] != nil else { return message }
+        return try count.map { try catalog.plural(key, count: $0) } ?? t(key)
+    }
+
+    /// Why an image was skipped, looked up by its code (`skip.<code>`).
+    func skippedReason(_ image: SkippedImage) throws -> String {
+        try storedMessage(image.reason, key: "skip.\(image.code)")
+    }
+
+    /// The notes of one model × domain, looked up by their codes (`note.<code>`); results
+    /// without `note_codes` show the English notes.
+    func noteTexts(_ results: ProbeResults) throws -> [String] {
+        guard let coded = results.codedNotes else { return results.notes }
+        return try coded.map { try storedMessage($0.text, key: "note.\($0.note.code)", count: $0.note.count) }
+    }
+
+    /// Where a baseline line's points came from: as stored on pages in the results' language;
+    /// otherwise each distinct source of its points, the run's own baseline models
+    /// (`shift.baseline_measured`) in the page's language and file names as they are.
+    /// Fits stored without points keep their `source`.
+    func baselineSource(_ fit: BaselineFit) throws -> String {
+        guard catalog.language != Self.resultsLanguage, let points = fit.points else { return fit.source }
+        var sources: [String] = []
+        for source in points.compactMap(\.source) where !sources.contains(source) { sources.append(source) }
+        guard !sources.isEmpty else { return fit.source }
+        return catalog.list(try sources.map { source in
+            try EffectiveRobustnessProbe.specFileName(ofMeasuredSource: source).map { try t("shift.baseline_measured", ["file": $0]) } ?? source
+        })
+    }
+
     func chart(_ chart: Chart, csv: String = "") -> TemplateValue {
         var value: [String: TemplateValue] = [:]
         value["id"] = .text(chart.id)

@@ -151,7 +151,39 @@ final class ProbeSuiteTests: XCTestCase {
         let results = try ProbeSuite.run(model: "m", head: head, reference: reference, shifts: [broken], options: smallOptions())
         XCTAssertEqual(results[1].results.zeroShot?.count, 198)
         XCTAssertTrue(results[1].results.notes.contains { $0.contains("2 embeddings with NaN") })
+        XCTAssertEqual(results[1].results.noteCodes, [ProbeNote(code: ProbeNote.nonFiniteEmbeddings, count: 2)])
+        XCTAssertNil(results[0].results.noteCodes, "no note, no note_codes key")
         try assertEncodable(results)
+    }
+
+    func testNoteCodesAreOptionalInResultsJSON() throws {
+        // Every note carries a code, in the same order as the English notes.
+        let (head, reference, shift) = try fixtureDomains()
+        let unlabelledReference = DomainEmbeddings(name: "r", embeddings: reference.embeddings, labels: nil)
+        let single = DomainEmbeddings(name: "one", embeddings: shift.embeddings.selectingRows([0]), labels: [shift.labels![0]])
+        let results = try ProbeSuite.run(model: "m", head: head, reference: unlabelledReference, shifts: [single], options: smallOptions())
+        XCTAssertEqual(results[0].results.noteCodes?.map(\.code), [ProbeNote.referenceUnlabelled])
+        XCTAssertEqual(results[1].results.noteCodes?.map(\.code), [ProbeNote.singleImageDistance, ProbeNote.singleLabel])
+        XCTAssertEqual(results[1].results.codedNotes?.map(\.text), results[1].results.notes)
+        let json = String(decoding: try RunResults.encoder().encode(results[1].results), as: UTF8.self)
+        XCTAssertTrue(json.contains("\"note_codes\""))
+        XCTAssertTrue(json.contains("\"code\" : \"single_label\""))
+        // results.json written before note_codes: decodes, and pages fall back to the notes.
+        let old = try JSONDecoder().decode(ProbeResults.self, from: Data("{\"notes\": [\"one image: Fréchet distance and MMD need at least 2\"]}".utf8))
+        XCTAssertNil(old.noteCodes)
+        XCTAssertNil(old.codedNotes)
+        // The concept probe's two ways of being skipped have their own codes.
+        let rows = reference.embeddings.rows
+        let noConcept = ConceptProbeInput(names: [], similarities: try Matrix(rows: rows, columns: 0, values: []))
+        let tooFew = try ProbeSuite.run(model: "m", head: head, reference: reference, shifts: [], concepts: noConcept, options: smallOptions())
+        XCTAssertEqual(tooFew[0].results.noteCodes?.map(\.code), [ProbeNote.conceptProbeTooFew])
+        let wrongRows = ConceptProbeInput(names: ["c"], similarities: try Matrix(rows: rows - 1, columns: 1, values: [Float](repeating: 0, count: rows - 1)))
+        let mismatch = try ProbeSuite.run(model: "m", head: head, reference: reference, shifts: [], concepts: wrongRows, options: smallOptions())
+        XCTAssertEqual(mismatch[0].results.noteCodes?.map(\.code), [ProbeNote.conceptSimilaritiesMismatch])
+        // Codes that do not match the notes one for one are ignored rather than misattributed.
+        var mismatched = results[1].results
+        mismatched.noteCodes?.removeLast()
+        XCTAssertNil(mismatched.codedNotes)
     }
 
     func testOneImageDomainAndConstantDimension() throws {
@@ -192,6 +224,7 @@ final class ProbeSuiteTests: XCTestCase {
         let r = try ProbeSuite.run(model: "m", head: head, reference: oneClassReference, shifts: [], options: smallOptions())
         XCTAssertNil(r[0].results.linearProbe)
         XCTAssertTrue(r[0].results.notes.contains { $0.contains("linear probe") })
+        XCTAssertEqual(r[0].results.noteCodes?.map(\.code), [ProbeNote.linearProbeTooFew, ProbeNote.singleLabel])
         try assertEncodable(r)
     }
 

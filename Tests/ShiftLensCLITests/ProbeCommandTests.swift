@@ -100,6 +100,27 @@ final class ProbeCommandTests: XCTestCase {
         return try JSONDecoder().decode(ProbeResults.self, from: Data(result.out.utf8))
     }
 
+    /// With a shift, a skipped concept probe's note comes from the reference, prefixed, and
+    /// keeps its code beside it (`note_codes` matches `notes` one for one).
+    func testSkippedConceptProbeNoteKeepsItsCode() throws {
+        var reference = try fixtureMatrix("reference.npy")
+        reference.values[7 * reference.columns] = .nan  // the similarities then no longer match the usable rows
+        let referenceFile = try scratchFolder().appendingPathComponent("reference-nan.npy")
+        try Data(NPY.encode(float32: reference.values, shape: [reference.rows, reference.columns])).write(to: referenceFile)
+        let namesFile = referenceFile.deletingLastPathComponent().appendingPathComponent("names.txt")
+        let concepts = try fixtureMatrix("concept_similarities.npy")
+        try Data((0..<concepts.columns).map { "concept-\($0)\n" }.joined().utf8).write(to: namesFile)
+        let results = try probeResults([
+            "--embeddings", path("shift.npy"), "--labels", path("shift_labels.txt"),
+            "--reference", referenceFile.path, "--reference-labels", path("reference_labels.txt"),
+            "--concept-similarities", path("concept_similarities.npy"), "--concept-names", namesFile.path,
+        ])
+        XCTAssertNil(results.concepts)
+        let coded = try XCTUnwrap(results.codedNotes)
+        XCTAssertEqual(coded.map(\.note.code), [ProbeNote.conceptSimilaritiesMismatch])
+        XCTAssertEqual(coded.map(\.text), ["reference: concept probe skipped: similarities do not match the usable reference images"])
+    }
+
     /// The similarities of make_fixtures.py give numpy's correlation counts, whether the
     /// reference is the probed domain itself or given with --reference.
     func testConceptSimilaritiesMatchNumpy() throws {

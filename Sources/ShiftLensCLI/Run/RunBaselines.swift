@@ -23,7 +23,7 @@ struct RunBaselines {
     var fallback: [String: [EffectiveRobustnessProbe.BaselinePoint]] = [:]
 
     init(specFileName: String) {
-        measuredSource = "models marked baseline in \(specFileName)"
+        measuredSource = EffectiveRobustnessProbe.measuredSource(specFileName: specFileName)
     }
 
     /// Adds CSV points (their `source` set to `source`), keeping out models already measured.

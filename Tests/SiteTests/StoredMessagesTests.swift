@@ -1,0 +1,151 @@
+import Foundation
+import XCTest
+import Probes
+@testable import Site
+
+/// Messages results.json stores in English (probe notes, skipped-image reasons) on pages in
+/// each language, from a real probe-suite run whose inputs trigger the notes.
+final class StoredMessagesTests: XCTestCase {
+    static let classNames = ["bolt", "nut", "washer"]
+
+    /// One model: an unlabelled reference, a labelled shift with two NaN rows, a one-image
+    /// shift (one label) and a shift whose only row is infinite.
+    static func results(language: String) throws -> RunResults {
+        var generator = SplitMix64(seed: 11)
+        let d = 8, c = classNames.count
+        let head = try Matrix(rows: c, columns: d, values: (0..<(c * d)).map { _ in Float(generator.unit() * 2 - 1) })
+        func domain(_ name: String, count: Int, labelled: Bool, poison: Set<Int> = []) throws -> DomainEmbeddings {
+            var values: [Float] = []
+            for row in 0..<count {
+                values += (0..<d).map { j in poison.contains(row) && j == 2 ? (row % 2 == 0 ? .nan : .infinity) : head.values[(row % c) * d + j] + Float(generator.unit() - 0.5) }
+            }
+            return DomainEmbeddings(name: name, embeddings: try Matrix(rows: count, columns: d, values: values),
+                                    labels: labelled ? (0..<count).map { $0 % c } : nil)
+        }
+        var options = ProbeOptions()
+        options.bootstrapResamples = 50
+        options.distance.mmdPermutations = 20
+        let probes = try ProbeSuite.run(
+            model: "toy", head: head, reference: try domain("reference", count: 30, labelled: false),
+            shifts: [try domain("night", count: 20, labelled: true, poison: [4, 9]), try domain("single", count: 1, labelled: true),
+                     try domain("blank", count: 1, labelled: true, poison: [0])],
+            options: options)
+        let criteria = Criteria(minAccuracy: 0.5, maxRelativeDrop: 0.2)
+        let robustness = [ProbeSuite.effectiveRobustness(model: "toy", referenceDomain: "reference", probes: probes)]
+        return RunResults(
+            pilot: PilotSummary(name: "messages-\(language)", title: "Stored messages", language: language), runID: "2026-11-26T2300Z-0a0a",
+            createdAt: "2026-11-26T23:00:00Z", toolVersion: "0.1.0",
+            models: [ModelSummary(name: "toy", sha256: String(repeating: "7", count: 64), family: "toy", activation: "gelu")],
+            domains: [DomainSummary(name: "reference", role: .reference, isLabelled: false, imageCount: 30,
+                                    skippedImages: [SkippedImage(path: "a/broken.jpg", code: "image.truncated", reason: "truncated file: scan ended early"),
+                                                    SkippedImage(path: "a/new.jpg", code: "image.brand-new", reason: "a reason no catalogue knows")]),
+                      DomainSummary(name: "night", role: .shift, isLabelled: true, imageCount: 20),
+                      DomainSummary(name: "single", role: .shift, isLabelled: true, imageCount: 1),
+                      DomainSummary(name: "blank", role: .shift, isLabelled: true, imageCount: 1,
+                                    skippedImages: [SkippedImage(path: "b.png", code: "file.missing", reason: "listed in the manifest but not found")])],
+            probes: probes, effectiveRobustness: robustness,
+            verdicts: ProbeSuite.verdicts(probes: probes, referenceDomain: "reference", robustness: robustness, criteria: criteria),
+            criteria: criteria, seeds: Seeds(base: options.seed))
+    }
+
+    /// The run overview of `results` rendered into a fresh site.
+    func overview(_ results: RunResults, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        let site = SiteFixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: site) }
+        let folder = try SiteFixture.builder(site: site).addRun(results: results, classNames: Self.classNames, manifestJSON: Data("{}".utf8))
+        XCTAssertEqual(SiteChecks.malformedPages(in: site), [], file: file, line: line)
+        return SiteChecks.read(folder.appendingPathComponent("index.html"))
+    }
+
+    func testTheRunProducesEveryCodedNote() throws {
+        let results = try Self.results(language: "en")
+        let codes = results.probes.flatMap { $0.results.noteCodes ?? [] }.map(\.code)
+        XCTAssertEqual(Set(codes), [ProbeNote.referenceUnlabelled, ProbeNote.nonFiniteEmbeddings, ProbeNote.singleImageDistance,
+                                    ProbeNote.singleLabel, ProbeNote.noUsableEmbedding])
+        XCTAssertEqual(results.probes(model: "toy", domain: "night")?.noteCodes, [ProbeNote(code: ProbeNote.nonFiniteEmbeddings, count: 2)])
+    }
+
+    func testEnglishCatalogueSaysWhatTheProbesWrite() throws {
+        // The English catalogue's note.* entries are the probes' own sentences, so the codes
+        // carry everything the English text says.
+        let en = try Catalog(language: "en", directory: CatalogTests.i18n)
+        for entry in try Self.results(language: "en").probes {
+            for (text, note) in try XCTUnwrap(entry.results.codedNotes) {
+                let key = "note.\(note.code)"
+                XCTAssertEqual(try note.count.map { try en.plural(key, count: $0) } ?? en.text(key), text)
+            }
+        }
+    }
+
+    func testJapanesePageShowsNotesAndSkippedReasonsInJapanese() throws {
+        let page = try overview(try Self.results(language: "ja"))
+        for text in ["基準画像にラベルがないため、ATCによる推定と線形プローブは行っていません",
+                     "NaNまたは無限大を含む埋め込み2件を除外しました", "NaNまたは無限大を含む埋め込み1件を除外しました",
+                     "画像が1枚だけです：フレシェ距離とMMDには2枚以上が必要です",
+                     "すべての画像が同じラベルです：クラス別精度は1クラス分だけです",
+                     "使える埋め込みがないため、すべてのプローブを省略しました",
+                     "<td>ファイルが途中で切れています</td>", "<td>マニフェストに記載されていますが、ファイルが見つかりません</td>"] {
+            XCTAssertTrue(page.contains(text), text)
+        }
+        for english in ["no ATC estimate", "left out", "Fréchet", "same label", "no usable embedding", "scan ended", "not found"] {
+            XCTAssertFalse(page.contains(english), english)
+        }
+        // A code newer than the catalogue keeps its English reason rather than failing.
+        XCTAssertTrue(page.contains("<td>a reason no catalogue knows</td>"))
+    }
+
+    func testEnglishPageShowsTheStoredTextAsWritten() throws {
+        let results = try Self.results(language: "en")
+        let page = try overview(results)
+        for text in results.probes.flatMap(\.results.notes) + results.domains.flatMap(\.skippedImages).map(\.reason) {
+            XCTAssertTrue(page.contains(text.replacingOccurrences(of: "&", with: "&amp;")), text)
+        }
+    }
+
+    func testResultsWithoutNoteCodesStillRender() throws {
+        var results = try Self.results(language: "ja")
+        for index in results.probes.indices { results.probes[index].results.noteCodes = nil }
+        let json = try SiteBuilder.encode(results, classNames: Self.classNames)
+        XCTAssertFalse(String(decoding: json, as: UTF8.self).contains("note_codes"))
+        let page = try overview(try SiteRun(resultsJSON: json).results)
+        XCTAssertTrue(page.contains("the reference has no labels: no ATC estimate and no linear probe"))
+        XCTAssertTrue(page.contains("2 embeddings with NaN or infinity left out"))
+    }
+}
+
+/// The source of a baseline line on shift pages: the run's own baseline models in the page's
+/// language, file names as they are.
+final class BaselineSourceTests: XCTestCase {
+    /// The fixture run with the low-light line fitted on a CSV row and a measured baseline model.
+    static func results(language: String) -> RunResults {
+        var results = SiteFixture.results(language: language)
+        let measured = EffectiveRobustnessProbe.measuredSource(specFileName: "pilot.json")
+        for entry in results.effectiveRobustness.indices {
+            for point in results.effectiveRobustness[entry].points.indices where results.effectiveRobustness[entry].points[point].domain == "low-light" {
+                results.effectiveRobustness[entry].points[point].baseline?.source = "baselines.csv, \(measured)"
+                results.effectiveRobustness[entry].points[point].baseline?.points = [
+                    .init(model: "timm-a", referenceAccuracy: 0.7, accuracy: 0.6, source: "baselines.csv"),
+                    .init(model: "ResNet-50 supervised", referenceAccuracy: 0.8, accuracy: 0.64, source: measured),
+                ]
+            }
+        }
+        return results
+    }
+
+    func shiftPage(_ results: RunResults, _ shift: String) throws -> String {
+        let site = SiteFixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: site) }
+        let folder = try SiteFixture.builder(site: site).addRun(results: results, classNames: SiteFixture.classNames, manifestJSON: SiteFixture.manifest)
+        return SiteChecks.read(folder.appendingPathComponent("shifts/\(shift).html"))
+    }
+
+    func testJapaneseNamesTheBaselineModelsInJapanese() throws {
+        let japanese = try shiftPage(Self.results(language: "ja"), "low-light")
+        XCTAssertTrue(japanese.contains("ベースライン：48モデル（出典：baselines.csv、pilot.jsonでベースラインに指定したモデル）。"), "measured source translated")
+        XCTAssertFalse(japanese.contains("models marked baseline"))
+        // A fit stored without its points keeps its source.
+        XCTAssertTrue(try shiftPage(SiteFixture.results(language: "ja"), "sketch").contains("（出典：assets/baselines/imagenet-shifts-standard-testbed.csv）"))
+        let english = try shiftPage(Self.results(language: "en"), "low-light")
+        XCTAssertTrue(english.contains("Baseline: 48 models from baselines.csv, models marked baseline in pilot.json; fitted line"))
+    }
+}
