@@ -46,7 +46,7 @@ public enum ProbeBenchmark {
                 shape.description, processors, sorted.first ?? 0, median, sorted.last ?? 0,
                 cpu.first ?? 0, cpuMedian, cpu.last ?? 0, seconds.count)
                 + sections.map { entry in
-                    let label = entry.section + ":" + String(repeating: " ", count: max(1, 32 - entry.section.count))
+                    let label = entry.section + ":" + String(repeating: " ", count: max(1, 40 - entry.section.count))
                     return "\n  " + label + String(format: "%7.2f CPU-s per run", entry.seconds / Double(max(seconds.count, 1)))
                 }.joined()
         }

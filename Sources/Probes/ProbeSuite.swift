@@ -91,7 +91,7 @@ public enum ProbeSuite {
             guard let labels = domain.labels else {
                 return (try ProbeTimer.shared.measure("zero-shot") { try ZeroShot.scores(embeddings: domain.embeddings, head: head, labels: nil) }, nil)
             }
-            let (directions, scores) = try ProbeTimer.shared.measure("zero-shot and pruning curves") { try Directions.resultAndScores(
+            let (directions, scores) = try ProbeTimer.shared.measure("zero-shot and pruning curves (total)") { try Directions.resultAndScores(
                 basis: basis, head: head, referenceMeanAbs: referenceOutliers.meanAbsActivation,
                 embeddings: domain.embeddings, labels: labels, prunedPercents: options.prunedPercents) }
             return (scores, directions)
@@ -163,7 +163,7 @@ public enum ProbeSuite {
             }
             if !isReference, let distanceReference {
                 let seed = SplitMix64.derive(seeds.distance, index: index)
-                results.distance = try ProbeTimer.shared.measure("distance (other)") {
+                results.distance = try ProbeTimer.shared.measure("distance (total)") {
                     try Distance.result(reference: distanceReference, embeddings: clean.embeddings, options: options.distance, seed: seed)
                 }
                 if clean.embeddings.rows < 2 { notes.add(ProbeNote.singleImageDistance, "one image: Fréchet distance and MMD need at least 2") }

@@ -3,6 +3,9 @@ import Foundation
 /// Thread CPU seconds spent in each probe, collected only while enabled (by
 /// `shiftlens probe --bench`), so the benchmark can say where the time goes.
 ///
+/// Sections nest: a "(total)" section includes the sections named after it with the same
+/// prefix (e.g. "distance (total)" holds "distance: Fréchet").
+///
 /// Sections may run on several threads at once (domains are probed concurrently); each
 /// thread's own CPU clock is read, so the totals add up to the process's CPU time spent
 /// inside the sections, not to wall time.
