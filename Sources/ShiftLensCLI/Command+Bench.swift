@@ -2,6 +2,7 @@ import CLIP
 import Foundation
 import ImageCodec
 import Pilot
+import Probes
 import Tensor
 import Weights
 
@@ -202,8 +203,11 @@ struct BenchRunner {
         let size = model.imageSize, batch = options.batch
         let flops = Double(batch) * FLOPCount.image(model.config.vision)
         guard let folder = options.imagesFolder else {
-            var random = BenchRandom(seed: options.seed)
-            let images = Tensor(shape: [batch, 3, size, size], scalars: (0..<(batch * 3 * size * size)).map { _ in random.nextUniform() * 4 - 2 })
+            // The project's seeded SplitMix64 (the same images on every platform), 24 bits per value.
+            var random = SplitMix64(seed: options.seed)
+            let images = Tensor(
+                shape: [batch, 3, size, size],
+                scalars: (0..<(batch * 3 * size * size)).map { _ in Float(random.next() >> 40) / Float(1 << 24) * 4 - 2 })
             return Workload(items: batch, flops: flops, input: "synthetic, seed \(options.seed)", batch: batch) {
                 _ = try model.encodeImages(images, batch: batch)
             }
@@ -319,21 +323,3 @@ private final class Cursor {
     }
 }
 
-/// SplitMix64: the synthetic images' generator (seeded, the same on every platform).
-struct BenchRandom {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1) with 24 bits.
-    mutating func nextUniform() -> Float {
-        Float(next() >> 40) / Float(1 << 24)
-    }
-}
