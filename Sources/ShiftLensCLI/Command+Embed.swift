@@ -85,56 +85,7 @@ extension Command {
             tokens = tokenizer.tokenize(prompts)
         }
 
-        // Images, in batches: decode + preprocess, then one encoder pass per batch.
-        let files = try expandImages(imageArguments)
-        let size = recipe.imageSize, plane = 3 * size * size
-        var rows: [Float] = []
-        var written: [String] = []
-        var skipped = 0
-        let started = Date()
-        var start = 0
-        while start < files.count {
-            let chunk = files[start..<min(start + batch, files.count)]
-            start += chunk.count
-            var pixels: [Float] = []
-            var chunkPaths: [String] = []
-            pixels.reserveCapacity(chunk.count * plane)
-            for path in chunk {
-                do {
-                    let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-                    let image = try ImageFile.decode(bytes)
-                    pixels += Preprocessor.preprocess(image, config: recipe).scalars
-                    chunkPaths.append(path)
-                } catch let error as ImageCodecError {
-                    console.err("warning: skipped \(path): \(error.description)")
-                    skipped += 1
-                } catch {
-                    console.err("warning: skipped \(path): \(error.localizedDescription)")
-                    skipped += 1
-                }
-            }
-            guard !chunkPaths.isEmpty else { continue }
-            do {
-                let embeddings = try model.encodeImages(Tensor(shape: [chunkPaths.count, 3, size, size], scalars: pixels), batch: batch)
-                rows += embeddings.scalars
-                written += chunkPaths
-                if console.errIsTerminal, start < files.count {
-                    let elapsed = Date().timeIntervalSince(started), rate = Double(start) / max(elapsed, 1e-9)
-                    console.err(String(format: "embed: %d/%d images, %.2f images/s, about %.0f s left",
-                                       start, files.count, rate, Double(files.count - start) / max(rate, 1e-9)))
-                }
-            } catch let error as CLIPError {
-                throw ShiftLensError(step: "embed", path: chunkPaths.first, clip: error)
-            }
-        }
-        guard !written.isEmpty else {
-            throw ShiftLensError(step: "embed", message: "none of the \(files.count) images could be read", hint: "see the warnings above")
-        }
-        let dimension = model.embeddingDimension
-        try writeNPY(Tensor(shape: [written.count, dimension], scalars: rows), to: outPath)
-        for (row, path) in written.enumerated() { console.out("\(row)\t\(path)") }
-        console.err(String(format: "embedded %d image%@ (%d dims) in %.1f s → %@", written.count, written.count == 1 ? "" : "s",
-                           dimension, Date().timeIntervalSince(started), outPath))
+        let skipped = try embedImages(imageArguments, model: model, recipe: recipe, batch: batch, outPath: outPath, console: console)
 
         if let tokens, let textOutPath {
             do {
@@ -151,6 +102,61 @@ extension Command {
         }
         return ExitCode.ok
     }
+}
+
+/// The image half of `embed`: writes `outPath`, lists its rows on standard output and returns
+/// how many images could not be read (each named on standard error).
+private func embedImages(_ arguments: [String], model: CLIPModel, recipe: PreprocessConfig, batch: Int, outPath: String, console: Console) throws -> Int {
+    let files = try expandImages(arguments)
+    let size = recipe.imageSize, plane = 3 * size * size
+    var rows: [Float] = []
+    var written: [String] = []
+    var skipped = 0
+    let started = Date()
+    var start = 0
+    while start < files.count {
+        let chunk = files[start..<min(start + batch, files.count)]
+        start += chunk.count
+        var pixels: [Float] = []
+        var chunkPaths: [String] = []
+        pixels.reserveCapacity(chunk.count * plane)
+        for path in chunk {
+            do {
+                let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+                let image = try ImageFile.decode(bytes)
+                pixels += Preprocessor.preprocess(image, config: recipe).scalars
+                chunkPaths.append(path)
+            } catch let error as ImageCodecError {
+                console.err("warning: skipped \(path): \(error.description)")
+                skipped += 1
+            } catch {
+                console.err("warning: skipped \(path): \(error.localizedDescription)")
+                skipped += 1
+            }
+        }
+        guard !chunkPaths.isEmpty else { continue }
+        do {
+            let embeddings = try model.encodeImages(Tensor(shape: [chunkPaths.count, 3, size, size], scalars: pixels), batch: batch)
+            rows += embeddings.scalars
+            written += chunkPaths
+            if console.errIsTerminal, start < files.count {
+                let elapsed = Date().timeIntervalSince(started), rate = Double(start) / max(elapsed, 1e-9)
+                console.err(String(format: "embed: %d/%d images, %.2f images/s, about %.0f s left",
+                                   start, files.count, rate, Double(files.count - start) / max(rate, 1e-9)))
+            }
+        } catch let error as CLIPError {
+            throw ShiftLensError(step: "embed", path: chunkPaths.first, clip: error)
+        }
+    }
+    guard !written.isEmpty else {
+        throw ShiftLensError(step: "embed", message: "none of the \(files.count) images could be read", hint: "see the warnings above")
+    }
+    let dimension = model.embeddingDimension
+    try writeNPY(Tensor(shape: [written.count, dimension], scalars: rows), to: outPath)
+    for (row, path) in written.enumerated() { console.out("\(row)\t\(path)") }
+    console.err(String(format: "embedded %d image%@ (%d dims) in %.1f s → %@", written.count, written.count == 1 ? "" : "s",
+                       dimension, Date().timeIntervalSince(started), outPath))
+    return skipped
 }
 
 /// Image files named by `arguments`: files as given, directories expanded to the
