@@ -1,95 +1,135 @@
 extension Tokenizer {
-    /// Python's `html.unescape`: numeric references (with the HTML standard's replacements
-    /// for invalid ones) and named references, longest legacy prefix without a semicolon
-    /// (`&copy2020` → `©2020`). Named references outside `htmlEntityTable` stay as text.
+    /// Python's `html.unescape`, which open_clip applies twice after ftfy: every character
+    /// reference `&…` that the HTML standard's tokenizer would decode, found left to right.
+    ///
+    /// - `&#digits` and `&#xhex` (`;` optional): 0 → U+FFFD; CR stays CR; 0x80–0x9F through
+    ///   Windows-1252 (its five undefined bytes stay C1 controls); surrogates and values above
+    ///   U+10FFFF → U+FFFD; other controls, U+FDD0–U+FDEF and U+xFFFE/U+xFFFF → nothing.
+    /// - Named references: up to 32 characters other than tab, LF, FF, space, `<`, `&`, `#`
+    ///   and `;`, then an optional `;`, looked up case-sensitively in all 2,231 names of
+    ///   `html.entities.html5` (`htmlEntityTable`). If the whole run is not a name, its longest
+    ///   prefix that is one of the 106 legacy names valid without `;` is decoded and the rest
+    ///   kept (`&ampx` → `&x`, `&notit;` → `¬it;`); otherwise the text stays as it was.
     static func htmlUnescape(_ text: String) -> String {
+        guard text.utf8.contains(UInt8(ascii: "&")) else { return text }
+        return String(String.UnicodeScalarView(htmlUnescape(Array(text.unicodeScalars))))
+    }
+
+    static func htmlUnescape(_ text: [Unicode.Scalar]) -> [Unicode.Scalar] {
         guard text.contains("&") else { return text }
-        let scalars = Array(text.unicodeScalars)
-        var output = String.UnicodeScalarView()
+        var output: [Unicode.Scalar] = []
+        output.reserveCapacity(text.count)
         var i = 0
-        while i < scalars.count {
-            guard scalars[i] == "&", i + 1 < scalars.count else {
-                output.append(scalars[i])
+        while i < text.count {
+            guard text[i] == "&", i + 1 < text.count else {
+                output.append(text[i])
                 i += 1
                 continue
             }
-            var j = i + 1
-            if scalars[j] == "#" {
-                // &#123; or &#x1F; — digits required, semicolon optional.
-                j += 1
-                let hex = j < scalars.count && (scalars[j] == "x" || scalars[j] == "X")
-                if hex { j += 1 }
-                let start = j
-                while j < scalars.count, hex ? scalars[j].properties.isASCIIHexDigit : ("0"..."9").contains(scalars[j]) { j += 1 }
-                if j == start {
-                    output.append(scalars[i])
+            if text[i + 1] == "#" {
+                guard let (value, end) = numericReference(in: text, at: i + 2) else {
+                    output.append("&")
                     i += 1
                     continue
                 }
-                let digits = String(String.UnicodeScalarView(scalars[start..<j]))
-                if j < scalars.count, scalars[j] == ";" { j += 1 }
-                let number = UInt32(digits, radix: hex ? 16 : 10) ?? UInt32.max
-                output.append(contentsOf: numericReference(number).unicodeScalars)
-                i = j
+                output += numericReplacement(value)
+                i = end
                 continue
             }
-            // Named: up to 32 characters other than tab, newline, form feed, space, <, &, #, ;, then an optional ';'.
-            while j < scalars.count, j - (i + 1) < 32, !"\t\n\u{0C} <&#;".unicodeScalars.contains(scalars[j]) { j += 1 }
-            if j == i + 1 {
-                output.append(scalars[i])
+            var end = i + 1
+            while end < text.count, end - (i + 1) < 32, !"\t\n\u{0C} <&#;".unicodeScalars.contains(text[end]) { end += 1 }
+            guard end > i + 1 else {
+                output.append("&")
                 i += 1
                 continue
             }
-            if j < scalars.count, scalars[j] == ";" { j += 1 }
-            let name = String(String.UnicodeScalarView(scalars[(i + 1)..<j]))
-            if let value = htmlEntities[name] {
-                output.append(contentsOf: value.unicodeScalars)
-            } else if let (value, length) = longestLegacyPrefix(of: Array(name.unicodeScalars)) {
-                output.append(contentsOf: value.unicodeScalars)
-                output.append(contentsOf: Array(name.unicodeScalars)[length...])
+            let run = text[(i + 1)..<end]
+            if end < text.count, text[end] == ";" { end += 1 }
+            let name = text[(i + 1)..<end]
+            if let value = entity(named: name) {
+                output += value
+            } else if let (value, length) = longestLegacyPrefix(of: run, within: name.count) {
+                output += value
+                output += name.dropFirst(length)
             } else {
                 output.append("&")
-                output.append(contentsOf: name.unicodeScalars)
+                output += name
             }
-            i = j
+            i = end
         }
-        return String(output)
+        return output
     }
 
-    private static func longestLegacyPrefix(of name: [Unicode.Scalar]) -> (String, Int)? {
-        var length = name.count - 1
-        while length > 1 {
-            if let value = htmlEntities[String(String.UnicodeScalarView(name[..<length]))] { return (value, length) }
+    /// Python tries every prefix shorter than `nameLength` from the longest down to two
+    /// characters; only legacy names lack a `;`, so prefixes longer than the longest legacy
+    /// name cannot match and are skipped.
+    private static func longestLegacyPrefix(of run: ArraySlice<Unicode.Scalar>, within nameLength: Int) -> ([Unicode.Scalar], Int)? {
+        var length = min(nameLength - 1, run.count, longestLegacyName)
+        while length >= 2 {
+            if let value = entity(named: run.prefix(length)) { return (value, length) }
             length -= 1
         }
         return nil
     }
 
-    /// The replacement for `&#number;` as Python's `html` module defines it.
-    private static func numericReference(_ number: UInt32) -> String {
-        if number == 0 { return "\u{FFFD}" }
-        if number == 0x0D { return "\r" }
-        if (0x80...0x9F).contains(number) { return String(Character(windows1252[Int(number - 0x80)])) }
-        if (0xD800...0xDFFF).contains(number) || number > 0x10FFFF { return "\u{FFFD}" }
-        switch number {
-        case 0x01...0x08, 0x0B, 0x0E...0x1F, 0x7F, 0xFDD0...0xFDEF: return ""
+    /// The replacement for an HTML5 name. Names are ASCII; anything else is no name (and is
+    /// not looked up: `String`'s equality would let "&Kappa" with U+212A KELVIN SIGN pass).
+    private static func entity(named name: ArraySlice<Unicode.Scalar>) -> [Unicode.Scalar]? {
+        guard name.allSatisfy(\.isASCII) else { return nil }
+        return htmlEntities[String(String.UnicodeScalarView(name))]
+    }
+
+    /// The value of `#123` / `#x7B` (the `#` already passed; `start` is after it) and the
+    /// index after the reference and its optional `;`, or nil when no digit follows.
+    /// Values above U+10FFFF saturate: they all become U+FFFD.
+    static func numericReference(in text: [Unicode.Scalar], at start: Int) -> (UInt32, Int)? {
+        var j = start
+        let hex = j < text.count && (text[j] == "x" || text[j] == "X")
+        if hex { j += 1 }
+        let digitsStart = j
+        var value: UInt32 = 0
+        while j < text.count {
+            let digit: UInt32
+            switch text[j].value {
+            case 0x30...0x39: digit = text[j].value - 0x30
+            case 0x41...0x46 where hex: digit = text[j].value - 0x41 + 10
+            case 0x61...0x66 where hex: digit = text[j].value - 0x61 + 10
+            default: digit = .max
+            }
+            guard digit != .max else { break }
+            value = min(value * (hex ? 16 : 10) + digit, 0x110000)
+            j += 1
+        }
+        guard j > digitsStart else { return nil }
+        if j < text.count, text[j] == ";" { j += 1 }
+        return (value, j)
+    }
+
+    /// The replacement for a numeric reference's value, as Python's `html` module defines it.
+    static func numericReplacement(_ value: UInt32) -> [Unicode.Scalar] {
+        switch value {
+        case 0: return ["\u{FFFD}"]
+        case 0x0D: return ["\r"]
+        case 0x80...0x9F: return [TextFixer.windows1252[Int(value - 0x80)]]
+        case 0xD800...0xDFFF, 0x110000...: return ["\u{FFFD}"]
+        case 0x01...0x08, 0x0B, 0x0E...0x1F, 0x7F, 0xFDD0...0xFDEF: return []
         default:
-            if number & 0xFFFE == 0xFFFE { return "" }  // U+xFFFE / U+xFFFF of every plane
-            return Unicode.Scalar(number).map { String(Character($0)) } ?? "\u{FFFD}"
+            if value & 0xFFFE == 0xFFFE { return [] }  // U+xFFFE and U+xFFFF of every plane
+            return [Unicode.Scalar(value)!]
         }
     }
 
-    /// Name (with `;` where the standard requires it) → replacement text.
-    static let htmlEntities: [String: String] = {
-        var table: [String: String] = [:]
+    /// `html.entities.html5`: name, exactly as spelled there (with its `;`, or without for a
+    /// legacy name), → replacement.
+    static let htmlEntities: [String: [Unicode.Scalar]] = {
+        var table: [String: [Unicode.Scalar]] = [:]
         for line in htmlEntityTable.split(separator: "\n") {
             let fields = line.split(separator: "\t")
-            guard fields.count == 2 else { continue }
-            let value = String(String.UnicodeScalarView(fields[1].split(separator: " ").compactMap { UInt32($0, radix: 16).flatMap(Unicode.Scalar.init) }))
-            let name = String(fields[0])
-            table[name] = value
-            if !name.hasSuffix(";") { table[name + ";"] = value }
+            table[String(fields[0])] = TextFixer.scalars(hex: fields[1])
         }
         return table
     }()
+
+    /// The length of the longest name valid without `;` (6, `frac12`).
+    static let longestLegacyName = htmlEntities.keys.filter { !$0.hasSuffix(";") }.map { $0.unicodeScalars.count }.max() ?? 0
 }

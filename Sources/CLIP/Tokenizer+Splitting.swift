@@ -2,6 +2,7 @@ extension Tokenizer {
     /// open_clip's pre-split regex, `<start_of_text>|<end_of_text>|'s|'t|'re|'ve|'m|'ll|'d|
     /// [\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+` (case-insensitive), applied like `re.findall`:
     /// at each position the first alternative that matches wins; whitespace is skipped.
+    /// Pieces are the text as matched (a special token only counts when spelled exactly).
     static func preSplit(_ text: String) -> [String] {
         let scalars = Array(text.unicodeScalars)
         var pieces: [String] = []
@@ -9,7 +10,7 @@ extension Tokenizer {
         func piece(_ range: Range<Int>) -> String { String(String.UnicodeScalarView(scalars[range])) }
         func matches(_ literal: [Unicode.Scalar], at position: Int) -> Bool {
             guard position + literal.count <= scalars.count else { return false }
-            for (k, scalar) in literal.enumerated() where lowerASCII(scalars[position + k]) != scalar { return false }
+            for (k, scalar) in literal.enumerated() where !matchesIgnoringCase(scalars[position + k], scalar) { return false }
             return true
         }
         alternatives: while i < scalars.count {
@@ -17,7 +18,7 @@ extension Tokenizer {
             // Only the literal alternatives can start with '<' or an apostrophe.
             if scalar == "<" || scalar == "'" {
                 for literal in splitLiterals where matches(literal, at: i) {
-                    pieces.append(literal.first == "<" ? String(String.UnicodeScalarView(literal)) : piece(i..<(i + literal.count)))
+                    pieces.append(piece(i..<(i + literal.count)))
                     i += literal.count
                     continue alternatives
                 }
@@ -30,9 +31,9 @@ extension Tokenizer {
             } else if isNumber(scalar) {
                 pieces.append(piece(i..<(i + 1)))
                 i += 1
-            } else if !scalar.properties.isWhitespace {
+            } else if isOther(scalar) {
                 var j = i + 1
-                while j < scalars.count, !scalars[j].properties.isWhitespace, !isLetter(scalars[j]), !isNumber(scalars[j]) { j += 1 }
+                while j < scalars.count, isOther(scalars[j]) { j += 1 }
                 pieces.append(piece(i..<j))
                 i = j
             } else {
@@ -46,8 +47,18 @@ extension Tokenizer {
     private static let splitLiterals: [[Unicode.Scalar]] = ["<start_of_text>", "<end_of_text>", "'s", "'t", "'re", "'ve", "'m", "'ll", "'d"]
         .map { Array($0.unicodeScalars) }
 
-    private static func lowerASCII(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
-        ("A"..."Z").contains(scalar) ? Unicode.Scalar(scalar.value + 32)! : scalar
+    /// Whether `scalar` matches the literal's lower-case ASCII `letter` under the `regex`
+    /// module's IGNORECASE: itself, its capital, and for 's' also U+017F LATIN SMALL LETTER
+    /// LONG S (the only other character whose case fold is one of the literals' letters).
+    private static func matchesIgnoringCase(_ scalar: Unicode.Scalar, _ letter: Unicode.Scalar) -> Bool {
+        scalar == letter || (("A"..."Z").contains(scalar) && scalar.value + 32 == letter.value) || (letter == "s" && scalar == "\u{17F}")
+    }
+
+    /// `[^\s\p{L}\p{N}]` under the pattern's IGNORECASE: the `regex` module also leaves out
+    /// U+0345 COMBINING GREEK YPOGEGRAMMENI, whose case fold ι is a letter, so that character
+    /// matches no alternative and is skipped like whitespace.
+    static func isOther(_ scalar: Unicode.Scalar) -> Bool {
+        !scalar.properties.isWhitespace && !isLetter(scalar) && !isNumber(scalar) && scalar != "\u{345}"
     }
 
     /// `\p{L}`: any letter category.

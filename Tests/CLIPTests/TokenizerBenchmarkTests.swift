@@ -10,7 +10,8 @@ import XCTest
 ///
 /// Prints prompts and tokens per second of thread CPU time (min / median / max of 5 runs,
 /// one thread) for the cleaning alone and for cleaning + BPE with an empty piece cache, as
-/// a zero-shot head build sees it.
+/// a zero-shot head build sees it; then for the cleaning of the text-fidelity fixture's
+/// prompts, where nearly every prompt needs ftfy's repairs.
 final class TokenizerBenchmarkTests: XCTestCase {
     private func cpuSeconds() -> Double {
         var spec = timespec()
@@ -32,7 +33,7 @@ final class TokenizerBenchmarkTests: XCTestCase {
         // One tokenizer per run, so that every run starts with an empty piece cache.
         let fresh = try (0..<5).map { _ in try Tokenizer(vocabularyAt: assets.appendingPathComponent("clip/bpe_simple_vocab_16e6.txt.gz")) }
 
-        func measure(_ label: String, _ body: (Int) -> Void) {
+        func measure(_ label: String, prompts: [String] = prompts, tokenCount: Int = tokenCount, _ body: (Int) -> Void) {
             var seconds = [Double]()
             for run in 0..<5 {
                 let start = cpuSeconds()
@@ -55,6 +56,14 @@ final class TokenizerBenchmarkTests: XCTestCase {
             var ids = 0
             for prompt in prompts { ids &+= tokenizer.tokenize(prompt).count }
             XCTAssertEqual(ids, prompts.count * tokenizer.contextLength)
+        }
+        // The worst case for cleaning: the text-fidelity fixture's prompts, nearly all of them
+        // mojibake, references, controls or non-Latin text.
+        let hard = try TextFidelityTests.golden().prompts.map(\.text)
+        measure("clean, text-fidelity prompts", prompts: hard, tokenCount: hard.reduce(0) { $0 + vocabulary.encode($1).count }) { _ in
+            var characters = 0
+            for prompt in hard { characters &+= Tokenizer.clean(prompt).utf8.count }
+            XCTAssertGreaterThan(characters, 0)
         }
     }
 }
