@@ -8,34 +8,39 @@ import Weights
 extension Command {
     static let embed = Command(
         name: "embed",
-        summary: "Write a checkpoint's image (and text) embeddings as .npy, for numpy.",
-        usage: "shiftlens embed --model W --images IMG|DIR [...] --out X.npy [--text PROMPTS.txt --out-text T.npy] [--activation gelu|quick_gelu] [--batch N]",
+        summary: "Write a checkpoint's image and/or text embeddings as .npy, for numpy.",
+        usage: "shiftlens embed --model W [--images IMG|DIR [...] --out X.npy] [--text PROMPTS.txt --out-text T.npy] [--activation gelu|quick_gelu] [--batch N]",
         discussion: """
-            Decodes each image (JPEG or PNG, as Pillow does), preprocesses it as open_clip does \
-            (bicubic resize, centre crop, the checkpoint's mean/std) and writes the vision tower's \
-            output, float32 (N, embed_dim), not normalised, to --out. A directory stands for the \
-            .jpg/.jpeg/.png files below it in path order. Standard output lists `row<TAB>path` for \
-            every row written; an image that cannot be read is skipped and named on standard error \
-            (the exit code is then 1, after the file is written). With --text, each line of \
-            PROMPTS.txt is one prompt (a trailing newline adds none), tokenized as open_clip does; \
-            the text tower's outputs go to --out-text. Files are written atomically.
+            Give --images with --out, --text with --out-text, or both. Decodes each image (JPEG or \
+            PNG, as Pillow does), preprocesses it as open_clip does (bicubic resize, centre crop, \
+            the checkpoint's mean/std) and writes the vision tower's output, float32 (N, embed_dim), \
+            not normalised, to --out. A directory stands for the .jpg/.jpeg/.png files below it in \
+            path order. Standard output lists `row<TAB>path` for every row written; an image that \
+            cannot be read is skipped and named on standard error (the exit code is then 1, after \
+            the file is written). PROMPTS.txt is UTF-8 with one prompt per line (LF or CRLF): every \
+            line is a prompt, empty lines included, in file order; a line break at the very end \
+            closes the last line and adds no prompt ("a\\n\\nb\\n" and "a\\n\\nb" are both the three \
+            prompts "a", "", "b"). Prompts are cleaned and tokenized exactly as open_clip does (ftfy, \
+            HTML references, whitespace, lower case, byte-pair encoding, the text tower's context length); the text \
+            tower's output, float32 (prompts, embed_dim), not normalised, goes to --out-text. \
+            Files are written atomically.
             """,
         options: [
             .value("--model", "W", "Checkpoint (.safetensors, or PyTorch .pt/.pth/.bin from torch.save or torch.jit.save) in open_clip, OpenAI or Hugging Face naming."),
-            .values("--images", "IMG", "Image files or directories."),
-            .value("--out", "X.npy", "Where to write the image embeddings."),
-            .value("--text", "PROMPTS.txt", "Prompts to embed with the text tower, one per line."),
+            .values("--images", "IMG", "Image files or directories (with --out)."),
+            .value("--out", "X.npy", "Where to write the image embeddings (with --images)."),
+            .value("--text", "PROMPTS.txt", "Prompts to embed with the text tower, one per line (with --out-text)."),
             .value("--out-text", "T.npy", "Where to write the text embeddings (with --text)."),
             .value("--activation", "NAME", "gelu or quick_gelu, when no configuration file beside the weights says."),
-            .value("--batch", "N", "Images per encoder pass (default 8)."),
+            .value("--batch", "N", "Images or prompts per encoder pass (default 8)."),
         ]
     ) { invocation, console in
         let modelPath = try invocation.required("--model")
-        let outPath = try invocation.required("--out")
-        let imageArguments = invocation.values("--images")
-        guard !imageArguments.isEmpty else { throw UsageError("missing required option --images") }
+        let imageArguments = invocation.values("--images"), outPath = invocation.value("--out")
+        guard imageArguments.isEmpty == (outPath == nil) else { throw UsageError("--images and --out go together") }
         let textPath = invocation.value("--text"), textOutPath = invocation.value("--out-text")
         guard (textPath == nil) == (textOutPath == nil) else { throw UsageError("--text and --out-text go together") }
+        guard outPath != nil || textPath != nil else { throw UsageError("nothing to embed: give --images and --out, --text and --out-text, or both") }
         let batch = try invocation.integer("--batch", default: 8, in: 1...4096)
         var overrides = ConfigOverrides(source: "--activation")
         if let name = invocation.value("--activation") {
@@ -60,7 +65,7 @@ extension Command {
             throw ShiftLensError(step: "embed", path: modelPath, clip: error)
         }
         let recipe = PreprocessConfig(loaded.config)
-        guard recipe.isValid else {
+        guard outPath == nil || recipe.isValid else {
             throw ShiftLensError(
                 step: "embed", path: modelPath, message: "unusable preprocessing (image size \(recipe.imageSize), mean \(recipe.mean), std \(recipe.std))",
                 hint: "fix preprocess_cfg in the configuration file beside the weights")
@@ -85,8 +90,10 @@ extension Command {
             tokens = tokenizer.tokenize(prompts)
         }
 
-        let skipped = try embedImages(imageArguments, model: model, recipe: recipe, batch: batch, outPath: outPath, console: console)
-
+        var skipped = 0
+        if let outPath {
+            skipped = try embedImages(imageArguments, model: model, recipe: recipe, batch: batch, outPath: outPath, console: console)
+        }
         if let tokens, let textOutPath {
             do {
                 let embeddings = try model.encodeText(tokens, batch: batch)
@@ -188,7 +195,8 @@ private func expandImages(_ arguments: [String]) throws -> [String] {
     return files
 }
 
-/// The lines of a prompt file; a final newline does not start another prompt.
+/// The lines of a prompt file (LF or CRLF), empty ones included; a line break at the very end
+/// closes the last line and does not start another prompt.
 private func readPrompts(_ path: String) throws -> [String] {
     guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
         throw ShiftLensError(step: "embed", path: path, message: "cannot read the prompt file as UTF-8 text", hint: "one prompt per line, UTF-8")
