@@ -27,14 +27,16 @@ Inputs come from git (the fixtures at commit INPUTS_COMMIT of this repository, s
 fixtures does not change the inputs) and from ../shared/data.
 
 Normalised — only what legitimately differs from one run to the next:
-- the temporary folder's absolute path → `<WORK>`;
+- the temporary folder's absolute path → `<WORK>`; the checkout the binary takes its assets/
+  and templates/ from → `<CHECKOUT>` (demo model paths in manifests, bench and inspect);
 - each run id (`2026-11-26T190412Z-3f2a`, the run folder's name) → `<RUN1>`, `<RUN2>`…
   in order of creation, in file contents and file paths;
 - the pages' label of a run (its date and the id's 4-hex suffix, `2026-11-26 3f2a`) → `<RUN1>`…;
 - ISO 8601 timestamps (`created_at`) → `<TIME>`; dates and times that pages derive from the
   run's start (e.g. `2026-11-26 19:04 UTC`) → `<DATE>`;
 - manifest.json: `seconds`, `encoder_seconds`, `cpu_seconds`, `timings_seconds.*`,
-  `machine.*` (load, host) → `#`;
+  `machine.*` (load, host) → `#`; `pilot_spec.sha256` → `#` (the demo's pilot.json names
+  the models by absolute path; its normalised hash is in demo-data.sha256);
 - progress and summary lines on stderr: durations, rates (img/s), cores busy → `#`; the
   order of the "probes on N domains" lines (models are probed concurrently);
 - the `bench`/`probe --bench`/`bench-kernels` outputs: every number → `#` and their lines
@@ -81,6 +83,8 @@ class Snapshot:
         self.outputs = []
         self.env = dict(os.environ, SHIFTLENS_CACHE=os.path.join(self.work, "cache"), NO_COLOR="1", LC_ALL="C.UTF-8")
         self.env.pop("SHIFTLENS_ASSETS", None)
+        # The checkout whose assets/ and templates/ the binary uses (demo model paths).
+        self.checkout = os.path.dirname(REPO_ASSETS(self.binary))
 
     # -- running ---------------------------------------------------------------------------
 
@@ -121,7 +125,8 @@ class Snapshot:
                 self.run_ids.append(run_id)
 
     def normalise_text(self, text):
-        text = text.replace(self.work, "<WORK>").replace(self.work.replace("/", "\\/"), "<WORK>")
+        for path, label in ((self.work, "<WORK>"), (self.checkout, "<CHECKOUT>")):
+            text = text.replace(path, label).replace(path.replace("/", "\\/"), label)
         for index, run_id in enumerate(self.run_ids):
             text = text.replace(run_id, f"<RUN{index + 1}>")
             # Pages label a run by its date and the id's random suffix.
@@ -162,6 +167,8 @@ class Snapshot:
         manifest = scrub(manifest)
         if "timings_seconds" in manifest:
             manifest["timings_seconds"] = {k: "#" for k in manifest["timings_seconds"]}
+        if "sha256" in manifest.get("pilot_spec", {}):
+            manifest["pilot_spec"]["sha256"] = "#"
         if "machine" in manifest:
             manifest["machine"] = {k: "#" for k in manifest["machine"]}
         text = json.dumps(manifest, indent=2, sort_keys=True, ensure_ascii=False)
@@ -183,16 +190,19 @@ class Snapshot:
                     data = self.normalise_text(data.decode("utf-8", "replace")).encode()
                 self.write(os.path.join(target, relative), data)
 
-    @staticmethod
-    def digest_listing(folder):
-        """`sha256  path` of every file under `folder` but the store (the generated demo data)."""
+    def digest_listing(self, folder):
+        """`sha256  path` of every file under `folder` but the store (the generated demo data;
+        pilot.json normalised first: it names the demo models by absolute path)."""
         lines = []
         for root, dirs, files in os.walk(folder):
             dirs[:] = [d for d in dirs if d != ".shiftlens"]
             for name in files:
                 path = os.path.join(root, name)
                 with open(path, "rb") as f:
-                    lines.append(f"{hashlib.sha256(f.read()).hexdigest()}  {os.path.relpath(path, folder)}\n")
+                    data = f.read()
+                if name.endswith(".json"):
+                    data = self.normalise_text(data.decode()).encode()
+                lines.append(f"{hashlib.sha256(data).hexdigest()}  {os.path.relpath(path, folder)}\n")
         return "".join(sorted(lines)).encode()
 
     # -- the snapshot ----------------------------------------------------------------------
@@ -258,12 +268,11 @@ class Snapshot:
         # Re-render both sites from their results.json.
         rendered = os.path.join(w, "site-rendered")
         shutil.copytree(site, rendered)
-        checkout = os.path.dirname(os.path.dirname(os.path.dirname(self.binary)))
-        self.run("render", ["render", "--site", rendered], cwd=checkout)
+        self.run("render", ["render", "--site", rendered], cwd=self.checkout)
         self.copy_tree(rendered, "site-rendered")
         rendered_ja = os.path.join(w, "site-ja-rendered")
         shutil.copytree(site_ja, rendered_ja)
-        self.run("render-ja", ["render", "--site", rendered_ja, "--language", "ja"], cwd=checkout)
+        self.run("render-ja", ["render", "--site", rendered_ja, "--language", "ja"], cwd=self.checkout)
         self.copy_tree(rendered_ja, "site-ja-rendered")
 
     def probe_commands(self, w, probes):
