@@ -1,8 +1,8 @@
 /// A bounds-checked cursor over bytes, reading big- and little-endian integers.
 ///
-/// Every read checks the remaining length first and throws `ImageCodecError.truncated`
-/// naming what was being read, so container parsers (PNG chunks, gzip headers, …) never
-/// index past the end of their input. The reader never copies the underlying bytes
+/// Every read checks the remaining length first and throws the caller's truncation error
+/// (`ImageCodecError.truncated`, `InflateError.truncated`) naming what was being read, so
+/// container parsers (PNG chunks, gzip headers, …) never index past the end of their input. The reader never copies the underlying bytes
 /// except where a method returns an array.
 public struct ByteReader: Sendable {
     public let bytes: [UInt8]
@@ -10,11 +10,14 @@ public struct ByteReader: Sendable {
     public private(set) var offset: Int
     /// Prefix for error messages, e.g. "PNG" or "gzip header".
     public let context: String
+    /// Makes the error thrown when the bytes end early, from its message.
+    private let truncated: @Sendable (String) -> any Error
 
-    public init(_ bytes: [UInt8], offset: Int = 0, context: String = "data") {
+    public init(_ bytes: [UInt8], offset: Int = 0, context: String = "data", truncated: @escaping @Sendable (String) -> any Error) {
         self.bytes = bytes
         self.offset = min(max(offset, 0), bytes.count)
         self.context = context
+        self.truncated = truncated
     }
 
     public var remaining: Int { bytes.count - offset }
@@ -23,7 +26,7 @@ public struct ByteReader: Sendable {
     /// Throws unless `count` more bytes are available.
     public func require(_ count: Int, for what: String) throws {
         guard count >= 0, count <= remaining else {
-            throw ImageCodecError.truncated("\(context): \(what) needs \(count) bytes at offset \(offset), \(remaining) left")
+            throw truncated("\(context): \(what) needs \(count) bytes at offset \(offset), \(remaining) left")
         }
     }
 
@@ -69,7 +72,7 @@ public struct ByteReader: Sendable {
     /// Bytes up to (not including) the next zero byte, which is consumed too.
     public mutating func readZeroTerminated(_ what: String = "string") throws -> ArraySlice<UInt8> {
         guard let end = bytes[offset...].firstIndex(of: 0) else {
-            throw ImageCodecError.truncated("\(context): \(what) has no terminating zero byte")
+            throw truncated("\(context): \(what) has no terminating zero byte")
         }
         defer { offset = end + 1 }
         return bytes[offset..<end]

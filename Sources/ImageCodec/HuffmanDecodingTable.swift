@@ -58,18 +58,18 @@ final class HuffmanDecodingTable {
         for length in 1...maxLength {
             left <<= 1
             left -= counts[length]
-            if left < 0 { throw ImageCodecError.corrupt("inflate: over-subscribed \(name) code") }
+            if left < 0 { throw InflateError.corrupt("inflate: over-subscribed \(name) code") }
         }
         if left > 0 {
             let used = (1...maxLength).reduce(Int32(0)) { $0 + counts[$1] }
             let single = used == 1 && counts[1] == 1
             switch kind {
             case .codeLengths:
-                throw ImageCodecError.corrupt("inflate: incomplete \(name) code")
+                throw InflateError.corrupt("inflate: incomplete \(name) code")
             case .literalLength:
-                if !single { throw ImageCodecError.corrupt("inflate: incomplete \(name) code") }
+                if !single { throw InflateError.corrupt("inflate: incomplete \(name) code") }
             case .distance:
-                if !(single || used == 0) { throw ImageCodecError.corrupt("inflate: incomplete \(name) code") }
+                if !(single || used == 0) { throw InflateError.corrupt("inflate: incomplete \(name) code") }
             }
         }
 
@@ -125,6 +125,6 @@ final class HuffmanDecodingTable {
             first <<= 1
             code <<= 1
         }
-        throw ImageCodecError.corrupt("inflate: invalid Huffman code")
+        throw InflateError.corrupt("inflate: invalid Huffman code")
     }
 }

@@ -33,3 +33,14 @@ public enum ImageCodecError: Error, Equatable, Sendable, CustomStringConvertible
         }
     }
 }
+
+extension ImageCodecError {
+    /// The same case and message as a failure to inflate a PNG's image data.
+    init(_ error: InflateError) {
+        switch error {
+        case .truncated(let what): self = .truncated(what)
+        case .corrupt(let what): self = .corrupt(what)
+        case .unsupported(let what): self = .unsupported(what)
+        }
+    }
+}

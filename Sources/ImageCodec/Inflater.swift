@@ -50,10 +50,10 @@ final class Inflater {
     func inflateStream(from start: Int) throws -> Int {
         do {
             return try inflateBlocks(from: start)
-        } catch ImageCodecError.corrupt(let message) {
+        } catch InflateError.corrupt(let message) {
             // Zero padding past the end decodes as garbage; an error it caused is truncation.
             if paddedBits > bitCount { throw truncated() }
-            throw ImageCodecError.corrupt(message)
+            throw InflateError.corrupt(message)
         }
     }
 
@@ -77,7 +77,7 @@ final class Inflater {
                 try readDynamicTables()
                 try decodeCompressedBlock()
             default:
-                throw ImageCodecError.corrupt("inflate: invalid block type 3")
+                throw InflateError.corrupt("inflate: invalid block type 3")
             }
         }
         // Drop the partial byte; give back whole bytes still in the buffer.
@@ -142,7 +142,7 @@ final class Inflater {
         return symbol
     }
 
-    private func truncated() -> ImageCodecError {
+    private func truncated() -> InflateError {
         .truncated("deflate stream ends before its final block does")
     }
 
@@ -156,7 +156,7 @@ final class Inflater {
 
     private func grow(to needed: Int) throws {
         guard needed <= maxOutputSize else {
-            throw ImageCodecError.corrupt("inflate: decompressed data exceeds the limit of \(maxOutputSize) bytes")
+            throw InflateError.corrupt("inflate: decompressed data exceeds the limit of \(maxOutputSize) bytes")
         }
         var capacity = outputCapacity
         while capacity < needed { capacity = capacity > maxOutputSize / 2 ? maxOutputSize : capacity * 2 }
@@ -181,7 +181,7 @@ final class Inflater {
         let length = Int(input[position]) | Int(input[position + 1]) << 8
         let complement = Int(input[position + 2]) | Int(input[position + 3]) << 8
         guard length == complement ^ 0xFFFF else {
-            throw ImageCodecError.corrupt("inflate: stored block length does not match its complement")
+            throw InflateError.corrupt("inflate: stored block length does not match its complement")
         }
         position += 4
         guard position + length <= input.count else { throw truncated() }
@@ -214,7 +214,7 @@ final class Inflater {
         let distanceCount = bits(5) + 1
         let codeLengthCount = bits(4) + 4
         guard literalCount <= 286, distanceCount <= 30 else {
-            throw ImageCodecError.corrupt("inflate: too many length or distance symbols")
+            throw InflateError.corrupt("inflate: too many length or distance symbols")
         }
         for index in 0..<19 { lengths[index] = 0 }
         try refill()
@@ -238,7 +238,7 @@ final class Inflater {
             let repeatCount: Int
             switch symbol {
             case 16:
-                guard index > 0 else { throw ImageCodecError.corrupt("inflate: repeated code length with no previous length") }
+                guard index > 0 else { throw InflateError.corrupt("inflate: repeated code length with no previous length") }
                 value = lengths[index - 1]
                 repeatCount = 3 + bits(2)
             case 17:
@@ -249,12 +249,12 @@ final class Inflater {
                 repeatCount = 11 + bits(7)
             }
             guard index + repeatCount <= total else {
-                throw ImageCodecError.corrupt("inflate: code lengths repeat past the end of the table")
+                throw InflateError.corrupt("inflate: code lengths repeat past the end of the table")
             }
             for offset in 0..<repeatCount { lengths[index + offset] = value }
             index += repeatCount
         }
-        guard lengths[256] != 0 else { throw ImageCodecError.corrupt("inflate: missing end-of-block code") }
+        guard lengths[256] != 0 else { throw InflateError.corrupt("inflate: missing end-of-block code") }
         try literalTable.build(lengths: lengths, count: literalCount, kind: .literalLength, name: "literal/length")
         try distanceTable.build(lengths: lengths + literalCount, count: distanceCount, kind: .distance, name: "distance")
     }
@@ -347,7 +347,7 @@ final class Inflater {
             }
             if symbol == 256 { return true }
             let lengthIndex = symbol - 257
-            guard lengthIndex < 29 else { throw ImageCodecError.corrupt("inflate: invalid length symbol \(symbol)") }
+            guard lengthIndex < 29 else { throw InflateError.corrupt("inflate: invalid length symbol \(symbol)") }
             let lengthBits = Int(lengthExtra[lengthIndex])
             let length = Int(lengthBase[lengthIndex]) + Int(truncatingIfNeeded: bits & ((1 << UInt64(lengthBits)) &- 1))
             bits >>= UInt64(lengthBits)
@@ -365,13 +365,13 @@ final class Inflater {
                 count -= codeLength
                 distanceSymbol = slowSymbol
             }
-            guard distanceSymbol < 30 else { throw ImageCodecError.corrupt("inflate: invalid distance symbol \(distanceSymbol)") }
+            guard distanceSymbol < 30 else { throw InflateError.corrupt("inflate: invalid distance symbol \(distanceSymbol)") }
             let distanceBits = Int(distanceExtra[distanceSymbol])
             let distance = Int(distanceBase[distanceSymbol]) + Int(truncatingIfNeeded: bits & ((1 << UInt64(distanceBits)) &- 1))
             bits >>= UInt64(distanceBits)
             count -= distanceBits
             guard distance <= written - window else {
-                throw ImageCodecError.corrupt("inflate: distance \(distance) reaches before the start of the data")
+                throw InflateError.corrupt("inflate: distance \(distance) reaches before the start of the data")
             }
             let destination = out + written
             let from = destination - distance
@@ -401,15 +401,15 @@ final class Inflater {
         }
         if symbol == 256 { return true }
         let lengthIndex = symbol - 257
-        guard lengthIndex < 29 else { throw ImageCodecError.corrupt("inflate: invalid length symbol \(symbol)") }
+        guard lengthIndex < 29 else { throw InflateError.corrupt("inflate: invalid length symbol \(symbol)") }
         let length = Int(lengthBase[lengthIndex]) + bits(Int(lengthExtra[lengthIndex]))
         let distanceSymbol = try decodeSymbol(distanceTable)
         guard distanceSymbol < 30 else {
-            throw ImageCodecError.corrupt("inflate: invalid distance symbol \(distanceSymbol)")
+            throw InflateError.corrupt("inflate: invalid distance symbol \(distanceSymbol)")
         }
         let distance = Int(distanceBase[distanceSymbol]) + bits(Int(distanceExtra[distanceSymbol]))
         guard distance <= outputCount - streamStart else {
-            throw ImageCodecError.corrupt("inflate: distance \(distance) reaches before the start of the data")
+            throw InflateError.corrupt("inflate: distance \(distance) reaches before the start of the data")
         }
         try reserve(length)
         let destination = output + outputCount

@@ -171,7 +171,7 @@ struct ZipArchive {
             let inflated: [UInt8]
             do {
                 inflated = try Inflate.raw(Array(try rawData(of: entry)), maxOutputSize: max(entry.uncompressedSize, 1))
-            } catch let error as ImageCodecError {
+            } catch let error as InflateError {
                 throw WeightsError.corrupt(path: file.path, message: "zip entry '\(entry.name)': \(error)")
             }
             guard inflated.count == entry.uncompressedSize else {

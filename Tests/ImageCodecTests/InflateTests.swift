@@ -59,27 +59,27 @@ final class InflateTests: XCTestCase {
         let folder = PNGFixtures.folder.appendingPathComponent("inflate")
         var zz = try PNGFixtures.bytes(folder.appendingPathComponent("text-l6-default.zz"))
         zz[zz.count - 1] ^= 1
-        PNGFixtures.assertError("corrupt") { try Inflate.zlib(zz) }
+        assertInflateError("corrupt") { try Inflate.zlib(zz) }
 
         let gz = try PNGFixtures.bytes(folder.appendingPathComponent("flags.gz"))
         var badCRC = gz
         badCRC[badCRC.count - 5] ^= 0x10
-        PNGFixtures.assertError("corrupt", "CRC-32") { try Inflate.gzip(badCRC) }
+        assertInflateError("corrupt", "CRC-32") { try Inflate.gzip(badCRC) }
         var badSize = gz
         badSize[badSize.count - 1] ^= 0x01
-        PNGFixtures.assertError("corrupt", "ISIZE") { try Inflate.gzip(badSize) }
+        assertInflateError("corrupt", "ISIZE") { try Inflate.gzip(badSize) }
         var badHeaderCRC = gz
         badHeaderCRC[10 + 2 + 5 + 9 + 10] ^= 0x01  // first byte of FHCRC
-        PNGFixtures.assertError("corrupt", "FHCRC") { try Inflate.gzip(badHeaderCRC) }
+        assertInflateError("corrupt", "FHCRC") { try Inflate.gzip(badHeaderCRC) }
         var reserved = gz
         reserved[3] |= 0x80
-        PNGFixtures.assertError("corrupt", "reserved flag") { try Inflate.gzip(reserved) }
-        PNGFixtures.assertError("corrupt", "trailing garbage member") { try Inflate.gzip(gz + [0x1F, 0x8C, 8, 0, 0, 0, 0, 0, 0, 0]) }
+        assertInflateError("corrupt", "reserved flag") { try Inflate.gzip(reserved) }
+        assertInflateError("corrupt", "trailing garbage member") { try Inflate.gzip(gz + [0x1F, 0x8C, 8, 0, 0, 0, 0, 0, 0, 0]) }
 
         var header = zz
         header[1] ^= 1
-        PNGFixtures.assertError("corrupt", "FCHECK") { try Inflate.zlib(header) }
-        PNGFixtures.assertError("unsupported", "FDICT") { try Inflate.zlib([0x78, 0xBB, 0, 0, 0, 0]) }
+        assertInflateError("corrupt", "FCHECK") { try Inflate.zlib(header) }
+        assertInflateError("unsupported", "FDICT") { try Inflate.zlib([0x78, 0xBB, 0, 0, 0, 0]) }
     }
 
     /// Every prefix of a valid stream is a typed error, never a crash or a silent short result.
@@ -89,12 +89,12 @@ final class InflateTests: XCTestCase {
             let zz = try PNGFixtures.bytes(folder.appendingPathComponent(name))
             let cuts = zz.count > 5000 ? Array(stride(from: 0, to: zz.count, by: 97)) + [zz.count - 1] : Array(0..<zz.count)
             for cut in cuts {
-                PNGFixtures.assertError("truncated", "\(name) cut at \(cut)") { try Inflate.zlib(Array(zz[..<cut])) }
+                assertInflateError("truncated", "\(name) cut at \(cut)") { try Inflate.zlib(Array(zz[..<cut])) }
             }
         }
         let gz = try PNGFixtures.bytes(folder.appendingPathComponent("flags.gz"))
         for cut in 0..<gz.count {
-            PNGFixtures.assertError("truncated", "flags.gz cut at \(cut)") { try Inflate.gzip(Array(gz[..<cut])) }
+            assertInflateError("truncated", "flags.gz cut at \(cut)") { try Inflate.gzip(Array(gz[..<cut])) }
         }
     }
 
@@ -110,7 +110,7 @@ final class InflateTests: XCTestCase {
                 let bit = Int(generator.next() % UInt64(damaged.count * 8))
                 damaged[bit / 8] ^= UInt8(1 << (bit % 8))
             }
-            do { _ = try Inflate.raw(damaged, maxOutputSize: 1 << 20) } catch is ImageCodecError { errors += 1 }
+            do { _ = try Inflate.raw(damaged, maxOutputSize: 1 << 20) } catch is InflateError { errors += 1 }
         }
         XCTAssertGreaterThan(errors, 100)
     }
@@ -119,10 +119,10 @@ final class InflateTests: XCTestCase {
         // Block type 3.
         var writer = DeflateTestBitWriter()
         writer.write(1, bits: 1); writer.write(3, bits: 2)
-        PNGFixtures.assertError("corrupt", "block type 3") { try Inflate.raw(writer.bytes + [0, 0]) }
+        assertInflateError("corrupt", "block type 3") { try Inflate.raw(writer.bytes + [0, 0]) }
 
         // Stored block whose NLEN is not the complement of LEN.
-        PNGFixtures.assertError("corrupt", "NLEN") { try Inflate.raw([0x01, 0x05, 0x00, 0xFA, 0xFE, 1, 2, 3, 4, 5]) }
+        assertInflateError("corrupt", "NLEN") { try Inflate.raw([0x01, 0x05, 0x00, 0xFA, 0xFE, 1, 2, 3, 4, 5]) }
         XCTAssertEqual(try Inflate.raw([0x01, 0x05, 0x00, 0xFA, 0xFF, 1, 2, 3, 4, 5]), [1, 2, 3, 4, 5])
 
         // Fixed block starting with a match: distance reaches before the data.
@@ -131,7 +131,7 @@ final class InflateTests: XCTestCase {
         writer.writeCode(0b0000001, length: 7)  // length symbol 257 (length 3)
         writer.writeCode(0, length: 5)          // distance symbol 0 (distance 1)
         writer.writeCode(0, length: 7)          // end of block
-        PNGFixtures.assertError("corrupt", "distance too far") { try Inflate.raw(writer.bytes + [0, 0, 0, 0, 0, 0, 0, 0]) }
+        assertInflateError("corrupt", "distance too far") { try Inflate.raw(writer.bytes + [0, 0, 0, 0, 0, 0, 0, 0]) }
 
         // Fixed block: literal 'a' then a match of length 3 at distance 1 → "aaaa".
         writer = DeflateTestBitWriter()
@@ -148,31 +148,31 @@ final class InflateTests: XCTestCase {
         writer.writeCode(0x30 + 0x61, length: 8)
         writer.writeCode(0b0000001, length: 7)
         writer.writeCode(30, length: 5)
-        PNGFixtures.assertError("corrupt", "distance symbol 30") { try Inflate.raw(writer.bytes + [0, 0, 0, 0]) }
+        assertInflateError("corrupt", "distance symbol 30") { try Inflate.raw(writer.bytes + [0, 0, 0, 0]) }
 
         // Dynamic block: code-length code over-subscribed (four codes of length 1).
         writer = dynamicHeader(literals: 257, distances: 1, codeLengthLengths: [1, 1, 1, 1])
-        PNGFixtures.assertError("corrupt", "over-subscribed") { try Inflate.raw(writer.bytes + [0, 0, 0, 0, 0, 0, 0, 0]) }
+        assertInflateError("corrupt", "over-subscribed") { try Inflate.raw(writer.bytes + [0, 0, 0, 0, 0, 0, 0, 0]) }
         // Incomplete code-length code (one code of length 1).
         writer = dynamicHeader(literals: 257, distances: 1, codeLengthLengths: [0, 0, 0, 1])
-        PNGFixtures.assertError("corrupt", "incomplete") { try Inflate.raw(writer.bytes + [0, 0, 0, 0, 0, 0, 0, 0]) }
+        assertInflateError("corrupt", "incomplete") { try Inflate.raw(writer.bytes + [0, 0, 0, 0, 0, 0, 0, 0]) }
         // HLIT above 286.
         writer = dynamicHeader(literals: 287, distances: 1, codeLengthLengths: [1, 1, 0, 0])
-        PNGFixtures.assertError("corrupt", "HLIT") { try Inflate.raw(writer.bytes + [0, 0, 0, 0, 0, 0, 0, 0]) }
+        assertInflateError("corrupt", "HLIT") { try Inflate.raw(writer.bytes + [0, 0, 0, 0, 0, 0, 0, 0]) }
 
         // Code-length code {16: 1 bit "0", 17: 1 bit "1"}; first symbol 16 repeats nothing.
         writer = dynamicHeader(literals: 257, distances: 1, codeLengthLengths: [1, 1, 0, 0])
         writer.writeCode(0, length: 1)
         writer.write(0, bits: 2)
-        PNGFixtures.assertError("corrupt", "16 first") { try Inflate.raw(writer.bytes + [0, 0, 0, 0, 0, 0, 0, 0]) }
+        assertInflateError("corrupt", "16 first") { try Inflate.raw(writer.bytes + [0, 0, 0, 0, 0, 0, 0, 0]) }
         // All lengths zero via 17 (3..10 zeros) repeatedly → end-of-block code missing (or overrun).
         writer = dynamicHeader(literals: 257, distances: 1, codeLengthLengths: [1, 1, 0, 0])
         for _ in 0..<26 { writer.writeCode(1, length: 1); writer.write(7, bits: 3) }  // 26 × 10 = 260 > 258
-        PNGFixtures.assertError("corrupt", "repeat overrun") { try Inflate.raw(writer.bytes + [0, 0, 0, 0, 0, 0, 0, 0]) }
+        assertInflateError("corrupt", "repeat overrun") { try Inflate.raw(writer.bytes + [0, 0, 0, 0, 0, 0, 0, 0]) }
         writer = dynamicHeader(literals: 257, distances: 1, codeLengthLengths: [1, 1, 0, 0])
         for _ in 0..<25 { writer.writeCode(1, length: 1); writer.write(7, bits: 3) }   // 250
         writer.writeCode(1, length: 1); writer.write(5, bits: 3)                       // 8 more = 258
-        PNGFixtures.assertError("corrupt", "missing end of block") { try Inflate.raw(writer.bytes + [0, 0, 0, 0, 0, 0, 0, 0]) }
+        assertInflateError("corrupt", "missing end of block") { try Inflate.raw(writer.bytes + [0, 0, 0, 0, 0, 0, 0, 0]) }
     }
 
     /// Header of a final dynamic block: HLIT/HDIST/HCLEN and the code-length code lengths
@@ -190,8 +190,21 @@ final class InflateTests: XCTestCase {
     func testOutputCapStopsBombs() throws {
         let zz = try PNGFixtures.bytes(PNGFixtures.folder.appendingPathComponent("inflate/runs-l9-default.zz"))
         XCTAssertEqual(try Inflate.zlib(zz, maxOutputSize: 70303).count, 70303)
-        PNGFixtures.assertError("corrupt", "cap") { try Inflate.zlib(zz, maxOutputSize: 70302) }
-        PNGFixtures.assertError("corrupt", "cap") { try Inflate.zlib(zz, maxOutputSize: 1000) }
+        assertInflateError("corrupt", "cap") { try Inflate.zlib(zz, maxOutputSize: 70302) }
+        assertInflateError("corrupt", "cap") { try Inflate.zlib(zz, maxOutputSize: 1000) }
+    }
+}
+
+/// Asserts that `body` throws an `InflateError` with the given code.
+func assertInflateError<T>(_ code: String, _ message: String = "", file: StaticString = #filePath, line: UInt = #line,
+                           _ body: () throws -> T) {
+    do {
+        _ = try body()
+        XCTFail("expected a \(code) error, got a result. \(message)", file: file, line: line)
+    } catch let error as InflateError {
+        XCTAssertEqual(error.code, code, "\(error) \(message)", file: file, line: line)
+    } catch {
+        XCTFail("unexpected error type \(error). \(message)", file: file, line: line)
     }
 }
 

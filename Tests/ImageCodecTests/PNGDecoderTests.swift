@@ -168,7 +168,7 @@ final class PNGFuzzTests: XCTestCase {
     }
 
     private func splitChunks(_ bytes: [UInt8]) throws -> [(type: [UInt8], data: [UInt8])] {
-        var reader = ByteReader(bytes, offset: 8)
+        var reader = ByteReader(bytes, offset: 8, truncated: ImageCodecError.truncated)
         var chunks: [(type: [UInt8], data: [UInt8])] = []
         while !reader.isAtEnd {
             let length = Int(try reader.readUInt32BE())
