@@ -11,10 +11,10 @@ public struct Matrix<Scalar: BinaryFloatingPoint & Sendable>: Sendable, Equatabl
     public let columns: Int
     public var values: [Scalar]
 
-    /// Throws `ProbesError.shape` if `values` does not hold `rows × columns` numbers.
+    /// Throws `LinearAlgebraError.shape` if `values` does not hold `rows × columns` numbers.
     public init(rows: Int, columns: Int, values: [Scalar]) throws {
         guard rows >= 0, columns >= 0, values.count == rows * columns else {
-            throw ProbesError.shape("\(values.count) values do not fill a \(rows)×\(columns) matrix")
+            throw LinearAlgebraError.shape("\(values.count) values do not fill a \(rows)×\(columns) matrix")
         }
         self.rows = rows
         self.columns = columns

@@ -14,11 +14,11 @@ public struct SymmetricEigen: Sendable {
     public let vectors: [[Double]]
 
     /// Decomposes `matrix` (n×n, symmetric; only symmetry up to rounding is assumed —
-    /// the lower triangle is what is read). Throws `ProbesError.shape` if not square and
+    /// the lower triangle is what is read). Throws `LinearAlgebraError.shape` if not square and
     /// `.invalid` on a non-finite entry.
     public init(_ matrix: Matrix<Double>, computeVectors: Bool = true) throws {
-        guard matrix.rows == matrix.columns else { throw ProbesError.shape("eigendecomposition needs a square matrix, got \(matrix.rows)×\(matrix.columns)") }
-        guard matrix.values.allSatisfy(\.isFinite) else { throw ProbesError.invalid("matrix has a non-finite entry") }
+        guard matrix.rows == matrix.columns else { throw LinearAlgebraError.shape("eigendecomposition needs a square matrix, got \(matrix.rows)×\(matrix.columns)") }
+        guard matrix.values.allSatisfy(\.isFinite) else { throw LinearAlgebraError.invalid("matrix has a non-finite entry") }
         let n = matrix.rows
         if n == 0 {
             values = []
