@@ -1,3 +1,5 @@
+import Support
+
 /// Why an image could not be decoded. `code` is terse and stable (for logs and tests);
 /// `description` is the human message.
 public enum ImageCodecError: Error, Equatable, Sendable, CustomStringConvertible {

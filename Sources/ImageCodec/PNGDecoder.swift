@@ -1,3 +1,5 @@
+import Support
+
 /// PNG decoding (ISO/IEC 15948) to the samples Pillow's `Image.open` gives.
 ///
 /// Every colour type and bit depth, Adam7 interlacing and all five filters are

@@ -1,3 +1,5 @@
+import Support
+
 /// The IHDR chunk of a PNG, validated, and what follows from it.
 struct PNGHeader: Equatable {
     enum ColorType: UInt8 {

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Sample-size caps and settings of the domain-distance probe. Above a cap, each domain
 /// is replaced by a seeded subsample of that size (recorded in the result).

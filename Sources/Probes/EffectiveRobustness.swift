@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Probe 5 — effective robustness (Taori et al. 2020) in logit space.
 ///

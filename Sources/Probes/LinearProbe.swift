@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Settings of the linear probe.
 public struct LinearProbeOptions: Codable, Sendable, Equatable {

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Times the whole probe suite on seeded synthetic embeddings (class structure plus a few
 /// outlier dimensions, like CLIP's), for `shiftlens probe --bench`. Data generation is not

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 import Tensor
 
 /// Settings of every probe; defaults are the documented ones.

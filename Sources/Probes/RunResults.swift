@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The results of one ShiftLens run — everything the site renders, in `results.json`.
 ///

@@ -3,6 +3,7 @@ import Foundation
 import ImageCodec
 import Pilot
 import Probes
+import Support
 import Tensor
 import Weights
 

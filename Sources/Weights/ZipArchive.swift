@@ -1,4 +1,4 @@
-import ImageCodec
+import Support
 
 /// The entries of a ZIP archive held in a `MappedFile`, as torch.save and torch.jit.save
 /// write them: the central directory (ZIP64 when the archive or an entry passes 4 GiB),

@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import Probes
 import Tensor
+import Support
 
 final class ProbeSuiteTests: XCTestCase {
     func fixtureDomains() throws -> (Matrix<Float>, DomainEmbeddings, DomainEmbeddings) {

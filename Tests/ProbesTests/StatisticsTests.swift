@@ -1,5 +1,6 @@
 import XCTest
 @testable import Probes
+import Support
 
 final class StatisticsTests: XCTestCase {
     func testIncompleteBetaMatchesScipy() {

@@ -4,6 +4,7 @@ import Embeddings
 import ImageCodec
 import Tensor
 @testable import ShiftLensCLI
+import Support
 
 /// Pilot runs at scale, end to end through `ShiftLensCLI.run` on small real pilots:
 /// PNG images from the demo generator, the bundled toy CLIP models, the real probe suite.

@@ -4,6 +4,7 @@ import Pilot
 import Probes
 import Tensor
 @testable import ShiftLensCLI
+import Support
 
 /// `shiftlens probe` end to end on the Probes fixtures (Tests/ProbesTests/Fixtures).
 final class ProbeCommandTests: XCTestCase {

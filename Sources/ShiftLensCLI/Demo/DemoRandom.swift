@@ -1,6 +1,6 @@
-import Probes
+import Support
 
-/// The demo's random numbers: the project's seeded SplitMix64 (Probes) plus the few
+/// The demo's random numbers: the project's seeded SplitMix64 (Support) plus the few
 /// distributions the renderer needs, so the demo data are identical on every machine and
 /// every run for the same seed.
 struct DemoRandom {

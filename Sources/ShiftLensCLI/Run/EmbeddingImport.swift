@@ -1,8 +1,8 @@
 import CLIP
 import Foundation
-import ImageCodec
 import Pilot
 import Site
+import Support
 import Tensor
 
 /// `run --embeddings DIR`: image embeddings computed elsewhere (open_clip on GPUs, say)

@@ -3,6 +3,7 @@ import Embeddings
 import Foundation
 import ImageCodec
 import Pilot
+import Support
 import Tensor
 import Weights
 

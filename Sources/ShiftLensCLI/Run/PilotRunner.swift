@@ -1,10 +1,10 @@
 import CLIP
 import Embeddings
 import Foundation
-import ImageCodec
 import Pilot
 import Probes
 import Site
+import Support
 import Tensor
 import Weights
 

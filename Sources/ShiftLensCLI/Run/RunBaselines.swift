@@ -1,5 +1,6 @@
 import Foundation
 import Probes
+import Support
 
 /// The effective-robustness baselines of one run: per shift domain, the points the
 /// logit-space line is fitted on, and the fit.

@@ -1,6 +1,6 @@
 import Foundation
-import ImageCodec
 import Pilot
+import Support
 
 /// `manifest.json` of a run: what went in (files with sha256), the tool, seeds, timings
 /// and the machine — enough to tell months later exactly what a run measured.

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import ImageCodec
+@testable import Support
 
 final class InflateTests: XCTestCase {
     func testChecksumsKnownValues() {
@@ -29,11 +29,11 @@ final class InflateTests: XCTestCase {
     /// Streams written by Python's zlib (stored, fixed, dynamic and Huffman-only blocks;
     /// zlib, raw and gzip wrappers) decode to the recorded SHA-256.
     func testFixtureStreamsMatchPythonZlib() throws {
-        let table = try PNGFixtures.table("inflate.json")
+        let table = try SupportFixtures.table("inflate.json")
         XCTAssertGreaterThan(table.count, 30)
         for (name, expected) in table {
-            let url = PNGFixtures.folder.appendingPathComponent("inflate").appendingPathComponent(name)
-            let input = try PNGFixtures.bytes(url)
+            let url = SupportFixtures.folder.appendingPathComponent("inflate").appendingPathComponent(name)
+            let input = try SupportFixtures.bytes(url)
             let output: [UInt8]
             if name.hasSuffix(".gz") {
                 output = try Inflate.gzip(input)
@@ -48,20 +48,20 @@ final class InflateTests: XCTestCase {
     }
 
     func testBPEVocabularyGunzips() throws {
-        let url = PNGFixtures.packageRoot.appendingPathComponent("assets/clip/bpe_simple_vocab_16e6.txt.gz")
-        let output = try Inflate.gzip(try PNGFixtures.bytes(url))
+        let url = SupportFixtures.packageRoot.appendingPathComponent("assets/clip/bpe_simple_vocab_16e6.txt.gz")
+        let output = try Inflate.gzip(try SupportFixtures.bytes(url))
         // Python: hashlib.sha256(gzip.open(path).read())
         XCTAssertEqual(output.count, 3_194_984)
         XCTAssertEqual(SHA256.hex(output), "67603cfda2e032ad77b5f8808af37789d590db664b26df8705d2bf8b3c553fc8")
     }
 
     func testChecksumMismatchesAreCorrupt() throws {
-        let folder = PNGFixtures.folder.appendingPathComponent("inflate")
-        var zz = try PNGFixtures.bytes(folder.appendingPathComponent("text-l6-default.zz"))
+        let folder = SupportFixtures.folder.appendingPathComponent("inflate")
+        var zz = try SupportFixtures.bytes(folder.appendingPathComponent("text-l6-default.zz"))
         zz[zz.count - 1] ^= 1
         assertInflateError("corrupt") { try Inflate.zlib(zz) }
 
-        let gz = try PNGFixtures.bytes(folder.appendingPathComponent("flags.gz"))
+        let gz = try SupportFixtures.bytes(folder.appendingPathComponent("flags.gz"))
         var badCRC = gz
         badCRC[badCRC.count - 5] ^= 0x10
         assertInflateError("corrupt", "CRC-32") { try Inflate.gzip(badCRC) }
@@ -84,15 +84,15 @@ final class InflateTests: XCTestCase {
 
     /// Every prefix of a valid stream is a typed error, never a crash or a silent short result.
     func testEveryTruncationIsAnError() throws {
-        let folder = PNGFixtures.folder.appendingPathComponent("inflate")
+        let folder = SupportFixtures.folder.appendingPathComponent("inflate")
         for name in ["text-l6-default.zz", "text-l1-fixed.zz", "runs-l0-default.zz"] {
-            let zz = try PNGFixtures.bytes(folder.appendingPathComponent(name))
+            let zz = try SupportFixtures.bytes(folder.appendingPathComponent(name))
             let cuts = zz.count > 5000 ? Array(stride(from: 0, to: zz.count, by: 97)) + [zz.count - 1] : Array(0..<zz.count)
             for cut in cuts {
                 assertInflateError("truncated", "\(name) cut at \(cut)") { try Inflate.zlib(Array(zz[..<cut])) }
             }
         }
-        let gz = try PNGFixtures.bytes(folder.appendingPathComponent("flags.gz"))
+        let gz = try SupportFixtures.bytes(folder.appendingPathComponent("flags.gz"))
         for cut in 0..<gz.count {
             assertInflateError("truncated", "flags.gz cut at \(cut)") { try Inflate.gzip(Array(gz[..<cut])) }
         }
@@ -100,8 +100,8 @@ final class InflateTests: XCTestCase {
 
     /// Random bit flips must give a typed error or some output, never a trap.
     func testBitFlipsNeverCrash() throws {
-        let raw = try PNGFixtures.bytes(PNGFixtures.folder.appendingPathComponent("inflate/text.deflate"))
-        var generator = SeededRandom(seed: 7)
+        let raw = try SupportFixtures.bytes(SupportFixtures.folder.appendingPathComponent("inflate/text.deflate"))
+        var generator = SplitMix64(seed: 7)
         var errors = 0
         for _ in 0..<3000 {
             var damaged = raw
@@ -188,7 +188,7 @@ final class InflateTests: XCTestCase {
     }
 
     func testOutputCapStopsBombs() throws {
-        let zz = try PNGFixtures.bytes(PNGFixtures.folder.appendingPathComponent("inflate/runs-l9-default.zz"))
+        let zz = try SupportFixtures.bytes(SupportFixtures.folder.appendingPathComponent("inflate/runs-l9-default.zz"))
         XCTAssertEqual(try Inflate.zlib(zz, maxOutputSize: 70303).count, 70303)
         assertInflateError("corrupt", "cap") { try Inflate.zlib(zz, maxOutputSize: 70302) }
         assertInflateError("corrupt", "cap") { try Inflate.zlib(zz, maxOutputSize: 1000) }
@@ -205,18 +205,5 @@ func assertInflateError<T>(_ code: String, _ message: String = "", file: StaticS
         XCTAssertEqual(error.code, code, "\(error) \(message)", file: file, line: line)
     } catch {
         XCTFail("unexpected error type \(error). \(message)", file: file, line: line)
-    }
-}
-
-/// A small deterministic generator for tests.
-struct SeededRandom: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

@@ -1,5 +1,5 @@
 import XCTest
-@testable import ImageCodec
+@testable import Support
 
 final class SHA256Tests: XCTestCase {
     func testKnownDigests() {

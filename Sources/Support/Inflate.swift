@@ -25,7 +25,7 @@ public enum Inflate {
     }
 
     /// `expectedSize` pre-sizes the output buffer when the caller knows it (PNG).
-    static func zlib(_ bytes: [UInt8], maxOutputSize: Int, expectedSize: Int?) throws -> [UInt8] {
+    package static func zlib(_ bytes: [UInt8], maxOutputSize: Int, expectedSize: Int?) throws -> [UInt8] {
         guard bytes.count >= 2 else { throw InflateError.truncated("zlib header") }
         let cmf = Int(bytes[0])
         let flg = Int(bytes[1])
