@@ -28,7 +28,7 @@ let package = Package(
     targets: [
         .target(name: "Support", swiftSettings: hot),
         .target(name: "ImageCodec", dependencies: ["Support"], swiftSettings: hot),
-        .target(name: "Tensor", swiftSettings: hot),
+        .target(name: "Tensor", swiftSettings: hot + [.unsafeFlags(["-cross-module-optimization"])]),
         .target(name: "Weights", dependencies: ["Support", "Tensor"], swiftSettings: hot),
         .target(name: "CLIP", dependencies: ["Support", "ImageCodec", "Tensor", "Weights"], swiftSettings: hot),
         .target(name: "Pilot", dependencies: ["ImageCodec"], swiftSettings: plain),
@@ -45,10 +45,10 @@ let package = Package(
         .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec", "Support"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings"], swiftSettings: plain),
         .testTarget(name: "PilotTests", dependencies: ["Pilot"], swiftSettings: plain),
-        .testTarget(name: "TensorTests", dependencies: ["Tensor"], exclude: ["Fixtures"], swiftSettings: plain),
+        .testTarget(name: "TensorTests", dependencies: ["Tensor", "Support"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "WeightsTests", dependencies: ["Weights", "Support"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "ImageCodec", "Support", "Tensor", "Weights"], exclude: ["Fixtures"], swiftSettings: plain),
-        .testTarget(name: "SiteTests", dependencies: ["Site", "Probes", "Support"], exclude: ["Fixtures"], swiftSettings: plain),
+        .testTarget(name: "SiteTests", dependencies: ["Site", "Probes", "Support", "Tensor"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "Support", "Tensor"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "ShiftLensCLITests", dependencies: ["ShiftLensCLI", "shiftlens", "Support"], exclude: ["Fixtures"], swiftSettings: plain),
     ]

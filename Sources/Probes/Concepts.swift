@@ -1,4 +1,5 @@
 import Foundation
+import Tensor
 
 /// Probe 4 — concepts per representation dimension, in the style of CLIP-Dissect
 /// (Oikarinen & Weng 2023) with Pearson correlation as the similarity.

@@ -1,5 +1,6 @@
 import Foundation
 import Support
+import Tensor
 
 /// Sample-size caps and settings of the domain-distance probe. Above a cap, each domain
 /// is replaced by a seeded subsample of that size (recorded in the result).

@@ -1,5 +1,6 @@
 import Foundation
 import Support
+import Tensor
 
 /// Settings of the linear probe.
 public struct LinearProbeOptions: Codable, Sendable, Equatable {

@@ -1,5 +1,6 @@
 import Foundation
 import Support
+import Tensor
 
 /// Times the whole probe suite on seeded synthetic embeddings (class structure plus a few
 /// outlier dimensions, like CLIP's), for `shiftlens probe --bench`. Data generation is not

@@ -1,6 +1,7 @@
 import Foundation
 import Pilot
 import Probes
+import Tensor
 
 /// `shiftlens probe`'s input of the concept probe (probe 4), from arrays computed anywhere.
 ///

@@ -1,5 +1,6 @@
-import XCTest
 @testable import Probes
+import Tensor
+import XCTest
 
 /// Every probe against numpy / scipy / scikit-learn values (Fixtures/make_fixtures.py).
 final class ProbeFixtureTests: XCTestCase {

@@ -1,8 +1,9 @@
 import Foundation
-import XCTest
 import Probes
 @testable import Site
 import Support
+import Tensor
+import XCTest
 
 /// The site built from a real run of the probe suite on seeded synthetic embeddings, so the
 /// pages meet real result shapes (bootstrap bands of 50 points, probe notes, every verdict rule).

@@ -1,5 +1,4 @@
 import Dispatch
-import Tensor
 
 /// A dense row-major matrix of `Float` or `Double` — the one container the probes use.
 ///
@@ -28,7 +27,7 @@ public struct Matrix<Scalar: BinaryFloatingPoint & Sendable>: Sendable, Equatabl
     }
 
     /// Wraps values already known to fit (internal use; the public init checks).
-    init(unchecked rows: Int, _ columns: Int, _ values: [Scalar]) {
+    package init(unchecked rows: Int, _ columns: Int, _ values: [Scalar]) {
         self.rows = rows
         self.columns = columns
         self.values = values
@@ -294,7 +293,7 @@ extension LinearAlgebra {
     /// was first seen (a strict `>` keeps the earlier index), then the lanes are reduced to
     /// the largest value at the smallest index, then the tail is scanned.
     @inline(__always)
-    static func argmax(_ x: UnsafePointer<Float>, count: Int) -> Int {
+    package static func argmax(_ x: UnsafePointer<Float>, count: Int) -> Int {
         guard count > 0 else { return 0 }
         var best = x[0]
         var index = 0

@@ -49,7 +49,7 @@ public struct SymmetricEigen: Sendable {
 
     /// `Σ a[k]·b[k]` with eight partial sums (a serial fp64 sum does not vectorise).
     @inline(__always)
-    static func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, count: Int) -> Double {
+    package static func dot(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, count: Int) -> Double {
         var partial = SIMD8<Double>()
         var k = 0
         while k + 8 <= count {

@@ -1,5 +1,3 @@
-import Tensor
-
 /// The fp64 product behind the probes' covariances, Gram matrices and Fréchet terms:
 /// `c (+)= A · B` for an m×k `A` read in place through two strides, a row-major k×n `B`
 /// and a row-major m×n `c`.
@@ -15,7 +13,7 @@ import Tensor
 enum DoubleGEMM {
     static let tileRows = 6
     static let panelWidth = 16
-    static let depthBlock = 192
+    package static let depthBlock = 192
 
     /// With `upperOnly` (square `c`), tiles lying entirely below the diagonal are skipped —
     /// for symmetric products whose lower triangle the caller mirrors.
