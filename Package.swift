@@ -33,11 +33,12 @@ let package = Package(
         .target(name: "CLIP", dependencies: ["Support", "ImageCodec", "Tensor", "Weights"], swiftSettings: hot),
         .target(name: "Pilot", dependencies: ["ImageCodec"], swiftSettings: plain),
         .target(name: "Embeddings", dependencies: ["Support", "ImageCodec", "Tensor", "Weights", "CLIP", "Pilot"], swiftSettings: plain),
-        .target(name: "Probes", dependencies: ["Support", "Tensor"], swiftSettings: hot),
-        .target(name: "Site", dependencies: ["Probes"], swiftSettings: plain),
+        .target(name: "Results", dependencies: ["Support"], swiftSettings: plain),
+        .target(name: "Probes", dependencies: ["Support", "Tensor", "Results"], swiftSettings: hot),
+        .target(name: "Site", dependencies: ["Results", "Probes"], swiftSettings: plain),
         .target(
             name: "ShiftLensCLI",
-            dependencies: ["Support", "ImageCodec", "Tensor", "Weights", "CLIP", "Pilot", "Embeddings", "Probes", "Site"],
+            dependencies: ["Support", "ImageCodec", "Tensor", "Weights", "CLIP", "Pilot", "Embeddings", "Results", "Probes", "Site"],
             swiftSettings: hot),
         .executableTarget(name: "shiftlens", dependencies: ["ShiftLensCLI"], swiftSettings: plain),
 
@@ -48,8 +49,8 @@ let package = Package(
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "Support"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "WeightsTests", dependencies: ["Weights", "Support"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "ImageCodec", "Support", "Tensor", "Weights"], exclude: ["Fixtures"], swiftSettings: plain),
-        .testTarget(name: "SiteTests", dependencies: ["Site", "Probes", "Support", "Tensor"], exclude: ["Fixtures"], swiftSettings: plain),
-        .testTarget(name: "ProbesTests", dependencies: ["Probes", "Support", "Tensor"], exclude: ["Fixtures"], swiftSettings: plain),
-        .testTarget(name: "ShiftLensCLITests", dependencies: ["ShiftLensCLI", "shiftlens", "Support"], exclude: ["Fixtures"], swiftSettings: plain),
+        .testTarget(name: "SiteTests", dependencies: ["Site", "Results", "Probes", "Support", "Tensor"], exclude: ["Fixtures"], swiftSettings: plain),
+        .testTarget(name: "ProbesTests", dependencies: ["Probes", "Results", "Support", "Tensor"], exclude: ["Fixtures"], swiftSettings: plain),
+        .testTarget(name: "ShiftLensCLITests", dependencies: ["ShiftLensCLI", "shiftlens", "Results", "Support"], exclude: ["Fixtures"], swiftSettings: plain),
     ]
 )

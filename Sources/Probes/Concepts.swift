@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Tensor
 
 /// Probe 4 — concepts per representation dimension, in the style of CLIP-Dissect

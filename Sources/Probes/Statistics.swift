@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Support
 
 /// Special functions, intervals, resampling and small fits the probes share.

@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Tensor
 
 /// Probe 1 — zero-shot classification, and the per-image scores other probes reuse.

@@ -2,7 +2,6 @@ import CLIP
 import Foundation
 import ImageCodec
 import Pilot
-import Probes
 import Support
 import Tensor
 import Weights

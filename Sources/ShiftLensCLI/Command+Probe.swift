@@ -1,5 +1,6 @@
 import Foundation
 import Probes
+import Results
 import Tensor
 
 extension Command {

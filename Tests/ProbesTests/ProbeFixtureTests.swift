@@ -1,4 +1,5 @@
 @testable import Probes
+import Results
 import Tensor
 import XCTest
 

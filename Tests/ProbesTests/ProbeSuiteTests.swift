@@ -1,8 +1,9 @@
 import Foundation
-import XCTest
 @testable import Probes
-import Tensor
+import Results
 import Support
+import Tensor
+import XCTest
 
 final class ProbeSuiteTests: XCTestCase {
     func fixtureDomains() throws -> (Matrix<Float>, DomainEmbeddings, DomainEmbeddings) {

@@ -1,8 +1,9 @@
 import Foundation
-import XCTest
 import Probes
-import Tensor
+import Results
 @testable import ShiftLensCLI
+import Tensor
+import XCTest
 
 /// Models marked `"baseline": true` are points of the effective-robustness fit (probe 5),
 /// end to end through `shiftlens run --embeddings` with embeddings whose accuracies are set

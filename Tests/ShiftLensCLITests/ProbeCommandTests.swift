@@ -1,10 +1,11 @@
 import Foundation
-import XCTest
 import Pilot
 import Probes
-import Tensor
+import Results
 @testable import ShiftLensCLI
 import Support
+import Tensor
+import XCTest
 
 /// `shiftlens probe` end to end on the Probes fixtures (Tests/ProbesTests/Fixtures).
 final class ProbeCommandTests: XCTestCase {

@@ -1,5 +1,6 @@
 import Foundation
 import Probes
+import Results
 @testable import Site
 import Support
 import Tensor

@@ -2,7 +2,7 @@ import CLIP
 import Embeddings
 import Foundation
 import Pilot
-import Probes
+import Results
 import Site
 import Support
 import Tensor

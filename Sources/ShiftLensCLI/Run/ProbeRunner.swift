@@ -3,6 +3,7 @@ import Embeddings
 import Foundation
 import Pilot
 import Probes
+import Results
 import Tensor
 
 /// Runs the probe suite for every model of a run and assembles the parts of

@@ -1,5 +1,6 @@
 import Foundation
 import Probes
+import Results
 import Support
 
 /// The effective-robustness baselines of one run: per shift domain, the points the

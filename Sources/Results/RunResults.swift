@@ -682,11 +682,11 @@ public struct BaselineFit: Codable, Sendable, Equatable {
     public var seed: UInt64
     /// The points the line was fitted on, each with its source (absent in results written
     /// before the key existed).
-    public var points: [EffectiveRobustnessProbe.BaselinePoint]?
+    public var points: [BaselinePoint]?
 
     public init(
         source: String, pointCount: Int, slope: Double, intercept: Double, band: [BandPoint], resamples: Int, seed: UInt64,
-        points: [EffectiveRobustnessProbe.BaselinePoint]? = nil
+        points: [BaselinePoint]? = nil
     ) {
         self.source = source
         self.pointCount = pointCount
@@ -700,6 +700,27 @@ public struct BaselineFit: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case source, pointCount = "point_count", slope, intercept, band, resamples, seed, points
+    }
+}
+
+/// One baseline model on one shift: (reference accuracy, shift accuracy), fractions.
+public struct BaselinePoint: Codable, Sendable, Equatable {
+    public var model: String
+    public var referenceAccuracy: Double
+    public var accuracy: Double
+    /// Where the point came from (a CSV file, the testbed table, the run's baseline models);
+    /// stored with the fit so a reader can trace every point of the line.
+    public var source: String?
+
+    public init(model: String, referenceAccuracy: Double, accuracy: Double, source: String? = nil) {
+        self.model = model
+        self.referenceAccuracy = referenceAccuracy
+        self.accuracy = accuracy
+        self.source = source
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, referenceAccuracy = "reference_accuracy", accuracy, source
     }
 }
 
