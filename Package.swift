@@ -28,7 +28,7 @@ let package = Package(
     targets: [
         .target(name: "Support", swiftSettings: hot),
         .target(name: "ImageCodec", dependencies: ["Support"], swiftSettings: hot),
-        .target(name: "Tensor", swiftSettings: hot + [.unsafeFlags(["-cross-module-optimization"])]),
+        .target(name: "Tensor", dependencies: ["Support"], swiftSettings: hot + [.unsafeFlags(["-cross-module-optimization"])]),
         .target(name: "Weights", dependencies: ["Support", "Tensor"], swiftSettings: hot),
         .target(name: "CLIP", dependencies: ["Support", "ImageCodec", "Tensor", "Weights"], swiftSettings: hot),
         .target(name: "Pilot", dependencies: ["ImageCodec"], swiftSettings: plain),

@@ -64,12 +64,12 @@ public enum ProbeBenchmark {
         ProbeTimer.shared.start()
         for r in 0..<repeats {
             let start = DispatchTime.now().uptimeNanoseconds
-            let cpuStart = processCPUSeconds()
+            let cpuStart = CPUTime.process
             _ = try ProbeSuite.concurrentMap(shape.models) { model in
                 try ProbeSuite.run(model: "m\(model)", head: data[model].0, reference: data[model].1[0], shifts: Array(data[model].1.dropFirst()), options: options)
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            let cpu = processCPUSeconds() - cpuStart
+            let cpu = CPUTime.process - cpuStart
             totals.append(seconds)
             cpuTotals.append(cpu)
             progress(String(format: "run %d: %.2f s wall, %.2f s CPU", r + 1, seconds, cpu))
@@ -105,16 +105,4 @@ public enum ProbeBenchmark {
         }
         return (head, domains)
     }
-}
-
-/// User + system CPU seconds of the whole process so far.
-func processCPUSeconds() -> Double {
-    var usage = rusage()
-    #if os(Linux)
-    getrusage(RUSAGE_SELF.rawValue, &usage)
-    #else
-    getrusage(RUSAGE_SELF, &usage)
-    #endif
-    return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-        + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
 }

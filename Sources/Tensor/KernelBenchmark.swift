@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Timed runs of the kernels on the shapes CLIP's encoders use (ViT-B/32 at batch 8,
 /// ModifiedResNet-50 at 224²), for `shiftlens bench-kernels`.
@@ -309,29 +310,16 @@ public enum KernelBenchmark {
         var cpuSeconds = 0.0
         for _ in 0..<max(1, iterations) {
             benchmarkCase.reset?()
-            let cpuStart = processCPUSeconds()
+            let cpuStart = CPUTime.process
             let start = DispatchTime.now().uptimeNanoseconds
             body()
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            cpuSeconds += processCPUSeconds() - cpuStart
+            cpuSeconds += CPUTime.process - cpuStart
             gigaflops.append(benchmarkCase.flops / seconds / benchmarkCase.scale)
         }
         return Result(
             name: benchmarkCase.name, threads: threads, unit: benchmarkCase.unit, gigaflops: gigaflops,
             gigaflopsPerCPUSecond: benchmarkCase.flops * Double(gigaflops.count) / cpuSeconds / benchmarkCase.scale)
-    }
-
-    /// User + system CPU time of the whole process, in seconds.
-    static func processCPUSeconds() -> Double {
-        var usage = rusage()
-        #if canImport(Glibc)
-        getrusage(RUSAGE_SELF.rawValue, &usage)
-        #else
-        getrusage(RUSAGE_SELF, &usage)
-        #endif
-        let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) * 1e-6
-        let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) * 1e-6
-        return user + system
     }
 
     /// The 1-minute load average (Linux), to judge how contended a run was.

@@ -65,14 +65,6 @@ enum MachineProbe {
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 
-    /// User + system CPU seconds of the whole process so far (all threads).
-    static var cpuSeconds: Double {
-        var usage = rusage()
-        getSelfUsage(&usage)
-        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-            + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-    }
-
     /// Peak resident set of the process in bytes: `VmHWM` from /proc/self/status on
     /// Linux, else `getrusage`'s `ru_maxrss` (kilobytes on Linux, bytes on macOS).
     /// Memory-mapped weight pages that were touched count as resident.

@@ -74,7 +74,7 @@ final class ModelEncoder {
         let label = "\(name) · \(domain)"
         let passSize = batch.size
         let base = try baseTable(preprocessing: preprocessing.id)
-        let cpuStart = MachineProbe.cpuSeconds
+        let cpuStart = CPUTime.process
         let outcome = try EncodingPipeline.run(
             files: items.map(\.url), displayPaths: items.map(\.relativePath), table: table, batchSize: batch.storeBatchSize, dimension: dimension,
             prepare: { bytes in
@@ -91,7 +91,7 @@ final class ModelEncoder {
             progress: { [progress] step in
                 progress.update(label, done: step.done, total: step.total, rate: step.imagesPerSecond, secondsRemaining: step.secondsRemaining)
             })
-        let cpuSeconds = MachineProbe.cpuSeconds - cpuStart
+        let cpuSeconds = CPUTime.process - cpuStart
         if outcome.interrupted { throw CancellationError() }
         var keys: [String] = []
         var labels: [Int?] = []
