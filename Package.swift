@@ -37,8 +37,12 @@ let package = Package(
         .target(name: "Probes", dependencies: ["Support", "Tensor", "Results"], swiftSettings: hot),
         .target(name: "Site", dependencies: ["Results", "Probes"], swiftSettings: plain),
         .target(
-            name: "ShiftLensCLI",
+            name: "Pipeline",
             dependencies: ["Support", "ImageCodec", "Tensor", "Weights", "CLIP", "Pilot", "Embeddings", "Results", "Probes", "Site"],
+            swiftSettings: hot),
+        .target(
+            name: "ShiftLensCLI",
+            dependencies: ["Support", "ImageCodec", "Tensor", "Weights", "CLIP", "Pilot", "Embeddings", "Results", "Probes", "Site", "Pipeline"],
             swiftSettings: hot),
         .executableTarget(name: "shiftlens", dependencies: ["ShiftLensCLI"], swiftSettings: plain),
 
@@ -51,6 +55,7 @@ let package = Package(
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "ImageCodec", "Support", "Tensor", "Weights"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "SiteTests", dependencies: ["Site", "Results", "Probes", "Support", "Tensor"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "Results", "Support", "Tensor"], exclude: ["Fixtures"], swiftSettings: plain),
-        .testTarget(name: "ShiftLensCLITests", dependencies: ["ShiftLensCLI", "shiftlens", "Results", "Support"], exclude: ["Fixtures"], swiftSettings: plain),
+        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "CLIP", "Embeddings", "ImageCodec", "Pilot", "Support", "Tensor", "Weights"], swiftSettings: plain),
+        .testTarget(name: "ShiftLensCLITests", dependencies: ["ShiftLensCLI", "shiftlens", "Pipeline", "Results", "Support"], exclude: ["Fixtures"], swiftSettings: plain),
     ]
 )

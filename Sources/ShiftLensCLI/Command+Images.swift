@@ -2,6 +2,7 @@ import CLIP
 import Dispatch
 import Foundation
 import ImageCodec
+import Pipeline
 import Support
 import Tensor
 

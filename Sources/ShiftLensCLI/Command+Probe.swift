@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 import Probes
 import Results
 import Tensor

@@ -1,5 +1,6 @@
 import Foundation
 import Pilot
+import Pipeline
 import Probes
 import Tensor
 

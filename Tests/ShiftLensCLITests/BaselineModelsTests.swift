@@ -1,4 +1,5 @@
 import Foundation
+@testable import Pipeline
 import Probes
 import Results
 @testable import ShiftLensCLI

@@ -8,7 +8,7 @@ import Tensor
 import Weights
 
 /// The embeddings of one domain under one model, in the domain's image order.
-struct EncodedDomain {
+package struct EncodedDomain {
     /// (n, d) image embeddings before L2 normalisation, for the images that could be used.
     var embeddings: Tensor
     var labels: [Int?]
@@ -16,9 +16,9 @@ struct EncodedDomain {
     var paths: [String]
     /// SHA-256 of each image file's bytes, same order (the store keys).
     var keys: [String]
-    var failures: [EncodingPipeline.Failure]
-    var encoded: Int
-    var cached: Int
+    package var failures: [EncodingPipeline.Failure]
+    package var encoded: Int
+    package var cached: Int
     /// Seconds of the domain's encoding step, and the part spent inside the encoder itself.
     var elapsed: Double = 0
     var encodeSeconds: Double = 0
@@ -28,8 +28,8 @@ struct EncodedDomain {
 
 /// One loaded model and what it needs to encode a pilot's images and prompts through
 /// the embedding store.
-final class ModelEncoder {
-    let model: CLIPModel
+package final class ModelEncoder {
+    package let model: CLIPModel
     let loaded: LoadedCheckpoint
     let preprocessing: PreprocessConfig
     let store: EmbeddingStore
@@ -66,7 +66,7 @@ final class ModelEncoder {
     var dimension: Int { model.embeddingDimension }
 
     /// Encodes `items` (images of one domain), reusing every row already in the store.
-    func encode(domain: String, items: [DatasetItem], cancel: CancellationFlag) throws -> EncodedDomain {
+    package func encode(domain: String, items: [DatasetItem], cancel: CancellationFlag) throws -> EncodedDomain {
         let table = try store.table(weightsSHA256: loaded.sha256, preprocessing: preprocessing.id)
         let preprocessing = self.preprocessing
         let size = preprocessing.imageSize
@@ -133,7 +133,7 @@ final class ModelEncoder {
 
     /// Encodes the prompts that are neither in the store nor in the base store; returns how many.
     @discardableResult
-    func storePrompts(_ prompts: [String], tokenizer: Tokenizer, what: String) throws -> Int {
+    package func storePrompts(_ prompts: [String], tokenizer: Tokenizer, what: String) throws -> Int {
         let table = try store.table(weightsSHA256: loaded.sha256, preprocessing: Self.textPreprocessingID)
         let keys = prompts.map { SHA256.hex(Array($0.utf8)) }
         let base = try baseTable(preprocessing: Self.textPreprocessingID)

@@ -7,8 +7,8 @@ import Tensor
 /// `<set>-captions.txt` one caption per line, for the sets `narrow` and `diverse`; and the
 /// evaluation domains as `eval-<domain>-images.npy` / `eval-<domain>-labels.npy` so the
 /// training log can report each model's zero-shot accuracy as PyTorch computes it.
-enum DemoTrainingSet {
-    static func write(to folder: URL, perClass: Int) throws -> [String] {
+package enum DemoTrainingSet {
+    package static func write(to folder: URL, perClass: Int) throws -> [String] {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         var written: [String] = []
         var sets: [(String, [DemoDataset.Sample])] = [

@@ -6,13 +6,13 @@ import Tensor
 import Weights
 
 /// The images of every domain of a pilot, as discovered, with what could not be used.
-struct ScannedDomain {
-    var spec: PilotSpec.Domain
+package struct ScannedDomain {
+    package var spec: PilotSpec.Domain
     var scan: DatasetScan?
     /// Why the domain cannot be used at all (missing folder, no images), if so.
-    var problem: String?
+    package var problem: String?
 
-    var items: [DatasetItem] { scan?.items ?? [] }
+    package var items: [DatasetItem] { scan?.items ?? [] }
 }
 
 /// Everything one model produced for a run: embeddings per domain and its heads.
@@ -34,7 +34,7 @@ struct EncodedModel {
 }
 
 /// Scans a pilot's domains and encodes them with each model through the store.
-struct PilotEncoding {
+package struct PilotEncoding {
     let spec: PilotSpec
     let classes: ClassList
     let store: EmbeddingStore
@@ -43,18 +43,27 @@ struct PilotEncoding {
     let progress: ProgressReporter
     let cancel: CancellationFlag
     /// Background decode threads per model (see `defaultDecoders`).
-    var decoders = PilotEncoding.defaultDecoders
+    package var decoders = PilotEncoding.defaultDecoders
     /// A store whose rows count as cached without being copied (`encode --shard` reads the shared store).
-    var baseStore: EmbeddingStore?
+    package var baseStore: EmbeddingStore?
+
+    package init(spec: PilotSpec, classes: ClassList, store: EmbeddingStore, batchSize: Int?, progress: ProgressReporter, cancel: CancellationFlag) {
+        self.spec = spec
+        self.classes = classes
+        self.store = store
+        self.batchSize = batchSize
+        self.progress = progress
+        self.cancel = cancel
+    }
 
     /// One decode thread per four cores, at least one: decoding a 224×224 JPEG costs a few
     /// milliseconds, far less than encoding it, so one decoder keeps up with the encoder
     /// except for very small models — and for those the compute threads decode too while
     /// the encoder waits (`EncodingPipeline`'s helpers).
-    static var defaultDecoders: Int { max(1, ProcessInfo.processInfo.activeProcessorCount / 4) }
+    package static var defaultDecoders: Int { max(1, ProcessInfo.processInfo.activeProcessorCount / 4) }
 
     /// Discovers each domain's images; a domain that cannot be read is kept with its problem.
-    static func scan(_ spec: PilotSpec, classes: ClassList) -> [ScannedDomain] {
+    package static func scan(_ spec: PilotSpec, classes: ClassList) -> [ScannedDomain] {
         spec.domains.map { domain in
             do {
                 let scan = try DatasetScanner.scan(domain, classes: classes)
@@ -74,7 +83,7 @@ struct PilotEncoding {
     /// Round-robin rather than contiguous ranges so that every shard gets a similar mix of
     /// domains (and image sizes) and finishes at about the same time. The slices only
     /// depend on the spec and the files, so every machine computes the same ones.
-    static func shard(_ domains: [ScannedDomain], index: Int, count: Int) -> [ScannedDomain] {
+    package static func shard(_ domains: [ScannedDomain], index: Int, count: Int) -> [ScannedDomain] {
         var position = 0
         return domains.map { domain in
             var sliced = domain
@@ -90,7 +99,7 @@ struct PilotEncoding {
     }
 
     /// Loads a model to encode with; `announce` prints its family and batch size.
-    func loadModel(_ entry: PilotSpec.Model, announce: Bool = true) throws -> ModelEncoder {
+    package func loadModel(_ entry: PilotSpec.Model, announce: Bool = true) throws -> ModelEncoder {
         let encoder = try ModelEncoder(name: entry.name, entry: entry, weights: entry.weights, store: store, batchSize: batchSize, progress: progress)
         encoder.decoders = decoders
         encoder.baseStore = baseStore
@@ -102,7 +111,7 @@ struct PilotEncoding {
     /// vocabulary, without duplicates, in that order. `encode --shard I/N` encodes prompt
     /// `j` of this list in shard `j mod N` (text is cheap next to images, but 1000 classes ×
     /// 80 templates is still 80,000 prompts per model).
-    static func textPrompts(classes: ClassList, concepts: [String]) -> [String] {
+    package static func textPrompts(classes: ClassList, concepts: [String]) -> [String] {
         var prompts: [String] = []
         var seen: Set<String> = []
         for index in classes.names.indices {
@@ -163,8 +172,8 @@ struct PilotEncoding {
 
 /// The concept vocabulary of the concept probe: the shipped list (`assets/concepts/concepts.txt`,
 /// `category<TAB>concept`) plus the pilot's extra concepts, without duplicates.
-enum ConceptVocabulary {
-    static func load(assets: Assets, extra: URL?) throws -> [String] {
+package enum ConceptVocabulary {
+    package static func load(assets: Assets, extra: URL?) throws -> [String] {
         var names: [String] = []
         var seen: Set<String> = []
         for url in [assets.url("concepts/concepts.txt")] + (extra.map { [$0] } ?? []) {

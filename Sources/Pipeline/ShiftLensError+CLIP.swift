@@ -2,7 +2,7 @@ import CLIP
 
 extension ShiftLensError {
     /// A model or tokenizer error as the user sees it.
-    init(step: String, path: String?, clip error: CLIPError) {
+    package init(step: String, path: String?, clip error: CLIPError) {
         let hint: String
         switch error {
         case .checkpoint, .badConfig: hint = "run `shiftlens inspect` on the checkpoint to see what it contains"

@@ -2,14 +2,14 @@ import Foundation
 
 /// Progress of long steps on standard error: a bar redrawn in place on a terminal, one
 /// summary line per step otherwise (logs, CI). `NO_COLOR` is honoured.
-final class ProgressReporter: @unchecked Sendable {
+package final class ProgressReporter: @unchecked Sendable {
     private let console: Console
     private let lock = NSLock()
     private var lastDraw = Date.distantPast
     private var drawn = false
     private let color: Bool
 
-    init(console: Console, environment: [String: String] = ProcessInfo.processInfo.environment) {
+    package init(console: Console, environment: [String: String] = ProcessInfo.processInfo.environment) {
         self.console = console
         color = console.errIsTerminal && environment["NO_COLOR"] == nil
     }
@@ -33,7 +33,7 @@ final class ProgressReporter: @unchecked Sendable {
     }
 
     /// Ends a step with one line (replacing the bar on a terminal).
-    func finish(_ line: String) {
+    package func finish(_ line: String) {
         lock.withLock {
             if drawn, console.errIsTerminal { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
             drawn = false
@@ -41,7 +41,7 @@ final class ProgressReporter: @unchecked Sendable {
         console.err(color ? "\u{1B}[32m✓\u{1B}[0m \(line)" : "- \(line)")
     }
 
-    func note(_ line: String) {
+    package func note(_ line: String) {
         console.err(line)
     }
 

@@ -5,7 +5,7 @@ import ImageCodec
 import Pilot
 import Tensor
 import XCTest
-@testable import ShiftLensCLI
+@testable import Pipeline
 
 /// End-to-end encode rate of the pipeline (read, hash, decode, preprocess on decoder
 /// threads; encode on the pool; append to the store) against a pure-encode loop over the
@@ -16,10 +16,10 @@ final class PipelineBenchmarkTests: XCTestCase {
     func testPipelineRateAgainstPureEncoding() throws {
         guard ProcessInfo.processInfo.environment["SHIFTLENS_BENCH"] == "1" else { throw XCTSkip("set SHIFTLENS_BENCH=1") }
         let runs = Int(ProcessInfo.processInfo.environment["SHIFTLENS_BENCH_RUNS"] ?? "") ?? 3
-        let root = PipelineTests.root
+        let root = PipelineFixtures.root
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("shiftlens-pipeline-bench-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
-        let weights = ProcessInfo.processInfo.environment["SHIFTLENS_BENCH_MODEL"].map { URL(fileURLWithPath: $0) } ?? PipelineTests.diverse
+        let weights = ProcessInfo.processInfo.environment["SHIFTLENS_BENCH_MODEL"].map { URL(fileURLWithPath: $0) } ?? PipelineFixtures.diverse
 
         // Two image sets: the demo's 64×64 PNGs (decoding is cheap) and the 200 ImageNet JPEGs
         // (decoding and resizing a 500×375 JPEG costs more than the toy model's encoder).

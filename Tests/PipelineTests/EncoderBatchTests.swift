@@ -1,7 +1,7 @@
 import CLIP
 import Weights
 import XCTest
-@testable import ShiftLensCLI
+@testable import Pipeline
 
 /// The default batch per model (`EncoderBatch`): the values the README's table documents,
 /// and the rule's two limits on shapes nobody measured.

@@ -2,7 +2,7 @@ import Foundation
 import ImageCodec
 import Pilot
 import XCTest
-@testable import ShiftLensCLI
+@testable import Pipeline
 
 final class DemoTests: XCTestCase {
     func testDatasetIsDeterministicAndCoversEveryClassAndDomain() {

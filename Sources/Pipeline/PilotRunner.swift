@@ -13,10 +13,10 @@ import Weights
 /// A model that fails to load, a domain that cannot be read or an image that cannot be
 /// decoded is skipped and reported with its reason; the other models and domains still
 /// run. Nothing from an earlier run is overwritten: the run gets a new folder.
-struct PilotRunner {
-    struct Options {
-        var site: URL
-        var store: URL
+package struct PilotRunner {
+    package struct Options {
+        package var site: URL
+        package var store: URL
         /// `--batch N`; nil: each model's default (`EncoderBatch`).
         var batchSize: Int?
         var runID: String?
@@ -26,6 +26,17 @@ struct PilotRunner {
         var decoders = PilotEncoding.defaultDecoders
         /// Extra sentence shown on every page of the run (the demo says it uses toy models).
         var notice: String?
+
+        package init(site: URL, store: URL, batchSize: Int? = nil, runID: String? = nil, embeddings: URL? = nil,
+                     decoders: Int = PilotEncoding.defaultDecoders, notice: String? = nil) {
+            self.site = site
+            self.store = store
+            self.batchSize = batchSize
+            self.runID = runID
+            self.embeddings = embeddings
+            self.decoders = decoders
+            self.notice = notice
+        }
     }
 
     let spec: PilotSpec
@@ -35,7 +46,7 @@ struct PilotRunner {
     let progress: ProgressReporter
     let cancel: CancellationFlag
 
-    init(spec: PilotSpec, assets: Assets, options: Options, console: Console, cancel: CancellationFlag) {
+    package init(spec: PilotSpec, assets: Assets, options: Options, console: Console, cancel: CancellationFlag) {
         self.spec = spec
         self.assets = assets
         self.options = options
@@ -45,7 +56,7 @@ struct PilotRunner {
     }
 
     /// Runs the pilot and returns the new run folder.
-    func run() throws -> URL {
+    package func run() throws -> URL {
         let started = Date()
         var timings: [String: Double] = [:]
         let classes = try ClassList.load(spec.classes, assets: assets)
@@ -117,7 +128,7 @@ struct PilotRunner {
         let runID = options.runID ?? Self.newRunID(started)
         let results = RunResults(
             pilot: PilotSummary(name: spec.pilot, title: spec.title, language: spec.language.rawValue, question: spec.question, notice: options.notice),
-            runID: runID, createdAt: ISO8601DateFormatter().string(from: started), toolVersion: ShiftLensCLI.version,
+            runID: runID, createdAt: ISO8601DateFormatter().string(from: started), toolVersion: ToolVersion.current,
             models: encoded.map { ModelSummary(name: $0.entry.name, sha256: $0.sha256, family: $0.family, activation: $0.activation, isBaseline: $0.entry.baseline) },
             domains: analysis.domains, probes: analysis.probes, effectiveRobustness: analysis.robustness,
             verdicts: analysis.verdicts, criteria: Criteria(minAccuracy: spec.criteria.minAccuracy, maxRelativeDrop: spec.criteria.maxRelativeDrop),

@@ -6,14 +6,14 @@ import Pilot
 /// ImageFolder layout, class and template files, and a `pilot.json` naming the bundled
 /// toy models. Deterministic: identical bytes on every run; existing files that already
 /// hold the right bytes are left alone (so the store's cache stays valid).
-enum DemoPilot {
+package enum DemoPilot {
     static let pilotName = "demo-parts-line"
-    static let notice = "Demo: two toy CLIP models (about 4 M parameters each) trained by the ShiftLens maintainers on synthetic 64×64 images of ten parts. The numbers show the tool working on real, trained models, not how any production model behaves. To evaluate your own models and images, run “shiftlens init my-pilot” and follow its README."
+    package static let notice = "Demo: two toy CLIP models (about 4 M parameters each) trained by the ShiftLens maintainers on synthetic 64×64 images of ten parts. The numbers show the tool working on real, trained models, not how any production model behaves. To evaluate your own models and images, run “shiftlens init my-pilot” and follow its README."
     static let modelFolders = [("Toy CLIP — diverse training", "demo-diverse"), ("Toy CLIP — narrow training", "demo-narrow")]
 
     /// Writes (or refreshes) the demo pilot in `folder`; returns the spec's URL.
     @discardableResult
-    static func write(to folder: URL, assets: Assets, perClass: Int = DemoDataset.evaluationImagesPerClass) throws -> URL {
+    package static func write(to folder: URL, assets: Assets, perClass: Int = DemoDataset.evaluationImagesPerClass) throws -> URL {
         let manager = FileManager.default
         try manager.createDirectory(at: folder, withIntermediateDirectories: true)
         for (index, domain) in DemoDataset.domains.enumerated() {

@@ -32,7 +32,7 @@ enum RunManifest {
         let specSHA = (try? SHA256.hex(fileAt: spec.file)) ?? ""
         var manifest: [String: Any] = [
             "manifest_version": 1,
-            "tool": ["name": "shiftlens", "version": ShiftLensCLI.version],
+            "tool": ["name": "shiftlens", "version": ToolVersion.current],
             "pilot_spec": ["path": spec.file.path, "sha256": specSHA],
             "models": models.map { model -> [String: Any] in
                 var entry: [String: Any] = [
