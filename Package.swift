@@ -40,9 +40,10 @@ let package = Package(
             name: "Pipeline",
             dependencies: ["Support", "ImageCodec", "Tensor", "Weights", "CLIP", "Pilot", "Embeddings", "Results", "Probes", "Site"],
             swiftSettings: hot),
+        .target(name: "ShiftLensBenchmarks", dependencies: ["Support", "Tensor", "Weights", "Probes"], swiftSettings: hot),
         .target(
             name: "ShiftLensCLI",
-            dependencies: ["Support", "ImageCodec", "Tensor", "Weights", "CLIP", "Pilot", "Embeddings", "Results", "Probes", "Site", "Pipeline"],
+            dependencies: ["Support", "ImageCodec", "Tensor", "Weights", "CLIP", "Pilot", "Embeddings", "Results", "Probes", "Site", "Pipeline", "ShiftLensBenchmarks"],
             swiftSettings: hot),
         .executableTarget(name: "shiftlens", dependencies: ["ShiftLensCLI"], swiftSettings: plain),
 
@@ -56,6 +57,6 @@ let package = Package(
         .testTarget(name: "SiteTests", dependencies: ["Site", "Results", "Probes", "Support", "Tensor"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "Results", "Support", "Tensor"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "CLIP", "Embeddings", "ImageCodec", "Pilot", "Support", "Tensor", "Weights"], swiftSettings: plain),
-        .testTarget(name: "ShiftLensCLITests", dependencies: ["ShiftLensCLI", "shiftlens", "Pipeline", "Results", "Support"], exclude: ["Fixtures"], swiftSettings: plain),
+        .testTarget(name: "ShiftLensCLITests", dependencies: ["ShiftLensCLI", "shiftlens", "Pipeline", "Results", "ShiftLensBenchmarks", "Support"], exclude: ["Fixtures"], swiftSettings: plain),
     ]
 )

@@ -2,6 +2,7 @@ import Foundation
 import Pipeline
 import Probes
 import Results
+import ShiftLensBenchmarks
 import Tensor
 
 extension Command {

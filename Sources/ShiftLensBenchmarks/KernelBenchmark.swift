@@ -1,5 +1,6 @@
 import Foundation
 import Support
+import Tensor
 
 /// Timed runs of the kernels on the shapes CLIP's encoders use (ViT-B/32 at batch 8,
 /// ModifiedResNet-50 at 224²), for `shiftlens bench-kernels`.

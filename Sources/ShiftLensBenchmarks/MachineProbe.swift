@@ -2,7 +2,7 @@ import Foundation
 import Tensor
 
 /// What `shiftlens bench` measures about the machine and the process around a run.
-enum MachineProbe {
+package enum MachineProbe {
     /// The machine's floating-point peak in GFLOP/s with `threads` threads, measured:
     /// every pool thread runs independent chains of `SIMD16<Float>` fused multiply-adds
     /// (12 accumulators, enough to hide the FMA latency on current x86 and ARM cores)
@@ -11,7 +11,7 @@ enum MachineProbe {
     /// On a machine shared with other processes this measures what the process can
     /// get right now, not the silicon's limit: that is the honest denominator for
     /// "percent of peak" next to throughput measured under the same load.
-    static func measureFMAPeak(threads: Int, seconds: Double = 0.15, attempts: Int = 3) -> Double {
+    package static func measureFMAPeak(threads: Int, seconds: Double = 0.15, attempts: Int = 3) -> Double {
         // Calibrate the step count on one thread so one attempt lasts about `seconds`.
         var steps = 1 << 14
         while true {
@@ -59,7 +59,7 @@ enum MachineProbe {
     }
 
     /// Wall-clock seconds of `body` (monotonic clock).
-    static func time(_ body: () -> Void) -> Double {
+    package static func time(_ body: () -> Void) -> Double {
         let start = DispatchTime.now().uptimeNanoseconds
         body()
         return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -68,7 +68,7 @@ enum MachineProbe {
     /// Peak resident set of the process in bytes: `VmHWM` from /proc/self/status on
     /// Linux, else `getrusage`'s `ru_maxrss` (kilobytes on Linux, bytes on macOS).
     /// Memory-mapped weight pages that were touched count as resident.
-    static var peakResidentBytes: Int {
+    package static var peakResidentBytes: Int {
         if let text = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }) {
             let fields = line.split(separator: " ", omittingEmptySubsequences: true)
@@ -93,7 +93,7 @@ enum MachineProbe {
     }
 
     /// The CPU model line from /proc/cpuinfo (or "unknown CPU").
-    static var cpuModel: String {
+    package static var cpuModel: String {
         if let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
            let colon = line.firstIndex(of: ":") {
@@ -104,12 +104,12 @@ enum MachineProbe {
 }
 
 /// min / median / max of a list of rates.
-struct Spread: Codable, Equatable {
-    var min: Double
-    var median: Double
-    var max: Double
+package struct Spread: Codable, Equatable {
+    package var min: Double
+    package var median: Double
+    package var max: Double
 
-    init(_ values: [Double]) {
+    package init(_ values: [Double]) {
         let sorted = values.sorted()
         min = sorted.first ?? 0
         max = sorted.last ?? 0
@@ -122,7 +122,7 @@ struct Spread: Codable, Equatable {
         }
     }
 
-    func formatted(_ format: String = "%.2f") -> String {
+    package func formatted(_ format: String = "%.2f") -> String {
         [min, median, max].map { String(format: format, $0) }.joined(separator: " / ")
     }
 }

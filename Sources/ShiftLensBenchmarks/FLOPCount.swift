@@ -11,9 +11,9 @@ import Weights
 /// 8.82 GFLOP per 224² image, ViT-B/16 35.1, RN50 11.6 (our attention pool runs the
 /// one query open_clip returns; open_clip computes all 50 queries, 12.0 GFLOP, which
 /// is within 2 % of PERFORMANCE.md's 12.2).
-enum FLOPCount {
+package enum FLOPCount {
     /// FLOP per image of the vision tower.
-    static func image(_ vision: VisionConfig) -> Double {
+    package static func image(_ vision: VisionConfig) -> Double {
         switch vision {
         case .vit(let config): return vit(config)
         case .resnet(let config): return resnet(config)
@@ -22,7 +22,7 @@ enum FLOPCount {
 
     /// ViT: patch embedding, `layers` pre-LN blocks over `grid² + 1` tokens, projection
     /// of the class token.
-    static func vit(_ config: ViTConfig) -> Double {
+    package static func vit(_ config: ViTConfig) -> Double {
         let width = Double(config.width), patches = Double(config.gridSize * config.gridSize), tokens = patches + 1
         let patchEmbedding = patches * width * 3 * Double(config.patchSize * config.patchSize)
         let projection = width * Double(config.outputDim)
@@ -39,7 +39,7 @@ enum FLOPCount {
     /// stages (1×1, 3×3 at the block's input size, average-pool downsampling, 1×1 ×4;
     /// a pooled 1×1 projection on the shortcut when the shape changes), then the
     /// attention pool: K and V for every token, Q and the output for the mean token.
-    static func resnet(_ config: ModifiedResNetConfig) -> Double {
+    package static func resnet(_ config: ModifiedResNetConfig) -> Double {
         let width = config.width
         var size = (config.imageSize + 1) / 2
         var macs = Double(size * size) * (Double(width / 2 * 3 * 9) + Double(width / 2 * width / 2 * 9) + Double(width * width / 2 * 9))
@@ -69,7 +69,7 @@ enum FLOPCount {
 
     /// FLOP of one text-tower pass over `prompts` prompts padded to `tokens` positions
     /// (the group's longest prompt through its end-of-text token).
-    static func text(_ config: TextConfig, prompts: Int, tokens: Int) -> Double {
+    package static func text(_ config: TextConfig, prompts: Int, tokens: Int) -> Double {
         let width = Double(config.width)
         let perPrompt = Double(config.layers) * block(tokens: Double(tokens), width: width, hidden: Double(config.mlpWidth))
             + width * Double(config.outputDim)
