@@ -1,4 +1,5 @@
 import ImageCodec
+import Support
 import Tensor
 import Weights
 

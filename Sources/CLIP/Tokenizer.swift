@@ -1,5 +1,5 @@
 import Foundation
-import ImageCodec
+import Support
 
 /// open_clip's default `SimpleTokenizer` (OpenAI CLIP's byte-level BPE), reproduced
 /// without Python: same cleaning (`Tokenizer.clean`), same pre-split, same byte-to-unicode

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// The content-addressed embedding store: one `EmbeddingTable` per (weights sha256,
 /// preprocessing id) under `<root>/v1/<weights sha256>/<preprocessing id>/`.

@@ -1,5 +1,5 @@
 import Foundation
-import ImageCodec
+import Support
 import Tensor
 
 /// The embeddings of one (weights sha256, preprocessing id) pair, keyed by the SHA-256

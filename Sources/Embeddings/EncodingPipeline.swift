@@ -1,5 +1,6 @@
 import Foundation
 import ImageCodec
+import Support
 import Tensor
 
 /// A flag that Ctrl-C (or a test) raises to stop a pipeline after the batch in flight.

@@ -1,3 +1,5 @@
+import Support
+
 /// Why an image could not be decoded. `code` is terse and stable (for logs and tests);
 /// `description` is the human message.
 public enum ImageCodecError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -30,6 +32,17 @@ public enum ImageCodecError: Error, Equatable, Sendable, CustomStringConvertible
         case .tooLarge(let width, let height, let limit):
             return "image of \(width)×\(height) pixels exceeds the limit of \(limit) pixels"
         case .unknownFormat: return "not a JPEG or PNG file"
+        }
+    }
+}
+
+extension ImageCodecError {
+    /// The same case and message as a failure to inflate a PNG's image data.
+    init(_ error: InflateError) {
+        switch error {
+        case .truncated(let what): self = .truncated(what)
+        case .corrupt(let what): self = .corrupt(what)
+        case .unsupported(let what): self = .unsupported(what)
         }
     }
 }

@@ -1,3 +1,5 @@
+import Support
+
 /// PNG decoding (ISO/IEC 15948) to the samples Pillow's `Image.open` gives.
 ///
 /// Every colour type and bit depth, Adam7 interlacing and all five filters are
@@ -23,7 +25,7 @@ public enum PNGDecoder {
 
     public static func decode(_ bytes: [UInt8], limits: DecodingLimits = .default) throws -> DecodedImage {
         guard matches(bytes) else { throw ImageCodecError.unknownFormat }
-        var reader = ByteReader(bytes, offset: 8, context: "PNG")
+        var reader = ByteReader(bytes, offset: 8, context: "PNG", truncated: ImageCodecError.truncated)
         var header: PNGHeader?
         var palette: [UInt8] = []
         var imageData: [UInt8] = []
@@ -84,8 +86,10 @@ public enum PNGDecoder {
             // Deflate expands at most 1032:1, so a tiny stream cannot make us reserve a huge buffer.
             let plausible = min(dataSize, imageData.count.multipliedReportingOverflow(by: 1032).partialValue + 1024)
             raw = try Inflate.zlib(imageData, maxOutputSize: dataSize, expectedSize: plausible)
-        } catch ImageCodecError.corrupt(let message) where message.hasPrefix("inflate: decompressed data exceeds") {
+        } catch InflateError.corrupt(let message) where message.hasPrefix("inflate: decompressed data exceeds") {
             throw ImageCodecError.corrupt("PNG: more image data than the header describes")
+        } catch let error as InflateError {
+            throw ImageCodecError(error)
         }
         guard raw.count == dataSize else {
             throw ImageCodecError.truncated("PNG: image data has \(raw.count) of \(dataSize) bytes")

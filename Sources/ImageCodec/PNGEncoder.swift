@@ -1,3 +1,5 @@
+import Support
+
 /// PNG encoding of RGB and other 8-bit images, for the demo dataset and test fixtures.
 ///
 /// Non-interlaced, one zlib stream (`Deflate.zlib`) split into IDAT chunks of at most

@@ -1,3 +1,5 @@
+import Support
+
 /// The IHDR chunk of a PNG, validated, and what follows from it.
 struct PNGHeader: Equatable {
     enum ColorType: UInt8 {
@@ -50,7 +52,7 @@ struct PNGHeader: Equatable {
     /// Parses and validates the 13 bytes of IHDR; checks `limits` before anything is allocated.
     init(_ data: ArraySlice<UInt8>, limits: DecodingLimits) throws {
         guard data.count == 13 else { throw ImageCodecError.corrupt("PNG: IHDR chunk has \(data.count) bytes, not 13") }
-        var reader = ByteReader(Array(data), context: "PNG IHDR")
+        var reader = ByteReader(Array(data), context: "PNG IHDR", truncated: ImageCodecError.truncated)
         let width = try reader.readUInt32BE("width")
         let height = try reader.readUInt32BE("height")
         let depth = try reader.readUInt8("bit depth")

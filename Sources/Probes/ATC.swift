@@ -1,3 +1,5 @@
+import Results
+
 /// Probe 6 — label-free accuracy estimate by Average Thresholded Confidence (Garg et al. 2022).
 ///
 /// On the reference domain with `a` correct top-1 predictions out of n, the threshold `t`

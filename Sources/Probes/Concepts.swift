@@ -1,4 +1,6 @@
 import Foundation
+import Results
+import Tensor
 
 /// Probe 4 — concepts per representation dimension, in the style of CLIP-Dissect
 /// (Oikarinen & Weng 2023) with Pearson correlation as the similarity.

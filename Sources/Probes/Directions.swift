@@ -1,4 +1,5 @@
 import Foundation
+import Results
 import Tensor
 
 /// Probe 3 — privileged directions of the zero-shot head (Crabbé et al. 2024, §4).

@@ -1,4 +1,7 @@
 import Foundation
+import Results
+import Support
+import Tensor
 
 /// Sample-size caps and settings of the domain-distance probe. Above a cap, each domain
 /// is replaced by a seeded subsample of that size (recorded in the result).

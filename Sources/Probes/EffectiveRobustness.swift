@@ -1,4 +1,6 @@
 import Foundation
+import Results
+import Support
 
 /// Probe 5 — effective robustness (Taori et al. 2020) in logit space.
 ///
@@ -9,26 +11,8 @@ import Foundation
 /// degenerate resamples with constant x skipped). With fewer than 2 baseline points, or all
 /// at one x, there is no fit: only relative accuracy and drop are reported — never a made-up line.
 public enum EffectiveRobustnessProbe {
-    /// One baseline model on one shift: (reference accuracy, shift accuracy), fractions.
-    public struct BaselinePoint: Codable, Sendable, Equatable {
-        public var model: String
-        public var referenceAccuracy: Double
-        public var accuracy: Double
-        /// Where the point came from (a CSV file, the testbed table, the run's baseline models);
-        /// stored with the fit so a reader can trace every point of the line.
-        public var source: String?
-
-        public init(model: String, referenceAccuracy: Double, accuracy: Double, source: String? = nil) {
-            self.model = model
-            self.referenceAccuracy = referenceAccuracy
-            self.accuracy = accuracy
-            self.source = source
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case model, referenceAccuracy = "reference_accuracy", accuracy, source
-        }
-    }
+    /// One baseline model on one shift (the schema type, in Results).
+    public typealias BaselinePoint = Results.BaselinePoint
 
     /// Fits the baseline line; `nil` when it is undefined. `bandGrid` are the reference
     /// accuracies at which the band is reported (default 0.01…0.99 by 0.02).

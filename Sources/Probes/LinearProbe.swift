@@ -1,4 +1,7 @@
 import Foundation
+import Results
+import Support
+import Tensor
 
 /// Settings of the linear probe.
 public struct LinearProbeOptions: Codable, Sendable, Equatable {

@@ -1,4 +1,6 @@
 import Foundation
+import Results
+import Tensor
 
 /// Probe 2 — outlier features and activation kurtosis (Crabbé et al. 2024, §3).
 public enum Outliers {

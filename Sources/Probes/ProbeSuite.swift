@@ -1,4 +1,6 @@
 import Foundation
+import Results
+import Support
 import Tensor
 
 /// Settings of every probe; defaults are the documented ones.

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Thread CPU seconds spent in each probe, collected only while enabled (by
 /// `shiftlens probe --bench`), so the benchmark can say where the time goes.
@@ -36,17 +37,11 @@ public final class ProbeTimer: @unchecked Sendable {
     @inline(__always)
     func measure<T>(_ section: String, _ body: () throws -> T) rethrows -> T {
         guard lock.withLock({ enabled }) else { return try body() }
-        let start = Self.threadCPUSeconds()
+        let start = CPUTime.thread
         defer {
-            let spent = Self.threadCPUSeconds() - start
+            let spent = CPUTime.thread - start
             lock.withLock { totals[section, default: 0] += spent }
         }
         return try body()
-    }
-
-    static func threadCPUSeconds() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 }

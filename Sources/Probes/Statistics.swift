@@ -1,4 +1,6 @@
 import Foundation
+import Results
+import Support
 
 /// Special functions, intervals, resampling and small fits the probes share.
 ///

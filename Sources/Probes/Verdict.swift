@@ -1,4 +1,5 @@
 import Foundation
+import Results
 
 /// Probe 9 — pass / watch / fail verdicts from explicit rules.
 ///

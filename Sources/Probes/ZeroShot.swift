@@ -1,4 +1,6 @@
 import Foundation
+import Results
+import Tensor
 
 /// Probe 1 — zero-shot classification, and the per-image scores other probes reuse.
 public enum ZeroShot {

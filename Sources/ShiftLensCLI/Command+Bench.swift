@@ -2,7 +2,9 @@ import CLIP
 import Foundation
 import ImageCodec
 import Pilot
-import Probes
+import Pipeline
+import ShiftLensBenchmarks
+import Support
 import Tensor
 import Weights
 
@@ -147,7 +149,7 @@ struct BenchRunner {
         do {
             for _ in 0..<options.warmup { try workload.body() }
             var seconds: [Double] = []
-            let cpuStart = MachineProbe.cpuSeconds
+            let cpuStart = CPUTime.process
             for _ in 0..<options.iterations {
                 var failure: Error?
                 seconds.append(MachineProbe.time {
@@ -155,7 +157,7 @@ struct BenchRunner {
                 })
                 if let failure { throw failure }
             }
-            let cpu = MachineProbe.cpuSeconds - cpuStart
+            let cpu = CPUTime.process - cpuStart
             let wall = seconds.reduce(0, +)
             let gflops = Spread(seconds.map { workload.flops / $0 / 1e9 })
             let report = BenchReport(

@@ -1,4 +1,5 @@
 import Foundation
+import ShiftLensBenchmarks
 import Tensor
 
 extension Command {

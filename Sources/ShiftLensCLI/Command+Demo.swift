@@ -1,5 +1,6 @@
 import Embeddings
 import Foundation
+import Pipeline
 
 extension Command {
     static let demo = Command(

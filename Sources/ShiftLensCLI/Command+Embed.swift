@@ -2,6 +2,7 @@ import CLIP
 import Foundation
 import ImageCodec
 import Pilot
+import Pipeline
 import Tensor
 import Weights
 

@@ -2,6 +2,7 @@ import CLIP
 import Embeddings
 import Foundation
 import Pilot
+import Pipeline
 
 extension Command {
     static let encode = Command(

@@ -2,6 +2,8 @@ import CLIP
 import Dispatch
 import Foundation
 import ImageCodec
+import Pipeline
+import Support
 import Tensor
 
 /// `decode` and `preprocess`: fidelity tooling that shows exactly what the encoders see,
@@ -143,22 +145,22 @@ enum ImageCommands {
         var decodeCPU = 0.0, preprocessCPU = 0.0
         for _ in 0..<repeats {
             let start = DispatchTime.now().uptimeNanoseconds
-            let cpuStart = threadCPUSeconds()
+            let cpuStart = CPUTime.thread
             for path in paths {
-                let decodeStart = threadCPUSeconds()
+                let decodeStart = CPUTime.thread
                 let bytes = [UInt8]((try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data())
                 guard let image = try? ImageFile.decode(bytes) else {
                     throw ShiftLensError(step: "decode", path: path, message: "changed while benchmarking")
                 }
-                let preprocessStart = threadCPUSeconds()
+                let preprocessStart = CPUTime.thread
                 checksum += Preprocessor.preprocess(image, config: config).scalars[0]
-                let end = threadCPUSeconds()
+                let end = CPUTime.thread
                 decodeCPU += preprocessStart - decodeStart
                 preprocessCPU += end - preprocessStart
             }
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             rates.append(Double(paths.count) / seconds)
-            cpuRates.append(Double(paths.count) / max(threadCPUSeconds() - cpuStart, 1e-9))
+            cpuRates.append(Double(paths.count) / max(CPUTime.thread - cpuStart, 1e-9))
         }
         let images = Double(paths.count * repeats)
         func summary(_ values: [Double]) -> String {
@@ -175,13 +177,6 @@ enum ImageCommands {
                            decodeCPU * 1e3 / images, preprocessCPU * 1e3 / images))
         console.out("machine: \(machineDescription()) (checksum \(checksum))")
         return ExitCode.ok
-    }
-
-    /// CPU time this thread has used, in seconds.
-    static func threadCPUSeconds() -> Double {
-        var time = timespec()
-        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
-        return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9
     }
 
     /// CPU model and core count, for benchmark lines.

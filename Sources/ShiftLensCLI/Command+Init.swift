@@ -1,5 +1,6 @@
 import Foundation
 import Pilot
+import Pipeline
 
 extension Command {
     static let initPilot = Command(

@@ -1,5 +1,8 @@
 import Foundation
+import Pipeline
 import Probes
+import Results
+import ShiftLensBenchmarks
 import Tensor
 
 extension Command {
@@ -76,8 +79,8 @@ extension Command {
         let results: [ModelDomainProbes]
         do {
             results = try ProbeSuite.run(model: "model", head: head, reference: reference, shifts: shifts, concepts: concepts, options: options)
-        } catch let error as ProbesError {
-            throw ShiftLensError(step: "probe", message: error.description, hint: "check that H, W and the labels come from the same model and class list")
+        } catch let error where error is ProbesError || error is LinearAlgebraError {
+            throw ShiftLensError(step: "probe", message: "\(error)", hint: "check that H, W and the labels come from the same model and class list")
         }
         var output = results.last!.results
         if concepts != nil, !shifts.isEmpty {

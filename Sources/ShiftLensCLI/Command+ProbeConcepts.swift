@@ -1,6 +1,8 @@
 import Foundation
 import Pilot
+import Pipeline
 import Probes
+import Tensor
 
 /// `shiftlens probe`'s input of the concept probe (probe 4), from arrays computed anywhere.
 ///

@@ -2,6 +2,7 @@ import Dispatch
 import Embeddings
 import Foundation
 import Pilot
+import Pipeline
 import Tensor
 
 extension Command {

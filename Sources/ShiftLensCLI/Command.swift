@@ -1,3 +1,5 @@
+import Pipeline
+
 /// One `shiftlens` subcommand: its options, its help text and what it runs.
 public struct Command: Sendable {
     /// An option such as `--out X.npy` (takes a value), `--json` (a flag) or

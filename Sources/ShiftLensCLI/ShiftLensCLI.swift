@@ -1,4 +1,5 @@
 import Foundation
+import Pipeline
 
 /// ShiftLensCLI — the `shiftlens` commands as a testable library.
 ///
@@ -7,7 +8,7 @@ import Foundation
 /// Results and machine output go to standard output; progress, warnings and errors
 /// go to standard error. `Sources/shiftlens/main.swift` only calls `run`.
 public enum ShiftLensCLI {
-    public static let version = "0.1.0"
+    public static let version = ToolVersion.current
 
     /// Runs `arguments` (without the program name) and returns the exit code.
     public static func run(_ arguments: [String], console: Console = .standard) -> Int32 {
@@ -75,50 +76,8 @@ public enum ExitCode {
     public static let usage: Int32 = 2
 }
 
-/// Where a command writes. Tests capture both streams; the tool writes to stdout/stderr.
-public struct Console: Sendable {
-    public let out: @Sendable (String) -> Void
-    public let err: @Sendable (String) -> Void
-    /// Whether standard error is a terminal (progress bars) or not (one summary line per step).
-    public let errIsTerminal: Bool
-
-    public init(out: @escaping @Sendable (String) -> Void, err: @escaping @Sendable (String) -> Void, errIsTerminal: Bool = false) {
-        self.out = out
-        self.err = err
-        self.errIsTerminal = errIsTerminal
-    }
-
-    public static let standard = Console(
-        out: { text in FileHandle.standardOutput.write(Data((text + "\n").utf8)) },
-        err: { text in FileHandle.standardError.write(Data((text + "\n").utf8)) },
-        errIsTerminal: isatty(2) != 0)
-}
-
 /// A command line that does not fit the command's usage (exit code 2).
 public struct UsageError: Error, Equatable {
     public let message: String
     public init(_ message: String) { self.message = message }
-}
-
-/// A failure shown to the user: which step, which file, what happened and what to do next.
-public struct ShiftLensError: Error, CustomStringConvertible {
-    public var step: String
-    public var path: String?
-    public var message: String
-    public var hint: String?
-
-    public init(step: String, path: String? = nil, message: String, hint: String? = nil) {
-        self.step = step
-        self.path = path
-        self.message = message
-        self.hint = hint
-    }
-
-    public var description: String {
-        var text = "error: \(step)"
-        if let path { text += " \(path)" }
-        text += ": \(message)"
-        if let hint { text += "\nhint: \(hint)" }
-        return text
-    }
 }

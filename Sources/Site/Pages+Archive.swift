@@ -1,4 +1,3 @@
-import Probes
 
 /// The archive pages: the site index (every pilot, latest run of each) and one page per pilot
 /// (run history and trends), rebuilt from the stored runs.

@@ -1,4 +1,4 @@
-import Probes
+import Results
 
 extension PageContext {
     /// One model: `pilots/<pilot>/<run>/models/<model>.html`.

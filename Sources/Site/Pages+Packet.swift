@@ -1,4 +1,4 @@
-import Probes
+import Results
 
 extension PageContext {
     /// The printable meeting packet: `pilots/<pilot>/<run>/packet.html`, one self-contained file.

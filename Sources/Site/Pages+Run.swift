@@ -1,4 +1,3 @@
-import Probes
 
 /// Where things live in the site folder, and the Content-Security-Policy of its pages.
 public enum SitePaths {

@@ -1,4 +1,4 @@
-import Probes
+import Results
 
 extension PageContext {
     /// One domain (the reference or a shift): `pilots/<pilot>/<run>/shifts/<domain>.html`.

@@ -1,5 +1,6 @@
 import Foundation
 import Probes
+import Results
 
 /// Builds the template contexts of every page from stored results, in one language.
 ///

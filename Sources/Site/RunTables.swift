@@ -1,4 +1,3 @@
-import Probes
 
 /// The CSV files of a run (`tables/*.csv`): every table of the pages, in machine form —
 /// fractions as decimals with 6 digits (not percentages), English snake_case headers,

@@ -3,7 +3,7 @@
 ///
 /// ## Data flow
 ///
-/// `RunResults` (from Probes, stored as `results.json`) → `SiteRun` (plus `class_names`, folder
+/// `RunResults` (from Results, stored as `results.json`) → `SiteRun` (plus `class_names`, folder
 /// names) → `PageContext` (selection, ordering and formatting only — Site never computes a
 /// statistic) → `TemplateValue` contexts → `TemplateSet` (the user-editable `templates/`
 /// folder) → HTML files written by `SiteBuilder`.

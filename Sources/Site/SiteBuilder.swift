@@ -1,5 +1,5 @@
 import Foundation
-import Probes
+import Results
 
 /// Writes and rebuilds the static site.
 ///

@@ -1,5 +1,5 @@
 import Foundation
-import Probes
+import Results
 
 /// One stored run as the site sees it: the probes' `RunResults` plus the class names, read
 /// from the same `results.json` (key `class_names`, optional — without it classes are shown

@@ -1,5 +1,4 @@
 import Foundation
-import ImageCodec
 
 /// Loading a CLIP checkpoint: tensors under canonical names, the architecture, and the
 /// configuration shapes cannot tell.

@@ -1,5 +1,5 @@
 import Foundation
-import ImageCodec
+import Support
 
 /// SHA-256 of large files (checkpoints), remembered between runs.
 ///

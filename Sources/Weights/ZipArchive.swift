@@ -1,4 +1,4 @@
-import ImageCodec
+import Support
 
 /// The entries of a ZIP archive held in a `MappedFile`, as torch.save and torch.jit.save
 /// write them: the central directory (ZIP64 when the archive or an entry passes 4 GiB),
@@ -171,7 +171,7 @@ struct ZipArchive {
             let inflated: [UInt8]
             do {
                 inflated = try Inflate.raw(Array(try rawData(of: entry)), maxOutputSize: max(entry.uncompressedSize, 1))
-            } catch let error as ImageCodecError {
+            } catch let error as InflateError {
                 throw WeightsError.corrupt(path: file.path, message: "zip entry '\(entry.name)': \(error)")
             }
             guard inflated.count == entry.uncompressedSize else {

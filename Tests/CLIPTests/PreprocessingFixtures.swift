@@ -2,6 +2,7 @@ import Foundation
 import ImageCodec
 import Tensor
 import XCTest
+import Support
 
 /// Locations of the package, its shared data and the preprocessing fixtures.
 enum PreprocessingPaths {

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import ImageCodec
+import Support
 
 /// Throughput of inflate, deflate and PNG decode/encode. Skipped unless SHIFTLENS_BENCH=1
 /// (timings are not assertions); prints min / median / max over runs, in thread CPU time.
@@ -37,7 +38,7 @@ final class CodecBenchmarkTests: XCTestCase {
         print("bench BPE vocabulary: zlib level 6 output \(Deflate.zlib(vocabulary).count) bytes for \(vocabulary.count)")
         measure("deflate level 6 BPE vocabulary (input bytes)", bytes: vocabulary.count, runs: 3) { _ = Deflate.gzip(vocabulary) }
 
-        var generator = SeededRandom(seed: 5)
+        var generator = SplitMix64(seed: 5)
         let (width, height) = (1024, 768)
         var pixels = [UInt8]()
         pixels.reserveCapacity(width * height * 3)

@@ -1,11 +1,12 @@
 import XCTest
 @testable import ImageCodec
+import Support
 
 /// The SIMD IDCT against its line-by-line jidctint.c twin.
 final class JPEGIDCTTests: XCTestCase {
     /// Random blocks — dense, sparse, DC-only, and saturating — give identical samples.
     func testSIMDMatchesReferenceOnRandomBlocks() {
-        var generator = SeededRandom(seed: 0x1DC7)
+        var generator = SplitMix64(seed: 0x1DC7)
         var coefficients = [Int16](repeating: 0, count: 64)
         var quant = [Int16](repeating: 1, count: 64)
         var fast = [UInt8](repeating: 0, count: 8 * 11)
@@ -58,7 +59,7 @@ final class JPEGIDCTTests: XCTestCase {
 
     /// The DC-only shortcut writes exactly what the full transform writes.
     func testDCOnlyShortcutMatchesReference() {
-        var generator = SeededRandom(seed: 0xDC)
+        var generator = SplitMix64(seed: 0xDC)
         var coefficients = [Int16](repeating: 0, count: 64)
         let quant = [Int16](repeating: 1, count: 64)
         for trial in 0..<5_000 {

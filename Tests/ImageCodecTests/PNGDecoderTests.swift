@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import ImageCodec
+import Support
 
 final class PNGDecoderTests: XCTestCase {
     /// Compares one decoded file with the checksums Pillow recorded for it.
@@ -132,7 +133,7 @@ final class PNGFuzzTests: XCTestCase {
     /// damage reaches the header, palette and inflate/unfilter code instead of stopping at
     /// the CRC check. Every outcome must be an image or an `ImageCodecError`.
     func testDamagedChunksWithValidCRCsNeverCrash() throws {
-        var generator = SeededRandom(seed: 99)
+        var generator = SplitMix64(seed: 99)
         let suite = ["basn3p04.png", "oi9n2c16.png", "basn0g01.png", "tbbn3p08.png", "s39n3p04.png", "cs3n2c16.png", "basn4a16.png"]
         let made = ["rgba8_adam7.png", "la16_adam7.png", "gray1_adam7.png", "gray2_trns_split.png"]
         let urls = suite.map { PNGFixtures.pngSuite.appendingPathComponent($0) }
@@ -168,7 +169,7 @@ final class PNGFuzzTests: XCTestCase {
     }
 
     private func splitChunks(_ bytes: [UInt8]) throws -> [(type: [UInt8], data: [UInt8])] {
-        var reader = ByteReader(bytes, offset: 8)
+        var reader = ByteReader(bytes, offset: 8, truncated: ImageCodecError.truncated)
         var chunks: [(type: [UInt8], data: [UInt8])] = []
         while !reader.isAtEnd {
             let length = Int(try reader.readUInt32BE())

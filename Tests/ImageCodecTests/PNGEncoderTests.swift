@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import ImageCodec
+import Support
 
 /// Round trips through our decoder, and golden files checked by Pillow.
 ///
@@ -9,7 +10,7 @@ import XCTest
 /// --check-encoder` records what Pillow and Python's gzip read from them in encoder.json.
 final class PNGEncoderTests: XCTestCase {
     static func deterministicText() -> [UInt8] {
-        var generator = SeededRandom(seed: 3)
+        var generator = SplitMix64(seed: 3)
         let words = ["shift", "lens", "clip", "robust", "feature", "outlier", "privileged", "direction", "concept"]
         var text = [UInt8]()
         for _ in 0..<6000 { text += Array(words[Int(generator.next() % UInt64(words.count))].utf8) + [0x20] }
@@ -18,7 +19,7 @@ final class PNGEncoderTests: XCTestCase {
 
     /// Deterministic images of every mode the encoder writes, keyed by fixture file name.
     static func images() -> [(String, DecodedImage)] {
-        var generator = SeededRandom(seed: 11)
+        var generator = SplitMix64(seed: 11)
         func noise(_ amplitude: Int) -> Int { Int(generator.next() % UInt64(2 * amplitude + 1)) - amplitude }
         var photo = [UInt8]()
         let (width, height) = (160, 120)
@@ -95,5 +96,15 @@ final class PNGEncoderTests: XCTestCase {
         let photo = PNGEncoderTests.images()[0].1
         let encoded = try PNGEncoder.encode(photo)
         XCTAssertLessThan(encoded.count, photo.samples.count / 2)
+    }
+
+    /// Our gzip output as read by Python's gzip module (sha256 recorded by the fixture script).
+    func testGzipOutputReadByPython() throws {
+        let table = try PNGFixtures.table("encoder.json")
+        let text = PNGEncoderTests.deterministicText()
+        let stored = try PNGFixtures.bytes(PNGFixtures.folder.appendingPathComponent("encoder/text.gz"))
+        XCTAssertTrue(Deflate.gzip(text, level: 9) == stored, "encoder output changed: re-record (see PNGEncoderTests)")
+        XCTAssertEqual(table["text.gz"]?["sha256"] as? String, SHA256.hex(text))
+        XCTAssertEqual(table["text.gz"]?["file_sha256"] as? String, SHA256.hex(stored), "encoder.json is stale")
     }
 }

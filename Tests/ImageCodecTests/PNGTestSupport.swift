@@ -2,7 +2,7 @@ import Foundation
 import XCTest
 @testable import ImageCodec
 
-/// Locations of the PNG/inflate fixtures and shared data, found from this file's path.
+/// Locations of the PNG fixtures and shared data, found from this file's path.
 enum PNGFixtures {
     /// The folder holding Package.swift.
     static let packageRoot: URL = {
@@ -53,25 +53,5 @@ enum PNGFixtures {
     static func json(_ name: String) throws -> [String: Any] {
         let data = try Data(contentsOf: folder.appendingPathComponent(name))
         return try JSONSerialization.jsonObject(with: data) as? [String: Any] ?? [:]
-    }
-}
-
-/// Writes deflate bit streams by hand: values LSB first, Huffman codes MSB first.
-struct DeflateTestBitWriter {
-    private(set) var bytes: [UInt8] = []
-    private var bitCount = 0
-
-    mutating func write(_ value: Int, bits: Int) {
-        for bit in 0..<bits { push((value >> bit) & 1) }
-    }
-
-    mutating func writeCode(_ code: Int, length: Int) {
-        for bit in stride(from: length - 1, through: 0, by: -1) { push((code >> bit) & 1) }
-    }
-
-    private mutating func push(_ bit: Int) {
-        if bitCount % 8 == 0 { bytes.append(0) }
-        bytes[bytes.count - 1] |= UInt8(bit << (bitCount % 8))
-        bitCount += 1
     }
 }

@@ -1,5 +1,7 @@
-import XCTest
 @testable import Probes
+import Results
+import Tensor
+import XCTest
 
 /// Every probe against numpy / scipy / scikit-learn values (Fixtures/make_fixtures.py).
 final class ProbeFixtureTests: XCTestCase {

@@ -1,7 +1,9 @@
 import Foundation
-import XCTest
 @testable import Probes
+import Results
+import Support
 import Tensor
+import XCTest
 
 final class ProbeSuiteTests: XCTestCase {
     func fixtureDomains() throws -> (Matrix<Float>, DomainEmbeddings, DomainEmbeddings) {

@@ -1,8 +1,10 @@
 import Foundation
-import XCTest
+@testable import Pipeline
 import Probes
-import Tensor
+import Results
 @testable import ShiftLensCLI
+import Tensor
+import XCTest
 
 /// Models marked `"baseline": true` are points of the effective-robustness fit (probe 5),
 /// end to end through `shiftlens run --embeddings` with embeddings whose accuracies are set

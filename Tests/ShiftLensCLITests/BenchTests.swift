@@ -1,7 +1,8 @@
 import Foundation
-import XCTest
+import ShiftLensBenchmarks
 @testable import ShiftLensCLI
 import Weights
+import XCTest
 
 /// `shiftlens bench`: argument handling, the JSON report's shape and the FLOP counts, on
 /// the tiny CLIP fixtures. Speeds are checked by the benchmarks, not here.

@@ -1,6 +1,7 @@
 import Foundation
-import XCTest
+import Pipeline
 @testable import ShiftLensCLI
+import XCTest
 
 /// Captures what a command writes.
 final class CapturedConsole: @unchecked Sendable {

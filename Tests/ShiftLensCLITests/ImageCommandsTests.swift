@@ -4,6 +4,7 @@ import ImageCodec
 import Tensor
 import XCTest
 @testable import ShiftLensCLI
+import Support
 
 /// `shiftlens decode` and `shiftlens preprocess`: files numpy reads, errors that name the file.
 final class ImageCommandsTests: XCTestCase {

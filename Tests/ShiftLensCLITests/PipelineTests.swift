@@ -1,9 +1,11 @@
-import Foundation
-import XCTest
 import Embeddings
+import Foundation
 import ImageCodec
-import Tensor
+@testable import Pipeline
 @testable import ShiftLensCLI
+import Support
+import Tensor
+import XCTest
 
 /// Pilot runs at scale, end to end through `ShiftLensCLI.run` on small real pilots:
 /// PNG images from the demo generator, the bundled toy CLIP models, the real probe suite.

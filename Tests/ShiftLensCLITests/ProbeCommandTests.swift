@@ -1,9 +1,12 @@
 import Foundation
-import XCTest
 import Pilot
+import Pipeline
 import Probes
-import Tensor
+import Results
 @testable import ShiftLensCLI
+import Support
+import Tensor
+import XCTest
 
 /// `shiftlens probe` end to end on the Probes fixtures (Tests/ProbesTests/Fixtures).
 final class ProbeCommandTests: XCTestCase {

@@ -1,8 +1,8 @@
 import Foundation
-import XCTest
-import Probes
-import Site
+import Results
 @testable import ShiftLensCLI
+import Site
+import XCTest
 
 /// `shiftlens render` end to end on a small stored site.
 final class RenderCommandTests: XCTestCase {

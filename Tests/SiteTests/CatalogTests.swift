@@ -1,7 +1,7 @@
 import Foundation
-import XCTest
-import Probes
+import Results
 @testable import Site
+import XCTest
 
 final class CatalogTests: XCTestCase {
     static var i18n: URL { SiteFixture.packageRoot.appendingPathComponent("assets/i18n") }

@@ -1,7 +1,10 @@
 import Foundation
-import XCTest
 import Probes
+import Results
 @testable import Site
+import Support
+import Tensor
+import XCTest
 
 /// The site built from a real run of the probe suite on seeded synthetic embeddings, so the
 /// pages meet real result shapes (bootstrap bands of 50 points, probe notes, every verdict rule).

@@ -1,6 +1,5 @@
 import Foundation
 import XCTest
-import Probes
 @testable import Site
 
 /// A whole site built from the fixture runs: two English runs of one pilot, one Japanese pilot.

@@ -1,7 +1,10 @@
 import Foundation
-import XCTest
 import Probes
+import Results
 @testable import Site
+import Support
+import Tensor
+import XCTest
 
 /// Messages results.json stores in English (probe notes, skipped-image reasons) on pages in
 /// each language, from a real probe-suite run whose inputs trigger the notes.

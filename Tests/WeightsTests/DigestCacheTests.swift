@@ -1,7 +1,7 @@
 import Foundation
-import ImageCodec
 import XCTest
 @testable import Weights
+import Support
 
 final class DigestCacheTests: XCTestCase {
     func testReusesTheDigestUntilTheFileChanges() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import ShiftLensBenchmarks
 
 /// What `shiftlens bench` measured; `--json` prints it with snake_case keys
 /// (`images_per_second`…), sorted, schema 1.

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes the PNG / inflate fixtures used by ImageCodecTests (PNG*Tests, InflateTests).
+"""Writes the PNG fixtures used by ImageCodecTests (PNG*Tests) and the inflate fixtures used by
+SupportTests (InflateTests, in Tests/SupportTests/Fixtures).
 
 Run from anywhere:  python3 Tests/ImageCodecTests/Fixtures/png/make_png_fixtures.py
 Needs Pillow and numpy (fixture tools only; the tests never run Python).
@@ -10,7 +11,7 @@ Outputs (all beside this script):
                      palette bytes (hex), and sha256 of np.array(im.convert("RGB"))
   made/*.png         small PNGs written here (16-bit, interlaced, palette+tRNS, corrupt, ...)
   made.json          the same checksums for made/*.png ("error" for files Pillow rejects too)
-  inflate/*.zz|*.gz|*.deflate   compressed streams; inflate.json: sha256 + length of the plain data
+  inflate/*.zz|*.gz|*.deflate   (in Tests/SupportTests/Fixtures) compressed streams; inflate.json: sha256 + length of the plain data
   cmyk.json          random CMYK pixels and Pillow's convert("RGB") of them
   encoder/*.png|gz   written by the Swift tests (SHIFTLENS_RECORD_PNG_FIXTURES=1 swift test --filter
                      PNGEncoderTests); `--check-encoder` records in encoder.json what Pillow / gzip read
@@ -23,6 +24,7 @@ from PIL import Image
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", "..", "..", ".."))
+INFLATE = os.path.join(ROOT, "Tests", "SupportTests", "Fixtures")
 SUITE = os.path.join(ROOT, "..", "shared", "data", "images", "pngsuite-subset")
 VERSIONS = {"pillow": PIL.__version__, "numpy": np.__version__, "zlib": zlib.ZLIB_VERSION,
             "python": sys.version.split()[0]}
@@ -201,7 +203,7 @@ def inflate_fixtures(rng):
              "empty": b"",
              "one": b"x",
              "runs": b"a" * 70000 + b"b" * 3 + b"a" * 300}
-    d = os.path.join(HERE, "inflate")
+    d = os.path.join(INFLATE, "inflate")
     os.makedirs(d, exist_ok=True)
     for name, data in plain.items():
         for level in (0, 1, 6, 9):
@@ -236,7 +238,7 @@ def inflate_fixtures(rng):
         out[fname] = {"sha256": sha(data), "length": len(data)}
     bpe = os.path.join(ROOT, "assets", "clip", "bpe_simple_vocab_16e6.txt.gz")
     data = gzip.open(bpe).read()
-    out["../../../../../assets/clip/bpe_simple_vocab_16e6.txt.gz"] = {"sha256": sha(data), "length": len(data)}
+    out["../../../../assets/clip/bpe_simple_vocab_16e6.txt.gz"] = {"sha256": sha(data), "length": len(data)}
     return out
 
 
@@ -267,12 +269,12 @@ def main():
             f.write(data)
         made[name] = describe(data)
     write_json("made.json", {"generator": VERSIONS, "files": made})
-    write_json("inflate.json", {"generator": VERSIONS, "files": inflate_fixtures(rng)})
+    write_json("inflate.json", {"generator": VERSIONS, "files": inflate_fixtures(rng)}, folder=INFLATE)
     write_json("cmyk.json", {"generator": VERSIONS, **cmyk_fixture(rng)})
 
 
-def write_json(name, obj):
-    with open(os.path.join(HERE, name), "w") as f:
+def write_json(name, obj, folder=HERE):
+    with open(os.path.join(folder, name), "w") as f:
         json.dump(obj, f, indent=1, sort_keys=True)
         f.write("\n")
 

@@ -1,0 +1,169 @@
+import CLIP
+import Embeddings
+import Foundation
+import ImageCodec
+import Pilot
+import Support
+import Tensor
+import Weights
+
+/// The embeddings of one domain under one model, in the domain's image order.
+package struct EncodedDomain {
+    /// (n, d) image embeddings before L2 normalisation, for the images that could be used.
+    var embeddings: Tensor
+    var labels: [Int?]
+    /// Paths relative to the domain, same order.
+    var paths: [String]
+    /// SHA-256 of each image file's bytes, same order (the store keys).
+    var keys: [String]
+    package var failures: [EncodingPipeline.Failure]
+    package var encoded: Int
+    package var cached: Int
+    /// Seconds of the domain's encoding step, and the part spent inside the encoder itself.
+    var elapsed: Double = 0
+    var encodeSeconds: Double = 0
+    /// CPU seconds of the whole process during the step (every decoding and compute thread).
+    var cpuSeconds: Double = 0
+}
+
+/// One loaded model and what it needs to encode a pilot's images and prompts through
+/// the embedding store.
+package final class ModelEncoder {
+    package let model: CLIPModel
+    let loaded: LoadedCheckpoint
+    let preprocessing: PreprocessConfig
+    let store: EmbeddingStore
+    /// Images per encoder pass, and per store write (`EncoderBatch`).
+    let batch: EncoderBatch
+    let progress: ProgressReporter
+    let name: String
+    /// Background decode threads feeding the encoder.
+    var decoders = 1
+    /// A read-only store whose rows count as cached (a shard consults the shared store it will be merged into).
+    var baseStore: EmbeddingStore?
+
+    static let textPreprocessingID = "text-clip-bpe-77"
+
+    /// `batchSize` nil: the model's default (`EncoderBatch`).
+    init(name: String, entry: PilotSpec.Model?, weights: URL, store: EmbeddingStore, batchSize: Int?, progress: ProgressReporter,
+         activationOverride: Activation? = nil) throws {
+        var overrides = ConfigOverrides(source: entry == nil ? "--activation" : "pilot")
+        overrides.activation = activationOverride ?? entry?.activation.flatMap(Activation.init(rawValue:))
+        overrides.imageMean = entry?.mean?.map(Float.init)
+        overrides.imageStd = entry?.std?.map(Float.init)
+        let loaded = try Checkpoint.load(weights, overrides: overrides)
+        self.loaded = loaded
+        model = try CLIPModel(checkpoint: loaded.stateDict, config: loaded.config)
+        var preprocessing = PreprocessConfig(loaded.config)
+        if let size = entry?.imageSize { preprocessing.imageSize = size }
+        self.preprocessing = preprocessing
+        self.store = store
+        batch = EncoderBatch.choose(override: batchSize, for: loaded.config.vision)
+        self.progress = progress
+        self.name = name
+    }
+
+    var dimension: Int { model.embeddingDimension }
+
+    /// Encodes `items` (images of one domain), reusing every row already in the store.
+    package func encode(domain: String, items: [DatasetItem], cancel: CancellationFlag) throws -> EncodedDomain {
+        let table = try store.table(weightsSHA256: loaded.sha256, preprocessing: preprocessing.id)
+        let preprocessing = self.preprocessing
+        let size = preprocessing.imageSize
+        let model = self.model
+        let label = "\(name) · \(domain)"
+        let passSize = batch.size
+        let base = try baseTable(preprocessing: preprocessing.id)
+        let cpuStart = CPUTime.process
+        let outcome = try EncodingPipeline.run(
+            files: items.map(\.url), displayPaths: items.map(\.relativePath), table: table, batchSize: batch.storeBatchSize, dimension: dimension,
+            prepare: { bytes in
+                let image = try ImageFile.decode(bytes)
+                return Preprocessor.preprocess(image, config: preprocessing).scalars
+            },
+            encode: { values, count in
+                try model.encodeImages(Tensor(shape: [count, 3, size, size], scalars: values), batch: passSize).scalars
+            },
+            isCached: { key in base?.contains(key) ?? false },
+            decoders: decoders,
+            helpers: ThreadPool.shared,
+            cancel: cancel,
+            progress: { [progress] step in
+                progress.update(label, done: step.done, total: step.total, rate: step.imagesPerSecond, secondsRemaining: step.secondsRemaining)
+            })
+        let cpuSeconds = CPUTime.process - cpuStart
+        if outcome.interrupted { throw CancellationError() }
+        var keys: [String] = []
+        var labels: [Int?] = []
+        var paths: [String] = []
+        for (index, key) in outcome.keys.enumerated() {
+            guard let key, table.contains(key) else { continue }
+            keys.append(key)
+            labels.append(items[index].label)
+            paths.append(items[index].relativePath)
+        }
+        // Cores busy (CPU seconds / seconds) tells a slow step on a crowded machine from a slow model.
+        let rate = outcome.encoded > 0
+            ? String(format: ", %.1f img/s, %.2f cores busy", Double(outcome.encoded) / max(outcome.elapsed, 1e-9), cpuSeconds / max(outcome.elapsed, 1e-9)) : ""
+        progress.finish("\(label): \(keys.count) images (\(outcome.encoded) encoded, \(outcome.cached) cached\(outcome.failures.isEmpty ? "" : ", \(outcome.failures.count) skipped")) in \(String(format: "%.1f", outcome.elapsed)) s\(rate)")
+        try table.compact()
+        return EncodedDomain(
+            embeddings: table.rows(keys) ?? Tensor(zeros: [0, dimension]), labels: labels, paths: paths, keys: keys,
+            failures: outcome.failures, encoded: outcome.encoded, cached: outcome.cached,
+            elapsed: outcome.elapsed, encodeSeconds: outcome.encodeSeconds, cpuSeconds: cpuSeconds)
+    }
+
+    /// The base store's table for this model, if the base store has one (never created here).
+    func baseTable(preprocessing id: String) throws -> EmbeddingTable? {
+        guard let baseStore else { return nil }
+        let folder = baseStore.root.appendingPathComponent("v1").appendingPathComponent(loaded.sha256).appendingPathComponent(id)
+        guard FileManager.default.fileExists(atPath: folder.appendingPathComponent("meta.json").path) else { return nil }
+        return try baseStore.table(weightsSHA256: loaded.sha256, preprocessing: id)
+    }
+
+    /// Text embeddings (rows in `prompts` order) through the store, keyed by the prompt's UTF-8 SHA-256.
+    func embed(prompts: [String], tokenizer: Tokenizer, what: String) throws -> Tensor {
+        try storePrompts(prompts, tokenizer: tokenizer, what: what)
+        let table = try store.table(weightsSHA256: loaded.sha256, preprocessing: Self.textPreprocessingID)
+        guard let rows = table.rows(prompts.map { SHA256.hex(Array($0.utf8)) }) else {
+            throw ShiftLensError(step: "text", message: "prompt embeddings missing from the store after encoding")
+        }
+        return rows
+    }
+
+    /// Encodes the prompts that are neither in the store nor in the base store; returns how many.
+    @discardableResult
+    package func storePrompts(_ prompts: [String], tokenizer: Tokenizer, what: String) throws -> Int {
+        let table = try store.table(weightsSHA256: loaded.sha256, preprocessing: Self.textPreprocessingID)
+        let keys = prompts.map { SHA256.hex(Array($0.utf8)) }
+        let base = try baseTable(preprocessing: Self.textPreprocessingID)
+        var missing: [(key: String, prompt: String)] = []
+        var seen: Set<String> = []
+        for (key, prompt) in zip(keys, prompts) where !table.contains(key) && !(base?.contains(key) ?? false) && seen.insert(key).inserted {
+            missing.append((key, prompt))
+        }
+        let started = Date()
+        let chunk = 256
+        for start in stride(from: 0, to: missing.count, by: chunk) {
+            let part = Array(missing[start..<min(start + chunk, missing.count)])
+            let output = try model.encodeText(tokenizer.tokenize(part.map(\.prompt)))
+            try table.append(keys: part.map(\.key), values: output.scalars, dimension: output.shape[1])
+            progress.update("\(name) · \(what)", done: start + part.count, total: missing.count,
+                            rate: Double(start + part.count) / max(Date().timeIntervalSince(started), 1e-9), unit: "prompts/s", secondsRemaining: nil)
+        }
+        try table.compact()
+        if !missing.isEmpty {
+            let seconds = Date().timeIntervalSince(started)
+            progress.finish("\(name) · \(what): \(prompts.count) prompts (\(missing.count) encoded) in \(String(format: "%.1f", seconds)) s, \(String(format: "%.1f", Double(missing.count) / max(seconds, 1e-9))) prompts/s")
+        }
+        return missing.count
+    }
+
+    /// The zero-shot head (C, D) for `classes`.
+    func zeroShotHead(classes: ClassList, tokenizer: Tokenizer) throws -> Tensor {
+        var prompts: [String] = []
+        for index in classes.names.indices { prompts += classes.prompts(forClass: index) }
+        let embeddings = try embed(prompts: prompts, tokenizer: tokenizer, what: "zero-shot head")
+        return try ZeroShotHead.build(textEmbeddings: embeddings, classCount: classes.names.count)
+    }
+}

@@ -1,0 +1,205 @@
+import CLIP
+import Embeddings
+import Foundation
+import Pilot
+import Probes
+import Results
+import Tensor
+
+/// Runs the probe suite for every model of a run and assembles the parts of
+/// `RunResults` that come from it: per model × domain probes, effective robustness
+/// against the baselines, verdicts and the domain summaries (with skipped images).
+struct ProbeRunner {
+    let spec: PilotSpec
+    let classes: ClassList
+    let assets: Assets
+    let scanned: [ScannedDomain]
+    let tokenizer: Tokenizer
+    let store: EmbeddingStore
+    let progress: ProgressReporter
+
+    struct Analysis {
+        var domains: [DomainSummary]
+        var probes: [ModelDomainProbes]
+        var robustness: [EffectiveRobustness]
+        var verdicts: Verdicts
+    }
+
+    /// One model's probe results on the domains that share a class subset.
+    struct GroupProbes {
+        var model: String
+        var subset: PilotSpec.ClassSubset?
+        var results: [ModelDomainProbes]
+    }
+
+    func run(_ models: [EncodedModel]) throws -> Analysis {
+        var options = ProbeOptions()
+        options.seed = spec.probes.seed
+        options.outlierThreshold = spec.probes.outlierThreshold
+        options.conceptThreshold = spec.probes.conceptThreshold
+        options.runLinearProbe = spec.probes.linearProbe
+        let referenceName = spec.referenceDomain.name
+        let usable = scanned.filter { $0.problem == nil }
+        // Read before the probes, so that a malformed CSV stops the run early.
+        var baselines = try baselineSources()
+
+        // 1. Probes. Domains sharing a class subset are probed together with the head
+        // restricted to that subset and the reference restricted to the same classes.
+        var groups: [PilotSpec.ClassSubset?: [ScannedDomain]] = [:]
+        for domain in usable where domain.spec.role == .shift { groups[domain.spec.classSubset, default: []].append(domain) }
+        if groups[nil] == nil { groups[nil] = [] }
+        let orderedGroups = groups.sorted { ($0.key?.rawValue ?? "") < ($1.key?.rawValue ?? "") }
+        // Models run concurrently, one per core (see `ProbeSuite.concurrentMap`).
+        let probed: [GroupProbes] = try ProbeSuite.concurrentMap(models.count) { index in
+            let model = models[index]
+            let started = Date()
+            var domainCount = 0
+            var modelGroups: [GroupProbes] = []
+            for (subset, shifts) in orderedGroups {
+                let keep = try subset.map { try ClassList.subsetIndices($0, of: classes, assets: assets) }
+                let head = try headMatrix(model.head, keeping: keep)
+                let reference = try domainEmbeddings(referenceName, model: model, keeping: keep)
+                let shiftInputs = try shifts.map { try domainEmbeddings($0.spec.name, model: model, keeping: keep) }
+                let concepts = subset == nil ? try conceptInput(model, reference: reference) : nil
+                let results = try ProbeSuite.run(model: model.entry.name, head: head, reference: reference, shifts: shiftInputs, concepts: concepts, options: options)
+                modelGroups.append(GroupProbes(model: model.entry.name, subset: subset, results: results))
+                domainCount += results.count - (subset == nil ? 0 : 1)
+            }
+            progress.finish("\(model.entry.name): probes on \(domainCount) domains in \(String(format: "%.1f", Date().timeIntervalSince(started))) s")
+            return modelGroups
+        }.flatMap { $0 }
+
+        // 2. Baseline fits: the models marked baseline are points beside the CSV's.
+        for group in probed where models.contains(where: { $0.entry.name == group.model && $0.entry.baseline }) {
+            for point in ProbeSuite.effectiveRobustness(model: group.model, referenceDomain: referenceName, probes: group.results).points {
+                baselines.addMeasured(model: group.model, point: point)
+            }
+        }
+        let fits = baselines.fits(seed: spec.probes.seed &+ 0xBA5E)
+
+        // 3. Effective robustness against those fits, and verdicts.
+        var probes: [ModelDomainProbes] = []
+        var robustness: [EffectiveRobustness] = []
+        var shiftVerdicts: [ShiftVerdict] = []
+        let criteria = Criteria(minAccuracy: spec.criteria.minAccuracy, maxRelativeDrop: spec.criteria.maxRelativeDrop)
+        let order = spec.domains.map(\.name)
+        for model in models {
+            var modelProbes: [ModelDomainProbes] = []
+            var points: [RobustnessPoint] = []
+            for group in probed where group.model == model.entry.name {
+                let groupRobustness = ProbeSuite.effectiveRobustness(model: group.model, referenceDomain: referenceName, probes: group.results, baselines: fits)
+                let groupVerdicts = ProbeSuite.verdicts(probes: group.results, referenceDomain: referenceName, robustness: [groupRobustness], criteria: criteria)
+                for entry in group.results where group.subset == nil || entry.domain != referenceName { modelProbes.append(entry) }
+                points += groupRobustness.points
+                shiftVerdicts += groupVerdicts.shifts.filter { group.subset == nil || $0.domain != referenceName }
+            }
+            modelProbes.sort { (order.firstIndex(of: $0.domain) ?? 0) < (order.firstIndex(of: $1.domain) ?? 0) }
+            probes += modelProbes
+            robustness.append(EffectiveRobustness(model: model.entry.name, points: points.sorted { (order.firstIndex(of: $0.domain) ?? 0) < (order.firstIndex(of: $1.domain) ?? 0) }))
+        }
+        shiftVerdicts.sort { ($0.model, order.firstIndex(of: $0.domain) ?? 0) < ($1.model, order.firstIndex(of: $1.domain) ?? 0) }
+        let candidates = models.filter { !$0.entry.baseline }.map(\.entry.name)
+        let verdicts = Verdicts(
+            models: candidates.map { Verdict.model($0, shifts: shiftVerdicts) },
+            shifts: shiftVerdicts.filter { candidates.contains($0.model) })
+        return Analysis(domains: domainSummaries(models), probes: probes, robustness: robustness, verdicts: verdicts)
+    }
+
+    // MARK: Inputs
+
+    func headMatrix(_ head: Tensor, keeping rows: [Int]?) throws -> Matrix<Float> {
+        let full = try Matrix(rows: head.shape[0], columns: head.shape[1], values: head.scalars)
+        return rows.map { full.selectingRows($0) } ?? full
+    }
+
+    /// A domain's embeddings with labels remapped to the kept classes (images of other classes left out).
+    func domainEmbeddings(_ name: String, model: EncodedModel, keeping classes: [Int]?) throws -> DomainEmbeddings {
+        guard let domain = model.domains[name] else {
+            return DomainEmbeddings(name: name, embeddings: Matrix(zeros: 0, model.dimension), labels: nil)
+        }
+        let matrix = try Matrix(rows: domain.embeddings.shape[0], columns: model.dimension, values: domain.embeddings.scalars)
+        let labelled = !domain.labels.isEmpty && domain.labels.allSatisfy { $0 != nil }
+        guard labelled else { return DomainEmbeddings(name: name, embeddings: matrix, labels: nil) }
+        let labels = domain.labels.map { $0! }
+        guard let classes else { return DomainEmbeddings(name: name, embeddings: matrix, labels: labels) }
+        let position = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+        let rows = labels.indices.filter { position[labels[$0]] != nil }
+        return DomainEmbeddings(name: name, embeddings: matrix.selectingRows(rows), labels: rows.map { position[labels[$0]]! })
+    }
+
+    /// The concept probe's similarities: the model's own text tower embeds the concept vocabulary.
+    func conceptInput(_ model: EncodedModel, reference: DomainEmbeddings) throws -> ConceptProbeInput? {
+        guard let concepts = model.conceptEmbeddings, reference.embeddings.rows > 2 else { return nil }
+        let text = try Matrix(rows: concepts.shape[0], columns: concepts.shape[1], values: concepts.scalars)
+        let similarities = try Concepts.similarities(imageEmbeddings: reference.embeddings, textEmbeddings: text)
+        return ConceptProbeInput(names: model.conceptNames, similarities: similarities)
+    }
+
+    // MARK: Baselines
+
+    /// The baseline points known before probing (see `RunBaselines` for which points count):
+    /// the pilot's CSV and, for ImageNet pilots, the published standard-model accuracies
+    /// shipped in assets/baselines. The models marked baseline are added once probed.
+    func baselineSources() throws -> RunBaselines {
+        var baselines = RunBaselines(specFileName: spec.file.lastPathComponent)
+        if let url = spec.baselines {
+            let text = try String(contentsOf: url, encoding: .utf8)
+            baselines.addCSV(try EffectiveRobustnessProbe.parseBaselineCSV(text), source: url.lastPathComponent)
+        }
+        if case .imagenet = spec.classes {
+            let url = assets.url("baselines/imagenet-shifts-standard-testbed.csv")
+            if let text = try? String(contentsOf: url, encoding: .utf8) {
+                for domain in spec.domains where domain.role == .shift {
+                    guard let column = Self.imagenetColumn(domain.name) else { continue }
+                    let reference = ["imagenet_r": "imagenet_on_r_classes", "imagenet_a": "imagenet_on_a_classes", "objectnet": "imagenet_on_objectnet_classes"][column] ?? "imagenet"
+                    let source = "assets/baselines/imagenet-shifts-standard-testbed.csv (standard models, val ≥ 55 %)"
+                    baselines.fallback[domain.name] = try EffectiveRobustnessProbe.parsePercentTable(
+                        text, referenceColumn: reference, shiftColumn: column, filterColumn: "imagenet"
+                    ).map { .init(model: $0.model, referenceAccuracy: $0.referenceAccuracy, accuracy: $0.accuracy, source: source) }
+                }
+            }
+        }
+        return baselines
+    }
+
+    /// The testbed column of a shift named like an ImageNet test set, if any.
+    static func imagenetColumn(_ name: String) -> String? {
+        let key = name.lowercased().filter { $0.isLetter || $0.isNumber }
+        switch key {
+        case "imagenetv2", "v2", "imagenetv2matchedfrequency": return "imagenet_v2"
+        case "imagenetsketch", "sketch": return "imagenet_sketch"
+        case "imagenetr", "imagenetrendition", "rendition": return "imagenet_r"
+        case "imageneta", "imagenetadversarial": return "imagenet_a"
+        case "objectnet": return "objectnet"
+        default: return nil
+        }
+    }
+
+    // MARK: Domains
+
+    func domainSummaries(_ models: [EncodedModel]) -> [DomainSummary] {
+        scanned.map { domain in
+            var skipped: [SkippedImage] = []
+            if let problem = domain.problem { skipped.append(SkippedImage(path: domain.spec.path.lastPathComponent, code: "domain", reason: problem)) }
+            if let scan = domain.scan {
+                for (label, count) in scan.unknownLabels.sorted(by: { $0.key < $1.key }) {
+                    skipped.append(SkippedImage(path: label, code: "label.unknown", reason: "\(count) image\(count == 1 ? "" : "s") with a label that is not in the class list"))
+                }
+                for path in scan.missingFiles { skipped.append(SkippedImage(path: path, code: "file.missing", reason: "listed in the manifest but not found")) }
+                if scan.nonImagesSkipped > 0 {
+                    skipped.append(SkippedImage(path: "(\(scan.nonImagesSkipped) files)", code: "not-an-image", reason: "not .jpg, .jpeg or .png"))
+                }
+                if scan.hiddenSkipped > 0 {
+                    skipped.append(SkippedImage(path: "(\(scan.hiddenSkipped) entries)", code: "hidden", reason: "hidden files and folders are skipped"))
+                }
+            }
+            let encoded = models.first?.domains[domain.spec.name]
+            for failure in encoded?.failures ?? [] {
+                skipped.append(SkippedImage(path: failure.path, code: failure.code, reason: failure.reason))
+            }
+            return DomainSummary(
+                name: domain.spec.name, role: domain.spec.role == .reference ? .reference : .shift,
+                isLabelled: domain.scan?.isLabeled ?? false, imageCount: encoded?.paths.count ?? 0, skippedImages: skipped)
+        }
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import Probes
+import Support
+import Tensor
+
+/// Times the whole probe suite on seeded synthetic embeddings (class structure plus a few
+/// outlier dimensions, like CLIP's), for `shiftlens probe --bench`. Data generation is not
+/// timed; each repetition times `ProbeSuite.run` for every model.
+public enum ProbeBenchmark {
+    public struct Shape: Sendable, CustomStringConvertible {
+        public var models: Int
+        /// Domains per model, the reference included.
+        public var domains: Int
+        public var images: Int
+        public var dimensions: Int
+        public var classes: Int
+
+        public init(models: Int, domains: Int, images: Int, dimensions: Int, classes: Int) {
+            self.models = models
+            self.domains = domains
+            self.images = images
+            self.dimensions = dimensions
+            self.classes = classes
+        }
+
+        public var description: String {
+            "\(models) models × \(domains) domains × \(images) images × \(dimensions) dims, \(classes) classes"
+        }
+    }
+
+    public struct Report: Sendable, CustomStringConvertible {
+        public var shape: Shape
+        /// Wall-clock seconds for all models, one value per repetition.
+        public var seconds: [Double]
+        /// CPU seconds (user + system, all threads of the process) per repetition — the
+        /// fairer number on a machine shared with other jobs.
+        public var cpuSeconds: [Double]
+        public var processors: Int
+        /// CPU seconds per probe section over all repetitions, largest first (see `ProbeTimer`).
+        public var sections: [(section: String, seconds: Double)] = []
+
+        public var description: String {
+            let sorted = seconds.sorted()
+            let median = sorted.isEmpty ? 0 : (sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2)
+            let cpu = cpuSeconds.sorted()
+            let cpuMedian = cpu.isEmpty ? 0 : (cpu.count % 2 == 1 ? cpu[cpu.count / 2] : (cpu[cpu.count / 2 - 1] + cpu[cpu.count / 2]) / 2)
+            return String(
+                format: "probe suite, %@, %d CPU(s): wall min %.2f s, median %.2f s, max %.2f s; CPU time min %.2f s, median %.2f s, max %.2f s; over %d run(s)",
+                shape.description, processors, sorted.first ?? 0, median, sorted.last ?? 0,
+                cpu.first ?? 0, cpuMedian, cpu.last ?? 0, seconds.count)
+                + sections.map { entry in
+                    let label = entry.section + ":" + String(repeating: " ", count: max(1, 40 - entry.section.count))
+                    return "\n  " + label + String(format: "%7.2f CPU-s per run", entry.seconds / Double(max(seconds.count, 1)))
+                }.joined()
+        }
+    }
+
+    /// Generates every model's data first (not timed; ~`models × domains × images × dims × 4`
+    /// bytes), then times each repetition of all models' suites, run as `ProbeSuite.run` does
+    /// in a pilot: models concurrently, one per core (`ProbeSuite.concurrentMap`).
+    public static func run(shape: Shape, options: ProbeOptions, repeats: Int, progress: (String) -> Void = { _ in }) throws -> Report {
+        var totals = [Double](), cpuTotals = [Double]()
+        let data = (0..<shape.models).map { synthetic(shape: shape, seed: UInt64($0) &+ 1000) }
+        progress("data for \(shape.models) model(s) generated")
+        ProbeTimer.shared.start()
+        for r in 0..<repeats {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let cpuStart = CPUTime.process
+            _ = try ProbeSuite.concurrentMap(shape.models) { model in
+                try ProbeSuite.run(model: "m\(model)", head: data[model].0, reference: data[model].1[0], shifts: Array(data[model].1.dropFirst()), options: options)
+            }
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let cpu = CPUTime.process - cpuStart
+            totals.append(seconds)
+            cpuTotals.append(cpu)
+            progress(String(format: "run %d: %.2f s wall, %.2f s CPU", r + 1, seconds, cpu))
+        }
+        let sections = ProbeTimer.shared.stop()
+        return Report(shape: shape, seconds: totals, cpuSeconds: cpuTotals, processors: ProcessInfo.processInfo.activeProcessorCount, sections: sections)
+    }
+
+    /// A head and `domains` labelled domains; domain k is shifted by a growing offset and scale.
+    public static func synthetic(shape: Shape, seed: UInt64) -> (Matrix<Float>, [DomainEmbeddings]) {
+        var generator = SplitMix64(seed: seed)
+        let d = shape.dimensions, c = shape.classes
+        func gaussian() -> Float {
+            // Box–Muller on two uniforms in (0, 1].
+            let u = 1 - generator.unit(), v = generator.unit()
+            return Float((-2 * log(u)).squareRoot() * cos(2 * Double.pi * v))
+        }
+        let means = (0..<(c * d)).map { _ in gaussian() }
+        let head = Matrix(unchecked: c, d, (0..<(c * d)).map { means[$0] + 0.3 * gaussian() }).rowNormalized()
+        let outliers = [3 % d, 17 % d, (d / 2) % d]
+        var domains = [DomainEmbeddings]()
+        for k in 0..<shape.domains {
+            let scale = 1 + 0.2 * Float(k)
+            var values = [Float](repeating: 0, count: shape.images * d)
+            var labels = [Int](repeating: 0, count: shape.images)
+            for i in 0..<shape.images {
+                let label = generator.index(below: c)
+                labels[i] = label
+                for j in 0..<d { values[i * d + j] = scale * gaussian() + 1.5 * means[label * d + j] + (j < 8 ? 0.3 * Float(k) : 0) }
+                for (t, j) in outliers.enumerated() { values[i * d + j] *= Float(20 - 5 * t) }
+            }
+            domains.append(DomainEmbeddings(name: "domain-\(k)", embeddings: Matrix(unchecked: shape.images, d, values), labels: labels))
+        }
+        return (head, domains)
+    }
+}

@@ -1,0 +1,335 @@
+import Dispatch
+
+/// A dense row-major matrix of `Float` or `Double` — the one container the probes use.
+///
+/// Row `i` occupies `values[i * columns ..< (i + 1) * columns]`. Embeddings arrive as
+/// `Matrix<Float>` (n images × d dimensions); statistics that cancel (covariances,
+/// eigenproblems) run in `Matrix<Double>`.
+public struct Matrix<Scalar: BinaryFloatingPoint & Sendable>: Sendable, Equatable {
+    public let rows: Int
+    public let columns: Int
+    public var values: [Scalar]
+
+    /// Throws `LinearAlgebraError.shape` if `values` does not hold `rows × columns` numbers.
+    public init(rows: Int, columns: Int, values: [Scalar]) throws {
+        guard rows >= 0, columns >= 0, values.count == rows * columns else {
+            throw LinearAlgebraError.shape("\(values.count) values do not fill a \(rows)×\(columns) matrix")
+        }
+        self.rows = rows
+        self.columns = columns
+        self.values = values
+    }
+
+    public init(zeros rows: Int, _ columns: Int) {
+        self.rows = rows
+        self.columns = columns
+        self.values = [Scalar](repeating: 0, count: rows * columns)
+    }
+
+    /// Wraps values already known to fit (internal use; the public init checks).
+    package init(unchecked rows: Int, _ columns: Int, _ values: [Scalar]) {
+        self.rows = rows
+        self.columns = columns
+        self.values = values
+    }
+
+    public subscript(row: Int, column: Int) -> Scalar {
+        get { values[row * columns + column] }
+        set { values[row * columns + column] = newValue }
+    }
+
+    public func row(_ i: Int) -> ArraySlice<Scalar> { values[(i * columns)..<((i + 1) * columns)] }
+
+    /// The rows at `indices`, in that order.
+    public func selectingRows(_ indices: [Int]) -> Matrix {
+        var out = [Scalar]()
+        out.reserveCapacity(indices.count * columns)
+        for i in indices { out += values[(i * columns)..<((i + 1) * columns)] }
+        return Matrix(unchecked: indices.count, columns, out)
+    }
+
+    /// The columns at `indices`, in that order.
+    public func selectingColumns(_ indices: [Int]) -> Matrix {
+        var out = [Scalar](repeating: 0, count: rows * indices.count)
+        for i in 0..<rows {
+            for (c, j) in indices.enumerated() { out[i * indices.count + c] = values[i * columns + j] }
+        }
+        return Matrix(unchecked: rows, indices.count, out)
+    }
+
+    public func transposed() -> Matrix {
+        var out = [Scalar](repeating: 0, count: values.count)
+        values.withUnsafeBufferPointer { a in
+            out.withUnsafeMutableBufferPointer { t in
+                let block = 32
+                for i0 in stride(from: 0, to: rows, by: block) {
+                    for j0 in stride(from: 0, to: columns, by: block) {
+                        for i in i0..<min(i0 + block, rows) {
+                            for j in j0..<min(j0 + block, columns) { t[j * rows + i] = a[i * columns + j] }
+                        }
+                    }
+                }
+            }
+        }
+        return Matrix(unchecked: columns, rows, out)
+    }
+
+    /// Every row divided by its Euclidean norm (rows of norm 0 stay 0).
+    public func rowNormalized() -> Matrix {
+        var out = values
+        let d = columns
+        out.withUnsafeMutableBufferPointer { x in
+            for i in 0..<rows {
+                var sum: Double = 0
+                for j in 0..<d { let v = Double(x[i * d + j]); sum += v * v }
+                guard sum > 0 else { continue }
+                let inverse = Scalar(1 / sum.squareRoot())
+                for j in 0..<d { x[i * d + j] *= inverse }
+            }
+        }
+        return Matrix(unchecked: rows, columns, out)
+    }
+
+    public func converted<Other: BinaryFloatingPoint & Sendable>(to _: Other.Type) -> Matrix<Other> {
+        Matrix<Other>(unchecked: rows, columns, values.map { Other($0) })
+    }
+
+    /// `self · other`.
+    public func multiplied(by other: Matrix) -> Matrix {
+        precondition(columns == other.rows, "inner dimensions differ")
+        if let a = self as? Matrix<Float>, let b = other as? Matrix<Float> {
+            return LinearAlgebra.product(a, b, transposingB: false) as! Matrix
+        }
+        var out = Matrix(zeros: rows, other.columns)
+        LinearAlgebra.multiplyAdd(self, other, into: &out)
+        return out
+    }
+
+    /// `self · otherᵀ` — e.g. logits `H · Wᵀ`.
+    public func multiplied(byTransposeOf other: Matrix) -> Matrix {
+        precondition(columns == other.columns, "inner dimensions differ")
+        if let a = self as? Matrix<Float>, let b = other as? Matrix<Float> {
+            return LinearAlgebra.product(a, b, transposingB: true) as! Matrix
+        }
+        if other.rows < LinearAlgebra.dotProductColumns {
+            return LinearAlgebra.dotProducts(self, other)
+        }
+        return multiplied(by: other.transposed())
+    }
+}
+
+/// Dense products and decompositions used by the probes.
+///
+/// fp32 products go to `Tensor.Kernels` (`matmul` / `linear`, SIMD and threaded on
+/// Tensor's pool); fp64 products (covariances, logistic regression) use the blocked loop
+/// below, split over the same pool.
+public enum LinearAlgebra {
+    /// Below this many output columns, `A · Bᵀ` is computed as row-by-row dot products.
+    static let dotProductColumns = 16
+
+    /// fp32 `a · b` or `a · bᵀ` through Tensor's kernels.
+    static func product(_ a: Matrix<Float>, _ b: Matrix<Float>, transposingB: Bool) -> Matrix<Float> {
+        let m = a.rows, k = a.columns, n = transposingB ? b.rows : b.columns
+        var out = [Float](repeating: 0, count: m * n)
+        guard m > 0, n > 0, k > 0 else { return Matrix(unchecked: m, n, out) }
+        a.values.withUnsafeBufferPointer { ap in
+            b.values.withUnsafeBufferPointer { bp in
+                out.withUnsafeMutableBufferPointer { cp in
+                    if transposingB {
+                        Kernels.linear(input: ap.baseAddress!, rows: m, inFeatures: k, weight: bp.baseAddress!, bias: nil, outFeatures: n, output: cp.baseAddress!)
+                    } else {
+                        Kernels.matmul(a: ap.baseAddress!, b: bp.baseAddress!, c: cp.baseAddress!, m: m, n: n, k: k)
+                    }
+                }
+            }
+        }
+        return Matrix(unchecked: m, n, out)
+    }
+
+    /// `a · bᵀ` for few rows of `b`: each output is a dot product of two contiguous rows,
+    /// with four partial sums.
+    static func dotProducts<T: BinaryFloatingPoint & Sendable>(_ a: Matrix<T>, _ b: Matrix<T>) -> Matrix<T> {
+        let m = a.rows, n = b.rows, k = a.columns
+        var out = [T](repeating: 0, count: m * n)
+        a.values.withUnsafeBufferPointer { ap in
+            b.values.withUnsafeBufferPointer { bp in
+                out.withUnsafeMutableBufferPointer { cp in
+                    for i in 0..<m {
+                        let x = ap.baseAddress! + i * k
+                        for j in 0..<n {
+                            let y = bp.baseAddress! + j * k
+                            var s0: T = 0, s1: T = 0, s2: T = 0, s3: T = 0
+                            var p = 0
+                            while p + 4 <= k {
+                                s0 += x[p] * y[p]
+                                s1 += x[p + 1] * y[p + 1]
+                                s2 += x[p + 2] * y[p + 2]
+                                s3 += x[p + 3] * y[p + 3]
+                                p += 4
+                            }
+                            while p < k {
+                                s0 += x[p] * y[p]
+                                p += 1
+                            }
+                            cp[i * n + j] = (s0 + s1) + (s2 + s3)
+                        }
+                    }
+                }
+            }
+        }
+        return Matrix(unchecked: m, n, out)
+    }
+
+    /// `c += a · b` (a: m×k, b: k×n, c: m×n), rows split over Tensor's pool when large.
+    ///
+    /// i-p-j order so the innermost loop streams a row of `b` into a row of `c` and
+    /// vectorises; a block of 64 `p` values keeps the `b` panel in cache.
+    public static func multiplyAdd<T: BinaryFloatingPoint & Sendable>(_ a: Matrix<T>, _ b: Matrix<T>, into c: inout Matrix<T>) {
+        precondition(a.columns == b.rows && c.rows == a.rows && c.columns == b.columns, "shapes do not match")
+        let m = a.rows, k = a.columns, n = b.columns
+        guard m > 0, n > 0, k > 0 else { return }
+        if let af = a as? Matrix<Float>, let bf = b as? Matrix<Float>, m * n * k >= 1 << 18 {
+            let product = product(af, bf, transposingB: false)
+            c.values.withUnsafeMutableBufferPointer { cp in
+                product.values.withUnsafeBufferPointer { pp in
+                    for t in 0..<(m * n) { cp[t] += T(pp[t]) }
+                }
+            }
+            return
+        }
+        // The register-blocked kernel needs a few full 6-row tiles to pay for packing `b`
+        // (a 1-row product — a binary model's gradient — stays on the streaming loop).
+        if T.self == Double.self, m >= 4 * DoubleGEMM.tileRows, m * n * k >= 1 << 16 {
+            a.values.withUnsafeBufferPointer { ap in
+                b.values.withUnsafeBufferPointer { bp in
+                    c.values.withUnsafeMutableBufferPointer { cp in
+                        ap.withMemoryRebound(to: Double.self) { ad in
+                            bp.withMemoryRebound(to: Double.self) { bd in
+                                cp.withMemoryRebound(to: Double.self) { cd in
+                                    DoubleGEMM.multiply(
+                                        a: ad.baseAddress!, aRowStride: k, aColumnStride: 1, b: bd.baseAddress!, bRowStride: n,
+                                        c: cd.baseAddress!, cRowStride: n, m: m, n: n, k: k, accumulate: true)
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            return
+        }
+        a.values.withUnsafeBufferPointer { ap in
+            b.values.withUnsafeBufferPointer { bp in
+                c.values.withUnsafeMutableBufferPointer { cp in
+                    let cBase = cp.baseAddress!
+                    let aBase = UnsafeMutablePointer(mutating: ap.baseAddress!)
+                    let bBase = UnsafeMutablePointer(mutating: bp.baseAddress!)
+                    let body: (Int, Int) -> Void = { index, count in
+                        let chunk = (m + count - 1) / count
+                        let start = index * chunk, end = min(m, start + chunk)
+                        guard start < end else { return }
+                        gemmRows(aBase, bBase, cBase, rows: start..<end, n: n, k: k)
+                    }
+                    if m * n * k < 1 << 20 || m < 2 { body(0, 1) } else { ThreadPool.shared.run(body) }
+                }
+            }
+        }
+    }
+
+    /// `xᵀ x` (d×d) for x (n×d): `DoubleGEMM` reads `xᵀ` in place through strides and
+    /// computes only the tiles touching the upper triangle, which is then mirrored.
+    public static func gram(_ x: Matrix<Double>) -> Matrix<Double> {
+        let n = x.rows, d = x.columns
+        var out = [Double](repeating: 0, count: d * d)
+        guard n > 0, d > 0 else { return Matrix(unchecked: d, d, out) }
+        x.values.withUnsafeBufferPointer { xp in
+            out.withUnsafeMutableBufferPointer { cp in
+                DoubleGEMM.multiply(
+                    a: xp.baseAddress!, aRowStride: 1, aColumnStride: d, b: xp.baseAddress!, bRowStride: d,
+                    c: cp.baseAddress!, cRowStride: d, m: d, n: d, k: n, accumulate: false, upperOnly: true)
+            }
+        }
+        for i in 0..<d { for j in 0..<i { out[i * d + j] = out[j * d + i] } }
+        return Matrix(unchecked: d, d, out)
+    }
+
+    @inline(__always)
+    static func gemmRows<T: BinaryFloatingPoint>(
+        _ a: UnsafeMutablePointer<T>, _ b: UnsafeMutablePointer<T>, _ c: UnsafeMutablePointer<T>,
+        rows: Range<Int>, n: Int, k: Int
+    ) {
+        let panel = 64  // 64 rows of b stay in L2 for widths up to ~2k doubles
+        var p0 = 0
+        while p0 < k {
+            let p1 = min(k, p0 + panel)
+            for i in rows {
+                let cRow = c + i * n
+                let aRow = a + i * k
+                var p = p0
+                // Four rows of b per pass: four multiply-adds per load/store of c.
+                while p + 4 <= p1 {
+                    let a0 = aRow[p], a1 = aRow[p + 1], a2 = aRow[p + 2], a3 = aRow[p + 3]
+                    let b0 = b + p * n, b1 = b0 + n, b2 = b1 + n, b3 = b2 + n
+                    for j in 0..<n { cRow[j] += a0 * b0[j] + a1 * b1[j] + a2 * b2[j] + a3 * b3[j] }
+                    p += 4
+                }
+                while p < p1 {
+                    let ap = aRow[p]
+                    let bRow = b + p * n
+                    for j in 0..<n { cRow[j] += ap * bRow[j] }
+                    p += 1
+                }
+            }
+            p0 = p1
+        }
+    }
+}
+
+extension LinearAlgebra {
+    /// Lanes of the fp32 reductions below.
+    static let lanes = 16
+
+    /// The index of the largest of `count` finite values (the first one on ties, as
+    /// numpy.argmax), in one pass: each of 16 lanes keeps its largest value and where it
+    /// was first seen (a strict `>` keeps the earlier index), then the lanes are reduced to
+    /// the largest value at the smallest index, then the tail is scanned.
+    @inline(__always)
+    package static func argmax(_ x: UnsafePointer<Float>, count: Int) -> Int {
+        guard count > 0 else { return 0 }
+        var best = x[0]
+        var index = 0
+        var i = 0
+        if count >= lanes {
+            let raw = UnsafeRawPointer(x)
+            var values = raw.loadUnaligned(as: SIMD16<Float>.self)
+            var positions = SIMD16<Int32>(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15)
+            var current = positions
+            let step = SIMD16<Int32>(repeating: Int32(lanes))
+            i = lanes
+            while i + lanes <= count {
+                current &+= step
+                let candidate = raw.loadUnaligned(fromByteOffset: i * 4, as: SIMD16<Float>.self)
+                let better = candidate .> values
+                values.replace(with: candidate, where: better)
+                positions.replace(with: current, where: better)
+                i += lanes
+            }
+            best = values[0]
+            index = Int(positions[0])
+            for lane in 1..<lanes {
+                let value = values[lane], position = Int(positions[lane])
+                if value > best || (value == best && position < index) {
+                    best = value
+                    index = position
+                }
+            }
+        }
+        while i < count {
+            if x[i] > best {
+                best = x[i]
+                index = i
+            }
+            i += 1
+        }
+        return index
+    }
+}
