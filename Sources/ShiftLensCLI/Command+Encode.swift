@@ -89,7 +89,7 @@ extension Command {
                     console.out(tabLine([entry.name, domain.spec.name, "encoded=\(result.encoded)", "cached=\(result.cached)", "skipped=\(result.failures.count)"]))
                 }
                 if encoder.model.text != nil {
-                    let count = try encoder.storePrompts(promptSlice, tokenizer: tokenizer, what: "text rows")
+                    let count = try encoder.storePrompts(promptSlice, tokenizer: tokenizer, what: "text rows").encoded
                     totals.prompts += count
                     console.out(tabLine([entry.name, "(text)", "encoded=\(count)", "cached=\(promptSlice.count - count)", "skipped=0"]))
                 } else {
