@@ -1,0 +1,9 @@
+import Support
+import XCTest
+
+final class CSVTests: XCTestCase {
+    func testCSVParserHandlesQuotesAndLineEndings() {
+        XCTAssertEqual(CSV.parse("a,b\r\n\"c,\"\"d\"\"\",e\n\n"), [["a", "b"], ["c,\"d\"", "e"]])
+        XCTAssertEqual(CSV.line(["plain", "with,comma", "with \"quote\""]), "plain,\"with,comma\",\"with \"\"quote\"\"\"")
+    }
+}
