@@ -1,8 +1,13 @@
 import Foundation
 
-/// RFC 4180 CSV: commas, double-quoted fields with `""` escapes, CRLF or LF.
+/// RFC 4180 CSV: commas, double-quoted fields with `""` escapes, CRLF or LF — the one CSV
+/// reader of ShiftLens (dataset manifests, imported embeddings' images.csv, baseline tables).
 public enum CSV {
+    /// The rows of `text`, each field trimmed of spaces and tabs. A UTF-8 byte-order mark at the
+    /// start is dropped (spreadsheets write one); empty lines are skipped.
     public static func parse(_ text: String) -> [[String]] {
+        var text = Substring(text)
+        if text.unicodeScalars.first == "\u{FEFF}" { text = Substring(text.unicodeScalars.dropFirst()) }
         var rows: [[String]] = []
         var row: [String] = []
         var field = ""
