@@ -1,4 +1,5 @@
 import Foundation
+import Probes
 import Support
 import Tensor
 
@@ -47,11 +48,7 @@ public enum KernelBenchmark {
 
         public var minimum: Double { gigaflops.min() ?? 0 }
         public var maximum: Double { gigaflops.max() ?? 0 }
-        public var median: Double {
-            let sorted = gigaflops.sorted()
-            guard !sorted.isEmpty else { return 0 }
-            return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-        }
+        public var median: Double { Statistics.median(gigaflops) ?? 0 }
     }
 
     /// ViT-B/32 batch 8 (8 × 50 tokens): the four linear shapes, attention over the

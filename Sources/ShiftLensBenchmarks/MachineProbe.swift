@@ -1,4 +1,5 @@
 import Foundation
+import Probes
 import Tensor
 
 /// What `shiftlens bench` measures about the machine and the process around a run.
@@ -110,16 +111,9 @@ package struct Spread: Codable, Equatable {
     package var max: Double
 
     package init(_ values: [Double]) {
-        let sorted = values.sorted()
-        min = sorted.first ?? 0
-        max = sorted.last ?? 0
-        if sorted.isEmpty {
-            median = 0
-        } else if sorted.count % 2 == 1 {
-            median = sorted[sorted.count / 2]
-        } else {
-            median = (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-        }
+        min = values.min() ?? 0
+        max = values.max() ?? 0
+        median = Statistics.median(values) ?? 0
     }
 
     package func formatted(_ format: String = "%.2f") -> String {

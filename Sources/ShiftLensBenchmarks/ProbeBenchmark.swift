@@ -40,14 +40,10 @@ public enum ProbeBenchmark {
         public var sections: [(section: String, seconds: Double)] = []
 
         public var description: String {
-            let sorted = seconds.sorted()
-            let median = sorted.isEmpty ? 0 : (sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2)
-            let cpu = cpuSeconds.sorted()
-            let cpuMedian = cpu.isEmpty ? 0 : (cpu.count % 2 == 1 ? cpu[cpu.count / 2] : (cpu[cpu.count / 2 - 1] + cpu[cpu.count / 2]) / 2)
-            return String(
+            String(
                 format: "probe suite, %@, %d CPU(s): wall min %.2f s, median %.2f s, max %.2f s; CPU time min %.2f s, median %.2f s, max %.2f s; over %d run(s)",
-                shape.description, processors, sorted.first ?? 0, median, sorted.last ?? 0,
-                cpu.first ?? 0, cpuMedian, cpu.last ?? 0, seconds.count)
+                shape.description, processors, seconds.min() ?? 0, Statistics.median(seconds) ?? 0, seconds.max() ?? 0,
+                cpuSeconds.min() ?? 0, Statistics.median(cpuSeconds) ?? 0, cpuSeconds.max() ?? 0, seconds.count)
                 + sections.map { entry in
                     let label = entry.section + ":" + String(repeating: " ", count: max(1, 40 - entry.section.count))
                     return "\n  " + label + String(format: "%7.2f CPU-s per run", entry.seconds / Double(max(seconds.count, 1)))
