@@ -36,7 +36,7 @@ public enum ProbeBenchmark {
         /// fairer number on a machine shared with other jobs.
         public var cpuSeconds: [Double]
         public var processors: Int
-        /// CPU seconds per probe section over all repetitions, largest first (see `ProbeTimer`).
+        /// CPU seconds per probe section over all repetitions, largest first (see `ProbeTiming`).
         public var sections: [(section: String, seconds: Double)] = []
 
         public var description: String {
@@ -58,7 +58,9 @@ public enum ProbeBenchmark {
         var totals = [Double](), cpuTotals = [Double]()
         let data = (0..<shape.models).map { synthetic(shape: shape, seed: UInt64($0) &+ 1000) }
         progress("data for \(shape.models) model(s) generated")
-        ProbeTimer.shared.start()
+        let timing = ProbeTiming()
+        var options = options
+        options.timing = timing
         for r in 0..<repeats {
             let start = DispatchTime.now().uptimeNanoseconds
             let cpuStart = CPUTime.process
@@ -71,7 +73,7 @@ public enum ProbeBenchmark {
             cpuTotals.append(cpu)
             progress(String(format: "run %d: %.2f s wall, %.2f s CPU", r + 1, seconds, cpu))
         }
-        let sections = ProbeTimer.shared.stop()
+        let sections = timing.sections
         return Report(shape: shape, seconds: totals, cpuSeconds: cpuTotals, processors: ProcessInfo.processInfo.activeProcessorCount, sections: sections)
     }
 
