@@ -53,7 +53,7 @@ let package = Package(
             name: "Pipeline",
             dependencies: ["Support", "ImageCodec", "Tensor", "Weights", "CLIP", "Pilot", "Embeddings", "Results", "Probes", "Site"],
             swiftSettings: compute),
-        .target(name: "ShiftLensBenchmarks", dependencies: ["Support", "Tensor", "Weights", "Probes"], swiftSettings: compute),
+        .target(name: "ShiftLensBenchmarks", dependencies: ["Support", "Tensor", "Weights", "CLIP", "Probes"], swiftSettings: compute),
         .target(
             name: "ShiftLensCLI",
             dependencies: [

@@ -1,5 +1,6 @@
 import Foundation
 import Probes
+import Support
 import Tensor
 
 /// What `shiftlens bench` measures about the machine and the process around a run.
@@ -93,15 +94,8 @@ package enum MachineProbe {
         #endif
     }
 
-    /// The CPU model line from /proc/cpuinfo (or "unknown CPU").
-    package static var cpuModel: String {
-        if let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-           let colon = line.firstIndex(of: ":") {
-            return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        return "unknown CPU"
-    }
+    /// The CPU model (or "unknown CPU").
+    package static var cpuModel: String { Machine.cpuModel ?? "unknown CPU" }
 }
 
 /// min / median / max of a list of rates.

@@ -180,12 +180,6 @@ enum ImageCommands {
 
     /// CPU model and core count, for benchmark lines.
     static func machineDescription() -> String {
-        var model = "unknown CPU"
-        if let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-           let colon = line.firstIndex(of: ":") {
-            model = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        return "\(model), \(ProcessInfo.processInfo.activeProcessorCount) cores"
+        "\(MachineProbe.cpuModel), \(ProcessInfo.processInfo.activeProcessorCount) cores"
     }
 }
