@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "Tensor", swiftSettings: compute + crossModule),
         .target(name: "Weights", dependencies: ["Support"], swiftSettings: compute),
         .target(name: "CLIP", dependencies: ["Support", "ImageCodec", "Tensor", "Weights"], swiftSettings: compute),
-        .target(name: "Pilot", swiftSettings: plain),
+        .target(name: "Pilot", dependencies: ["Support"], swiftSettings: plain),
         .target(name: "Embeddings", dependencies: ["Support", "ImageCodec", "Tensor"], swiftSettings: compute),
         .target(name: "Results", dependencies: ["Support"], swiftSettings: plain),
         .target(name: "Probes", dependencies: ["Support", "Tensor", "Results"], swiftSettings: compute),
@@ -53,7 +53,7 @@ let package = Package(
             name: "Pipeline",
             dependencies: ["Support", "ImageCodec", "Tensor", "Weights", "CLIP", "Pilot", "Embeddings", "Results", "Probes", "Site"],
             swiftSettings: compute),
-        .target(name: "ShiftLensBenchmarks", dependencies: ["Support", "Tensor", "Weights", "Probes"], swiftSettings: compute),
+        .target(name: "ShiftLensBenchmarks", dependencies: ["Support", "Tensor", "Weights", "CLIP", "Probes"], swiftSettings: compute),
         .target(
             name: "ShiftLensCLI",
             dependencies: [

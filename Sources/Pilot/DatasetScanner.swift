@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// One image of a domain.
 public struct DatasetItem: Sendable, Equatable {
@@ -224,54 +225,5 @@ public enum DatasetScanner {
         let rootPath = root.standardizedFileURL.path
         let path = url.standardizedFileURL.path
         return path.hasPrefix(rootPath + "/") ? String(path.dropFirst(rootPath.count + 1)) : path
-    }
-}
-
-/// RFC 4180 CSV: commas, double-quoted fields with `""` escapes, CRLF or LF.
-public enum CSV {
-    public static func parse(_ text: String) -> [[String]] {
-        var rows: [[String]] = []
-        var row: [String] = []
-        var field = ""
-        var quoted = false
-        var iterator = text.makeIterator()
-        var pending: Character? = nil
-        func next() -> Character? {
-            if let c = pending { pending = nil; return c }
-            return iterator.next()
-        }
-        while let c = next() {
-            if quoted {
-                if c == "\"" {
-                    if let following = next() {
-                        if following == "\"" { field.append("\"") } else { quoted = false; pending = following }
-                    } else {
-                        quoted = false
-                    }
-                } else {
-                    field.append(c)
-                }
-                continue
-            }
-            switch c {
-            case "\"" where field.isEmpty: quoted = true
-            case ",": row.append(field); field = ""
-            case "\n", "\r\n", "\r":
-                row.append(field); field = ""
-                if !(row.count == 1 && row[0].isEmpty) { rows.append(row) }
-                row = []
-            default: field.append(c)
-            }
-        }
-        row.append(field)
-        if !(row.count == 1 && row[0].isEmpty) { rows.append(row) }
-        return rows.map { $0.map { $0.trimmingCharacters(in: .whitespaces) } }
-    }
-
-    /// One CSV line with fields quoted where needed.
-    public static func line(_ fields: [String]) -> String {
-        fields.map { field in
-            field.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
-        }.joined(separator: ",")
     }
 }

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import ImageCodec
 import Pipeline
+import ShiftLensBenchmarks
 import Support
 import Tensor
 
@@ -164,10 +165,8 @@ enum ImageCommands {
         }
         let images = Double(paths.count * repeats)
         func summary(_ values: [Double]) -> String {
-            let sorted = values.sorted()
-            let middle = sorted.count / 2
-            let median = sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-            return String(format: "min %.1f median %.1f max %.1f", sorted[0], median, sorted[sorted.count - 1])
+            let spread = Spread(values)
+            return String(format: "min %.1f median %.1f max %.1f", spread.min, spread.median, spread.max)
         }
         console.out("shiftlens preprocess --bench: read+decode+preprocess \(paths.count) images × \(repeats) repeats, 1 thread, size \(config.imageSize)")
         console.out("images/s \(summary(rates))")
@@ -181,12 +180,6 @@ enum ImageCommands {
 
     /// CPU model and core count, for benchmark lines.
     static func machineDescription() -> String {
-        var model = "unknown CPU"
-        if let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-           let colon = line.firstIndex(of: ":") {
-            model = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        return "\(model), \(ProcessInfo.processInfo.activeProcessorCount) cores"
+        "\(MachineProbe.cpuModel), \(ProcessInfo.processInfo.activeProcessorCount) cores"
     }
 }

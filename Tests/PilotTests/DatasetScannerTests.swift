@@ -88,9 +88,4 @@ final class DatasetScannerTests: XCTestCase {
         let scan = try DatasetScanner.scan(domain(scratch.url.appendingPathComponent("d")), classes: classes)
         XCTAssertEqual(scan.items.map(\.label), [1])
     }
-
-    func testCSVParserHandlesQuotesAndLineEndings() {
-        XCTAssertEqual(CSV.parse("a,b\r\n\"c,\"\"d\"\"\",e\n\n"), [["a", "b"], ["c,\"d\"", "e"]])
-        XCTAssertEqual(CSV.line(["plain", "with,comma", "with \"quote\""]), "plain,\"with,comma\",\"with \"\"quote\"\"\"")
-    }
 }
