@@ -18,6 +18,17 @@ public enum Inflate {
         }
     }
 
+    /// Decompresses one raw deflate stream into `output` and returns how many bytes it
+    /// wrote; output beyond `output.count` is `.corrupt` (the size-limit error), so the
+    /// caller's buffer is the whole allocation (e.g. a zip entry of known size).
+    public static func raw(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws -> Int {
+        let inflater = Inflater(
+            input: UnsafeBufferPointer(start: input.baseAddress?.assumingMemoryBound(to: UInt8.self), count: input.count),
+            output: UnsafeMutableBufferPointer(start: output.baseAddress?.assumingMemoryBound(to: UInt8.self), count: output.count))
+        _ = try inflater.inflateStream(from: 0)
+        return inflater.outputCount
+    }
+
     /// Decompresses a zlib stream (2-byte header, deflate data, big-endian Adler-32).
     /// Preset dictionaries are not supported (`.unsupported`); trailing bytes are ignored.
     public static func zlib(_ bytes: [UInt8], maxOutputSize: Int = defaultMaxOutputSize) throws -> [UInt8] {
