@@ -156,6 +156,10 @@ public enum NPY {
         guard !overflow, bytes.count - start >= byteCount else {
             throw Error.corrupt("payload of \(bytes.count - start) bytes is shorter than shape \(shape) needs")
         }
+        // numpy.save writes nothing after the payload; bytes there mean a wrong shape or a damaged file.
+        guard bytes.count - start == byteCount else {
+            throw Error.corrupt("\(bytes.count - start - byteCount) bytes after the \(byteCount)-byte payload of shape \(shape)")
+        }
         return Array(dtype: dtype, shape: shape, payload: Swift.Array(bytes[start..<(start + byteCount)]))
     }
 
