@@ -74,12 +74,14 @@ public enum DatasetScanner {
         var scan = DatasetScan(layout: .unlabeled, items: [], hiddenSkipped: 0, nonImagesSkipped: 0, unknownLabels: [:], missingFiles: [])
         let entries = try listing(root, scan: &scan)
         let folders = entries.filter { isDirectory($0) }
+        var visited = VisitedFolders()
+        _ = visited.firstVisit(root)
         let looseImages = entries.filter { !isDirectory($0) && isImage($0) }
         scan.nonImagesSkipped += entries.filter { !isDirectory($0) && !isImage($0) }.count
 
         var folderImages: [(name: String, files: [URL])] = []
         for folder in folders {
-            let files = try imagesRecursively(in: folder, scan: &scan)
+            let files = try imagesRecursively(in: folder, scan: &scan, visited: &visited)
             folderImages.append((folder.lastPathComponent, files))
         }
         let hasClassFolders = labeled && folderImages.contains { !$0.files.isEmpty }
@@ -195,12 +197,15 @@ public enum DatasetScanner {
         return entries
     }
 
-    private static func imagesRecursively(in folder: URL, scan: inout DatasetScan, depth: Int = 0) throws -> [URL] {
-        guard depth < 16 else { return [] }  // symlink loops
+    /// The images below `folder`, each real folder (device + inode, symlinks followed) listed
+    /// once: a symlink to `.` or to a folder already seen adds nothing, so links can neither
+    /// count an image twice nor loop.
+    private static func imagesRecursively(in folder: URL, scan: inout DatasetScan, visited: inout VisitedFolders, depth: Int = 0) throws -> [URL] {
+        guard depth < 64, visited.firstVisit(folder) else { return [] }
         var images: [URL] = []
         for entry in try listing(folder, scan: &scan) {
             if isDirectory(entry) {
-                images += try imagesRecursively(in: entry, scan: &scan, depth: depth + 1)
+                images += try imagesRecursively(in: entry, scan: &scan, visited: &visited, depth: depth + 1)
             } else if isImage(entry) {
                 images.append(entry)
             } else {
@@ -208,6 +213,18 @@ public enum DatasetScanner {
             }
         }
         return images
+    }
+
+    /// The real folders a scan has listed, by device and inode.
+    struct VisitedFolders {
+        private var seen: Set<[UInt64]> = []
+
+        /// True the first time the folder behind `url` is seen (and for folders that cannot be stat'ed).
+        mutating func firstVisit(_ url: URL) -> Bool {
+            var status = stat()
+            guard stat(url.path, &status) == 0 else { return true }
+            return seen.insert([UInt64(status.st_dev), UInt64(status.st_ino)]).inserted
+        }
     }
 
     /// Follows symlinks.
