@@ -53,6 +53,8 @@ public struct DatasetScan: Sendable, Equatable {
 /// numeric folders), a CSV manifest `path,label`, or a flat folder of unlabelled images.
 public enum DatasetScanner {
     static let imageExtensions: Set<String> = ["jpg", "jpeg", "png"]
+    /// Largest CSV manifest read: ~2 million rows of typical paths.
+    static let maxManifestBytes = 256 << 20
 
     public static func scan(_ domain: PilotSpec.Domain, classes: ClassList) throws -> DatasetScan {
         var isDirectory: ObjCBool = false
@@ -72,10 +74,10 @@ public enum DatasetScanner {
 
     static func scanFolder(_ root: URL, classes: ClassList, labeled: Bool) throws -> DatasetScan {
         var scan = DatasetScan(layout: .unlabeled, items: [], hiddenSkipped: 0, nonImagesSkipped: 0, unknownLabels: [:], missingFiles: [])
-        let entries = try listing(root, scan: &scan)
-        let folders = entries.filter { isDirectory($0) }
         var visited = VisitedFolders()
         _ = visited.firstVisit(root)
+        let entries = try listing(root, scan: &scan)
+        let folders = entries.filter { isDirectory($0) }
         let looseImages = entries.filter { !isDirectory($0) && isImage($0) }
         scan.nonImagesSkipped += entries.filter { !isDirectory($0) && !isImage($0) }.count
 
@@ -139,9 +141,7 @@ public enum DatasetScanner {
     // MARK: Manifests
 
     static func scanManifest(_ url: URL, classes: ClassList, labeled: Bool) throws -> DatasetScan {
-        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
-            throw PilotError.dataset(path: url.path, message: "cannot be read as UTF-8 text")
-        }
+        let text = try readTextFile(url, maxBytes: maxManifestBytes)
         var scan = DatasetScan(layout: labeled ? .manifest : .unlabeled, items: [], hiddenSkipped: 0, nonImagesSkipped: 0, unknownLabels: [:], missingFiles: [])
         let base = url.deletingLastPathComponent()
         let byName = lookup(classes.names)

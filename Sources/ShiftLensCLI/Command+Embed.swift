@@ -199,7 +199,13 @@ private func expandImages(_ arguments: [String]) throws -> [String] {
 /// The lines of a prompt file (LF or CRLF), empty ones included; a line break at the very end
 /// closes the last line and does not start another prompt.
 private func readPrompts(_ path: String) throws -> [String] {
-    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+    let data: [UInt8]
+    do {
+        data = try InputFile.contents(of: path, maxBytes: 64 << 20)
+    } catch {
+        throw ShiftLensError(step: "embed", path: path, message: "cannot read the prompt file: \(error)", hint: "one prompt per line, UTF-8")
+    }
+    guard let text = String(validating: data, as: UTF8.self) else {
         throw ShiftLensError(step: "embed", path: path, message: "cannot read the prompt file as UTF-8 text", hint: "one prompt per line, UTF-8")
     }
     // "\r\n" is one Character in Swift, so split on both kinds of line end.

@@ -163,8 +163,13 @@ public enum NPY {
         return Array(dtype: dtype, shape: shape, payload: Swift.Array(bytes[start..<(start + byteCount)]))
     }
 
-    /// Reads a float array file as a `Tensor`.
+    /// Reads a float array file as a `Tensor`. Only a regular file is read (a FIFO would block,
+    /// a device never end).
     public static func readTensor(at url: URL) throws -> Tensor {
+        var status = stat()
+        if stat(url.path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+            throw Error.unsupported("\(url.path) is not a regular file")
+        }
         let array = try decode(Swift.Array(try Data(contentsOf: url)))
         return Tensor(shape: array.shape, scalars: array.floats())
     }

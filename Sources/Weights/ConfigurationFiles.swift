@@ -1,4 +1,5 @@
 import Foundation
+import ImageCodec
 
 /// What configuration files beside a checkpoint say about what shapes cannot tell.
 ///
@@ -243,13 +244,12 @@ struct ConfigurationFiles {
     private static func jsonObject(at url: URL) throws -> [String: Any]? {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         let data: Data
-        do {
-            data = try Data(contentsOf: url)
+        do throws(InputFile.Error) {
+            data = Data(try InputFile.contents(of: url.path, maxBytes: 10_000_000))
+        } catch .tooLarge(let size, _) {
+            throw WeightsError.corrupt(path: url.path, message: "a configuration file of \(size) bytes is not plausible")
         } catch {
-            throw WeightsError.unreadable(path: url.path, message: "\(error.localizedDescription)")
-        }
-        guard data.count <= 10_000_000 else {
-            throw WeightsError.corrupt(path: url.path, message: "a configuration file of \(data.count) bytes is not plausible")
+            throw WeightsError.unreadable(path: url.path, message: "\(error)")
         }
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw WeightsError.corrupt(path: url.path, message: "not a JSON object")
