@@ -52,7 +52,10 @@ public enum PNGDecoder {
             switch name {
             case "IHDR":
                 guard header == nil else { throw ImageCodecError.corrupt("PNG: second IHDR chunk") }
-                header = try PNGHeader(data, limits: limits)
+                let parsed = try PNGHeader(data, limits: limits)
+                let needed = try parsed.memoryNeeded(fileSize: bytes.count, limits: limits)
+                guard needed <= limits.maxMemory else { throw ImageCodecError.exceedsMemory(needed: needed, limit: limits.maxMemory) }
+                header = parsed
             case "PLTE":
                 guard idatState == 0 else { throw ImageCodecError.corrupt("PNG: PLTE after image data") }
                 guard length % 3 == 0, (3...768).contains(length) else {
@@ -81,39 +84,46 @@ public enum PNGDecoder {
         guard let dataSize = header.dataSize else {
             throw ImageCodecError.tooLarge(width: header.width, height: header.height, limit: limits.maxPixels)
         }
-        var raw: [UInt8]
+        let mode = header.mode
+        var samples: [UInt8] = []
         do {
-            // Deflate expands at most 1032:1, so a tiny stream cannot make us reserve a huge buffer.
+            // Deflate expands at most 1032:1, so a tiny stream cannot make us reserve a huge buffer;
+            // the output grows as data arrives up to the size the header implies.
             let plausible = min(dataSize, imageData.count.multipliedReportingOverflow(by: 1032).partialValue + 1024)
-            raw = try Inflate.zlib(imageData, maxOutputSize: dataSize, expectedSize: plausible)
+            try Inflate.zlib(imageData, maxOutputSize: dataSize, expectedSize: plausible) { rawBuffer in
+                guard rawBuffer.count == dataSize else {
+                    throw ImageCodecError.truncated("PNG: image data has \(rawBuffer.count) of \(dataSize) bytes")
+                }
+                samples = [UInt8](repeating: 0, count: header.width * header.height * mode.bytesPerPixel)
+                try PNGDecoder.reconstruct(rawBuffer, header: header, into: &samples)
+            }
         } catch InflateError.corrupt(let message) where message.hasPrefix("inflate: decompressed data exceeds") {
             throw ImageCodecError.corrupt("PNG: more image data than the header describes")
         } catch let error as InflateError {
             throw ImageCodecError(error)
         }
-        guard raw.count == dataSize else {
-            throw ImageCodecError.truncated("PNG: image data has \(raw.count) of \(dataSize) bytes")
-        }
+        return DecodedImage(width: header.width, height: header.height, mode: mode, samples: samples, palette: palette)
+    }
+
+    /// Unfilters `raw` (every pass's rows, each led by its filter byte) in place and writes the
+    /// pixels in Pillow's mode into `samples`.
+    static func reconstruct(_ rawBuffer: UnsafeMutableBufferPointer<UInt8>, header: PNGHeader, into samples: inout [UInt8]) throws {
         let mode = header.mode
-        var samples = [UInt8](repeating: 0, count: header.width * header.height * mode.bytesPerPixel)
-        try raw.withUnsafeMutableBufferPointer { rawBuffer in
-            try samples.withUnsafeMutableBufferPointer { samplesBuffer in
-                var offset = 0
-                for pass in header.passes {
-                    let rowBytes = header.rowBytes(pixels: pass.width)
-                    try PNGDecoder.unfilter(rawBuffer.baseAddress! + offset, rows: pass.height, rowBytes: rowBytes,
-                                            stride: header.filterStride)
-                    for row in 0..<pass.height {
-                        let source = UnsafePointer(rawBuffer.baseAddress! + offset + row * (rowBytes + 1) + 1)
-                        let y = pass.yStart + row * pass.yStep
-                        PNGDecoder.expandRow(source, header: header, pass: pass,
-                                             into: samplesBuffer.baseAddress! + (y * header.width + pass.xStart) * mode.bytesPerPixel)
-                    }
-                    offset += pass.height * (rowBytes + 1)
+        try samples.withUnsafeMutableBufferPointer { samplesBuffer in
+            var offset = 0
+            for pass in header.passes {
+                let rowBytes = header.rowBytes(pixels: pass.width)
+                try PNGDecoder.unfilter(rawBuffer.baseAddress! + offset, rows: pass.height, rowBytes: rowBytes,
+                                        stride: header.filterStride)
+                for row in 0..<pass.height {
+                    let source = UnsafePointer(rawBuffer.baseAddress! + offset + row * (rowBytes + 1) + 1)
+                    let y = pass.yStart + row * pass.yStep
+                    PNGDecoder.expandRow(source, header: header, pass: pass,
+                                         into: samplesBuffer.baseAddress! + (y * header.width + pass.xStart) * mode.bytesPerPixel)
                 }
+                offset += pass.height * (rowBytes + 1)
             }
         }
-        return DecodedImage(width: header.width, height: header.height, mode: mode, samples: samples, palette: palette)
     }
 
     /// Reverses the per-row filters in place. Each row is a filter-type byte followed by

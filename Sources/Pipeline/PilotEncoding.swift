@@ -102,6 +102,7 @@ package struct PilotEncoding {
     package func loadModel(_ entry: PilotSpec.Model, announce: Bool = true) throws -> ModelEncoder {
         let encoder = try ModelEncoder(name: entry.name, entry: entry, weights: entry.weights, store: store, batchSize: batchSize, progress: progress)
         encoder.decoders = decoders
+        encoder.imageLimits = try ImageCommands.imageLimits()
         encoder.baseStore = baseStore
         if announce { progress.finish("\(entry.name): \(Self.family(encoder.loaded.config)), \(encoder.batch.description)") }
         return encoder
