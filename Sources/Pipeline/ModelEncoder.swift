@@ -67,9 +67,14 @@ package final class ModelEncoder {
         let loaded = try Checkpoint.load(weights, overrides: overrides)
         self.loaded = loaded
         model = try CLIPModel(checkpoint: loaded.stateDict, config: loaded.config)
-        var preprocessing = PreprocessConfig(loaded.config)
-        if let size = entry?.imageSize { preprocessing.imageSize = size }
-        self.preprocessing = preprocessing
+        // The towers take only their own input size: any other crop would fail at the first batch,
+        // after a queue of crops of the asked size (up to 4096², 200 MB each) had been decoded.
+        if let size = entry?.imageSize, size != model.imageSize {
+            throw ShiftLensError(
+                step: "model", path: weights.path, message: "image_size \(size) in the pilot does not match the model's input size \(model.imageSize)",
+                hint: "remove image_size from the model's entry (the checkpoint's own size is used)")
+        }
+        self.preprocessing = PreprocessConfig(loaded.config)
         self.store = store
         batch = EncoderBatch.choose(override: batchSize, for: loaded.config.vision)
         self.progress = progress

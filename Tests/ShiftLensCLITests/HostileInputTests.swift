@@ -123,6 +123,21 @@ final class HostileInputTests: XCTestCase {
         XCTAssertEqual(result.err.components(separatedBy: "warning: skipped").count - 1, 1, result.err)
     }
 
+    func testPilotImageSizeMustBeTheModelsOwn() throws {
+        // image_size 4096 would have queued 200 MB crops before the tower refused the first batch.
+        let folder = scratch.appendingPathComponent("pilot")
+        try FileManager.default.createDirectory(at: folder.appendingPathComponent("data/ref/part"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Self.root.appendingPathComponent("../shared/data/images/pngsuite-subset/basn2c08.png").standardized,
+                                         to: folder.appendingPathComponent("data/ref/part/a.png"))
+        try Data("part\n".utf8).write(to: folder.appendingPathComponent("classes.txt"))
+        try Data("a {c}.\n".utf8).write(to: folder.appendingPathComponent("templates.txt"))
+        let weights = Self.root.appendingPathComponent("assets/demo-models/demo-diverse/open_clip_model.safetensors").path
+        let spec = #"{"pilot": "s", "classes": {"names": "classes.txt", "templates": "templates.txt"}, "domains": [{"name": "ref", "path": "data/ref", "role": "reference"}], "models": [{"name": "m", "weights": "\#(weights)", "image_size": 4096}]}"#
+        try Data(spec.utf8).write(to: folder.appendingPathComponent("pilot.json"))
+        check("image_size 4096", ["run", folder.appendingPathComponent("pilot.json").path, "--site", folder.appendingPathComponent("site").path],
+              expect: "image_size 4096 in the pilot does not match the model's input size 64", naming: "open_clip_model.safetensors", maxRSSMiB: 256)
+    }
+
     func testDecodeMemoryLimitComesFromTheEnvironment() throws {
         let image = Self.corpus.appendingPathComponent("png-rgb8-100mp.png")
         let out = scratch.appendingPathComponent("p.npy").path
