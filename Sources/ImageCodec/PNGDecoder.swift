@@ -127,42 +127,45 @@ public enum PNGDecoder {
     }
 
     /// Reverses the per-row filters in place. Each row is a filter-type byte followed by
-    /// `rowBytes` bytes; the row above the first one counts as zeros.
+    /// `rowBytes` bytes; the row above the first one counts as zeros. Index arithmetic here and
+    /// in `expandRow` wraps (`&+`, `&*`): the sizes were checked against the pixel and memory
+    /// limits at IHDR, so no index can overflow, and a check per sample would keep the loops
+    /// from vectorising.
     static func unfilter(_ data: UnsafeMutablePointer<UInt8>, rows: Int, rowBytes: Int, stride: Int) throws {
         var previous: UnsafeMutablePointer<UInt8>? = nil
         for row in 0..<rows {
-            let filterType = data[row * (rowBytes + 1)]
-            let line = data + row * (rowBytes + 1) + 1
+            let filterType = data[row &* (rowBytes &+ 1)]
+            let line = data + (row &* (rowBytes &+ 1) &+ 1)
             switch (filterType, previous) {
             case (0, _), (2, nil):
                 break
             case (1, _):
                 if rowBytes > stride {
-                    for i in stride..<rowBytes { line[i] &+= line[i - stride] }
+                    for i in stride..<rowBytes { line[i] &+= line[i &- stride] }
                 }
             case (2, let above?):
                 for i in 0..<rowBytes { line[i] &+= above[i] }
             case (3, nil):
                 if rowBytes > stride {
-                    for i in stride..<rowBytes { line[i] &+= line[i - stride] >> 1 }
+                    for i in stride..<rowBytes { line[i] &+= line[i &- stride] >> 1 }
                 }
             case (3, let above?):
                 for i in 0..<min(stride, rowBytes) { line[i] &+= above[i] >> 1 }
                 if rowBytes > stride {
                     for i in stride..<rowBytes {
-                        line[i] &+= UInt8((Int(line[i - stride]) + Int(above[i])) >> 1)
+                        line[i] &+= UInt8((Int(line[i &- stride]) &+ Int(above[i])) >> 1)
                     }
                 }
             case (4, nil):
                 // Paeth with a zero row above reduces to "left".
                 if rowBytes > stride {
-                    for i in stride..<rowBytes { line[i] &+= line[i - stride] }
+                    for i in stride..<rowBytes { line[i] &+= line[i &- stride] }
                 }
             case (4, let above?):
                 for i in 0..<min(stride, rowBytes) { line[i] &+= above[i] }
                 if rowBytes > stride {
                     for i in stride..<rowBytes {
-                        line[i] &+= paeth(line[i - stride], above[i], above[i - stride])
+                        line[i] &+= paeth(line[i &- stride], above[i], above[i &- stride])
                     }
                 }
             default:
@@ -175,8 +178,8 @@ public enum PNGDecoder {
     @inline(__always)
     static func paeth(_ left: UInt8, _ above: UInt8, _ upperLeft: UInt8) -> UInt8 {
         let a = Int(left), b = Int(above), c = Int(upperLeft)
-        let p = a + b - c
-        let pa = abs(p - a), pb = abs(p - b), pc = abs(p - c)
+        let p = a &+ b &- c
+        let pa = abs(p &- a), pb = abs(p &- b), pc = abs(p &- c)
         if pa <= pb, pa <= pc { return left }
         return pb <= pc ? above : upperLeft
     }
@@ -205,49 +208,49 @@ public enum PNGDecoder {
             default: scale = 1
             }
             for x in 0..<count {
-                let bit = x * depth
+                let bit = x &* depth
                 let value = (source[bit >> 3] >> UInt8(8 - depth - (bit & 7))) & mask
-                destination[x * step] = value &* scale
+                destination[x &* step] = value &* scale
             }
         case (.gray, 8), (.palette, 8):
-            for x in 0..<count { destination[x * step] = source[x] }
+            for x in 0..<count { destination[x &* step] = source[x] }
         case (.gray, _):  // 16-bit → "I;16", little-endian
             for x in 0..<count {
-                destination[x * step] = source[2 * x + 1]
-                destination[x * step + 1] = source[2 * x]
+                destination[x &* step] = source[2 &* x &+ 1]
+                destination[x &* step &+ 1] = source[2 &* x]
             }
         case (.rgb, 8):
             for x in 0..<count {
-                destination[x * step] = source[3 * x]
-                destination[x * step + 1] = source[3 * x + 1]
-                destination[x * step + 2] = source[3 * x + 2]
+                destination[x &* step] = source[3 &* x]
+                destination[x &* step &+ 1] = source[3 &* x &+ 1]
+                destination[x &* step &+ 2] = source[3 &* x &+ 2]
             }
         case (.rgb, _):
             for x in 0..<count {
-                destination[x * step] = source[6 * x]
-                destination[x * step + 1] = source[6 * x + 2]
-                destination[x * step + 2] = source[6 * x + 4]
+                destination[x &* step] = source[6 &* x]
+                destination[x &* step &+ 1] = source[6 &* x &+ 2]
+                destination[x &* step &+ 2] = source[6 &* x &+ 4]
             }
         case (.grayAlpha, 8):
             for x in 0..<count {
-                destination[x * step] = source[2 * x]
-                destination[x * step + 1] = source[2 * x + 1]
+                destination[x &* step] = source[2 &* x]
+                destination[x &* step &+ 1] = source[2 &* x &+ 1]
             }
         case (.grayAlpha, _):  // 16-bit → "RGBA"
             for x in 0..<count {
-                let gray = source[4 * x]
-                destination[x * step] = gray
-                destination[x * step + 1] = gray
-                destination[x * step + 2] = gray
-                destination[x * step + 3] = source[4 * x + 2]
+                let gray = source[4 &* x]
+                destination[x &* step] = gray
+                destination[x &* step &+ 1] = gray
+                destination[x &* step &+ 2] = gray
+                destination[x &* step &+ 3] = source[4 &* x &+ 2]
             }
         case (.rgba, 8):
             for x in 0..<count {
-                for channel in 0..<4 { destination[x * step + channel] = source[4 * x + channel] }
+                for channel in 0..<4 { destination[x &* step &+ channel] = source[4 &* x &+ channel] }
             }
         case (.rgba, _):
             for x in 0..<count {
-                for channel in 0..<4 { destination[x * step + channel] = source[8 * x + 2 * channel] }
+                for channel in 0..<4 { destination[x &* step &+ channel] = source[8 &* x &+ 2 &* channel] }
             }
         default:
             // PNGHeader.init admits no other combination.
