@@ -7,14 +7,16 @@
 1. Reference: `shiftlens run pilot.json` on a fresh store, to the end; its peak RSS (wait4's ru_maxrss of
    the child) must stay under 1 GiB.
 2. Kill and resume: the same run on a second fresh store, killed with SIGKILL at --kills random points
-   (each a random fraction of the work left), then run to the end. After every kill the store must open
+   (all but the last while images are being encoded, at a random fraction of the encoding time left; the
+   last during the probes), then run to the end. After every kill the store must open
    cleanly and every row it holds must survive to the end (a kill loses at most the batch in flight: the
    rows already written are never encoded again — the next run reports them as cached); the final store
    must equal the reference store byte for byte (embeddings.npy, keys.txt, meta.json of every table) and
    the final results.json must equal the reference's but for run_id and created_at, as must tables/*.csv.
 3. Compaction: stores of N = 10k … 160k pending rows (D = 64, batches of 32, written here in the store's
    own format) are merged into an empty store (`shiftlens merge`: load, append, compact), each 3 times;
-   prints seconds per 10k rows and the fit of time against N (linear means a constant per-row cost).
+   prints the child's CPU seconds (steadier than wall time on a shared machine) per 10k rows and the
+   fit of CPU time against N (linear means a constant per-row cost).
 
 Prints what it measured with the machine, the load average and the command lines; exits 1 if a check fails.
 """
@@ -55,11 +57,18 @@ def wait(process):
 
 
 def run_to_end(binary, spec, store, site, log_path):
+    """(exit status, seconds, peak RSS MiB, seconds until the last image batch was encoded)."""
     started = time.time()
+    encoded = 0.0
     with open(log_path, "ab") as log:
-        process = spawn([binary, "run", spec, "--store", store, "--site", site], log)
+        process = subprocess.Popen([binary, "run", spec, "--store", store, "--site", site], stdout=subprocess.DEVNULL,
+                                   stderr=subprocess.PIPE)
+        for line in process.stderr:
+            log.write(line)
+            if b" images (" in line and b" encoded" in line:
+                encoded = time.time() - started
         code, rss = wait(process)
-    return code, time.time() - started, rss
+    return code, time.time() - started, rss, encoded
 
 
 def store_rows(store):
@@ -111,8 +120,8 @@ def soak(args):
     print(f"## Soak: {images} images, {spec}")
 
     reference_store, reference_site = os.path.join(work, "ref-store"), os.path.join(work, "ref-site")
-    code, seconds, rss = run_to_end(args.binary, spec, reference_store, reference_site, os.path.join(work, "ref.log"))
-    check(code == 0, f"reference run exits 0 (exit {code}, {seconds:.0f} s)")
+    code, seconds, rss, encoding = run_to_end(args.binary, spec, reference_store, reference_site, os.path.join(work, "ref.log"))
+    check(code == 0, f"reference run exits 0 (exit {code}, {seconds:.0f} s, of which {encoding:.0f} s until the last image batch)")
     check(rss < 1024, f"reference run peak RSS {rss:.0f} MiB < 1024 MiB")
     total_rows = sum(len(keys) for keys in store_rows(reference_store).values())
 
@@ -122,7 +131,11 @@ def soak(args):
     for index in range(args.kills):
         done = sum(len(keys) for keys in store_rows(store).values()) if os.path.exists(store) else 0
         left = max(0.05, 1 - done / max(total_rows, 1))
-        delay = rng.uniform(0.15, 0.85) * seconds * left
+        # All but the last kill land while images are being encoded; the last one during the probes.
+        if index < args.kills - 1:
+            delay = rng.uniform(0.15, 0.85) * encoding * left
+        else:
+            delay = encoding * left + rng.uniform(0.2, 0.6) * (seconds - encoding)
         with open(os.path.join(work, "kill.log"), "ab") as log:
             process = spawn([args.binary, "run", spec, "--store", store, "--site", site], log)
             time.sleep(delay)
@@ -134,7 +147,7 @@ def soak(args):
         check(not lost, f"kill {index + 1} after {delay:.1f} s (exit {code}, peak {peak:.0f} MiB): "
                         f"{count} of {total_rows} rows kept, none of the {sum(map(len, kept.values()))} kept before lost")
         kept = rows
-    code, _, rss = run_to_end(args.binary, spec, store, site, os.path.join(work, "kill.log"))
+    code, _, rss, _ = run_to_end(args.binary, spec, store, site, os.path.join(work, "kill.log"))
     check(code == 0, f"resumed run exits 0 (peak {rss:.0f} MiB)")
     final = store_rows(store)
     check(all(keys <= final.get(folder, set()) for folder, keys in kept.items()), "rows written before the last kill are all in the final store")
@@ -175,22 +188,27 @@ def compaction(args):
         shutil.rmtree(work, ignore_errors=True)
         source = os.path.join(work, "source")
         write_store(source, rows)
-        times = []
+        times, walls = [], []
         for repeat in range(3):
             target = os.path.join(work, f"target-{repeat}")
             started = time.time()
-            subprocess.run([args.binary, "merge", source, "--into", target], check=True, capture_output=True)
-            times.append(time.time() - started)
+            process = subprocess.Popen([args.binary, "merge", source, "--into", target], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _, status, usage = os.wait4(process.pid, 0)
+            if os.waitstatus_to_exitcode(status) != 0:
+                sys.exit(f"merge failed on {rows} rows")
+            walls.append(time.time() - started)
+            times.append(usage.ru_utime + usage.ru_stime)
         times.sort()
+        walls.sort()
         points.append((rows, times[1]))
-        print(f"  {rows:>7} rows: min {times[0]:.2f} median {times[1]:.2f} max {times[2]:.2f} s "
-              f"= {times[1] / rows * 1e4:.3f} s per 10k rows", flush=True)
+        print(f"  {rows:>7} rows: CPU min {times[0]:.2f} median {times[1]:.2f} max {times[2]:.2f} s "
+              f"= {times[1] / rows * 1e4:.3f} CPU-s per 10k rows (wall median {walls[1]:.2f} s)", flush=True)
     n = np.array([p[0] for p in points], dtype=float)
     t = np.array([p[1] for p in points])
     slope, intercept = np.polyfit(n, t, 1)
     predicted = slope * n + intercept
     r2 = 1 - ((t - predicted) ** 2).sum() / ((t - t.mean()) ** 2).sum()
-    print(f"  fit: {slope * 1e4:.3f} s per 10k rows + {intercept:.2f} s, R² = {r2:.4f}")
+    print(f"  fit: {slope * 1e4:.3f} CPU-s per 10k rows + {intercept:.2f} s, R² = {r2:.4f}")
     check(r2 > 0.98, f"compaction time is linear in the rows (R² {r2:.4f})")
     shutil.rmtree(work, ignore_errors=True)
 
