@@ -36,5 +36,5 @@ case $target in
     safetensors|zip|pickle|torchscript) max_len=262144 ;;
     *) max_len=65536 ;;
 esac
-"$binary" "$corpus" -max_total_time="$seconds" -max_len="$max_len" -rss_limit_mb=4096 -timeout=10 \
+"$binary" "$corpus" -max_total_time="$seconds" -max_len="$max_len" -rss_limit_mb=4096 -timeout=20 \
     -artifact_prefix="$crashes/" -print_final_stats=1 "$@"
