@@ -48,7 +48,7 @@ let package = Package(
         .target(name: "Tensor", swiftSettings: compute + crossModule),
         .target(name: "Weights", dependencies: ["Support"], swiftSettings: compute),
         .target(name: "CLIP", dependencies: ["Support", "ImageCodec", "Tensor", "Weights"], swiftSettings: compute),
-        .target(name: "Pilot", swiftSettings: plain),
+        .target(name: "Pilot", dependencies: ["Support"], swiftSettings: plain),
         .target(name: "Embeddings", dependencies: ["Support", "ImageCodec", "Tensor"], swiftSettings: compute),
         .target(name: "Results", dependencies: ["Support"], swiftSettings: plain),
         .target(name: "Probes", dependencies: ["Support", "Tensor", "Results"], swiftSettings: compute),

@@ -1,5 +1,5 @@
 import Foundation
-import ImageCodec
+import Support
 
 /// A pilot: the decision to support, the classes, the image domains and the models.
 ///

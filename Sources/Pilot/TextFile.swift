@@ -1,5 +1,5 @@
 import Foundation
-import ImageCodec
+import Support
 
 /// The UTF-8 text of a dataset file (class names, templates, a CSV manifest): a regular file
 /// of at most `maxBytes` (`InputFile`), or `PilotError.dataset` saying why not.

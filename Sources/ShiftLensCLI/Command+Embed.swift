@@ -3,6 +3,7 @@ import Foundation
 import ImageCodec
 import Pilot
 import Pipeline
+import Support
 import Tensor
 import Weights
 

@@ -1,5 +1,5 @@
 import Foundation
-import ImageCodec
+import Support
 
 /// What configuration files beside a checkpoint say about what shapes cannot tell.
 ///

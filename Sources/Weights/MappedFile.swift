@@ -1,5 +1,5 @@
 import Foundation
-import ImageCodec
+import Support
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
