@@ -3,6 +3,7 @@ import Foundation
 import ImageCodec
 import Pilot
 import Probes
+import Support
 import Tensor
 import Weights
 
@@ -98,7 +99,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
             return [("Tests/ImageCodecTests/Fixtures/png/made", [".png"], 16 << 10), ("Tests/ImageCodecTests/Fixtures/png/encoder", [".png"], 16 << 10),
                     ("../shared/data/images/pngsuite-subset", [".png"], 16 << 10), (hostile, [".png"], 16 << 10)] + own
         case .inflate:
-            return [("Tests/ImageCodecTests/Fixtures/png/inflate", [""], 64 << 10)] + own
+            return [("Tests/SupportTests/Fixtures/inflate", [""], 64 << 10)] + own
         case .safetensors:
             return [("Tests/WeightsTests/Fixtures/torch/vit", [".safetensors"], 256 << 10), ("Tests/WeightsTests/Fixtures/torch/attributes", [".safetensors"], 256 << 10),
                     (hostile, [".safetensors"], 256 << 10)] + own

@@ -1,3 +1,5 @@
+import Support
+
 /// The entry point for "an image file a user has": picks the decoder by magic bytes.
 ///
 /// PNG (`89 50 4E 47 0D 0A 1A 0A`) → `PNGDecoder`; JPEG (`FF D8 FF`) → `JPEGDecoder`;
@@ -42,7 +44,7 @@ public enum ImageFile {
     public static func layout(_ bytes: [UInt8], limits: DecodingLimits = .default) throws -> Layout {
         switch sniff(bytes) {
         case .png:
-            var reader = ByteReader(bytes, offset: 8, context: "PNG")
+            var reader = ByteReader(bytes, offset: 8, context: "PNG", truncated: ImageCodecError.truncated)
             let length = Int(try reader.readUInt32BE("chunk length"))
             guard try reader.readBytes(4, "chunk type").elementsEqual(Array("IHDR".utf8)) else {
                 throw ImageCodecError.corrupt("PNG: first chunk is not IHDR")
