@@ -39,6 +39,8 @@ package final class ModelEncoder {
     let name: String
     /// Background decode threads feeding the encoder.
     var decoders = 1
+    /// Limits of every image decode; `maxMemory` is also the budget all decoding threads share.
+    var imageLimits = DecodingLimits.default
     /// A read-only store whose rows count as cached (a shard consults the shared store it will be merged into).
     var baseStore: EmbeddingStore?
 
@@ -65,9 +67,14 @@ package final class ModelEncoder {
         let loaded = try Checkpoint.load(weights, overrides: overrides)
         self.loaded = loaded
         model = try CLIPModel(checkpoint: loaded.stateDict, config: loaded.config)
-        var preprocessing = PreprocessConfig(loaded.config)
-        if let size = entry?.imageSize { preprocessing.imageSize = size }
-        self.preprocessing = preprocessing
+        // The towers take only their own input size: any other crop would fail at the first batch,
+        // after a queue of crops of the asked size (up to 4096², 200 MB each) had been decoded.
+        if let size = entry?.imageSize, size != model.imageSize {
+            throw ShiftLensError(
+                step: "model", path: weights.path, message: "image_size \(size) in the pilot does not match the model's input size \(model.imageSize)",
+                hint: "remove image_size from the model's entry (the checkpoint's own size is used)")
+        }
+        self.preprocessing = PreprocessConfig(loaded.config)
         self.store = store
         batch = EncoderBatch.choose(override: batchSize, for: loaded.config.vision)
         self.progress = progress
@@ -86,11 +93,20 @@ package final class ModelEncoder {
         let passSize = batch.size
         let base = try baseTable(preprocessing: preprocessing.id)
         let cpuStart = CPUTime.process
+        let limits = imageLimits
+        // The decode threads and the pool's helpers together hold at most `maxMemory` for images.
+        let budget = MemoryBudget(capacity: limits.maxMemory)
         let outcome = try EncodingPipeline.run(
             files: items.map(\.url), displayPaths: items.map(\.relativePath), table: table, batchSize: batch.storeBatchSize, dimension: dimension,
+            maxFileBytes: limits.maxFileBytes,
             prepare: { bytes in
-                let image = try ImageFile.decode(bytes)
-                return Preprocessor.preprocess(image, config: preprocessing).scalars
+                let layout = try ImageFile.layout(bytes, limits: limits)
+                let needed = layout.memoryNeeded
+                    + Preprocessor.memoryNeeded(width: layout.width, height: layout.height, mode: layout.mode, size: size)
+                return try budget.withReservation(needed) {
+                    let image = try ImageFile.decode(bytes, limits: limits)
+                    return Preprocessor.preprocess(image, config: preprocessing).scalars
+                }
             },
             encode: { values, count in
                 try model.encodeImages(Tensor(shape: [count, 3, size, size], scalars: values), batch: passSize).scalars

@@ -62,6 +62,7 @@ extension Command {
         }
         var encoding = PilotEncoding(spec: spec, classes: classes, store: store, batchSize: batchSize, progress: progress, cancel: cancel)
         encoding.decoders = decoders
+        encoding.imageLimits = try ImageCommands.imageLimits()
         encoding.baseStore = try FileManager.default.fileExists(atPath: baseURL.appendingPathComponent("v1").path) ? openStore(baseURL) : nil
         let prompts = PilotEncoding.textPrompts(classes: classes, concepts: concepts)
         let promptSlice = prompts.indices.filter { $0 % shard.count == shard.index }.map { prompts[$0] }

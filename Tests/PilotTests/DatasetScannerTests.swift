@@ -88,4 +88,21 @@ final class DatasetScannerTests: XCTestCase {
         let scan = try DatasetScanner.scan(domain(scratch.url.appendingPathComponent("d")), classes: classes)
         XCTAssertEqual(scan.items.map(\.label), [1])
     }
+
+    func testSymlinkLoopsVisitEachRealFolderOnce() throws {
+        // Three links to "." in a class folder made the scan endless (3^16 paths); one link
+        // alone counted each image 16 times. A link to the domain root from a class folder too.
+        let scratch = try ScratchFolder()
+        try scratch.write("d/screw/a.png")
+        try scratch.write("d/screw/sub/b.png")
+        for name in ["x", "y", "z"] {
+            try FileManager.default.createSymbolicLink(atPath: scratch.url.appendingPathComponent("d/screw/\(name)").path, withDestinationPath: ".")
+        }
+        try FileManager.default.createSymbolicLink(atPath: scratch.url.appendingPathComponent("d/screw/sub/up").path, withDestinationPath: "../..")
+        let started = Date()
+        let scan = try DatasetScanner.scan(domain(scratch.url.appendingPathComponent("d")), classes: classes)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5)
+        XCTAssertEqual(scan.items.map(\.relativePath), ["screw/a.png", "screw/sub/b.png"])
+        XCTAssertEqual(scan.items.map(\.label), [0, 0])
+    }
 }
