@@ -254,15 +254,15 @@ struct BenchRunner {
         }
         let tokenizer: Tokenizer
         let classList: ClassList
+        let assets = try Command.locateAssets()
         do {
-            let assets = try Assets.locate()
             classList = try ClassList.imagenet(assets: assets)
             tokenizer = try Tokenizer(
                 vocabularyAt: assets.url("clip/bpe_simple_vocab_16e6.txt.gz"), contextLength: textConfig.contextLength)
         } catch let error as CLIPError {
             throw ShiftLensError(step: "bench", path: nil, clip: error)
         } catch {
-            throw ShiftLensError(step: "bench", message: "\(error)", hint: "set SHIFTLENS_ASSETS to the checkout's assets/ folder")
+            throw ShiftLensError(step: "bench", path: assets.root.path, message: "\(error)", hint: "the assets folder is incomplete: reinstall it (scripts/install.sh)")
         }
         let names = Array(classList.names.prefix(options.classes))
         let templates = Array(classList.templates.prefix(options.templates))

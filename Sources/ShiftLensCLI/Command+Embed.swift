@@ -81,14 +81,12 @@ extension Command {
             }
             let prompts = try readPrompts(textPath)
             let tokenizer: Tokenizer
+            let assets = try Command.locateAssets()
             do {
-                let assets = try Assets.locate()
                 tokenizer = try Tokenizer(
                     vocabularyAt: assets.url("clip/bpe_simple_vocab_16e6.txt.gz"), contextLength: textConfig.contextLength)
             } catch let error as CLIPError {
                 throw ShiftLensError(step: "embed", path: nil, clip: error)
-            } catch {
-                throw ShiftLensError(step: "embed", message: "\(error)", hint: "set SHIFTLENS_ASSETS to the checkout's assets/ folder")
             }
             tokens = tokenizer.tokenize(prompts)
         }

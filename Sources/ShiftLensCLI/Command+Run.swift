@@ -64,14 +64,6 @@ extension Command {
         }
     }
 
-    static func locateAssets() throws -> Assets {
-        do {
-            return try Assets.locate()
-        } catch {
-            throw ShiftLensError(step: "assets", message: "\(error)", hint: "run shiftlens from its checkout or set SHIFTLENS_ASSETS")
-        }
-    }
-
     /// `--batch N` when given; nil lets each model choose (`EncoderBatch`).
     static func batchOption(_ invocation: Invocation) throws -> Int? {
         invocation.value("--batch") == nil ? nil : try invocation.integer("--batch", default: 1, in: 1...4096)
