@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Reads one JSON object of a spec strictly: every key must be consumed or it is an
 /// error naming its JSON path (keys starting with `//` are comments), and every value
@@ -88,22 +89,6 @@ struct JSONObjectReader {
             throw PilotError.unknownKey(file: file, path: childPath(key), suggestion: suggestion)
         }
     }
-}
-
-/// Levenshtein distance, for "did you mean" suggestions.
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
-    for i in 1...a.count {
-        var current = [i] + [Int](repeating: 0, count: b.count)
-        for j in 1...b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        previous = current
-    }
-    return previous[b.count]
 }
 
 /// Whether a JSONSerialization number is really `true`/`false` (objCType "c" on every platform).
