@@ -9,6 +9,7 @@
 #     DIR/bin/shiftlens
 #     DIR/share/shiftlens/assets/      (the repository's assets/)
 #     DIR/share/shiftlens/templates/   (the repository's templates/)
+#     DIR/share/shiftlens/build-info   (the checkout's commit, for `shiftlens --version`)
 #
 # The binary finds the share folder from its own path, so DIR/bin can be put on PATH, linked
 # from elsewhere, or the whole DIR moved. --binary PATH installs an already built binary instead
@@ -39,9 +40,17 @@ fi
 
 mkdir -p "$prefix/bin" "$prefix/share/shiftlens"
 share=$prefix/share/shiftlens
-rm -rf "$share/assets" "$share/templates"
+rm -rf "$share/assets" "$share/templates" "$share/build-info"
 cp -R "$root/assets" "$share/assets"
 cp -R "$root/templates" "$share/templates"
+# What `shiftlens --version` reports as the build's commit: $SHIFTLENS_COMMIT when set (builds from a
+# tarball or in a container, which have no .git), else the checkout's, "-dirty" with local changes.
+commit=${SHIFTLENS_COMMIT:-unknown}
+if [ -z "${SHIFTLENS_COMMIT:-}" ] && git -C "$root" rev-parse --verify -q HEAD >/dev/null 2>&1; then
+    commit=$(git -C "$root" rev-parse --short=12 HEAD)
+    [ -z "$(git -C "$root" status --porcelain --untracked-files=no 2>/dev/null)" ] || commit=$commit-dirty
+fi
+printf 'commit=%s\n' "$commit" > "$share/build-info"
 # Copy to a temporary name and rename, so a running shiftlens is never overwritten in place.
 cp "$binary" "$prefix/bin/.shiftlens.new"
 chmod 755 "$prefix/bin/.shiftlens.new"

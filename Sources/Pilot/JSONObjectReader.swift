@@ -85,8 +85,7 @@ struct JSONObjectReader {
     func finish(known: [String]) throws {
         // Keys starting with "//" are comments (JSON has none of its own).
         for key in object.keys.sorted() where !consumed.contains(key) && !key.hasPrefix("//") {
-            let suggestion = known.min { editDistance($0, key) < editDistance($1, key) }.flatMap { editDistance($0, key) <= 3 ? $0 : nil }
-            throw PilotError.unknownKey(file: file, path: childPath(key), suggestion: suggestion)
+            throw PilotError.unknownKey(file: file, path: childPath(key), suggestion: closestMatch(to: key, among: known))
         }
     }
 }

@@ -1,4 +1,5 @@
 import Pipeline
+import Support
 
 /// One `shiftlens` subcommand: its options, its help text and what it runs.
 public struct Command: Sendable {
@@ -100,7 +101,8 @@ public struct Invocation: Sendable {
                 inline = String(argument[argument.index(after: equals)...])
             }
             guard let option = command.options.first(where: { $0.name == name }) else {
-                throw UsageError("unknown option '\(name)'")
+                let suggestion = closestMatch(to: name, among: command.options.map(\.name) + ["--help"])
+                throw UsageError("unknown option '\(name)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? ""))
             }
             switch option.kind {
             case .flag:

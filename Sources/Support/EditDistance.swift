@@ -13,3 +13,9 @@ public func editDistance(_ a: String, _ b: String) -> Int {
     }
     return previous[b.count]
 }
+
+/// The candidate closest to `word` by `editDistance` (the first of equals), if it is at most
+/// `maxDistance` edits away: what "did you mean …?" suggests.
+public func closestMatch(to word: String, among candidates: [String], maxDistance: Int = 3) -> String? {
+    candidates.map { ($0, editDistance($0, word)) }.filter { $0.1 <= maxDistance }.min { $0.1 < $1.1 }?.0
+}
