@@ -69,7 +69,7 @@ struct RunSummary: Encodable {
     var table: String {
         let rows = [["model", "status", "reason"]] + models.map { model in
             [model.name, model.status.rawValue, model.reason.map { reason in
-                var text = "\(model.domain.map { "\($0): " } ?? "")\(Self.code(reason))"
+                var text = "\(model.domain.map { "\($0): " } ?? "")\(reason.code.rawValue)"
                 if let value = reason.value, let limit = reason.limit {
                     text += " (\(Self.number(value)) vs \(Self.number(limit)))"
                 }
@@ -81,13 +81,6 @@ struct RunSummary: Encodable {
             row[0].padding(toLength: widths[0] + 2, withPad: " ", startingAt: 0)
                 + row[1].padding(toLength: widths[1] + 2, withPad: " ", startingAt: 0) + row[2]
         }.joined(separator: "\n")
-    }
-
-    /// A reason's code as results.json spells it.
-    private static func code(_ reason: VerdictReason) -> String {
-        let code: Any = reason.code
-        if let named = code as? any RawRepresentable, let raw = named.rawValue as? String { return raw }
-        return "\(code)"
     }
 
     private static func number(_ value: Double) -> String { String(format: "%.3f", value) }

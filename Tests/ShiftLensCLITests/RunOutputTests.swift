@@ -10,8 +10,7 @@ final class RunSummaryTests: XCTestCase {
         let shifts = statuses.flatMap { model, status in
             [ShiftVerdict(model: model, domain: "nominal", status: .pass, reasons: []),
              ShiftVerdict(model: model, domain: "night", status: status, reasons: status == .pass ? [] : [
-                VerdictReason(code: status == .fail ? "accuracy_below_minimum" : "accuracy_uncertain", status: status,
-                              message: "night: accuracy", value: 0.412, limit: 0.6)])]
+                VerdictReason(code: status == .fail ? .accuracyBelowMinimum : .accuracyUncertain, status: status, value: 0.412, limit: 0.6)])]
         }
         return RunResults(
             pilot: PilotSummary(name: "line3", title: "Line 3", language: "en"), runID: "2026-12-03T180000Z-0001",
