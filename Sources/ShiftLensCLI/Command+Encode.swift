@@ -23,9 +23,7 @@ extension Command {
         options: [
             .value("--shard", "I/N", "This shard's index (0-based) and the shard count; auto/N reads the index from the environment."),
             .value("--store", "DIR", "The shared embedding store (default: .shiftlens/store beside the pilot spec); the shard writes DIR/shard-I-of-N/."),
-            .value("--batch", "N", "Images per encoder pass and store write (default: sized for each model, see docs/running.md)."),
-            .value("--threads", "N", "Compute threads (default: all cores)."),
-            .value("--decoders", "N", "Image decode threads feeding the encoder (default: one per four cores, at least one)."),
+            .pilotBatch, .threads, .decoders,
         ],
         positionals: 1...1
     ) { invocation, console in
@@ -34,7 +32,7 @@ extension Command {
         let assets = try locateAssets()
         try configureThreads(invocation)
         let batchSize = try batchOption(invocation)
-        let decoders = try invocation.integer("--decoders", default: PilotEncoding.defaultDecoders, in: 1...64)
+        let decoders = try invocation.integer(.decoders, default: PilotEncoding.defaultDecoders, in: 1...64)
         let baseURL = storeURL(invocation, spec: spec)
         let shardURL = baseURL.appendingPathComponent(shard.folderName)
         let classes: ClassList

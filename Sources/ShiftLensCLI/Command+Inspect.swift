@@ -22,14 +22,14 @@ extension Command {
             """,
         options: [
             .flag("--json", "Print one JSON object (machine output) instead of text."),
-            .value("--activation", "NAME", "gelu or quick_gelu, when no configuration file beside the weights says."),
+            .activation,
             .value("--known-checkpoints", "FILE", "Extra known checkpoints (JSON list), consulted before the built-in table."),
         ],
         positionals: 1...1
     ) { invocation, console in
         let path = invocation.positionals[0]
-        var overrides = ConfigOverrides(source: "--activation")
-        if let name = invocation.value("--activation") {
+        var overrides = ConfigOverrides(source: Command.Option.activation.name)
+        if let name = invocation.value(.activation) {
             guard let activation = Activation(rawValue: name) else {
                 throw UsageError("--activation must be gelu or quick_gelu, not '\(name)'")
             }

@@ -32,9 +32,7 @@ extension Command {
             .value("--embeddings", "DIR", "Use embeddings computed elsewhere (images.csv + <model-slug>.npy) instead of encoding."),
             .value("--fail-on", "fail|watch", "Exit with code 3 when a model's verdict is this or worse (default: exit 0 when the run completes)."),
             .flag("--json", "Print a JSON summary of the run (verdicts, paths, exit code) instead of the table."),
-            .value("--batch", "N", "Images per encoder pass and store write (default: sized for each model, see docs/running.md)."),
-            .value("--threads", "N", "Compute threads (default: all cores)."),
-            .value("--decoders", "N", "Image decode threads feeding the encoder (default: one per four cores, at least one)."),
+            .pilotBatch, .threads, .decoders,
         ],
         positionals: 1...1
     ) { invocation, console in
@@ -52,7 +50,7 @@ extension Command {
             store: storeURL(invocation, spec: spec),
             batchSize: try batchOption(invocation),
             embeddings: invocation.value("--embeddings").map { URL(fileURLWithPath: $0).standardizedFileURL },
-            decoders: try invocation.integer("--decoders", default: PilotEncoding.defaultDecoders, in: 1...64),
+            decoders: try invocation.integer(.decoders, default: PilotEncoding.defaultDecoders, in: 1...64),
             imageLimits: try ImageCommands.imageLimits())
         let cancel = CancellationFlag()
         let interrupt = InterruptHandler(cancel: cancel, console: console)
@@ -106,12 +104,12 @@ extension Command {
 
     /// `--batch N` when given; nil lets each model choose (`EncoderBatch`).
     static func batchOption(_ invocation: Invocation) throws -> Int? {
-        invocation.value("--batch") == nil ? nil : try invocation.integer("--batch", default: 1, in: 1...4096)
+        invocation.value(.pilotBatch) == nil ? nil : try invocation.integer(.pilotBatch, default: 1, in: 1...4096)
     }
 
     static func configureThreads(_ invocation: Invocation) throws {
-        if invocation.value("--threads") != nil {
-            ThreadPool.shared.setThreadCount(try invocation.integer("--threads", default: ThreadPool.defaultThreadCount, in: 1...256))
+        if invocation.value(.threads) != nil {
+            ThreadPool.shared.setThreadCount(try invocation.integer(.threads, default: ThreadPool.defaultThreadCount, in: 1...256))
         }
     }
 

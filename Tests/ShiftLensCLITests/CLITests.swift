@@ -48,6 +48,24 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(run(["version", "stray"]).code, 2)
     }
 
+    /// Options shared by several commands are declared once (`Command.Option.threads`, …): each
+    /// command lists the same declaration, so the help text cannot drift between commands.
+    func testSharedOptionsHaveOneHelpText() {
+        let users: [(Command.Option, [String])] = [
+            (.threads, ["run", "encode", "bench"]), (.decoders, ["run", "encode"]),
+            (.activation, ["inspect", "embed", "bench"]), (.pilotBatch, ["run", "encode"]),
+        ]
+        for (shared, commands) in users {
+            for name in commands {
+                let option = Command.named(name)?.options.first { $0.name == shared.name }
+                XCTAssertEqual(option?.help, shared.help, "\(name) \(shared.name)")
+            }
+        }
+        for command in Command.all {
+            XCTAssertEqual(Set(command.options.map(\.name)).count, command.options.count, "\(command.name) declares an option twice")
+        }
+    }
+
     func testTyposGetSuggestions() {
         let command = run(["rnu", "pilot.json"])
         XCTAssertEqual(command.code, 2)
