@@ -169,9 +169,11 @@ public enum Statistics {
     // MARK: Fits
 
     /// Ordinary least squares `y ≈ slope · x + intercept` (numpy.polyfit(x, y, 1)).
-    /// `nil` with fewer than 2 points or constant x.
+    /// `nil` with fewer than 2 points or constant x — tested by equality, not by `Sxx > 0`:
+    /// the rounded mean of equal values can differ from them, which would leave a tiny `Sxx`
+    /// and a meaningless steep line.
     public static func leastSquaresLine(x: [Double], y: [Double]) -> (slope: Double, intercept: Double)? {
-        guard x.count == y.count, x.count >= 2 else { return nil }
+        guard x.count == y.count, x.count >= 2, x.contains(where: { $0 != x[0] }) else { return nil }
         let n = Double(x.count)
         let mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
         var sxy = 0.0, sxx = 0.0
