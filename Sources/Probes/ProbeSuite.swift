@@ -226,12 +226,14 @@ public enum ProbeSuite {
         model: String, referenceDomain: String, probes: [ModelDomainProbes], baselines: [String: BaselineFit] = [:]
     ) -> EffectiveRobustness {
         let own = probes.filter { $0.model == model }
-        guard let reference = own.first(where: { $0.domain == referenceDomain })?.results.zeroShot?.top1 else {
+        guard let reference = own.first(where: { $0.domain == referenceDomain })?.results.zeroShot else {
             return EffectiveRobustness(model: model, points: [])
         }
         let points = own.compactMap { entry -> RobustnessPoint? in
             guard entry.domain != referenceDomain, let accuracy = entry.results.zeroShot?.top1 else { return nil }
-            return EffectiveRobustnessProbe.point(domain: entry.domain, referenceAccuracy: reference, accuracy: accuracy, fit: baselines[entry.domain])
+            return EffectiveRobustnessProbe.point(
+                domain: entry.domain, referenceAccuracy: reference.top1, accuracy: accuracy, fit: baselines[entry.domain],
+                referenceCounts: .init(correct: reference.top1Correct, total: reference.count))
         }
         return EffectiveRobustness(model: model, points: points)
     }

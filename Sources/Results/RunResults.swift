@@ -711,16 +711,26 @@ public struct BaselinePoint: Codable, Sendable, Equatable {
     /// Where the point came from (a CSV file, the testbed table, the run's baseline models);
     /// stored with the fit so a reader can trace every point of the line.
     public var source: String?
+    /// The counts behind `reference_accuracy` and `accuracy` when the point was measured in
+    /// this run (absent for published accuracies); the fit then uses their empirical logits.
+    public var referenceCounts: AccuracyCounts?
+    public var counts: AccuracyCounts?
 
-    public init(model: String, referenceAccuracy: Double, accuracy: Double, source: String? = nil) {
+    public init(
+        model: String, referenceAccuracy: Double, accuracy: Double, source: String? = nil,
+        referenceCounts: AccuracyCounts? = nil, counts: AccuracyCounts? = nil
+    ) {
         self.model = model
         self.referenceAccuracy = referenceAccuracy
         self.accuracy = accuracy
         self.source = source
+        self.referenceCounts = referenceCounts
+        self.counts = counts
     }
 
     enum CodingKeys: String, CodingKey {
         case model, referenceAccuracy = "reference_accuracy", accuracy, source
+        case referenceCounts = "reference_counts", counts
     }
 }
 

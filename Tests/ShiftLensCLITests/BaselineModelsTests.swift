@@ -106,10 +106,11 @@ final class BaselineModelsTests: XCTestCase {
         XCTAssertEqual(candidate.accuracy, 0.7, accuracy: 1e-12)
         let fit = try XCTUnwrap(candidate.baseline)
         // numpy: x = [0.6, 0.75, 0.9, 0.7], y = [0.3, 0.45, 0.65, 0.4]; lg = log(p / (1 - p));
-        // slope, intercept = np.polyfit(lg(x), lg(y), 1); er = 0.7 - 1 / (1 + exp(-(slope * lg(0.8) + intercept)))
+        // slope, intercept = np.polyfit(lg(x), lg(y), 1); the candidate's 16 of 20 enters as the
+        // empirical logit el = log(16.5 / 4.5): er = 0.7 - 1 / (1 + exp(-(slope * el + intercept)))
         XCTAssertEqual(fit.slope, 0.8032928698776903, accuracy: 1e-12)
         XCTAssertEqual(fit.intercept, -1.1220630676329366, accuracy: 1e-12)
-        XCTAssertEqual(try XCTUnwrap(candidate.effectiveRobustness), 0.2021156603219712, accuracy: 1e-12)
+        XCTAssertEqual(try XCTUnwrap(candidate.effectiveRobustness), 0.21957956040805743, accuracy: 1e-12)
         XCTAssertEqual(fit.pointCount, 4)
         let points = try XCTUnwrap(fit.points)
         XCTAssertEqual(points.map(\.model).sorted(), ["base-a", "base-b", "base-c", "other"])
@@ -118,7 +119,8 @@ final class BaselineModelsTests: XCTestCase {
         XCTAssertEqual(points.first { $0.model == "other" }?.source, "baselines.csv")
         XCTAssertEqual(fit.source, "baselines.csv, models marked baseline in pilot.json")
         // The same line serves every model; the baseline models stay out of the verdicts.
-        XCTAssertEqual(try XCTUnwrap(try point(results, "base-a").effectiveRobustness), -0.010805579779726127, accuracy: 1e-12)
+        // base-a: 12 of 20 on the reference, el = log(12.5 / 8.5); er = 0.3 - σ(slope · el + intercept).
+        XCTAssertEqual(try XCTUnwrap(try point(results, "base-a").effectiveRobustness), -0.007408442661346715, accuracy: 1e-12)
         XCTAssertEqual(results.verdicts.models.map(\.model), ["cand"])
         XCTAssertEqual(Set(results.verdicts.shifts.map(\.model)), ["cand"])
     }

@@ -1,0 +1,89 @@
+import Foundation
+import XCTest
+@testable import Probes
+import Results
+
+/// Effective robustness against Fixtures/robustness.json (make_robustness_fixtures.py): the
+/// fits with numpy.polyfit, the bootstraps replayed in Python with the same SplitMix64 draws.
+final class EffectiveRobustnessTests: XCTestCase {
+    typealias Probe = EffectiveRobustnessProbe
+
+    nonisolated(unsafe) static let fixture: [String: Any] = {
+        let data = try! Data(contentsOf: Fixture.directory.appendingPathComponent("robustness.json"))
+        return try! JSONSerialization.jsonObject(with: data) as! [String: Any]
+    }()
+
+    static func baseline(_ name: String) -> [Probe.BaselinePoint] {
+        let points = (fixture["baselines"] as! [String: Any])[name] as! [[String: Any]]
+        return points.map { p in
+            let counts = { (key: String) -> Probe.Counts? in
+                (p[key] as? [Int]).map { Probe.Counts(correct: $0[0], total: $0[1]) }
+            }
+            return Probe.BaselinePoint(
+                model: p["model"] as! String, referenceAccuracy: (p["x"] as! NSNumber).doubleValue,
+                accuracy: (p["y"] as! NSNumber).doubleValue, referenceCounts: counts("reference_counts"), counts: counts("counts"))
+        }
+    }
+
+    static var grid: [Double] { (fixture["grid"] as! [NSNumber]).map(\.doubleValue) }
+
+    func testEmpiricalLogitIsLogitOfHalfCorrectedRate() {
+        for row in Self.fixture["empirical_logit"] as! [[NSNumber]] {
+            assertClose(Statistics.empiricalLogit(successes: row[0].intValue, trials: row[1].intValue), row[2].doubleValue, relative: 1e-13)
+        }
+    }
+
+    /// No clamp: an accuracy of 0 or 1 has no logit (it used to be clamped to ±13.8).
+    func testPlainLogitHasNoClamp() {
+        XCTAssertEqual(Statistics.logit(0), -.infinity)
+        XCTAssertEqual(Statistics.logit(1), .infinity)
+        assertClose(Statistics.sigmoid(Statistics.logit(0.37)), 0.37, relative: 1e-14)
+    }
+
+    /// The testbed-style baseline: the 0 % point is left out, the measured point enters with
+    /// empirical logits; line and band equal numpy's and the replayed bootstrap.
+    func testFitLeavesOutDegeneratePointsAndMatchesNumpy() throws {
+        let points = Self.baseline("testbed")
+        let expected = (Self.fixture["fits"] as! [String: Any])["testbed"] as! [String: Any]
+        let fit = try XCTUnwrap(Probe.fit(baseline: points, source: "fixture", resamples: 300, seed: 3, bandGrid: Self.grid))
+        assertClose(fit.slope, (expected["slope"] as! NSNumber).doubleValue, relative: 1e-12)
+        assertClose(fit.intercept, (expected["intercept"] as! NSNumber).doubleValue, relative: 1e-12)
+        XCTAssertEqual(fit.pointCount, (expected["point_count"] as! NSNumber).intValue)
+        XCTAssertFalse(fit.points!.contains { $0.accuracy == 0 })
+        let band = expected["band"] as! [[NSNumber]]
+        XCTAssertEqual(fit.band.count, band.count)
+        for (mine, theirs) in zip(fit.band, band) {
+            XCTAssertEqual(mine.referenceAccuracy, theirs[0].doubleValue, accuracy: 1e-12)
+            XCTAssertEqual(mine.fitted, theirs[1].doubleValue, accuracy: 1e-12)
+            XCTAssertEqual(mine.lower, theirs[2].doubleValue, accuracy: 1e-10)
+            XCTAssertEqual(mine.upper, theirs[3].doubleValue, accuracy: 1e-10)
+        }
+        let check = Probe.BaselineCheck(points)
+        XCTAssertEqual(check.excluded.map(\.model), ["m7"])
+        XCTAssertNil(check.limitation)
+    }
+
+    /// Two distinct points (one repeated): a line but no band, and the reason is stated.
+    func testTwoDistinctPointsGiveALineWithoutBand() throws {
+        let points = Self.baseline("two")
+        let fit = try XCTUnwrap(Probe.fit(baseline: points, source: "fixture", resamples: 300, seed: 3, bandGrid: Self.grid))
+        XCTAssertEqual(fit.band, [])
+        XCTAssertEqual(Probe.BaselineCheck(points).limitation, .tooFewDistinctPoints)
+        XCTAssertEqual(Probe.BaselineCheck(Array(points.prefix(1))).limitation, .tooFewBaselinePoints)
+        XCTAssertEqual(Probe.BaselineCheck([points[1], points[2]]).limitation, .singleReferenceAccuracy)
+        XCTAssertNil(Probe.fit(baseline: [points[1], points[2]], source: "x", seed: 1))
+        let atFloor = Probe.BaselinePoint(model: "rn50", referenceAccuracy: 0.76, accuracy: 0)
+        XCTAssertEqual(Probe.BaselineCheck([atFloor]).limitation, .noBaselinePoints)
+    }
+
+    /// Three distinct points: a band, from resamples that skip the single-x picks.
+    func testThreeDistinctPointsGiveABandMatchingTheReplay() throws {
+        let expected = (Self.fixture["fits"] as! [String: Any])["three"] as! [String: Any]
+        let fit = try XCTUnwrap(Probe.fit(baseline: Self.baseline("three"), source: "fixture", resamples: 300, seed: 3, bandGrid: Self.grid))
+        for (mine, theirs) in zip(fit.band, expected["band"] as! [[NSNumber]]) {
+            XCTAssertEqual(mine.lower, theirs[2].doubleValue, accuracy: 1e-10)
+            XCTAssertEqual(mine.upper, theirs[3].doubleValue, accuracy: 1e-10)
+        }
+        XCTAssertTrue(fit.band.contains { $0.upper - $0.lower > 0.01 })
+    }
+}

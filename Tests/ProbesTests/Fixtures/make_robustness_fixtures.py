@@ -1,0 +1,146 @@
+"""Writes robustness.json: reference values for effective robustness (probe 5) computed with
+numpy / scipy, the bootstraps reproduced draw for draw with the project's SplitMix64
+(splitmix64.py), so Swift is compared tightly, not within a Monte-Carlo tolerance.
+
+Run from anywhere:  python3 Tests/ProbesTests/Fixtures/make_robustness_fixtures.py
+The resampling scheme mirrored here is documented on EffectiveRobustnessProbe.fit and
+EffectiveRobustnessProbe.interval (Sources/Probes/EffectiveRobustness*.swift).
+"""
+import json
+import os
+import sys
+
+import numpy as np
+import scipy
+import scipy.special
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from splitmix64 import SplitMix64  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+GRID = [round(0.01 + 0.02 * i, 10) for i in range(50)]
+
+
+def elogit(k, n):
+    """logit((k + 1/2) / (n + 1))."""
+    return float(scipy.special.logit((k + 0.5) / (n + 1)))
+
+
+def point_logits(p):
+    x = elogit(*p["reference_counts"]) if p.get("reference_counts") else float(scipy.special.logit(p["x"]))
+    y = elogit(*p["counts"]) if p.get("counts") else float(scipy.special.logit(p["y"]))
+    return x, y
+
+
+def usable(points):
+    return [p for p in points if 0 < p["x"] < 1 and 0 < p["y"] < 1]
+
+
+def line(xs, ys):
+    """numpy.polyfit(x, y, 1), or None when every x is the same (no slope)."""
+    if len(xs) < 2 or len(set(xs)) == 1:
+        return None
+    slope, intercept = np.polyfit(xs, ys, 1)
+    return float(slope), float(intercept)
+
+
+def sigmoid(z):
+    return float(scipy.special.expit(z))
+
+
+def distinct(points):
+    logits = [point_logits(p) for p in points]
+    return len(set(logits)), len(set(x for x, _ in logits))
+
+
+def fit(points, resamples, seed):
+    use = usable(points)
+    logits = [point_logits(p) for p in use]
+    xs, ys = [x for x, _ in logits], [y for _, y in logits]
+    base = line(xs, ys)
+    if base is None:
+        return None
+    n_distinct, _ = distinct(use)
+    band = []
+    if n_distinct >= 3:
+        g = SplitMix64(seed)
+        curves = [[] for _ in GRID]
+        for _ in range(resamples):
+            picks = [g.index_below(len(xs)) for _ in range(len(xs))]
+            refit = line([xs[i] for i in picks], [ys[i] for i in picks])
+            if refit is None:
+                continue
+            for j, xg in enumerate(GRID):
+                curves[j].append(sigmoid(refit[0] * scipy.special.logit(xg) + refit[1]))
+        for j, xg in enumerate(GRID):
+            fitted = sigmoid(base[0] * scipy.special.logit(xg) + base[1])
+            lo, hi = np.percentile(curves[j], [2.5, 97.5]) if curves[j] else (fitted, fitted)
+            band.append([xg, fitted, float(lo), float(hi)])
+    return {"slope": base[0], "intercept": base[1], "point_count": len(use), "band": band}
+
+
+def resampled_successes(correct, total, g):
+    return sum(1 for _ in range(total) if g.index_below(total) < correct)
+
+
+def interval(ref, shift, points, resamples, seed):
+    """EffectiveRobustnessProbe.interval: candidate images, then baseline points, per resample."""
+    use = usable(points) if points is not None else []
+    n_distinct, _ = distinct(use) if use else (0, 0)
+    logits = [point_logits(p) for p in use]
+    xs, ys = [x for x, _ in logits], [y for _, y in logits]
+    with_line = line(xs, ys) is not None and n_distinct >= 3
+    g = SplitMix64(seed)
+    er, ra = [], []
+    for _ in range(resamples):
+        k = resampled_successes(ref[0], ref[1], g)
+        m = resampled_successes(shift[0], shift[1], g)
+        acc = m / shift[1]
+        if k > 0:
+            ra.append(acc / (k / ref[1]))
+        if not with_line:
+            continue
+        picks = [g.index_below(len(xs)) for _ in range(len(xs))]
+        refit = line([xs[i] for i in picks], [ys[i] for i in picks])
+        if refit is None:
+            continue
+        er.append(acc - sigmoid(refit[0] * elogit(k, ref[1]) + refit[1]))
+    base = line(xs, ys)
+    point_er = None
+    if base is not None:
+        point_er = shift[0] / shift[1] - sigmoid(base[0] * elogit(*ref) + base[1])
+    return {"reference": list(ref), "shift": list(shift), "resamples": resamples, "seed": seed,
+            "er": point_er,
+            "er_ci": [float(v) for v in np.percentile(er, [2.5, 97.5])] if er else None,
+            "line_resamples": len(er) if with_line else None,
+            "ra_ci": [float(v) for v in np.percentile(ra, [2.5, 97.5])] if ra else None}
+
+
+def main():
+    # Published-style points (no counts), one at 0 % that must be left out (ResNet-50 on
+    # ImageNet-A), and one measured point with counts (empirical logits).
+    testbed = [{"model": f"m{i}", "x": x, "y": y} for i, (x, y) in enumerate(
+        [(0.56, 0.21), (0.62, 0.26), (0.70, 0.33), (0.74, 0.37), (0.79, 0.45), (0.83, 0.49), (0.86, 0.55), (0.761, 0.0)])]
+    testbed.append({"model": "measured", "x": 150 / 200, "y": 70 / 180, "reference_counts": [150, 200], "counts": [70, 180]})
+    two = [{"model": "a", "x": 0.6, "y": 0.3}, {"model": "b", "x": 0.8, "y": 0.5}, {"model": "b2", "x": 0.8, "y": 0.5}]
+    three = [{"model": "a", "x": 0.6, "y": 0.3}, {"model": "b", "x": 0.8, "y": 0.5}, {"model": "c", "x": 0.7, "y": 0.45}]
+
+    out = {"generator": {"python": sys.version.split()[0], "numpy": np.__version__, "scipy": scipy.__version__},
+           "grid": GRID,
+           "empirical_logit": [[k, n, elogit(k, n)] for k, n in [(0, 1), (1, 1), (0, 200), (200, 200), (57, 200), (5000, 10000)]],
+           "baselines": {"testbed": testbed, "two": two, "three": three},
+           "fits": {"testbed": fit(testbed, 300, 3), "two": fit(two, 300, 3), "three": fit(three, 300, 3)},
+           "intervals": [
+               dict(interval((140, 200), (95, 180), testbed, 1000, 11), baseline="testbed"),
+               dict(interval((200, 200), (150, 180), testbed, 1000, 12), baseline="testbed"),
+               dict(interval((140, 200), (95, 180), two, 500, 13), baseline="two"),
+               dict(interval((140, 200), (95, 180), three, 500, 14), baseline="three"),
+               dict(interval((0, 50), (3, 40), None, 400, 15), baseline=None),
+           ]}
+    with open(os.path.join(HERE, "robustness.json"), "w") as f:
+        json.dump(out, f, indent=1)
+    print("written")
+
+
+if __name__ == "__main__":
+    main()
