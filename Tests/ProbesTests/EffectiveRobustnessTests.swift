@@ -86,4 +86,50 @@ final class EffectiveRobustnessTests: XCTestCase {
         }
         XCTAssertTrue(fit.band.contains { $0.upper - $0.lower > 0.01 })
     }
+
+    /// Every interval of the fixture: ER and relative accuracy, same draws as Python.
+    func testIntervalsReplayThePythonBootstrap() throws {
+        for case let row as [String: Any] in Self.fixture["intervals"] as! [Any] {
+            let ref = row["reference"] as! [Int], shift = row["shift"] as! [Int]
+            let baseline = (row["baseline"] as? String).map(Self.baseline)
+            let result = Probe.interval(
+                reference: .init(correct: ref[0], total: ref[1]), shift: .init(correct: shift[0], total: shift[1]), baseline: baseline,
+                resamples: row["resamples"] as! Int, seed: UInt64(row["seed"] as! Int))
+            let label = "\(ref) \(shift) \(row["baseline"] ?? "none")"
+            /// The interval equals the fixture's pair, or both are absent.
+            func check(_ interval: Interval?, _ key: String, accuracy: Double) {
+                guard let pair = (row[key] as? [NSNumber])?.map(\.doubleValue) else { return XCTAssertNil(interval, "\(key) \(label)") }
+                XCTAssertEqual(interval?.lower ?? .nan, pair[0], accuracy: accuracy, "\(key) \(label)")
+                XCTAssertEqual(interval?.upper ?? .nan, pair[1], accuracy: accuracy, "\(key) \(label)")
+            }
+            check(result.effectiveRobustness, "er_ci", accuracy: 1e-10)
+            check(result.relativeAccuracy, "ra_ci", accuracy: 1e-12)
+            XCTAssertEqual(result.lineResamples, row["line_resamples"] as? Int, label)
+            // The point estimate, with the candidate's counts.
+            if let er = row["er"] as? NSNumber, let baseline {
+                let fit = try XCTUnwrap(Probe.fit(baseline: baseline, source: "x", resamples: 10, seed: 1))
+                let point = Probe.point(
+                    domain: "s", referenceAccuracy: Double(ref[0]) / Double(ref[1]), accuracy: Double(shift[0]) / Double(shift[1]),
+                    fit: fit, referenceCounts: .init(correct: ref[0], total: ref[1]))
+                assertClose(point.effectiveRobustness, er.doubleValue, relative: 1e-10, label)
+                if let ci = result.effectiveRobustness {
+                    XCTAssertLessThan(ci.lower, er.doubleValue, label)
+                    XCTAssertGreaterThan(ci.upper, er.doubleValue, label)
+                }
+            }
+        }
+    }
+
+    /// The limitation travels with an interval that has no ER part.
+    func testIntervalSaysWhyThereIsNoERInterval() {
+        let two = Probe.interval(
+            reference: .init(correct: 140, total: 200), shift: .init(correct: 95, total: 180), baseline: Self.baseline("two"),
+            resamples: 50, seed: 1)
+        XCTAssertNil(two.effectiveRobustness)
+        XCTAssertEqual(two.limitation, .tooFewDistinctPoints)
+        XCTAssertNotNil(two.relativeAccuracy)
+        let none = Probe.interval(reference: .init(correct: 140, total: 200), shift: .init(correct: 95, total: 180), baseline: nil, resamples: 50, seed: 1)
+        XCTAssertNil(none.limitation)
+        XCTAssertNil(none.lineResamples)
+    }
 }

@@ -1,0 +1,95 @@
+import Foundation
+import Results
+import Support
+
+extension EffectiveRobustnessProbe {
+    /// A model's effective robustness and relative accuracy on one shift with their bootstrap
+    /// intervals.
+    public struct CandidateInterval: Codable, Sendable, Equatable {
+        /// Percentile interval of ER; `nil` without a band-worthy baseline (`limitation` says why)
+        /// or when no resample had a line.
+        public var effectiveRobustness: Interval?
+        /// Percentile interval of `accuracy / reference_accuracy` (resamples with a reference
+        /// accuracy of 0 left out); `nil` if every resample had one.
+        public var relativeAccuracy: Interval?
+        public var resamples: Int
+        /// Resamples whose baseline picks had a line (the others are left out of the ER interval).
+        public var lineResamples: Int?
+        public var seed: UInt64
+        /// Why `effective_robustness` is absent, when it is for a baseline reason.
+        public var limitation: Limitation?
+
+        public init(
+            effectiveRobustness: Interval?, relativeAccuracy: Interval?, resamples: Int, lineResamples: Int?, seed: UInt64,
+            limitation: Limitation?
+        ) {
+            self.effectiveRobustness = effectiveRobustness
+            self.relativeAccuracy = relativeAccuracy
+            self.resamples = resamples
+            self.lineResamples = lineResamples
+            self.seed = seed
+            self.limitation = limitation
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case effectiveRobustness = "effective_robustness", relativeAccuracy = "relative_accuracy", resamples
+            case lineResamples = "line_resamples", seed, limitation
+        }
+    }
+
+    /// Bootstrap intervals of a model's ER and relative accuracy on one shift.
+    ///
+    /// Each resample draws, in this order from one `SplitMix64(seed:)` stream:
+    /// 1. the candidate's reference images: `reference.total` indices below `reference.total`,
+    ///    an index below `reference.correct` counting as a correct image (the 0/1 outcomes in
+    ///    a fixed order — resampling them is resampling the images);
+    /// 2. the candidate's shift images, likewise;
+    /// 3. when the baseline allows a band (`BaselineCheck.allowsBand`), `m` indices below `m`
+    ///    into its usable points, and refits the line (a resample whose picks share one
+    ///    reference accuracy has no line and is left out of the ER interval).
+    ///
+    /// ER* = y* − σ(β₁* · logit((k* + ½)/(n + 1)) + β₀*). The intervals are numpy-linear
+    /// percentiles at (1 − level)/2 and (1 + level)/2. The baseline points' own sampling error
+    /// (their test sets) is not known here and is not included.
+    public static func interval(
+        reference: Counts, shift: Counts, baseline: [BaselinePoint]?, resamples: Int = 1000, level: Double = 0.95, seed: UInt64
+    ) -> CandidateInterval {
+        let check = baseline.map(BaselineCheck.init)
+        let points = check?.allowsBand == true ? check!.usable : []
+        let x = points.map(\.logits.x), y = points.map(\.logits.y)
+        var generator = SplitMix64(seed: seed)
+        var effective: [Double] = [], relative: [Double] = []
+        effective.reserveCapacity(resamples)
+        relative.reserveCapacity(resamples)
+        for _ in 0..<max(resamples, 0) {
+            let k = resampledSuccesses(reference, &generator)
+            let m = resampledSuccesses(shift, &generator)
+            let accuracy = Double(m) / Double(shift.total)
+            if k > 0 { relative.append(accuracy / (Double(k) / Double(reference.total))) }
+            guard !points.isEmpty else { continue }
+            let picks = (0..<points.count).map { _ in generator.index(below: points.count) }
+            guard let line = Statistics.leastSquaresLine(x: picks.map { x[$0] }, y: picks.map { y[$0] }) else { continue }
+            let predicted = Statistics.sigmoid(line.slope * Statistics.empiricalLogit(successes: k, trials: reference.total) + line.intercept)
+            effective.append(accuracy - predicted)
+        }
+        return CandidateInterval(
+            effectiveRobustness: points.isEmpty ? nil : percentileInterval(effective, level: level),
+            relativeAccuracy: percentileInterval(relative, level: level), resamples: resamples,
+            lineResamples: points.isEmpty ? nil : effective.count, seed: seed,
+            limitation: baseline == nil ? nil : check?.limitation)
+    }
+
+    /// Correct images among `counts.total` drawn with replacement.
+    private static func resampledSuccesses(_ counts: Counts, _ generator: inout SplitMix64) -> Int {
+        var successes = 0
+        for _ in 0..<counts.total where generator.index(below: counts.total) < counts.correct { successes += 1 }
+        return successes
+    }
+
+    private static func percentileInterval(_ values: [Double], level: Double) -> Interval? {
+        guard !values.isEmpty else { return nil }
+        let sorted = values.sorted(), tail = (1 - level) / 2 * 100
+        return Interval(
+            lower: Statistics.percentile(sorted: sorted, tail), upper: Statistics.percentile(sorted: sorted, 100 - tail), level: level)
+    }
+}
