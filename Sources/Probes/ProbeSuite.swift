@@ -40,11 +40,16 @@ public struct DomainEmbeddings: Sendable {
     public var embeddings: Matrix<Float>
     /// Class index (row of the head) per image; `nil` for an unlabelled domain.
     public var labels: [Int]?
+    /// A group id per head row when a prediction is correct for any row of the label's group
+    /// (ObjectNet: the ImageNet classes mapped to one ObjectNet class); `nil`: only the label's
+    /// own row is correct. See `ZeroShot.accepts`.
+    public var classGroups: [Int]?
 
-    public init(name: String, embeddings: Matrix<Float>, labels: [Int]?) {
+    public init(name: String, embeddings: Matrix<Float>, labels: [Int]?, classGroups: [Int]? = nil) {
         self.name = name
         self.embeddings = embeddings
         self.labels = labels
+        self.classGroups = classGroups
     }
 }
 
@@ -91,15 +96,17 @@ public enum ProbeSuite {
         /// Zero-shot scores and, for a labelled domain, the pruning curves (which share the logits).
         func scoresAndDirections(_ domain: DomainEmbeddings) throws -> (ZeroShot.Scores, DirectionsResult?) {
             guard let labels = domain.labels else {
-                return (try ProbeTimer.shared.measure("zero-shot") { try ZeroShot.scores(embeddings: domain.embeddings, head: head, labels: nil) }, nil)
+                return (try ProbeTimer.shared.measure("zero-shot") {
+                    try ZeroShot.scores(embeddings: domain.embeddings, head: head, labels: nil, groups: domain.classGroups)
+                }, nil)
             }
             let (directions, scores) = try ProbeTimer.shared.measure("zero-shot and pruning curves (total)") { try Directions.resultAndScores(
                 basis: basis, head: head, referenceMeanAbs: referenceOutliers.meanAbsActivation,
-                embeddings: domain.embeddings, labels: labels, prunedPercents: options.prunedPercents) }
+                embeddings: domain.embeddings, labels: labels, groups: domain.classGroups, prunedPercents: options.prunedPercents) }
             return (scores, directions)
         }
         let (referenceScores, referenceDirections) = try scoresAndDirections(ref)
-        let referenceZeroShot = ZeroShot.result(scores: referenceScores, labels: ref.labels, classCount: head.rows)
+        let referenceZeroShot = ZeroShot.result(scores: referenceScores, labels: ref.labels, classCount: head.rows, groups: ref.classGroups)
         let threshold: Double? = try referenceZeroShot.map {
             try ATC.threshold(referenceConfidences: referenceScores.confidences, referenceCorrect: $0.top1Correct)
         }
@@ -114,7 +121,7 @@ public enum ProbeSuite {
             }
             if linearProbe == nil { referenceNotes.add(ProbeNote.linearProbeTooFew, "too few reference images or classes for a linear probe") }
         }
-        let referenceOutcomes = ref.labels.map { ZeroShot.outcomes(referenceScores, labels: $0) }
+        let referenceOutcomes = ref.labels.map { ZeroShot.outcomes(referenceScores, labels: $0, groups: ref.classGroups) }
 
         let domains = [reference] + shifts
         func probeDomain(_ index: Int) throws -> ModelDomainProbes {
@@ -129,11 +136,12 @@ public enum ProbeSuite {
                 return ModelDomainProbes(model: model, domain: domain.name, results: results)
             }
             let (scores, directions) = isReference ? (referenceScores, referenceDirections) : try scoresAndDirections(clean)
-            results.zeroShot = isReference ? referenceZeroShot : ZeroShot.result(scores: scores, labels: clean.labels, classCount: head.rows)
+            results.zeroShot = isReference
+                ? referenceZeroShot : ZeroShot.result(scores: scores, labels: clean.labels, classCount: head.rows, groups: clean.classGroups)
             if !isReference, let labels = clean.labels, let referenceOutcomes {
                 results.zeroShot?.differenceFromReference = ProbeTimer.shared.measure("bootstrap") {
                     Statistics.bootstrapDifferenceOfMeans(
-                        referenceOutcomes, ZeroShot.outcomes(scores, labels: labels), resamples: options.bootstrapResamples,
+                        referenceOutcomes, ZeroShot.outcomes(scores, labels: labels, groups: clean.classGroups), resamples: options.bootstrapResamples,
                         seed: SplitMix64.derive(seeds.bootstrap, index: index))
                 }
             }
@@ -172,9 +180,12 @@ public enum ProbeSuite {
             }
             if let linearProbe, let labels = clean.labels {
                 results.linearProbe = ProbeTimer.shared.measure("linear probe: evaluate") {
-                    guard isReference else { return LinearProbe.result(linearProbe, embeddings: clean.embeddings, labels: labels) }
+                    guard isReference else {
+                        return LinearProbe.result(linearProbe, embeddings: clean.embeddings, labels: labels, groups: clean.classGroups)
+                    }
                     let test = linearProbe.testRows
-                    return LinearProbe.result(linearProbe, embeddings: clean.embeddings.selectingRows(test), labels: test.map { labels[$0] })
+                    return LinearProbe.result(
+                        linearProbe, embeddings: clean.embeddings.selectingRows(test), labels: test.map { labels[$0] }, groups: clean.classGroups)
                 }
             }
             if let labels = clean.labels, Set(labels).count == 1 { notes.add(ProbeNote.singleLabel, "every image has the same label: per-class accuracy has one class") }
@@ -268,6 +279,9 @@ public enum ProbeSuite {
                 throw ProbesError.invalid("domain '\(domain.name)' has label \(bad), outside the head's classes 0..<\(head.rows)")
             }
         }
+        if let groups = domain.classGroups, groups.count != head.rows {
+            throw ProbesError.shape("domain '\(domain.name)' has \(groups.count) class groups for a head of \(head.rows) classes")
+        }
         let d = domain.embeddings.columns
         let keep = (0..<domain.embeddings.rows).filter { i in
             domain.embeddings.values[(i * d)..<((i + 1) * d)].allSatisfy(\.isFinite)
@@ -275,7 +289,9 @@ public enum ProbeSuite {
         guard keep.count < domain.embeddings.rows else { return domain }
         let dropped = domain.embeddings.rows - keep.count
         notes.add(ProbeNote.nonFiniteEmbeddings, count: dropped, "\(dropped) embedding\(dropped == 1 ? "" : "s") with NaN or infinity left out")
-        return DomainEmbeddings(name: domain.name, embeddings: domain.embeddings.selectingRows(keep), labels: domain.labels.map { l in keep.map { l[$0] } })
+        return DomainEmbeddings(
+            name: domain.name, embeddings: domain.embeddings.selectingRows(keep), labels: domain.labels.map { l in keep.map { l[$0] } },
+            classGroups: domain.classGroups)
     }
 }
 
