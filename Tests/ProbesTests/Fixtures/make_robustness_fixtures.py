@@ -116,6 +116,26 @@ def interval(ref, shift, points, resamples, seed):
             "ra_ci": [float(v) for v in np.percentile(ra, [2.5, 97.5])] if ra else None}
 
 
+def grouped_scoring():
+    """ObjectNet's rule on the probe fixture arrays: a prediction is correct when it is any class
+    of the label's group. Labels are moved to the first class of their group (as the pipeline
+    labels an ObjectNet image by its first mapped ImageNet class)."""
+    groups = [0, 0, 1, 2, 2, 2, 3, 4]
+    head = np.load(os.path.join(HERE, "head.npy")).astype(np.float64)
+    shift = np.load(os.path.join(HERE, "shift.npy")).astype(np.float64)
+    labels = np.array([int(v) for v in open(os.path.join(HERE, "shift_labels.txt"))])
+    first = {g: groups.index(g) for g in set(groups)}
+    labels = np.array([first[groups[y]] for y in labels])
+    logits = (shift / np.linalg.norm(shift, axis=1, keepdims=True)) @ head.T
+    pred = np.argmax(logits, axis=1)
+    g = np.array(groups)
+    correct = g[pred] == g[labels]
+    best = np.array([logits[i, g == g[labels[i]]].max() for i in range(len(labels))])
+    ranks = (logits > best[:, None]).sum(axis=1)
+    return {"groups": groups, "labels": labels.tolist(), "top1_correct": int(correct.sum()),
+            "top5_correct": int((ranks < 5).sum()), "ranks": ranks.tolist(), "exact_top1_correct": int((pred == labels).sum())}
+
+
 def main():
     # Published-style points (no counts), one at 0 % that must be left out (ResNet-50 on
     # ImageNet-A), and one measured point with counts (empirical logits).
@@ -137,6 +157,7 @@ def main():
                dict(interval((140, 200), (95, 180), three, 500, 14), baseline="three"),
                dict(interval((0, 50), (3, 40), None, 400, 15), baseline=None),
            ]}
+    out["grouped_scoring"] = grouped_scoring()
     with open(os.path.join(HERE, "robustness.json"), "w") as f:
         json.dump(out, f, indent=1)
     print("written")
