@@ -16,7 +16,7 @@ import Results
 /// | `relative_drop_near_maximum` | watch | 0.8 · `max_relative_drop` < relative drop ≤ `max_relative_drop` |
 /// | `estimated_relative_drop_above_maximum` | watch | unlabelled: 1 − ATC estimate / reference accuracy > `max_relative_drop` |
 /// | `below_baseline_trend` | watch | effective robustness < −0.05 (5 points under the baseline line) |
-/// | `strong_unlabelled_shift` | watch | unlabelled domain with domain-classifier AUC ≥ 0.9 |
+/// | `strong_unlabelled_shift` | watch | unlabelled shift with domain-classifier AUC ≥ 0.9, with or without an ATC estimate |
 ///
 /// The model verdict is the worst over its reference-domain verdict and every shift
 /// verdict; its reasons are those non-pass reasons, prefixed by the domain. A criterion the
@@ -81,12 +81,13 @@ public enum Verdict {
                         value: relativeDrop, limit: maximum))
                 }
             }
-            if let auc = probes.distance?.auc, auc >= 0.9 {
-                reasons.append(VerdictReason(
-                    code: "strong_unlabelled_shift", status: .watch,
-                    message: "unlabelled images are easy to tell from the reference (domain AUC \(String(format: "%.2f", auc)))",
-                    value: auc, limit: 0.9))
-            }
+        }
+        // Whether or not there is an ATC estimate (an unlabelled reference gives none).
+        if probes.zeroShot == nil, !isReference, let auc = probes.distance?.auc, auc >= 0.9 {
+            reasons.append(VerdictReason(
+                code: "strong_unlabelled_shift", status: .watch,
+                message: "unlabelled images are easy to tell from the reference (domain AUC \(String(format: "%.2f", auc)))",
+                value: auc, limit: 0.9))
         }
         if let er = robustness?.effectiveRobustness, er < -0.05 {
             reasons.append(VerdictReason(
