@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 @testable import Probes
 import Results
+import Support
 
 /// Effective robustness against Fixtures/robustness.json (make_robustness_fixtures.py): the
 /// fits with numpy.polyfit, the bootstraps replayed in Python with the same SplitMix64 draws.
@@ -85,6 +86,21 @@ final class EffectiveRobustnessTests: XCTestCase {
             XCTAssertEqual(mine.upper, theirs[3].doubleValue, accuracy: 1e-10)
         }
         XCTAssertTrue(fit.band.contains { $0.upper - $0.lower > 0.01 })
+    }
+
+    /// A resample's correct count is drawn from Binomial(n, k/n) — what resampling n images with
+    /// replacement gives; the table equals scipy.stats.binom.pmf.
+    func testResampledCountIsTheBinomialDistribution() {
+        for row in Self.fixture["binomial"] as! [[NSNumber]] {
+            let k = row[0].intValue, n = row[1].intValue, j = row[2].intValue
+            let table = ResampledCount(AccuracyCounts(correct: k, total: n))
+            let i = j - table.lowest
+            let pmf = i < 0 || i >= table.cumulative.count ? 0 : table.cumulative[i] - (i > 0 ? table.cumulative[i - 1] : 0)
+            XCTAssertEqual(pmf, row[3].doubleValue, accuracy: 1e-12, "\(j) of \(n), p = \(k)/\(n)")
+        }
+        var generator = SplitMix64(seed: 3)
+        XCTAssertEqual(ResampledCount(AccuracyCounts(correct: 0, total: 9)).draw(&generator), 0)
+        XCTAssertEqual(ResampledCount(AccuracyCounts(correct: 9, total: 9)).draw(&generator), 9)
     }
 
     /// Every interval of the fixture: ER and relative accuracy, same draws as Python.

@@ -4,8 +4,10 @@ numpy / scipy, the bootstraps reproduced draw for draw with the project's SplitM
 
 Run from anywhere:  python3 Tests/ProbesTests/Fixtures/make_robustness_fixtures.py
 The resampling scheme mirrored here is documented on EffectiveRobustnessProbe.fit and
-EffectiveRobustnessProbe.interval (Sources/Probes/EffectiveRobustness*.swift).
+EffectiveRobustnessProbe.interval (Sources/Probes/EffectiveRobustness*.swift): the correct
+count of a resample of n images is Binomial(n, k/n), drawn by inversion (ResampledCount).
 """
+import bisect
 import json
 import os
 import sys
@@ -13,6 +15,7 @@ import sys
 import numpy as np
 import scipy
 import scipy.special
+import scipy.stats
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from splitmix64 import SplitMix64  # noqa: E402
@@ -79,8 +82,46 @@ def fit(points, resamples, seed):
     return {"slope": base[0], "intercept": base[1], "point_count": len(use), "band": band}
 
 
-def resampled_successes(correct, total, g):
-    return sum(1 for _ in range(total) if g.index_below(total) < correct)
+class ResampledCount:
+    """Binomial(n, k/n) by inversion, the table built with the same arithmetic in the same
+    order as Swift's ResampledCount (EffectiveRobustness+Interval.swift), so draws match bit for bit."""
+
+    def __init__(self, k, n):
+        if k == 0 or k == n:
+            self.lowest, self.cumulative = k, [1.0]
+            return
+        ratio = k / (n - k)
+        mode = (n + 1) * k // n
+        below, above = [], []
+        weight, j = 1.0, mode
+        while j > 0:
+            weight = weight * (j / (n - j + 1)) / ratio
+            if weight < 1e-20:
+                break
+            below.append(weight)
+            j -= 1
+        weight, j = 1.0, mode
+        while j < n:
+            weight = weight * ((n - j) / (j + 1)) * ratio
+            if weight < 1e-20:
+                break
+            above.append(weight)
+            j += 1
+        running, sums = 0.0, []
+        for w in below[::-1] + [1.0] + above:
+            running += w
+            sums.append(running)
+        self.lowest = mode - len(below)
+        self.cumulative = [v / running for v in sums]
+
+    def draw(self, g):
+        return self.lowest + min(bisect.bisect_right(self.cumulative, g.unit()), len(self.cumulative) - 1)
+
+    def pmf(self, j):
+        i = j - self.lowest
+        if i < 0 or i >= len(self.cumulative):
+            return 0.0
+        return self.cumulative[i] - (self.cumulative[i - 1] if i > 0 else 0.0)
 
 
 def interval(ref, shift, points, resamples, seed):
@@ -90,11 +131,12 @@ def interval(ref, shift, points, resamples, seed):
     logits = [point_logits(p) for p in use]
     xs, ys = [x for x, _ in logits], [y for _, y in logits]
     with_line = line(xs, ys) is not None and n_distinct >= 3
+    ref_count, shift_count = ResampledCount(*ref), ResampledCount(*shift)
     g = SplitMix64(seed)
     er, ra = [], []
     for _ in range(resamples):
-        k = resampled_successes(ref[0], ref[1], g)
-        m = resampled_successes(shift[0], shift[1], g)
+        k = ref_count.draw(g)
+        m = shift_count.draw(g)
         acc = m / shift[1]
         if k > 0:
             ra.append(acc / (k / ref[1]))
@@ -148,6 +190,9 @@ def main():
     out = {"generator": {"python": sys.version.split()[0], "numpy": np.__version__, "scipy": scipy.__version__},
            "grid": GRID,
            "empirical_logit": [[k, n, elogit(k, n)] for k, n in [(0, 1), (1, 1), (0, 200), (200, 200), (57, 200), (5000, 10000)]],
+           "binomial": [[k, n, j, float(scipy.stats.binom.pmf(j, n, k / n))]
+                        for k, n in [(140, 200), (7000, 10000), (1, 50), (49, 50)]
+                        for j in sorted({0, 1, k - 3, k, k + 2, n - 1, n} & set(range(n + 1)))],
            "baselines": {"testbed": testbed, "two": two, "three": three},
            "fits": {"testbed": fit(testbed, 300, 3), "two": fit(two, 300, 3), "three": fit(three, 300, 3)},
            "intervals": [
