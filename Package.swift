@@ -32,6 +32,10 @@ let compute = nativeCPU + optimisedInDebug
 /// Everything else: native CPU only (debug builds unoptimised).
 let plain = nativeCPU
 
+// `SHIFTLENS_FUZZ=1` adds the libFuzzer harness `shiftlens-fuzz` (docs/security.md, scripts/fuzz/run.sh):
+// it links only with `-Xswiftc -sanitize=fuzzer`, so it is left out of ordinary builds.
+let fuzzing = ProcessInfo.processInfo.environment["SHIFTLENS_FUZZ"] == "1"
+
 let package = Package(
     name: "ShiftLens",
     platforms: [.macOS(.v14)],
@@ -44,7 +48,7 @@ let package = Package(
         .target(name: "Tensor", swiftSettings: compute + crossModule),
         .target(name: "Weights", dependencies: ["Support"], swiftSettings: compute),
         .target(name: "CLIP", dependencies: ["Support", "ImageCodec", "Tensor", "Weights"], swiftSettings: compute),
-        .target(name: "Pilot", swiftSettings: plain),
+        .target(name: "Pilot", dependencies: ["Support"], swiftSettings: plain),
         .target(name: "Embeddings", dependencies: ["Support", "ImageCodec", "Tensor"], swiftSettings: compute),
         .target(name: "Results", dependencies: ["Support"], swiftSettings: plain),
         .target(name: "Probes", dependencies: ["Support", "Tensor", "Results"], swiftSettings: compute),
@@ -53,7 +57,7 @@ let package = Package(
             name: "Pipeline",
             dependencies: ["Support", "ImageCodec", "Tensor", "Weights", "CLIP", "Pilot", "Embeddings", "Results", "Probes", "Site"],
             swiftSettings: compute),
-        .target(name: "ShiftLensBenchmarks", dependencies: ["Support", "Tensor", "Weights", "Probes"], swiftSettings: compute),
+        .target(name: "ShiftLensBenchmarks", dependencies: ["Support", "Tensor", "Weights", "CLIP", "Probes"], swiftSettings: compute),
         .target(
             name: "ShiftLensCLI",
             dependencies: [
@@ -82,5 +86,15 @@ let package = Package(
                 "ShiftLensBenchmarks", "Site", "Support", "Tensor", "Weights",
             ],
             exclude: ["Fixtures"], swiftSettings: plain),
+
+        .target(
+            name: "FuzzTargets", dependencies: ["Support", "ImageCodec", "Tensor", "Weights", "CLIP", "Pilot", "Probes"],
+            swiftSettings: plain),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "Support"], exclude: ["Fixtures"], swiftSettings: plain),
     ]
 )
+
+if fuzzing {
+    package.products.append(.executable(name: "shiftlens-fuzz", targets: ["shiftlens-fuzz"]))
+    package.targets.append(.executableTarget(name: "shiftlens-fuzz", dependencies: ["FuzzTargets"], swiftSettings: plain))
+}
