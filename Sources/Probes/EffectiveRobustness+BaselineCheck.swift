@@ -2,19 +2,8 @@ import Foundation
 import Results
 
 extension EffectiveRobustnessProbe {
-    /// Why a shift has no baseline line, or a line without a band and ER intervals.
-    public enum Limitation: String, Codable, Sendable, Equatable {
-        /// No baseline point is left (none given, or every one at 0 % or 100 %).
-        case noBaselinePoints = "no_baseline_points"
-        /// One usable point: a line needs two.
-        case tooFewBaselinePoints = "too_few_baseline_points"
-        /// Every usable point has the same reference accuracy: the slope is undefined.
-        case singleReferenceAccuracy = "single_reference_accuracy"
-        /// A line, but fewer than 3 distinct points: resampling them gives the same line (or
-        /// none), so a band or an interval would have zero width and claim a certainty the
-        /// baseline does not have. ER is shown without an interval and judges nothing.
-        case tooFewDistinctPoints = "too_few_distinct_baseline_points"
-    }
+    /// Why a shift has no baseline line, or a line without a band (the schema type, in Results).
+    public typealias Limitation = BaselineLimitation
 
     /// What a set of baseline points supports: which points are used, which are left out,
     /// and whether there is a line, a band and ER intervals.

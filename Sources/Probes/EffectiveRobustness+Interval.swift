@@ -3,39 +3,8 @@ import Results
 import Support
 
 extension EffectiveRobustnessProbe {
-    /// A model's effective robustness and relative accuracy on one shift with their bootstrap
-    /// intervals.
-    public struct CandidateInterval: Codable, Sendable, Equatable {
-        /// Percentile interval of ER; `nil` without a band-worthy baseline (`limitation` says why)
-        /// or when no resample had a line.
-        public var effectiveRobustness: Interval?
-        /// Percentile interval of `accuracy / reference_accuracy` (resamples with a reference
-        /// accuracy of 0 left out); `nil` if every resample had one.
-        public var relativeAccuracy: Interval?
-        public var resamples: Int
-        /// Resamples whose baseline picks had a line (the others are left out of the ER interval).
-        public var lineResamples: Int?
-        public var seed: UInt64
-        /// Why `effective_robustness` is absent, when it is for a baseline reason.
-        public var limitation: Limitation?
-
-        public init(
-            effectiveRobustness: Interval?, relativeAccuracy: Interval?, resamples: Int, lineResamples: Int?, seed: UInt64,
-            limitation: Limitation?
-        ) {
-            self.effectiveRobustness = effectiveRobustness
-            self.relativeAccuracy = relativeAccuracy
-            self.resamples = resamples
-            self.lineResamples = lineResamples
-            self.seed = seed
-            self.limitation = limitation
-        }
-
-        enum CodingKeys: String, CodingKey {
-            case effectiveRobustness = "effective_robustness", relativeAccuracy = "relative_accuracy", resamples
-            case lineResamples = "line_resamples", seed, limitation
-        }
-    }
+    /// A model's ER and relative-accuracy intervals on one shift (the schema type, in Results).
+    public typealias CandidateInterval = Results.CandidateInterval
 
     /// Bootstrap intervals of a model's ER and relative accuracy on one shift.
     ///
