@@ -60,13 +60,19 @@ public struct PilotSpec: Sendable, Equatable {
 
     /// The pilot's pass/fail thresholds (fractions, 0–1).
     public struct Criteria: Sendable, Equatable {
-        /// Lowest acceptable zero-shot top-1 on every shifted domain.
+        /// Lowest acceptable zero-shot top-1 on every domain, the reference included.
         public var minAccuracy: Double?
         /// Largest acceptable relative drop `1 − acc_shift / acc_reference`.
         public var maxRelativeDrop: Double?
-        public init(minAccuracy: Double? = nil, maxRelativeDrop: Double? = nil) {
+        /// Lowest acceptable effective robustness, a difference of accuracies (−0.05: 5 points
+        /// under the baseline line); a model is flagged when the whole 95 % interval of its ER
+        /// lies below it.
+        public var minEffectiveRobustness: Double
+        public static let defaultMinEffectiveRobustness = -0.05
+        public init(minAccuracy: Double? = nil, maxRelativeDrop: Double? = nil, minEffectiveRobustness: Double = Criteria.defaultMinEffectiveRobustness) {
             self.minAccuracy = minAccuracy
             self.maxRelativeDrop = maxRelativeDrop
+            self.minEffectiveRobustness = minEffectiveRobustness
         }
     }
 
@@ -173,7 +179,15 @@ public struct PilotSpec: Sendable, Equatable {
             var reader = try JSONObjectReader(value, file: file, path: "criteria")
             criteria.minAccuracy = try reader.number("min_accuracy")
             criteria.maxRelativeDrop = try reader.number("max_relative_drop")
-            try reader.finish(known: ["min_accuracy", "max_relative_drop"])
+            if let margin = try reader.number("min_effective_robustness") {
+                guard (-1...1).contains(margin) else {
+                    throw PilotError.invalidValue(
+                        file: file, path: "criteria.min_effective_robustness",
+                        message: "is a difference of accuracies between −1 and 1 (−0.05 means 5 points under the baseline line), not \(margin)")
+                }
+                criteria.minEffectiveRobustness = margin
+            }
+            try reader.finish(known: ["min_accuracy", "max_relative_drop", "min_effective_robustness"])
             for (key, number) in [("min_accuracy", criteria.minAccuracy), ("max_relative_drop", criteria.maxRelativeDrop)] {
                 if let number, !(0...1).contains(number) {
                     throw PilotError.invalidValue(file: file, path: "criteria.\(key)", message: "is a fraction between 0 and 1 (0.8 means 80 %), not \(number)")

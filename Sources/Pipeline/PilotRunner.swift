@@ -136,8 +136,12 @@ package struct PilotRunner {
             runID: runID, createdAt: ISO8601DateFormatter().string(from: started), toolVersion: ToolVersion.current,
             models: encoded.map { ModelSummary(name: $0.entry.name, sha256: $0.sha256, family: $0.family, activation: $0.activation, isBaseline: $0.entry.baseline) },
             domains: analysis.domains, probes: analysis.probes, effectiveRobustness: analysis.robustness,
-            verdicts: analysis.verdicts, criteria: Criteria(minAccuracy: spec.criteria.minAccuracy, maxRelativeDrop: spec.criteria.maxRelativeDrop),
-            seeds: Seeds(base: spec.probes.seed))
+            verdicts: analysis.verdicts, criteria: ProbeRunner.criteria(spec), seeds: Seeds(base: spec.probes.seed),
+            guardrails: skippedModels.map { Guardrail(code: .modelNotLoaded, model: $0.0, detail: $0.1) } + analysis.guardrails)
+        if !skippedModels.isEmpty {
+            progress.note("! \(skippedModels.count) of \(spec.models.count) models could not be run and are missing from the results: "
+                          + skippedModels.map { "\($0.0) (\($0.1))" }.joined(separator: "; "))
+        }
         timings["total"] = Date().timeIntervalSince(started)
         var extra: [String: Any] = [:]
         if let imported {

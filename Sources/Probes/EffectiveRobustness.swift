@@ -60,7 +60,7 @@ public enum EffectiveRobustnessProbe {
         }
         return BaselineFit(
             source: source, pointCount: check.usable.count, slope: line.slope, intercept: line.intercept, band: band,
-            resamples: resamples, seed: seed, points: check.usable)
+            resamples: resamples, seed: seed, points: check.usable, excludedPoints: check.excluded.isEmpty ? nil : check.excluded)
     }
 
     /// A model's point on one shift, with ER when `fit` exists. With the counts, the reference

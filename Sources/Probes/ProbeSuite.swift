@@ -237,18 +237,32 @@ public enum ProbeSuite {
 
     /// Effective-robustness points of one model from its probe results; `baselines` maps a
     /// shift's domain name to its baseline fit (absent: relative accuracy and drop only).
+    ///
+    /// With `intervalSeed`, each point also gets its 95 % bootstrap intervals
+    /// (`EffectiveRobustnessProbe.interval`, `intervalResamples` resamples, the seed derived from
+    /// `intervalSeed` and the domain's position in `probes`), resampling the fit's points, or
+    /// for a shift without a fit the points of `unfitted` (which then only say why there is no line).
     public static func effectiveRobustness(
-        model: String, referenceDomain: String, probes: [ModelDomainProbes], baselines: [String: BaselineFit] = [:]
+        model: String, referenceDomain: String, probes: [ModelDomainProbes], baselines: [String: BaselineFit] = [:],
+        unfitted: [String: [BaselinePoint]] = [:], intervalSeed: UInt64? = nil, intervalResamples: Int = 1000
     ) -> EffectiveRobustness {
         let own = probes.filter { $0.model == model }
         guard let reference = own.first(where: { $0.domain == referenceDomain })?.results.zeroShot else {
             return EffectiveRobustness(model: model, points: [])
         }
-        let points = own.compactMap { entry -> RobustnessPoint? in
-            guard entry.domain != referenceDomain, let accuracy = entry.results.zeroShot?.top1 else { return nil }
-            return EffectiveRobustnessProbe.point(
-                domain: entry.domain, referenceAccuracy: reference.top1, accuracy: accuracy, fit: baselines[entry.domain],
-                referenceCounts: .init(correct: reference.top1Correct, total: reference.count))
+        let referenceCounts = reference.count > 0 ? AccuracyCounts(correct: reference.top1Correct, total: reference.count) : nil
+        let points = own.enumerated().compactMap { index, entry -> RobustnessPoint? in
+            guard entry.domain != referenceDomain, let zeroShot = entry.results.zeroShot else { return nil }
+            var point = EffectiveRobustnessProbe.point(
+                domain: entry.domain, referenceAccuracy: reference.top1, accuracy: zeroShot.top1, fit: baselines[entry.domain],
+                referenceCounts: referenceCounts)
+            if let intervalSeed, let referenceCounts, zeroShot.count > 0 {
+                point.intervals = EffectiveRobustnessProbe.interval(
+                    reference: referenceCounts, shift: AccuracyCounts(correct: zeroShot.top1Correct, total: zeroShot.count),
+                    baseline: baselines[entry.domain]?.points ?? unfitted[entry.domain] ?? [], resamples: intervalResamples,
+                    seed: SplitMix64.derive(intervalSeed, index: index))
+            }
+            return point
         }
         return EffectiveRobustness(model: model, points: points)
     }

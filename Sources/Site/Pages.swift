@@ -35,7 +35,7 @@ struct PageContext {
         var value: [String: TemplateValue] = [:]
         value["status"] = .text(name)
         value["label"] = .text(try t("verdict.\(name)"))
-        value["symbol"] = .text(["pass": "✓", "watch": "!", "fail": "✗"][name] ?? "–")
+        value["symbol"] = .text(["pass": "✓", "not_assessed": "?", "watch": "!", "fail": "✗"][name] ?? "–")
         return .dict(value)
     }
 
@@ -50,7 +50,7 @@ struct PageContext {
         switch reason.code {
         case "below_baseline_trend":
             value = catalog.points(reason.value.map(abs), signed: false)
-            limit = catalog.points(reason.limit.map(abs), signed: false)
+            limit = catalog.points(reason.limit)
         case "strong_unlabelled_shift":
             value = catalog.decimal(reason.value, digits: 2)
             limit = catalog.decimal(reason.limit, digits: 2)
@@ -135,9 +135,7 @@ struct PageContext {
                     "range": catalog.pointsRange(difference.ci.lower, difference.ci.upper),
                 ]))
             }
-            if let er = run.robustness(model, shift.name)?.effectiveRobustness {
-                sentences.append(try t(er >= 0 ? "sentence.er_above" : "sentence.er_below", ["points": catalog.points(abs(er), signed: false)]))
-            }
+            if let point = run.robustness(model, shift.name) { sentences += try robustnessSentences(point) }
         } else if let atc = run.probes(model, shift.name)?.atc {
             sentences.append(try t("sentence.estimate", ["shift": shift.name, "model": model, "estimate": catalog.percent(atc.estimate)]))
             // How far to trust the estimate: its largest error where labels exist (the probes' numbers).
@@ -155,11 +153,34 @@ struct PageContext {
         return sentences
     }
 
+    /// Effective robustness in words: the estimate against the named baseline, its 95 % interval,
+    /// or why there is no interval (and no line).
+    func robustnessSentences(_ point: RobustnessPoint) throws -> [String] {
+        var sentences: [String] = []
+        if let er = point.effectiveRobustness, let fit = point.baseline {
+            sentences.append(try t(er >= 0 ? "sentence.er_above" : "sentence.er_below", [
+                "points": catalog.points(abs(er), signed: false), "baseline": try baselineSource(fit),
+            ]))
+            if let interval = point.intervals?.effectiveRobustness {
+                sentences.append(try t("sentence.er_interval", [
+                    "level": catalog.percent(interval.level, digits: 0), "range": catalog.pointsRange(interval.lower, interval.upper),
+                ]))
+            }
+        }
+        if let limitation = point.intervals?.limitation {
+            sentences.append(try t("limitation.\(limitation.rawValue)"))
+        }
+        return sentences
+    }
+
     /// The criteria in words ("top-1 accuracy of at least 80.0% and a relative drop of at most 10.0%").
     func criteriaText() throws -> String {
         var parts: [String] = []
         if let minimum = results.criteria.minAccuracy { parts.append(try t("criteria.min_accuracy", ["value": catalog.percent(minimum)])) }
         if let maximum = results.criteria.maxRelativeDrop { parts.append(try t("criteria.max_relative_drop", ["value": catalog.percent(maximum)])) }
+        if let margin = results.criteria.minEffectiveRobustness {
+            parts.append(try t("criteria.min_effective_robustness", ["value": catalog.points(abs(margin), signed: false)]))
+        }
         return parts.isEmpty ? try t("criteria.none") : catalog.list(parts)
     }
 
@@ -177,6 +198,9 @@ struct PageContext {
             case .fail?:
                 let names = verdicts.filter { $0.status == .fail }.map(\.domain)
                 phrases.append(try t(names.isEmpty ? "phrase.fail_reference" : "phrase.fail", ["model": model.name, "shifts": catalog.list(names)]))
+            case .notAssessed?:
+                let names = verdicts.filter { $0.status == .notAssessed }.map(\.domain)
+                phrases.append(try t(names.isEmpty ? "phrase.not_assessed_general" : "phrase.not_assessed", ["model": model.name, "shifts": catalog.list(names)]))
             case nil:
                 phrases.append(try t("phrase.no_verdict", ["model": model.name]))
             }

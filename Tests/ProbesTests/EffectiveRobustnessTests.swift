@@ -148,4 +148,35 @@ final class EffectiveRobustnessTests: XCTestCase {
         XCTAssertNil(none.limitation)
         XCTAssertNil(none.lineResamples)
     }
+
+    /// The run's points carry the intervals of `interval(...)` with the seed derived from the
+    /// domain's position, resampling the fit's own points; a shift without a fit says why.
+    func testSuitePointsCarryTheirIntervals() throws {
+        func zeroShot(_ correct: Int, _ n: Int) -> ProbeResults {
+            let ci = Statistics.clopperPearson(successes: correct, trials: n)!
+            return ProbeResults(zeroShot: ZeroShotResult(
+                count: n, top1Correct: correct, top1: Double(correct) / Double(n), top1CI: ci, top5Correct: n, top5: 1, top5CI: ci, perClass: []))
+        }
+        let probes = [
+            ModelDomainProbes(model: "m", domain: "r", results: zeroShot(140, 200)),
+            ModelDomainProbes(model: "m", domain: "s", results: zeroShot(95, 180)),
+            ModelDomainProbes(model: "m", domain: "u", results: zeroShot(60, 100)),
+        ]
+        let fit = try XCTUnwrap(Probe.fit(baseline: Self.baseline("three"), source: "three", resamples: 100, seed: 3))
+        let robustness = ProbeSuite.effectiveRobustness(
+            model: "m", referenceDomain: "r", probes: probes, baselines: ["s": fit], unfitted: ["u": []], intervalSeed: 99,
+            intervalResamples: 200)
+        XCTAssertEqual(robustness.points.map(\.domain), ["s", "u"])
+        let expected = Probe.interval(
+            reference: .init(correct: 140, total: 200), shift: .init(correct: 95, total: 180), baseline: fit.points, resamples: 200,
+            seed: SplitMix64.derive(99, index: 1))
+        XCTAssertNotNil(expected.effectiveRobustness)
+        XCTAssertEqual(robustness.points[0].intervals, expected)
+        let unfitted = try XCTUnwrap(robustness.points[1].intervals)
+        XCTAssertNil(unfitted.effectiveRobustness)
+        XCTAssertEqual(unfitted.limitation, .noBaselinePoints)
+        XCTAssertEqual(unfitted.seed, SplitMix64.derive(99, index: 2))
+        // Without a seed, no intervals (as before they existed).
+        XCTAssertNil(ProbeSuite.effectiveRobustness(model: "m", referenceDomain: "r", probes: probes, baselines: ["s": fit]).points[0].intervals)
+    }
 }
