@@ -35,7 +35,12 @@ public struct PilotSpec: Sendable, Equatable {
         case none
     }
 
-    public enum ClassSubset: String, Sendable, Equatable { case imagenetR = "imagenet-r", imagenetA = "imagenet-a" }
+    /// ImageNet's class subsets of the testbed's shifts: the 200 classes of ImageNet-R and
+    /// ImageNet-A, and ObjectNet's 125 ImageNet classes (under 113 ObjectNet classes, see
+    /// `ObjectNetClasses`: scored by class group, border cropped).
+    public enum ClassSubset: String, Sendable, Equatable, CaseIterable {
+        case imagenetR = "imagenet-r", imagenetA = "imagenet-a", objectnet
+    }
 
     public struct Domain: Sendable, Equatable {
         public var name: String
@@ -44,6 +49,10 @@ public struct PilotSpec: Sendable, Equatable {
         public var role: DomainRole
         public var labels: LabelSource
         public var classSubset: ClassSubset?
+
+        /// Pixels cropped off every side before preprocessing: 2 for ObjectNet (its images carry
+        /// a 1-pixel red frame; the testbed's protocol), else 0.
+        public var borderCrop: Int { classSubset == .objectnet ? 2 : 0 }
     }
 
     public struct Model: Sendable, Equatable {
@@ -274,7 +283,7 @@ public struct PilotSpec: Sendable, Equatable {
         var subset: ClassSubset?
         if let subsetText = try reader.string("class_subset") {
             guard let parsed = ClassSubset(rawValue: subsetText) else {
-                throw PilotError.invalidValue(file: file, path: "\(path).class_subset", message: "must be \"imagenet-r\" or \"imagenet-a\"")
+                throw PilotError.invalidValue(file: file, path: "\(path).class_subset", message: "must be \"imagenet-r\", \"imagenet-a\" or \"objectnet\"")
             }
             guard case .imagenet = classes else {
                 throw PilotError.invalidValue(file: file, path: "\(path).class_subset", message: "needs \"classes\": \"imagenet\"")

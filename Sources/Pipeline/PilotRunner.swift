@@ -70,7 +70,7 @@ package struct PilotRunner {
 
         // 1. Images (from the folders, or from images.csv when importing).
         let imported = try options.embeddings.map { try EmbeddingImport.load(directory: $0, spec: spec, classes: classes) }
-        let scanned = imported?.scanned ?? PilotEncoding.scan(spec, classes: classes)
+        let scanned = imported?.scanned ?? PilotEncoding.scan(spec, classes: classes, assets: assets)
         for domain in scanned {
             if let problem = domain.problem {
                 progress.note("! domain \(domain.spec.name): \(problem) — skipped")

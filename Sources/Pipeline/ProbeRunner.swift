@@ -61,7 +61,14 @@ struct ProbeRunner {
                 let keep = try subset.map { try ClassList.subsetIndices($0, of: classes, assets: assets) }
                 let head = try headMatrix(model.head, keeping: keep)
                 let reference = try domainEmbeddings(referenceName, model: model, keeping: keep)
-                let shiftInputs = try shifts.map { try domainEmbeddings($0.spec.name, model: model, keeping: keep) }
+                // ObjectNet: a prediction is right when it is any ImageNet class of the image's
+                // ObjectNet class; the reference keeps exact-class scoring ("val-on-objectnet-classes").
+                let classGroups = subset == .objectnet ? try ObjectNetClasses.load(assets: assets).groups : nil
+                let shiftInputs = try shifts.map { shift in
+                    var input = try domainEmbeddings(shift.spec.name, model: model, keeping: keep)
+                    input.classGroups = classGroups
+                    return input
+                }
                 let concepts = subset == nil ? try conceptInput(model, reference: reference) : nil
                 let results = try ProbeSuite.run(model: model.entry.name, head: head, reference: reference, shifts: shiftInputs, concepts: concepts, options: options)
                 modelGroups.append(GroupProbes(model: model.entry.name, subset: subset, results: results))
@@ -173,7 +180,7 @@ struct ProbeRunner {
             let url = assets.url("baselines/imagenet-shifts-standard-testbed.csv")
             if let text = try? String(contentsOf: url, encoding: .utf8) {
                 for domain in spec.domains where domain.role == .shift {
-                    guard let column = Self.imagenetColumn(domain.name) else { continue }
+                    guard let column = domain.classSubset == .objectnet ? "objectnet" : Self.imagenetColumn(domain.name) else { continue }
                     let reference = ["imagenet_r": "imagenet_on_r_classes", "imagenet_a": "imagenet_on_a_classes", "objectnet": "imagenet_on_objectnet_classes"][column] ?? "imagenet"
                     let source = "assets/baselines/imagenet-shifts-standard-testbed.csv (standard models, val ≥ 55 %)"
                     baselines.fallback[domain.name] = try EffectiveRobustnessProbe.parsePercentTable(
