@@ -38,6 +38,7 @@ extension PageContext {
             page["profile"] = .bool(false)
         }
         page["outliers"] = .list(try outlierRows(prefix: ""))
+        page["signal"] = try signalMultiples(id: "chart-signal").map { chart($0, csv: "tables/effective_robustness.csv") } ?? .bool(false)
         page["pruning"] = try pruningMultiples(id: "chart-pruning").map { chart($0, csv: "tables/pruning.csv") } ?? .bool(false)
         page["skipped"] = .list(try skippedRows())
         page["skipped_total"] = .text(try catalog.plural("run.skipped_total", count: results.domains.reduce(0) { $0 + $1.skippedImages.count }))

@@ -269,6 +269,39 @@ struct PageContext {
         return multiples.chart(id: id, title: try t("chart.er.title_all"), description: try t("chart.er.description"))
     }
 
+    /// The outlier signal on the reference (largest activation ratio; kurtosis) against effective
+    /// robustness — relative accuracy on a shift without a baseline line — one point per model
+    /// with its interval, two panels per labelled shift; only for runs with 3 or more models.
+    func signalMultiples(id: String) throws -> Chart? {
+        guard evaluated.count >= 3, let reference = run.reference else { return nil }
+        let signals: [(key: String, value: (OutlierResult) -> Double?)] = [
+            ("chart.signal.max_ratio", { $0.ratios.max() }), ("chart.signal.kurtosis", { $0.kurtosisMean }),
+        ]
+        let labels = SignalChart.Labels(caption: try t("chart.signal.caption"), name: try t("label.model"), x: try t("chart.signal.x"),
+                                        y: try t("chart.signal.y"), interval: try t("label.ci95"))
+        var panels: [(title: String, panel: any ChartPanel)] = []
+        for shift in labelledShifts {
+            let hasER = evaluated.contains { run.robustness($0.name, shift.name)?.effectiveRobustness != nil }
+            for signal in signals {
+                let points = evaluated.enumerated().compactMap { index, model -> SignalChart.Point? in
+                    guard let outliers = run.probes(model.name, reference.name)?.outliers, let x = signal.value(outliers),
+                          let point = run.robustness(model.name, shift.name),
+                          let y = hasER ? point.effectiveRobustness : point.relativeAccuracy else { return nil }
+                    let interval = hasER ? point.intervals?.effectiveRobustness : point.intervals?.relativeAccuracy
+                    return .init(label: model.name, x: x, y: y, low: interval?.lower, high: interval?.upper, series: index)
+                }
+                guard points.count >= 3 else { continue }
+                let chart = SignalChart(points: points, yFormat: hasER ? .points(digits: 1, unit: try t("format.points_unit")) : .percent(digits: 1),
+                                        yReference: hasER ? 0 : 1, labels: labels)
+                panels.append((try t("chart.signal.panel", ["shift": shift.name, "signal": try t(signal.key)]), chart))
+            }
+        }
+        guard !panels.isEmpty else { return nil }
+        let multiples = SmallMultiples(panels: panels, columns: 2, panelWidth: 340, panelHeight: 250, caption: try t("chart.signal.caption"),
+                                       panelHeader: try t("label.shift"), legend: evaluated.enumerated().map { (name: $0.element.name, series: $0.offset) })
+        return multiples.chart(id: id, title: try t("chart.signal.title"), description: try t("chart.signal.description"))
+    }
+
     func profile(id: String, models: [ModelSummary], domain: String) throws -> Chart? {
         var series: [ProfileChart.Series] = []
         var threshold = 10.0

@@ -81,4 +81,39 @@ final class EvidenceTests: XCTestCase {
         XCTAssertEqual(try ja.robustnessSentences(point).last,
                        "ベースラインの異なる点が3つ未満のため、直線に帯はなく、実効ロバスト性にも区間がありません。値は表示しますが、判定には使いません。")
     }
+
+    /// Issue #13 item 10: with 3 or more models, the outlier signal against ER (relative accuracy
+    /// without a baseline), one point per model with its interval, two panels per shift.
+    func testCrossModelChartNeedsThreeModels() throws {
+        var results = SiteFixture.results()
+        for m in results.effectiveRobustness.indices {
+            for p in results.effectiveRobustness[m].points.indices {
+                let point = results.effectiveRobustness[m].points[p]
+                let er = point.effectiveRobustness ?? 0, relative = point.relativeAccuracy ?? 1
+                results.effectiveRobustness[m].points[p].intervals = CandidateInterval(
+                    effectiveRobustness: Interval(lower: er - 0.02, upper: er + 0.03), relativeAccuracy: Interval(lower: relative - 0.04, upper: relative + 0.01),
+                    resamples: 1000, lineResamples: 1000, seed: 1, limitation: nil)
+            }
+        }
+        let context = PageContext(run: SiteRun(results: results), catalog: try catalog("en"))
+        let chart = try XCTUnwrap(try context.signalMultiples(id: "signal"))
+        let run = context.run
+        let shiftsWithPoints = run.shifts.filter { shift in run.evaluatedModels.contains { run.robustness($0.name, shift.name) != nil } }
+        XCTAssertEqual(chart.table.rows.count, 2 * 3 * shiftsWithPoints.count)
+        let reference = try XCTUnwrap(run.reference)
+        for row in chart.table.rows {
+            let model = row[1], shift = String(row[0].split(separator: " · ")[0])
+            let outliers = try XCTUnwrap(run.probes(model, reference.name)?.outliers)
+            let point = try XCTUnwrap(run.robustness(model, shift))
+            XCTAssertTrue([Fixed.format(outliers.ratios.max()!, digits: 2), Fixed.format(outliers.kurtosisMean!, digits: 2)].contains(row[2]))
+            if let er = point.effectiveRobustness {
+                XCTAssertEqual(row[3], ValueFormat.points(digits: 1, unit: "pp")(er))
+                XCTAssertEqual(row[4], "\(ValueFormat.points(digits: 1, unit: "pp")(er - 0.02)) – \(ValueFormat.points(digits: 1, unit: "pp")(er + 0.03))")
+            }
+        }
+        XCTAssertTrue(try render(results).contains("chart-signal"))
+        // Two evaluated models: no chart.
+        results.models.removeAll { $0.name == "RN50 openai" }
+        XCTAssertNil(try PageContext(run: SiteRun(results: results), catalog: try catalog("en")).signalMultiples(id: "signal"))
+    }
 }
