@@ -139,7 +139,8 @@ package struct PilotRunner {
             verdicts: analysis.verdicts, criteria: ProbeRunner.criteria(spec), seeds: Seeds(base: spec.probes.seed),
             guardrails: skippedModels.map { Guardrail(code: .modelNotLoaded, model: $0.0, detail: $0.1) } + analysis.guardrails)
         if !skippedModels.isEmpty {
-            progress.note("! \(skippedModels.count) of \(spec.models.count) models could not be run and are missing from the results: "
+            let verb = skippedModels.count == 1 ? "model could not be run and is" : "models could not be run and are"
+            progress.note("! \(skippedModels.count) of \(spec.models.count) \(verb) missing from the results: "
                           + skippedModels.map { "\($0.0) (\($0.1))" }.joined(separator: "; "))
         }
         timings["total"] = Date().timeIntervalSince(started)

@@ -179,7 +179,7 @@ struct PageContext {
         if let minimum = results.criteria.minAccuracy { parts.append(try t("criteria.min_accuracy", ["value": catalog.percent(minimum)])) }
         if let maximum = results.criteria.maxRelativeDrop { parts.append(try t("criteria.max_relative_drop", ["value": catalog.percent(maximum)])) }
         if let margin = results.criteria.minEffectiveRobustness {
-            parts.append(try t("criteria.min_effective_robustness", ["value": catalog.points(abs(margin), signed: false)]))
+            parts.append(try t("criteria.min_effective_robustness", ["value": catalog.points(margin)]))
         }
         return parts.isEmpty ? try t("criteria.none") : catalog.list(parts)
     }

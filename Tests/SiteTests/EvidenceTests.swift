@@ -77,6 +77,11 @@ final class EvidenceTests: XCTestCase {
                                             limitation: .tooFewDistinctPoints)
         XCTAssertEqual(try en.robustnessSentences(point).last,
                        "Fewer than 3 distinct baseline points: the line has no band and effective robustness no interval, so it is shown but does not count in the verdict.")
+        // The margin keeps its sign: −0.05 is 5 points under the line.
+        var withMargin = SiteFixture.results()
+        withMargin.criteria.minEffectiveRobustness = -0.05
+        XCTAssertTrue(try PageContext(run: SiteRun(results: withMargin), catalog: try catalog("en")).criteriaText()
+            .hasSuffix("effective robustness not clearly below −5.0 pp (the whole 95% interval under it)"))
         let ja = PageContext(run: run, catalog: try catalog("ja"))
         XCTAssertEqual(try ja.robustnessSentences(point).last,
                        "ベースラインの異なる点が3つ未満のため、直線に帯はなく、実効ロバスト性にも区間がありません。値は表示しますが、判定には使いません。")
