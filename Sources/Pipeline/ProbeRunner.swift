@@ -119,9 +119,15 @@ struct ProbeRunner {
             models: candidates.map { Verdict.model($0, shifts: shiftVerdicts) },
             shifts: shiftVerdicts.filter { candidates.contains($0.model) })
         let domains = domainSummaries(models)
+        // Chance on an ObjectNet domain: a guess among the 125 classes lands in the image's group
+        // about once in 113 (its number of groups), not once in 125.
+        let objectNetGroups = try spec.domains.contains { $0.classSubset == .objectnet }
+            ? Set(ObjectNetClasses.load(assets: assets).groups).count : 0
+        let chance = Dictionary(uniqueKeysWithValues: spec.domains.filter { $0.classSubset == .objectnet && $0.role == .shift }
+            .map { ($0.name, 1 / Double(max(objectNetGroups, 1))) })
         let guardrails = Guardrails.evaluate(
             probes: probes.filter { candidates.contains($0.model) }, domains: domains, referenceDomain: referenceName,
-            verdicts: verdicts.shifts)
+            verdicts: verdicts.shifts, chance: chance)
         return Analysis(domains: domains, probes: probes, robustness: robustness, verdicts: verdicts, guardrails: guardrails)
     }
 
