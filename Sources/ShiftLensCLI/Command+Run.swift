@@ -37,7 +37,7 @@ extension Command {
         positionals: 1...1
     ) { invocation, console in
         let failOn = try invocation.value("--fail-on").map { text in
-            guard let level = VerdictStatus(rawValue: text), level != .pass else {
+            guard let level = VerdictStatus(rawValue: text), level == .fail || level == .watch else {
                 throw UsageError("--fail-on must be fail or watch, not '\(text)'")
             }
             return level

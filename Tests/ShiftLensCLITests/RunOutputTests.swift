@@ -28,6 +28,8 @@ final class RunSummaryTests: XCTestCase {
         let fail = results([("a", .fail), ("b", .watch)])
         XCTAssertEqual(RunSummary(results: fail, folder: folder, failOn: .fail).exitCode, ExitCode.verdict)
         XCTAssertEqual(RunSummary(results: results([("a", .pass)]), folder: folder, failOn: .watch).exitCode, 0)
+        // not_assessed ranks between pass and watch: it does not trigger --fail-on watch.
+        XCTAssertEqual(RunSummary(results: results([("a", .notAssessed)]), folder: folder, failOn: .watch).exitCode, 0)
     }
 
     func testTableNamesTheDecidingImageSetAndReason() {
@@ -79,6 +81,7 @@ extension PipelineTests {
         XCTAssertEqual(json.code, worst >= .watch ? ExitCode.verdict : ExitCode.ok)
         XCTAssertEqual(summary["exit_code"] as? Int, Int(json.code))
         XCTAssertEqual(cli(["run", scratch.path, "--store", store, "--fail-on", "pass"]).code, ExitCode.usage)
+        XCTAssertEqual(cli(["run", scratch.path, "--store", store, "--fail-on", "not_assessed"]).code, ExitCode.usage)
 
         let empty = scratch.appendingPathComponent("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
