@@ -29,6 +29,7 @@ extension Command {
     ) { invocation, console in
         let path = invocation.positionals[0]
         var overrides = ConfigOverrides(source: Command.Option.activation.name)
+        overrides.allowsUnknownActivation = true
         if let name = invocation.value(.activation) {
             guard let activation = Activation(rawValue: name) else {
                 throw UsageError("--activation must be gelu or quick_gelu, not '\(name)'")
@@ -63,6 +64,8 @@ extension Command {
             console.out(report.rendered)
         }
         for warning in loaded.warnings { console.err("warning: \(warning)") }
+        // Everything else is shown above; the run would stop here, so inspect says so and fails.
+        if let missing = loaded.unknownActivation { throw ShiftLensError(step: "inspect", weights: missing) }
         return ExitCode.ok
     }
 }
@@ -115,7 +118,8 @@ struct InspectReport: Codable, Equatable {
     var parameterCount: Int
     var vision: Vision
     var text: Text?
-    var activation: String
+    /// nil when nothing tells the activation (`activation_source` is then "unknown").
+    var activation: String?
     var activationSource: String
     var imageMean: [Double]
     var imageStd: [Double]
@@ -152,7 +156,7 @@ struct InspectReport: Codable, Equatable {
             Text(width: $0.width, layers: $0.layers, heads: $0.heads, contextLength: $0.contextLength, vocabSize: $0.vocabSize,
                  outputDim: $0.outputDim, mlpWidth: $0.mlpWidth)
         }
-        activation = config.activation.rawValue
+        activation = loaded.unknownActivation == nil ? config.activation.rawValue : nil
         activationSource = config.activationSource
         // Through the shortest decimal text so that 0.48145466 prints as written, not as its binary64 widening.
         imageMean = config.imageMean.map { Double("\($0)") ?? Double($0) }
@@ -185,7 +189,7 @@ struct InspectReport: Codable, Equatable {
             (vision.family == "ViT" ? "heads" : "pool heads", "\(vision.heads) \(from(vision.headsSource))"),
             ("text", textLine),
             ("parameters", "\(parameterCount) (\(String(format: "%.2f", Double(parameterCount) / 1e6)) M)"),
-            ("activation", "\(activation) \(from(activationSource))"),
+            ("activation", activation.map { "\($0) \(from(activationSource))" } ?? "unknown (see the error below)"),
             ("mean", "\(numbers(imageMean)) \(from(normalizationSource))"),
             ("std", "\(numbers(imageStd)) \(from(normalizationSource))"),
         ]

@@ -65,8 +65,9 @@ public enum Checkpoint {
         let known = KnownCheckpoints.lookup(sha256: sha256, extra: overrides.knownCheckpoints)
         let knownSource = known.map { "known checkpoint \($0.name)" }
 
-        let activation: Activation
-        let activationSource: String
+        var activation: Activation
+        var activationSource: String
+        var unknownActivation: WeightsError?
         if let (value, source) = files.activation {
             (activation, activationSource) = (value, source)
             if let requested = overrides.activation, requested != value {
@@ -77,8 +78,10 @@ public enum Checkpoint {
         } else if let known, let knownSource {
             (activation, activationSource) = (known.activation, knownSource)
         } else {
-            throw WeightsError.missingConfiguration(
+            let error = WeightsError.missingConfiguration(
                 path: path, message: "the MLP activation (gelu or quick_gelu) is not known for this checkpoint (sha256 \(sha256))")
+            guard overrides.allowsUnknownActivation else { throw error }
+            (activation, activationSource, unknownActivation) = (.gelu, "unknown", error)
         }
 
         var mean = CLIPConfig.openAIMean
@@ -101,7 +104,7 @@ public enum Checkpoint {
         return LoadedCheckpoint(
             stateDict: read.stateDict, config: config, sha256: sha256, format: read.format, dtype: read.dtype,
             parameterCount: parameterCount(read.stateDict), warnings: warnings,
-            normalizationSource: normalizationSource, headsSource: headsSource)
+            normalizationSource: normalizationSource, headsSource: headsSource, unknownActivation: unknownActivation)
     }
 
     /// Heads from a configuration, checked to divide the width.

@@ -17,6 +17,10 @@ public struct LoadedCheckpoint: @unchecked Sendable {
     public var normalizationSource: String
     /// Where the vision tower's head count came from.
     public var headsSource: String
+    /// Why the activation is unknown, when the caller let loading go on without it
+    /// (`ConfigOverrides.allowsUnknownActivation`, for `inspect`): `config.activation` then holds
+    /// a value only because the type needs one, and the checkpoint must not be encoded with.
+    public var unknownActivation: WeightsError? = nil
 }
 
 /// What the caller knows about a checkpoint that its files may not say (the pilot's model
@@ -30,6 +34,9 @@ public struct ConfigOverrides: Sendable, Equatable {
     public var source: String
     /// Extra known checkpoints, consulted before the built-in table.
     public var knownCheckpoints: [KnownCheckpoint]
+    /// Load even when nothing tells the activation, recording why in
+    /// `LoadedCheckpoint.unknownActivation` (only `inspect`, which shows what it knows).
+    public var allowsUnknownActivation = false
 
     public init(
         activation: Activation? = nil, imageMean: [Float]? = nil, imageStd: [Float]? = nil, source: String = "caller",

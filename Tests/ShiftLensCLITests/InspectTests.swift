@@ -92,6 +92,12 @@ final class InspectTests: XCTestCase {
         XCTAssertEqual(result.code, 1)
         XCTAssertTrue(result.err.hasPrefix("error: inspect \(alone.path): the MLP activation"), result.err)
         XCTAssertTrue(result.err.contains("hint:") && result.err.contains("--activation"), result.err)
+        // What the shapes tell is still shown (issue #17): the run would stop, inspect informs.
+        XCTAssertTrue(result.out.contains("family") && result.out.contains("ViT") && result.out.contains("sha256"), result.out)
+        XCTAssertTrue(result.out.contains("activation  unknown"), result.out)
+        let json = run(["inspect", alone.path, "--json"])
+        XCTAssertEqual(json.code, 1)
+        XCTAssertTrue(json.out.contains("\"activation_source\" : \"unknown\"") && !json.out.contains("\"activation\" :"), json.out)
         result = run(["inspect", alone.path, "--activation", "gelu"])
         XCTAssertEqual(result.code, 0, result.err)
         XCTAssertTrue(result.out.contains("gelu (from --activation)"), result.out)
