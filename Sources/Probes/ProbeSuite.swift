@@ -103,10 +103,14 @@ public enum ProbeSuite {
         }
         let (referenceScores, referenceDirections) = try scoresAndDirections(ref)
         let referenceZeroShot = ZeroShot.result(scores: referenceScores, labels: ref.labels, classCount: head.rows)
-        let threshold: Double? = try referenceZeroShot.map {
-            try ATC.threshold(referenceConfidences: referenceScores.confidences, referenceCorrect: $0.top1Correct)
-        }
-        if threshold == nil { referenceNotes.add(ProbeNote.referenceUnlabelled, "the reference has no labels: no ATC estimate and no linear probe") }
+        let referenceOutcomes = ref.labels.map { ZeroShot.outcomes(referenceScores, labels: $0) }
+        let referenceCorrect = referenceOutcomes?.map { $0 == 1 }
+        // ATC-MC and ATC-NE: thresholds fitted on one seeded half of the reference, checked on the other.
+        let atcSplit = ATC.split(count: ref.embeddings.rows, seed: seeds.labelFree!)
+        let estimators: [ATC.Estimator] = try referenceCorrect.map { correct in
+            try ATC.Score.allCases.map { try ATC.fit(score: $0, reference: referenceScores, correct: correct, split: atcSplit) }
+        } ?? []
+        if estimators.isEmpty { referenceNotes.add(ProbeNote.referenceUnlabelled, "the reference has no labels: no ATC estimate and no linear probe") }
         let distanceReference = options.runDistance
             ? try options.timing.measure("distance: reference") { try Distance.reference(ref.embeddings, options: options.distance, seed: seeds.distance) } : nil
         var linearProbe: LinearProbe.Fitted?
@@ -117,8 +121,6 @@ public enum ProbeSuite {
             }
             if linearProbe == nil { referenceNotes.add(ProbeNote.linearProbeTooFew, "too few reference images or classes for a linear probe") }
         }
-        let referenceOutcomes = ref.labels.map { ZeroShot.outcomes(referenceScores, labels: $0) }
-
         let domains = [reference] + shifts
         func probeDomain(_ index: Int) throws -> ModelDomainProbes {
             let domain = domains[index]
@@ -163,8 +165,12 @@ public enum ProbeSuite {
                     notes.add(ProbeNote.conceptSimilaritiesMismatch, "concept probe skipped: similarities do not match the usable reference images")
                 }
             }
-            if let threshold {
-                results.atc = ATC.result(threshold: threshold, confidences: scores.confidences, actualAccuracy: results.zeroShot?.top1)
+            let correct = clean.labels.map { ZeroShot.outcomes(scores, labels: $0).map { $0 == 1 } }
+            let checkRows = isReference ? atcSplit.checkRows : nil
+            let estimates = estimators.compactMap { ATC.result($0, scores: scores, correct: correct, rows: checkRows) }
+            if !estimates.isEmpty { results.labelFree = estimates }
+            if let mc = estimates.first(where: { $0.score == .maxConfidence }) {
+                results.atc = ATCResult(threshold: mc.threshold, estimate: mc.estimate, actualAccuracy: mc.actualAccuracy, error: mc.error)
             }
             if !isReference, let distanceReference {
                 let seed = SplitMix64.derive(seeds.distance, index: index)
@@ -201,7 +207,15 @@ public enum ProbeSuite {
             }
             if domains.count > 1, options.parallelDomains { ThreadPool.shared.run(body) } else { body(0, 1) }
         }
-        return try slots.map { try $0!.get() }
+        var probes = try slots.map { try $0!.get() }
+        // What an unlabelled domain's estimate is worth: each estimator's errors where labels exist.
+        let checked = ATC.errorSummary(probes.flatMap { $0.results.labelFree ?? [] })
+        if !checked.isEmpty {
+            for index in probes.indices where probes[index].results.zeroShot == nil && probes[index].results.labelFree != nil {
+                probes[index].results.labelFreeErrors = checked
+            }
+        }
+        return probes
     }
 
     /// `body(i)` for every `i` in `0..<count` — typically one model's whole suite — spread

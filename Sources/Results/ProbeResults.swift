@@ -9,6 +9,12 @@ public struct ProbeResults: Codable, Sendable, Equatable {
     public var atc: ATCResult?
     public var distance: DistanceResult?
     public var linearProbe: LinearProbeResult?
+    /// Label-free accuracy estimates (ATC-MC and ATC-NE), each with its error where labels
+    /// exist; on the reference they are over its check half. Absent in older results.
+    public var labelFree: [LabelFreeEstimate]?
+    /// On an unlabelled domain: how far each label-free estimator was off on this model's
+    /// labelled domains (the reference's check half included). Absent when nothing was checked.
+    public var labelFreeErrors: [LabelFreeErrorSummary]?
     /// Messages about inputs that made a probe undefined or changed how it ran
     /// (e.g. "3 embeddings with NaN or infinity left out"), in English.
     public var notes: [String]
@@ -42,6 +48,7 @@ public struct ProbeResults: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case zeroShot = "zero_shot", outliers, directions, concepts, atc, distance
         case linearProbe = "linear_probe", notes, noteCodes = "note_codes"
+        case labelFree = "label_free", labelFreeErrors = "label_free_errors"
     }
 }
 

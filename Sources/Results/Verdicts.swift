@@ -93,13 +93,16 @@ public struct Seeds: Codable, Sendable, Equatable {
     public var bootstrap: UInt64
     public var distance: UInt64
     public var linearProbe: UInt64
+    /// The label-free estimators' reference split (absent in results written before it).
+    public var labelFree: UInt64?
 
     public init(base: UInt64) {
         self.base = base
         self.bootstrap = SplitMix64.derive(base, stream: .bootstrap)
         self.distance = SplitMix64.derive(base, stream: .distance)
         self.linearProbe = SplitMix64.derive(base, stream: .linearProbe)
+        self.labelFree = SplitMix64.derive(base, stream: .labelFree)
     }
 
-    enum CodingKeys: String, CodingKey { case base, bootstrap, distance, linearProbe = "linear_probe" }
+    enum CodingKeys: String, CodingKey { case base, bootstrap, distance, linearProbe = "linear_probe", labelFree = "label_free" }
 }

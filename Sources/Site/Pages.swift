@@ -140,9 +140,13 @@ struct PageContext {
             }
         } else if let atc = run.probes(model, shift.name)?.atc {
             sentences.append(try t("sentence.estimate", ["shift": shift.name, "model": model, "estimate": catalog.percent(atc.estimate)]))
-            // How far to trust the estimate: its largest error where labels exist (the probes' numbers).
+            // How far to trust the estimate: its largest error where labels exist — stored with the
+            // estimate (the reference's held-out half included), or from the labelled shifts in older results.
             let errors = labelledShifts.compactMap { run.probes(model, $0.name)?.atc?.error }.filter(\.isFinite)
-            if let largest = errors.max(by: { abs($0) < abs($1) }) {
+            if let checked = run.probes(model, shift.name)?.labelFreeErrors?.first(where: { $0.score == .maxConfidence }) {
+                sentences.append(try catalog.plural("sentence.estimate_checked", count: checked.checks,
+                                                    ["points": catalog.points(checked.maxAbsoluteError, signed: false)]))
+            } else if let largest = errors.max(by: { abs($0) < abs($1) }) {
                 sentences.append(try catalog.plural("sentence.estimate_error", count: errors.count,
                                                     ["points": catalog.points(abs(largest), signed: false)]))
             }

@@ -78,16 +78,51 @@ final class ProbeFixtureTests: XCTestCase {
         XCTAssertEqual(curve[0].accuracy, zeroShot.top1)
     }
 
-    func testATCMatchesNumpy() throws {
+    /// ATC-MC and ATC-NE fitted on a seeded half of the reference and checked on the other half
+    /// (numpy on the same SplitMix64 split): thresholds, estimates and errors, and the
+    /// negative entropies themselves.
+    func testATCOnAHalfSplitMatchesNumpy() throws {
         let scoresA = try ZeroShot.scores(embeddings: reference, head: head, labels: referenceLabels)
         let scoresB = try ZeroShot.scores(embeddings: shift, head: head, labels: shiftLabels)
-        let correct = Fixture.int("zero_shot.reference.top1_correct")
-        let threshold = try ATC.threshold(referenceConfidences: scoresA.confidences, referenceCorrect: correct)
-        assertClose(threshold, Fixture.double("atc.threshold"), relative: 1e-6)
-        XCTAssertEqual(ATC.result(threshold: threshold, confidences: scoresA.confidences, actualAccuracy: nil)?.estimate, Fixture.double("atc.reference_estimate"))
-        let shifted = try XCTUnwrap(ATC.result(threshold: threshold, confidences: scoresB.confidences, actualAccuracy: 0.67))
-        XCTAssertEqual(shifted.estimate, Fixture.double("atc.shift_estimate"))
-        assertClose(shifted.error, shifted.estimate - 0.67, relative: 1e-12)
+        assertClose(scoresA.negativeEntropies, Fixture.doubles("label_free.negative_entropies.reference"), relative: 1e-4, floor: 1e-6)
+        assertClose(scoresB.negativeEntropies, Fixture.doubles("label_free.negative_entropies.shift"), relative: 1e-4, floor: 1e-6)
+        let split = ATC.split(count: reference.rows, seed: UInt64(Fixture.int("label_free.seed")))
+        XCTAssertEqual(split.fitRows, Fixture.ints("label_free.fit_rows"))
+        XCTAssertEqual(split.checkRows, Fixture.ints("label_free.check_rows"))
+        let correctA = zip(scoresA.predictions, referenceLabels).map { $0 == $1 }
+        let correctB = zip(scoresB.predictions, shiftLabels).map { $0 == $1 }
+        for score in ATC.Score.allCases {
+            let key = "label_free.\(score.rawValue)"
+            let estimator = try ATC.fit(score: score, reference: scoresA, correct: correctA, split: split)
+            assertClose(estimator.threshold, Fixture.double("\(key).threshold"), relative: 1e-5)
+            let check = try XCTUnwrap(ATC.result(estimator, scores: scoresA, correct: correctA, rows: split.checkRows))
+            XCTAssertEqual(check.count, split.checkRows.count)
+            XCTAssertEqual(check.estimate, Fixture.double("\(key).check_estimate"), "\(score)")
+            XCTAssertEqual(check.actualAccuracy, Fixture.double("\(key).check_actual"))
+            // Fitted on the other half, the reference's error is a real error, not 0 by construction.
+            XCTAssertEqual(try XCTUnwrap(check.error), Fixture.double("\(key).check_estimate") - Fixture.double("\(key).check_actual"), accuracy: 1e-12)
+            XCTAssertNotEqual(check.error, 0)
+            let shifted = try XCTUnwrap(ATC.result(estimator, scores: scoresB, correct: correctB))
+            XCTAssertEqual(shifted.estimate, Fixture.double("\(key).shift_estimate"), "\(score)")
+            XCTAssertEqual(shifted.actualAccuracy, Fixture.double("\(key).shift_actual"))
+            let unlabelled = try XCTUnwrap(ATC.result(estimator, scores: scoresB, correct: nil))
+            XCTAssertNil(unlabelled.error)
+            XCTAssertEqual(unlabelled.estimate, shifted.estimate)
+        }
+        // The error summary over checked estimates, per score.
+        let estimates = [
+            LabelFreeEstimate(score: .maxConfidence, threshold: 0.9, count: 10, estimate: 0.8, actualAccuracy: 0.7, error: 0.1),
+            LabelFreeEstimate(score: .negativeEntropy, threshold: -0.1, count: 10, estimate: 0.6, actualAccuracy: 0.7, error: -0.1),
+            LabelFreeEstimate(score: .maxConfidence, threshold: 0.9, count: 10, estimate: 0.5, actualAccuracy: 0.8, error: -0.3),
+            LabelFreeEstimate(score: .maxConfidence, threshold: 0.9, count: 10, estimate: 0.5, actualAccuracy: nil, error: nil),
+        ]
+        let summary = ATC.errorSummary(estimates)
+        XCTAssertEqual(summary.map(\.score), [.maxConfidence, .negativeEntropy])
+        XCTAssertEqual(summary[0].checks, 2)
+        XCTAssertEqual(summary[0].meanAbsoluteError, 0.2, accuracy: 1e-12)
+        XCTAssertEqual(summary[0].maxAbsoluteError, 0.3, accuracy: 1e-12)
+        XCTAssertEqual(summary[0].meanError, -0.1, accuracy: 1e-12)
+        XCTAssertEqual(summary[1].checks, 1)
     }
 
     func testFrechetMatchesScipySqrtm() throws {

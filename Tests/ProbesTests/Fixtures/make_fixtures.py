@@ -18,6 +18,8 @@ import sklearn
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
+from splitmix64 import SplitMix64
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 N, D, C = 200, 32, 8
 PRUNED = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95]
@@ -162,6 +164,10 @@ def main():
     out["atc"] = {"threshold": float(t), "reference_estimate": float(np.mean(conf_ref >= t)),
                   "shift_estimate": float(np.mean(conf_shift >= t))}
 
+    # 6b. ATC-MC and ATC-NE on a seeded half split of the reference (fit on one half, checked on
+    # the other).
+    out["label_free"] = label_free(H, S, W, ya, yb)
+
     # 7. Distances.
     mu1, mu2 = H.mean(axis=0), S.mean(axis=0)
     s1, s2 = np.cov(H, rowvar=False), np.cov(S, rowvar=False)
@@ -237,6 +243,40 @@ def main():
     with open(os.path.join(HERE, "probes.json"), "w") as f:
         json.dump(out, f, indent=1)
     print("seed", seed, "written")
+
+
+def softmax_scores(X, W):
+    """Top-1 prediction, max softmax (ATC-MC) and Σ p log p (ATC-NE) of softmax(100 · cos)."""
+    z = 100 * normalize(X) @ W.T
+    z = z - z.max(axis=1, keepdims=True)
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    return np.argmax(z, axis=1), p.max(axis=1), scipy.special.xlogy(p, p).sum(axis=1)
+
+
+def atc_threshold(scores, correct):
+    ordered = np.sort(scores)[::-1]
+    return float(np.nextafter(ordered[0], np.inf)) if correct == 0 else float(ordered[correct - 1])
+
+
+def label_free(H, S, W, ya, yb, seed=12345):
+    n = len(ya)
+    order = SplitMix64(seed).permutation(n)
+    fit, check = sorted(order[:(n + 1) // 2]), sorted(order[(n + 1) // 2:])
+    pred_a, mc_a, ne_a = softmax_scores(H, W)
+    pred_b, mc_b, ne_b = softmax_scores(S, W)
+    correct_a, correct_b = pred_a == ya, pred_b == yb
+    out = {"seed": seed, "fit_rows": fit, "check_rows": check,
+           "negative_entropies": {"reference": ne_a.tolist(), "shift": ne_b.tolist()}}
+    for name, a, b in [("max_confidence", mc_a, mc_b), ("negative_entropy", ne_a, ne_b)]:
+        t = atc_threshold(a[fit], int(correct_a[fit].sum()))
+        # Estimates must not depend on fp32 rounding: no other score within 1e-5 (relative) of the threshold.
+        for values in (a, b):
+            near = np.abs(values - t) <= 1e-5 * max(abs(t), 1e-12)
+            assert near.sum() <= 1 and (near.sum() == 0 or t in values), name
+        out[name] = {"threshold": t,
+                     "check_estimate": float(np.mean(a[check] >= t)), "check_actual": float(np.mean(correct_a[check])),
+                     "shift_estimate": float(np.mean(b >= t)), "shift_actual": float(np.mean(correct_b))}
+    return out
 
 
 if __name__ == "__main__":
