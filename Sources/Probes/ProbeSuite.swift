@@ -11,6 +11,9 @@ public struct ProbeOptions: Codable, Sendable, Equatable {
     public var outlierTopK: Int = 10
     /// ρ of the concept probe.
     public var conceptThreshold: Double = 0.5
+    /// Equal-mass bins of the expected calibration error and resamples of its calibrated floor.
+    public var calibrationBins: Int = Calibration.defaultBins
+    public var calibrationResamples: Int = Calibration.defaultResamples
     public var prunedPercents: [Int] = Directions.defaultPrunedPercents
     /// Resamples of the accuracy-difference bootstrap.
     public var bootstrapResamples: Int = 1000
@@ -33,6 +36,7 @@ public struct ProbeOptions: Codable, Sendable, Equatable {
         case prunedPercents = "pruned_percents", bootstrapResamples = "bootstrap_resamples", distance
         case linearProbe = "linear_probe", runDistance = "run_distance", runLinearProbe = "run_linear_probe"
         case parallelDomains = "parallel_domains", seed
+        case calibrationBins = "calibration_bins", calibrationResamples = "calibration_resamples"
     }
 }
 
@@ -171,6 +175,13 @@ public enum ProbeSuite {
             if !estimates.isEmpty { results.labelFree = estimates }
             if let mc = estimates.first(where: { $0.score == .maxConfidence }) {
                 results.atc = ATCResult(threshold: mc.threshold, estimate: mc.estimate, actualAccuracy: mc.actualAccuracy, error: mc.error)
+            }
+            if let correct {
+                results.calibration = try options.timing.measure("calibration") {
+                    try Calibration.analyze(
+                        confidences: scores.confidences, correct: correct, bins: options.calibrationBins,
+                        resamples: options.calibrationResamples, seed: SplitMix64.derive(seeds.calibration!, index: index))
+                }
             }
             if !isReference, let distanceReference {
                 let seed = SplitMix64.derive(seeds.distance, index: index)

@@ -12,7 +12,7 @@ public enum ZeroShot {
     public struct Scores: Sendable {
         /// argmax_c cos(h_i, w_c) (first index on ties, as numpy.argmax).
         public var predictions: [Int]
-        /// max_c softmax(100 · cos(h_i, ·)) — the ATC-MC score.
+        /// max_c softmax(100 · cos(h_i, ·)) — the ATC-MC score and the calibration confidence.
         public var confidences: [Double]
         /// Σ_c p_c log p_c of the same softmax (minus its entropy; 0 when certain, −log C
         /// when uniform) — the ATC-NE score.

@@ -15,6 +15,8 @@ public struct ProbeResults: Codable, Sendable, Equatable {
     /// On an unlabelled domain: how far each label-free estimator was off on this model's
     /// labelled domains (the reference's check half included). Absent when nothing was checked.
     public var labelFreeErrors: [LabelFreeErrorSummary]?
+    /// Expected calibration error and reliability diagram (labelled domains).
+    public var calibration: CalibrationResult?
     /// Messages about inputs that made a probe undefined or changed how it ran
     /// (e.g. "3 embeddings with NaN or infinity left out"), in English.
     public var notes: [String]
@@ -48,7 +50,7 @@ public struct ProbeResults: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case zeroShot = "zero_shot", outliers, directions, concepts, atc, distance
         case linearProbe = "linear_probe", notes, noteCodes = "note_codes"
-        case labelFree = "label_free", labelFreeErrors = "label_free_errors"
+        case labelFree = "label_free", labelFreeErrors = "label_free_errors", calibration
     }
 }
 

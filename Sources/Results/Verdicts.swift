@@ -93,8 +93,10 @@ public struct Seeds: Codable, Sendable, Equatable {
     public var bootstrap: UInt64
     public var distance: UInt64
     public var linearProbe: UInt64
-    /// The label-free estimators' reference split (absent in results written before it).
+    /// The label-free estimators' reference split and the calibration floor's draws (absent in
+    /// results written before them).
     public var labelFree: UInt64?
+    public var calibration: UInt64?
 
     public init(base: UInt64) {
         self.base = base
@@ -102,7 +104,8 @@ public struct Seeds: Codable, Sendable, Equatable {
         self.distance = SplitMix64.derive(base, stream: .distance)
         self.linearProbe = SplitMix64.derive(base, stream: .linearProbe)
         self.labelFree = SplitMix64.derive(base, stream: .labelFree)
+        self.calibration = SplitMix64.derive(base, stream: .calibration)
     }
 
-    enum CodingKeys: String, CodingKey { case base, bootstrap, distance, linearProbe = "linear_probe", labelFree = "label_free" }
+    enum CodingKeys: String, CodingKey { case base, bootstrap, distance, linearProbe = "linear_probe", labelFree = "label_free", calibration }
 }

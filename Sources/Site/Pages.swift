@@ -138,6 +138,15 @@ struct PageContext {
             if let er = run.robustness(model, shift.name)?.effectiveRobustness {
                 sentences.append(try t(er >= 0 ? "sentence.er_above" : "sentence.er_below", ["points": catalog.points(abs(er), signed: false)]))
             }
+            // Calibration (absent in results written before it): ECE here and on the reference,
+            // the calibrated head's 95th percentile at this size, and the direction.
+            if let calibration = run.probes(model, shift.name)?.calibration, let floor = calibration.calibratedFloor95,
+               let reference = run.reference.flatMap({ run.probes(model, $0.name)?.calibration }) {
+                sentences.append(try t(calibration.overconfidence >= 0 ? "sentence.calibration_over" : "sentence.calibration_under", [
+                    "ece": catalog.percent(calibration.ece), "reference": catalog.percent(reference.ece), "floor": catalog.percent(floor),
+                    "points": catalog.points(abs(calibration.overconfidence), signed: false),
+                ]))
+            }
         } else if let atc = run.probes(model, shift.name)?.atc {
             sentences.append(try t("sentence.estimate", ["shift": shift.name, "model": model, "estimate": catalog.percent(atc.estimate)]))
             // How far to trust the estimate: its largest error where labels exist — stored with the

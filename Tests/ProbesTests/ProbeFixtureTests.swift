@@ -125,6 +125,39 @@ final class ProbeFixtureTests: XCTestCase {
         XCTAssertEqual(summary[1].checks, 1)
     }
 
+    /// Equal-mass ECE with 15 bins and the simulated calibrated floor, as numpy computes them
+    /// with the same SplitMix64 draws.
+    func testCalibrationMatchesNumpy() throws {
+        for (name, x, y) in [("reference", reference!, referenceLabels!), ("shift", shift!, shiftLabels!)] {
+            let scores = try ZeroShot.scores(embeddings: x, head: head, labels: y)
+            let correct = zip(scores.predictions, y).map { $0 == $1 }
+            let key = "calibration.\(name)"
+            let result = try XCTUnwrap(Calibration.analyze(
+                confidences: scores.confidences, correct: correct, resamples: Fixture.int("\(key).resamples"),
+                seed: UInt64(Fixture.int("\(key).seed"))))
+            assertClose(result.ece, Fixture.double("\(key).ece"), relative: 1e-5)
+            assertClose(result.accuracy, Fixture.double("\(key).accuracy"), relative: 1e-12)
+            assertClose(result.meanConfidence, Fixture.double("\(key).mean_confidence"), relative: 1e-6)
+            assertClose(result.overconfidence, Fixture.double("\(key).mean_confidence") - Fixture.double("\(key).accuracy"), relative: 1e-5)
+            let bins = Fixture.object("\(key).bins") as! [[String: Any]]
+            XCTAssertEqual(result.bins.count, 15)
+            XCTAssertEqual(result.bins.map(\.count), bins.map { ($0["count"] as! NSNumber).intValue }, name)
+            XCTAssertEqual(result.bins.map(\.correct), bins.map { ($0["correct"] as! NSNumber).intValue }, name)
+            assertClose(result.bins.map(\.meanConfidence), bins.map { ($0["mean_confidence"] as! NSNumber).doubleValue }, relative: 1e-6)
+            assertClose(result.bins.map(\.lowerConfidence), bins.map { ($0["lower"] as! NSNumber).doubleValue }, relative: 1e-6)
+            // The floor uses the same uniforms in the same order: equal up to the confidences' rounding.
+            assertClose(result.calibratedFloor, Fixture.double("\(key).floor_mean"), relative: 1e-6)
+            assertClose(result.calibratedFloor95, Fixture.double("\(key).floor_95"), relative: 1e-6)
+        }
+        // Fewer images than bins: one image per bin; no image: no result.
+        let few = try XCTUnwrap(Calibration.analyze(confidences: [0.9, 0.6, 0.8], correct: [true, false, false], seed: 1))
+        XCTAssertEqual(few.bins.map(\.count), [1, 1, 1])
+        XCTAssertEqual(few.bins.map(\.meanConfidence), [0.6, 0.8, 0.9])
+        XCTAssertEqual(few.ece, (0.6 + 0.8 + 0.1) / 3, accuracy: 1e-12)
+        XCTAssertNil(try Calibration.analyze(confidences: [], correct: [], seed: 1))
+        XCTAssertEqual(Calibration.binBounds(count: 17, bins: 5).map(\.count), [4, 4, 3, 3, 3])
+    }
+
     func testFrechetMatchesScipySqrtm() throws {
         let a = try XCTUnwrap(Distance.Gaussian(reference))
         let b = try XCTUnwrap(Distance.Gaussian(shift))

@@ -115,6 +115,19 @@ final class ProbeSuiteTests: XCTestCase {
         XCTAssertEqual(sh.atc?.estimate, sh.labelFree?[0].estimate)
         XCTAssertNil(ref.labelFreeErrors)
         XCTAssertNil(sh.labelFreeErrors)
+        // Calibration on every labelled domain, the floor's draws seeded per domain.
+        let shiftScores = try ZeroShot.scores(embeddings: shift.embeddings, head: head, labels: shift.labels)
+        for (index, (stored, domainScores, labels)) in [(ref.calibration, scores, reference.labels!), (sh.calibration, shiftScores, shift.labels!)].enumerated() {
+            let calibration = try XCTUnwrap(stored)
+            let direct = try XCTUnwrap(Calibration.analyze(
+                confidences: domainScores.confidences, correct: zip(domainScores.predictions, labels).map { $0 == $1 },
+                seed: SplitMix64.derive(try XCTUnwrap(Seeds(base: 17).calibration), index: index)))
+            XCTAssertEqual(calibration.seed, direct.seed)
+            XCTAssertEqual(calibration.bins.map(\.count), direct.bins.map(\.count))
+            XCTAssertEqual(calibration.bins.map(\.correct), direct.bins.map(\.correct))
+            assertClose(calibration.ece, direct.ece, relative: 1e-6)
+            assertClose(calibration.calibratedFloor, try XCTUnwrap(direct.calibratedFloor), relative: 1e-6)
+        }
         XCTAssertNil(ref.distance)
         let distance = try XCTUnwrap(sh.distance)
         assertClose(distance.frechet, Fixture.double("distance.frechet"))
@@ -254,6 +267,8 @@ final class ProbeSuiteTests: XCTestCase {
             XCTAssertEqual(summary.maxAbsoluteError, errors.map(abs).max())
         }
         XCTAssertNil(c.labelFreeErrors)
+        XCTAssertEqual(c.calibration?.count, 10)
+        XCTAssertNil(u.calibration)
         XCTAssertNotNil(u.outliers)
         try assertEncodable(results)
         // A reference of one class: the linear probe is impossible and says so.

@@ -110,6 +110,14 @@ final class ProbeSuiteSiteTests: XCTestCase {
             let top1 = try XCTUnwrap(entry.results.zeroShot?.top1)
             XCTAssertTrue(shift.contains(">\(Fixed.format(top1 * 100, digits: 1))%<"), "\(entry.model) top-1 on night")
         }
+        // Each model's calibration on the labelled shift, beside the reference's, with the stored numbers.
+        for model in results.models {
+            let calibration = try XCTUnwrap(results.probes(model: model.name, domain: "night")?.calibration)
+            let reference = try XCTUnwrap(results.probes(model: model.name, domain: "reference")?.calibration)
+            let ece = Fixed.format(calibration.ece * 100, digits: 1), referenceECE = Fixed.format(reference.ece * 100, digits: 1)
+            XCTAssertTrue(shift.contains("Its expected calibration error (15 equal-mass bins) is \(ece)%, against \(referenceECE)% on the reference"),
+                          "\(model.name): ECE \(ece)% shown")
+        }
         // The unlabelled shift's estimate comes with its largest checked error: the labelled
         // shift and the reference's held-out half (2 checks), as stored with the estimate.
         let unlabelled = SiteChecks.read(folder.appendingPathComponent("shifts/camera-2.html"))
