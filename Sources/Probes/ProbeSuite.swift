@@ -11,6 +11,11 @@ public struct ProbeOptions: Codable, Sendable, Equatable {
     public var outlierTopK: Int = 10
     /// ρ of the concept probe.
     public var conceptThreshold: Double = 0.5
+    /// The concept probe's permutation null and image limits (see `Concepts`).
+    public var conceptPermutations: Int = Concepts.defaultPermutations
+    public var conceptLevel: Double = Concepts.defaultLevel
+    public var conceptMinimumImages: Int = Concepts.defaultMinimumImages
+    public var conceptMaximumImages: Int = Concepts.defaultMaximumImages
     /// Equal-mass bins of the expected calibration error and resamples of its calibrated floor.
     public var calibrationBins: Int = Calibration.defaultBins
     public var calibrationResamples: Int = Calibration.defaultResamples
@@ -36,6 +41,8 @@ public struct ProbeOptions: Codable, Sendable, Equatable {
         case prunedPercents = "pruned_percents", bootstrapResamples = "bootstrap_resamples", distance
         case linearProbe = "linear_probe", runDistance = "run_distance", runLinearProbe = "run_linear_probe"
         case parallelDomains = "parallel_domains", seed
+        case conceptPermutations = "concept_permutations", conceptLevel = "concept_level"
+        case conceptMinimumImages = "concept_minimum_images", conceptMaximumImages = "concept_maximum_images"
         case calibrationBins = "calibration_bins", calibrationResamples = "calibration_resamples"
     }
 }
@@ -110,7 +117,7 @@ public enum ProbeSuite {
         let referenceOutcomes = ref.labels.map { ZeroShot.outcomes(referenceScores, labels: $0) }
         let referenceCorrect = referenceOutcomes?.map { $0 == 1 }
         // ATC-MC and ATC-NE: thresholds fitted on one seeded half of the reference, checked on the other.
-        let atcSplit = ATC.split(count: ref.embeddings.rows, seed: seeds.labelFree!)
+        let atcSplit = ATC.split(count: ref.embeddings.rows, seed: seeds.labelFree ?? SplitMix64.derive(options.seed, stream: .labelFree))
         let estimators: [ATC.Estimator] = try referenceCorrect.map { correct in
             try ATC.Score.allCases.map { try ATC.fit(score: $0, reference: referenceScores, correct: correct, split: atcSplit) }
         } ?? []
@@ -159,11 +166,13 @@ public enum ProbeSuite {
                         results.concepts = try options.timing.measure("concepts") {
                             try Concepts.analyze(
                                 activations: clean.embeddings, similarities: concepts.similarities, conceptNames: concepts.names,
-                                threshold: options.conceptThreshold)
+                                threshold: options.conceptThreshold, permutations: options.conceptPermutations, level: options.conceptLevel,
+                                minimumImages: options.conceptMinimumImages, maximumImages: options.conceptMaximumImages,
+                                seed: seeds.concepts ?? SplitMix64.derive(options.seed, stream: .concepts))
                         }
                     } catch ProbesError.invalid(let message) {
-                        // The concept probe's only `.invalid` error: fewer than 3 images or no concept.
-                        notes.add(ProbeNote.conceptProbeTooFew, "concept probe skipped: \(message)")
+                        // The concept probe's `.invalid` errors: too few images, no concept, too few permutations.
+                        notes.add(ProbeNote.conceptProbeTooFew, count: clean.embeddings.rows, "concept probe skipped: \(message)")
                     }
                 } else {
                     notes.add(ProbeNote.conceptSimilaritiesMismatch, "concept probe skipped: similarities do not match the usable reference images")
@@ -180,7 +189,7 @@ public enum ProbeSuite {
                 results.calibration = try options.timing.measure("calibration") {
                     try Calibration.analyze(
                         confidences: scores.confidences, correct: correct, bins: options.calibrationBins,
-                        resamples: options.calibrationResamples, seed: SplitMix64.derive(seeds.calibration!, index: index))
+                        resamples: options.calibrationResamples, seed: SplitMix64.derive(seeds.calibration ?? SplitMix64.derive(options.seed, stream: .calibration), index: index))
                 }
             }
             if !isReference, let distanceReference {

@@ -1,5 +1,6 @@
 @testable import Probes
 import Results
+import Support
 import Tensor
 import XCTest
 
@@ -232,18 +233,57 @@ final class ProbeFixtureTests: XCTestCase {
         XCTAssertEqual(single.predict(xs), model.predict(xs))
     }
 
-    func testConceptsMatchNumpyCorrcoef() throws {
+    /// Correlations as numpy.corrcoef; a concept counts only when it beats the max-T permutation
+    /// null (numpy on the same SplitMix64 shuffles), with and without the image cap.
+    func testConceptsMatchNumpyWithPermutationNull() throws {
         let similarities = try Fixture.matrix("concept_similarities.npy")
         let names = (Fixture.object("concepts.names") as! [String])
-        let result = try Concepts.analyze(activations: reference, similarities: similarities, conceptNames: names, threshold: 0.5)
         let rho = Concepts.correlations(activations: reference, similarities: similarities)
         let expected = (Fixture.object("concepts.correlations") as! [[NSNumber]]).flatMap { $0.map(\.doubleValue) }
         for (a, b) in zip(rho.values, expected) { XCTAssertEqual(a, b, accuracy: 1e-5) }
-        XCTAssertEqual(result.conceptsPerDimension, Fixture.ints("concepts.per_dimension"))
-        XCTAssertEqual(result.uniqueConceptCount, Fixture.int("concepts.unique"))
-        assertClose(result.polysemanticityMean, Fixture.double("concepts.polysemanticity_mean"), relative: 1e-12)
+        for key in ["concepts.null", "concepts.null_subsampled"] {
+            let maximum = (Fixture.object(key) as! [String: Any])["maximum_images"] as? NSNumber
+            let result = try Concepts.analyze(
+                activations: reference, similarities: similarities, conceptNames: names, threshold: 0.5,
+                permutations: Fixture.int("\(key).permutations"), level: Fixture.double("\(key).level"),
+                maximumImages: maximum?.intValue ?? 2_000, seed: UInt64(Fixture.int("\(key).seed")))
+            XCTAssertEqual(result.imageCount, Fixture.int("\(key).image_count"))
+            XCTAssertEqual(result.availableImageCount, 200)
+            assertClose(result.nullCritical, Fixture.double("\(key).critical"), relative: 1e-5)
+            XCTAssertEqual(result.conceptsPerDimension, Fixture.ints("\(key).per_dimension"), key)
+            XCTAssertEqual(result.uniqueConceptCount, Fixture.int("\(key).unique"), key)
+            assertClose(result.polysemanticityMean, Fixture.double("\(key).polysemanticity_mean"), relative: 1e-12)
+            XCTAssertEqual(result.permutations, Fixture.int("\(key).permutations"))
+        }
+        let result = try Concepts.analyze(activations: reference, similarities: similarities, conceptNames: names, seed: UInt64(Fixture.int("concepts.null.seed")))
         XCTAssertEqual(result.bestConcept[3]?.concept, "concept-0")
+        // Without the null, correlations ≥ 0.5 alone would count more pairs than the null lets through.
+        let plain = rho.values.filter { $0 >= 0.5 }.count
+        XCTAssertGreaterThanOrEqual(plain, result.conceptsPerDimension.reduce(0, +))
+        // Too few images, and too few permutations for the level, are refused with a reason.
+        XCTAssertThrowsError(try Concepts.analyze(
+            activations: reference.selectingRows(Array(0..<99)), similarities: similarities.selectingRows(Array(0..<99)),
+            conceptNames: names)) { error in
+            XCTAssertTrue("\(error)".contains("at least 100 images"), "\(error)")
+        }
+        XCTAssertThrowsError(try Concepts.analyze(activations: reference, similarities: similarities, conceptNames: names, permutations: 18))
         XCTAssertEqual(Concepts.parseList("color\tred\n\n# comment\nobject\tfork lift\nplain\n"), ["red", "fork lift", "plain"])
+    }
+
+    /// At n = 50 chance alone gives correlations above 0.5 among d × K pairs; the permutation
+    /// null keeps pure noise from counting as concepts (with the minimum lowered to allow n = 50).
+    func testConceptNullRejectsChanceCorrelations() throws {
+        var generator = SplitMix64(seed: 99)
+        func noise(_ rows: Int, _ columns: Int) -> Matrix<Float> {
+            try! Matrix(rows: rows, columns: columns, values: (0..<(rows * columns)).map { _ in Float(generator.unit()) })
+        }
+        let activations = noise(50, 64), similarities = noise(50, 300)
+        let rho = Concepts.correlations(activations: activations, similarities: similarities)
+        XCTAssertGreaterThan(rho.values.filter { $0 >= 0.5 }.count, 0, "chance correlations above 0.5 exist")
+        let result = try Concepts.analyze(
+            activations: activations, similarities: similarities, conceptNames: (0..<300).map { "c\($0)" }, minimumImages: 50, seed: 3)
+        XCTAssertEqual(result.uniqueConceptCount, 0)
+        XCTAssertGreaterThan(try XCTUnwrap(result.nullCritical), 0.5)
     }
 
     func testEffectiveRobustnessMatchesPolyfit() throws {

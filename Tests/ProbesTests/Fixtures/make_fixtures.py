@@ -18,7 +18,16 @@ import sklearn
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
-from splitmix64 import SplitMix64
+from splitmix64 import MASK, SplitMix64
+
+
+def subsample(generator, count, total):
+    """SplitMix64.subsample(_:of:): the first `count` of a permutation of 0..<total, sorted."""
+    return list(range(total)) if count >= total else sorted(generator.permutation(total)[:count])
+
+
+# Seeds(base: 0).concepts: the concept probe's stream (SplitMix64.Stream.concepts = 13) of base seed 0.
+CONCEPTS_SEED_OF_BASE_0 = SplitMix64((13 * 0xD1B54A32D192ED03) & MASK).next()
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 N, D, C = 200, 32, 8
@@ -219,11 +228,11 @@ def main():
     np.save(os.path.join(HERE, "concept_similarities.npy"), sims)
     corr = np.corrcoef(H.T, sims.astype(np.float64).T)[:D, D:]
     rho = 0.5
-    per_dim = (corr >= rho).sum(axis=1)
-    out["concepts"] = {"names": [f"concept-{i}" for i in range(K)], "threshold": rho,
-                       "correlations": corr.tolist(), "per_dimension": per_dim.tolist(),
-                       "unique": int((corr >= rho).any(axis=0).sum()),
-                       "polysemanticity_mean": float(per_dim[per_dim > 0].mean()) if (per_dim > 0).any() else None}
+    out["concepts"] = {"names": [f"concept-{i}" for i in range(K)], "threshold": rho, "correlations": corr.tolist(),
+                       "null": concept_null(H, sims.astype(np.float64), rho, permutations=99, level=0.05,
+                                            seed=CONCEPTS_SEED_OF_BASE_0),
+                       "null_subsampled": concept_null(H, sims.astype(np.float64), rho, permutations=19, level=0.05, seed=22,
+                                                       maximum=150)}
 
     # 5. Effective robustness: a baseline line in logit space.
     bx = np.array([0.56, 0.62, 0.70, 0.74, 0.79, 0.83, 0.86])
@@ -304,6 +313,36 @@ def calibration(X, y, W, seed, resamples, bins=15):
                       "accuracy": float(k[g].mean()), "lower": float(c[g][0]), "upper": float(c[g][-1])} for g in groups],
             "seed": seed, "resamples": resamples,
             "floor_mean": float(np.mean(floors)), "floor_95": float(np.percentile(floors, 95))}
+
+
+
+def concept_null(H, sims, rho, permutations, level, seed, maximum=None):
+    """Westfall–Young max-T: the largest correlation over all (dimension, concept) pairs after
+    each SplitMix64 shuffle of the images; a pair counts when ρ ≥ threshold and ρ exceeds the
+    floor(level (P + 1))-th largest null maximum."""
+    gen = SplitMix64(seed)
+    if maximum is not None and maximum < len(H):
+        rows = subsample(gen, maximum, len(H))
+        H, sims = H[rows], sims[rows]
+    def standardize(x):
+        x = x - x.mean(axis=0)
+        norm = np.sqrt((x * x).sum(axis=0))
+        return np.where(norm > 0, x / np.where(norm > 0, norm, 1), 0.0)
+    a, b = standardize(H), standardize(sims)
+    corr = a.T @ b
+    maxima = []
+    for _ in range(permutations):
+        order = gen.permutation(len(a))
+        maxima.append(float((a.T @ b[order]).max()))
+    rank = int(np.floor(level * (permutations + 1) + 1e-9)) - 1
+    critical = sorted(maxima, reverse=True)[rank]
+    assert np.all(np.abs(corr - critical) > 1e-5), "a correlation sits on the critical value"
+    counted = (corr >= rho) & (corr > critical)
+    per_dim = counted.sum(axis=1)
+    return {"permutations": permutations, "level": level, "seed": seed, "maximum_images": maximum,
+            "image_count": len(a), "maxima": maxima, "critical": critical, "per_dimension": per_dim.tolist(),
+            "unique": int(counted.any(axis=0).sum()),
+            "polysemanticity_mean": float(per_dim[per_dim > 0].mean()) if (per_dim > 0).any() else None}
 
 
 
