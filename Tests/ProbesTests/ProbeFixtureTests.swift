@@ -159,6 +159,40 @@ final class ProbeFixtureTests: XCTestCase {
         XCTAssertEqual(Calibration.binBounds(count: 17, bins: 5).map(\.count), [4, 4, 3, 3, 3])
     }
 
+    /// The stratified split is numpy's mirror row for row, and the λ path chooses what
+    /// scikit-learn's full path chooses, within 0.5 points of its accuracy.
+    func testLinearProbeSplitAndPathMatchSklearn() throws {
+        let seed = UInt64(Fixture.int("linear_probe.seed"))
+        var options = LinearProbeOptions()
+        let split = LinearProbe.split(labels: referenceLabels, classCount: head.rows, options: options, seed: seed)
+        XCTAssertEqual(split.train, Fixture.ints("linear_probe.train"))
+        XCTAssertEqual(split.validation, Fixture.ints("linear_probe.validation"))
+        XCTAssertEqual(split.test, Fixture.ints("linear_probe.test"))
+        options.maxTrainSamples = 50
+        XCTAssertEqual(LinearProbe.split(labels: referenceLabels, classCount: head.rows, options: options, seed: seed).train,
+                       Fixture.ints("linear_probe.train_capped_50"))
+        // Every class is split in proportion, to within one row.
+        for c in 0..<head.rows {
+            let rows = referenceLabels.filter { $0 == c }.count
+            let train = split.train.filter { referenceLabels[$0] == c }.count
+            XCTAssertLessThanOrEqual(abs(Double(train) - 0.6 * Double(rows)), 1, "class \(c)")
+        }
+        let fitted = try XCTUnwrap(LinearProbe.fit(
+            reference: reference, labels: referenceLabels, classCount: head.rows, options: LinearProbeOptions(), seed: seed))
+        let path = Fixture.object("linear_probe.path") as! [[String: NSNumber]]
+        XCTAssertEqual(fitted.candidates.map(\.l2), path.map { $0["l2"]!.doubleValue })
+        XCTAssertEqual(fitted.candidates.map(\.validationAccuracy), path.map { $0["validation_accuracy"]!.doubleValue })
+        XCTAssertEqual(fitted.l2, Fixture.double("linear_probe.l2"))
+        let test = try XCTUnwrap(LinearProbe.result(
+            fitted, embeddings: reference.selectingRows(fitted.testRows), labels: fitted.testRows.map { referenceLabels[$0] }))
+        XCTAssertEqual(test.accuracy, Fixture.double("linear_probe.test_accuracy"), accuracy: 0.005)
+        let shifted = try XCTUnwrap(LinearProbe.result(fitted, embeddings: shift, labels: shiftLabels))
+        XCTAssertEqual(shifted.accuracy, Fixture.double("linear_probe.shift_accuracy"), accuracy: 0.005)
+        XCTAssertEqual(test.trainCount, 120)
+        XCTAssertEqual(test.trainClasses, 8)
+        XCTAssertEqual(test.minTrainRowsPerClass, (0..<8).map { c in split.train.filter { referenceLabels[$0] == c }.count }.min())
+    }
+
     func testFrechetMatchesScipySqrtm() throws {
         let a = try XCTUnwrap(Distance.Gaussian(reference))
         let b = try XCTUnwrap(Distance.Gaussian(shift))

@@ -179,6 +179,9 @@ def main():
     out["calibration"] = {name: calibration(X, y, W, seed=31, resamples=200) for name, X, y in
                           [("reference", H, ya), ("shift", S, yb)]}
 
+    # 8b. The linear probe's stratified split and scikit-learn's full λ path on it.
+    out["linear_probe"] = linear_probe(H, S, ya, yb)
+
     # 7. Distances.
     mu1, mu2 = H.mean(axis=0), S.mean(axis=0)
     s1, s2 = np.cov(H, rowvar=False), np.cov(S, rowvar=False)
@@ -343,6 +346,49 @@ def concept_null(H, sims, rho, permutations, level, seed, maximum=None):
             "image_count": len(a), "maxima": maxima, "critical": critical, "per_dimension": per_dim.tolist(),
             "unique": int(counted.any(axis=0).sum()),
             "polysemanticity_mean": float(per_dim[per_dim > 0].mean()) if (per_dim > 0).any() else None}
+
+
+
+def stratified_split(labels, classes, seed, train=0.6, validation=0.2, cap=5000):
+    """LinearProbe.split: classes in index order, each class's rows in a SplitMix64 order, dealt
+    so that row p trains when floor((p + 1) f) > floor(p f)."""
+    gen = SplitMix64(seed)
+    dealt = []
+    for c in range(max(classes, int(max(labels)) + 1)):
+        rows = [i for i, v in enumerate(labels) if v == c]
+        if rows:
+            dealt += [rows[k] for k in gen.permutation(len(rows))]
+
+    def deal(rows, f):
+        taken, rest = [], []
+        for p, row in enumerate(rows):
+            (taken if np.floor((p + 1) * f) > np.floor(p * f) else rest).append(row)
+        return taken, rest
+
+    tr, rest = deal(dealt, train)
+    remaining = 1 - train
+    va, te = deal(rest, min(1.0, validation / remaining)) if remaining > 0 else ([], rest)
+    if len(tr) > cap:
+        tr = deal(tr, cap / len(tr))[0]
+    return sorted(tr), sorted(va), sorted(te)
+
+
+def linear_probe(H, S, ya, yb, seed=41, candidates=(1e-2, 1e-3, 1e-4, 1e-5)):
+    tr, va, te = stratified_split(ya, C, seed)
+    small = stratified_split(ya, C, seed, cap=50)[0]
+    X, XS = normalize(H), normalize(S)
+    path = []
+    best = None
+    for lam in candidates:
+        clf = LogisticRegression(C=1 / (lam * len(tr)), tol=1e-10, max_iter=100000).fit(X[tr], ya[tr])
+        acc = float(np.mean(clf.predict(X[va]) == ya[va]))
+        path.append({"l2": lam, "validation_accuracy": acc})
+        if best is None or acc > best[0]:
+            best = (acc, lam, clf)
+    _, lam, clf = best
+    return {"seed": seed, "train": tr, "validation": va, "test": te, "train_capped_50": small, "path": path, "l2": lam,
+            "test_accuracy": float(np.mean(clf.predict(X[te]) == ya[te])),
+            "shift_accuracy": float(np.mean(clf.predict(XS) == yb))}
 
 
 
