@@ -142,7 +142,9 @@ struct PageContext {
             // the calibrated head's 95th percentile at this size, and the direction.
             if let calibration = run.probes(model, shift.name)?.calibration, let floor = calibration.calibratedFloor95,
                let reference = run.reference.flatMap({ run.probes(model, $0.name)?.calibration }) {
-                sentences.append(try t(calibration.overconfidence >= 0 ? "sentence.calibration_over" : "sentence.calibration_under", [
+                let key = calibration.ece <= floor ? "sentence.calibration_ok"
+                    : calibration.overconfidence >= 0 ? "sentence.calibration_over" : "sentence.calibration_under"
+                sentences.append(try t(key, [
                     "ece": catalog.percent(calibration.ece), "reference": catalog.percent(reference.ece), "floor": catalog.percent(floor),
                     "points": catalog.points(abs(calibration.overconfidence), signed: false),
                 ]))
