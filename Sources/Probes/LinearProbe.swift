@@ -8,7 +8,7 @@ public struct LinearProbeOptions: Codable, Sendable, Equatable {
     /// Fractions of the reference images for training and validation; the rest is the test split.
     public var trainFraction: Double = 0.6
     public var validationFraction: Double = 0.2
-    /// L2 strengths λ tried, largest first (each fit warm-starts from the previous optimum; ties go to the larger λ).
+    /// L2 strengths λ tried, largest first (each fit starts from the previous optimum; ties go to the larger λ).
     public var candidates: [Double] = [1e-2, 1e-3, 1e-4, 1e-5]
     /// Training rows above this are thinned, proportionally per class (see `LinearProbe.split`).
     public var maxTrainSamples: Int = 5_000
@@ -37,7 +37,11 @@ public struct LinearProbeOptions: Codable, Sendable, Equatable {
 /// (proportionally per class).
 ///
 /// Fit: the λ path from the largest candidate down, each fit starting from the previous
-/// optimum.
+/// optimum, all in the training rows' principal axes with one curvature model as L-BFGS's
+/// initial inverse Hessian (`LogisticRegression.Path`); L-BFGS stops at ‖∇‖∞ ≤ 1e-4
+/// (scikit-learn's default `tol` for the same objective) when the products run in fp32, 1e-7
+/// otherwise. The objective is strictly convex, so warm starts and the preconditioner change
+/// the iterations, never the optimum.
 public enum LinearProbe {
     public struct Fitted: Sendable {
         public let model: LogisticRegression
@@ -106,16 +110,17 @@ public enum LinearProbe {
         let validationLabels = validationRows.map { labels[$0] }
         let single = train.rows * train.columns * classes >= options.singlePrecisionAbove
         let validationSingle = single ? validation.converted(to: Float.self) : nil
+        let tolerance = single ? 1e-4 : 1e-7
+        let path = classes > 2
+            ? try LogisticRegression.Path(features: train, labels: trainLabels, classCount: classes, singlePrecision: single) : nil
         var best: (LogisticRegression, Double, Double)?
         var tried = [RegularizationCandidate]()
         var previous: LogisticRegression?
         for lambda in options.candidates.sorted(by: >) {
-            // Largest λ first, each fit starting from the previous optimum (a regularisation
-            // path): the objective is strictly convex, so the start changes the iterations, not
-            // the optimum.
-            let model = try LogisticRegression.fit(
-                features: train, labels: trainLabels, classCount: classes, l2: lambda, tolerance: single ? 1e-5 : 1e-7,
-                maxIterations: options.maxIterations, singlePrecisionProducts: single, warmStart: previous)
+            let model = try path?.fit(l2: lambda, tolerance: tolerance, maxIterations: options.maxIterations)
+                ?? LogisticRegression.fit(
+                    features: train, labels: trainLabels, classCount: classes, l2: lambda, tolerance: tolerance,
+                    maxIterations: options.maxIterations, singlePrecisionProducts: single, warmStart: previous)
             previous = model
             let predictions = validationSingle.map { model.predictSingle($0) } ?? model.predict(validation)
             let accuracy = Double(zip(predictions, validationLabels).filter { $0 == $1 }.count) / Double(validationRows.count)
