@@ -8,9 +8,9 @@ public struct LinearProbeOptions: Codable, Sendable, Equatable {
     /// Fractions of the reference images for training and validation; the rest is the test split.
     public var trainFraction: Double = 0.6
     public var validationFraction: Double = 0.2
-    /// L2 strengths λ tried, largest first (each fit warm-starts nothing; ties go to the larger λ).
+    /// L2 strengths λ tried, largest first (each fit starts from the previous optimum; ties go to the larger λ).
     public var candidates: [Double] = [1e-2, 1e-3, 1e-4, 1e-5]
-    /// Training rows above this are a seeded subsample.
+    /// Training rows above this are thinned, proportionally per class (see `LinearProbe.split`).
     public var maxTrainSamples: Int = 5_000
     public var maxIterations: Int = 200
     /// Fits with n_train · d · classes at or above this use fp32 products (see `LogisticRegression`).
@@ -26,7 +26,22 @@ public struct LinearProbeOptions: Codable, Sendable, Equatable {
 }
 
 /// Probe 8 — a multinomial logistic-regression probe on L2-normalised embeddings, fitted on a
-/// seeded split of the reference domain, λ chosen by validation accuracy.
+/// seeded stratified split of the reference domain, λ chosen by validation accuracy.
+///
+/// Split (`split(labels:options:seed:)`): the reference rows are ordered class by class, each
+/// class's rows in a seeded random order, and dealt in that order — row p goes to training when
+/// ⌊(p + 1)·f_train⌋ > ⌊p·f_train⌋, otherwise the q-th such row goes to validation when
+/// ⌊(q + 1)·g⌋ > ⌊q·g⌋ with g = f_val / (1 − f_train), otherwise to the test split. Every class
+/// is thereby split in the pilot's proportions to within one row, and the totals are exact to
+/// within one row. More than `maxTrainSamples` training rows are thinned the same way
+/// (proportionally per class).
+///
+/// Fit: the λ path from the largest candidate down, each fit starting from the previous
+/// optimum, all in the training rows' principal axes with one curvature model as L-BFGS's
+/// initial inverse Hessian (`LogisticRegression.Path`); L-BFGS stops at ‖∇‖∞ ≤ 1e-4
+/// (scikit-learn's default `tol` for the same objective) when the products run in fp32, 1e-7
+/// otherwise. The objective is strictly convex, so warm starts and the preconditioner change
+/// the iterations, never the optimum.
 public enum LinearProbe {
     public struct Fitted: Sendable {
         public let model: LogisticRegression
@@ -34,11 +49,46 @@ public enum LinearProbe {
         public let candidates: [RegularizationCandidate]
         public let trainCount: Int
         public let validationCount: Int
+        /// Training rows per class (index = class), after thinning.
+        public let trainRowsPerClass: [Int]
         /// Reference rows of the test split.
         public let testRows: [Int]
         public let seed: UInt64
         /// Fitted (and so evaluated) with fp32 products; see `LinearProbeOptions.singlePrecisionAbove`.
         public let singlePrecision: Bool
+    }
+
+    /// The three splits of the reference, each in increasing row order.
+    public struct Split: Sendable, Equatable {
+        public let train: [Int]
+        public let validation: [Int]
+        public let test: [Int]
+    }
+
+    /// The stratified split described above (`labels` in `0..<classCount`).
+    public static func split(labels: [Int], classCount: Int, options: LinearProbeOptions, seed: UInt64) -> Split {
+        var generator = SplitMix64(seed: seed)
+        var byClass = [[Int]](repeating: [], count: max(classCount, (labels.max() ?? -1) + 1))
+        for (row, label) in labels.enumerated() { byClass[label].append(row) }
+        var dealt = [Int]()
+        dealt.reserveCapacity(labels.count)
+        for rows in byClass where !rows.isEmpty {
+            dealt += generator.permutation(rows.count).map { rows[$0] }
+        }
+        func deal(_ rows: [Int], fraction: Double) -> (taken: [Int], rest: [Int]) {
+            var taken = [Int](), rest = [Int]()
+            for (p, row) in rows.enumerated() {
+                if (Double(p + 1) * fraction).rounded(.down) > (Double(p) * fraction).rounded(.down) { taken.append(row) } else { rest.append(row) }
+            }
+            return (taken, rest)
+        }
+        var (train, rest) = deal(dealt, fraction: options.trainFraction)
+        let remaining = 1 - options.trainFraction
+        let (validation, test) = remaining > 0 ? deal(rest, fraction: min(1, options.validationFraction / remaining)) : ([], rest)
+        if train.count > options.maxTrainSamples {
+            train = deal(train, fraction: Double(options.maxTrainSamples) / Double(train.count)).taken
+        }
+        return Split(train: train.sorted(), validation: validation.sorted(), test: test.sorted())
     }
 
     /// Fits on the reference. `nil` when the split leaves fewer than 2 classes in training or
@@ -48,45 +98,41 @@ public enum LinearProbe {
     ) throws -> Fitted? {
         let n = reference.rows
         guard labels.count == n else { throw ProbesError.shape("\(labels.count) labels for \(n) embeddings") }
-        var generator = SplitMix64(seed: seed)
-        let order = generator.permutation(n)
-        let trainCount = Int((Double(n) * options.trainFraction).rounded(.down))
-        let validationCount = Int((Double(n) * options.validationFraction).rounded(.down))
-        guard trainCount >= 2, validationCount >= 1, n - trainCount - validationCount >= 1 else { return nil }
-        var trainRows = Array(order[0..<trainCount])
-        if trainRows.count > options.maxTrainSamples {
-            trainRows = Array(trainRows.prefix(options.maxTrainSamples))
-        }
-        let validationRows = Array(order[trainCount..<(trainCount + validationCount)])
-        let testRows = Array(order[(trainCount + validationCount)...])
+        let parts = split(labels: labels, classCount: classCount, options: options, seed: seed)
+        let trainRows = parts.train, validationRows = parts.validation
+        guard trainRows.count >= 2, !validationRows.isEmpty, !parts.test.isEmpty else { return nil }
         let trainLabels = trainRows.map { labels[$0] }
         guard Set(trainLabels).count >= 2 else { return nil }
+        let classes = max(classCount, 2)
         let features = reference.converted(to: Double.self).rowNormalized()
         let train = features.selectingRows(trainRows)
         let validation = features.selectingRows(validationRows)
         let validationLabels = validationRows.map { labels[$0] }
+        let single = train.rows * train.columns * classes >= options.singlePrecisionAbove
+        let validationSingle = single ? validation.converted(to: Float.self) : nil
+        let tolerance = single ? 1e-4 : 1e-7
+        let path = classes > 2
+            ? try LogisticRegression.Path(features: train, labels: trainLabels, classCount: classes, singlePrecision: single) : nil
         var best: (LogisticRegression, Double, Double)?
         var tried = [RegularizationCandidate]()
         var previous: LogisticRegression?
-        let single = train.rows * train.columns * max(classCount, 2) >= options.singlePrecisionAbove
-        // Largest λ first, each fit starting from the previous optimum (a regularisation
-        // path): the objective is strictly convex, so the start changes the iterations, not
-        // the optimum.
         for lambda in options.candidates.sorted(by: >) {
-            let model = try LogisticRegression.fit(
-                features: train, labels: trainLabels, classCount: max(classCount, 2), l2: lambda,
-                tolerance: single ? 1e-5 : 1e-7, maxIterations: options.maxIterations, singlePrecisionProducts: single,
-                warmStart: previous)
+            let model = try path?.fit(l2: lambda, tolerance: tolerance, maxIterations: options.maxIterations)
+                ?? LogisticRegression.fit(
+                    features: train, labels: trainLabels, classCount: classes, l2: lambda, tolerance: tolerance,
+                    maxIterations: options.maxIterations, singlePrecisionProducts: single, warmStart: previous)
             previous = model
-            let predictions = single ? model.predictSingle(validation.converted(to: Float.self)) : model.predict(validation)
+            let predictions = validationSingle.map { model.predictSingle($0) } ?? model.predict(validation)
             let accuracy = Double(zip(predictions, validationLabels).filter { $0 == $1 }.count) / Double(validationRows.count)
             tried.append(RegularizationCandidate(l2: lambda, validationAccuracy: accuracy, iterations: model.iterations, converged: model.converged))
             if best == nil || accuracy > best!.2 { best = (model, lambda, accuracy) }
         }
         guard let (model, lambda, _) = best else { return nil }
+        var perClass = [Int](repeating: 0, count: classes)
+        for label in trainLabels { perClass[label] += 1 }
         return Fitted(
             model: model, l2: lambda, candidates: tried, trainCount: trainRows.count, validationCount: validationRows.count,
-            testRows: testRows, seed: seed, singlePrecision: single)
+            trainRowsPerClass: perClass, testRows: parts.test, seed: seed, singlePrecision: single)
     }
 
     /// `embeddings.converted(to: Double.self).rowNormalized().converted(to: Float.self)` —
@@ -113,10 +159,15 @@ public enum LinearProbe {
             ? fitted.model.predictSingle(unitRowsInSingle(embeddings))
             : fitted.model.predict(embeddings.converted(to: Double.self).rowNormalized())
         let correct = zip(predictions, labels).filter { ZeroShot.accepts($0, $1, groups: groups) }.count
-        return LinearProbeResult(
+        let present = fitted.trainRowsPerClass.filter { $0 > 0 }.sorted()
+        var result = LinearProbeResult(
             accuracy: Double(correct) / Double(labels.count),
             ci: Statistics.clopperPearson(successes: correct, trials: labels.count)!, count: labels.count,
             l2: fitted.l2, candidates: fitted.candidates, trainCount: fitted.trainCount,
             validationCount: fitted.validationCount, seed: fitted.seed, converged: fitted.model.converged)
+        result.trainClasses = present.count
+        result.minTrainRowsPerClass = present.first
+        result.medianTrainRowsPerClass = Statistics.median(present.map(Double.init))
+        return result
     }
 }

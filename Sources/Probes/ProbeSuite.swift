@@ -11,6 +11,14 @@ public struct ProbeOptions: Codable, Sendable, Equatable {
     public var outlierTopK: Int = 10
     /// ρ of the concept probe.
     public var conceptThreshold: Double = 0.5
+    /// The concept probe's permutation null and image limits (see `Concepts`).
+    public var conceptPermutations: Int = Concepts.defaultPermutations
+    public var conceptLevel: Double = Concepts.defaultLevel
+    public var conceptMinimumImages: Int = Concepts.defaultMinimumImages
+    public var conceptMaximumImages: Int = Concepts.defaultMaximumImages
+    /// Equal-mass bins of the expected calibration error and resamples of its calibrated floor.
+    public var calibrationBins: Int = Calibration.defaultBins
+    public var calibrationResamples: Int = Calibration.defaultResamples
     public var prunedPercents: [Int] = Directions.defaultPrunedPercents
     /// Resamples of the accuracy-difference bootstrap.
     public var bootstrapResamples: Int = 1000
@@ -33,6 +41,9 @@ public struct ProbeOptions: Codable, Sendable, Equatable {
         case prunedPercents = "pruned_percents", bootstrapResamples = "bootstrap_resamples", distance
         case linearProbe = "linear_probe", runDistance = "run_distance", runLinearProbe = "run_linear_probe"
         case parallelDomains = "parallel_domains", seed
+        case conceptPermutations = "concept_permutations", conceptLevel = "concept_level"
+        case conceptMinimumImages = "concept_minimum_images", conceptMaximumImages = "concept_maximum_images"
+        case calibrationBins = "calibration_bins", calibrationResamples = "calibration_resamples"
     }
 }
 
@@ -111,10 +122,14 @@ public enum ProbeSuite {
         }
         let (referenceScores, referenceDirections) = try scoresAndDirections(ref)
         let referenceZeroShot = ZeroShot.result(scores: referenceScores, labels: ref.labels, classCount: head.rows, groups: ref.classGroups)
-        let threshold: Double? = try referenceZeroShot.map {
-            try ATC.threshold(referenceConfidences: referenceScores.confidences, referenceCorrect: $0.top1Correct)
-        }
-        if threshold == nil { referenceNotes.append(ProbeNote(.referenceUnlabelled)) }
+        let referenceOutcomes = ref.labels.map { ZeroShot.outcomes(referenceScores, labels: $0, groups: ref.classGroups) }
+        let referenceCorrect = referenceOutcomes?.map { $0 == 1 }
+        // ATC-MC and ATC-NE: thresholds fitted on one seeded half of the reference, checked on the other.
+        let atcSplit = ATC.split(count: ref.embeddings.rows, seed: seeds.labelFree ?? SplitMix64.derive(options.seed, stream: .labelFree))
+        let estimators: [ATC.Estimator] = try referenceCorrect.map { correct in
+            try ATC.Score.allCases.map { try ATC.fit(score: $0, reference: referenceScores, correct: correct, split: atcSplit) }
+        } ?? []
+        if estimators.isEmpty { referenceNotes.append(ProbeNote(.referenceUnlabelled)) }
         let distanceReference = options.runDistance
             ? try options.timing.measure("distance: reference") { try Distance.reference(ref.embeddings, options: options.distance, seed: seeds.distance) } : nil
         var linearProbe: LinearProbe.Fitted?
@@ -125,8 +140,6 @@ public enum ProbeSuite {
             }
             if linearProbe == nil { referenceNotes.append(ProbeNote(.linearProbeTooFew)) }
         }
-        let referenceOutcomes = ref.labels.map { ZeroShot.outcomes(referenceScores, labels: $0, groups: ref.classGroups) }
-
         let domains = [reference] + shifts
         func probeDomain(_ index: Int) throws -> ModelDomainProbes {
             let domain = domains[index]
@@ -161,18 +174,31 @@ public enum ProbeSuite {
                         results.concepts = try options.timing.measure("concepts") {
                             try Concepts.analyze(
                                 activations: clean.embeddings, similarities: concepts.similarities, conceptNames: concepts.names,
-                                threshold: options.conceptThreshold)
+                                threshold: options.conceptThreshold, permutations: options.conceptPermutations, level: options.conceptLevel,
+                                minimumImages: options.conceptMinimumImages, maximumImages: options.conceptMaximumImages,
+                                seed: seeds.concepts ?? SplitMix64.derive(options.seed, stream: .concepts))
                         }
                     } catch ProbesError.invalid {
-                        // The concept probe's only `.invalid` error: fewer than 3 images or no concept.
-                        notes.append(ProbeNote(.conceptProbeTooFew))
+                        // The concept probe's `.invalid` errors: too few images, no concept, too few permutations.
+                        notes.append(ProbeNote(.conceptProbeTooFew, count: clean.embeddings.rows))
                     }
                 } else {
                     notes.append(ProbeNote(.conceptSimilaritiesMismatch))
                 }
             }
-            if let threshold {
-                results.atc = ATC.result(threshold: threshold, confidences: scores.confidences, actualAccuracy: results.zeroShot?.top1)
+            let correct = clean.labels.map { ZeroShot.outcomes(scores, labels: $0, groups: clean.classGroups).map { $0 == 1 } }
+            let checkRows = isReference ? atcSplit.checkRows : nil
+            let estimates = estimators.compactMap { ATC.result($0, scores: scores, correct: correct, rows: checkRows) }
+            if !estimates.isEmpty { results.labelFree = estimates }
+            if let mc = estimates.first(where: { $0.score == .maxConfidence }) {
+                results.atc = ATCResult(threshold: mc.threshold, estimate: mc.estimate, actualAccuracy: mc.actualAccuracy, error: mc.error)
+            }
+            if let correct {
+                results.calibration = try options.timing.measure("calibration") {
+                    try Calibration.analyze(
+                        confidences: scores.confidences, correct: correct, bins: options.calibrationBins,
+                        resamples: options.calibrationResamples, seed: SplitMix64.derive(seeds.calibration ?? SplitMix64.derive(options.seed, stream: .calibration), index: index))
+                }
             }
             if !isReference, let distanceReference {
                 let seed = SplitMix64.derive(seeds.distance, index: index)
@@ -212,7 +238,15 @@ public enum ProbeSuite {
             }
             if domains.count > 1, options.parallelDomains { ThreadPool.shared.run(body) } else { body(0, 1) }
         }
-        return try slots.map { try $0!.get() }
+        var probes = try slots.map { try $0!.get() }
+        // What an unlabelled domain's estimate is worth: each estimator's errors where labels exist.
+        let checked = ATC.errorSummary(probes.flatMap { $0.results.labelFree ?? [] })
+        if !checked.isEmpty {
+            for index in probes.indices where probes[index].results.zeroShot == nil && probes[index].results.labelFree != nil {
+                probes[index].results.labelFreeErrors = checked
+            }
+        }
+        return probes
     }
 
     /// `body(i)` for every `i` in `0..<count` — typically one model's whole suite — spread

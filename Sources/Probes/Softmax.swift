@@ -32,6 +32,41 @@ enum Softmax {
         return total
     }
 
+    /// `denominator(...)` and `Σ_c e_c · s_c` with `s_c = scale · (row[c] − top)` and
+    /// `e_c = exp(s_c)`, in one pass — the two sums the entropy of the softmax needs:
+    /// `H = log S − M / S` for `(S, M)` returned. Accumulated as `denominator` accumulates.
+    @inline(__always)
+    static func denominatorAndMoment(_ row: UnsafePointer<Float>, count: Int, top: Float, scale: Float) -> (sum: Double, moment: Double) {
+        var sums = SIMD16<Float>(repeating: 0), moments = SIMD16<Float>(repeating: 0)
+        let raw = UnsafeRawPointer(row)
+        let topVector = SIMD16<Float>(repeating: top), scaleVector = SIMD16<Float>(repeating: scale)
+        var total = 0.0, moment = 0.0
+        var c = 0
+        while c + lanes <= count {
+            let s = (raw.loadUnaligned(fromByteOffset: c * 4, as: SIMD16<Float>.self) - topVector) * scaleVector
+            let e = VectorMath.exp(s)
+            sums += e
+            moments = moments.addingProduct(e, s)
+            c += lanes
+            if c % (lanes * 256) == 0 {
+                total += lanesSum(sums)
+                moment += lanesSum(moments)
+                sums = SIMD16<Float>(repeating: 0)
+                moments = SIMD16<Float>(repeating: 0)
+            }
+        }
+        total += lanesSum(sums)
+        moment += lanesSum(moments)
+        while c < count {
+            let s = Double(scale) * (Double(row[c]) - Double(top))
+            let e = Foundation.exp(s)
+            total += e
+            moment += e * s
+            c += 1
+        }
+        return (total, moment)
+    }
+
     /// Replaces `row[c]` by `exp(row[c] − top) · inverseSum` — the probabilities, when
     /// `inverseSum = 1 / denominator(row, count:, top:, scale: 1)`.
     @inline(__always)

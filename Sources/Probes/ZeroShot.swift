@@ -12,8 +12,11 @@ public enum ZeroShot {
     public struct Scores: Sendable {
         /// argmax_c cos(h_i, w_c) (first index on ties, as numpy.argmax).
         public var predictions: [Int]
-        /// max_c softmax(100 · cos(h_i, ·)) — the ATC confidence.
+        /// max_c softmax(100 · cos(h_i, ·)) — the ATC-MC score and the calibration confidence.
         public var confidences: [Double]
+        /// Σ_c p_c log p_c of the same softmax (minus its entropy; 0 when certain, −log C
+        /// when uniform) — the ATC-NE score.
+        public var negativeEntropies: [Double]
         /// 0-based rank of the true class (number of classes scoring strictly higher than the
         /// best class the label accepts); nil without labels.
         public var labelRanks: [Int]?
@@ -41,13 +44,18 @@ public enum ZeroShot {
         let n = logits.rows, classes = logits.columns
         var predictions = [Int](repeating: 0, count: n)
         var confidences = [Double](repeating: 0, count: n)
+        var negativeEntropies = [Double](repeating: 0, count: n)
         var ranks: [Int]? = labels.map { _ in [Int](repeating: 0, count: n) }
         logits.values.withUnsafeBufferPointer { z in
             for i in 0..<n {
                 let row = z.baseAddress! + i * classes
                 let best = LinearAlgebra.argmax(row, count: classes)
                 predictions[i] = best
-                confidences[i] = 1 / Softmax.denominator(row, count: classes, top: row[best], scale: Float(logitScale * (rowScales?[i] ?? 1)))
+                // With s_c = scale · (z_c − max z), p_c = e^{s_c} / S: the top class has p = 1 / S
+                // and Σ p log p = Σ p_c s_c − log S = M / S − log S.
+                let (sum, moment) = Softmax.denominatorAndMoment(row, count: classes, top: row[best], scale: Float(logitScale * (rowScales?[i] ?? 1)))
+                confidences[i] = 1 / sum
+                negativeEntropies[i] = min(0, moment / sum - log(sum))
                 if let labels {
                     var own = row[labels[i]]
                     if let groups {
@@ -59,7 +67,7 @@ public enum ZeroShot {
                 }
             }
         }
-        return Scores(predictions: predictions, confidences: confidences, labelRanks: ranks)
+        return Scores(predictions: predictions, confidences: confidences, negativeEntropies: negativeEntropies, labelRanks: ranks)
     }
 
     /// Accuracy, intervals and per-class accuracy from `scores`; `nil` without labels or images.

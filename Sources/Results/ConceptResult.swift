@@ -13,6 +13,16 @@ public struct ConceptResult: Codable, Sendable, Equatable {
     /// The best-matching concept of each dimension (highest correlation, even below ρ); `null`
     /// for a constant dimension.
     public var bestConcept: [ConceptMatch?]
+    /// The permutation null (absent in results written before it): shuffles of the images,
+    /// the familywise level, and the correlation a pair had to exceed besides ρ. When present,
+    /// `unique_concept_count`, `concepts_per_dimension` and `polysemanticity_mean` count only
+    /// pairs beating it.
+    public var permutations: Int?
+    public var level: Double?
+    public var nullCritical: Double?
+    public var seed: UInt64?
+    /// Reference images available; `image_count` is what the probe used (a seeded subsample above its cap).
+    public var availableImageCount: Int?
 
     public init(
         threshold: Double, conceptCount: Int, imageCount: Int, uniqueConceptCount: Int,
@@ -31,6 +41,7 @@ public struct ConceptResult: Codable, Sendable, Equatable {
         case threshold, conceptCount = "concept_count", imageCount = "image_count"
         case uniqueConceptCount = "unique_concept_count", conceptsPerDimension = "concepts_per_dimension"
         case polysemanticityMean = "polysemanticity_mean", bestConcept = "best_concept"
+        case permutations, level, nullCritical = "null_critical", seed, availableImageCount = "available_image_count"
     }
 }
 

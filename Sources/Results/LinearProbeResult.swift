@@ -13,6 +13,11 @@ public struct LinearProbeResult: Codable, Sendable, Equatable {
     public var seed: UInt64
     /// Whether the chosen fit reached its stopping tolerance (false: stopped at the iteration cap).
     public var converged: Bool?
+    /// Classes with at least one training row, and the fewest and median training rows over
+    /// them (absent in older results).
+    public var trainClasses: Int?
+    public var minTrainRowsPerClass: Int?
+    public var medianTrainRowsPerClass: Double?
 
     public init(
         accuracy: Double, ci: Interval, count: Int, l2: Double, candidates: [RegularizationCandidate],
@@ -31,6 +36,8 @@ public struct LinearProbeResult: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case accuracy, ci, count, l2, candidates, trainCount = "train_count", validationCount = "validation_count", seed, converged
+        case trainClasses = "train_classes", minTrainRowsPerClass = "min_train_rows_per_class"
+        case medianTrainRowsPerClass = "median_train_rows_per_class"
     }
 }
 

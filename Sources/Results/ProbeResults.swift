@@ -9,6 +9,14 @@ public struct ProbeResults: Codable, Sendable, Equatable {
     public var atc: ATCResult?
     public var distance: DistanceResult?
     public var linearProbe: LinearProbeResult?
+    /// Label-free accuracy estimates (ATC-MC and ATC-NE), each with its error where labels
+    /// exist; on the reference they are over its check half. Absent in older results.
+    public var labelFree: [LabelFreeEstimate]?
+    /// On an unlabelled domain: how far each label-free estimator was off on this model's
+    /// labelled domains (the reference's check half included). Absent when nothing was checked.
+    public var labelFreeErrors: [LabelFreeErrorSummary]?
+    /// Expected calibration error and reliability diagram (labelled domains).
+    public var calibration: CalibrationResult?
     /// What made a probe undefined or changed how it ran, as codes and the numbers they
     /// mention (e.g. `nonfinite_embeddings`, count 3); pages say them in their own language.
     public var notes: [ProbeNote]
@@ -35,6 +43,7 @@ public struct ProbeResults: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case zeroShot = "zero_shot", outliers, directions, concepts, atc, distance
         case linearProbe = "linear_probe", notes
+        case labelFree = "label_free", labelFreeErrors = "label_free_errors", calibration
         /// Schema 1 only: the code of each English note in `notes`.
         case noteCodes = "note_codes"
     }
@@ -50,6 +59,9 @@ public struct ProbeResults: Codable, Sendable, Equatable {
         atc = try container.decodeIfPresent(ATCResult.self, forKey: .atc)
         distance = try container.decodeIfPresent(DistanceResult.self, forKey: .distance)
         linearProbe = try container.decodeIfPresent(LinearProbeResult.self, forKey: .linearProbe)
+        labelFree = try container.decodeIfPresent([LabelFreeEstimate].self, forKey: .labelFree)
+        labelFreeErrors = try container.decodeIfPresent([LabelFreeErrorSummary].self, forKey: .labelFreeErrors)
+        calibration = try container.decodeIfPresent(CalibrationResult.self, forKey: .calibration)
         uncodedNotes = []
         if let sentences = try? container.decode([String].self, forKey: .notes), !sentences.isEmpty {
             // Schema 1: English sentences, with their codes beside them since codes existed.
@@ -74,6 +86,9 @@ public struct ProbeResults: Codable, Sendable, Equatable {
         try container.encodeIfPresent(atc, forKey: .atc)
         try container.encodeIfPresent(distance, forKey: .distance)
         try container.encodeIfPresent(linearProbe, forKey: .linearProbe)
+        try container.encodeIfPresent(labelFree, forKey: .labelFree)
+        try container.encodeIfPresent(labelFreeErrors, forKey: .labelFreeErrors)
+        try container.encodeIfPresent(calibration, forKey: .calibration)
         try container.encode(notes, forKey: .notes)
     }
 }
@@ -93,7 +108,7 @@ public struct ProbeNote: Codable, Sendable, Equatable {
         case linearProbeTooFew = "linear_probe_too_few"
         /// No usable embedding: every probe was skipped.
         case noUsableEmbedding = "no_usable_embedding"
-        /// The concept probe needs at least 3 images and 1 concept.
+        /// The concept probe needs at least 100 reference images and 1 concept (`count`: the images there were).
         case conceptProbeTooFew = "concept_probe_too_few"
         /// The concept similarities do not match the usable reference images.
         case conceptSimilaritiesMismatch = "concept_similarities_mismatch"

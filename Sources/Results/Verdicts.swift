@@ -126,13 +126,21 @@ public struct Seeds: Codable, Sendable, Equatable {
     public var bootstrap: UInt64
     public var distance: UInt64
     public var linearProbe: UInt64
+    /// The label-free estimators' reference split, the calibration floor's draws and the concept
+    /// probe's permutations (absent in results written before them).
+    public var labelFree: UInt64?
+    public var calibration: UInt64?
+    public var concepts: UInt64?
 
     public init(base: UInt64) {
         self.base = base
         self.bootstrap = SplitMix64.derive(base, stream: .bootstrap)
         self.distance = SplitMix64.derive(base, stream: .distance)
         self.linearProbe = SplitMix64.derive(base, stream: .linearProbe)
+        self.labelFree = SplitMix64.derive(base, stream: .labelFree)
+        self.calibration = SplitMix64.derive(base, stream: .calibration)
+        self.concepts = SplitMix64.derive(base, stream: .concepts)
     }
 
-    enum CodingKeys: String, CodingKey { case base, bootstrap, distance, linearProbe = "linear_probe" }
+    enum CodingKeys: String, CodingKey { case base, bootstrap, distance, linearProbe = "linear_probe", labelFree = "label_free", calibration, concepts }
 }

@@ -173,7 +173,8 @@ extension Command {
         if let c = results.concepts {
             lines.append("concepts (ρ ≥ \(num(c.threshold)), \(c.imageCount) reference images): \(c.uniqueConceptCount) of \(c.conceptCount) encoded"
                 + "   dimensions with a concept: \(c.conceptsPerDimension.filter { $0 > 0 }.count) of \(c.conceptsPerDimension.count)"
-                + "   polysemanticity \(num(c.polysemanticityMean))")
+                + "   polysemanticity \(num(c.polysemanticityMean))"
+                + (c.nullCritical.map { "   (counted only above the permutation null ρ > \(num($0)): \(c.permutations ?? 0) shuffles, level \(num(c.level)))" } ?? ""))
         }
         lines += results.uncodedNotes.map { "note: \($0)" }
         lines += results.notes.map { note in "note: " + (note.domain.map { "\($0): " } ?? "") + noteText(note) }

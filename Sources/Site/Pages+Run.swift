@@ -157,8 +157,6 @@ extension PageContext {
             row["count"] = .number(catalog.integer(outliers.count))
             row["kurtosis"] = .number(catalog.decimal(outliers.kurtosisMean, digits: 1))
             row["dimensions"] = .text(outliers.dimensions.prefix(8).map(String.init).joined(separator: ", ") + (outliers.dimensions.count > 8 ? ", …" : ""))
-            let concepts = run.probes(model.name, reference.name)?.concepts
-            row["unique_concepts"] = .number(concepts.map { catalog.integer($0.uniqueConceptCount) } ?? "—")
             return .dict(row)
         }
     }

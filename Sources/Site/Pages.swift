@@ -116,11 +116,26 @@ struct PageContext {
                 ]))
             }
             if let point = run.robustness(model, shift.name) { sentences += try robustnessSentences(point) }
+            // Calibration (absent in results written before it): ECE here and on the reference,
+            // the calibrated head's 95th percentile at this size, and the direction.
+            if let calibration = run.probes(model, shift.name)?.calibration, let floor = calibration.calibratedFloor95,
+               let reference = run.reference.flatMap({ run.probes(model, $0.name)?.calibration }) {
+                let key = calibration.ece <= floor ? "sentence.calibration_ok"
+                    : calibration.overconfidence >= 0 ? "sentence.calibration_over" : "sentence.calibration_under"
+                sentences.append(try t(key, [
+                    "ece": catalog.percent(calibration.ece), "reference": catalog.percent(reference.ece), "floor": catalog.percent(floor),
+                    "points": catalog.points(abs(calibration.overconfidence), signed: false),
+                ]))
+            }
         } else if let atc = run.probes(model, shift.name)?.atc {
             sentences.append(try t("sentence.estimate", ["shift": shift.name, "model": model, "estimate": catalog.percent(atc.estimate)]))
-            // How far to trust the estimate: its largest error where labels exist (the probes' numbers).
+            // How far to trust the estimate: its largest error where labels exist — stored with the
+            // estimate (the reference's held-out half included), or from the labelled shifts in older results.
             let errors = labelledShifts.compactMap { run.probes(model, $0.name)?.atc?.error }.filter(\.isFinite)
-            if let largest = errors.max(by: { abs($0) < abs($1) }) {
+            if let checked = run.probes(model, shift.name)?.labelFreeErrors?.first(where: { $0.score == .maxConfidence }) {
+                sentences.append(try catalog.plural("sentence.estimate_checked", count: checked.checks,
+                                                    ["points": catalog.points(checked.maxAbsoluteError, signed: false)]))
+            } else if let largest = errors.max(by: { abs($0) < abs($1) }) {
                 sentences.append(try catalog.plural("sentence.estimate_error", count: errors.count,
                                                     ["points": catalog.points(abs(largest), signed: false)]))
             }

@@ -1,5 +1,6 @@
 @testable import Probes
 import Results
+import Support
 import Tensor
 import XCTest
 
@@ -78,16 +79,118 @@ final class ProbeFixtureTests: XCTestCase {
         XCTAssertEqual(curve[0].accuracy, zeroShot.top1)
     }
 
-    func testATCMatchesNumpy() throws {
+    /// ATC-MC and ATC-NE fitted on a seeded half of the reference and checked on the other half
+    /// (numpy on the same SplitMix64 split): thresholds, estimates and errors, and the
+    /// negative entropies themselves.
+    func testATCOnAHalfSplitMatchesNumpy() throws {
         let scoresA = try ZeroShot.scores(embeddings: reference, head: head, labels: referenceLabels)
         let scoresB = try ZeroShot.scores(embeddings: shift, head: head, labels: shiftLabels)
-        let correct = Fixture.int("zero_shot.reference.top1_correct")
-        let threshold = try ATC.threshold(referenceConfidences: scoresA.confidences, referenceCorrect: correct)
-        assertClose(threshold, Fixture.double("atc.threshold"), relative: 1e-6)
-        XCTAssertEqual(ATC.result(threshold: threshold, confidences: scoresA.confidences, actualAccuracy: nil)?.estimate, Fixture.double("atc.reference_estimate"))
-        let shifted = try XCTUnwrap(ATC.result(threshold: threshold, confidences: scoresB.confidences, actualAccuracy: 0.67))
-        XCTAssertEqual(shifted.estimate, Fixture.double("atc.shift_estimate"))
-        assertClose(shifted.error, shifted.estimate - 0.67, relative: 1e-12)
+        assertClose(scoresA.negativeEntropies, Fixture.doubles("label_free.negative_entropies.reference"), relative: 1e-4, floor: 1e-6)
+        assertClose(scoresB.negativeEntropies, Fixture.doubles("label_free.negative_entropies.shift"), relative: 1e-4, floor: 1e-6)
+        let split = ATC.split(count: reference.rows, seed: UInt64(Fixture.int("label_free.seed")))
+        XCTAssertEqual(split.fitRows, Fixture.ints("label_free.fit_rows"))
+        XCTAssertEqual(split.checkRows, Fixture.ints("label_free.check_rows"))
+        let correctA = zip(scoresA.predictions, referenceLabels).map { $0 == $1 }
+        let correctB = zip(scoresB.predictions, shiftLabels).map { $0 == $1 }
+        for score in ATC.Score.allCases {
+            let key = "label_free.\(score.rawValue)"
+            let estimator = try ATC.fit(score: score, reference: scoresA, correct: correctA, split: split)
+            assertClose(estimator.threshold, Fixture.double("\(key).threshold"), relative: 1e-5)
+            let check = try XCTUnwrap(ATC.result(estimator, scores: scoresA, correct: correctA, rows: split.checkRows))
+            XCTAssertEqual(check.count, split.checkRows.count)
+            XCTAssertEqual(check.estimate, Fixture.double("\(key).check_estimate"), "\(score)")
+            XCTAssertEqual(check.actualAccuracy, Fixture.double("\(key).check_actual"))
+            // Fitted on the other half, the reference's error is a real error, not 0 by construction.
+            XCTAssertEqual(try XCTUnwrap(check.error), Fixture.double("\(key).check_estimate") - Fixture.double("\(key).check_actual"), accuracy: 1e-12)
+            XCTAssertNotEqual(check.error, 0)
+            let shifted = try XCTUnwrap(ATC.result(estimator, scores: scoresB, correct: correctB))
+            XCTAssertEqual(shifted.estimate, Fixture.double("\(key).shift_estimate"), "\(score)")
+            XCTAssertEqual(shifted.actualAccuracy, Fixture.double("\(key).shift_actual"))
+            let unlabelled = try XCTUnwrap(ATC.result(estimator, scores: scoresB, correct: nil))
+            XCTAssertNil(unlabelled.error)
+            XCTAssertEqual(unlabelled.estimate, shifted.estimate)
+        }
+        // The error summary over checked estimates, per score.
+        let estimates = [
+            LabelFreeEstimate(score: .maxConfidence, threshold: 0.9, count: 10, estimate: 0.8, actualAccuracy: 0.7, error: 0.1),
+            LabelFreeEstimate(score: .negativeEntropy, threshold: -0.1, count: 10, estimate: 0.6, actualAccuracy: 0.7, error: -0.1),
+            LabelFreeEstimate(score: .maxConfidence, threshold: 0.9, count: 10, estimate: 0.5, actualAccuracy: 0.8, error: -0.3),
+            LabelFreeEstimate(score: .maxConfidence, threshold: 0.9, count: 10, estimate: 0.5, actualAccuracy: nil, error: nil),
+        ]
+        let summary = ATC.errorSummary(estimates)
+        XCTAssertEqual(summary.map(\.score), [.maxConfidence, .negativeEntropy])
+        XCTAssertEqual(summary[0].checks, 2)
+        XCTAssertEqual(summary[0].meanAbsoluteError, 0.2, accuracy: 1e-12)
+        XCTAssertEqual(summary[0].maxAbsoluteError, 0.3, accuracy: 1e-12)
+        XCTAssertEqual(summary[0].meanError, -0.1, accuracy: 1e-12)
+        XCTAssertEqual(summary[1].checks, 1)
+    }
+
+    /// Equal-mass ECE with 15 bins and the simulated calibrated floor, as numpy computes them
+    /// with the same SplitMix64 draws.
+    func testCalibrationMatchesNumpy() throws {
+        for (name, x, y) in [("reference", reference!, referenceLabels!), ("shift", shift!, shiftLabels!)] {
+            let scores = try ZeroShot.scores(embeddings: x, head: head, labels: y)
+            let correct = zip(scores.predictions, y).map { $0 == $1 }
+            let key = "calibration.\(name)"
+            let result = try XCTUnwrap(Calibration.analyze(
+                confidences: scores.confidences, correct: correct, resamples: Fixture.int("\(key).resamples"),
+                seed: UInt64(Fixture.int("\(key).seed"))))
+            assertClose(result.ece, Fixture.double("\(key).ece"), relative: 1e-5)
+            assertClose(result.accuracy, Fixture.double("\(key).accuracy"), relative: 1e-12)
+            assertClose(result.meanConfidence, Fixture.double("\(key).mean_confidence"), relative: 1e-6)
+            assertClose(result.overconfidence, Fixture.double("\(key).mean_confidence") - Fixture.double("\(key).accuracy"), relative: 1e-5)
+            let bins = Fixture.object("\(key).bins") as! [[String: Any]]
+            XCTAssertEqual(result.bins.count, 15)
+            XCTAssertEqual(result.bins.map(\.count), bins.map { ($0["count"] as! NSNumber).intValue }, name)
+            XCTAssertEqual(result.bins.map(\.correct), bins.map { ($0["correct"] as! NSNumber).intValue }, name)
+            assertClose(result.bins.map(\.meanConfidence), bins.map { ($0["mean_confidence"] as! NSNumber).doubleValue }, relative: 1e-6)
+            assertClose(result.bins.map(\.lowerConfidence), bins.map { ($0["lower"] as! NSNumber).doubleValue }, relative: 1e-6)
+            // The floor uses the same uniforms in the same order: equal up to the confidences' rounding.
+            assertClose(result.calibratedFloor, Fixture.double("\(key).floor_mean"), relative: 1e-6)
+            assertClose(result.calibratedFloor95, Fixture.double("\(key).floor_95"), relative: 1e-6)
+        }
+        // Fewer images than bins: one image per bin; no image: no result.
+        let few = try XCTUnwrap(Calibration.analyze(confidences: [0.9, 0.6, 0.8], correct: [true, false, false], seed: 1))
+        XCTAssertEqual(few.bins.map(\.count), [1, 1, 1])
+        XCTAssertEqual(few.bins.map(\.meanConfidence), [0.6, 0.8, 0.9])
+        XCTAssertEqual(few.ece, (0.6 + 0.8 + 0.1) / 3, accuracy: 1e-12)
+        XCTAssertNil(try Calibration.analyze(confidences: [], correct: [], seed: 1))
+        XCTAssertEqual(Calibration.binBounds(count: 17, bins: 5).map(\.count), [4, 4, 3, 3, 3])
+    }
+
+    /// The stratified split is numpy's mirror row for row, and the λ path chooses what
+    /// scikit-learn's full path chooses, within 0.5 points of its accuracy.
+    func testLinearProbeSplitAndPathMatchSklearn() throws {
+        let seed = UInt64(Fixture.int("linear_probe.seed"))
+        var options = LinearProbeOptions()
+        let split = LinearProbe.split(labels: referenceLabels, classCount: head.rows, options: options, seed: seed)
+        XCTAssertEqual(split.train, Fixture.ints("linear_probe.train"))
+        XCTAssertEqual(split.validation, Fixture.ints("linear_probe.validation"))
+        XCTAssertEqual(split.test, Fixture.ints("linear_probe.test"))
+        options.maxTrainSamples = 50
+        XCTAssertEqual(LinearProbe.split(labels: referenceLabels, classCount: head.rows, options: options, seed: seed).train,
+                       Fixture.ints("linear_probe.train_capped_50"))
+        // Every class is split in proportion, to within one row.
+        for c in 0..<head.rows {
+            let rows = referenceLabels.filter { $0 == c }.count
+            let train = split.train.filter { referenceLabels[$0] == c }.count
+            XCTAssertLessThanOrEqual(abs(Double(train) - 0.6 * Double(rows)), 1, "class \(c)")
+        }
+        let fitted = try XCTUnwrap(LinearProbe.fit(
+            reference: reference, labels: referenceLabels, classCount: head.rows, options: LinearProbeOptions(), seed: seed))
+        let path = Fixture.object("linear_probe.path") as! [[String: NSNumber]]
+        XCTAssertEqual(fitted.candidates.map(\.l2), path.map { $0["l2"]!.doubleValue })
+        XCTAssertEqual(fitted.candidates.map(\.validationAccuracy), path.map { $0["validation_accuracy"]!.doubleValue })
+        XCTAssertEqual(fitted.l2, Fixture.double("linear_probe.l2"))
+        let test = try XCTUnwrap(LinearProbe.result(
+            fitted, embeddings: reference.selectingRows(fitted.testRows), labels: fitted.testRows.map { referenceLabels[$0] }))
+        XCTAssertEqual(test.accuracy, Fixture.double("linear_probe.test_accuracy"), accuracy: 0.005)
+        let shifted = try XCTUnwrap(LinearProbe.result(fitted, embeddings: shift, labels: shiftLabels))
+        XCTAssertEqual(shifted.accuracy, Fixture.double("linear_probe.shift_accuracy"), accuracy: 0.005)
+        XCTAssertEqual(test.trainCount, 120)
+        XCTAssertEqual(test.trainClasses, 8)
+        XCTAssertEqual(test.minTrainRowsPerClass, (0..<8).map { c in split.train.filter { referenceLabels[$0] == c }.count }.min())
     }
 
     func testFrechetMatchesScipySqrtm() throws {
@@ -164,18 +267,57 @@ final class ProbeFixtureTests: XCTestCase {
         XCTAssertEqual(single.predict(xs), model.predict(xs))
     }
 
-    func testConceptsMatchNumpyCorrcoef() throws {
+    /// Correlations as numpy.corrcoef; a concept counts only when it beats the max-T permutation
+    /// null (numpy on the same SplitMix64 shuffles), with and without the image cap.
+    func testConceptsMatchNumpyWithPermutationNull() throws {
         let similarities = try Fixture.matrix("concept_similarities.npy")
         let names = (Fixture.object("concepts.names") as! [String])
-        let result = try Concepts.analyze(activations: reference, similarities: similarities, conceptNames: names, threshold: 0.5)
         let rho = Concepts.correlations(activations: reference, similarities: similarities)
         let expected = (Fixture.object("concepts.correlations") as! [[NSNumber]]).flatMap { $0.map(\.doubleValue) }
         for (a, b) in zip(rho.values, expected) { XCTAssertEqual(a, b, accuracy: 1e-5) }
-        XCTAssertEqual(result.conceptsPerDimension, Fixture.ints("concepts.per_dimension"))
-        XCTAssertEqual(result.uniqueConceptCount, Fixture.int("concepts.unique"))
-        assertClose(result.polysemanticityMean, Fixture.double("concepts.polysemanticity_mean"), relative: 1e-12)
+        for key in ["concepts.null", "concepts.null_subsampled"] {
+            let maximum = (Fixture.object(key) as! [String: Any])["maximum_images"] as? NSNumber
+            let result = try Concepts.analyze(
+                activations: reference, similarities: similarities, conceptNames: names, threshold: 0.5,
+                permutations: Fixture.int("\(key).permutations"), level: Fixture.double("\(key).level"),
+                maximumImages: maximum?.intValue ?? 2_000, seed: UInt64(Fixture.int("\(key).seed")))
+            XCTAssertEqual(result.imageCount, Fixture.int("\(key).image_count"))
+            XCTAssertEqual(result.availableImageCount, 200)
+            assertClose(result.nullCritical, Fixture.double("\(key).critical"), relative: 1e-5)
+            XCTAssertEqual(result.conceptsPerDimension, Fixture.ints("\(key).per_dimension"), key)
+            XCTAssertEqual(result.uniqueConceptCount, Fixture.int("\(key).unique"), key)
+            assertClose(result.polysemanticityMean, Fixture.double("\(key).polysemanticity_mean"), relative: 1e-12)
+            XCTAssertEqual(result.permutations, Fixture.int("\(key).permutations"))
+        }
+        let result = try Concepts.analyze(activations: reference, similarities: similarities, conceptNames: names, seed: UInt64(Fixture.int("concepts.null.seed")))
         XCTAssertEqual(result.bestConcept[3]?.concept, "concept-0")
+        // Without the null, correlations ≥ 0.5 alone would count more pairs than the null lets through.
+        let plain = rho.values.filter { $0 >= 0.5 }.count
+        XCTAssertGreaterThanOrEqual(plain, result.conceptsPerDimension.reduce(0, +))
+        // Too few images, and too few permutations for the level, are refused with a reason.
+        XCTAssertThrowsError(try Concepts.analyze(
+            activations: reference.selectingRows(Array(0..<99)), similarities: similarities.selectingRows(Array(0..<99)),
+            conceptNames: names)) { error in
+            XCTAssertTrue("\(error)".contains("at least 100 images"), "\(error)")
+        }
+        XCTAssertThrowsError(try Concepts.analyze(activations: reference, similarities: similarities, conceptNames: names, permutations: 18))
         XCTAssertEqual(Concepts.parseList("color\tred\n\n# comment\nobject\tfork lift\nplain\n"), ["red", "fork lift", "plain"])
+    }
+
+    /// At n = 50 chance alone gives correlations above 0.5 among d × K pairs; the permutation
+    /// null keeps pure noise from counting as concepts (with the minimum lowered to allow n = 50).
+    func testConceptNullRejectsChanceCorrelations() throws {
+        var generator = SplitMix64(seed: 99)
+        func noise(_ rows: Int, _ columns: Int) -> Matrix<Float> {
+            try! Matrix(rows: rows, columns: columns, values: (0..<(rows * columns)).map { _ in Float(generator.unit()) })
+        }
+        let activations = noise(50, 64), similarities = noise(50, 300)
+        let rho = Concepts.correlations(activations: activations, similarities: similarities)
+        XCTAssertGreaterThan(rho.values.filter { $0 >= 0.5 }.count, 0, "chance correlations above 0.5 exist")
+        let result = try Concepts.analyze(
+            activations: activations, similarities: similarities, conceptNames: (0..<300).map { "c\($0)" }, minimumImages: 50, seed: 3)
+        XCTAssertEqual(result.uniqueConceptCount, 0)
+        XCTAssertGreaterThan(try XCTUnwrap(result.nullCritical), 0.5)
     }
 
     func testEffectiveRobustnessMatchesPolyfit() throws {

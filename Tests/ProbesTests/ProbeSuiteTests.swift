@@ -90,8 +90,44 @@ final class ProbeSuiteTests: XCTestCase {
         let difference = try XCTUnwrap(sh.zeroShot?.differenceFromReference)
         assertClose(difference.difference, sh.zeroShot!.top1 - ref.zeroShot!.top1, relative: 1e-12)
         XCTAssertEqual(difference.seed, SplitMix64.derive(Seeds(base: 17).bootstrap, index: 1))
-        XCTAssertEqual(ref.atc?.estimate, ref.zeroShot?.top1)  // by construction on the reference
-        XCTAssertEqual(sh.atc?.estimate, Fixture.double("atc.shift_estimate"))
+        // ATC-MC and ATC-NE: thresholds fitted on the reference's seeded fit half; on the
+        // reference the estimate and its error are over the other half, not 0 by construction.
+        let split = ATC.split(count: 200, seed: try XCTUnwrap(Seeds(base: 17).labelFree))
+        let scores = try ZeroShot.scores(embeddings: reference.embeddings, head: head, labels: reference.labels)
+        let correct = zip(scores.predictions, reference.labels!).map { $0 == $1 }
+        let checkActual = Double(split.checkRows.filter { correct[$0] }.count) / Double(split.checkRows.count)
+        XCTAssertEqual(ref.labelFree?.map(\.score), [.maxConfidence, .negativeEntropy])
+        XCTAssertEqual(sh.labelFree?.map(\.score), [.maxConfidence, .negativeEntropy])
+        for (estimate, score) in zip(try XCTUnwrap(ref.labelFree), ATC.Score.allCases) {
+            let estimator = try ATC.fit(score: score, reference: scores, correct: correct, split: split)
+            assertClose(estimate.threshold, estimator.threshold, relative: 1e-6)  // the suite's logits come through the pruning curves
+            XCTAssertEqual(estimate.count, split.checkRows.count)
+            XCTAssertEqual(estimate.actualAccuracy, checkActual)
+            XCTAssertEqual(estimate.error, estimate.estimate - checkActual)
+        }
+        XCTAssertNotEqual(ref.atc?.error, 0)
+        XCTAssertEqual(ref.atc?.estimate, ref.labelFree?[0].estimate)
+        for estimate in try XCTUnwrap(sh.labelFree) {
+            XCTAssertEqual(estimate.count, 200)
+            XCTAssertEqual(estimate.actualAccuracy, sh.zeroShot?.top1)
+            XCTAssertEqual(try XCTUnwrap(estimate.error), estimate.estimate - sh.zeroShot!.top1, accuracy: 1e-15)
+        }
+        XCTAssertEqual(sh.atc?.estimate, sh.labelFree?[0].estimate)
+        XCTAssertNil(ref.labelFreeErrors)
+        XCTAssertNil(sh.labelFreeErrors)
+        // Calibration on every labelled domain, the floor's draws seeded per domain.
+        let shiftScores = try ZeroShot.scores(embeddings: shift.embeddings, head: head, labels: shift.labels)
+        for (index, (stored, domainScores, labels)) in [(ref.calibration, scores, reference.labels!), (sh.calibration, shiftScores, shift.labels!)].enumerated() {
+            let calibration = try XCTUnwrap(stored)
+            let direct = try XCTUnwrap(Calibration.analyze(
+                confidences: domainScores.confidences, correct: zip(domainScores.predictions, labels).map { $0 == $1 },
+                seed: SplitMix64.derive(try XCTUnwrap(Seeds(base: 17).calibration), index: index)))
+            XCTAssertEqual(calibration.seed, direct.seed)
+            XCTAssertEqual(calibration.bins.map(\.count), direct.bins.map(\.count))
+            XCTAssertEqual(calibration.bins.map(\.correct), direct.bins.map(\.correct))
+            assertClose(calibration.ece, direct.ece, relative: 1e-6)
+            assertClose(calibration.calibratedFloor, try XCTUnwrap(direct.calibratedFloor), relative: 1e-6)
+        }
         XCTAssertNil(ref.distance)
         let distance = try XCTUnwrap(sh.distance)
         assertClose(distance.frechet, Fixture.double("distance.frechet"))
@@ -226,6 +262,20 @@ final class ProbeSuiteTests: XCTestCase {
         XCTAssertNil(u.directions)
         XCTAssertNotNil(u.atc?.estimate)
         XCTAssertNil(u.atc?.error)
+        XCTAssertEqual(u.labelFree?.compactMap(\.error), [])
+        // The unlabelled shift says how far each estimator was off where labels exist: the
+        // reference's check half and the one-class shift.
+        let checked = try XCTUnwrap(u.labelFreeErrors)
+        XCTAssertEqual(checked.map(\.score), [.maxConfidence, .negativeEntropy])
+        for summary in checked {
+            let errors = [results[0], results[1]].compactMap { $0.results.labelFree?.first { $0.score == summary.score }?.error }
+            XCTAssertEqual(summary.checks, 2)
+            XCTAssertEqual(summary.meanAbsoluteError, errors.map(abs).reduce(0, +) / 2, accuracy: 1e-15)
+            XCTAssertEqual(summary.maxAbsoluteError, errors.map(abs).max())
+        }
+        XCTAssertNil(c.labelFreeErrors)
+        XCTAssertEqual(c.calibration?.count, 10)
+        XCTAssertNil(u.calibration)
         XCTAssertNotNil(u.outliers)
         try assertEncodable(results)
         // A reference of one class: the linear probe is impossible and says so.

@@ -130,8 +130,11 @@ final class ProbeCommandTests: XCTestCase {
     /// reference is the probed domain itself or given with --reference.
     func testConceptSimilaritiesMatchNumpy() throws {
         let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path("probes.json")))) as? [String: Any])
-        let expected = try XCTUnwrap(json["concepts"] as? [String: Any])
-        let names = try XCTUnwrap(expected["names"] as? [String])
+        let fixture = try XCTUnwrap(json["concepts"] as? [String: Any])
+        let names = try XCTUnwrap(fixture["names"] as? [String])
+        // The fixture's permutation null is drawn with the seed the CLI derives from base seed 0.
+        let expected = try XCTUnwrap(fixture["null"] as? [String: Any])
+        XCTAssertEqual((expected["seed"] as? NSNumber)?.uint64Value, Seeds(base: 0).concepts)
         let namesFile = try scratchFolder().appendingPathComponent("names.txt")
         try Data((names.joined(separator: "\n") + "\n").utf8).write(to: namesFile)
         let concepts = ["--concept-similarities", path("concept_similarities.npy"), "--concept-names", namesFile.path]
@@ -165,7 +168,7 @@ final class ProbeCommandTests: XCTestCase {
         ])
         let expected = try Concepts.analyze(
             activations: reference, similarities: try Concepts.similarities(imageEmbeddings: images, textEmbeddings: text),
-            conceptNames: shipped, threshold: 0.2)
+            conceptNames: shipped, threshold: 0.2, seed: try XCTUnwrap(Seeds(base: 0).concepts))
         XCTAssertEqual(probing.concepts, expected)
         XCTAssertEqual(probing.concepts?.conceptCount, shipped.count)
 
@@ -177,7 +180,7 @@ final class ProbeCommandTests: XCTestCase {
         ])
         let ownExpected = try Concepts.analyze(
             activations: reference, similarities: try Concepts.similarities(imageEmbeddings: reference, textEmbeddings: ownText),
-            conceptNames: ["red", "blue", "wood", "sky", "fur"], threshold: 0.5)
+            conceptNames: ["red", "blue", "wood", "sky", "fur"], threshold: 0.5, seed: try XCTUnwrap(Seeds(base: 0).concepts))
         XCTAssertEqual(own.concepts, ownExpected)
         XCTAssertTrue(run(["probe", "--embeddings", path("reference.npy"), "--head", path("head.npy"), "--no-linear-probe",
                            "--concept-text", folder.appendingPathComponent("own.npy").path, "--concept-names", folder.appendingPathComponent("names.txt").path])

@@ -110,5 +110,23 @@ final class ProbeSuiteSiteTests: XCTestCase {
             let top1 = try XCTUnwrap(entry.results.zeroShot?.top1)
             XCTAssertTrue(shift.contains(">\(Fixed.format(top1 * 100, digits: 1))%<"), "\(entry.model) top-1 on night")
         }
+        // Each model's calibration on the labelled shift, beside the reference's, with the stored numbers.
+        for model in results.models {
+            let calibration = try XCTUnwrap(results.probes(model: model.name, domain: "night")?.calibration)
+            let reference = try XCTUnwrap(results.probes(model: model.name, domain: "reference")?.calibration)
+            let ece = Fixed.format(calibration.ece * 100, digits: 1), referenceECE = Fixed.format(reference.ece * 100, digits: 1)
+            XCTAssertTrue(shift.contains("Its expected calibration error (15 equal-mass bins) is \(ece)%, against \(referenceECE)% on the reference"),
+                          "\(model.name): ECE \(ece)% shown")
+        }
+        // The unlabelled shift's estimate comes with its largest checked error: the labelled
+        // shift and the reference's held-out half (2 checks), as stored with the estimate.
+        let unlabelled = SiteChecks.read(folder.appendingPathComponent("shifts/camera-2.html"))
+        for model in results.models {
+            let checked = try XCTUnwrap(results.probes(model: model.name, domain: "camera-2")?.labelFreeErrors?.first)
+            XCTAssertEqual(checked.checks, 2)
+            let points = Fixed.format(checked.maxAbsoluteError * 100, digits: 1)
+            XCTAssertTrue(unlabelled.contains("In the 2 places where labels allowed a check (the labelled shifts and a held-out half of the reference), this estimate was off by up to \(points)"),
+                          "\(model.name): checked error \(points) shown")
+        }
     }
 }

@@ -18,6 +18,17 @@ import sklearn
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_auc_score
 
+from splitmix64 import MASK, SplitMix64
+
+
+def subsample(generator, count, total):
+    """SplitMix64.subsample(_:of:): the first `count` of a permutation of 0..<total, sorted."""
+    return list(range(total)) if count >= total else sorted(generator.permutation(total)[:count])
+
+
+# Seeds(base: 0).concepts: the concept probe's stream (SplitMix64.Stream.concepts = 13) of base seed 0.
+CONCEPTS_SEED_OF_BASE_0 = SplitMix64((13 * 0xD1B54A32D192ED03) & MASK).next()
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 N, D, C = 200, 32, 8
 PRUNED = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95]
@@ -162,6 +173,15 @@ def main():
     out["atc"] = {"threshold": float(t), "reference_estimate": float(np.mean(conf_ref >= t)),
                   "shift_estimate": float(np.mean(conf_shift >= t))}
 
+    # 6b. ATC-MC and ATC-NE on a seeded half split of the reference (fit on one half, checked on
+    # the other), and the calibration of both domains.
+    out["label_free"] = label_free(H, S, W, ya, yb)
+    out["calibration"] = {name: calibration(X, y, W, seed=31, resamples=200) for name, X, y in
+                          [("reference", H, ya), ("shift", S, yb)]}
+
+    # 8b. The linear probe's stratified split and scikit-learn's full λ path on it.
+    out["linear_probe"] = linear_probe(H, S, ya, yb)
+
     # 7. Distances.
     mu1, mu2 = H.mean(axis=0), S.mean(axis=0)
     s1, s2 = np.cov(H, rowvar=False), np.cov(S, rowvar=False)
@@ -211,11 +231,11 @@ def main():
     np.save(os.path.join(HERE, "concept_similarities.npy"), sims)
     corr = np.corrcoef(H.T, sims.astype(np.float64).T)[:D, D:]
     rho = 0.5
-    per_dim = (corr >= rho).sum(axis=1)
-    out["concepts"] = {"names": [f"concept-{i}" for i in range(K)], "threshold": rho,
-                       "correlations": corr.tolist(), "per_dimension": per_dim.tolist(),
-                       "unique": int((corr >= rho).any(axis=0).sum()),
-                       "polysemanticity_mean": float(per_dim[per_dim > 0].mean()) if (per_dim > 0).any() else None}
+    out["concepts"] = {"names": [f"concept-{i}" for i in range(K)], "threshold": rho, "correlations": corr.tolist(),
+                       "null": concept_null(H, sims.astype(np.float64), rho, permutations=99, level=0.05,
+                                            seed=CONCEPTS_SEED_OF_BASE_0),
+                       "null_subsampled": concept_null(H, sims.astype(np.float64), rho, permutations=19, level=0.05, seed=22,
+                                                       maximum=150)}
 
     # 5. Effective robustness: a baseline line in logit space.
     bx = np.array([0.56, 0.62, 0.70, 0.74, 0.79, 0.83, 0.86])
@@ -237,6 +257,139 @@ def main():
     with open(os.path.join(HERE, "probes.json"), "w") as f:
         json.dump(out, f, indent=1)
     print("seed", seed, "written")
+
+
+def softmax_scores(X, W):
+    """Top-1 prediction, max softmax (ATC-MC) and Σ p log p (ATC-NE) of softmax(100 · cos)."""
+    z = 100 * normalize(X) @ W.T
+    z = z - z.max(axis=1, keepdims=True)
+    p = np.exp(z) / np.exp(z).sum(axis=1, keepdims=True)
+    return np.argmax(z, axis=1), p.max(axis=1), scipy.special.xlogy(p, p).sum(axis=1)
+
+
+def atc_threshold(scores, correct):
+    ordered = np.sort(scores)[::-1]
+    return float(np.nextafter(ordered[0], np.inf)) if correct == 0 else float(ordered[correct - 1])
+
+
+def label_free(H, S, W, ya, yb, seed=12345):
+    n = len(ya)
+    order = SplitMix64(seed).permutation(n)
+    fit, check = sorted(order[:(n + 1) // 2]), sorted(order[(n + 1) // 2:])
+    pred_a, mc_a, ne_a = softmax_scores(H, W)
+    pred_b, mc_b, ne_b = softmax_scores(S, W)
+    correct_a, correct_b = pred_a == ya, pred_b == yb
+    out = {"seed": seed, "fit_rows": fit, "check_rows": check,
+           "negative_entropies": {"reference": ne_a.tolist(), "shift": ne_b.tolist()}}
+    for name, a, b in [("max_confidence", mc_a, mc_b), ("negative_entropy", ne_a, ne_b)]:
+        t = atc_threshold(a[fit], int(correct_a[fit].sum()))
+        # Estimates must not depend on fp32 rounding: no other score within 1e-5 (relative) of the threshold.
+        for values in (a, b):
+            near = np.abs(values - t) <= 1e-5 * max(abs(t), 1e-12)
+            assert near.sum() <= 1 and (near.sum() == 0 or t in values), name
+        out[name] = {"threshold": t,
+                     "check_estimate": float(np.mean(a[check] >= t)), "check_actual": float(np.mean(correct_a[check])),
+                     "shift_estimate": float(np.mean(b >= t)), "shift_actual": float(np.mean(correct_b))}
+    return out
+
+
+def calibration(X, y, W, seed, resamples, bins=15):
+    """Equal-mass ECE (stable sort by confidence, numpy.array_split) and the ECE of simulated
+    calibrated outcomes on the same bins (SplitMix64 uniforms in sorted order)."""
+    pred, conf, _ = softmax_scores(X, W)
+    correct = (pred == y).astype(np.float64)
+    order = np.argsort(conf, kind="stable")
+    c, k = conf[order], correct[order]
+    groups = [g for g in np.array_split(np.arange(len(c)), bins) if len(g)]
+    n = len(c)
+    ece = sum(len(g) / n * abs(k[g].mean() - c[g].mean()) for g in groups)
+    gen = SplitMix64(seed)
+    floors = []
+    for _ in range(resamples):
+        value = 0.0
+        for g in groups:
+            hits = sum(1 for i in g if gen.unit() < c[i])
+            value += abs(hits - c[g].sum()) / n
+        floors.append(value)
+    return {"ece": float(ece), "accuracy": float(k.mean()), "mean_confidence": float(c.mean()),
+            "bins": [{"count": len(g), "correct": int(k[g].sum()), "mean_confidence": float(c[g].mean()),
+                      "accuracy": float(k[g].mean()), "lower": float(c[g][0]), "upper": float(c[g][-1])} for g in groups],
+            "seed": seed, "resamples": resamples,
+            "floor_mean": float(np.mean(floors)), "floor_95": float(np.percentile(floors, 95))}
+
+
+
+def concept_null(H, sims, rho, permutations, level, seed, maximum=None):
+    """Westfall–Young max-T: the largest correlation over all (dimension, concept) pairs after
+    each SplitMix64 shuffle of the images; a pair counts when ρ ≥ threshold and ρ exceeds the
+    floor(level (P + 1))-th largest null maximum."""
+    gen = SplitMix64(seed)
+    if maximum is not None and maximum < len(H):
+        rows = subsample(gen, maximum, len(H))
+        H, sims = H[rows], sims[rows]
+    def standardize(x):
+        x = x - x.mean(axis=0)
+        norm = np.sqrt((x * x).sum(axis=0))
+        return np.where(norm > 0, x / np.where(norm > 0, norm, 1), 0.0)
+    a, b = standardize(H), standardize(sims)
+    corr = a.T @ b
+    maxima = []
+    for _ in range(permutations):
+        order = gen.permutation(len(a))
+        maxima.append(float((a.T @ b[order]).max()))
+    rank = int(np.floor(level * (permutations + 1) + 1e-9)) - 1
+    critical = sorted(maxima, reverse=True)[rank]
+    assert np.all(np.abs(corr - critical) > 1e-5), "a correlation sits on the critical value"
+    counted = (corr >= rho) & (corr > critical)
+    per_dim = counted.sum(axis=1)
+    return {"permutations": permutations, "level": level, "seed": seed, "maximum_images": maximum,
+            "image_count": len(a), "maxima": maxima, "critical": critical, "per_dimension": per_dim.tolist(),
+            "unique": int(counted.any(axis=0).sum()),
+            "polysemanticity_mean": float(per_dim[per_dim > 0].mean()) if (per_dim > 0).any() else None}
+
+
+
+def stratified_split(labels, classes, seed, train=0.6, validation=0.2, cap=5000):
+    """LinearProbe.split: classes in index order, each class's rows in a SplitMix64 order, dealt
+    so that row p trains when floor((p + 1) f) > floor(p f)."""
+    gen = SplitMix64(seed)
+    dealt = []
+    for c in range(max(classes, int(max(labels)) + 1)):
+        rows = [i for i, v in enumerate(labels) if v == c]
+        if rows:
+            dealt += [rows[k] for k in gen.permutation(len(rows))]
+
+    def deal(rows, f):
+        taken, rest = [], []
+        for p, row in enumerate(rows):
+            (taken if np.floor((p + 1) * f) > np.floor(p * f) else rest).append(row)
+        return taken, rest
+
+    tr, rest = deal(dealt, train)
+    remaining = 1 - train
+    va, te = deal(rest, min(1.0, validation / remaining)) if remaining > 0 else ([], rest)
+    if len(tr) > cap:
+        tr = deal(tr, cap / len(tr))[0]
+    return sorted(tr), sorted(va), sorted(te)
+
+
+def linear_probe(H, S, ya, yb, seed=41, candidates=(1e-2, 1e-3, 1e-4, 1e-5)):
+    tr, va, te = stratified_split(ya, C, seed)
+    small = stratified_split(ya, C, seed, cap=50)[0]
+    X, XS = normalize(H), normalize(S)
+    path = []
+    best = None
+    for lam in candidates:
+        clf = LogisticRegression(C=1 / (lam * len(tr)), tol=1e-10, max_iter=100000).fit(X[tr], ya[tr])
+        acc = float(np.mean(clf.predict(X[va]) == ya[va]))
+        path.append({"l2": lam, "validation_accuracy": acc})
+        if best is None or acc > best[0]:
+            best = (acc, lam, clf)
+    _, lam, clf = best
+    return {"seed": seed, "train": tr, "validation": va, "test": te, "train_capped_50": small, "path": path, "l2": lam,
+            "test_accuracy": float(np.mean(clf.predict(X[te]) == ya[te])),
+            "shift_accuracy": float(np.mean(clf.predict(XS) == yb))}
+
 
 
 if __name__ == "__main__":
