@@ -45,18 +45,11 @@ struct PageContext {
     /// The language of the messages stored in results.json (skipped-image reasons).
     static let resultsLanguage = "en"
 
-    /// A message stored in results.json in the page's language. A page in the results'
-    /// language shows `message` as written (it may carry detail its code does not, e.g. where
-    /// a JPEG scan ended); other languages use the catalogue's `key` with `count` filled, and
-    /// keep `message` when the catalogue has no such key (a code newer than the catalogue).
-    func storedMessage(_ message: String, key: String?, count: Int? = nil) throws -> String {
-        guard catalog.language != Self.resultsLanguage, let key, catalog.entries[key] != nil else { return message }
-        return try count.map { try catalog.plural(key, count: $0) } ?? t(key)
-    }
-
-    /// Why an image was skipped, looked up by its code (`skip.<code>`).
+    /// Why an image was skipped: on pages in the results' language the stored reason as
+    /// written (it may carry detail its code does not, e.g. where a JPEG scan ended); in
+    /// other languages the catalogue's `skip.<code>`.
     func skippedReason(_ image: SkippedImage) throws -> String {
-        try storedMessage(image.reason, key: "skip.\(image.code)")
+        catalog.language == Self.resultsLanguage ? image.reason : try t("skip.\(image.code.rawValue)")
     }
 
     /// The notes of one model × domain in the page's language (`note.<code>`); a schema-1

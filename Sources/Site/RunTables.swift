@@ -80,7 +80,7 @@ enum RunTables {
         }
         files["verdicts"] = table(["model", "domain", "status", "reason_codes", "reasons"], verdicts)
         files["skipped"] = table(["domain", "path", "code", "reason"],
-                                 results.domains.flatMap { d in d.skippedImages.map { [d.name, $0.path, $0.code, $0.reason] } })
+                                 results.domains.flatMap { d in d.skippedImages.map { [d.name, $0.path, $0.code.rawValue, $0.reason] } })
         return files
     }
 }

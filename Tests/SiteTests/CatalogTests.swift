@@ -120,8 +120,8 @@ final class CatalogTests: XCTestCase {
         XCTAssertEqual(try PageContext(run: run, catalog: ja).overallSentence(), "3モデルのうち1件がパイロットの基準を満たしていません（合格0件、要注意2件）。")
     }
 
-    /// The reason codes of the probes' verdict rules (Probes/Verdict.swift) all have a translation.
-    func testEveryVerdictReasonCodeIsTranslated() throws {
+    /// Every code results.json stores (verdict reasons, probe notes, skipped images) has a translation.
+    func testEveryStoredCodeIsTranslated() throws {
         for code in VerdictReason.Code.allCases {
             XCTAssertNotNil(en.entries["reason.\(code.rawValue)"], code.rawValue)
             XCTAssertNotNil(ja.entries["reason.\(code.rawValue)"], code.rawValue)
@@ -129,6 +129,10 @@ final class CatalogTests: XCTestCase {
         for code in ProbeNote.Code.allCases {
             XCTAssertNotNil(en.entries["note.\(code.rawValue)"], code.rawValue)
             XCTAssertNotNil(ja.entries["note.\(code.rawValue)"], code.rawValue)
+        }
+        for code in SkippedImage.Code.allCases {
+            XCTAssertNotNil(en.entries["skip.\(code.rawValue)"], code.rawValue)
+            XCTAssertNotNil(ja.entries["skip.\(code.rawValue)"], code.rawValue)
         }
         let context = PageContext(run: SiteRun(results: SiteFixture.results()), catalog: en)
         XCTAssertEqual(try context.reasonText(VerdictReason(code: .belowBaselineTrend, status: .watch, value: -0.072, limit: -0.05)),

@@ -31,10 +31,10 @@ enum SiteFixture {
         ]
         let domains = [
             DomainSummary(name: "reference", role: .reference, isLabelled: true, imageCount: 400,
-                          skippedImages: [SkippedImage(path: "n01440764/broken.jpg", code: "image.truncated", reason: "truncated file: scan ended early")]),
+                          skippedImages: [SkippedImage(path: "n01440764/broken.jpg", code: .imageTruncated, reason: "truncated file: scan ended early")]),
             DomainSummary(name: "low-light", role: .shift, isLabelled: true, imageCount: 380),
             DomainSummary(name: "sketch", role: .shift, isLabelled: true, imageCount: 350,
-                          skippedImages: [SkippedImage(path: "odd <name>.png", code: "image.corrupt", reason: "corrupt file: CRC mismatch in IDAT")]),
+                          skippedImages: [SkippedImage(path: "odd <name>.png", code: .imageCorrupt, reason: "corrupt file: CRC mismatch in IDAT")]),
             DomainSummary(name: "camera-2", role: .shift, isLabelled: false, imageCount: 220),
         ]
         let referenceAccuracy: [String: Double] = ["ViT-B/32 LAION-2B": 0.86, "RN50 openai": 0.78, "ViT-B/16 \"tuned\" <v2>": 0.9, "ResNet-50 supervised": 0.8]
