@@ -145,7 +145,7 @@ struct ProbeRunner {
         var baselines = RunBaselines(specFileName: spec.file.lastPathComponent)
         if let url = spec.baselines {
             let text = try String(contentsOf: url, encoding: .utf8)
-            baselines.addCSV(try EffectiveRobustnessProbe.parseBaselineCSV(text), source: url.lastPathComponent)
+            baselines.addCSV(try EffectiveRobustnessProbe.parseBaselineCSV(text), source: BaselineSource(.csvFile, file: url.lastPathComponent))
         }
         if case .imagenet = spec.classes {
             let url = assets.url("baselines/imagenet-shifts-standard-testbed.csv")
@@ -153,7 +153,7 @@ struct ProbeRunner {
                 for domain in spec.domains where domain.role == .shift {
                     guard let column = Self.imagenetColumn(domain.name) else { continue }
                     let reference = ["imagenet_r": "imagenet_on_r_classes", "imagenet_a": "imagenet_on_a_classes", "objectnet": "imagenet_on_objectnet_classes"][column] ?? "imagenet"
-                    let source = "assets/baselines/imagenet-shifts-standard-testbed.csv (standard models, val ≥ 55 %)"
+                    let source = BaselineSource(.testbed, file: BaselineSource.testbedFile)
                     baselines.fallback[domain.name] = try EffectiveRobustnessProbe.parsePercentTable(
                         text, referenceColumn: reference, shiftColumn: column, filterColumn: "imagenet"
                     ).map { .init(model: $0.model, referenceAccuracy: $0.referenceAccuracy, accuracy: $0.accuracy, source: source) }

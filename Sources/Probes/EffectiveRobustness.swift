@@ -17,7 +17,7 @@ public enum EffectiveRobustnessProbe {
     /// Fits the baseline line; `nil` when it is undefined. `bandGrid` are the reference
     /// accuracies at which the band is reported (default 0.01…0.99 by 0.02).
     public static func fit(
-        baseline: [BaselinePoint], source: String, resamples: Int = 1000, seed: UInt64,
+        baseline: [BaselinePoint], sources: [BaselineSource], resamples: Int = 1000, seed: UInt64,
         bandGrid: [Double] = stride(from: 0.01, through: 0.99, by: 0.02).map { $0 }
     ) -> BaselineFit? {
         let x = baseline.map { Statistics.logit($0.referenceAccuracy) }
@@ -40,7 +40,7 @@ public enum EffectiveRobustnessProbe {
                 upper: sorted.isEmpty ? fitted : Statistics.percentile(sorted: sorted, 97.5))
         }
         return BaselineFit(
-            source: source, pointCount: baseline.count, slope: line.slope, intercept: line.intercept, band: band, resamples: resamples,
+            sources: sources, pointCount: baseline.count, slope: line.slope, intercept: line.intercept, band: band, resamples: resamples,
             seed: seed, points: baseline)
     }
 
@@ -115,21 +115,5 @@ public enum EffectiveRobustnessProbe {
         }
         return try parsePercentTable(
             tableText, referenceColumn: referenceColumn, shiftColumn: shiftColumn, filterColumn: "imagenet", minimumFilterAccuracy: 0.55)
-    }
-}
-
-extension EffectiveRobustnessProbe {
-    private static let measuredSourcePrefix = "models marked baseline in "
-
-    /// The `source` of the points measured on the run's own baseline models, e.g. "models
-    /// marked baseline in pilot.json" (English, like every message in results.json).
-    public static func measuredSource(specFileName: String) -> String {
-        measuredSourcePrefix + specFileName
-    }
-
-    /// The pilot file named by a `measuredSource(specFileName:)` string; nil for other sources
-    /// (CSV files, the shipped testbed), so pages can say it in their own language.
-    public static func specFileName(ofMeasuredSource source: String) -> String? {
-        source.hasPrefix(measuredSourcePrefix) ? String(source.dropFirst(measuredSourcePrefix.count)) : nil
     }
 }

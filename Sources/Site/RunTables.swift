@@ -62,7 +62,7 @@ enum RunTables {
         for entry in results.effectiveRobustness {
             for p in entry.points {
                 robustness.append([entry.model, p.domain, number(p.referenceAccuracy), number(p.accuracy), number(p.relativeAccuracy), number(p.drop),
-                                   number(p.effectiveRobustness), p.baseline?.source ?? "", number(p.baseline?.slope), number(p.baseline?.intercept)])
+                                   number(p.effectiveRobustness), try p.baseline.map { try $0.storedSource ?? english.baselineSources($0.sources) } ?? "", number(p.baseline?.slope), number(p.baseline?.intercept)])
             }
         }
         files["effective_robustness"] = table(["model", "domain", "reference_accuracy", "accuracy", "relative_accuracy", "drop",

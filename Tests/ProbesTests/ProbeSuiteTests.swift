@@ -381,7 +381,7 @@ final class ProbeSuiteTests: XCTestCase {
         let text = try String(contentsOf: root.appendingPathComponent("assets/baselines/imagenet-shifts-standard-testbed.csv"), encoding: .utf8)
         let points = try EffectiveRobustnessProbe.parsePercentTable(text, referenceColumn: "imagenet", shiftColumn: "imagenet_v2")
         XCTAssertGreaterThan(points.count, 20)
-        let fit = try XCTUnwrap(EffectiveRobustnessProbe.fit(baseline: points, source: "testbed", resamples: 200, seed: 1))
+        let fit = try XCTUnwrap(EffectiveRobustnessProbe.fit(baseline: points, sources: [BaselineSource(.testbed, file: BaselineSource.testbedFile)], resamples: 200, seed: 1))
         // ImageNet-V2 tracks val closely in logit space: slope near 1, V2 below val.
         XCTAssertEqual(fit.slope, 1, accuracy: 0.2)
         XCTAssertLessThan(EffectiveRobustnessProbe.point(domain: "v2", referenceAccuracy: 0.76, accuracy: 0.64, fit: fit).effectiveRobustness!.magnitude, 0.03)

@@ -51,13 +51,13 @@ enum SiteFixture {
         var shiftVerdicts: [ShiftVerdict] = []
         var modelVerdicts: [ModelVerdict] = []
         let fits: [String: BaselineFit] = [
-            "low-light": BaselineFit(source: "assets/baselines/imagenet-shifts-standard-testbed.csv", pointCount: 48, slope: 0.92, intercept: -0.35,
+            "low-light": BaselineFit(sources: [BaselineSource(.testbed, file: BaselineSource.testbedFile)], pointCount: 48, slope: 0.92, intercept: -0.35,
                                      band: stride(from: 0.5, through: 0.96, by: 0.05).map { x in
                                          let z = 0.92 * log(x / (1 - x)) - 0.35
                                          func s(_ v: Double) -> Double { 1 / (1 + exp(-v)) }
                                          return BandPoint(referenceAccuracy: x, fitted: s(z), lower: s(z - 0.12), upper: s(z + 0.12))
                                      }, resamples: 1000, seed: 7),
-            "sketch": BaselineFit(source: "assets/baselines/imagenet-shifts-standard-testbed.csv", pointCount: 48, slope: 1.1, intercept: -1.9,
+            "sketch": BaselineFit(sources: [BaselineSource(.testbed, file: BaselineSource.testbedFile)], pointCount: 48, slope: 1.1, intercept: -1.9,
                                   band: [], resamples: 1000, seed: 7),
         ]
         for model in models {
