@@ -61,7 +61,7 @@ let package = Package(
         .target(name: "Embeddings", dependencies: ["Support", "ImageCodec", "Tensor"], swiftSettings: compute),
         .target(name: "Results", dependencies: ["Support"], swiftSettings: plain),
         .target(name: "Probes", dependencies: ["Support", "Tensor", "Results"], swiftSettings: compute),
-        .target(name: "Site", dependencies: ["Results", "Probes"], swiftSettings: plain),
+        .target(name: "Site", dependencies: ["Results"], swiftSettings: plain),
         .target(
             name: "Pipeline",
             dependencies: ["Support", "ImageCodec", "Tensor", "Weights", "CLIP", "Pilot", "Embeddings", "Results", "Probes", "Site"],

@@ -43,10 +43,17 @@ public enum EncodingPipeline {
         public var secondsRemaining: Double?
     }
 
-    public struct Failure: Sendable, Equatable, Codable {
+    public struct Failure: Sendable, Equatable {
+        /// Why an image could not be used (Results' `SkippedImage.Code` names each case).
+        public enum Cause: Sendable, Equatable {
+            /// The file could not be read.
+            case unreadable
+            /// The decoder rejected it; nil for any other error of decoding or preprocessing.
+            case undecodable(ImageCodecError?)
+        }
+
         public var path: String
-        /// Terse code, e.g. `image.corrupt`, `image.unreadable`.
-        public var code: String
+        public var cause: Cause
         public var reason: String
     }
 
@@ -69,7 +76,7 @@ public enum EncodingPipeline {
 
     /// - Parameters:
     ///   - files: the images, in the order `Outcome.keys` reports them.
-    ///   - maxFileBytes: larger files are failures (`image.unreadable`), never read (`InputFile`).
+    ///   - maxFileBytes: larger files are failures (`.unreadable`), never read (`InputFile`).
     ///   - prepare: bytes → one preprocessed input (e.g. 3×S×S floats); throws for a bad image.
     ///   - encode: `count` inputs laid end to end → `count × table dimension` floats.
     ///   - isCached: rows found here (e.g. a shared base store) count as cached and are not encoded.
@@ -103,7 +110,7 @@ public enum EncodingPipeline {
             do throws(InputFile.Error) {
                 bytes = try InputFile.contents(of: files[index].path, maxBytes: maxFileBytes)
             } catch {
-                return .failed(index: index, key: nil, code: "image.unreadable", reason: error.description)
+                return .failed(index: index, key: nil, cause: .unreadable, reason: error.description)
             }
             let key = SHA256.hex(bytes)
             if table.contains(key) || isCached(key) || !claims.claimKey(key) {
@@ -112,8 +119,7 @@ public enum EncodingPipeline {
             do {
                 return .input(index: index, key: key, values: try prepare(bytes))
             } catch {
-                let code = (error as? ImageCodecError).map { "image.\($0.code)" } ?? "image.error"
-                return .failed(index: index, key: key, code: code, reason: "\(error)")
+                return .failed(index: index, key: key, cause: .undecodable(error as? ImageCodecError), reason: "\(error)")
             }
         }
         let threadCount = max(1, min(decoders, total))
@@ -131,7 +137,7 @@ public enum EncodingPipeline {
         var batchValues: [Float] = []
         var failures: [(index: Int, failure: Failure)] = []
         // Keys whose image failed to decode: an identical copy elsewhere was counted as cached.
-        var failedKeys: [String: (code: String, reason: String)] = [:]
+        var failedKeys: [String: (cause: Failure.Cause, reason: String)] = [:]
         var finished = 0
         func report() {
             let elapsed = Date().timeIntervalSince(started)
@@ -161,9 +167,9 @@ public enum EncodingPipeline {
             switch item {
             case .end:
                 finished += 1
-            case .failed(let index, let key, let code, let reason):
-                failures.append((index, Failure(path: names[index], code: code, reason: reason)))
-                if let key { failedKeys[key] = (code, reason) }
+            case .failed(let index, let key, let cause, let reason):
+                failures.append((index, Failure(path: names[index], cause: cause, reason: reason)))
+                if let key { failedKeys[key] = (cause, reason) }
             case .cached(let index, let key):
                 outcome.keys[index] = key
                 outcome.cached += 1
@@ -213,7 +219,7 @@ public enum EncodingPipeline {
             let reported = Set(failures.map { $0.index })
             for (index, key) in outcome.keys.enumerated() {
                 guard let key, let failure = failedKeys[key], !reported.contains(index) else { continue }
-                failures.append((index, Failure(path: names[index], code: failure.code, reason: failure.reason)))
+                failures.append((index, Failure(path: names[index], cause: failure.cause, reason: failure.reason)))
                 outcome.cached -= 1
             }
         }
@@ -253,7 +259,7 @@ public enum EncodingPipeline {
     enum Prepared {
         case input(index: Int, key: String, values: [Float])
         case cached(index: Int, key: String)
-        case failed(index: Int, key: String?, code: String, reason: String)
+        case failed(index: Int, key: String?, cause: Failure.Cause, reason: String)
         case end
     }
 

@@ -1,7 +1,7 @@
 import Support
 
-/// Why an image could not be decoded. `code` is terse and stable (for logs and tests);
-/// `description` is the human message.
+/// Why an image could not be decoded. `code` is terse, stable and lower snake_case (for logs
+/// and tests; docs/architecture.md#codes); `description` is the human message.
 public enum ImageCodecError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The data ended before the structure it was reading did.
     case truncated(String)
@@ -21,9 +21,9 @@ public enum ImageCodecError: Error, Equatable, Sendable, CustomStringConvertible
         case .truncated: return "truncated"
         case .corrupt: return "corrupt"
         case .unsupported: return "unsupported"
-        case .tooLarge: return "too-large"
-        case .exceedsMemory: return "memory-limit"
-        case .unknownFormat: return "unknown-format"
+        case .tooLarge: return "too_large"
+        case .exceedsMemory: return "memory_limit"
+        case .unknownFormat: return "unknown_format"
         }
     }
 

@@ -1,6 +1,7 @@
 import CLIP
 import Embeddings
 import Foundation
+import ImageCodec
 import Pilot
 import Probes
 import Results
@@ -180,7 +181,7 @@ struct ProbeRunner {
         var baselines = RunBaselines(specFileName: spec.file.lastPathComponent)
         if let url = spec.baselines {
             let text = try String(contentsOf: url, encoding: .utf8)
-            baselines.addCSV(try EffectiveRobustnessProbe.parseBaselineCSV(text), source: url.lastPathComponent)
+            baselines.addCSV(try EffectiveRobustnessProbe.parseBaselineCSV(text), source: BaselineSource(.csvFile, file: url.lastPathComponent))
         }
         if case .imagenet = spec.classes {
             let url = assets.url("baselines/imagenet-shifts-standard-testbed.csv")
@@ -188,7 +189,7 @@ struct ProbeRunner {
                 for domain in spec.domains where domain.role == .shift {
                     guard let column = domain.classSubset == .objectnet ? "objectnet" : Self.imagenetColumn(domain.name) else { continue }
                     let reference = ["imagenet_r": "imagenet_on_r_classes", "imagenet_a": "imagenet_on_a_classes", "objectnet": "imagenet_on_objectnet_classes"][column] ?? "imagenet"
-                    let source = "assets/baselines/imagenet-shifts-standard-testbed.csv (standard models, val ≥ 55 %)"
+                    let source = BaselineSource(.testbed, file: BaselineSource.testbedFile)
                     baselines.fallback[domain.name] = try EffectiveRobustnessProbe.parsePercentTable(
                         text, referenceColumn: reference, shiftColumn: column, filterColumn: "imagenet"
                     ).map { .init(model: $0.model, referenceAccuracy: $0.referenceAccuracy, accuracy: $0.accuracy, source: source) }
@@ -216,26 +217,42 @@ struct ProbeRunner {
     func domainSummaries(_ models: [EncodedModel]) -> [DomainSummary] {
         scanned.map { domain in
             var skipped: [SkippedImage] = []
-            if let problem = domain.problem { skipped.append(SkippedImage(path: domain.spec.path.lastPathComponent, code: "domain", reason: problem)) }
+            if let problem = domain.problem { skipped.append(SkippedImage(path: domain.spec.path.lastPathComponent, code: .domainUnusable, reason: problem)) }
             if let scan = domain.scan {
                 for (label, count) in scan.unknownLabels.sorted(by: { $0.key < $1.key }) {
-                    skipped.append(SkippedImage(path: label, code: "label.unknown", reason: "\(count) image\(count == 1 ? "" : "s") with a label that is not in the class list"))
+                    skipped.append(SkippedImage(path: label, code: .labelUnknown, reason: "\(count) image\(count == 1 ? "" : "s") with a label that is not in the class list"))
                 }
-                for path in scan.missingFiles { skipped.append(SkippedImage(path: path, code: "file.missing", reason: "listed in the manifest but not found")) }
+                for path in scan.missingFiles { skipped.append(SkippedImage(path: path, code: .fileMissing, reason: "listed in the manifest but not found")) }
                 if scan.nonImagesSkipped > 0 {
-                    skipped.append(SkippedImage(path: "(\(scan.nonImagesSkipped) files)", code: "not-an-image", reason: "not .jpg, .jpeg or .png"))
+                    skipped.append(SkippedImage(path: "(\(scan.nonImagesSkipped) files)", code: .notAnImage, reason: "not .jpg, .jpeg or .png"))
                 }
                 if scan.hiddenSkipped > 0 {
-                    skipped.append(SkippedImage(path: "(\(scan.hiddenSkipped) entries)", code: "hidden", reason: "hidden files and folders are skipped"))
+                    skipped.append(SkippedImage(path: "(\(scan.hiddenSkipped) entries)", code: .hiddenFile, reason: "hidden files and folders are skipped"))
                 }
             }
             let encoded = models.first?.domains[domain.spec.name]
             for failure in encoded?.failures ?? [] {
-                skipped.append(SkippedImage(path: failure.path, code: failure.code, reason: failure.reason))
+                skipped.append(SkippedImage(path: failure.path, code: SkippedImage.Code(failure.cause), reason: failure.reason))
             }
             return DomainSummary(
                 name: domain.spec.name, role: domain.spec.role == .reference ? .reference : .shift,
                 isLabelled: domain.scan?.isLabeled ?? false, imageCount: encoded?.paths.count ?? 0, skippedImages: skipped)
+        }
+    }
+}
+
+extension SkippedImage.Code {
+    /// The code of an image the encoding pipeline could not use.
+    package init(_ cause: EncodingPipeline.Failure.Cause) {
+        switch cause {
+        case .unreadable: self = .imageUnreadable
+        case .undecodable(nil): self = .imageError
+        case .undecodable(.truncated?): self = .imageTruncated
+        case .undecodable(.corrupt?): self = .imageCorrupt
+        case .undecodable(.unsupported?): self = .imageUnsupported
+        case .undecodable(.tooLarge?): self = .imageTooLarge
+        case .undecodable(.exceedsMemory?): self = .imageMemoryLimit
+        case .undecodable(.unknownFormat?): self = .imageUnknownFormat
         }
     }
 }

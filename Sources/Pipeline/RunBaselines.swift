@@ -20,16 +20,16 @@ import Support
 /// samples. With no line at all the shift reports relative accuracy and drop only.
 struct RunBaselines {
     /// Source recorded on the points of models marked baseline.
-    let measuredSource: String
+    let measuredSource: BaselineSource
     var own: [String: [EffectiveRobustnessProbe.BaselinePoint]] = [:]
     var fallback: [String: [EffectiveRobustnessProbe.BaselinePoint]] = [:]
 
     init(specFileName: String) {
-        measuredSource = EffectiveRobustnessProbe.measuredSource(specFileName: specFileName)
+        measuredSource = BaselineSource(.pilotModels, file: specFileName)
     }
 
     /// Adds CSV points (their `source` set to `source`), keeping out models already measured.
-    mutating func addCSV(_ points: [String: [EffectiveRobustnessProbe.BaselinePoint]], source: String) {
+    mutating func addCSV(_ points: [String: [EffectiveRobustnessProbe.BaselinePoint]], source: BaselineSource) {
         for (domain, list) in points {
             let measured = Set((own[domain] ?? []).filter { $0.source == measuredSource }.map { $0.model.lowercased() })
             own[domain, default: []] += list.filter { !measured.contains($0.model.lowercased()) }.map { point in
@@ -74,12 +74,10 @@ struct RunBaselines {
         return out
     }
 
-    /// The line through `points`, its source the distinct sources in order of first use; `nil`
+    /// The line through `points`, its sources the distinct sources in order of first use; `nil`
     /// with fewer than 2 points or a single reference accuracy.
     static func fit(_ points: [EffectiveRobustnessProbe.BaselinePoint], seed: UInt64) -> BaselineFit? {
         guard points.count >= 2 else { return nil }
-        var sources: [String] = []
-        for source in points.compactMap(\.source) where !sources.contains(source) { sources.append(source) }
-        return EffectiveRobustnessProbe.fit(baseline: points, source: sources.joined(separator: ", "), seed: seed)
+        return EffectiveRobustnessProbe.fit(baseline: points, sources: BaselineSource.distinct(points.compactMap(\.source)), seed: seed)
     }
 }

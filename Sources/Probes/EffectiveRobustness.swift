@@ -33,7 +33,7 @@ public enum EffectiveRobustnessProbe {
     /// The band is empty unless the points allow one (`BaselineCheck.allowsBand`). `bandGrid`
     /// are the reference accuracies at which the band is reported (default 0.01…0.99 by 0.02).
     public static func fit(
-        baseline: [BaselinePoint], source: String, resamples: Int = 1000, seed: UInt64,
+        baseline: [BaselinePoint], sources: [BaselineSource], resamples: Int = 1000, seed: UInt64,
         bandGrid: [Double] = stride(from: 0.01, through: 0.99, by: 0.02).map { $0 }
     ) -> BaselineFit? {
         let check = BaselineCheck(baseline)
@@ -59,7 +59,7 @@ public enum EffectiveRobustnessProbe {
             }
         }
         return BaselineFit(
-            source: source, pointCount: check.usable.count, slope: line.slope, intercept: line.intercept, band: band,
+            sources: sources, pointCount: check.usable.count, slope: line.slope, intercept: line.intercept, band: band,
             resamples: resamples, seed: seed, points: check.usable, excludedPoints: check.excluded.isEmpty ? nil : check.excluded)
     }
 
@@ -142,21 +142,6 @@ public enum EffectiveRobustnessProbe {
     }
 }
 
-extension EffectiveRobustnessProbe {
-    private static let measuredSourcePrefix = "models marked baseline in "
-
-    /// The `source` of the points measured on the run's own baseline models, e.g. "models
-    /// marked baseline in pilot.json" (English, like every message in results.json).
-    public static func measuredSource(specFileName: String) -> String {
-        measuredSourcePrefix + specFileName
-    }
-
-    /// The pilot file named by a `measuredSource(specFileName:)` string; nil for other sources
-    /// (CSV files, the shipped testbed), so pages can say it in their own language.
-    public static func specFileName(ofMeasuredSource source: String) -> String? {
-        source.hasPrefix(measuredSourcePrefix) ? String(source.dropFirst(measuredSourcePrefix.count)) : nil
-    }
-}
 
 extension AccuracyCounts {
     /// `logit((k + ½)/(n + 1))`, finite at 0 and 1 (`Statistics.empiricalLogit`).

@@ -52,8 +52,8 @@ public struct RobustnessPoint: Codable, Sendable, Equatable {
 
 /// The baseline line `logit(y) = β₁ · logit(x) + β₀` fitted by least squares on baseline points.
 public struct BaselineFit: Codable, Sendable, Equatable {
-    /// Where the points came from, e.g. `assets/baselines/imagenet-shifts-standard-testbed.csv`.
-    public var source: String
+    /// Where the points came from: each distinct source of `points`, in order of first use.
+    public var sources: [BaselineSource]
     public var pointCount: Int
     public var slope: Double
     public var intercept: Double
@@ -68,13 +68,16 @@ public struct BaselineFit: Codable, Sendable, Equatable {
     /// Points of the baseline left out of the fit because an accuracy is exactly 0 or 1 (no
     /// logit); absent when none was.
     public var excludedPoints: [BaselinePoint]?
+    /// A schema-1 file's `source` sentence (its sources joined by ", "), which pages of that
+    /// run show as written; nil in files of schema 2. Never written.
+    public var storedSource: String?
 
     public init(
-        source: String, pointCount: Int, slope: Double, intercept: Double, band: [BandPoint], resamples: Int, seed: UInt64,
+        sources: [BaselineSource], pointCount: Int, slope: Double, intercept: Double, band: [BandPoint], resamples: Int, seed: UInt64,
         points: [BaselinePoint]? = nil, excludedPoints: [BaselinePoint]? = nil
     ) {
         self.excludedPoints = excludedPoints
-        self.source = source
+        self.sources = sources
         self.pointCount = pointCount
         self.slope = slope
         self.intercept = intercept
@@ -85,8 +88,104 @@ public struct BaselineFit: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case source, pointCount = "point_count", slope, intercept, band, resamples, seed, points
+        case sources, pointCount = "point_count", slope, intercept, band, resamples, seed, points
         case excludedPoints = "excluded_points"
+        /// Schema 1 only: the sources as one English sentence.
+        case source
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        pointCount = try container.decode(Int.self, forKey: .pointCount)
+        slope = try container.decode(Double.self, forKey: .slope)
+        intercept = try container.decode(Double.self, forKey: .intercept)
+        band = try container.decode([BandPoint].self, forKey: .band)
+        resamples = try container.decode(Int.self, forKey: .resamples)
+        seed = try container.decode(UInt64.self, forKey: .seed)
+        points = try container.decodeIfPresent([BaselinePoint].self, forKey: .points)
+        excludedPoints = try container.decodeIfPresent([BaselinePoint].self, forKey: .excludedPoints)
+        if let sources = try container.decodeIfPresent([BaselineSource].self, forKey: .sources) {
+            self.sources = sources
+        } else {
+            storedSource = try container.decode(String.self, forKey: .source)
+            sources = BaselineSource.distinct(points?.compactMap(\.source) ?? [])
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(sources, forKey: .sources)
+        try container.encode(pointCount, forKey: .pointCount)
+        try container.encode(slope, forKey: .slope)
+        try container.encode(intercept, forKey: .intercept)
+        try container.encode(band, forKey: .band)
+        try container.encode(resamples, forKey: .resamples)
+        try container.encode(seed, forKey: .seed)
+        try container.encodeIfPresent(points, forKey: .points)
+        try container.encodeIfPresent(excludedPoints, forKey: .excludedPoints)
+    }
+}
+
+/// Where baseline points came from: a kind and the file that holds (or names) them.
+public struct BaselineSource: Codable, Sendable, Hashable {
+    public enum Kind: String, Codable, Sendable, CaseIterable {
+        /// Rows of the pilot's `baselines` CSV; `file` is its file name.
+        case csvFile = "csv_file"
+        /// The pilot's models marked `"baseline": true`, measured in this run on the pilot's
+        /// images; `file` is the pilot spec's file name, the models are the points' `model`.
+        case pilotModels = "pilot_models"
+        /// Published accuracies of standard models (ImageNet val ≥ 55 %) shipped with the tool;
+        /// `file` is the table's path in the checkout (`assets/baselines/…`).
+        case testbed
+    }
+
+    public var kind: Kind
+    public var file: String
+
+    public init(_ kind: Kind, file: String) {
+        self.kind = kind
+        self.file = file
+    }
+
+    /// The testbed table's path, as results.json names it.
+    public static let testbedFile = "assets/baselines/imagenet-shifts-standard-testbed.csv"
+
+    /// Each source once, in order of first appearance.
+    public static func distinct(_ sources: [BaselineSource]) -> [BaselineSource] {
+        var seen = Set<BaselineSource>()
+        return sources.filter { seen.insert($0).inserted }
+    }
+
+    /// A source as schema 1 wrote it, an English phrase: "models marked baseline in
+    /// pilot.json", the testbed's path followed by " (standard models, val ≥ 55 %)", or a
+    /// CSV file name. Only for reading schema-1 files; schema 2 stores the structure.
+    public init(schema1 phrase: String) {
+        let measured = "models marked baseline in "
+        if phrase.hasPrefix(measured) {
+            self.init(.pilotModels, file: String(phrase.dropFirst(measured.count)))
+        } else if phrase.hasPrefix(Self.testbedFile + " (") {
+            self.init(.testbed, file: Self.testbedFile)
+        } else {
+            self.init(.csvFile, file: phrase)
+        }
+    }
+
+    enum CodingKeys: String, CodingKey { case kind, file }
+
+    /// Reads schema 2 (`{kind, file}`) and schema 1 (a phrase).
+    public init(from decoder: any Decoder) throws {
+        if let phrase = try? decoder.singleValueContainer().decode(String.self) {
+            self.init(schema1: phrase)
+            return
+        }
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(try container.decode(Kind.self, forKey: .kind), file: try container.decode(String.self, forKey: .file))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(kind, forKey: .kind)
+        try container.encode(file, forKey: .file)
     }
 }
 
@@ -95,16 +194,16 @@ public struct BaselinePoint: Codable, Sendable, Equatable {
     public var model: String
     public var referenceAccuracy: Double
     public var accuracy: Double
-    /// Where the point came from (a CSV file, the testbed table, the run's baseline models);
-    /// stored with the fit so a reader can trace every point of the line.
-    public var source: String?
+    /// Where the point came from, stored with the fit so a reader can trace every point of
+    /// the line.
+    public var source: BaselineSource?
     /// The counts behind `reference_accuracy` and `accuracy` when the point was measured in
     /// this run (absent for published accuracies); the fit then uses their empirical logits.
     public var referenceCounts: AccuracyCounts?
     public var counts: AccuracyCounts?
 
     public init(
-        model: String, referenceAccuracy: Double, accuracy: Double, source: String? = nil,
+        model: String, referenceAccuracy: Double, accuracy: Double, source: BaselineSource? = nil,
         referenceCounts: AccuracyCounts? = nil, counts: AccuracyCounts? = nil
     ) {
         self.model = model

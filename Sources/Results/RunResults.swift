@@ -160,19 +160,92 @@ public struct DomainSummary: Codable, Sendable, Equatable {
     }
 }
 
-/// An image left out of a run and why.
+/// An image (or a counted group of files) left out of a run and why.
 public struct SkippedImage: Codable, Sendable, Equatable {
-    /// Path relative to the domain's folder.
-    public var path: String
-    /// Terse error code, e.g. `jpeg.corrupt`.
-    public var code: String
-    /// Human message.
-    public var reason: String
+    /// Why it was left out. Codes are lower snake_case; schema 1 spelled them `image.too-large`,
+    /// `label.unknown`, `not-an-image`, `hidden`, `domain`, …, which still decode.
+    public enum Code: String, Codable, Sendable, CaseIterable {
+        /// The file ended before its image data did.
+        case imageTruncated = "image_truncated"
+        /// The file contradicts its own format.
+        case imageCorrupt = "image_corrupt"
+        /// A kind of JPEG or PNG the decoder does not implement.
+        case imageUnsupported = "image_unsupported"
+        /// More pixels than the decoder's limit (or a zero size).
+        case imageTooLarge = "image_too_large"
+        /// Decoding would exceed the decoder's memory limit.
+        case imageMemoryLimit = "image_memory_limit"
+        /// Neither JPEG nor PNG (by its first bytes).
+        case imageUnknownFormat = "image_unknown_format"
+        /// The file cannot be read (permissions, a folder, larger than the file limit).
+        case imageUnreadable = "image_unreadable"
+        /// Decoding or preprocessing failed otherwise.
+        case imageError = "image_error"
+        /// Images whose label is not in the class list (`path`: the label).
+        case labelUnknown = "label_unknown"
+        /// A manifest row names a file that does not exist.
+        case fileMissing = "file_missing"
+        /// Files that are not .jpg, .jpeg or .png (counted).
+        case notAnImage = "not_an_image"
+        /// Hidden files and folders (counted).
+        case hiddenFile = "hidden_file"
+        /// The domain gave no usable image (`path`: the domain's folder).
+        case domainUnusable = "domain_unusable"
 
-    public init(path: String, code: String, reason: String) {
+        /// The code of a schema-1 spelling, or nil.
+        public init?(schema1 spelling: String) {
+            switch spelling {
+            case "hidden": self = .hiddenFile
+            case "domain": self = .domainUnusable
+            default:
+                let snake = spelling.replacingOccurrences(of: ".", with: "_").replacingOccurrences(of: "-", with: "_")
+                guard snake != spelling, let code = Code(rawValue: snake) else { return nil }
+                self = code
+            }
+        }
+    }
+
+    /// Path relative to the domain's folder; for a counted group a summary such as `(3 files)`.
+    public var path: String
+    public var code: Code
+    /// What went wrong, in English (it may carry detail the code does not, e.g. where a JPEG
+    /// scan ended).
+    public var reason: String
+    /// The code as a schema-1 file spelled it, which pages of that run show; nil in files of
+    /// schema 2. Never written.
+    public var storedSpelling: String?
+
+    public init(path: String, code: Code, reason: String) {
         self.path = path
         self.code = code
         self.reason = reason
+    }
+
+    /// The code as pages show it: as the file spelled it.
+    public var shownCode: String { storedSpelling ?? code.rawValue }
+
+    enum CodingKeys: String, CodingKey { case path, code, reason }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        path = try container.decode(String.self, forKey: .path)
+        reason = try container.decode(String.self, forKey: .reason)
+        let spelling = try container.decode(String.self, forKey: .code)
+        if let code = Code(rawValue: spelling) {
+            self.code = code
+        } else if let code = Code(schema1: spelling) {
+            self.code = code
+            storedSpelling = spelling
+        } else {
+            throw DecodingError.dataCorruptedError(forKey: .code, in: container, debugDescription: "unknown skip code '\(spelling)'")
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(path, forKey: .path)
+        try container.encode(code, forKey: .code)
+        try container.encode(reason, forKey: .reason)
     }
 }
 

@@ -3,6 +3,7 @@ import Embeddings
 import Foundation
 import Pilot
 import Pipeline
+import Results
 
 extension Command {
     static let encode = Command(
@@ -83,7 +84,7 @@ extension Command {
                     totals.encoded += result.encoded
                     totals.cached += result.cached
                     totals.skipped += result.failures.count
-                    for failure in result.failures { progress.note("! \(domain.spec.name)/\(failure.path): \(failure.code): \(failure.reason) — skipped") }
+                    for failure in result.failures { progress.note("! \(domain.spec.name)/\(failure.path): \(SkippedImage.Code(failure.cause).rawValue): \(failure.reason) — skipped") }
                     console.out(tabLine([entry.name, domain.spec.name, "encoded=\(result.encoded)", "cached=\(result.cached)", "skipped=\(result.failures.count)"]))
                 }
                 if encoder.model.text != nil {

@@ -164,7 +164,7 @@ extension PageContext {
     func skippedRows() throws -> [TemplateValue] {
         try results.domains.flatMap { domain in
             try domain.skippedImages.map { image in
-                .dict(["domain": .text(domain.name), "path": .text(image.path), "code": .text(image.code), "reason": .text(try skippedReason(image))])
+                .dict(["domain": .text(domain.name), "path": .text(image.path), "code": .text(image.shownCode), "reason": .text(try skippedReason(image))])
             }
         }
     }

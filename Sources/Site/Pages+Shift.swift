@@ -17,7 +17,7 @@ extension PageContext {
             "skipped": .number(catalog.integer(domain.skippedImages.count)),
         ])
         page["skipped_images"] = .list(try domain.skippedImages.map { image in
-            .dict(["path": .text(image.path), "code": .text(image.code), "reason": .text(try skippedReason(image))])
+            .dict(["path": .text(image.path), "code": .text(image.shownCode), "reason": .text(try skippedReason(image))])
         })
         var bars: [BarChart.Bar] = []
         for model in evaluated {

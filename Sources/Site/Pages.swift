@@ -1,5 +1,4 @@
 import Foundation
-import Probes
 import Results
 
 /// Builds the template contexts of every page from stored results, in one language.
@@ -45,18 +44,11 @@ struct PageContext {
     /// The language of the messages stored in results.json (skipped-image reasons).
     static let resultsLanguage = "en"
 
-    /// A message stored in results.json in the page's language. A page in the results'
-    /// language shows `message` as written (it may carry detail its code does not, e.g. where
-    /// a JPEG scan ended); other languages use the catalogue's `key` with `count` filled, and
-    /// keep `message` when the catalogue has no such key (a code newer than the catalogue).
-    func storedMessage(_ message: String, key: String?, count: Int? = nil) throws -> String {
-        guard catalog.language != Self.resultsLanguage, let key, catalog.entries[key] != nil else { return message }
-        return try count.map { try catalog.plural(key, count: $0) } ?? t(key)
-    }
-
-    /// Why an image was skipped, looked up by its code (`skip.<code>`).
+    /// Why an image was skipped: on pages in the results' language the stored reason as
+    /// written (it may carry detail its code does not, e.g. where a JPEG scan ended); in
+    /// other languages the catalogue's `skip.<code>`.
     func skippedReason(_ image: SkippedImage) throws -> String {
-        try storedMessage(image.reason, key: "skip.\(image.code)")
+        catalog.language == Self.resultsLanguage ? image.reason : try t("skip.\(image.code.rawValue)")
     }
 
     /// The notes of one model × domain in the page's language (`note.<code>`); a schema-1
@@ -65,18 +57,11 @@ struct PageContext {
         try results.uncodedNotes + results.notes.map { try catalog.noteText($0) }
     }
 
-    /// Where a baseline line's points came from: as stored on pages in the results' language;
-    /// otherwise each distinct source of its points, the run's own baseline models
-    /// (`shift.baseline_measured`) in the page's language and file names as they are.
-    /// Fits stored without points keep their `source`.
+    /// Where a baseline line's points came from, in the page's language; a schema-1 fit's
+    /// sentence as that run showed it (as written on English pages and for fits without sources).
     func baselineSource(_ fit: BaselineFit) throws -> String {
-        guard catalog.language != Self.resultsLanguage, let points = fit.points else { return fit.source }
-        var sources: [String] = []
-        for source in points.compactMap(\.source) where !sources.contains(source) { sources.append(source) }
-        guard !sources.isEmpty else { return fit.source }
-        return catalog.list(try sources.map { source in
-            try EffectiveRobustnessProbe.specFileName(ofMeasuredSource: source).map { try t("shift.baseline_measured", ["file": $0]) } ?? source
-        })
+        if let stored = fit.storedSource, catalog.language == Self.resultsLanguage || fit.sources.isEmpty { return stored }
+        return try catalog.baselineSources(fit.sources)
     }
 
     func chart(_ chart: Chart, csv: String = "") -> TemplateValue {
@@ -382,6 +367,19 @@ extension Catalog {
         let text = try self.text("reason.\(reason.code.rawValue)", ["value": value, "limit": limit])
         guard withDomain, let domain = reason.domain else { return text }
         return try self.text("verdict.reason_on", ["domain": domain, "reason": text])
+    }
+
+    /// Baseline sources in this language, joined like a list: a CSV by its file name, the
+    /// pilot's baseline models (`shift.baseline_measured`) and the testbed (`shift.baseline_testbed`)
+    /// in words.
+    func baselineSources(_ sources: [BaselineSource]) throws -> String {
+        try sources.map { source in
+            switch source.kind {
+            case .csvFile: return source.file
+            case .pilotModels: return try text("shift.baseline_measured", ["file": source.file])
+            case .testbed: return try text("shift.baseline_testbed", ["file": source.file])
+            }
+        }.joined(separator: try text("format.list_separator"))
     }
 
     /// A probe note in this language (`note.<code>`, with `count` when the note has one).

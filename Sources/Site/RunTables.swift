@@ -62,7 +62,8 @@ enum RunTables {
         for entry in results.effectiveRobustness {
             for p in entry.points {
                 robustness.append([entry.model, p.domain, number(p.referenceAccuracy), number(p.accuracy), number(p.relativeAccuracy), number(p.drop),
-                                   number(p.effectiveRobustness), p.baseline?.source ?? "", number(p.baseline?.slope), number(p.baseline?.intercept),
+                                   number(p.effectiveRobustness), try p.baseline.map { try $0.storedSource ?? english.baselineSources($0.sources) } ?? "",
+                                   number(p.baseline?.slope), number(p.baseline?.intercept),
                                    number(p.intervals?.effectiveRobustness?.lower), number(p.intervals?.effectiveRobustness?.upper),
                                    number(p.intervals?.relativeAccuracy?.lower), number(p.intervals?.relativeAccuracy?.upper),
                                    p.intervals?.limitation?.rawValue ?? ""])
@@ -85,7 +86,7 @@ enum RunTables {
         }
         files["verdicts"] = table(["model", "domain", "status", "reason_codes", "reasons"], verdicts)
         files["skipped"] = table(["domain", "path", "code", "reason"],
-                                 results.domains.flatMap { d in d.skippedImages.map { [d.name, $0.path, $0.code, $0.reason] } })
+                                 results.domains.flatMap { d in d.skippedImages.map { [d.name, $0.path, $0.code.rawValue, $0.reason] } })
         return files
     }
 }

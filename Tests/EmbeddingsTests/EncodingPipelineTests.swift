@@ -85,7 +85,7 @@ final class EncodingPipelineTests: XCTestCase {
         XCTAssertEqual(outcome.encoded, 5)
         // Failures are listed in input order.
         XCTAssertEqual(outcome.failures.map(\.reason), ["corrupt image", "no such file"])
-        XCTAssertEqual(outcome.failures.map(\.code), ["image.error", "image.unreadable"])
+        XCTAssertEqual(outcome.failures.map(\.cause), [.undecodable(nil), .unreadable])
         XCTAssertNil(outcome.keys[1])
         XCTAssertNil(outcome.keys[6])
     }

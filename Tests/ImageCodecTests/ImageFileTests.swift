@@ -16,10 +16,10 @@ final class ImageFileTests: XCTestCase {
         XCTAssertEqual(ImageFile.sniff(jpeg), .jpeg)
         XCTAssertEqual(try ImageFile.decode(jpeg), try JPEGDecoder.decode(jpeg))
 
-        PNGFixtures.assertError("unknown-format") { try ImageFile.decode(Array("GIF89a".utf8)) }
-        PNGFixtures.assertError("unknown-format") { try ImageFile.decode([]) }
-        PNGFixtures.assertError("unknown-format") { try ImageFile.decode([0xFF, 0xD8]) }
-        PNGFixtures.assertError("too-large") { try ImageFile.decode(png, limits: DecodingLimits(maxPixels: 1000)) }
+        PNGFixtures.assertError("unknown_format") { try ImageFile.decode(Array("GIF89a".utf8)) }
+        PNGFixtures.assertError("unknown_format") { try ImageFile.decode([]) }
+        PNGFixtures.assertError("unknown_format") { try ImageFile.decode([0xFF, 0xD8]) }
+        PNGFixtures.assertError("too_large") { try ImageFile.decode(png, limits: DecodingLimits(maxPixels: 1000)) }
     }
 
     /// `layout` reads only headers, and its `memoryNeeded` is exactly the bound `decode` checks:
@@ -39,7 +39,7 @@ final class ImageFileTests: XCTestCase {
             XCTAssertEqual(layout.mode, image.mode, file.lastPathComponent)
             XCTAssertGreaterThanOrEqual(layout.memoryNeeded, bytes.count + image.samples.count, file.lastPathComponent)
             XCTAssertEqual(try ImageFile.decode(bytes, limits: DecodingLimits(maxMemory: layout.memoryNeeded)), image, file.lastPathComponent)
-            PNGFixtures.assertError("memory-limit") { try ImageFile.decode(bytes, limits: DecodingLimits(maxMemory: layout.memoryNeeded - 1)) }
+            PNGFixtures.assertError("memory_limit") { try ImageFile.decode(bytes, limits: DecodingLimits(maxMemory: layout.memoryNeeded - 1)) }
         }
     }
 

@@ -78,17 +78,17 @@ final class PNGDecoderTests: XCTestCase {
         PNGFixtures.assertError("truncated") { try PNGDecoder.decode(try load("bad_truncated.png")) }
         PNGFixtures.assertError("corrupt", "filter") { try PNGDecoder.decode(try load("bad_filter.png")) }
         PNGFixtures.assertError("corrupt", "depth") { try PNGDecoder.decode(try load("bad_depth.png")) }
-        PNGFixtures.assertError("unknown-format") { try PNGDecoder.decode(try load("bad_signature.png")) }
+        PNGFixtures.assertError("unknown_format") { try PNGDecoder.decode(try load("bad_signature.png")) }
         PNGFixtures.assertError("truncated", "3 rows of 4") { try PNGDecoder.decode(try load("bad_short_data.png")) }
         PNGFixtures.assertError("corrupt", "no IDAT") { try PNGDecoder.decode(try load("bad_no_idat.png")) }
         PNGFixtures.assertError("corrupt", "no PLTE") { try PNGDecoder.decode(try load("bad_palette_missing.png")) }
         PNGFixtures.assertError("unsupported", "critical chunk") { try PNGDecoder.decode(try load("bad_critical_unknown.png")) }
-        PNGFixtures.assertError("too-large") { try PNGDecoder.decode(try load("bad_too_large.png")) }
-        PNGFixtures.assertError("too-large", "custom limit") {
+        PNGFixtures.assertError("too_large") { try PNGDecoder.decode(try load("bad_too_large.png")) }
+        PNGFixtures.assertError("too_large", "custom limit") {
             try PNGDecoder.decode(try load("rgba8_adam7.png"), limits: DecodingLimits(maxPixels: 100))
         }
         XCTAssertNoThrow(try PNGDecoder.decode(try load("rgba8_adam7.png"), limits: DecodingLimits(maxPixels: 143)))
-        PNGFixtures.assertError("unknown-format") { try PNGDecoder.decode([]) }
+        PNGFixtures.assertError("unknown_format") { try PNGDecoder.decode([]) }
         PNGFixtures.assertError("truncated") { try PNGDecoder.decode(PNGDecoder.signature) }
         // Every prefix of a valid file fails with a typed error.
         let good = try load("palette4_trns.png")

@@ -46,7 +46,7 @@ final class EffectiveRobustnessTests: XCTestCase {
     func testFitLeavesOutDegeneratePointsAndMatchesNumpy() throws {
         let points = Self.baseline("testbed")
         let expected = (Self.fixture["fits"] as! [String: Any])["testbed"] as! [String: Any]
-        let fit = try XCTUnwrap(Probe.fit(baseline: points, source: "fixture", resamples: 300, seed: 3, bandGrid: Self.grid))
+        let fit = try XCTUnwrap(Probe.fit(baseline: points, sources: [], resamples: 300, seed: 3, bandGrid: Self.grid))
         assertClose(fit.slope, (expected["slope"] as! NSNumber).doubleValue, relative: 1e-12)
         assertClose(fit.intercept, (expected["intercept"] as! NSNumber).doubleValue, relative: 1e-12)
         XCTAssertEqual(fit.pointCount, (expected["point_count"] as! NSNumber).intValue)
@@ -67,12 +67,12 @@ final class EffectiveRobustnessTests: XCTestCase {
     /// Two distinct points (one repeated): a line but no band, and the reason is stated.
     func testTwoDistinctPointsGiveALineWithoutBand() throws {
         let points = Self.baseline("two")
-        let fit = try XCTUnwrap(Probe.fit(baseline: points, source: "fixture", resamples: 300, seed: 3, bandGrid: Self.grid))
+        let fit = try XCTUnwrap(Probe.fit(baseline: points, sources: [], resamples: 300, seed: 3, bandGrid: Self.grid))
         XCTAssertEqual(fit.band, [])
         XCTAssertEqual(Probe.BaselineCheck(points).limitation, .tooFewDistinctPoints)
         XCTAssertEqual(Probe.BaselineCheck(Array(points.prefix(1))).limitation, .tooFewBaselinePoints)
         XCTAssertEqual(Probe.BaselineCheck([points[1], points[2]]).limitation, .singleReferenceAccuracy)
-        XCTAssertNil(Probe.fit(baseline: [points[1], points[2]], source: "x", seed: 1))
+        XCTAssertNil(Probe.fit(baseline: [points[1], points[2]], sources: [], seed: 1))
         let atFloor = Probe.BaselinePoint(model: "rn50", referenceAccuracy: 0.76, accuracy: 0)
         XCTAssertEqual(Probe.BaselineCheck([atFloor]).limitation, .noBaselinePoints)
     }
@@ -80,7 +80,7 @@ final class EffectiveRobustnessTests: XCTestCase {
     /// Three distinct points: a band, from resamples that skip the single-x picks.
     func testThreeDistinctPointsGiveABandMatchingTheReplay() throws {
         let expected = (Self.fixture["fits"] as! [String: Any])["three"] as! [String: Any]
-        let fit = try XCTUnwrap(Probe.fit(baseline: Self.baseline("three"), source: "fixture", resamples: 300, seed: 3, bandGrid: Self.grid))
+        let fit = try XCTUnwrap(Probe.fit(baseline: Self.baseline("three"), sources: [], resamples: 300, seed: 3, bandGrid: Self.grid))
         for (mine, theirs) in zip(fit.band, expected["band"] as! [[NSNumber]]) {
             XCTAssertEqual(mine.lower, theirs[2].doubleValue, accuracy: 1e-10)
             XCTAssertEqual(mine.upper, theirs[3].doubleValue, accuracy: 1e-10)
@@ -123,7 +123,7 @@ final class EffectiveRobustnessTests: XCTestCase {
             XCTAssertEqual(result.lineResamples, row["line_resamples"] as? Int, label)
             // The point estimate, with the candidate's counts.
             if let er = row["er"] as? NSNumber, let baseline {
-                let fit = try XCTUnwrap(Probe.fit(baseline: baseline, source: "x", resamples: 10, seed: 1))
+                let fit = try XCTUnwrap(Probe.fit(baseline: baseline, sources: [], resamples: 10, seed: 1))
                 let point = Probe.point(
                     domain: "s", referenceAccuracy: Double(ref[0]) / Double(ref[1]), accuracy: Double(shift[0]) / Double(shift[1]),
                     fit: fit, referenceCounts: .init(correct: ref[0], total: ref[1]))
@@ -162,7 +162,7 @@ final class EffectiveRobustnessTests: XCTestCase {
             ModelDomainProbes(model: "m", domain: "s", results: zeroShot(95, 180)),
             ModelDomainProbes(model: "m", domain: "u", results: zeroShot(60, 100)),
         ]
-        let fit = try XCTUnwrap(Probe.fit(baseline: Self.baseline("three"), source: "three", resamples: 100, seed: 3))
+        let fit = try XCTUnwrap(Probe.fit(baseline: Self.baseline("three"), sources: [], resamples: 100, seed: 3))
         let robustness = ProbeSuite.effectiveRobustness(
             model: "m", referenceDomain: "r", probes: probes, baselines: ["s": fit], unfitted: ["u": []], intervalSeed: 99,
             intervalResamples: 200)

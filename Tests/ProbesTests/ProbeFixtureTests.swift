@@ -323,7 +323,7 @@ final class ProbeFixtureTests: XCTestCase {
     func testEffectiveRobustnessMatchesPolyfit() throws {
         let x = Fixture.doubles("effective_robustness.x"), y = Fixture.doubles("effective_robustness.y")
         let points = zip(x, y).enumerated().map { EffectiveRobustnessProbe.BaselinePoint(model: "m\($0)", referenceAccuracy: $1.0, accuracy: $1.1) }
-        let fit = try XCTUnwrap(EffectiveRobustnessProbe.fit(baseline: points, source: "fixture", resamples: 300, seed: 3))
+        let fit = try XCTUnwrap(EffectiveRobustnessProbe.fit(baseline: points, sources: [BaselineSource(.csvFile, file: "fixture.csv")], resamples: 300, seed: 3))
         assertClose(fit.slope, Fixture.double("effective_robustness.slope"), relative: 1e-10)
         assertClose(fit.intercept, Fixture.double("effective_robustness.intercept"), relative: 1e-10)
         let point = EffectiveRobustnessProbe.point(
@@ -334,9 +334,9 @@ final class ProbeFixtureTests: XCTestCase {
             XCTAssertLessThanOrEqual(band.lower, band.fitted + 1e-12)
             XCTAssertGreaterThanOrEqual(band.upper, band.fitted - 1e-12)
         }
-        XCTAssertEqual(EffectiveRobustnessProbe.fit(baseline: points, source: "fixture", resamples: 300, seed: 3), fit)
+        XCTAssertEqual(EffectiveRobustnessProbe.fit(baseline: points, sources: [BaselineSource(.csvFile, file: "fixture.csv")], resamples: 300, seed: 3), fit)
         // No baseline: relative accuracy and drop only, never a line.
-        XCTAssertNil(EffectiveRobustnessProbe.fit(baseline: Array(points.prefix(1)), source: "x", seed: 1))
+        XCTAssertNil(EffectiveRobustnessProbe.fit(baseline: Array(points.prefix(1)), sources: [], seed: 1))
         let bare = EffectiveRobustnessProbe.point(domain: "s", referenceAccuracy: 0.8, accuracy: 0.6, fit: nil)
         XCTAssertNil(bare.effectiveRobustness)
         assertClose(bare.relativeAccuracy, 0.75, relative: 1e-12)

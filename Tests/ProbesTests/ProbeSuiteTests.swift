@@ -342,6 +342,33 @@ final class ProbeSuiteTests: XCTestCase {
 
     // MARK: Schema
 
+    /// Skip codes are lower snake_case; every spelling schema 1 wrote still decodes, keeps its
+    /// spelling for the pages of that run, and is written in the new style.
+    func testSkipCodesOfSchema1StillDecode() throws {
+        let old: [String: SkippedImage.Code] = [
+            "image.truncated": .imageTruncated, "image.corrupt": .imageCorrupt, "image.unsupported": .imageUnsupported,
+            "image.too-large": .imageTooLarge, "image.memory-limit": .imageMemoryLimit, "image.unknown-format": .imageUnknownFormat,
+            "image.unreadable": .imageUnreadable, "image.error": .imageError, "label.unknown": .labelUnknown,
+            "file.missing": .fileMissing, "not-an-image": .notAnImage, "hidden": .hiddenFile, "domain": .domainUnusable,
+        ]
+        XCTAssertEqual(Set(old.values), Set(SkippedImage.Code.allCases))
+        for (spelling, code) in old {
+            let image = try JSONDecoder().decode(SkippedImage.self, from: Data("{\"path\": \"a\", \"code\": \"\(spelling)\", \"reason\": \"r\"}".utf8))
+            XCTAssertEqual(image.code, code, spelling)
+            XCTAssertEqual(image.shownCode, spelling)
+            let written = String(decoding: try JSONEncoder().encode(image), as: UTF8.self)
+            XCTAssertTrue(written.contains("\"code\":\"\(code.rawValue)\""), written)
+            XCTAssertFalse(written.contains("\"\(spelling)\""), written)
+        }
+        for code in SkippedImage.Code.allCases {
+            XCTAssertEqual(code.rawValue, code.rawValue.lowercased())
+            XCTAssertTrue(code.rawValue.allSatisfy { $0.isLetter || $0 == "_" }, code.rawValue)
+            let image = try JSONDecoder().decode(SkippedImage.self, from: Data("{\"path\": \"a\", \"code\": \"\(code.rawValue)\", \"reason\": \"r\"}".utf8))
+            XCTAssertEqual(image, SkippedImage(path: "a", code: code, reason: "r"))
+        }
+        XCTAssertThrowsError(try JSONDecoder().decode(SkippedImage.self, from: Data("{\"path\": \"a\", \"code\": \"image.brand-new\", \"reason\": \"r\"}".utf8)))
+    }
+
     func testRunResultsRoundTripsWithSnakeCaseKeys() throws {
         let (head, reference, shift) = try fixtureDomains()
         let options = smallOptions()
@@ -354,7 +381,7 @@ final class ProbeSuiteTests: XCTestCase {
             models: [ModelSummary(name: "ViT-B/32", sha256: String(repeating: "a", count: 64), family: "ViT-B/32", activation: "gelu")],
             domains: [DomainSummary(name: "reference", role: .reference, isLabelled: true, imageCount: 200),
                       DomainSummary(name: "shift", role: .shift, isLabelled: true, imageCount: 200,
-                                    skippedImages: [SkippedImage(path: "a.jpg", code: "jpeg.corrupt", reason: "bad DQT")])],
+                                    skippedImages: [SkippedImage(path: "a.jpg", code: .imageCorrupt, reason: "bad DQT")])],
             probes: probes, effectiveRobustness: [robustness],
             verdicts: ProbeSuite.verdicts(probes: probes, referenceDomain: "reference", robustness: [robustness], criteria: criteria),
             criteria: criteria, seeds: Seeds(base: options.seed))
@@ -404,7 +431,7 @@ final class ProbeSuiteTests: XCTestCase {
         let text = try String(contentsOf: root.appendingPathComponent("assets/baselines/imagenet-shifts-standard-testbed.csv"), encoding: .utf8)
         let points = try EffectiveRobustnessProbe.parsePercentTable(text, referenceColumn: "imagenet", shiftColumn: "imagenet_v2")
         XCTAssertGreaterThan(points.count, 20)
-        let fit = try XCTUnwrap(EffectiveRobustnessProbe.fit(baseline: points, source: "testbed", resamples: 200, seed: 1))
+        let fit = try XCTUnwrap(EffectiveRobustnessProbe.fit(baseline: points, sources: [BaselineSource(.testbed, file: BaselineSource.testbedFile)], resamples: 200, seed: 1))
         // ImageNet-V2 tracks val closely in logit space: slope near 1, V2 below val.
         XCTAssertEqual(fit.slope, 1, accuracy: 0.2)
         XCTAssertLessThan(EffectiveRobustnessProbe.point(domain: "v2", referenceAccuracy: 0.76, accuracy: 0.64, fit: fit).effectiveRobustness!.magnitude, 0.03)

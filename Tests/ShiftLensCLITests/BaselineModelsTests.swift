@@ -116,10 +116,10 @@ final class BaselineModelsTests: XCTestCase {
         XCTAssertEqual(fit.pointCount, 4)
         let points = try XCTUnwrap(fit.points)
         XCTAssertEqual(points.map(\.model).sorted(), ["base-a", "base-b", "base-c", "other"])
-        XCTAssertEqual(points.first { $0.model == "base-b" }?.source, "models marked baseline in pilot.json")
+        XCTAssertEqual(points.first { $0.model == "base-b" }?.source, BaselineSource(.pilotModels, file: "pilot.json"))
         XCTAssertEqual(points.first { $0.model == "base-b" }?.referenceAccuracy ?? 0, 0.75, accuracy: 1e-12)
-        XCTAssertEqual(points.first { $0.model == "other" }?.source, "baselines.csv")
-        XCTAssertEqual(fit.source, "baselines.csv, models marked baseline in pilot.json")
+        XCTAssertEqual(points.first { $0.model == "other" }?.source, BaselineSource(.csvFile, file: "baselines.csv"))
+        XCTAssertEqual(fit.sources, [BaselineSource(.csvFile, file: "baselines.csv"), BaselineSource(.pilotModels, file: "pilot.json")])
         // The same line serves every model; the baseline models stay out of the verdicts.
         // base-a: 12 of 20 on the reference; er = 0.3 - σ(slope · el(12, 20) + intercept).
         XCTAssertEqual(try XCTUnwrap(try point(results, "base-a").effectiveRobustness), -0.012444363632507505, accuracy: 1e-12)
@@ -168,16 +168,16 @@ final class BaselineModelsTests: XCTestCase {
 
     func testMeasuredPointsReplaceCSVRowsOfTheSameModelInEitherOrder() {
         var csvFirst = RunBaselines(specFileName: "pilot.json")
-        csvFirst.addCSV(["v2": [baselinePoint("RN50", 0.7, 0.5), baselinePoint("vgg", 0.6, 0.4)]], source: "b.csv")
+        csvFirst.addCSV(["v2": [baselinePoint("RN50", 0.7, 0.5), baselinePoint("vgg", 0.6, 0.4)]], source: BaselineSource(.csvFile, file: "b.csv"))
         csvFirst.addMeasured(model: "rn50", point: measured(0.8, 0.6))
         var measuredFirst = RunBaselines(specFileName: "pilot.json")
         measuredFirst.addMeasured(model: "rn50", point: measured(0.8, 0.6))
-        measuredFirst.addCSV(["v2": [baselinePoint("RN50", 0.7, 0.5), baselinePoint("vgg", 0.6, 0.4)]], source: "b.csv")
+        measuredFirst.addCSV(["v2": [baselinePoint("RN50", 0.7, 0.5), baselinePoint("vgg", 0.6, 0.4)]], source: BaselineSource(.csvFile, file: "b.csv"))
         for baselines in [csvFirst, measuredFirst] {
             let points = baselines.own["v2"] ?? []
             XCTAssertEqual(points.count, 2)
             XCTAssertEqual(points.first { $0.model == "rn50" }?.referenceAccuracy, 0.8)
-            XCTAssertEqual(points.first { $0.model == "vgg" }?.source, "b.csv")
+            XCTAssertEqual(points.first { $0.model == "vgg" }?.source, BaselineSource(.csvFile, file: "b.csv"))
         }
     }
 
@@ -185,20 +185,20 @@ final class BaselineModelsTests: XCTestCase {
         var baselines = RunBaselines(specFileName: "pilot.json")
         let testbed = [baselinePoint("a", 0.6, 0.3), baselinePoint("b", 0.7, 0.4), baselinePoint("c", 0.8, 0.55)].map { point -> EffectiveRobustnessProbe.BaselinePoint in
             var point = point
-            point.source = "testbed"
+            point.source = BaselineSource(.testbed, file: BaselineSource.testbedFile)
             return point
         }
         baselines.fallback = ["v2": testbed, "sketch": testbed]
         baselines.addMeasured(model: "rn50", point: measured(0.8, 0.6))  // one point on v2: no line of its own
-        baselines.addCSV(["sketch": [baselinePoint("x", 0.5, 0.2), baselinePoint("y", 0.9, 0.3)]], source: "b.csv")
+        baselines.addCSV(["sketch": [baselinePoint("x", 0.5, 0.2), baselinePoint("y", 0.9, 0.3)]], source: BaselineSource(.csvFile, file: "b.csv"))
         let fits = baselines.fits(seed: 1)
-        XCTAssertEqual(fits["v2"]?.source, "testbed")
+        XCTAssertEqual(fits["v2"]?.sources, [BaselineSource(.testbed, file: BaselineSource.testbedFile)])
         XCTAssertEqual(fits["v2"]?.pointCount, 3)
-        XCTAssertEqual(fits["sketch"]?.source, "b.csv")
+        XCTAssertEqual(fits["sketch"]?.sources, [BaselineSource(.csvFile, file: "b.csv")])
         XCTAssertEqual(fits["sketch"]?.pointCount, 2)
         // Two points at one reference accuracy make no line either.
         var flat = RunBaselines(specFileName: "pilot.json")
-        flat.addCSV(["v2": [baselinePoint("x", 0.5, 0.2), baselinePoint("y", 0.5, 0.3)]], source: "b.csv")
+        flat.addCSV(["v2": [baselinePoint("x", 0.5, 0.2), baselinePoint("y", 0.5, 0.3)]], source: BaselineSource(.csvFile, file: "b.csv"))
         XCTAssertNil(flat.fits(seed: 1)["v2"])
     }
 }

@@ -91,7 +91,7 @@ final class ImageCommandsTests: XCTestCase {
         try Data(bytes.prefix(300)).write(to: broken)
         let notImage = folder.appendingPathComponent("notes.png")
         try Data("hello".utf8).write(to: notImage)
-        for (path, code) in [(broken.path, "[truncated]"), (notImage.path, "[unknown-format]"), (folder.appendingPathComponent("missing.jpg").path, "cannot read")] {
+        for (path, code) in [(broken.path, "[truncated]"), (notImage.path, "[unknown_format]"), (folder.appendingPathComponent("missing.jpg").path, "cannot read")] {
             let result = run(["preprocess", jpeg, path, "--out", folder.appendingPathComponent("x.npy").path])
             XCTAssertEqual(result.code, 1, path)
             XCTAssertTrue(result.err.contains("error: decode \(path): "), result.err)

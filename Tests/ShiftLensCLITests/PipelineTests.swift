@@ -350,11 +350,11 @@ final class PipelineTests: XCTestCase {
             (domains.first { $0["name"] as? String == name }?["skipped_images"] as? [[String: String]]) ?? []
         }
         let bad = try XCTUnwrap(skipped("reference").first { $0["path"] == "washer/zz-truncated.png" }, "\(skipped("reference"))")
-        XCTAssertTrue(bad["code"]?.hasPrefix("image.") ?? false, "\(bad)")
+        XCTAssertTrue(bad["code"]?.hasPrefix("image_") ?? false, "\(bad)")
         XCTAssertFalse(bad["reason"]?.isEmpty ?? true)
         XCTAssertEqual(domains.first { $0["name"] as? String == "reference" }?["image_count"] as? Int, 20)
-        XCTAssertTrue(skipped("camera").contains { $0["path"] == "not-a-class" && $0["code"] == "label.unknown" }, "\(skipped("camera"))")
-        XCTAssertTrue(skipped("empty").contains { $0["code"] == "domain" }, "\(skipped("empty"))")
+        XCTAssertTrue(skipped("camera").contains { $0["path"] == "not-a-class" && $0["code"] == "label_unknown" }, "\(skipped("camera"))")
+        XCTAssertTrue(skipped("empty").contains { $0["code"] == "domain_unusable" }, "\(skipped("empty"))")
         let probed = Set((results["probes"] as? [[String: Any]] ?? []).compactMap { $0["domain"] as? String })
         XCTAssertEqual(probed, ["reference", "camera"])
         let manifest = try json(run.appendingPathComponent("manifest.json"))

@@ -94,7 +94,7 @@ final class CatalogTests: XCTestCase {
             "On low-light, ViT-B/32 LAION-2B keeps 93.0% of its reference accuracy.",
             "Its top-1 accuracy there is 80.0% (95% CI 76.0–84.0%).",
             "The change from the reference is −6.0 pp (95% CI −9.5 to −2.7 pp).",
-            "That is 1.1 pp above what the line fitted on the baseline models (assets/baselines/imagenet-shifts-standard-testbed.csv) predicts at the same reference accuracy (positive effective robustness).",
+            "That is 1.1 pp above what the line fitted on the baseline models (assets/baselines/imagenet-shifts-standard-testbed.csv (standard models, val ≥ 55 %)) predicts at the same reference accuracy (positive effective robustness).",
             "Verdict: this meets the pilot's criteria.",
         ])
         let japanese = try PageContext(run: run, catalog: ja).shiftSentences(model: "ViT-B/32 LAION-2B", shift: shift)
@@ -102,7 +102,7 @@ final class CatalogTests: XCTestCase {
             "low-lightでは、ViT-B/32 LAION-2Bは基準精度の93.0%を維持しています。",
             "この条件でのトップ1精度は80.0%です（95%信頼区間 76.0〜84.0%）。",
             "基準からの変化は−6.0ポイントです（95%信頼区間 −9.5〜−2.7ポイント）。",
-            "これは、ベースラインのモデル（assets/baselines/imagenet-shifts-standard-testbed.csv）に当てはめた直線が同じ基準精度で予測する値より1.1ポイント高い値です（実効ロバスト性がプラス）。",
+            "これは、ベースラインのモデル（assets/baselines/imagenet-shifts-standard-testbed.csv (standard models, val ≥ 55 %)）に当てはめた直線が同じ基準精度で予測する値より1.1ポイント高い値です（実効ロバスト性がプラス）。",
             "判定：パイロットの基準を満たしています。",
         ])
         let unlabelled = try XCTUnwrap(run.shifts.first { $0.name == "camera-2" })
@@ -120,8 +120,8 @@ final class CatalogTests: XCTestCase {
         XCTAssertEqual(try PageContext(run: run, catalog: ja).overallSentence(), "3モデルのうち1件がパイロットの基準を満たしていません（合格0件、要注意2件）。")
     }
 
-    /// The reason codes of the probes' verdict rules (Probes/Verdict.swift) all have a translation.
-    func testEveryVerdictReasonCodeIsTranslated() throws {
+    /// Every code results.json stores (verdict reasons, probe notes, skipped images) has a translation.
+    func testEveryStoredCodeIsTranslated() throws {
         for code in VerdictReason.Code.allCases {
             XCTAssertNotNil(en.entries["reason.\(code.rawValue)"], code.rawValue)
             XCTAssertNotNil(ja.entries["reason.\(code.rawValue)"], code.rawValue)
@@ -129,6 +129,10 @@ final class CatalogTests: XCTestCase {
         for code in ProbeNote.Code.allCases {
             XCTAssertNotNil(en.entries["note.\(code.rawValue)"], code.rawValue)
             XCTAssertNotNil(ja.entries["note.\(code.rawValue)"], code.rawValue)
+        }
+        for code in SkippedImage.Code.allCases {
+            XCTAssertNotNil(en.entries["skip.\(code.rawValue)"], code.rawValue)
+            XCTAssertNotNil(ja.entries["skip.\(code.rawValue)"], code.rawValue)
         }
         let context = PageContext(run: SiteRun(results: SiteFixture.results()), catalog: en)
         XCTAssertEqual(try context.reasonText(VerdictReason(code: .belowBaselineTrend, status: .watch, value: -0.072, limit: -0.05)),

@@ -55,7 +55,7 @@ final class ProbeSuiteSiteTests: XCTestCase {
             let x = 0.55 + 0.035 * Double(index)
             return .init(model: "baseline \(index)", referenceAccuracy: x, accuracy: x * 0.7 + 0.02 * (generator.unit() - 0.5))
         }
-        let fit = try XCTUnwrap(EffectiveRobustnessProbe.fit(baseline: baseline, source: "synthetic baseline", resamples: 200, seed: 3))
+        let fit = try XCTUnwrap(EffectiveRobustnessProbe.fit(baseline: baseline, sources: [BaselineSource(.csvFile, file: "synthetic.csv")], resamples: 200, seed: 3))
         let robustness = models.map { ProbeSuite.effectiveRobustness(model: $0.name, referenceDomain: "reference", probes: probes, baselines: ["night": fit]) }
         let criteria = Criteria(minAccuracy: 0.6, maxRelativeDrop: 0.2)
         return RunResults(
@@ -104,7 +104,7 @@ final class ProbeSuiteSiteTests: XCTestCase {
         XCTAssertTrue(model.contains("gear &lt;M4&gt;") || model.contains("spring &quot;S&quot;") || model.contains("clip &amp; pin")
                       || model.contains("bolt") || model.contains("nut") || model.contains("washer"), "class names shown")
         let shift = SiteChecks.read(folder.appendingPathComponent("shifts/night.html"))
-        XCTAssertTrue(shift.contains("Baseline: 12 models from synthetic baseline"))
+        XCTAssertTrue(shift.contains("Baseline: 12 models from synthetic.csv"))
         // Every number the shift page prints for the top-1 accuracy is the probes' number, formatted.
         for entry in results.probes where entry.domain == "night" {
             let top1 = try XCTUnwrap(entry.results.zeroShot?.top1)

@@ -31,10 +31,10 @@ enum SiteFixture {
         ]
         let domains = [
             DomainSummary(name: "reference", role: .reference, isLabelled: true, imageCount: 400,
-                          skippedImages: [SkippedImage(path: "n01440764/broken.jpg", code: "image.truncated", reason: "truncated file: scan ended early")]),
+                          skippedImages: [SkippedImage(path: "n01440764/broken.jpg", code: .imageTruncated, reason: "truncated file: scan ended early")]),
             DomainSummary(name: "low-light", role: .shift, isLabelled: true, imageCount: 380),
             DomainSummary(name: "sketch", role: .shift, isLabelled: true, imageCount: 350,
-                          skippedImages: [SkippedImage(path: "odd <name>.png", code: "image.corrupt", reason: "corrupt file: CRC mismatch in IDAT")]),
+                          skippedImages: [SkippedImage(path: "odd <name>.png", code: .imageCorrupt, reason: "corrupt file: CRC mismatch in IDAT")]),
             DomainSummary(name: "camera-2", role: .shift, isLabelled: false, imageCount: 220),
         ]
         let referenceAccuracy: [String: Double] = ["ViT-B/32 LAION-2B": 0.86, "RN50 openai": 0.78, "ViT-B/16 \"tuned\" <v2>": 0.9, "ResNet-50 supervised": 0.8]
@@ -51,13 +51,13 @@ enum SiteFixture {
         var shiftVerdicts: [ShiftVerdict] = []
         var modelVerdicts: [ModelVerdict] = []
         let fits: [String: BaselineFit] = [
-            "low-light": BaselineFit(source: "assets/baselines/imagenet-shifts-standard-testbed.csv", pointCount: 48, slope: 0.92, intercept: -0.35,
+            "low-light": BaselineFit(sources: [BaselineSource(.testbed, file: BaselineSource.testbedFile)], pointCount: 48, slope: 0.92, intercept: -0.35,
                                      band: stride(from: 0.5, through: 0.96, by: 0.05).map { x in
                                          let z = 0.92 * log(x / (1 - x)) - 0.35
                                          func s(_ v: Double) -> Double { 1 / (1 + exp(-v)) }
                                          return BandPoint(referenceAccuracy: x, fitted: s(z), lower: s(z - 0.12), upper: s(z + 0.12))
                                      }, resamples: 1000, seed: 7),
-            "sketch": BaselineFit(source: "assets/baselines/imagenet-shifts-standard-testbed.csv", pointCount: 48, slope: 1.1, intercept: -1.9,
+            "sketch": BaselineFit(sources: [BaselineSource(.testbed, file: BaselineSource.testbedFile)], pointCount: 48, slope: 1.1, intercept: -1.9,
                                   band: [], resamples: 1000, seed: 7),
         ]
         for model in models {

@@ -40,12 +40,11 @@ final class StoredMessagesTests: XCTestCase {
             createdAt: "2026-11-26T23:00:00Z", toolVersion: "0.1.0",
             models: [ModelSummary(name: "toy", sha256: String(repeating: "7", count: 64), family: "toy", activation: "gelu")],
             domains: [DomainSummary(name: "reference", role: .reference, isLabelled: false, imageCount: 30,
-                                    skippedImages: [SkippedImage(path: "a/broken.jpg", code: "image.truncated", reason: "truncated file: scan ended early"),
-                                                    SkippedImage(path: "a/new.jpg", code: "image.brand-new", reason: "a reason no catalogue knows")]),
+                                    skippedImages: [SkippedImage(path: "a/broken.jpg", code: .imageTruncated, reason: "truncated file: scan ended early")]),
                       DomainSummary(name: "night", role: .shift, isLabelled: true, imageCount: 20),
                       DomainSummary(name: "single", role: .shift, isLabelled: true, imageCount: 1),
                       DomainSummary(name: "blank", role: .shift, isLabelled: true, imageCount: 1,
-                                    skippedImages: [SkippedImage(path: "b.png", code: "file.missing", reason: "listed in the manifest but not found")])],
+                                    skippedImages: [SkippedImage(path: "b.png", code: .fileMissing, reason: "listed in the manifest but not found")])],
             probes: probes, effectiveRobustness: robustness,
             verdicts: ProbeSuite.verdicts(probes: probes, referenceDomain: "reference", robustness: robustness, criteria: criteria),
             criteria: criteria, seeds: Seeds(base: options.seed))
@@ -85,8 +84,6 @@ final class StoredMessagesTests: XCTestCase {
         for english in ["no ATC estimate", "left out", "Fréchet", "same label", "no usable embedding", "scan ended", "not found"] {
             XCTAssertFalse(page.contains(english), english)
         }
-        // A code newer than the catalogue keeps its English reason rather than failing.
-        XCTAssertTrue(page.contains("<td>a reason no catalogue knows</td>"))
     }
 
     func testEnglishPageShowsNotesFromTheCatalogueAndSkippedReasonsAsWritten() throws {
@@ -124,18 +121,20 @@ final class StoredMessagesTests: XCTestCase {
     }
 }
 
-/// The source of a baseline line on shift pages: the run's own baseline models in the page's
-/// language, file names as they are.
+/// The source of a baseline line on shift pages: from its structured sources in the page's
+/// language (file names as they are); a schema-1 fit as that run showed it.
 final class BaselineSourceTests: XCTestCase {
+    static let csv = BaselineSource(.csvFile, file: "baselines.csv")
+    static let measured = BaselineSource(.pilotModels, file: "pilot.json")
+
     /// The fixture run with the low-light line fitted on a CSV row and a measured baseline model.
     static func results(language: String) -> RunResults {
         var results = SiteFixture.results(language: language)
-        let measured = EffectiveRobustnessProbe.measuredSource(specFileName: "pilot.json")
         for entry in results.effectiveRobustness.indices {
             for point in results.effectiveRobustness[entry].points.indices where results.effectiveRobustness[entry].points[point].domain == "low-light" {
-                results.effectiveRobustness[entry].points[point].baseline?.source = "baselines.csv, \(measured)"
+                results.effectiveRobustness[entry].points[point].baseline?.sources = [csv, measured]
                 results.effectiveRobustness[entry].points[point].baseline?.points = [
-                    .init(model: "timm-a", referenceAccuracy: 0.7, accuracy: 0.6, source: "baselines.csv"),
+                    .init(model: "timm-a", referenceAccuracy: 0.7, accuracy: 0.6, source: csv),
                     .init(model: "ResNet-50 supervised", referenceAccuracy: 0.8, accuracy: 0.64, source: measured),
                 ]
             }
@@ -144,19 +143,69 @@ final class BaselineSourceTests: XCTestCase {
     }
 
     func shiftPage(_ results: RunResults, _ shift: String) throws -> String {
+        try shiftPage(json: try SiteBuilder.encode(results, classNames: SiteFixture.classNames), shift)
+    }
+
+    func shiftPage(json: Data, _ shift: String) throws -> String {
         let site = SiteFixture.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: site) }
-        let folder = try SiteFixture.builder(site: site).addRun(results: results, classNames: SiteFixture.classNames, manifestJSON: SiteFixture.manifest)
+        let folder = try SiteFixture.builder(site: site).addRun(resultsJSON: json, manifestJSON: SiteFixture.manifest)
         return SiteChecks.read(folder.appendingPathComponent("shifts/\(shift).html"))
     }
 
-    func testJapaneseNamesTheBaselineModelsInJapanese() throws {
+    func testSourcesAreSaidInThePageLanguage() throws {
         let japanese = try shiftPage(Self.results(language: "ja"), "low-light")
         XCTAssertTrue(japanese.contains("ベースライン：48モデル（出典：baselines.csv、pilot.jsonでベースラインに指定したモデル）。"), "measured source translated")
         XCTAssertFalse(japanese.contains("models marked baseline"))
-        // A fit stored without its points keeps its source.
-        XCTAssertTrue(try shiftPage(SiteFixture.results(language: "ja"), "sketch").contains("（出典：assets/baselines/imagenet-shifts-standard-testbed.csv）"))
+        XCTAssertTrue(try shiftPage(SiteFixture.results(language: "ja"), "sketch")
+            .contains("（出典：assets/baselines/imagenet-shifts-standard-testbed.csv (standard models, val ≥ 55 %)）"))
         let english = try shiftPage(Self.results(language: "en"), "low-light")
         XCTAssertTrue(english.contains("Baseline: 48 models from baselines.csv, models marked baseline in pilot.json; fitted line"))
+    }
+
+    /// Schema 1 stored the sources as one sentence, and each point's as a phrase.
+    func testSchema1SourcesStillReadAndRenderAsTheyDid() throws {
+        for language in ["en", "ja"] {
+            let json = try SiteBuilder.encode(Self.results(language: language), classNames: SiteFixture.classNames)
+            var object = try XCTUnwrap(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+            object["schema_version"] = 1
+            object["effective_robustness"] = try XCTUnwrap(object["effective_robustness"] as? [[String: Any]]).map { entry in
+                var entry = entry
+                entry["points"] = try XCTUnwrap(entry["points"] as? [[String: Any]]).map { point in
+                    guard var baseline = point["baseline"] as? [String: Any] else { return point }
+                    var point = point
+                    let lowLight = point["domain"] as? String == "low-light"
+                    baseline["sources"] = nil
+                    baseline["source"] = lowLight ? "baselines.csv, models marked baseline in pilot.json" : "assets/baselines/imagenet-shifts-standard-testbed.csv"
+                    if lowLight {
+                        baseline["points"] = [
+                            ["model": "timm-a", "reference_accuracy": 0.7, "accuracy": 0.6, "source": "baselines.csv"],
+                            ["model": "ResNet-50 supervised", "reference_accuracy": 0.8, "accuracy": 0.64, "source": "models marked baseline in pilot.json"],
+                        ]
+                    }
+                    point["baseline"] = baseline
+                    return point
+                }
+                return entry
+            }
+            let old = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+            let run = try SiteRun(resultsJSON: old)
+            let fit = try XCTUnwrap(run.results.effectiveRobustness.first?.points.first { $0.domain == "low-light" }?.baseline)
+            XCTAssertEqual(fit.sources, [Self.csv, Self.measured])
+            XCTAssertEqual(fit.points?.map(\.source), [Self.csv, Self.measured])
+            XCTAssertEqual(fit.storedSource, "baselines.csv, models marked baseline in pilot.json")
+            let lowLight = try shiftPage(json: old, "low-light")
+            let sketch = try shiftPage(json: old, "sketch")
+            if language == "en" {
+                XCTAssertTrue(lowLight.contains("Baseline: 48 models from baselines.csv, models marked baseline in pilot.json; fitted line"))
+                XCTAssertTrue(sketch.contains("Baseline: 48 models from assets/baselines/imagenet-shifts-standard-testbed.csv; fitted line"))
+            } else {
+                XCTAssertTrue(lowLight.contains("（出典：baselines.csv、pilot.jsonでベースラインに指定したモデル）"))
+                // A fit stored without its points keeps its sentence.
+                XCTAssertTrue(sketch.contains("（出典：assets/baselines/imagenet-shifts-standard-testbed.csv）"))
+            }
+        }
+        XCTAssertEqual(BaselineSource(schema1: "assets/baselines/imagenet-shifts-standard-testbed.csv (standard models, val ≥ 55 %)"),
+                       BaselineSource(.testbed, file: BaselineSource.testbedFile))
     }
 }

@@ -9,7 +9,7 @@
    files of variants the decoder must refuse (arithmetic coding; SOF3/SOF5/SOF9 and 12-bit
    headers patched into a baseline file) and corrupt files (zero and huge sizes). Each entry
    records either Pillow's decoded checksum ("expect": "ok") or the error code expected from
-   ShiftLens ("expect": "unsupported" / "too-large" / ...).
+   ShiftLens ("expect": "unsupported" / "too_large" / ...).
 
 Usage: python3 make_jpeg_variants.py   (from anywhere; paths are relative to this file)
 """
@@ -278,10 +278,10 @@ def make_variants():
     add("sealyham-12bit.jpg", expect="unsupported", note="SOF precision patched to 12")
     with open(out("sealyham-zero-height.jpg"), "wb") as f:
         f.write(patch_sof(base, height=0))
-    add("sealyham-zero-height.jpg", expect="too-large", note="SOF height patched to 0")
+    add("sealyham-zero-height.jpg", expect="too_large", note="SOF height patched to 0")
     with open(out("sealyham-huge.jpg"), "wb") as f:
         f.write(patch_sof(base, height=60000, width=60000))
-    add("sealyham-huge.jpg", expect="too-large", note="SOF size patched to 60000x60000")
+    add("sealyham-huge.jpg", expect="too_large", note="SOF size patched to 60000x60000")
     return entries
 
 
