@@ -1,15 +1,15 @@
 
 /// Where things live in the site folder, and the Content-Security-Policy of its pages.
-public enum SitePaths {
+enum SitePaths {
     /// Pages load only the site's own stylesheet; no script, no remote anything. `file:` is
     /// listed beside `'self'` because browsers give `file://` pages an opaque origin, which
     /// `'self'` may not match; pages served over HTTP cannot load `file:` URLs anyway.
-    public static let csp = "default-src 'none'; style-src 'self' file:; img-src 'self' data:; base-uri 'none'; form-action 'none'"
+    static let csp = "default-src 'none'; style-src 'self' file:; img-src 'self' data:; base-uri 'none'; form-action 'none'"
     /// The packet carries its CSS inline (it must work as a single file).
-    public static let packetCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
-    public static let stylesheet = "assets/site.css"
+    static let packetCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+    static let stylesheet = "assets/site.css"
     /// The CSV files written into every run's `tables/` folder.
-    public static let tableNames = ["accuracy", "verdicts", "effective_robustness", "outliers", "pruning", "distance", "concepts",
+    static let tableNames = ["accuracy", "verdicts", "effective_robustness", "outliers", "pruning", "distance", "concepts",
                                     "linear_probe", "atc", "per_class", "skipped"]
 }
 

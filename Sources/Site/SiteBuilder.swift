@@ -13,18 +13,18 @@ import Results
 /// overwritten (`addRun` fails instead). Index and pilot pages are rebuilt from every stored
 /// `results.json`; `renderAll` re-renders every page (after a template change) without
 /// touching results, manifests or tables. Every file is written to a temporary name and renamed.
-public struct SiteBuilder: Sendable {
-    public let siteDirectory: URL
-    public let templates: TemplateSet
-    public let assetsDirectory: URL
+package struct SiteBuilder: Sendable {
+    let siteDirectory: URL
+    let templates: TemplateSet
+    let assetsDirectory: URL
     /// Language of the site index (pilot and run pages use their pilot's language).
-    public let indexLanguage: String
+    let indexLanguage: String
     let css: String
     let catalogs: [String: Catalog]
 
     /// `templatesDirectory` holds the page templates (`templates/`); `assetsDirectory` holds
     /// `site.css` and `i18n/<language>.json` (`assets/`).
-    public init(siteDirectory: URL, templatesDirectory: URL, assetsDirectory: URL, indexLanguage: String = "en") throws {
+    package init(siteDirectory: URL, templatesDirectory: URL, assetsDirectory: URL, indexLanguage: String = "en") throws {
         self.siteDirectory = siteDirectory
         self.templates = try TemplateSet(directory: templatesDirectory)
         self.assetsDirectory = assetsDirectory
@@ -51,7 +51,7 @@ public struct SiteBuilder: Sendable {
     // MARK: Pages
 
     /// Every page of one run, by path relative to the run folder.
-    public func runPages(_ run: SiteRun) throws -> [String: String] {
+    func runPages(_ run: SiteRun) throws -> [String: String] {
         let context = PageContext(run: run, catalog: try catalog(run.results.pilot.language))
         var pages: [String: String] = [:]
         pages["index.html"] = try templates.render("run.html", context.runOverview())
@@ -66,7 +66,7 @@ public struct SiteBuilder: Sendable {
     }
 
     /// The CSV tables of one run, by path relative to the run folder.
-    public func runTables(_ run: SiteRun) -> [String: String] {
+    func runTables(_ run: SiteRun) -> [String: String] {
         var files: [String: String] = [:]
         for (name, text) in RunTables.csvFiles(run) { files["tables/\(name).csv"] = text }
         return files
@@ -78,7 +78,7 @@ public struct SiteBuilder: Sendable {
     /// `resultsJSON` is the run's `results.json` exactly as it will be stored; `manifestJSON`
     /// is written as given. Fails if the run's folder already exists. Returns the run folder.
     @discardableResult
-    public func addRun(resultsJSON: Data, manifestJSON: Data) throws -> URL {
+    func addRun(resultsJSON: Data, manifestJSON: Data) throws -> URL {
         let run = try SiteRun(resultsJSON: resultsJSON)
         let pilotFolder = siteDirectory.appendingPathComponent("pilots").appendingPathComponent(run.pilotSlug)
         let final = pilotFolder.appendingPathComponent(run.runSlug)
@@ -115,12 +115,12 @@ public struct SiteBuilder: Sendable {
 
     /// Convenience: encodes `results` (adding `class_names` when given) and stores it.
     @discardableResult
-    public func addRun(results: RunResults, classNames: [String] = [], manifestJSON: Data) throws -> URL {
+    package func addRun(results: RunResults, classNames: [String] = [], manifestJSON: Data) throws -> URL {
         try addRun(resultsJSON: try Self.encode(results, classNames: classNames), manifestJSON: manifestJSON)
     }
 
     /// `results.json` bytes: the probes' stable encoding, plus `class_names` when given.
-    public static func encode(_ results: RunResults, classNames: [String]) throws -> Data {
+    static func encode(_ results: RunResults, classNames: [String]) throws -> Data {
         let data = try RunResults.encoder().encode(results)
         guard !classNames.isEmpty else { return data }
         guard var object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
@@ -131,7 +131,7 @@ public struct SiteBuilder: Sendable {
     }
 
     /// Every stored run, grouped by pilot folder (sorted), each pilot's runs oldest first.
-    public func storedRuns() throws -> [[SiteRun]] {
+    func storedRuns() throws -> [[SiteRun]] {
         let manager = FileManager.default
         let pilots = siteDirectory.appendingPathComponent("pilots")
         guard let pilotNames = try? manager.contentsOfDirectory(atPath: pilots.path) else { return [] }
@@ -156,7 +156,7 @@ public struct SiteBuilder: Sendable {
     }
 
     /// Rewrites `index.html`, `assets/site.css` and every pilot's `index.html` from the stored runs.
-    public func rebuildIndexes() throws {
+    func rebuildIndexes() throws {
         let pilots = try storedRuns()
         try writeAtomically(Data(css.utf8), to: siteDirectory.appendingPathComponent(SitePaths.stylesheet))
         let archive = ArchiveContext(catalog: try catalog(indexLanguage), toolVersion: pilots.last?.last?.results.toolVersion ?? "")
@@ -173,7 +173,7 @@ public struct SiteBuilder: Sendable {
     /// Re-renders the pages of every stored run and the index pages. Returns the number of
     /// runs and of pages written.
     @discardableResult
-    public func renderAll() throws -> (runs: Int, pages: Int) {
+    package func renderAll() throws -> (runs: Int, pages: Int) {
         var runCount = 0, pageCount = 0
         let pilots = try storedRuns()
         for runs in pilots {
