@@ -5,6 +5,9 @@ extension PageContext {
     func packet(css: String) throws -> TemplateValue {
         var page = layout(title: "\(results.pilot.title) — \(try t("packet.title"))", root: "", cssHref: nil, inlineCSS: css)
         try addRunBasics(&page, prefix: "")
+        // Page 1: one verdict line per model (its reasons are on the model cards) and the key numbers.
+        page["verdicts"] = .list(try evaluated.map { try verdictLine($0, prefix: nil, details: false) })
+        page["key_numbers"] = .list(evaluated.compactMap { keyNumbersRow($0) })
         page["model_summaries"] = .list(try evaluated.map { try modelSummary($0) })
         page["shift_summaries"] = .list(try run.shifts.map { try shiftSummary($0) })
         page["phrases"] = .list(try meetingPhrases().map { .text($0) })
@@ -31,6 +34,28 @@ extension PageContext {
     func lowestShift(_ model: String) -> DomainSummary? {
         labelledShifts.filter { run.zeroShot(model, $0.name) != nil }
             .min { (run.zeroShot(model, $0.name)?.top1 ?? 1) < (run.zeroShot(model, $1.name)?.top1 ?? 1) }
+    }
+
+    /// The cover's row for `model`: reference accuracy, hardest labelled shift, the accuracy
+    /// there and its change from the reference, each with its interval; nil without a
+    /// reference accuracy.
+    func keyNumbersRow(_ model: ModelSummary) -> TemplateValue? {
+        guard let reference = run.reference, let referenceZeroShot = run.zeroShot(model.name, reference.name) else { return nil }
+        var row: [String: TemplateValue] = ["model": .text(model.name)]
+        row["reference"] = .number(catalog.percent(referenceZeroShot.top1))
+        row["reference_ci"] = .number(catalog.percentRange(referenceZeroShot.top1CI.lower, referenceZeroShot.top1CI.upper))
+        for key in ["accuracy", "accuracy_ci", "change", "change_ci"] { row[key] = .number("—") }
+        row["shift"] = .text("—")
+        if let lowest = lowestShift(model.name), let zeroShot = run.zeroShot(model.name, lowest.name) {
+            row["shift"] = .text(lowest.name)
+            row["accuracy"] = .number(catalog.percent(zeroShot.top1))
+            row["accuracy_ci"] = .number(catalog.percentRange(zeroShot.top1CI.lower, zeroShot.top1CI.upper))
+            if let difference = zeroShot.differenceFromReference {
+                row["change"] = .number(catalog.points(difference.difference))
+                row["change_ci"] = .number(catalog.pointsRange(difference.ci.lower, difference.ci.upper))
+            }
+        }
+        return .dict(row)
     }
 
     func keyNumber(_ label: String, _ value: String, _ interval: String) -> TemplateValue {

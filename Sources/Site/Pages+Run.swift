@@ -21,14 +21,7 @@ extension PageContext {
             link(try t("nav.home"), "../../../index.html"), link(results.pilot.title, "../index.html"),
         ])
         try addRunBasics(&page, prefix: "")
-        page["verdicts"] = .list(try evaluated.map { model in
-            var row: [String: TemplateValue] = [:]
-            row["model"] = .text(model.name)
-            row["href"] = .text("models/\(run.modelSlug(model.name)).html")
-            row["verdict"] = try status(run.verdict(model.name)?.status)
-            row["reasons"] = .list(try verdictReasons(model.name).map { .text($0) })
-            return .dict(row)
-        })
+        page["verdicts"] = .list(try evaluated.map { try verdictLine($0, prefix: "") })
         page["heatmap"] = try heatmap(id: "chart-heatmap").map { chart($0, csv: "tables/effective_robustness.csv") } ?? .bool(false)
         page["er"] = try scatterMultiples(id: "chart-er").map { chart($0, csv: "tables/effective_robustness.csv") } ?? .bool(false)
         if let reference = run.reference {
@@ -73,22 +66,13 @@ extension PageContext {
         page["reference_href"] = .text(run.reference.map { prefix + "shifts/\(run.domainSlug($0.name)).html" } ?? "")
     }
 
-    /// The reasons behind a model's verdict: every non-pass reason of its image-set verdicts,
-    /// prefixed with the image set ("sketch: …"), then any model-level reason no image-set
-    /// verdict carries (the probes prefix those messages with the domain); for a model without
-    /// any such reason, one "no criterion is violated" line.
+    /// The reasons behind a model's verdict in the page's language: every non-pass reason of its
+    /// image-set verdicts, prefixed with the image set ("sketch: …"), then any model-level reason
+    /// no image-set verdict carries (the probes prefix those messages with the domain); for a
+    /// model without any such reason, one "no criterion is violated" line.
     func verdictReasons(_ model: String) throws -> [String] {
-        var texts: [String] = []
-        var seen = Set<String>()
-        for verdict in results.verdicts.shifts where verdict.model == model {
-            for reason in verdict.reasons where reason.status != .pass {
-                texts.append(try t("verdict.reason_on", ["domain": verdict.domain, "reason": try reasonText(reason)]))
-                seen.insert(reason.message)
-                seen.insert("\(verdict.domain): \(reason.message)")
-            }
-        }
-        for reason in run.verdict(model)?.reasons ?? [] where reason.status != .pass && !seen.contains(reason.message) {
-            texts.append(try reasonText(reason))
+        var texts = try locatedReasons(model).map { located in
+            try located.domain.map { try t("verdict.reason_on", ["domain": $0, "reason": try reasonText(located.reason)]) } ?? reasonText(located.reason)
         }
         if texts.isEmpty, run.verdict(model)?.status == .pass { texts.append(try t("reason.criteria_met_all")) }
         return texts

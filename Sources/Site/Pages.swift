@@ -44,21 +44,8 @@ struct PageContext {
     func reasonText(_ reason: VerdictReason) throws -> String {
         let key = "reason.\(reason.code)"
         guard catalog.entries[key] != nil else { return reason.message }
-        // Units follow the probes' rules (Probes/Verdict.swift): effective robustness is a
-        // difference in points, the domain AUC a plain number, the rest fractions.
-        let value: String, limit: String
-        switch reason.code {
-        case "below_baseline_trend":
-            value = catalog.points(reason.value.map(abs), signed: false)
-            limit = catalog.points(reason.limit.map(abs), signed: false)
-        case "strong_unlabelled_shift":
-            value = catalog.decimal(reason.value, digits: 2)
-            limit = catalog.decimal(reason.limit, digits: 2)
-        default:
-            value = catalog.percent(reason.value)
-            limit = catalog.percent(reason.limit)
-        }
-        return try t(key, ["value": value, "limit": limit])
+        let numbers = reasonNumbers(reason)
+        return try t(key, ["value": numbers.value, "limit": numbers.limit])
     }
 
     /// The language of the messages stored in results.json (skipped-image reasons, probe notes).
