@@ -61,7 +61,8 @@ struct ProbeRunner {
                 let reference = try domainEmbeddings(referenceName, model: model, keeping: keep)
                 let shiftInputs = try shifts.map { try domainEmbeddings($0.spec.name, model: model, keeping: keep) }
                 let concepts = subset == nil ? try conceptInput(model, reference: reference) : nil
-                let results = try ProbeSuite.run(model: model.entry.name, head: head, reference: reference, shifts: shiftInputs, concepts: concepts, options: options)
+                var results = try ProbeSuite.run(model: model.entry.name, head: head, reference: reference, shifts: shiftInputs, concepts: concepts, options: options)
+                if let keep { results = Self.withPilotClassIndices(results, kept: keep) }
                 modelGroups.append(GroupProbes(model: model.entry.name, subset: subset, results: results))
                 domainCount += results.count - (subset == nil ? 0 : 1)
             }
@@ -103,6 +104,24 @@ struct ProbeRunner {
             models: candidates.map { Verdict.model($0, shifts: shiftVerdicts) },
             shifts: shiftVerdicts.filter { candidates.contains($0.model) })
         return Analysis(domains: domainSummaries(models), probes: probes, robustness: robustness, verdicts: verdicts)
+    }
+
+    /// The probes of a class-subset group count classes within the subset (the head keeps only
+    /// the subset's rows, `kept`, in class-list order); results.json names every class by its
+    /// index in the pilot's class list, so per-class results are mapped back to it.
+    static func withPilotClassIndices(_ probes: [ModelDomainProbes], kept: [Int]) -> [ModelDomainProbes] {
+        probes.map { entry in
+            var entry = entry
+            if var zeroShot = entry.results.zeroShot {
+                zeroShot.perClass = zeroShot.perClass.map { accuracy in
+                    var accuracy = accuracy
+                    accuracy.classIndex = kept[accuracy.classIndex]
+                    return accuracy
+                }
+                entry.results.zeroShot = zeroShot
+            }
+            return entry
+        }
     }
 
     // MARK: Inputs
