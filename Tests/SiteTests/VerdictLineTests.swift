@@ -120,4 +120,19 @@ final class VerdictLineTests: XCTestCase {
         XCTAssertTrue(cover.contains("<tr><th scope=\"row\">weak</th><td class=\"num\">80.0%<br><span class=\"ci\">75.0–84.0%</span></td><td class=\"nowrap\">sketch</td>"
                                      + "<td class=\"num\">41.0%<br><span class=\"ci\">36.0–45.0%</span></td><td class=\"num\">−39.0 pp<br><span class=\"ci\">−45.0 to −34.0 pp</span></td></tr>"))
     }
+
+    func testJapaneseSentencesFollowEachOtherWithoutASpace() throws {
+        let site = SiteFixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: site) }
+        let builder = try SiteFixture.builder(site: site)
+        let japanese = try builder.addRun(results: Self.results(language: "ja"), manifestJSON: Data("{}".utf8))
+        let english = try builder.addRun(results: Self.results(language: "en"), manifestJSON: Data("{}".utf8))
+        for page in SiteChecks.files(in: japanese, withExtension: "html") {
+            XCTAssertFalse(SiteChecks.read(page).contains("。 "), page.lastPathComponent)
+        }
+        let model = SiteChecks.read(japanese.appendingPathComponent("models/weak.html"))
+        XCTAssertTrue(model.contains("維持しています。この条件でのトップ1精度は41.0%です"))
+        let englishModel = SiteChecks.read(english.appendingPathComponent("models/weak.html"))
+        XCTAssertTrue(englishModel.contains("of its reference accuracy. Its top-1 accuracy there is 41.0%"), "English sentences keep their space")
+    }
 }
