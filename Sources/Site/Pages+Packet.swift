@@ -9,7 +9,10 @@ extension PageContext {
         page["verdicts"] = .list(try evaluated.map { try verdictLine($0, prefix: nil, details: false) })
         page["key_numbers"] = .list(evaluated.compactMap { keyNumbersRow($0) })
         page["model_summaries"] = .list(try evaluated.map { try modelSummary($0) })
-        page["shift_summaries"] = .list(try run.shifts.map { try shiftSummary($0) })
+        var imageBudget = SitePaths.packetImageBytes
+        page["shift_summaries"] = .list(try run.shifts.map { shift in
+            try shiftSummary(shift, thumbnails: embeddedThumbnails(of: shift.name, limit: 6, budget: &imageBudget))
+        })
         page["phrases"] = .list(try meetingPhrases().map { .text($0) })
         page["heatmap"] = try heatmap(id: "packet-heatmap").map { chart($0) } ?? .bool(false)
         page["er"] = try scatterMultiples(id: "packet-er").map { chart($0) } ?? .bool(false)
@@ -95,7 +98,7 @@ extension PageContext {
         ])
     }
 
-    func shiftSummary(_ shift: DomainSummary) throws -> TemplateValue {
+    func shiftSummary(_ shift: DomainSummary, thumbnails: [TemplateValue]) throws -> TemplateValue {
         var numbers: [TemplateValue] = []
         let measured = evaluated.compactMap { model in run.zeroShot(model.name, shift.name).map { (model.name, $0) } }
         if let best = measured.max(by: { $0.1.top1 < $1.1.top1 }) {
@@ -129,6 +132,7 @@ extension PageContext {
             "skipped": .text(shift.skippedImages.isEmpty ? "" : try catalog.plural("count.skipped", count: shift.skippedImages.count)),
             "labelled": .bool(shift.isLabelled),
             "numbers": .list(numbers),
+            "thumbnails": .list(thumbnails),
         ])
     }
 }

@@ -7,6 +7,9 @@ enum SitePaths {
     static let csp = "default-src 'none'; style-src 'self' file:; img-src 'self' data:; base-uri 'none'; form-action 'none'"
     /// The packet carries its CSS inline (it must work as a single file).
     static let packetCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+    /// PNG bytes of sample images the packet embeds at most (as base64, a third more), so that
+    /// it stays under 2 MB with any number of image sets.
+    static let packetImageBytes = 700_000
     static let stylesheet = "assets/site.css"
     /// The CSV files written into every run's `tables/` folder.
     static let tableNames = ["accuracy", "verdicts", "effective_robustness", "outliers", "pruning", "distance", "concepts",

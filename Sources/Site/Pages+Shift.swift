@@ -1,3 +1,4 @@
+import Foundation
 import Results
 
 extension PageContext {
@@ -16,6 +17,18 @@ extension PageContext {
             "images": .number(catalog.integer(domain.imageCount)),
             "skipped": .number(catalog.integer(domain.skippedImages.count)),
         ])
+        // This image set's sample, and on a shift the reference's beside it.
+        var groups = [(title: domain.name, domain: domain.name)]
+        if domain.role == .shift, let reference = run.reference {
+            groups.append((try t("shift.sample_reference", ["domain": reference.name]), reference.name))
+        }
+        var samples: [TemplateValue] = []
+        for group in groups {
+            let images = thumbnailImages(of: group.domain, prefix: "../")
+            if !images.isEmpty { samples.append(.dict(["title": .text(group.title), "thumbnails": .list(images)])) }
+        }
+        page["samples"] = .list(samples)
+        page["sample_lead"] = .text(try t("shift.sample_lead", ["side": catalog.integer(96)]))
         page["skipped_images"] = .list(try domain.skippedImages.map { image in
             .dict(["path": .text(image.path), "code": .text(image.code), "reason": .text(try skippedReason(image))])
         })
@@ -62,5 +75,27 @@ extension PageContext {
             return .dict(row)
         })
         return .dict(page)
+    }
+}
+
+extension PageContext {
+    /// The sample images of `domain` linked from a page (`prefix` leads to the run folder).
+    func thumbnailImages(of domain: String, prefix: String) -> [TemplateValue] {
+        run.thumbnails(of: domain).map { .dict(["src": .text(prefix + $0.file), "alt": .text($0.source)]) }
+    }
+
+    /// At most `limit` sample images of `domain` as data URIs (the packet is one file), spread
+    /// evenly over the sample (which is in path order, so often in class order), while their
+    /// PNG bytes fit in `budget`; what they use is taken from it.
+    func embeddedThumbnails(of domain: String, limit: Int, budget: inout Int) -> [TemplateValue] {
+        let all = run.thumbnails(of: domain)
+        let shown = min(limit, all.count)
+        var images: [TemplateValue] = []
+        for thumbnail in (0..<shown).map({ all[$0 * all.count / shown] }) {
+            guard let png = run.thumbnailData[thumbnail.file], png.count <= budget else { continue }
+            budget -= png.count
+            images.append(.dict(["src": .text("data:image/png;base64," + Data(png).base64EncodedString()), "alt": .text(thumbnail.source)]))
+        }
+        return images
     }
 }

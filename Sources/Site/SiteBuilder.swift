@@ -78,8 +78,9 @@ package struct SiteBuilder: Sendable {
     /// `resultsJSON` is the run's `results.json` exactly as it will be stored; `manifestJSON`
     /// is written as given. Fails if the run's folder already exists. Returns the run folder.
     @discardableResult
-    func addRun(resultsJSON: Data, manifestJSON: Data) throws -> URL {
-        let run = try SiteRun(resultsJSON: resultsJSON)
+    func addRun(resultsJSON: Data, manifestJSON: Data, thumbnails: [String: [UInt8]] = [:]) throws -> URL {
+        var run = try SiteRun(resultsJSON: resultsJSON)
+        run.thumbnailData = thumbnails
         let pilotFolder = siteDirectory.appendingPathComponent("pilots").appendingPathComponent(run.pilotSlug)
         let final = pilotFolder.appendingPathComponent(run.runSlug)
         let manager = FileManager.default
@@ -94,6 +95,7 @@ package struct SiteBuilder: Sendable {
         }
         do {
             var files: [String: Data] = ["results.json": resultsJSON, "manifest.json": manifestJSON]
+            for (path, png) in thumbnails { files[path] = Data(png) }
             for (path, text) in runTables(run) { files[path] = Data(text.utf8) }
             for (path, text) in try runPages(run) { files[path] = Data(text.utf8) }
             for (path, data) in files.sorted(by: { $0.key < $1.key }) {
@@ -113,20 +115,32 @@ package struct SiteBuilder: Sendable {
         return final
     }
 
-    /// Convenience: encodes `results` (adding `class_names` when given) and stores it.
+    /// Convenience: encodes `results` (adding `class_names` and `thumbnails` when given) and
+    /// stores it, with the thumbnails' PNG files at `thumbnails/<domain>/<nn>.png`.
     @discardableResult
-    package func addRun(results: RunResults, classNames: [String] = [], manifestJSON: Data) throws -> URL {
-        try addRun(resultsJSON: try Self.encode(results, classNames: classNames), manifestJSON: manifestJSON)
+    package func addRun(results: RunResults, classNames: [String] = [], thumbnails: [SiteThumbnail] = [], manifestJSON: Data) throws -> URL {
+        let slugs = Slug.unique(results.domains.map(\.name))
+        var stored: [SiteRun.StoredThumbnail] = []
+        var files: [String: [UInt8]] = [:]
+        for thumbnail in thumbnails {
+            let folder = "thumbnails/\(slugs[thumbnail.domain] ?? Slug.make(thumbnail.domain))"
+            let number = stored.filter { $0.domain == thumbnail.domain }.count + 1
+            let file = folder + "/" + (number < 10 ? "0" : "") + "\(number).png"
+            stored.append(.init(domain: thumbnail.domain, file: file, source: thumbnail.source))
+            files[file] = thumbnail.png
+        }
+        return try addRun(resultsJSON: try Self.encode(results, classNames: classNames, thumbnails: stored), manifestJSON: manifestJSON, thumbnails: files)
     }
 
-    /// `results.json` bytes: the probes' stable encoding, plus `class_names` when given.
-    static func encode(_ results: RunResults, classNames: [String]) throws -> Data {
+    /// `results.json` bytes: the probes' stable encoding, plus `class_names` and `thumbnails` when given.
+    static func encode(_ results: RunResults, classNames: [String], thumbnails: [SiteRun.StoredThumbnail] = []) throws -> Data {
         let data = try RunResults.encoder().encode(results)
-        guard !classNames.isEmpty else { return data }
+        guard !classNames.isEmpty || !thumbnails.isEmpty else { return data }
         guard var object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw SiteError.invalidInput("results do not encode to a JSON object")
         }
-        object["class_names"] = classNames
+        if !classNames.isEmpty { object["class_names"] = classNames }
+        if !thumbnails.isEmpty { object["thumbnails"] = thumbnails.map { ["domain": $0.domain, "file": $0.file, "source": $0.source] } }
         return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     }
 
@@ -144,7 +158,12 @@ package struct SiteBuilder: Sendable {
                 let url = folder.appendingPathComponent(name).appendingPathComponent("results.json")
                 guard let data = manager.contents(atPath: url.path) else { continue }
                 do {
-                    runs.append(try SiteRun(resultsJSON: data))
+                    var run = try SiteRun(resultsJSON: data)
+                    for thumbnail in run.thumbnails where !thumbnail.file.contains("..") {
+                        let url = folder.appendingPathComponent(name).appendingPathComponent(thumbnail.file)
+                        if let bytes = manager.contents(atPath: url.path) { run.thumbnailData[thumbnail.file] = [UInt8](bytes) }
+                    }
+                    runs.append(run)
                 } catch let error as SiteError {
                     throw SiteError.io(path: url.path, message: error.description)
                 }
@@ -207,5 +226,19 @@ package struct SiteBuilder: Sendable {
         } catch {
             throw SiteError.io(path: url.path, message: error.localizedDescription)
         }
+    }
+}
+
+/// A sample image of one image set for the pages: its PNG bytes and the image it shows.
+package struct SiteThumbnail: Sendable, Equatable {
+    package var domain: String
+    /// The image's path relative to its image set's folder.
+    package var source: String
+    package var png: [UInt8]
+
+    package init(domain: String, source: String, png: [UInt8]) {
+        self.domain = domain
+        self.source = source
+        self.png = png
     }
 }

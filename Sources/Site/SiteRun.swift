@@ -12,6 +12,18 @@ struct SiteRun: Sendable {
     let runSlug: String
     let modelSlugs: [String: String]
     let domainSlugs: [String: String]
+    /// The sample images of each domain (results.json key `thumbnails`, optional), and their
+    /// PNG bytes by file (read from the run folder; the packet embeds them).
+    var thumbnails: [StoredThumbnail] = []
+    var thumbnailData: [String: [UInt8]] = [:]
+
+    /// One entry of `thumbnails`: the image set, the PNG's path in the run folder and the image
+    /// it shows (path relative to the image set's folder).
+    struct StoredThumbnail: Codable, Sendable, Equatable {
+        var domain: String
+        var file: String
+        var source: String
+    }
 
     init(results: RunResults, classNames: [String] = []) {
         self.results = results
@@ -35,11 +47,16 @@ struct SiteRun: Sendable {
         }
         struct Extra: Decodable {
             var classNames: [String]?
-            enum CodingKeys: String, CodingKey { case classNames = "class_names" }
+            var thumbnails: [StoredThumbnail]?
+            enum CodingKeys: String, CodingKey { case classNames = "class_names", thumbnails }
         }
         let extra = try? JSONDecoder().decode(Extra.self, from: data)
         self.init(results: results, classNames: extra?.classNames ?? [])
+        thumbnails = extra?.thumbnails ?? []
     }
+
+    /// The thumbnails of `domain`, in sample order.
+    func thumbnails(of domain: String) -> [StoredThumbnail] { thumbnails.filter { $0.domain == domain } }
 
     // MARK: Lookups (no statistics: only selection and ordering)
 
