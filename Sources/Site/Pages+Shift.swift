@@ -51,6 +51,7 @@ extension PageContext {
                                                    "slope": catalog.decimal(fit.slope, digits: 2),
                                                    "intercept": (fit.intercept < 0 ? "− " : "+ ") + catalog.decimal(abs(fit.intercept), digits: 2)]))
         } ?? .bool(false)
+        page["class_changes"] = .list(domain.role == .shift ? try evaluated.flatMap { try classChanges(model: $0.name, shift: domain.name, count: 5) } : [])
         page["model_rows"] = .list(try evaluated.map { model in
             var row: [String: TemplateValue] = [:]
             let probes = run.probes(model.name, domain.name)
@@ -79,6 +80,29 @@ extension PageContext {
 }
 
 extension PageContext {
+    /// The `count` classes of `model` whose accuracy falls most from the reference to `shift`
+    /// (worst first; ties by class name), each accuracy with its Clopper–Pearson interval. The
+    /// change is the difference of the two stored accuracies; it has no interval of its own.
+    func classChanges(model: String, shift: String, count: Int) throws -> [TemplateValue] {
+        guard let reference = run.reference, let here = run.zeroShot(model, shift), let there = run.zeroShot(model, reference.name) else { return [] }
+        var rows: [(name: String, here: ClassAccuracy, there: ClassAccuracy, change: Double)] = []
+        for entry in here.perClass {
+            guard let accuracy = entry.accuracy, let before = there.perClass.first(where: { $0.classIndex == entry.classIndex }),
+                  let referenceAccuracy = before.accuracy else { continue }
+            rows.append((run.className(entry.classIndex), entry, before, accuracy - referenceAccuracy))
+        }
+        rows.sort { ($0.change, $0.name) < ($1.change, $1.name) }
+        return rows.prefix(count).map { row in
+            .dict(["model": .text(model), "href": .text("../models/\(run.modelSlug(model)).html"), "class": .text(row.name),
+                   "accuracy": .number(catalog.percent(row.here.accuracy)),
+                   "accuracy_ci": .number(row.here.ci.map { catalog.percentRange($0.lower, $0.upper) } ?? "—"),
+                   "images": .number(catalog.integer(row.here.count)),
+                   "reference": .number(catalog.percent(row.there.accuracy)),
+                   "reference_ci": .number(row.there.ci.map { catalog.percentRange($0.lower, $0.upper) } ?? "—"),
+                   "change": .number(catalog.points(row.change))])
+        }
+    }
+
     /// The sample images of `domain` linked from a page (`prefix` leads to the run folder).
     func thumbnailImages(of domain: String, prefix: String) -> [TemplateValue] {
         run.thumbnails(of: domain).map { .dict(["src": .text(prefix + $0.file), "alt": .text($0.source)]) }

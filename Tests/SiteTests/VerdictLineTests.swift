@@ -135,4 +135,32 @@ final class VerdictLineTests: XCTestCase {
         let englishModel = SiteChecks.read(english.appendingPathComponent("models/weak.html"))
         XCTAssertTrue(englishModel.contains("of its reference accuracy. Its top-1 accuracy there is 41.0%"), "English sentences keep their space")
     }
+
+    func testClassesThatLoseTheMostComeWorstFirstWithBothIntervals() throws {
+        var results = Self.results(language: "en")
+        func set(_ domain: String, _ classes: [(index: Int, correct: Int)]) {
+            guard let position = results.probes.firstIndex(where: { $0.model == "weak" && $0.domain == domain }) else { return XCTFail(domain) }
+            results.probes[position].results.zeroShot?.perClass = classes.map {
+                ClassAccuracy(classIndex: $0.index, count: 20, correct: $0.correct, accuracy: Double($0.correct) / 20,
+                              ci: Interval(lower: Double($0.correct) / 20 - 0.1, upper: min(1, Double($0.correct) / 20 + 0.05)))
+            }
+        }
+        set("day", [(0, 18), (1, 20), (2, 10), (3, 16)])
+        set("sketch", [(0, 9), (1, 4), (2, 10), (3, 2)])
+        let context = PageContext(run: SiteRun(results: results, classNames: ["bolt", "nut", "washer", "gear"]),
+                                  catalog: try Catalog(language: "en", directory: CatalogTests.i18n))
+        let rows = try context.classChanges(model: "weak", shift: "sketch", count: 3)
+        func cell(_ row: TemplateValue, _ key: String) -> String {
+            guard case .dict(let values) = row else { return "" }
+            switch values[key] {
+            case .text(let text)?, .number(let text)?: return text
+            default: return ""
+            }
+        }
+        // nut 100% → 20% (−80), gear 80% → 10% (−70), bolt 90% → 45% (−45); washer keeps 50%.
+        XCTAssertEqual(rows.map { cell($0, "class") }, ["nut", "gear", "bolt"])
+        XCTAssertEqual(rows.map { cell($0, "change") }, ["−80.0 pp", "−70.0 pp", "−45.0 pp"])
+        XCTAssertEqual(cell(rows[0], "accuracy_ci"), "10.0–25.0%")
+        XCTAssertEqual(cell(rows[0], "reference_ci"), "90.0–100.0%")
+    }
 }
