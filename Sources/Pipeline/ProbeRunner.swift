@@ -108,7 +108,7 @@ struct ProbeRunner {
 
     /// The probes of a class-subset group count classes within the subset (the head keeps only
     /// the subset's rows, `kept`, in class-list order); results.json names every class by its
-    /// index in the pilot's class list, so per-class results are mapped back to it.
+    /// index in the pilot's class list, so per-class results and confusions are mapped back to it.
     static func withPilotClassIndices(_ probes: [ModelDomainProbes], kept: [Int]) -> [ModelDomainProbes] {
         probes.map { entry in
             var entry = entry
@@ -118,6 +118,7 @@ struct ProbeRunner {
                     accuracy.classIndex = kept[accuracy.classIndex]
                     return accuracy
                 }
+                zeroShot.confusions = zeroShot.confusions?.map { Confusion(trueClass: kept[$0.trueClass], predictedClass: kept[$0.predictedClass], count: $0.count) }
                 entry.results.zeroShot = zeroShot
             }
             return entry

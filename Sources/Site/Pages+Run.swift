@@ -13,7 +13,7 @@ enum SitePaths {
     static let stylesheet = "assets/site.css"
     /// The CSV files written into every run's `tables/` folder.
     static let tableNames = ["accuracy", "verdicts", "effective_robustness", "outliers", "pruning", "distance", "concepts",
-                                    "linear_probe", "atc", "per_class", "skipped"]
+                                    "linear_probe", "atc", "per_class", "confusions", "skipped"]
 }
 
 extension PageContext {

@@ -51,6 +51,13 @@ extension PageContext {
                                                    "slope": catalog.decimal(fit.slope, digits: 2),
                                                    "intercept": (fit.intercept < 0 ? "− " : "+ ") + catalog.decimal(abs(fit.intercept), digits: 2)]))
         } ?? .bool(false)
+        page["confusions"] = .list(domain.isLabelled ? evaluated.flatMap { model in
+            (run.zeroShot(model.name, domain.name)?.confusions ?? []).prefix(5).map { confusion in
+                TemplateValue.dict(["model": .text(model.name), "href": .text("../models/\(run.modelSlug(model.name)).html"),
+                                    "true_class": .text(run.className(confusion.trueClass)), "predicted_class": .text(run.className(confusion.predictedClass)),
+                                    "count": .number(catalog.integer(confusion.count))])
+            }
+        } : [])
         page["class_changes"] = .list(domain.role == .shift ? try evaluated.flatMap { try classChanges(model: $0.name, shift: domain.name, count: 5) } : [])
         page["model_rows"] = .list(try evaluated.map { model in
             var row: [String: TemplateValue] = [:]

@@ -16,7 +16,8 @@ final class ClassSubsetTests: XCTestCase {
         // Subset positions 0, 1 and 199 as the probes report them for an ImageNet-R shift.
         let perClass = [0, 1, 199].map { ClassAccuracy(classIndex: $0, count: 10, correct: 5, accuracy: 0.5, ci: nil) }
         let zeroShot = ZeroShotResult(count: 30, top1Correct: 15, top1: 0.5, top1CI: Interval(lower: 0.3, upper: 0.7), top5Correct: 30, top5: 1,
-                                      top5CI: Interval(lower: 0.9, upper: 1), perClass: perClass)
+                                      top5CI: Interval(lower: 0.9, upper: 1), perClass: perClass,
+                                      confusions: [Confusion(trueClass: 1, predictedClass: 0, count: 3)])
         let probes = [ModelDomainProbes(model: "m", domain: "renditions", results: ProbeResults(zeroShot: zeroShot)),
                       ModelDomainProbes(model: "m", domain: "unlabelled", results: ProbeResults())]
         let mapped = ProbeRunner.withPilotClassIndices(probes, kept: kept)
@@ -28,5 +29,6 @@ final class ClassSubsetTests: XCTestCase {
         XCTAssertEqual(classes.wnids[indices[2]], "n12267677")
         XCTAssertEqual(mapped[0].results.zeroShot?.perClass.map(\.count), [10, 10, 10])
         XCTAssertNil(mapped[1].results.zeroShot)
+        XCTAssertEqual(mapped[0].results.zeroShot?.confusions, [Confusion(trueClass: kept[1], predictedClass: kept[0], count: 3)])
     }
 }

@@ -163,4 +163,21 @@ final class VerdictLineTests: XCTestCase {
         XCTAssertEqual(cell(rows[0], "accuracy_ci"), "10.0–25.0%")
         XCTAssertEqual(cell(rows[0], "reference_ci"), "90.0–100.0%")
     }
+
+    func testConfusionsOnTheShiftPageAndInTheirCSV() throws {
+        var results = Self.results(language: "en")
+        let position = try XCTUnwrap(results.probes.firstIndex { $0.model == "weak" && $0.domain == "sketch" })
+        results.probes[position].results.zeroShot?.confusions = [Confusion(trueClass: 2, predictedClass: 0, count: 17),
+                                                                 Confusion(trueClass: 1, predictedClass: 3, count: 4)]
+        let site = SiteFixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: site) }
+        let folder = try SiteFixture.builder(site: site).addRun(results: results, classNames: ["bolt", "nut", "=washer", "gear"], manifestJSON: Data("{}".utf8))
+        let page = SiteChecks.read(folder.appendingPathComponent("shifts/sketch.html"))
+        XCTAssertTrue(page.contains("<tr><td><a href=\"../models/weak.html\">weak</a></td><th scope=\"row\">=washer</th><td>bolt</td><td class=\"num\">17</td></tr>"))
+        XCTAssertFalse(SiteChecks.read(folder.appendingPathComponent("shifts/night.html")).contains("mistaken for"))
+        let csv = SiteChecks.read(folder.appendingPathComponent("tables/confusions.csv"))
+        XCTAssertEqual(csv, "model,domain,true_class_index,true_class,predicted_class_index,predicted_class,count\r\n"
+                            + "weak,sketch,2,'=washer,0,bolt,17\r\nweak,sketch,1,nut,3,gear,4\r\n")
+        XCTAssertEqual(SiteChecks.brokenLinks(in: site).problems, [])
+    }
 }
