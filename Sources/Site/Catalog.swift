@@ -52,7 +52,7 @@ package struct Catalog: Sendable {
     }
 
     /// Loads `directory/<language>.json` (the `assets/i18n` folder).
-    init(language: String, directory: URL) throws {
+    package init(language: String, directory: URL) throws {
         guard Self.languages.contains(language) else {
             throw SiteError.catalog("unsupported language '\(language)' (supported: \(Self.languages.joined(separator: ", ")))")
         }

@@ -14,30 +14,32 @@ extension PageContext {
     /// The reason codes from most to least telling, within one status: a measured accuracy
     /// beyond its interval before an estimate, an estimate before a comparison with other
     /// models, and a measurement within its uncertainty last.
-    static let reasonPriority = [
-        "accuracy_below_minimum", "relative_drop_above_maximum",
-        "estimated_accuracy_below_minimum", "estimated_relative_drop_above_maximum",
-        "below_baseline_trend", "strong_unlabelled_shift",
-        "relative_drop_uncertain", "accuracy_uncertain", "relative_drop_near_maximum",
+    static let reasonPriority: [VerdictReason.Code] = [
+        .accuracyBelowMinimum, .relativeDropAboveMaximum,
+        .estimatedAccuracyBelowMinimum, .estimatedRelativeDropAboveMaximum,
+        .belowBaselineTrend, .strongUnlabelledShift,
+        .relativeDropUncertain, .accuracyUncertain, .relativeDropNearMaximum,
     ]
 
     /// Codes whose value is bad when it is *below* the limit (the others are bad above it).
-    static let lowerIsWorse: Set<String> = ["accuracy_below_minimum", "accuracy_uncertain", "estimated_accuracy_below_minimum"]
+    static let lowerIsWorse: Set<VerdictReason.Code> = [.accuracyBelowMinimum, .accuracyUncertain, .estimatedAccuracyBelowMinimum]
 
     /// Every non-pass reason of `model`, each image-set reason with its image set, then the
-    /// model-level reasons no image-set verdict carries (the same set `verdictReasons` lists).
+    /// model-level reasons no image-set verdict carries (with the image set they name, if any).
     func locatedReasons(_ model: String) -> [LocatedReason] {
         var located: [LocatedReason] = []
-        var seen = Set<String>()
-        for verdict in results.verdicts.shifts where verdict.model == model {
+        let shiftVerdicts = results.verdicts.shifts.filter { $0.model == model }
+        for verdict in shiftVerdicts {
             for reason in verdict.reasons where reason.status != .pass {
                 located.append(LocatedReason(domain: verdict.domain, reason: reason))
-                seen.insert(reason.message)
-                seen.insert("\(verdict.domain): \(reason.message)")
             }
         }
-        for reason in run.verdict(model)?.reasons ?? [] where reason.status != .pass && !seen.contains(reason.message) {
-            located.append(LocatedReason(domain: nil, reason: reason))
+        for reason in run.verdict(model)?.reasons ?? [] where reason.status != .pass {
+            // A model reason repeats an image-set reason; schema-1 files do not name its domain.
+            let repeated = shiftVerdicts.contains { verdict in
+                (reason.domain ?? verdict.domain) == verdict.domain && verdict.reasons.contains { $0.sameRule(as: reason) }
+            }
+            if !repeated { located.append(LocatedReason(domain: reason.domain, reason: reason)) }
         }
         return located
     }
@@ -45,7 +47,7 @@ extension PageContext {
     /// The most important of `reasons`: the worst status, then the code's rank in
     /// `reasonPriority`, then how far the value lies beyond its limit; ties keep the first.
     static func primaryReason(_ reasons: [LocatedReason]) -> LocatedReason? {
-        func rank(_ code: String) -> Int { reasonPriority.firstIndex(of: code) ?? reasonPriority.count }
+        func rank(_ code: VerdictReason.Code) -> Int { reasonPriority.firstIndex(of: code) ?? reasonPriority.count }
         func excess(_ reason: VerdictReason) -> Double {
             guard let value = reason.value, let limit = reason.limit, value.isFinite, limit.isFinite else { return 0 }
             return lowerIsWorse.contains(reason.code) ? limit - value : value - limit
@@ -69,12 +71,9 @@ extension PageContext {
     func headline(_ model: String) throws -> (text: String, reasonCount: Int) {
         let reasons = locatedReasons(model)
         if let primary = Self.primaryReason(reasons) {
-            let key = "headline.\(primary.reason.code)"
-            var text = primary.reason.message
-            if catalog.entries[key] != nil {
-                let numbers = reasonNumbers(primary.reason)
-                text = try t(key, ["value": numbers.value, "limit": numbers.limit])
-            }
+            let key = "headline.\(primary.reason.code.rawValue)"
+            let numbers = catalog.reasonNumbers(primary.reason)
+            var text = catalog.entries[key] != nil ? try t(key, ["value": numbers.value, "limit": numbers.limit]) : try reasonText(primary.reason)
             if let domain = primary.domain { text = try t("verdict.reason_on", ["domain": domain, "reason": text]) }
             return (text, reasons.count)
         }
@@ -85,20 +84,6 @@ extension PageContext {
             return (try t("headline.pass", ["shift": hardest.0, "relative": catalog.percent(hardest.1)]), 0)
         }
         return (try t("reason.criteria_met_all"), 0)
-    }
-
-    /// A reason's value and limit in the unit its code compares (see Probes/Verdict.swift):
-    /// effective robustness in points without sign, the domain AUC a plain number, the rest
-    /// fractions as percentages.
-    func reasonNumbers(_ reason: VerdictReason) -> (value: String, limit: String) {
-        switch reason.code {
-        case "below_baseline_trend":
-            return (catalog.points(reason.value.map(abs), signed: false), catalog.points(reason.limit.map(abs), signed: false))
-        case "strong_unlabelled_shift":
-            return (catalog.decimal(reason.value, digits: 2), catalog.decimal(reason.limit, digits: 2))
-        default:
-            return (catalog.percent(reason.value), catalog.percent(reason.limit))
-        }
     }
 
     /// Template values of one model's verdict line: model, link to its page (from the run

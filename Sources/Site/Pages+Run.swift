@@ -1,3 +1,4 @@
+import Results
 
 /// Where things live in the site folder, and the Content-Security-Policy of its pages.
 enum SitePaths {
@@ -71,8 +72,8 @@ extension PageContext {
 
     /// The reasons behind a model's verdict in the page's language: every non-pass reason of its
     /// image-set verdicts, prefixed with the image set ("sketch: …"), then any model-level reason
-    /// no image-set verdict carries (the probes prefix those messages with the domain); for a
-    /// model without any such reason, one "no criterion is violated" line.
+    /// no image-set verdict carries; for a model without any such reason, one "no criterion is
+    /// violated" line.
     func verdictReasons(_ model: String) throws -> [String] {
         var texts = try locatedReasons(model).map { located in
             try located.domain.map { try t("verdict.reason_on", ["domain": $0, "reason": try reasonText(located.reason)]) } ?? reasonText(located.reason)
@@ -154,5 +155,12 @@ extension PageContext {
     func downloads(prefix: String) throws -> [TemplateValue] {
         [link("results.json", prefix + "results.json"), link("manifest.json", prefix + "manifest.json")]
             + SitePaths.tableNames.map { link("tables/\($0).csv", prefix + "tables/\($0).csv") }
+    }
+}
+
+extension VerdictReason {
+    /// The same rule with the same numbers (whichever verdict holds it).
+    func sameRule(as other: VerdictReason) -> Bool {
+        code == other.code && status == other.status && value == other.value && limit == other.limit
     }
 }

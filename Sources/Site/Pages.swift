@@ -39,16 +39,10 @@ struct PageContext {
         return .dict(value)
     }
 
-    /// A verdict reason in the page's language; reasons with a code the catalogue does not
-    /// know keep the probes' English message.
-    func reasonText(_ reason: VerdictReason) throws -> String {
-        let key = "reason.\(reason.code)"
-        guard catalog.entries[key] != nil else { return reason.message }
-        let numbers = reasonNumbers(reason)
-        return try t(key, ["value": numbers.value, "limit": numbers.limit])
-    }
+    /// A verdict reason in the page's language (`reason.<code>`).
+    func reasonText(_ reason: VerdictReason) throws -> String { try catalog.reasonText(reason) }
 
-    /// The language of the messages stored in results.json (skipped-image reasons, probe notes).
+    /// The language of the messages stored in results.json (skipped-image reasons).
     static let resultsLanguage = "en"
 
     /// A message stored in results.json in the page's language. A page in the results'
@@ -65,11 +59,10 @@ struct PageContext {
         try storedMessage(image.reason, key: "skip.\(image.code)")
     }
 
-    /// The notes of one model × domain, looked up by their codes (`note.<code>`); results
-    /// without `note_codes` show the English notes.
+    /// The notes of one model × domain in the page's language (`note.<code>`); a schema-1
+    /// file's notes written without codes are shown as written.
     func noteTexts(_ results: ProbeResults) throws -> [String] {
-        guard let coded = results.codedNotes else { return results.notes }
-        return try coded.map { try storedMessage($0.text, key: "note.\($0.note.code)", count: $0.note.count) }
+        try results.uncodedNotes + results.notes.map { try catalog.noteText($0) }
     }
 
     /// Where a baseline line's points came from: as stored on pages in the results' language;
@@ -297,6 +290,35 @@ struct PageContext {
 }
 
 extension Catalog {
+    /// A verdict reason in this language (`reason.<code>`), prefixed with its image set
+    /// (`verdict.reason_on`) when it names one. Units follow the probes' rules
+    /// (Probes/Verdict.swift): effective robustness is a difference in points, the domain AUC
+    /// a plain number, the rest fractions.
+    func reasonText(_ reason: VerdictReason, withDomain: Bool = false) throws -> String {
+        let numbers = reasonNumbers(reason)
+        let text = try self.text("reason.\(reason.code.rawValue)", ["value": numbers.value, "limit": numbers.limit])
+        guard withDomain, let domain = reason.domain else { return text }
+        return try self.text("verdict.reason_on", ["domain": domain, "reason": text])
+    }
+
+    /// A reason's value and limit in the unit its rule compares.
+    func reasonNumbers(_ reason: VerdictReason) -> (value: String, limit: String) {
+        switch reason.code {
+        case .belowBaselineTrend:
+            return (points(reason.value.map(abs), signed: false), points(reason.limit.map(abs), signed: false))
+        case .strongUnlabelledShift:
+            return (decimal(reason.value, digits: 2), decimal(reason.limit, digits: 2))
+        default:
+            return (percent(reason.value), percent(reason.limit))
+        }
+    }
+
+    /// A probe note in this language (`note.<code>`, with `count` when the note has one).
+    package func noteText(_ note: ProbeNote) throws -> String {
+        let key = "note.\(note.code.rawValue)"
+        return try note.count.map { try plural(key, count: $0) } ?? text(key)
+    }
+
     /// `points(_:)` without the sign (for sentences that say "above"/"below" in words).
     func points(_ difference: Double?, signed: Bool) -> String {
         guard !signed, let difference, difference.isFinite else { return points(difference) }

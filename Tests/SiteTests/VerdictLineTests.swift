@@ -31,26 +31,26 @@ final class VerdictLineTests: XCTestCase {
         }
         func drop(_ top1: Double) -> Double { 1 - top1 / 0.8 }
         shiftVerdicts.append(ShiftVerdict(model: "weak", domain: "night", status: .fail, reasons: [
-            VerdictReason(code: "accuracy_below_minimum", status: .fail, message: "accuracy 55.0% below 60.0%", value: 0.55, limit: 0.6),
-            VerdictReason(code: "relative_drop_above_maximum", status: .fail, message: "drop 31.3% above 20.0%", value: drop(0.55), limit: 0.2),
+            VerdictReason(code: .accuracyBelowMinimum, status: .fail, value: 0.55, limit: 0.6),
+            VerdictReason(code: .relativeDropAboveMaximum, status: .fail, value: drop(0.55), limit: 0.2),
         ]))
         shiftVerdicts.append(ShiftVerdict(model: "weak", domain: "sketch", status: .fail, reasons: [
-            VerdictReason(code: "relative_drop_above_maximum", status: .fail, message: "drop 48.8% above 20.0%", value: drop(0.41), limit: 0.2),
-            VerdictReason(code: "accuracy_below_minimum", status: .fail, message: "accuracy 41.0% below 60.0%", value: 0.41, limit: 0.6),
+            VerdictReason(code: .relativeDropAboveMaximum, status: .fail, value: drop(0.41), limit: 0.2),
+            VerdictReason(code: .accuracyBelowMinimum, status: .fail, value: 0.41, limit: 0.6),
         ]))
         shiftVerdicts.append(ShiftVerdict(model: "weak", domain: "fog", status: .watch, reasons: [
-            VerdictReason(code: "relative_drop_near_maximum", status: .watch, message: "drop 17.5% near 20.0%", value: drop(0.66), limit: 0.2),
+            VerdictReason(code: .relativeDropNearMaximum, status: .watch, value: drop(0.66), limit: 0.2),
         ]))
         for shift in shifts {
             shiftVerdicts.append(ShiftVerdict(model: "strong", domain: shift.name, status: .pass, reasons: [
-                VerdictReason(code: "criteria_met", status: .pass, message: "no criterion is violated"),
+                VerdictReason(code: .criteriaMet, status: .pass),
             ]))
         }
         let weakReasons = shiftVerdicts.filter { $0.model == "weak" }.flatMap { verdict in
             verdict.reasons.map { reason in
-                var prefixed = reason
-                prefixed.message = "\(verdict.domain): \(reason.message)"
-                return prefixed
+                var named = reason
+                named.domain = verdict.domain
+                return named
             }
         }
         return RunResults(
@@ -79,12 +79,12 @@ final class VerdictLineTests: XCTestCase {
         // Fail before watch; a measured accuracy below the minimum before a relative drop; of
         // the two accuracies below the minimum, sketch's 41% lies furthest below it.
         XCTAssertEqual(primary.domain, "sketch")
-        XCTAssertEqual(primary.reason.code, "accuracy_below_minimum")
+        XCTAssertEqual(primary.reason.code, .accuracyBelowMinimum)
         let watchOnly = context.locatedReasons("weak").filter { $0.reason.status == .watch }
         XCTAssertEqual(PageContext.primaryReason(watchOnly)?.domain, "fog")
         XCTAssertNil(PageContext.primaryReason([]))
         // Above the limit is worse for drops: the larger drop wins.
-        let drops = context.locatedReasons("weak").filter { $0.reason.code == "relative_drop_above_maximum" }
+        let drops = context.locatedReasons("weak").filter { $0.reason.code == .relativeDropAboveMaximum }
         XCTAssertEqual(PageContext.primaryReason(drops)?.domain, "sketch")
     }
 
