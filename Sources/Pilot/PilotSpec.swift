@@ -35,7 +35,12 @@ public struct PilotSpec: Sendable, Equatable {
         case none
     }
 
-    public enum ClassSubset: String, Sendable, Equatable { case imagenetR = "imagenet-r", imagenetA = "imagenet-a" }
+    /// ImageNet's class subsets of the testbed's shifts: the 200 classes of ImageNet-R and
+    /// ImageNet-A, and ObjectNet's 125 ImageNet classes (under 113 ObjectNet classes, see
+    /// `ObjectNetClasses`: scored by class group, border cropped).
+    public enum ClassSubset: String, Sendable, Equatable, CaseIterable {
+        case imagenetR = "imagenet-r", imagenetA = "imagenet-a", objectnet
+    }
 
     public struct Domain: Sendable, Equatable {
         public var name: String
@@ -44,6 +49,10 @@ public struct PilotSpec: Sendable, Equatable {
         public var role: DomainRole
         public var labels: LabelSource
         public var classSubset: ClassSubset?
+
+        /// Pixels cropped off every side before preprocessing: 2 for ObjectNet (its images carry
+        /// a 1-pixel red frame; the testbed's protocol), else 0.
+        public var borderCrop: Int { classSubset == .objectnet ? 2 : 0 }
     }
 
     public struct Model: Sendable, Equatable {
@@ -60,13 +69,19 @@ public struct PilotSpec: Sendable, Equatable {
 
     /// The pilot's pass/fail thresholds (fractions, 0–1).
     public struct Criteria: Sendable, Equatable {
-        /// Lowest acceptable zero-shot top-1 on every shifted domain.
+        /// Lowest acceptable zero-shot top-1 on every domain, the reference included.
         public var minAccuracy: Double?
         /// Largest acceptable relative drop `1 − acc_shift / acc_reference`.
         public var maxRelativeDrop: Double?
-        public init(minAccuracy: Double? = nil, maxRelativeDrop: Double? = nil) {
+        /// Lowest acceptable effective robustness, a difference of accuracies (−0.05: 5 points
+        /// under the baseline line); a model is flagged when the whole 95 % interval of its ER
+        /// lies below it.
+        public var minEffectiveRobustness: Double
+        public static let defaultMinEffectiveRobustness = -0.05
+        public init(minAccuracy: Double? = nil, maxRelativeDrop: Double? = nil, minEffectiveRobustness: Double = Criteria.defaultMinEffectiveRobustness) {
             self.minAccuracy = minAccuracy
             self.maxRelativeDrop = maxRelativeDrop
+            self.minEffectiveRobustness = minEffectiveRobustness
         }
     }
 
@@ -173,7 +188,15 @@ public struct PilotSpec: Sendable, Equatable {
             var reader = try JSONObjectReader(value, file: file, path: "criteria")
             criteria.minAccuracy = try reader.number("min_accuracy")
             criteria.maxRelativeDrop = try reader.number("max_relative_drop")
-            try reader.finish(known: ["min_accuracy", "max_relative_drop"])
+            if let margin = try reader.number("min_effective_robustness") {
+                guard (-1...1).contains(margin) else {
+                    throw PilotError.invalidValue(
+                        file: file, path: "criteria.min_effective_robustness",
+                        message: "is a difference of accuracies between −1 and 1 (−0.05 means 5 points under the baseline line), not \(margin)")
+                }
+                criteria.minEffectiveRobustness = margin
+            }
+            try reader.finish(known: ["min_accuracy", "max_relative_drop", "min_effective_robustness"])
             for (key, number) in [("min_accuracy", criteria.minAccuracy), ("max_relative_drop", criteria.maxRelativeDrop)] {
                 if let number, !(0...1).contains(number) {
                     throw PilotError.invalidValue(file: file, path: "criteria.\(key)", message: "is a fraction between 0 and 1 (0.8 means 80 %), not \(number)")
@@ -260,7 +283,7 @@ public struct PilotSpec: Sendable, Equatable {
         var subset: ClassSubset?
         if let subsetText = try reader.string("class_subset") {
             guard let parsed = ClassSubset(rawValue: subsetText) else {
-                throw PilotError.invalidValue(file: file, path: "\(path).class_subset", message: "must be \"imagenet-r\" or \"imagenet-a\"")
+                throw PilotError.invalidValue(file: file, path: "\(path).class_subset", message: "must be \"imagenet-r\", \"imagenet-a\" or \"objectnet\"")
             }
             guard case .imagenet = classes else {
                 throw PilotError.invalidValue(file: file, path: "\(path).class_subset", message: "needs \"classes\": \"imagenet\"")

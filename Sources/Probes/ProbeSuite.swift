@@ -43,11 +43,16 @@ public struct DomainEmbeddings: Sendable {
     public var embeddings: Matrix<Float>
     /// Class index (row of the head) per image; `nil` for an unlabelled domain.
     public var labels: [Int]?
+    /// A group id per head row when a prediction is correct for any row of the label's group
+    /// (ObjectNet: the ImageNet classes mapped to one ObjectNet class); `nil`: only the label's
+    /// own row is correct. See `ZeroShot.accepts`.
+    public var classGroups: [Int]?
 
-    public init(name: String, embeddings: Matrix<Float>, labels: [Int]?) {
+    public init(name: String, embeddings: Matrix<Float>, labels: [Int]?, classGroups: [Int]? = nil) {
         self.name = name
         self.embeddings = embeddings
         self.labels = labels
+        self.classGroups = classGroups
     }
 }
 
@@ -94,15 +99,18 @@ public enum ProbeSuite {
         /// Zero-shot scores and, for a labelled domain, the pruning curves (which share the logits).
         func scoresAndDirections(_ domain: DomainEmbeddings) throws -> (ZeroShot.Scores, DirectionsResult?) {
             guard let labels = domain.labels else {
-                return (try options.timing.measure("zero-shot") { try ZeroShot.scores(embeddings: domain.embeddings, head: head, labels: nil) }, nil)
+                return (try options.timing.measure("zero-shot") {
+                    try ZeroShot.scores(embeddings: domain.embeddings, head: head, labels: nil, groups: domain.classGroups)
+                }, nil)
             }
             let (directions, scores) = try options.timing.measure("zero-shot and pruning curves (total)") { try Directions.resultAndScores(
                 basis: basis, head: head, referenceMeanAbs: referenceOutliers.meanAbsActivation,
-                embeddings: domain.embeddings, labels: labels, prunedPercents: options.prunedPercents, timing: options.timing) }
+                embeddings: domain.embeddings, labels: labels, groups: domain.classGroups, prunedPercents: options.prunedPercents,
+                timing: options.timing) }
             return (scores, directions)
         }
         let (referenceScores, referenceDirections) = try scoresAndDirections(ref)
-        let referenceZeroShot = ZeroShot.result(scores: referenceScores, labels: ref.labels, classCount: head.rows)
+        let referenceZeroShot = ZeroShot.result(scores: referenceScores, labels: ref.labels, classCount: head.rows, groups: ref.classGroups)
         let threshold: Double? = try referenceZeroShot.map {
             try ATC.threshold(referenceConfidences: referenceScores.confidences, referenceCorrect: $0.top1Correct)
         }
@@ -117,7 +125,7 @@ public enum ProbeSuite {
             }
             if linearProbe == nil { referenceNotes.append(ProbeNote(.linearProbeTooFew)) }
         }
-        let referenceOutcomes = ref.labels.map { ZeroShot.outcomes(referenceScores, labels: $0) }
+        let referenceOutcomes = ref.labels.map { ZeroShot.outcomes(referenceScores, labels: $0, groups: ref.classGroups) }
 
         let domains = [reference] + shifts
         func probeDomain(_ index: Int) throws -> ModelDomainProbes {
@@ -131,11 +139,12 @@ public enum ProbeSuite {
                 return ModelDomainProbes(model: model, domain: domain.name, results: results)
             }
             let (scores, directions) = isReference ? (referenceScores, referenceDirections) : try scoresAndDirections(clean)
-            results.zeroShot = isReference ? referenceZeroShot : ZeroShot.result(scores: scores, labels: clean.labels, classCount: head.rows)
+            results.zeroShot = isReference
+                ? referenceZeroShot : ZeroShot.result(scores: scores, labels: clean.labels, classCount: head.rows, groups: clean.classGroups)
             if !isReference, let labels = clean.labels, let referenceOutcomes {
                 results.zeroShot?.differenceFromReference = options.timing.measure("bootstrap") {
                     Statistics.bootstrapDifferenceOfMeans(
-                        referenceOutcomes, ZeroShot.outcomes(scores, labels: labels), resamples: options.bootstrapResamples,
+                        referenceOutcomes, ZeroShot.outcomes(scores, labels: labels, groups: clean.classGroups), resamples: options.bootstrapResamples,
                         seed: SplitMix64.derive(seeds.bootstrap, index: index))
                 }
             }
@@ -174,9 +183,12 @@ public enum ProbeSuite {
             }
             if let linearProbe, let labels = clean.labels {
                 results.linearProbe = options.timing.measure("linear probe: evaluate") {
-                    guard isReference else { return LinearProbe.result(linearProbe, embeddings: clean.embeddings, labels: labels) }
+                    guard isReference else {
+                        return LinearProbe.result(linearProbe, embeddings: clean.embeddings, labels: labels, groups: clean.classGroups)
+                    }
                     let test = linearProbe.testRows
-                    return LinearProbe.result(linearProbe, embeddings: clean.embeddings.selectingRows(test), labels: test.map { labels[$0] })
+                    return LinearProbe.result(
+                        linearProbe, embeddings: clean.embeddings.selectingRows(test), labels: test.map { labels[$0] }, groups: clean.classGroups)
                 }
             }
             if let labels = clean.labels, Set(labels).count == 1 { notes.append(ProbeNote(.singleLabel)) }
@@ -224,16 +236,32 @@ public enum ProbeSuite {
 
     /// Effective-robustness points of one model from its probe results; `baselines` maps a
     /// shift's domain name to its baseline fit (absent: relative accuracy and drop only).
+    ///
+    /// With `intervalSeed`, each point also gets its 95 % bootstrap intervals
+    /// (`EffectiveRobustnessProbe.interval`, `intervalResamples` resamples, the seed derived from
+    /// `intervalSeed` and the domain's position in `probes`), resampling the fit's points, or
+    /// for a shift without a fit the points of `unfitted` (which then only say why there is no line).
     public static func effectiveRobustness(
-        model: String, referenceDomain: String, probes: [ModelDomainProbes], baselines: [String: BaselineFit] = [:]
+        model: String, referenceDomain: String, probes: [ModelDomainProbes], baselines: [String: BaselineFit] = [:],
+        unfitted: [String: [BaselinePoint]] = [:], intervalSeed: UInt64? = nil, intervalResamples: Int = 1000
     ) -> EffectiveRobustness {
         let own = probes.filter { $0.model == model }
-        guard let reference = own.first(where: { $0.domain == referenceDomain })?.results.zeroShot?.top1 else {
+        guard let reference = own.first(where: { $0.domain == referenceDomain })?.results.zeroShot else {
             return EffectiveRobustness(model: model, points: [])
         }
-        let points = own.compactMap { entry -> RobustnessPoint? in
-            guard entry.domain != referenceDomain, let accuracy = entry.results.zeroShot?.top1 else { return nil }
-            return EffectiveRobustnessProbe.point(domain: entry.domain, referenceAccuracy: reference, accuracy: accuracy, fit: baselines[entry.domain])
+        let referenceCounts = reference.count > 0 ? AccuracyCounts(correct: reference.top1Correct, total: reference.count) : nil
+        let points = own.enumerated().compactMap { index, entry -> RobustnessPoint? in
+            guard entry.domain != referenceDomain, let zeroShot = entry.results.zeroShot else { return nil }
+            var point = EffectiveRobustnessProbe.point(
+                domain: entry.domain, referenceAccuracy: reference.top1, accuracy: zeroShot.top1, fit: baselines[entry.domain],
+                referenceCounts: referenceCounts)
+            if let intervalSeed, let referenceCounts, zeroShot.count > 0 {
+                point.intervals = EffectiveRobustnessProbe.interval(
+                    reference: referenceCounts, shift: AccuracyCounts(correct: zeroShot.top1Correct, total: zeroShot.count),
+                    baseline: baselines[entry.domain]?.points ?? unfitted[entry.domain] ?? [], resamples: intervalResamples,
+                    seed: SplitMix64.derive(intervalSeed, index: index))
+            }
+            return point
         }
         return EffectiveRobustness(model: model, points: points)
     }
@@ -268,6 +296,9 @@ public enum ProbeSuite {
                 throw ProbesError.invalid("domain '\(domain.name)' has label \(bad), outside the head's classes 0..<\(head.rows)")
             }
         }
+        if let groups = domain.classGroups, groups.count != head.rows {
+            throw ProbesError.shape("domain '\(domain.name)' has \(groups.count) class groups for a head of \(head.rows) classes")
+        }
         let d = domain.embeddings.columns
         let keep = (0..<domain.embeddings.rows).filter { i in
             domain.embeddings.values[(i * d)..<((i + 1) * d)].allSatisfy(\.isFinite)
@@ -275,6 +306,8 @@ public enum ProbeSuite {
         guard keep.count < domain.embeddings.rows else { return domain }
         let dropped = domain.embeddings.rows - keep.count
         notes.append(ProbeNote(.nonfiniteEmbeddings, count: dropped))
-        return DomainEmbeddings(name: domain.name, embeddings: domain.embeddings.selectingRows(keep), labels: domain.labels.map { l in keep.map { l[$0] } })
+        return DomainEmbeddings(
+            name: domain.name, embeddings: domain.embeddings.selectingRows(keep), labels: domain.labels.map { l in keep.map { l[$0] } },
+            classGroups: domain.classGroups)
     }
 }

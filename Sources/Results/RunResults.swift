@@ -39,12 +39,17 @@ public struct RunResults: Codable, Sendable, Equatable {
     public var verdicts: Verdicts
     public var criteria: Criteria
     public var seeds: Seeds
+    /// What a reader must know before trusting a number (`Guardrail.Code`); absent in results
+    /// written before guardrails existed.
+    public var guardrails: [Guardrail]?
 
     public init(
         schemaVersion: Int = RunResults.currentSchemaVersion, pilot: PilotSummary, runID: String, createdAt: String,
         toolVersion: String, models: [ModelSummary], domains: [DomainSummary], probes: [ModelDomainProbes],
-        effectiveRobustness: [EffectiveRobustness], verdicts: Verdicts, criteria: Criteria, seeds: Seeds
+        effectiveRobustness: [EffectiveRobustness], verdicts: Verdicts, criteria: Criteria, seeds: Seeds,
+        guardrails: [Guardrail]? = nil
     ) {
+        self.guardrails = guardrails
         self.schemaVersion = schemaVersion
         self.pilot = pilot
         self.runID = runID
@@ -62,7 +67,7 @@ public struct RunResults: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", pilot, runID = "run_id", createdAt = "created_at"
         case toolVersion = "tool_version", models, domains, probes
-        case effectiveRobustness = "effective_robustness", verdicts, criteria, seeds
+        case effectiveRobustness = "effective_robustness", verdicts, criteria, seeds, guardrails
     }
 
     /// The probe results of `model` on `domain`, if they were computed.

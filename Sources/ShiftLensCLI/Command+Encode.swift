@@ -52,7 +52,7 @@ extension Command {
         let interrupt = InterruptHandler(cancel: cancel, console: console)
         defer { interrupt.restore() }
 
-        let scanned = PilotEncoding.shard(PilotEncoding.scan(spec, classes: classes), index: shard.index, count: shard.count)
+        let scanned = PilotEncoding.shard(PilotEncoding.scan(spec, classes: classes, assets: assets), index: shard.index, count: shard.count)
         for domain in scanned {
             if let problem = domain.problem {
                 progress.note("! domain \(domain.spec.name): \(problem) — skipped")
@@ -82,7 +82,7 @@ extension Command {
                 }
                 for domain in scanned where domain.problem == nil {
                     if cancel.isRaised { throw CancellationError() }
-                    let result = try encoder.encode(domain: domain.spec.name, items: domain.items, cancel: cancel)
+                    let result = try encoder.encode(domain: domain.spec.name, items: domain.items, borderCrop: domain.spec.borderCrop, cancel: cancel)
                     totals.encoded += result.encoded
                     totals.cached += result.cached
                     totals.skipped += result.failures.count

@@ -14,8 +14,10 @@ extension PageContext {
             try shiftSummary(shift, thumbnails: embeddedThumbnails(of: shift.name, limit: 6, budget: &imageBudget))
         })
         page["phrases"] = .list(try meetingPhrases().map { .text($0) })
+        page["guardrails"] = .list(try guardrailTexts().map { .text($0) })
         page["heatmap"] = try heatmap(id: "packet-heatmap").map { chart($0) } ?? .bool(false)
         page["er"] = try scatterMultiples(id: "packet-er").map { chart($0) } ?? .bool(false)
+        page["signal"] = try signalMultiples(id: "packet-signal").map { chart($0) } ?? .bool(false)
         if let reference = run.reference {
             page["profile"] = try profile(id: "packet-profile", models: evaluated, domain: reference.name).map { chart($0) } ?? .bool(false)
         } else {

@@ -34,11 +34,13 @@ extension PageContext {
             page["profile"] = .bool(false)
         }
         page["outliers"] = .list(try outlierRows(prefix: ""))
+        page["signal"] = try signalMultiples(id: "chart-signal").map { chart($0, csv: "tables/effective_robustness.csv") } ?? .bool(false)
         page["pruning"] = try pruningMultiples(id: "chart-pruning").map { chart($0, csv: "tables/pruning.csv") } ?? .bool(false)
         page["skipped"] = .list(try skippedRows())
         page["skipped_total"] = .text(try catalog.plural("run.skipped_total", count: results.domains.reduce(0) { $0 + $1.skippedImages.count }))
         page["not_measured"] = .list(try notMeasuredRows())
         page["notes"] = .list(try noteRows())
+        page["guardrails"] = .list(try guardrailTexts().map { .text($0) })
         page["downloads"] = .list(try downloads(prefix: ""))
         page["phrases"] = .list(try meetingPhrases().map { .text($0) })
         return .dict(page)
@@ -88,6 +90,15 @@ extension PageContext {
     }
 
     func overallSentence() throws -> String {
+        let notLoaded = (results.guardrails ?? []).filter { $0.code == .modelNotLoaded }.compactMap(\.model)
+        guard notLoaded.isEmpty else {
+            return try verdictSentence() + " " + catalog.plural("overall.not_loaded", count: notLoaded.count, ["models": catalog.list(notLoaded)])
+        }
+        return try verdictSentence()
+    }
+
+    /// The overall verdict over the evaluated models, in one sentence.
+    func verdictSentence() throws -> String {
         let counts = Dictionary(grouping: evaluated.compactMap { run.verdict($0.name)?.status }, by: { $0 }).mapValues(\.count)
         let arguments = [
             "models": try catalog.plural("count.models", count: evaluated.count),
@@ -97,7 +108,27 @@ extension PageContext {
         case .pass?: return try catalog.plural("overall.pass", count: evaluated.count, arguments)
         case .watch?: return try catalog.plural("overall.watch", count: counts[.watch] ?? 0, arguments)
         case .fail?: return try catalog.plural("overall.fail", count: counts[.fail] ?? 0, arguments)
+        case .notAssessed?: return try catalog.plural("overall.not_assessed", count: counts[.notAssessed] ?? 0, arguments)
         case nil: return try t("overall.none", arguments)
+        }
+    }
+
+    /// The stored guardrails that `include` selects, in the page's language (`guardrail.<code>`).
+    func guardrailTexts(_ include: (Guardrail) -> Bool = { _ in true }) throws -> [String] {
+        try (results.guardrails ?? []).filter(include).map { flag in
+            var arguments = ["model": flag.model ?? "", "domain": flag.domain ?? "", "detail": flag.detail ?? ""]
+            switch flag.code {
+            case .chanceLevelAccuracy:
+                arguments["value"] = catalog.percent(flag.value)
+                arguments["limit"] = catalog.percent(flag.limit)
+            case .linearProbeFewRows:
+                arguments["value"] = catalog.decimal(flag.value, digits: 1)
+                arguments["limit"] = catalog.decimal(flag.limit, digits: 0)
+            default:
+                arguments["value"] = catalog.decimal(flag.value, digits: 0)
+                arguments["limit"] = catalog.decimal(flag.limit, digits: 0)
+            }
+            return try t("guardrail.\(flag.code.rawValue)", arguments)
         }
     }
 

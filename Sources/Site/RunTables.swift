@@ -67,11 +67,16 @@ enum RunTables {
         for entry in results.effectiveRobustness {
             for p in entry.points {
                 robustness.append([entry.model, p.domain, number(p.referenceAccuracy), number(p.accuracy), number(p.relativeAccuracy), number(p.drop),
-                                   number(p.effectiveRobustness), p.baseline?.source ?? "", number(p.baseline?.slope), number(p.baseline?.intercept)])
+                                   number(p.effectiveRobustness), p.baseline?.source ?? "", number(p.baseline?.slope), number(p.baseline?.intercept),
+                                   number(p.intervals?.effectiveRobustness?.lower), number(p.intervals?.effectiveRobustness?.upper),
+                                   number(p.intervals?.relativeAccuracy?.lower), number(p.intervals?.relativeAccuracy?.upper),
+                                   p.intervals?.limitation?.rawValue ?? ""])
             }
         }
         files["effective_robustness"] = table(["model", "domain", "reference_accuracy", "accuracy", "relative_accuracy", "drop",
-                                               "effective_robustness", "baseline_source", "baseline_slope", "baseline_intercept"], robustness)
+                                               "effective_robustness", "baseline_source", "baseline_slope", "baseline_intercept",
+                                               "effective_robustness_ci_lower", "effective_robustness_ci_upper",
+                                               "relative_accuracy_ci_lower", "relative_accuracy_ci_upper", "baseline_limitation"], robustness)
         var verdicts: [[String]] = []
         for v in results.verdicts.models {
             verdicts.append([v.model, "", v.status.rawValue, v.reasons.map(\.code.rawValue).joined(separator: " "),

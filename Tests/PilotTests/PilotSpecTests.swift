@@ -86,11 +86,19 @@ final class PilotSpecTests: XCTestCase {
         }
     }
 
+    /// `below_baseline_trend`'s margin: −0.05 unless the pilot sets it.
+    func testMinEffectiveRobustnessDefaultsToMinusFivePoints() throws {
+        let scratch = try scratchWithFiles()
+        XCTAssertEqual(try scratch.spec(minimalSpec()).criteria.minEffectiveRobustness, -0.05)
+        XCTAssertEqual(try scratch.spec(minimalSpec(#", "criteria": {"min_effective_robustness": -0.1}"#)).criteria.minEffectiveRobustness, -0.1)
+    }
+
     func testWrongTypesAndValuesNameTheirPath() throws {
         let scratch = try scratchWithFiles()
         let cases: [(String, String)] = [
             (#", "criteria": {"min_accuracy": "high"}"#, "criteria.min_accuracy"),
             (#", "criteria": {"min_accuracy": 80}"#, "criteria.min_accuracy"),
+            (#", "criteria": {"min_effective_robustness": -5}"#, "criteria.min_effective_robustness"),
             (#", "language": "fr""#, "language"),
             (#", "probes": {"seed": 1.5}"#, "probes.seed"),
             (#", "probes": {"linear_probe": "no"}"#, "probes.linear_probe"),

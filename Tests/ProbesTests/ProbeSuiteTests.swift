@@ -277,7 +277,7 @@ final class ProbeSuiteTests: XCTestCase {
         XCTAssertEqual(unlabelled.status, .watch)  // an estimate never fails a model
         XCTAssertEqual(unlabelled.reasons.map(\.code), [.estimatedAccuracyBelowMinimum, .estimatedRelativeDropAboveMaximum])
         let noCriteria = Verdict.shift(model: "m", domain: "s", isReference: false, probes: probes(top1: 100, of: 1000), referenceAccuracy: 0.9, robustness: nil, criteria: Criteria())
-        XCTAssertEqual(noCriteria.status, .pass)
+        XCTAssertEqual(noCriteria.status, .notAssessed)  // no criterion set: no evidence either way
         let model = Verdict.model("m", shifts: [good, low, uncertain])
         XCTAssertEqual(model.status, .fail)
         XCTAssertTrue(model.reasons.allSatisfy { $0.status != .pass })

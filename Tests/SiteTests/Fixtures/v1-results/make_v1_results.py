@@ -16,14 +16,13 @@ cut to three image sets and made to exercise what version 1 stored as English te
 It is run twice, in English and in Japanese. Written here: {en,ja}/pilots/<pilot>/<run>/results.json
 (nothing else of the run folder) and pages.json: the SHA-256 of every .html file of each site
 after `shiftlens render`, which is what the current build must reproduce from the results.json files.
-
-When the pages change on purpose (templates, stylesheet, catalogue), the stored results.json
-files stay and only the page digests are re-recorded, with the new build, from its checkout:
-
-    python3 Tests/SiteTests/Fixtures/v1-results/make_v1_results.py --rerecord .build/debug/shiftlens
-
-Review the pages it renders (the same as `shiftlens render` of a current run) before committing.
 Needs Python 3 only.
+
+When a later build changes the pages on purpose (a catalogue sentence, a new column), the stored
+results.json files stay as they are and only the digests are renewed, from the checkout of that
+build, with the reason recorded in pages.json:
+
+    python3 Tests/SiteTests/Fixtures/v1-results/make_v1_results.py --rerender NEW/.build/debug/shiftlens --reason "..."
 """
 import argparse
 import hashlib
@@ -40,50 +39,16 @@ def run(binary, *args, cwd=None):
     subprocess.run([binary, *args], check=True, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
-def page_digests(site, language):
-    """SHA-256 of every .html file under `site`, keyed "<language>/<path>"."""
-    pages = {}
-    for root, _, files in os.walk(site):
-        for name in sorted(files):
-            if name.endswith(".html"):
-                with open(os.path.join(root, name), "rb") as f:
-                    pages[f"{language}/{os.path.relpath(os.path.join(root, name), site)}"] = hashlib.sha256(f.read()).hexdigest()
-    return pages
-
-
-def write_pages(pages, generator):
-    with open(os.path.join(HERE, "pages.json"), "w") as f:
-        json.dump({"generator": generator, "pages": dict(sorted(pages.items()))}, f, indent=1)
-        f.write("\n")
-
-
-def rerecord(binary):
-    """Renders the stored results.json files with `binary` (run from its checkout) and records the pages' digests."""
-    checkout = os.path.dirname(os.path.dirname(os.path.dirname(binary)))
-    work = tempfile.mkdtemp(prefix="shiftlens-v1-")
-    try:
-        pages = {}
-        for language in ("en", "ja"):
-            site = os.path.join(work, language)
-            shutil.copytree(os.path.join(HERE, language), site)
-            run(binary, "render", "--site", site, "--language", language, cwd=checkout)
-            pages.update(page_digests(site, language))
-        write_pages(pages, {"shiftlens": "43d19e2 (schema version 1)",
-                            "pages": "re-recorded with --rerecord after the pages changed on purpose (git log of this file says when)"})
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--binary", help="release build of commit 43d19e2")
-    parser.add_argument("--rerecord", metavar="BINARY", help="a current build: keep the results.json files, re-record the pages")
+    parser.add_argument("--rerender", help="a later build: renew the digests from the stored results.json files")
+    parser.add_argument("--reason", help="with --rerender: why the pages changed")
     args = parser.parse_args()
-    if args.rerecord:
-        rerecord(os.path.abspath(args.rerecord))
-        return
+    if args.rerender:
+        return rerender(os.path.abspath(args.rerender), args.reason or "")
     if not args.binary:
-        parser.error("--binary or --rerecord is required")
+        parser.error("--binary or --rerender is required")
     binary = os.path.abspath(args.binary)
     checkout = os.path.dirname(os.path.dirname(os.path.dirname(binary)))
     work = tempfile.mkdtemp(prefix="shiftlens-v1-")
@@ -126,14 +91,46 @@ def main():
             shutil.rmtree(target, ignore_errors=True)
             for root, _, files in os.walk(site):
                 for name in sorted(files):
+                    path = os.path.join(root, name)
+                    relative = os.path.relpath(path, site)
                     if name == "results.json":
-                        relative = os.path.relpath(os.path.join(root, name), site)
                         os.makedirs(os.path.join(target, os.path.dirname(relative)), exist_ok=True)
-                        shutil.copy(os.path.join(root, name), os.path.join(target, relative))
-            pages.update(page_digests(site, language))
-        write_pages(pages, {"shiftlens": "43d19e2 (schema version 1)"})
+                        shutil.copy(path, os.path.join(target, relative))
+                    elif name.endswith(".html"):
+                        with open(path, "rb") as f:
+                            pages[f"{language}/{relative}"] = hashlib.sha256(f.read()).hexdigest()
+        with open(os.path.join(HERE, "pages.json"), "w") as f:
+            json.dump({"generator": {"shiftlens": "43d19e2 (schema version 1)"}, "pages": dict(sorted(pages.items()))}, f, indent=1)
+            f.write("\n")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def rerender(binary, reason):
+    """Renders the stored runs with `binary` (templates and assets of its checkout) and rewrites
+    the digests, keeping the old generator and adding this one with `reason`."""
+    checkout = os.path.dirname(os.path.dirname(os.path.dirname(binary)))
+    with open(os.path.join(HERE, "pages.json")) as f:
+        stored = json.load(f)
+    pages = {}
+    work = tempfile.mkdtemp(prefix="shiftlens-v1-")
+    try:
+        for language in ("en", "ja"):
+            site = os.path.join(work, language)
+            shutil.copytree(os.path.join(HERE, language), site)
+            run(binary, "render", "--site", site, "--language", language, "--templates", os.path.join(checkout, "templates"),
+                "--assets", os.path.join(checkout, "assets"))
+            for name in stored["pages"]:
+                if name.startswith(language + "/"):
+                    with open(os.path.join(site, name[len(language) + 1:]), "rb") as f:
+                        pages[name] = hashlib.sha256(f.read()).hexdigest()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    generator = dict(stored["generator"])
+    generator.setdefault("rerendered", []).append(reason)
+    with open(os.path.join(HERE, "pages.json"), "w") as f:
+        json.dump({"generator": generator, "pages": dict(sorted(pages.items()))}, f, indent=1)
+        f.write("\n")
 
 
 if __name__ == "__main__":
