@@ -149,7 +149,8 @@ package struct PilotRunner {
             extra["embeddings_import"] = ["path": imported.directory.path, "images_csv_sha256": imported.csvSHA256, "rows": imported.rowCount] as [String: Any]
         }
         let manifest = try RunManifest.make(spec: spec, models: encoded, skippedModels: skippedModels, scanned: scanned, timings: timings, options: options, extra: extra)
-        let folder = try site.addRun(results: results, classNames: classes.names, manifestJSON: manifest)
+        let thumbnails = Thumbnails.make(scanned, seed: spec.probes.seed, limits: options.imageLimits)
+        let folder = try site.addRun(results: results, classNames: classes.names, thumbnails: thumbnails, manifestJSON: manifest)
         return folder
     }
 

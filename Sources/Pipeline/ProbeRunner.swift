@@ -71,7 +71,8 @@ struct ProbeRunner {
                     return input
                 }
                 let concepts = subset == nil ? try conceptInput(model, reference: reference) : nil
-                let results = try ProbeSuite.run(model: model.entry.name, head: head, reference: reference, shifts: shiftInputs, concepts: concepts, options: options)
+                var results = try ProbeSuite.run(model: model.entry.name, head: head, reference: reference, shifts: shiftInputs, concepts: concepts, options: options)
+                if let keep { results = Self.withPilotClassIndices(results, kept: keep) }
                 modelGroups.append(GroupProbes(model: model.entry.name, subset: subset, results: results))
                 domainCount += results.count - (subset == nil ? 0 : 1)
             }
@@ -140,6 +141,25 @@ struct ProbeRunner {
 
     static func counts(_ zeroShot: ZeroShotResult) -> AccuracyCounts? {
         zeroShot.count > 0 ? AccuracyCounts(correct: zeroShot.top1Correct, total: zeroShot.count) : nil
+    }
+
+    /// The probes of a class-subset group count classes within the subset (the head keeps only
+    /// the subset's rows, `kept`, in class-list order); results.json names every class by its
+    /// index in the pilot's class list, so per-class results and confusions are mapped back to it.
+    static func withPilotClassIndices(_ probes: [ModelDomainProbes], kept: [Int]) -> [ModelDomainProbes] {
+        probes.map { entry in
+            var entry = entry
+            if var zeroShot = entry.results.zeroShot {
+                zeroShot.perClass = zeroShot.perClass.map { accuracy in
+                    var accuracy = accuracy
+                    accuracy.classIndex = kept[accuracy.classIndex]
+                    return accuracy
+                }
+                zeroShot.confusions = zeroShot.confusions?.map { Confusion(trueClass: kept[$0.trueClass], predictedClass: kept[$0.predictedClass], count: $0.count) }
+                entry.results.zeroShot = zeroShot
+            }
+            return entry
+        }
     }
 
     // MARK: Inputs

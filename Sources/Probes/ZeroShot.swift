@@ -96,7 +96,21 @@ public enum ZeroShot {
             top1CI: Statistics.clopperPearson(successes: top1, trials: n, level: level)!,
             top5Correct: top5, top5: Double(top5) / Double(n),
             top5CI: Statistics.clopperPearson(successes: top5, trials: n, level: level)!,
-            perClass: perClass)
+            perClass: perClass, confusions: confusions(predictions: scores.predictions, labels: labels))
+    }
+
+    /// How many confusions a result keeps.
+    public static let confusionCount = 10
+
+    /// The `limit` most frequent (true, predicted) pairs with true ≠ predicted: by count, then
+    /// true class, then predicted class (ascending), so the order is total and reproducible.
+    static func confusions(predictions: [Int], labels: [Int], limit: Int = confusionCount) -> [Confusion] {
+        var counts: [Int: [Int: Int]] = [:]
+        for (label, prediction) in zip(labels, predictions) where label != prediction {
+            counts[label, default: [:]][prediction, default: 0] += 1
+        }
+        let all = counts.flatMap { label, row in row.map { Confusion(trueClass: label, predictedClass: $0.key, count: $0.value) } }
+        return Array(all.sorted { ($1.count, $0.trueClass, $0.predictedClass) < ($0.count, $1.trueClass, $1.predictedClass) }.prefix(limit))
     }
 
     /// 1 for a correct top-1 prediction, 0 otherwise (the bootstrap's sample).

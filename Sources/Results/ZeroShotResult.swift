@@ -16,11 +16,16 @@ public struct ZeroShotResult: Codable, Sendable, Equatable {
     public var perClass: [ClassAccuracy]
     /// `top1(this domain) − top1(reference)` with a percentile bootstrap interval; `null` on the reference.
     public var differenceFromReference: BootstrapDifference?
+    /// The most frequent wrong top-1 predictions (true class → predicted class), at most
+    /// `ZeroShot.confusionCount`, most frequent first; absent in results written before.
+    public var confusions: [Confusion]?
 
     public init(
         count: Int, top1Correct: Int, top1: Double, top1CI: Interval, top5Correct: Int, top5: Double,
-        top5CI: Interval, perClass: [ClassAccuracy], differenceFromReference: BootstrapDifference? = nil
+        top5CI: Interval, perClass: [ClassAccuracy], differenceFromReference: BootstrapDifference? = nil,
+        confusions: [Confusion]? = nil
     ) {
+        self.confusions = confusions
         self.count = count
         self.top1Correct = top1Correct
         self.top1 = top1
@@ -35,7 +40,24 @@ public struct ZeroShotResult: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case count, top1Correct = "top1_correct", top1, top1CI = "top1_ci", top5Correct = "top5_correct"
         case top5, top5CI = "top5_ci", perClass = "per_class", differenceFromReference = "difference_from_reference"
+        case confusions
     }
+}
+
+/// Images of one class predicted as another.
+public struct Confusion: Codable, Sendable, Equatable {
+    /// Class indices as in `ClassAccuracy.classIndex`.
+    public var trueClass: Int
+    public var predictedClass: Int
+    public var count: Int
+
+    public init(trueClass: Int, predictedClass: Int, count: Int) {
+        self.trueClass = trueClass
+        self.predictedClass = predictedClass
+        self.count = count
+    }
+
+    enum CodingKeys: String, CodingKey { case trueClass = "true_class", predictedClass = "predicted_class", count }
 }
 
 /// Top-1 accuracy of one class.

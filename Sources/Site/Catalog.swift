@@ -13,24 +13,24 @@ import Foundation
 /// Numbers: fractions are shown as percentages with one decimal ("91.3%") in both languages;
 /// ranges use the catalogue's `format.range` pattern ("89.0–93.4%" / "89.0〜93.4%"); dates are
 /// ISO 8601 (YYYY-MM-DD).
-public struct Catalog: Sendable {
-    public enum Entry: Sendable, Equatable {
+package struct Catalog: Sendable {
+    enum Entry: Sendable, Equatable {
         case text(String)
         case plural([String: String])
     }
 
-    public let language: String
-    public let entries: [String: Entry]
+    let language: String
+    let entries: [String: Entry]
 
-    public static let languages = ["en", "ja"]
+    package static let languages = ["en", "ja"]
 
-    public init(language: String, entries: [String: Entry]) {
+    init(language: String, entries: [String: Entry]) {
         self.language = language
         self.entries = entries
     }
 
     /// Parses a catalogue file's bytes.
-    public init(language: String, json: Data) throws {
+    init(language: String, json: Data) throws {
         guard let object = try? JSONSerialization.jsonObject(with: json) as? [String: Any] else {
             throw SiteError.catalog("\(language).json is not a JSON object")
         }
@@ -52,7 +52,7 @@ public struct Catalog: Sendable {
     }
 
     /// Loads `directory/<language>.json` (the `assets/i18n` folder).
-    public init(language: String, directory: URL) throws {
+    package init(language: String, directory: URL) throws {
         guard Self.languages.contains(language) else {
             throw SiteError.catalog("unsupported language '\(language)' (supported: \(Self.languages.joined(separator: ", ")))")
         }
@@ -66,7 +66,7 @@ public struct Catalog: Sendable {
     // MARK: Messages
 
     /// The message `key` with its placeholders filled; a missing key or placeholder is an error.
-    public func text(_ key: String, _ arguments: [String: String] = [:]) throws -> String {
+    func text(_ key: String, _ arguments: [String: String] = [:]) throws -> String {
         guard let entry = entries[key] else { throw SiteError.catalog("\(language).json has no key '\(key)'") }
         switch entry {
         case .text(let pattern): return try fill(pattern, key: key, arguments)
@@ -76,7 +76,7 @@ public struct Catalog: Sendable {
 
     /// The plural form for `count` (English rules: one for 1, other otherwise; other for Japanese),
     /// with `{count}` filled with the grouped count.
-    public func plural(_ key: String, count: Int, _ arguments: [String: String] = [:]) throws -> String {
+    func plural(_ key: String, count: Int, _ arguments: [String: String] = [:]) throws -> String {
         guard let entry = entries[key] else { throw SiteError.catalog("\(language).json has no key '\(key)'") }
         var arguments = arguments
         arguments["count"] = integer(count)
@@ -117,7 +117,7 @@ public struct Catalog: Sendable {
 
     /// Every plain (non-plural, placeholder-free) message as nested template values, so
     /// templates can write `{{t.nav.home}}`.
-    public func templateValues() -> TemplateValue {
+    func templateValues() -> TemplateValue {
         var root: [String: TemplateValue] = [:]
         for key in entries.keys.sorted() {
             guard case .text(let text) = entries[key], Self.placeholders(text).isEmpty else { continue }
@@ -142,45 +142,45 @@ public struct Catalog: Sendable {
     // MARK: Numbers
 
     /// A fraction as a percentage: 0.9134 → "91.3%"; nil → "—".
-    public func percent(_ fraction: Double?, digits: Int = 1) -> String {
+    func percent(_ fraction: Double?, digits: Int = 1) -> String {
         guard let fraction, fraction.isFinite else { return "—" }
         return Fixed.format(fraction * 100, digits: digits) + "%"
     }
 
     /// An interval of fractions: "89.0–93.4%" (en) / "89.0〜93.4%" (ja).
-    public func percentRange(_ lower: Double?, _ upper: Double?, digits: Int = 1) -> String {
+    func percentRange(_ lower: Double?, _ upper: Double?, digits: Int = 1) -> String {
         guard let lower, let upper, lower.isFinite, upper.isFinite else { return "—" }
         let pattern = (try? text("format.range", ["low": Fixed.format(lower * 100, digits: digits), "high": Fixed.format(upper * 100, digits: digits)])) ?? ""
         return pattern + "%"
     }
 
     /// A difference of fractions in percentage points with its sign: "−7.3 pp" / "−7.3ポイント".
-    public func points(_ difference: Double?, digits: Int = 1) -> String {
+    func points(_ difference: Double?, digits: Int = 1) -> String {
         guard let difference, difference.isFinite else { return "—" }
         return ValueFormat.points(digits: digits, unit: "")(difference) + ((try? text("format.points_suffix")) ?? "")
     }
 
     /// A range of differences in percentage points: "−9.6 to −5.1 pp" / "−9.6〜−5.1ポイント".
-    public func pointsRange(_ lower: Double?, _ upper: Double?, digits: Int = 1) -> String {
+    func pointsRange(_ lower: Double?, _ upper: Double?, digits: Int = 1) -> String {
         guard let lower, let upper, lower.isFinite, upper.isFinite else { return "—" }
         let format = ValueFormat.points(digits: digits, unit: "")
         return ((try? text("format.points_range", ["low": format(lower), "high": format(upper)])) ?? "")
     }
 
     /// An integer with thousands grouping: 12345 → "12,345".
-    public func integer(_ value: Int) -> String {
+    func integer(_ value: Int) -> String {
         Fixed.grouped(String(value), separator: ",")
     }
 
     /// A decimal number with grouping; nil or non-finite → "—".
-    public func decimal(_ value: Double?, digits: Int = 2) -> String {
+    func decimal(_ value: Double?, digits: Int = 2) -> String {
         guard let value, value.isFinite else { return "—" }
         return Fixed.grouped(Fixed.format(value, digits: digits), separator: ",")
     }
 
     /// A number that may span orders of magnitude (p-values, MMD²): 3 significant digits,
     /// scientific notation below 0.001.
-    public func significant(_ value: Double?) -> String {
+    func significant(_ value: Double?) -> String {
         guard let value, value.isFinite else { return "—" }
         if value == 0 { return "0" }
         let magnitude = abs(value)
@@ -194,12 +194,12 @@ public struct Catalog: Sendable {
     }
 
     /// The date part of an ISO 8601 timestamp ("2026-11-26T19:04:00Z" → "2026-11-26").
-    public func date(_ iso: String) -> String {
+    func date(_ iso: String) -> String {
         String(iso.prefix(10))
     }
 
     /// Joins names as a list: "a, b and c" / "a、b、c".
-    public func list(_ items: [String]) -> String {
+    func list(_ items: [String]) -> String {
         guard items.count > 1 else { return items.first ?? "" }
         let separator = (try? text("format.list_separator")) ?? ", "
         let last = (try? text("format.list_last_separator")) ?? " and "

@@ -1,36 +1,36 @@
 /// Horizontal bars with interval whiskers (e.g. accuracy with its 95% interval per model),
 /// an optional threshold line (the pilot's criterion) and the value printed at each bar.
-public struct BarChart: ChartPanel {
-    public struct Bar: Sendable, Equatable {
-        public var label: String
-        public var value: Double
-        public var low: Double?
-        public var high: Double?
-        public init(label: String, value: Double, low: Double? = nil, high: Double? = nil) {
+struct BarChart: ChartPanel {
+    struct Bar: Sendable, Equatable {
+        var label: String
+        var value: Double
+        var low: Double?
+        var high: Double?
+        init(label: String, value: Double, low: Double? = nil, high: Double? = nil) {
             self.label = label; self.value = value; self.low = low; self.high = high
         }
     }
 
-    public struct Labels: Sendable, Equatable {
-        public var caption: String, name: String, value: String, low: String, high: String, axis: String, threshold: String
-        public init(caption: String, name: String, value: String, low: String, high: String, axis: String, threshold: String = "") {
+    struct Labels: Sendable, Equatable {
+        var caption: String, name: String, value: String, low: String, high: String, axis: String, threshold: String
+        init(caption: String, name: String, value: String, low: String, high: String, axis: String, threshold: String = "") {
             self.caption = caption; self.name = name; self.value = value; self.low = low; self.high = high
             self.axis = axis; self.threshold = threshold
         }
     }
 
-    public var bars: [Bar]
-    public var format: ValueFormat
+    var bars: [Bar]
+    var format: ValueFormat
     /// The value axis; defaults to 0...1 for percentages.
-    public var domain: ClosedRange<Double>?
-    public var threshold: Double?
-    public var labels: Labels
+    var domain: ClosedRange<Double>?
+    var threshold: Double?
+    var labels: Labels
 
-    public init(bars: [Bar], format: ValueFormat = .percent(digits: 1), domain: ClosedRange<Double>? = nil, threshold: Double? = nil, labels: Labels) {
+    init(bars: [Bar], format: ValueFormat = .percent(digits: 1), domain: ClosedRange<Double>? = nil, threshold: Double? = nil, labels: Labels) {
         self.bars = bars; self.format = format; self.domain = domain; self.threshold = threshold; self.labels = labels
     }
 
-    public func chart(id: String, title: String, description: String, width: Double = 640) -> Chart {
+    func chart(id: String, title: String, description: String, width: Double = 640) -> Chart {
         let height = 70 + Double(max(bars.count, 1)) * 26
         return standalone(id: id, title: title, description: description, width: width, height: height)
     }
@@ -43,7 +43,7 @@ public struct BarChart: ChartPanel {
         return (ticks.values.first ?? 0)...(ticks.values.last ?? 1)
     }
 
-    public func draw(into canvas: inout SVGCanvas, frame: Frame, compact: Bool) {
+    func draw(into canvas: inout SVGCanvas, frame: Frame, compact: Bool) {
         let font = compact ? 10.0 : 11.0
         let labelWidth = min(max(bars.map { estimatedWidth($0.label, size: font) }.max() ?? 40, 40), frame.width * 0.35) + 12
         let plot = Frame(x: frame.x + labelWidth, y: frame.y + 18, width: frame.width - labelWidth - 56, height: frame.height - 18 - 40)
@@ -84,7 +84,7 @@ public struct BarChart: ChartPanel {
         }
     }
 
-    public func table() -> DataTable {
+    func table() -> DataTable {
         DataTable(caption: labels.caption,
                   columns: [.init(labels.name, numeric: false), .init(labels.value), .init(labels.low), .init(labels.high)],
                   rows: bars.map { [$0.label, format($0.value), $0.low.map { format($0) } ?? "—", $0.high.map { format($0) } ?? "—"] })

@@ -1,28 +1,28 @@
 /// A grid of coloured cells (rows × columns, e.g. model × shift) with the value printed in
 /// every cell, so the colour (viridis, colour-blind safe) is never the only carrier. Missing
 /// cells (nothing measured) are hatched grey with a dash.
-public struct HeatmapChart: ChartPanel {
-    public struct Labels: Sendable, Equatable {
-        public var caption: String, corner: String, legend: String, missing: String
-        public init(caption: String, corner: String, legend: String, missing: String) {
+struct HeatmapChart: ChartPanel {
+    struct Labels: Sendable, Equatable {
+        var caption: String, corner: String, legend: String, missing: String
+        init(caption: String, corner: String, legend: String, missing: String) {
             self.caption = caption; self.corner = corner; self.legend = legend; self.missing = missing
         }
     }
 
-    public var rows: [String]
-    public var columns: [String]
+    var rows: [String]
+    var columns: [String]
     /// `values[row][column]`, nil where nothing was measured.
-    public var values: [[Double?]]
+    var values: [[Double?]]
     /// Maps to the light end and the dark end of the colour scale.
-    public var domain: ClosedRange<Double>
-    public var format: ValueFormat
-    public var labels: Labels
+    var domain: ClosedRange<Double>
+    var format: ValueFormat
+    var labels: Labels
 
-    public init(rows: [String], columns: [String], values: [[Double?]], domain: ClosedRange<Double>, format: ValueFormat = .percent(digits: 1), labels: Labels) {
+    init(rows: [String], columns: [String], values: [[Double?]], domain: ClosedRange<Double>, format: ValueFormat = .percent(digits: 1), labels: Labels) {
         self.rows = rows; self.columns = columns; self.values = values; self.domain = domain; self.format = format; self.labels = labels
     }
 
-    public func chart(id: String, title: String, description: String, width: Double = 640) -> Chart {
+    func chart(id: String, title: String, description: String, width: Double = 640) -> Chart {
         let height = 96 + Double(max(rows.count, 1)) * 34
         return standalone(id: id, title: title, description: description, width: width, height: height)
     }
@@ -37,7 +37,7 @@ public struct HeatmapChart: ChartPanel {
         return span == 0 ? 0.5 : (value - domain.lowerBound) / span
     }
 
-    public func draw(into canvas: inout SVGCanvas, frame: Frame, compact: Bool) {
+    func draw(into canvas: inout SVGCanvas, frame: Frame, compact: Bool) {
         let font = compact ? 10.0 : 11.0
         // Row labels are bold: allow 8% more than the regular-weight estimate.
         let maxLabel = frame.width * 0.33
@@ -87,7 +87,7 @@ public struct HeatmapChart: ChartPanel {
         canvas.text(format(domain.upperBound), x: startX + rampWidth + 6, y: legendY + 10, size: font)
     }
 
-    public func table() -> DataTable {
+    func table() -> DataTable {
         DataTable(caption: labels.caption,
                   columns: [.init(labels.corner, numeric: false)] + columns.map { .init($0) },
                   rows: rows.enumerated().map { row, name in

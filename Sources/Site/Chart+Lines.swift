@@ -1,42 +1,42 @@
 /// Line curves sharing one x axis (e.g. accuracy as directions are pruned, or a key number
 /// across runs). Each series has its own colour, dash pattern and marker, and a legend.
-public struct LineChart: ChartPanel {
-    public struct Series: Sendable, Equatable {
-        public var name: String
-        public var points: [(x: Double, y: Double)]
+struct LineChart: ChartPanel {
+    struct Series: Sendable, Equatable {
+        var name: String
+        var points: [(x: Double, y: Double)]
         /// Palette slot (colour, dash, marker); defaults to the series' position. Set it when
         /// several panels share one legend and a panel may lack a series.
-        public var slot: Int?
-        public init(name: String, points: [(x: Double, y: Double)], slot: Int? = nil) {
+        var slot: Int?
+        init(name: String, points: [(x: Double, y: Double)], slot: Int? = nil) {
             self.name = name; self.points = points; self.slot = slot
         }
-        public static func == (a: Series, b: Series) -> Bool {
+        static func == (a: Series, b: Series) -> Bool {
             a.name == b.name && a.slot == b.slot && a.points.map(\.x) == b.points.map(\.x) && a.points.map(\.y) == b.points.map(\.y)
         }
     }
 
-    public struct Labels: Sendable, Equatable {
-        public var caption: String, x: String, y: String
-        public init(caption: String, x: String, y: String) {
+    struct Labels: Sendable, Equatable {
+        var caption: String, x: String, y: String
+        init(caption: String, x: String, y: String) {
             self.caption = caption; self.x = x; self.y = y
         }
     }
 
-    public var series: [Series]
-    public var xFormat: ValueFormat
-    public var yFormat: ValueFormat
+    var series: [Series]
+    var xFormat: ValueFormat
+    var yFormat: ValueFormat
     /// Category names for x = 0, 1, 2, … (run dates); when set, ticks are these names.
-    public var xCategories: [String]?
-    public var yDomain: ClosedRange<Double>?
-    public var labels: Labels
+    var xCategories: [String]?
+    var yDomain: ClosedRange<Double>?
+    var labels: Labels
 
-    public init(series: [Series], xFormat: ValueFormat = .percent(digits: 0), yFormat: ValueFormat = .percent(digits: 1),
+    init(series: [Series], xFormat: ValueFormat = .percent(digits: 0), yFormat: ValueFormat = .percent(digits: 1),
                 xCategories: [String]? = nil, yDomain: ClosedRange<Double>? = nil, labels: Labels) {
         self.series = series; self.xFormat = xFormat; self.yFormat = yFormat
         self.xCategories = xCategories; self.yDomain = yDomain; self.labels = labels
     }
 
-    public func chart(id: String, title: String, description: String, width: Double = 640, height: Double = 360) -> Chart {
+    func chart(id: String, title: String, description: String, width: Double = 640, height: Double = 360) -> Chart {
         standalone(id: id, title: title, description: description, width: width, height: height)
     }
 
@@ -45,7 +45,7 @@ public struct LineChart: ChartPanel {
         return Fixed.compact(value, digits: 3)
     }
 
-    public func draw(into canvas: inout SVGCanvas, frame: Frame, compact: Bool) {
+    func draw(into canvas: inout SVGCanvas, frame: Frame, compact: Bool) {
         let font = compact ? 10.0 : 11.0
         let xs = series.flatMap { $0.points.map(\.x) }, ys = series.flatMap { $0.points.map(\.y) }
         let legendRows = compact ? 0 : Int((Double(series.count) / 3).rounded(.up))
@@ -102,7 +102,7 @@ public struct LineChart: ChartPanel {
         }
     }
 
-    public func table() -> DataTable {
+    func table() -> DataTable {
         var xValues: [Double] = []
         for line in series { for point in line.points where !xValues.contains(point.x) { xValues.append(point.x) } }
         xValues.sort()

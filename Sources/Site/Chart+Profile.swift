@@ -1,38 +1,38 @@
 /// The outlier-feature profile: each model's feature ratios `r_j = m_j / mean_k m_k` sorted from
 /// largest to smallest, on log–log axes (rank × ratio), with the outlier threshold τ drawn as a
 /// line. Outlier features are the few points above it at the far left.
-public struct ProfileChart: ChartPanel {
-    public struct Series: Sendable, Equatable {
-        public var name: String
+struct ProfileChart: ChartPanel {
+    struct Series: Sendable, Equatable {
+        var name: String
         /// Ratios sorted in decreasing order.
-        public var ratios: [Double]
-        public init(name: String, ratios: [Double]) {
+        var ratios: [Double]
+        init(name: String, ratios: [Double]) {
             self.name = name; self.ratios = ratios
         }
     }
 
-    public struct Labels: Sendable, Equatable {
-        public var caption: String, rank: String, ratio: String, threshold: String, note: String
-        public init(caption: String, rank: String, ratio: String, threshold: String, note: String) {
+    struct Labels: Sendable, Equatable {
+        var caption: String, rank: String, ratio: String, threshold: String, note: String
+        init(caption: String, rank: String, ratio: String, threshold: String, note: String) {
             self.caption = caption; self.rank = rank; self.ratio = ratio; self.threshold = threshold; self.note = note
         }
     }
 
-    public var series: [Series]
-    public var threshold: Double
+    var series: [Series]
+    var threshold: Double
     /// Ranks listed in the data table (the full profile would be hundreds of rows).
-    public var tableRanks: Int
-    public var labels: Labels
+    var tableRanks: Int
+    var labels: Labels
 
-    public init(series: [Series], threshold: Double, tableRanks: Int = 12, labels: Labels) {
+    init(series: [Series], threshold: Double, tableRanks: Int = 12, labels: Labels) {
         self.series = series; self.threshold = threshold; self.tableRanks = tableRanks; self.labels = labels
     }
 
-    public func chart(id: String, title: String, description: String, width: Double = 640, height: Double = 380) -> Chart {
+    func chart(id: String, title: String, description: String, width: Double = 640, height: Double = 380) -> Chart {
         standalone(id: id, title: title, description: description, width: width, height: height)
     }
 
-    public func draw(into canvas: inout SVGCanvas, frame: Frame, compact: Bool) {
+    func draw(into canvas: inout SVGCanvas, frame: Frame, compact: Bool) {
         let font = compact ? 10.0 : 11.0
         let positive = series.flatMap(\.ratios).filter { $0 > 0 && $0.isFinite }
         let maxRank = Double(max(series.map(\.ratios.count).max() ?? 1, 2))
@@ -74,7 +74,7 @@ public struct ProfileChart: ChartPanel {
     private func pow10floor(_ value: Double) -> Double { Foundation.pow(10, Foundation.floor(Foundation.log10(max(value, 1e-6)))) }
     private func pow10ceil(_ value: Double) -> Double { Foundation.pow(10, Foundation.ceil(Foundation.log10(max(value, 1e-6)))) }
 
-    public func table() -> DataTable {
+    func table() -> DataTable {
         let ranks = min(tableRanks, series.map(\.ratios.count).max() ?? 0)
         return DataTable(
             caption: labels.caption,

@@ -3,16 +3,16 @@ import Foundation
 /// Effective-robustness scatter: reference accuracy (x) against shifted accuracy (y), both on
 /// logit axes, with the baseline models in grey, the baseline fit as a straight line in logit
 /// space (`logit(y) = slope·logit(x) + intercept`) with its shaded (bootstrap) band, the y = x line (no drop), and the evaluated models labelled.
-public struct ScatterChart: ChartPanel {
-    public struct Point: Sendable, Equatable {
-        public var label: String
-        public var x: Double
-        public var y: Double
-        public var isBaseline: Bool
+struct ScatterChart: ChartPanel {
+    struct Point: Sendable, Equatable {
+        var label: String
+        var x: Double
+        var y: Double
+        var isBaseline: Bool
         /// Effective robustness as computed by the probes (shown in the table, not recomputed).
-        public var effectiveRobustness: Double?
-        public var series: Int
-        public init(label: String, x: Double, y: Double, isBaseline: Bool = false, effectiveRobustness: Double? = nil, series: Int = 0) {
+        var effectiveRobustness: Double?
+        var series: Int
+        init(label: String, x: Double, y: Double, isBaseline: Bool = false, effectiveRobustness: Double? = nil, series: Int = 0) {
             self.label = label; self.x = x; self.y = y; self.isBaseline = isBaseline
             self.effectiveRobustness = effectiveRobustness; self.series = series
         }
@@ -20,25 +20,25 @@ public struct ScatterChart: ChartPanel {
 
     /// The baseline line `logit(y) = slope·logit(x) + intercept` and its band, given as
     /// (x, lower, upper) accuracies (fractions) at increasing x.
-    public struct Fit: Sendable, Equatable {
-        public var slope: Double, intercept: Double
-        public var band: [BandSample]
-        public init(slope: Double, intercept: Double, band: [BandSample] = []) {
+    struct Fit: Sendable, Equatable {
+        var slope: Double, intercept: Double
+        var band: [BandSample]
+        init(slope: Double, intercept: Double, band: [BandSample] = []) {
             self.slope = slope; self.intercept = intercept; self.band = band
         }
     }
 
-    public struct BandSample: Sendable, Equatable {
-        public var x: Double, lower: Double, upper: Double
-        public init(x: Double, lower: Double, upper: Double) {
+    struct BandSample: Sendable, Equatable {
+        var x: Double, lower: Double, upper: Double
+        init(x: Double, lower: Double, upper: Double) {
             self.x = x; self.lower = lower; self.upper = upper
         }
     }
 
-    public struct Labels: Sendable, Equatable {
-        public var caption: String, name: String, x: String, y: String, effectiveRobustness: String
-        public var baseline: String, fit: String, noDrop: String, erUnit: String
-        public init(caption: String, name: String, x: String, y: String, effectiveRobustness: String,
+    struct Labels: Sendable, Equatable {
+        var caption: String, name: String, x: String, y: String, effectiveRobustness: String
+        var baseline: String, fit: String, noDrop: String, erUnit: String
+        init(caption: String, name: String, x: String, y: String, effectiveRobustness: String,
                     baseline: String, fit: String, noDrop: String, erUnit: String) {
             self.caption = caption; self.name = name; self.x = x; self.y = y
             self.effectiveRobustness = effectiveRobustness; self.baseline = baseline; self.fit = fit
@@ -46,15 +46,15 @@ public struct ScatterChart: ChartPanel {
         }
     }
 
-    public var points: [Point]
-    public var fit: Fit?
-    public var labels: Labels
+    var points: [Point]
+    var fit: Fit?
+    var labels: Labels
 
-    public init(points: [Point], fit: Fit?, labels: Labels) {
+    init(points: [Point], fit: Fit?, labels: Labels) {
         self.points = points; self.fit = fit; self.labels = labels
     }
 
-    public func chart(id: String, title: String, description: String, width: Double = 560, height: Double = 440) -> Chart {
+    func chart(id: String, title: String, description: String, width: Double = 560, height: Double = 440) -> Chart {
         standalone(id: id, title: title, description: description, width: width, height: height)
     }
 
@@ -68,7 +68,7 @@ public struct ScatterChart: ChartPanel {
         return sigmoid(a - pad)...sigmoid(b + pad)
     }
 
-    public func draw(into canvas: inout SVGCanvas, frame: Frame, compact: Bool) {
+    func draw(into canvas: inout SVGCanvas, frame: Frame, compact: Bool) {
         let font = compact ? 10.0 : 11.0
         let left = compact ? 40.0 : 62.0, bottom = compact ? 30.0 : 46.0, top = compact ? 8.0 : 14.0
         let legendHeight = compact ? 0.0 : 22.0
@@ -147,7 +147,7 @@ public struct ScatterChart: ChartPanel {
         }
     }
 
-    public func table() -> DataTable {
+    func table() -> DataTable {
         let percent = ValueFormat.percent(digits: 1)
         let er = ValueFormat.points(digits: 1, unit: labels.erUnit)
         let ordered = points.filter { !$0.isBaseline } + points.filter(\.isBaseline)

@@ -4,39 +4,39 @@ import Foundation
 /// reference (log x: its largest activation ratio, or its kurtosis) against how it holds up on a
 /// shift (linear y: effective robustness, or relative accuracy without a baseline), one point per
 /// model with the vertical 95 % interval of y.
-public struct SignalChart: ChartPanel {
-    public struct Point: Sendable, Equatable {
-        public var label: String
-        public var x: Double
-        public var y: Double
-        public var low: Double?
-        public var high: Double?
-        public var series: Int
-        public init(label: String, x: Double, y: Double, low: Double? = nil, high: Double? = nil, series: Int = 0) {
+struct SignalChart: ChartPanel {
+    struct Point: Sendable, Equatable {
+        var label: String
+        var x: Double
+        var y: Double
+        var low: Double?
+        var high: Double?
+        var series: Int
+        init(label: String, x: Double, y: Double, low: Double? = nil, high: Double? = nil, series: Int = 0) {
             self.label = label; self.x = x; self.y = y; self.low = low; self.high = high; self.series = series
         }
     }
 
-    public struct Labels: Sendable, Equatable {
-        public var caption: String, name: String, x: String, y: String, interval: String
-        public init(caption: String, name: String, x: String, y: String, interval: String) {
+    struct Labels: Sendable, Equatable {
+        var caption: String, name: String, x: String, y: String, interval: String
+        init(caption: String, name: String, x: String, y: String, interval: String) {
             self.caption = caption; self.name = name; self.x = x; self.y = y; self.interval = interval
         }
     }
 
-    public var points: [Point]
+    var points: [Point]
     /// How y is printed: points of ER (`.points`) or relative accuracy (`.percent`).
-    public var yFormat: ValueFormat
+    var yFormat: ValueFormat
     /// A dashed reference line: 0 for ER (the baseline line), 1 for relative accuracy (no drop).
-    public var yReference: Double
-    public var labels: Labels
+    var yReference: Double
+    var labels: Labels
 
-    public init(points: [Point], yFormat: ValueFormat, yReference: Double, labels: Labels) {
+    init(points: [Point], yFormat: ValueFormat, yReference: Double, labels: Labels) {
         self.points = points.filter { $0.x > 0 && $0.x.isFinite && $0.y.isFinite }
         self.yFormat = yFormat; self.yReference = yReference; self.labels = labels
     }
 
-    public func draw(into canvas: inout SVGCanvas, frame: Frame, compact: Bool) {
+    func draw(into canvas: inout SVGCanvas, frame: Frame, compact: Bool) {
         let font = compact ? 10.0 : 11.0
         let left = compact ? 44.0 : 62.0, bottom = compact ? 30.0 : 46.0
         let plot = Frame(x: frame.x + left, y: frame.y + 8, width: frame.width - left - (compact ? 10 : 16), height: frame.height - 8 - bottom)
@@ -69,7 +69,7 @@ public struct SignalChart: ChartPanel {
         }
     }
 
-    public func table() -> DataTable {
+    func table() -> DataTable {
         DataTable(
             caption: labels.caption,
             columns: [.init(labels.name, numeric: false), .init(labels.x), .init(labels.y), .init(labels.interval)],

@@ -1,24 +1,24 @@
 /// Small multiples: the same kind of chart repeated per model or per shift in a grid, with
 /// shared styling and a title above each panel. The data table stacks the panels' tables
 /// with the panel's name in the first column.
-public struct SmallMultiples: Sendable {
-    public var panels: [(title: String, panel: any ChartPanel)]
-    public var columns: Int
-    public var panelWidth: Double
-    public var panelHeight: Double
-    public var caption: String
-    public var panelHeader: String
+struct SmallMultiples: Sendable {
+    var panels: [(title: String, panel: any ChartPanel)]
+    var columns: Int
+    var panelWidth: Double
+    var panelHeight: Double
+    var caption: String
+    var panelHeader: String
     /// Series shown in a legend above the panels (name, palette slot), since compact panels
     /// carry no labels of their own.
-    public var legend: [(name: String, series: Int)]
+    var legend: [(name: String, series: Int)]
 
-    public init(panels: [(title: String, panel: any ChartPanel)], columns: Int = 3, panelWidth: Double = 220, panelHeight: Double = 180,
+    init(panels: [(title: String, panel: any ChartPanel)], columns: Int = 3, panelWidth: Double = 220, panelHeight: Double = 180,
                 caption: String, panelHeader: String, legend: [(name: String, series: Int)] = []) {
         self.panels = panels; self.columns = max(columns, 1); self.panelWidth = panelWidth; self.panelHeight = panelHeight
         self.caption = caption; self.panelHeader = panelHeader; self.legend = legend
     }
 
-    public func chart(id: String, title: String, description: String) -> Chart {
+    func chart(id: String, title: String, description: String) -> Chart {
         let columnCount = min(columns, max(panels.count, 1))
         let rowCount = (panels.count + columnCount - 1) / columnCount
         let width = Double(columnCount) * panelWidth
@@ -50,7 +50,7 @@ public struct SmallMultiples: Sendable {
                      table: table())
     }
 
-    public func table() -> DataTable {
+    func table() -> DataTable {
         let tables = panels.map { $0.panel.table() }
         guard let first = tables.first else { return DataTable(caption: caption, columns: [], rows: []) }
         var rows: [[String]] = []

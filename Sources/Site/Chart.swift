@@ -6,33 +6,33 @@
 /// Every chart type draws into a `SVGCanvas` frame, so the same code renders a full chart
 /// and a panel of `SmallMultiples`. Charts never compute statistics; they draw what they
 /// are given.
-public struct Chart: Sendable, Equatable {
+struct Chart: Sendable, Equatable {
     /// Unique within a page; used for the `id`s of `<title>` and `<desc>`.
-    public let id: String
-    public let title: String
-    public let svg: RawHTML
-    public let table: DataTable
+    let id: String
+    let title: String
+    let svg: RawHTML
+    let table: DataTable
 }
 
 /// The numbers behind a chart, as a caption, column headers and already formatted cells.
-public struct DataTable: Sendable, Equatable {
-    public struct Column: Sendable, Equatable {
-        public var header: String
+struct DataTable: Sendable, Equatable {
+    struct Column: Sendable, Equatable {
+        var header: String
         /// Numeric columns are right-aligned in HTML.
-        public var numeric: Bool
-        public init(_ header: String, numeric: Bool = true) {
+        var numeric: Bool
+        init(_ header: String, numeric: Bool = true) {
             self.header = header
             self.numeric = numeric
         }
     }
 
-    public var caption: String
-    public var columns: [Column]
-    public var rows: [[String]]
+    var caption: String
+    var columns: [Column]
+    var rows: [[String]]
     /// Shown under the table when the table is an excerpt ("first 20 of 768 ranks").
-    public var note: String
+    var note: String
 
-    public init(caption: String, columns: [Column], rows: [[String]], note: String = "") {
+    init(caption: String, columns: [Column], rows: [[String]], note: String = "") {
         self.caption = caption
         self.columns = columns
         self.rows = rows
@@ -40,7 +40,7 @@ public struct DataTable: Sendable, Equatable {
     }
 
     /// `<table>` with `<caption>`, `<thead>` and `<tbody>`; every cell escaped.
-    public func html(className: String = "data") -> RawHTML {
+    func html(className: String = "data") -> RawHTML {
         var out = "<table class=\"\(className)\">\n<caption>\(HTML.escape(caption))</caption>\n<thead><tr>"
         for column in columns {
             out += column.numeric ? "<th scope=\"col\" class=\"num\">" : "<th scope=\"col\">"
@@ -70,7 +70,7 @@ public struct DataTable: Sendable, Equatable {
     /// spreadsheet runs a cell starting with `=`, `+`, `-`, `@`, tab or CR as a formula
     /// (`=HYPERLINK(…)`); as OWASP advises, such a cell gets a leading `'`. Numbers (`-0.05`,
     /// `-inf`) are not formulas and stay as they are, so the files still read as numbers.
-    public func csv() -> String {
+    func csv() -> String {
         func field(_ cell: String) -> String {
             var text = cell
             if let first = text.first, "=+-@\t\r".contains(first), Double(text) == nil { text = "'" + text }
@@ -85,27 +85,27 @@ public struct DataTable: Sendable, Equatable {
 
 /// Okabe & Ito's colour-blind-safe palette (2008), in the order series use it, with a marker
 /// shape and dash pattern per slot.
-public enum Palette {
+enum Palette {
     /// Blue, vermillion, bluish green, orange, reddish purple, sky blue, black. Yellow is left
     /// out: it does not read on white.
-    public static let series = ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000"]
-    public static let markers: [Marker] = [.circle, .square, .triangle, .diamond, .cross, .circle, .square]
-    public static let dashes = ["", "6 3", "2 2", "8 3 2 3", "4 4", "1 3", ""]
+    static let series = ["#0072B2", "#D55E00", "#009E73", "#E69F00", "#CC79A7", "#56B4E9", "#000000"]
+    static let markers: [Marker] = [.circle, .square, .triangle, .diamond, .cross, .circle, .square]
+    static let dashes = ["", "6 3", "2 2", "8 3 2 3", "4 4", "1 3", ""]
     /// Baseline models, grid and axes.
-    public static let muted = "#8C8C8C"
-    public static let grid = "#E3E3E3"
-    public static let ink = "#222222"
+    static let muted = "#8C8C8C"
+    static let grid = "#E3E3E3"
+    static let ink = "#222222"
     /// Pass / fail / not decided — paired with a text label or icon wherever used.
-    public static let pass = "#009E73"
-    public static let fail = "#D55E00"
-    public static let unknown = "#8C8C8C"
+    static let pass = "#009E73"
+    static let fail = "#D55E00"
+    static let unknown = "#8C8C8C"
 
-    public static func color(_ index: Int) -> String { series[index % series.count] }
-    public static func marker(_ index: Int) -> Marker { markers[index % markers.count] }
-    public static func dash(_ index: Int) -> String { dashes[index % dashes.count] }
+    static func color(_ index: Int) -> String { series[index % series.count] }
+    static func marker(_ index: Int) -> Marker { markers[index % markers.count] }
+    static func dash(_ index: Int) -> String { dashes[index % dashes.count] }
 
     /// Viridis at 5 stops (colour-blind safe, monotone in lightness); `t` in 0...1, light to dark.
-    public static func sequential(_ t: Double) -> String {
+    static func sequential(_ t: Double) -> String {
         let stops: [(Double, Double, Double)] = [
             (253, 231, 37), (94, 201, 98), (33, 145, 140), (59, 82, 139), (68, 1, 84),
         ]
@@ -118,7 +118,7 @@ public enum Palette {
     }
 
     /// Text colour that reads on `sequential(t)`.
-    public static func textOnSequential(_ t: Double) -> String { t < 0.45 ? "#000000" : "#FFFFFF" }
+    static func textOnSequential(_ t: Double) -> String { t < 0.45 ? "#000000" : "#FFFFFF" }
 
     static func hex(_ r: Int, _ g: Int, _ b: Int) -> String {
         let digits = Array("0123456789ABCDEF")
@@ -132,12 +132,12 @@ public enum Palette {
     }
 }
 
-public enum Marker: Sendable, Equatable { case circle, square, triangle, diamond, cross }
+enum Marker: Sendable, Equatable { case circle, square, triangle, diamond, cross }
 
 /// A rectangle in SVG user units.
-public struct Frame: Sendable, Equatable {
-    public var x: Double, y: Double, width: Double, height: Double
-    public init(x: Double, y: Double, width: Double, height: Double) {
+struct Frame: Sendable, Equatable {
+    var x: Double, y: Double, width: Double, height: Double
+    init(x: Double, y: Double, width: Double, height: Double) {
         self.x = x; self.y = y; self.width = width; self.height = height
     }
     var maxX: Double { x + width }
@@ -145,14 +145,14 @@ public struct Frame: Sendable, Equatable {
 }
 
 /// Accumulates SVG elements with deterministic number formatting (at most 2 decimals).
-public struct SVGCanvas: Sendable {
-    public private(set) var body = ""
+struct SVGCanvas: Sendable {
+    private(set) var body = ""
     /// Prefix of element ids (`<clipPath>`, `<pattern>`), the chart's id, so that several
     /// charts on one page never share an id.
     var idPrefix: String
     private var idCounter = 0
 
-    public init(idPrefix: String = "chart") { self.idPrefix = idPrefix }
+    init(idPrefix: String = "chart") { self.idPrefix = idPrefix }
 
     /// A new id, unique within the page as long as chart ids are.
     mutating func uniqueID(_ kind: String) -> String {

@@ -1,8 +1,8 @@
 import Foundation
 
 /// A mapping from data values to one SVG coordinate, with its ticks.
-public struct ChartScale: Sendable {
-    public enum Kind: Sendable, Equatable {
+struct ChartScale: Sendable {
+    enum Kind: Sendable, Equatable {
         case linear
         /// log10; the domain must be positive.
         case log
@@ -11,13 +11,13 @@ public struct ChartScale: Sendable {
         case logit
     }
 
-    public let kind: Kind
-    public let domain: ClosedRange<Double>
-    public let range: ClosedRange<Double>
+    let kind: Kind
+    let domain: ClosedRange<Double>
+    let range: ClosedRange<Double>
     /// Whether the range runs from its upper bound to its lower (y axes).
-    public let flipped: Bool
+    let flipped: Bool
 
-    public init(kind: Kind, domain: ClosedRange<Double>, range: ClosedRange<Double>, flipped: Bool = false) {
+    init(kind: Kind, domain: ClosedRange<Double>, range: ClosedRange<Double>, flipped: Bool = false) {
         self.kind = kind
         self.domain = domain
         self.range = range
@@ -36,7 +36,7 @@ public struct ChartScale: Sendable {
 
     /// The coordinate of `value`; values outside the domain are clamped to its edge unless
     /// `clamped` is false (for shapes drawn under a clip path).
-    public func position(_ value: Double, clamped: Bool = true) -> Double {
+    func position(_ value: Double, clamped: Bool = true) -> Double {
         let lo = Self.transform(domain.lowerBound, kind), hi = Self.transform(domain.upperBound, kind)
         let raw = Self.transform(value, kind)
         let v = clamped ? min(max(raw, min(lo, hi)), max(lo, hi)) : raw
@@ -57,11 +57,11 @@ public struct ChartScale: Sendable {
 }
 
 /// Tick positions that people read easily.
-public enum Ticks {
+enum Ticks {
     /// Multiples of 1, 2 or 5 × 10^k covering `lo...hi` with at most `maxCount` ticks, and the
     /// number of decimals needed to print them. The first and last tick enclose the data
     /// (`lo` and `hi` are rounded outwards to the step).
-    public static func nice(_ lo: Double, _ hi: Double, maxCount: Int = 6) -> (values: [Double], step: Double, decimals: Int) {
+    static func nice(_ lo: Double, _ hi: Double, maxCount: Int = 6) -> (values: [Double], step: Double, decimals: Int) {
         var lo = lo, hi = hi
         if !(lo.isFinite && hi.isFinite) { lo = 0; hi = 1 }
         if lo > hi { swap(&lo, &hi) }
@@ -93,7 +93,7 @@ public enum Ticks {
 
     /// Accuracies at which a logit axis is ticked: the densest of three levels (0.01/0.1/0.5/0.9/0.99;
     /// adding 0.05/0.2/0.3/…; adding 0.02/0.4/0.6/…) that puts at most `maxCount` ticks in `lo...hi`.
-    public static func logit(_ lo: Double, _ hi: Double, maxCount: Int = 9) -> [Double] {
+    static func logit(_ lo: Double, _ hi: Double, maxCount: Int = 9) -> [Double] {
         let levels: [[Double]] = [
             [0.001, 0.01, 0.1, 0.5, 0.9, 0.99, 0.999],
             [0.001, 0.005, 0.01, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.8, 0.9, 0.95, 0.99, 0.995, 0.999],
@@ -108,7 +108,7 @@ public enum Ticks {
     }
 
     /// Powers of ten in `lo...hi` (positive); with fewer than three decades, also 2× and 5×.
-    public static func log(_ lo: Double, _ hi: Double) -> [Double] {
+    static func log(_ lo: Double, _ hi: Double) -> [Double] {
         guard lo > 0, hi > lo else { return [max(lo, 1)] }
         let first = Int(floor(log10(lo) + 1e-9)), last = Int(ceil(log10(hi) - 1e-9))
         let multiples: [Double] = last - first < 3 ? [1, 2, 5] : [1]
@@ -123,7 +123,7 @@ public enum Ticks {
     }
 
     /// An accuracy tick label: "50%", "99.5%", "0.1%".
-    public static func percentLabel(_ p: Double) -> String {
+    static func percentLabel(_ p: Double) -> String {
         let percent = p * 100
         for digits in 0...2 {
             let text = Fixed.format(percent, digits: digits)
@@ -133,7 +133,7 @@ public enum Ticks {
     }
 
     /// A log-axis label: "1", "10", "100", "1000", "0.1", "2", "5".
-    public static func logLabel(_ value: Double) -> String {
+    static func logLabel(_ value: Double) -> String {
         Fixed.compact(value, digits: value < 1 ? 3 : 0)
     }
 }

@@ -1,5 +1,5 @@
 /// How a chart prints a value in labels and in its data table.
-public enum ValueFormat: Sendable, Equatable {
+enum ValueFormat: Sendable, Equatable {
     /// A fraction shown as a percentage: 0.8523 → "85.2%".
     case percent(digits: Int)
     /// A plain number: "3.14".
@@ -7,7 +7,7 @@ public enum ValueFormat: Sendable, Equatable {
     /// A difference of fractions in percentage points with a sign and a unit: 0.032 → "+3.2 pp".
     case points(digits: Int, unit: String)
 
-    public func callAsFunction(_ value: Double) -> String {
+    func callAsFunction(_ value: Double) -> String {
         guard value.isFinite else { return "—" }
         switch self {
         case .percent(let digits): return Fixed.format(value * 100, digits: digits) + "%"
@@ -21,7 +21,7 @@ public enum ValueFormat: Sendable, Equatable {
 }
 
 /// Something that draws itself into a frame: a full chart or one panel of small multiples.
-public protocol ChartPanel: Sendable {
+protocol ChartPanel: Sendable {
     func draw(into canvas: inout SVGCanvas, frame: Frame, compact: Bool)
     /// The numbers the panel draws.
     func table() -> DataTable

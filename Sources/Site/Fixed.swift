@@ -2,9 +2,9 @@
 ///
 /// Foundation's formatters depend on the machine's locale and ICU version; golden files
 /// must not. Rounding is half away from zero on the decimal value; "-0" is never produced.
-public enum Fixed {
+enum Fixed {
     /// `value` with exactly `digits` decimals (0...9). Non-finite values give "NaN", "inf", "-inf".
-    public static func format(_ value: Double, digits: Int) -> String {
+    static func format(_ value: Double, digits: Int) -> String {
         guard value.isFinite else { return value.isNaN ? "NaN" : (value > 0 ? "inf" : "-inf") }
         let digits = min(max(digits, 0), 9)
         var scale: Double = 1
@@ -25,7 +25,7 @@ public enum Fixed {
     }
 
     /// `value` with up to `digits` decimals, trailing zeros (and a bare point) removed — for SVG coordinates.
-    public static func compact(_ value: Double, digits: Int = 2) -> String {
+    static func compact(_ value: Double, digits: Int = 2) -> String {
         var text = format(value, digits: digits)
         if text.contains(".") {
             while text.hasSuffix("0") { text.removeLast() }

@@ -1,18 +1,18 @@
 /// HTML text that is inserted into a page as is. Only code that builds markup itself
 /// (charts, the page builders) creates it; user text never becomes `RawHTML` without
 /// passing through `HTML.escape`.
-public struct RawHTML: Equatable, Sendable, CustomStringConvertible {
-    public let html: String
-    public init(_ html: String) { self.html = html }
-    public var description: String { html }
-    public static func + (lhs: RawHTML, rhs: RawHTML) -> RawHTML { RawHTML(lhs.html + rhs.html) }
+struct RawHTML: Equatable, Sendable, CustomStringConvertible {
+    let html: String
+    init(_ html: String) { self.html = html }
+    var description: String { html }
+    static func + (lhs: RawHTML, rhs: RawHTML) -> RawHTML { RawHTML(lhs.html + rhs.html) }
 }
 
 /// Escaping of text for HTML and SVG (both element content and quoted attribute values).
-public enum HTML {
+enum HTML {
     /// Replaces `& < > " '` by character references, so the result is safe in element
     /// content and in single- or double-quoted attribute values.
-    public static func escape(_ text: String) -> String {
+    static func escape(_ text: String) -> String {
         var out = ""
         out.reserveCapacity(text.utf8.count)
         for scalar in text.unicodeScalars {
@@ -29,7 +29,7 @@ public enum HTML {
     }
 
     /// An element with escaped text content and escaped attribute values, in the order given.
-    public static func element(_ name: String, _ attributes: KeyValuePairs<String, String> = [:], text: String) -> RawHTML {
+    static func element(_ name: String, _ attributes: KeyValuePairs<String, String> = [:], text: String) -> RawHTML {
         RawHTML("<\(name)\(attributeString(attributes))>\(escape(text))</\(name)>")
     }
 

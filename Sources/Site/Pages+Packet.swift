@@ -5,8 +5,14 @@ extension PageContext {
     func packet(css: String) throws -> TemplateValue {
         var page = layout(title: "\(results.pilot.title) — \(try t("packet.title"))", root: "", cssHref: nil, inlineCSS: css)
         try addRunBasics(&page, prefix: "")
+        // Page 1: one verdict line per model (its reasons are on the model cards) and the key numbers.
+        page["verdicts"] = .list(try evaluated.map { try verdictLine($0, prefix: nil, details: false) })
+        page["key_numbers"] = .list(evaluated.compactMap { keyNumbersRow($0) })
         page["model_summaries"] = .list(try evaluated.map { try modelSummary($0) })
-        page["shift_summaries"] = .list(try run.shifts.map { try shiftSummary($0) })
+        var imageBudget = SitePaths.packetImageBytes
+        page["shift_summaries"] = .list(try run.shifts.map { shift in
+            try shiftSummary(shift, thumbnails: embeddedThumbnails(of: shift.name, limit: 6, budget: &imageBudget))
+        })
         page["phrases"] = .list(try meetingPhrases().map { .text($0) })
         page["guardrails"] = .list(try guardrailTexts().map { .text($0) })
         page["heatmap"] = try heatmap(id: "packet-heatmap").map { chart($0) } ?? .bool(false)
@@ -33,6 +39,28 @@ extension PageContext {
     func lowestShift(_ model: String) -> DomainSummary? {
         labelledShifts.filter { run.zeroShot(model, $0.name) != nil }
             .min { (run.zeroShot(model, $0.name)?.top1 ?? 1) < (run.zeroShot(model, $1.name)?.top1 ?? 1) }
+    }
+
+    /// The cover's row for `model`: reference accuracy, hardest labelled shift, the accuracy
+    /// there and its change from the reference, each with its interval; nil without a
+    /// reference accuracy.
+    func keyNumbersRow(_ model: ModelSummary) -> TemplateValue? {
+        guard let reference = run.reference, let referenceZeroShot = run.zeroShot(model.name, reference.name) else { return nil }
+        var row: [String: TemplateValue] = ["model": .text(model.name)]
+        row["reference"] = .number(catalog.percent(referenceZeroShot.top1))
+        row["reference_ci"] = .number(catalog.percentRange(referenceZeroShot.top1CI.lower, referenceZeroShot.top1CI.upper))
+        for key in ["accuracy", "accuracy_ci", "change", "change_ci"] { row[key] = .number("—") }
+        row["shift"] = .text("—")
+        if let lowest = lowestShift(model.name), let zeroShot = run.zeroShot(model.name, lowest.name) {
+            row["shift"] = .text(lowest.name)
+            row["accuracy"] = .number(catalog.percent(zeroShot.top1))
+            row["accuracy_ci"] = .number(catalog.percentRange(zeroShot.top1CI.lower, zeroShot.top1CI.upper))
+            if let difference = zeroShot.differenceFromReference {
+                row["change"] = .number(catalog.points(difference.difference))
+                row["change_ci"] = .number(catalog.pointsRange(difference.ci.lower, difference.ci.upper))
+            }
+        }
+        return .dict(row)
     }
 
     func keyNumber(_ label: String, _ value: String, _ interval: String) -> TemplateValue {
@@ -72,7 +100,7 @@ extension PageContext {
         ])
     }
 
-    func shiftSummary(_ shift: DomainSummary) throws -> TemplateValue {
+    func shiftSummary(_ shift: DomainSummary, thumbnails: [TemplateValue]) throws -> TemplateValue {
         var numbers: [TemplateValue] = []
         let measured = evaluated.compactMap { model in run.zeroShot(model.name, shift.name).map { (model.name, $0) } }
         if let best = measured.max(by: { $0.1.top1 < $1.1.top1 }) {
@@ -106,6 +134,7 @@ extension PageContext {
             "skipped": .text(shift.skippedImages.isEmpty ? "" : try catalog.plural("count.skipped", count: shift.skippedImages.count)),
             "labelled": .bool(shift.isLabelled),
             "numbers": .list(numbers),
+            "thumbnails": .list(thumbnails),
         ])
     }
 }

@@ -1,17 +1,20 @@
 import Results
 
 /// Where things live in the site folder, and the Content-Security-Policy of its pages.
-public enum SitePaths {
+enum SitePaths {
     /// Pages load only the site's own stylesheet; no script, no remote anything. `file:` is
     /// listed beside `'self'` because browsers give `file://` pages an opaque origin, which
     /// `'self'` may not match; pages served over HTTP cannot load `file:` URLs anyway.
-    public static let csp = "default-src 'none'; style-src 'self' file:; img-src 'self' data:; base-uri 'none'; form-action 'none'"
+    static let csp = "default-src 'none'; style-src 'self' file:; img-src 'self' data:; base-uri 'none'; form-action 'none'"
     /// The packet carries its CSS inline (it must work as a single file).
-    public static let packetCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
-    public static let stylesheet = "assets/site.css"
+    static let packetCSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'"
+    /// PNG bytes of sample images the packet embeds at most (as base64, a third more), so that
+    /// it stays under 2 MB with any number of image sets.
+    static let packetImageBytes = 700_000
+    static let stylesheet = "assets/site.css"
     /// The CSV files written into every run's `tables/` folder.
-    public static let tableNames = ["accuracy", "verdicts", "effective_robustness", "outliers", "pruning", "distance", "concepts",
-                                    "linear_probe", "atc", "per_class", "skipped"]
+    static let tableNames = ["accuracy", "verdicts", "effective_robustness", "outliers", "pruning", "distance", "concepts",
+                                    "linear_probe", "atc", "per_class", "confusions", "skipped"]
 }
 
 extension PageContext {
@@ -22,14 +25,7 @@ extension PageContext {
             link(try t("nav.home"), "../../../index.html"), link(results.pilot.title, "../index.html"),
         ])
         try addRunBasics(&page, prefix: "")
-        page["verdicts"] = .list(try evaluated.map { model in
-            var row: [String: TemplateValue] = [:]
-            row["model"] = .text(model.name)
-            row["href"] = .text("models/\(run.modelSlug(model.name)).html")
-            row["verdict"] = try status(run.verdict(model.name)?.status)
-            row["reasons"] = .list(try verdictReasons(model.name).map { .text($0) })
-            return .dict(row)
-        })
+        page["verdicts"] = .list(try evaluated.map { try verdictLine($0, prefix: "") })
         page["heatmap"] = try heatmap(id: "chart-heatmap").map { chart($0, csv: "tables/effective_robustness.csv") } ?? .bool(false)
         page["er"] = try scatterMultiples(id: "chart-er").map { chart($0, csv: "tables/effective_robustness.csv") } ?? .bool(false)
         if let reference = run.reference {
@@ -76,24 +72,13 @@ extension PageContext {
         page["reference_href"] = .text(run.reference.map { prefix + "shifts/\(run.domainSlug($0.name)).html" } ?? "")
     }
 
-    /// The reasons behind a model's verdict: every non-pass reason of its image-set verdicts,
-    /// prefixed with the image set ("sketch: …"), then any model-level reason no image-set
-    /// verdict carries; for a model without any such reason, one "no criterion is violated"
-    /// line.
+    /// The reasons behind a model's verdict in the page's language: every non-pass reason of its
+    /// image-set verdicts, prefixed with the image set ("sketch: …"), then any model-level reason
+    /// no image-set verdict carries; for a model without any such reason, one "no criterion is
+    /// violated" line.
     func verdictReasons(_ model: String) throws -> [String] {
-        var texts: [String] = []
-        let shiftVerdicts = results.verdicts.shifts.filter { $0.model == model }
-        for verdict in shiftVerdicts {
-            for reason in verdict.reasons where reason.status != .pass {
-                texts.append(try t("verdict.reason_on", ["domain": verdict.domain, "reason": try reasonText(reason)]))
-            }
-        }
-        for reason in run.verdict(model)?.reasons ?? [] where reason.status != .pass {
-            // A model reason repeats an image-set reason; schema-1 files do not name its domain.
-            let repeated = shiftVerdicts.contains { verdict in
-                (reason.domain ?? verdict.domain) == verdict.domain && verdict.reasons.contains { $0.sameRule(as: reason) }
-            }
-            if !repeated { texts.append(try catalog.reasonText(reason, withDomain: true)) }
+        var texts = try locatedReasons(model).map { located in
+            try located.domain.map { try t("verdict.reason_on", ["domain": $0, "reason": try reasonText(located.reason)]) } ?? reasonText(located.reason)
         }
         if texts.isEmpty, run.verdict(model)?.status == .pass { texts.append(try t("reason.criteria_met_all")) }
         return texts

@@ -1,3 +1,4 @@
+import Foundation
 import Results
 
 extension PageContext {
@@ -16,6 +17,18 @@ extension PageContext {
             "images": .number(catalog.integer(domain.imageCount)),
             "skipped": .number(catalog.integer(domain.skippedImages.count)),
         ])
+        // This image set's sample, and on a shift the reference's beside it.
+        var groups = [(title: domain.name, domain: domain.name)]
+        if domain.role == .shift, let reference = run.reference {
+            groups.append((try t("shift.sample_reference", ["domain": reference.name]), reference.name))
+        }
+        var samples: [TemplateValue] = []
+        for group in groups {
+            let images = thumbnailImages(of: group.domain, prefix: "../")
+            if !images.isEmpty { samples.append(.dict(["title": .text(group.title), "thumbnails": .list(images)])) }
+        }
+        page["samples"] = .list(samples)
+        page["sample_lead"] = .text(try t("shift.sample_lead", ["side": catalog.integer(96)]))
         page["skipped_images"] = .list(try domain.skippedImages.map { image in
             .dict(["path": .text(image.path), "code": .text(image.shownCode), "reason": .text(try skippedReason(image))])
         })
@@ -38,6 +51,14 @@ extension PageContext {
                                                    "slope": catalog.decimal(fit.slope, digits: 2),
                                                    "intercept": (fit.intercept < 0 ? "− " : "+ ") + catalog.decimal(abs(fit.intercept), digits: 2)]))
         } ?? .bool(false)
+        page["confusions"] = .list(domain.isLabelled ? evaluated.flatMap { model in
+            (run.zeroShot(model.name, domain.name)?.confusions ?? []).prefix(5).map { confusion in
+                TemplateValue.dict(["model": .text(model.name), "href": .text("../models/\(run.modelSlug(model.name)).html"),
+                                    "true_class": .text(run.className(confusion.trueClass)), "predicted_class": .text(run.className(confusion.predictedClass)),
+                                    "count": .number(catalog.integer(confusion.count))])
+            }
+        } : [])
+        page["class_changes"] = .list(domain.role == .shift ? try evaluated.flatMap { try classChanges(model: $0.name, shift: domain.name, count: 5) } : [])
         let evaluatedNames = Set(evaluated.map(\.name))
         let guardrails: [String] = try guardrailTexts { flag in
             flag.domain == domain.name && (flag.model.map { evaluatedNames.contains($0) } ?? true)
@@ -70,5 +91,50 @@ extension PageContext {
             return .dict(row)
         })
         return .dict(page)
+    }
+}
+
+extension PageContext {
+    /// The `count` classes of `model` whose accuracy falls most from the reference to `shift`
+    /// (worst first; ties by class name), each accuracy with its Clopper–Pearson interval. The
+    /// change is the difference of the two stored accuracies; it has no interval of its own.
+    func classChanges(model: String, shift: String, count: Int) throws -> [TemplateValue] {
+        guard let reference = run.reference, let here = run.zeroShot(model, shift), let there = run.zeroShot(model, reference.name) else { return [] }
+        var rows: [(name: String, here: ClassAccuracy, there: ClassAccuracy, change: Double)] = []
+        for entry in here.perClass {
+            guard let accuracy = entry.accuracy, let before = there.perClass.first(where: { $0.classIndex == entry.classIndex }),
+                  let referenceAccuracy = before.accuracy else { continue }
+            rows.append((run.className(entry.classIndex), entry, before, accuracy - referenceAccuracy))
+        }
+        rows.sort { ($0.change, $0.name) < ($1.change, $1.name) }
+        return rows.prefix(count).map { row in
+            .dict(["model": .text(model), "href": .text("../models/\(run.modelSlug(model)).html"), "class": .text(row.name),
+                   "accuracy": .number(catalog.percent(row.here.accuracy)),
+                   "accuracy_ci": .number(row.here.ci.map { catalog.percentRange($0.lower, $0.upper) } ?? "—"),
+                   "images": .number(catalog.integer(row.here.count)),
+                   "reference": .number(catalog.percent(row.there.accuracy)),
+                   "reference_ci": .number(row.there.ci.map { catalog.percentRange($0.lower, $0.upper) } ?? "—"),
+                   "change": .number(catalog.points(row.change))])
+        }
+    }
+
+    /// The sample images of `domain` linked from a page (`prefix` leads to the run folder).
+    func thumbnailImages(of domain: String, prefix: String) -> [TemplateValue] {
+        run.thumbnails(of: domain).map { .dict(["src": .text(prefix + $0.file), "alt": .text($0.source)]) }
+    }
+
+    /// At most `limit` sample images of `domain` as data URIs (the packet is one file), spread
+    /// evenly over the sample (which is in path order, so often in class order), while their
+    /// PNG bytes fit in `budget`; what they use is taken from it.
+    func embeddedThumbnails(of domain: String, limit: Int, budget: inout Int) -> [TemplateValue] {
+        let all = run.thumbnails(of: domain)
+        let shown = min(limit, all.count)
+        var images: [TemplateValue] = []
+        for thumbnail in (0..<shown).map({ all[$0 * all.count / shown] }) {
+            guard let png = run.thumbnailData[thumbnail.file], png.count <= budget else { continue }
+            budget -= png.count
+            images.append(.dict(["src": .text("data:image/png;base64," + Data(png).base64EncodedString()), "alt": .text(thumbnail.source)]))
+        }
+        return images
     }
 }

@@ -352,19 +352,8 @@ extension Catalog {
     /// (Probes/Verdict.swift): effective robustness is a difference in points, the domain AUC
     /// a plain number, the rest fractions.
     func reasonText(_ reason: VerdictReason, withDomain: Bool = false) throws -> String {
-        let value: String, limit: String
-        switch reason.code {
-        case .belowBaselineTrend:
-            value = points(reason.value.map(abs), signed: false)
-            limit = points(reason.limit)
-        case .strongUnlabelledShift:
-            value = decimal(reason.value, digits: 2)
-            limit = decimal(reason.limit, digits: 2)
-        default:
-            value = percent(reason.value)
-            limit = percent(reason.limit)
-        }
-        let text = try self.text("reason.\(reason.code.rawValue)", ["value": value, "limit": limit])
+        let numbers = reasonNumbers(reason)
+        let text = try self.text("reason.\(reason.code.rawValue)", ["value": numbers.value, "limit": numbers.limit])
         guard withDomain, let domain = reason.domain else { return text }
         return try self.text("verdict.reason_on", ["domain": domain, "reason": text])
     }
@@ -382,8 +371,20 @@ extension Catalog {
         }.joined(separator: try text("format.list_separator"))
     }
 
+    /// A reason's value and limit in the unit its rule compares.
+    func reasonNumbers(_ reason: VerdictReason) -> (value: String, limit: String) {
+        switch reason.code {
+        case .belowBaselineTrend:
+            return (points(reason.value.map(abs), signed: false), points(reason.limit))
+        case .strongUnlabelledShift:
+            return (decimal(reason.value, digits: 2), decimal(reason.limit, digits: 2))
+        default:
+            return (percent(reason.value), percent(reason.limit))
+        }
+    }
+
     /// A probe note in this language (`note.<code>`, with `count` when the note has one).
-    public func noteText(_ note: ProbeNote) throws -> String {
+    package func noteText(_ note: ProbeNote) throws -> String {
         let key = "note.\(note.code.rawValue)"
         return try note.count.map { try plural(key, count: $0) } ?? text(key)
     }

@@ -14,7 +14,7 @@ enum RunTables {
         }
         var files: [String: String] = [:]
         var accuracy: [[String]] = [], perClass: [[String]] = [], outliers: [[String]] = [], pruning: [[String]] = []
-        var distance: [[String]] = [], concepts: [[String]] = [], linear: [[String]] = [], atc: [[String]] = []
+        var distance: [[String]] = [], concepts: [[String]] = [], linear: [[String]] = [], atc: [[String]] = [], confusions: [[String]] = []
         for entry in results.probes {
             let r = entry.results
             if let z = r.zeroShot {
@@ -22,6 +22,10 @@ enum RunTables {
                                  number(z.top5), number(z.top5CI.lower), number(z.top5CI.upper),
                                  number(z.differenceFromReference?.difference), number(z.differenceFromReference?.ci.lower),
                                  number(z.differenceFromReference?.ci.upper)])
+                for c in z.confusions ?? [] {
+                    confusions.append([entry.model, entry.domain, String(c.trueClass), run.className(c.trueClass), String(c.predictedClass),
+                                       run.className(c.predictedClass), String(c.count)])
+                }
                 for c in z.perClass {
                     perClass.append([entry.model, entry.domain, String(c.classIndex), run.className(c.classIndex), String(c.count), String(c.correct),
                                      number(c.accuracy), number(c.ci?.lower), number(c.ci?.upper)])
@@ -52,6 +56,7 @@ enum RunTables {
         files["accuracy"] = table(["model", "domain", "count", "top1_correct", "top1", "top1_ci_lower", "top1_ci_upper", "top5", "top5_ci_lower",
                                    "top5_ci_upper", "difference_from_reference", "difference_ci_lower", "difference_ci_upper"], accuracy)
         files["per_class"] = table(["model", "domain", "class_index", "class_name", "count", "correct", "accuracy", "ci_lower", "ci_upper"], perClass)
+        files["confusions"] = table(["model", "domain", "true_class_index", "true_class", "predicted_class_index", "predicted_class", "count"], confusions)
         files["outliers"] = table(["model", "domain", "threshold", "count", "dimensions", "kurtosis_mean", "jaccard_with_reference", "max_ratio"], outliers)
         files["pruning"] = table(["model", "domain", "kind", "pruned_fraction", "kept", "accuracy"], pruning)
         files["distance"] = table(["model", "domain", "frechet", "mmd2", "mmd_p_value", "mmd_permutations", "auc", "auc_folds", "seed"], distance)

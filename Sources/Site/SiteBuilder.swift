@@ -13,18 +13,18 @@ import Results
 /// overwritten (`addRun` fails instead). Index and pilot pages are rebuilt from every stored
 /// `results.json`; `renderAll` re-renders every page (after a template change) without
 /// touching results, manifests or tables. Every file is written to a temporary name and renamed.
-public struct SiteBuilder: Sendable {
-    public let siteDirectory: URL
-    public let templates: TemplateSet
-    public let assetsDirectory: URL
+package struct SiteBuilder: Sendable {
+    let siteDirectory: URL
+    let templates: TemplateSet
+    let assetsDirectory: URL
     /// Language of the site index (pilot and run pages use their pilot's language).
-    public let indexLanguage: String
+    let indexLanguage: String
     let css: String
     let catalogs: [String: Catalog]
 
     /// `templatesDirectory` holds the page templates (`templates/`); `assetsDirectory` holds
     /// `site.css` and `i18n/<language>.json` (`assets/`).
-    public init(siteDirectory: URL, templatesDirectory: URL, assetsDirectory: URL, indexLanguage: String = "en") throws {
+    package init(siteDirectory: URL, templatesDirectory: URL, assetsDirectory: URL, indexLanguage: String = "en") throws {
         self.siteDirectory = siteDirectory
         self.templates = try TemplateSet(directory: templatesDirectory)
         self.assetsDirectory = assetsDirectory
@@ -51,7 +51,7 @@ public struct SiteBuilder: Sendable {
     // MARK: Pages
 
     /// Every page of one run, by path relative to the run folder.
-    public func runPages(_ run: SiteRun) throws -> [String: String] {
+    func runPages(_ run: SiteRun) throws -> [String: String] {
         let context = PageContext(run: run, catalog: try catalog(run.results.pilot.language))
         var pages: [String: String] = [:]
         pages["index.html"] = try templates.render("run.html", context.runOverview())
@@ -66,7 +66,7 @@ public struct SiteBuilder: Sendable {
     }
 
     /// The CSV tables of one run, by path relative to the run folder.
-    public func runTables(_ run: SiteRun) throws -> [String: String] {
+    func runTables(_ run: SiteRun) throws -> [String: String] {
         var files: [String: String] = [:]
         for (name, text) in try RunTables.csvFiles(run, english: try catalog("en")) { files["tables/\(name).csv"] = text }
         return files
@@ -78,8 +78,9 @@ public struct SiteBuilder: Sendable {
     /// `resultsJSON` is the run's `results.json` exactly as it will be stored; `manifestJSON`
     /// is written as given. Fails if the run's folder already exists. Returns the run folder.
     @discardableResult
-    public func addRun(resultsJSON: Data, manifestJSON: Data) throws -> URL {
-        let run = try SiteRun(resultsJSON: resultsJSON)
+    func addRun(resultsJSON: Data, manifestJSON: Data, thumbnails: [String: [UInt8]] = [:]) throws -> URL {
+        var run = try SiteRun(resultsJSON: resultsJSON)
+        run.thumbnailData = thumbnails
         let pilotFolder = siteDirectory.appendingPathComponent("pilots").appendingPathComponent(run.pilotSlug)
         let final = pilotFolder.appendingPathComponent(run.runSlug)
         let manager = FileManager.default
@@ -94,6 +95,7 @@ public struct SiteBuilder: Sendable {
         }
         do {
             var files: [String: Data] = ["results.json": resultsJSON, "manifest.json": manifestJSON]
+            for (path, png) in thumbnails { files[path] = Data(png) }
             for (path, text) in try runTables(run) { files[path] = Data(text.utf8) }
             for (path, text) in try runPages(run) { files[path] = Data(text.utf8) }
             for (path, data) in files.sorted(by: { $0.key < $1.key }) {
@@ -113,25 +115,37 @@ public struct SiteBuilder: Sendable {
         return final
     }
 
-    /// Convenience: encodes `results` (adding `class_names` when given) and stores it.
+    /// Convenience: encodes `results` (adding `class_names` and `thumbnails` when given) and
+    /// stores it, with the thumbnails' PNG files at `thumbnails/<domain>/<nn>.png`.
     @discardableResult
-    public func addRun(results: RunResults, classNames: [String] = [], manifestJSON: Data) throws -> URL {
-        try addRun(resultsJSON: try Self.encode(results, classNames: classNames), manifestJSON: manifestJSON)
+    package func addRun(results: RunResults, classNames: [String] = [], thumbnails: [SiteThumbnail] = [], manifestJSON: Data) throws -> URL {
+        let slugs = Slug.unique(results.domains.map(\.name))
+        var stored: [SiteRun.StoredThumbnail] = []
+        var files: [String: [UInt8]] = [:]
+        for thumbnail in thumbnails {
+            let folder = "thumbnails/\(slugs[thumbnail.domain] ?? Slug.make(thumbnail.domain))"
+            let number = stored.filter { $0.domain == thumbnail.domain }.count + 1
+            let file = folder + "/" + (number < 10 ? "0" : "") + "\(number).png"
+            stored.append(.init(domain: thumbnail.domain, file: file, source: thumbnail.source))
+            files[file] = thumbnail.png
+        }
+        return try addRun(resultsJSON: try Self.encode(results, classNames: classNames, thumbnails: stored), manifestJSON: manifestJSON, thumbnails: files)
     }
 
-    /// `results.json` bytes: the probes' stable encoding, plus `class_names` when given.
-    public static func encode(_ results: RunResults, classNames: [String]) throws -> Data {
+    /// `results.json` bytes: the probes' stable encoding, plus `class_names` and `thumbnails` when given.
+    static func encode(_ results: RunResults, classNames: [String], thumbnails: [SiteRun.StoredThumbnail] = []) throws -> Data {
         let data = try RunResults.encoder().encode(results)
-        guard !classNames.isEmpty else { return data }
+        guard !classNames.isEmpty || !thumbnails.isEmpty else { return data }
         guard var object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw SiteError.invalidInput("results do not encode to a JSON object")
         }
-        object["class_names"] = classNames
+        if !classNames.isEmpty { object["class_names"] = classNames }
+        if !thumbnails.isEmpty { object["thumbnails"] = thumbnails.map { ["domain": $0.domain, "file": $0.file, "source": $0.source] } }
         return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     }
 
     /// Every stored run, grouped by pilot folder (sorted), each pilot's runs oldest first.
-    public func storedRuns() throws -> [[SiteRun]] {
+    func storedRuns() throws -> [[SiteRun]] {
         let manager = FileManager.default
         let pilots = siteDirectory.appendingPathComponent("pilots")
         guard let pilotNames = try? manager.contentsOfDirectory(atPath: pilots.path) else { return [] }
@@ -144,7 +158,12 @@ public struct SiteBuilder: Sendable {
                 let url = folder.appendingPathComponent(name).appendingPathComponent("results.json")
                 guard let data = manager.contents(atPath: url.path) else { continue }
                 do {
-                    runs.append(try SiteRun(resultsJSON: data))
+                    var run = try SiteRun(resultsJSON: data)
+                    for thumbnail in run.thumbnails where !thumbnail.file.contains("..") {
+                        let url = folder.appendingPathComponent(name).appendingPathComponent(thumbnail.file)
+                        if let bytes = manager.contents(atPath: url.path) { run.thumbnailData[thumbnail.file] = [UInt8](bytes) }
+                    }
+                    runs.append(run)
                 } catch let error as SiteError {
                     throw SiteError.io(path: url.path, message: error.description)
                 }
@@ -156,7 +175,7 @@ public struct SiteBuilder: Sendable {
     }
 
     /// Rewrites `index.html`, `assets/site.css` and every pilot's `index.html` from the stored runs.
-    public func rebuildIndexes() throws {
+    func rebuildIndexes() throws {
         let pilots = try storedRuns()
         try writeAtomically(Data(css.utf8), to: siteDirectory.appendingPathComponent(SitePaths.stylesheet))
         let archive = ArchiveContext(catalog: try catalog(indexLanguage), toolVersion: pilots.last?.last?.results.toolVersion ?? "")
@@ -173,7 +192,7 @@ public struct SiteBuilder: Sendable {
     /// Re-renders the pages of every stored run and the index pages. Returns the number of
     /// runs and of pages written.
     @discardableResult
-    public func renderAll() throws -> (runs: Int, pages: Int) {
+    package func renderAll() throws -> (runs: Int, pages: Int) {
         var runCount = 0, pageCount = 0
         let pilots = try storedRuns()
         for runs in pilots {
@@ -207,5 +226,19 @@ public struct SiteBuilder: Sendable {
         } catch {
             throw SiteError.io(path: url.path, message: error.localizedDescription)
         }
+    }
+}
+
+/// A sample image of one image set for the pages: its PNG bytes and the image it shows.
+package struct SiteThumbnail: Sendable, Equatable {
+    package var domain: String
+    /// The image's path relative to its image set's folder.
+    package var source: String
+    package var png: [UInt8]
+
+    package init(domain: String, source: String, png: [UInt8]) {
+        self.domain = domain
+        self.source = source
+        self.png = png
     }
 }

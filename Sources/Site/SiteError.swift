@@ -1,6 +1,6 @@
 /// Why the site could not be built. `code` is terse and stable (for logs and tests);
 /// `description` is the human message.
-public enum SiteError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum SiteError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A template that does not parse, or a slot the context cannot fill. `file` is the
     /// template's name (`run.html`, `partials/head.html`), `line` is 1-based.
     case template(file: String, line: Int, message: String)
@@ -11,7 +11,7 @@ public enum SiteError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A file or folder that could not be read or written.
     case io(path: String, message: String)
 
-    public var code: String {
+    package var code: String {
         switch self {
         case .template: return "template"
         case .catalog: return "catalog"
@@ -20,7 +20,7 @@ public enum SiteError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .template(let file, let line, let message): return "\(file):\(line): \(message)"
         case .catalog(let message): return "message catalogue: \(message)"

@@ -22,19 +22,19 @@ import Foundation
 /// and unknown partials are `SiteError.template` errors, never empty output.
 /// A line holding only a section, else, comment or partial tag (and whitespace) is removed
 /// entirely, so templates can be indented freely.
-public struct Template: Sendable {
+struct Template: Sendable {
     /// The name errors use, usually the path relative to the templates folder.
-    public let name: String
+    let name: String
     let nodes: [Node]
 
-    public init(name: String, source: String) throws {
+    init(name: String, source: String) throws {
         self.name = name
         var parser = TemplateParser(name: name, tokens: try TemplateLexer.tokens(of: source, name: name))
         self.nodes = try parser.parseAll()
     }
 
     /// Renders with `context` as the outermost scope; `partials` resolves `{{> name}}`.
-    public func render(_ context: TemplateValue, partials: TemplateSet? = nil) throws -> String {
+    func render(_ context: TemplateValue, partials: TemplateSet? = nil) throws -> String {
         var renderer = TemplateRenderer(partials: partials)
         var out = ""
         try renderer.render(nodes, template: name, scopes: [context], loops: [], into: &out, depth: 0)
@@ -43,15 +43,15 @@ public struct Template: Sendable {
 }
 
 /// The templates of a folder: pages at the top level and partials under `partials/`.
-public struct TemplateSet: Sendable {
-    public private(set) var templates: [String: Template] = [:]
+struct TemplateSet: Sendable {
+    private(set) var templates: [String: Template] = [:]
 
-    public init(templates: [Template]) {
+    init(templates: [Template]) {
         for template in templates { self.templates[template.name] = template }
     }
 
     /// Reads every `*.html` file of `directory` and of `directory/partials`.
-    public init(directory: URL) throws {
+    init(directory: URL) throws {
         let manager = FileManager.default
         for sub in ["", "partials/"] {
             let folder = sub.isEmpty ? directory : directory.appendingPathComponent("partials")
@@ -70,7 +70,7 @@ public struct TemplateSet: Sendable {
         }
     }
 
-    public func template(_ name: String) throws -> Template {
+    func template(_ name: String) throws -> Template {
         guard let template = templates[name] else {
             throw SiteError.template(file: name, line: 0, message: "no template named '\(name)' in the templates folder")
         }
@@ -82,7 +82,7 @@ public struct TemplateSet: Sendable {
         templates["partials/\(name).html"] ?? templates["\(name).html"] ?? templates[name]
     }
 
-    public func render(_ name: String, _ context: TemplateValue) throws -> String {
+    func render(_ name: String, _ context: TemplateValue) throws -> String {
         try template(name).render(context, partials: self)
     }
 }

@@ -2,7 +2,7 @@
 ///
 /// Numbers arrive preformatted (by `Catalog`, in the page's language) so the engine never
 /// formats anything; raw HTML is a distinct case so that escaping cannot be forgotten.
-public enum TemplateValue: Equatable, Sendable {
+enum TemplateValue: Equatable, Sendable {
     case text(String)
     /// A number already formatted for the page's language ("91.3%", "1,024").
     case number(String)
@@ -38,10 +38,10 @@ public enum TemplateValue: Equatable, Sendable {
 extension TemplateValue: ExpressibleByStringLiteral, ExpressibleByBooleanLiteral,
     ExpressibleByArrayLiteral, ExpressibleByDictionaryLiteral
 {
-    public init(stringLiteral value: String) { self = .text(value) }
-    public init(booleanLiteral value: Bool) { self = .bool(value) }
-    public init(arrayLiteral elements: TemplateValue...) { self = .list(elements) }
-    public init(dictionaryLiteral elements: (String, TemplateValue)...) {
+    init(stringLiteral value: String) { self = .text(value) }
+    init(booleanLiteral value: Bool) { self = .bool(value) }
+    init(arrayLiteral elements: TemplateValue...) { self = .list(elements) }
+    init(dictionaryLiteral elements: (String, TemplateValue)...) {
         var dict: [String: TemplateValue] = [:]
         for (key, value) in elements { dict[key] = value }
         self = .dict(dict)

@@ -1,3 +1,4 @@
+import Foundation
 @testable import Probes
 import Results
 import Support
@@ -33,6 +34,23 @@ final class ProbeFixtureTests: XCTestCase {
             let perClass = (Fixture.object("zero_shot.\(name).per_class") as! [[NSNumber]]).map { $0.map(\.intValue) }
             XCTAssertEqual(result.perClass.map { [$0.count, $0.correct] }, perClass)
         }
+    }
+
+    /// The most frequent wrong predictions against numpy (Fixtures/make_confusions.py).
+    func testConfusionsMatchNumpy() throws {
+        let data = try Data(contentsOf: Fixture.directory.appendingPathComponent("confusions.json"))
+        let expected = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        for (name, x, y) in [("reference", reference!, referenceLabels!), ("shift", shift!, shiftLabels!)] {
+            let scores = try ZeroShot.scores(embeddings: x, head: head, labels: y)
+            let result = try XCTUnwrap(ZeroShot.result(scores: scores, labels: y, classCount: head.rows))
+            let pairs = try XCTUnwrap(expected[name] as? [[Int]])
+            XCTAssertFalse(pairs.isEmpty, name)
+            XCTAssertEqual(result.confusions?.map { [$0.trueClass, $0.predictedClass, $0.count] }, pairs, name)
+        }
+        // Ties: count, then true class, then predicted class.
+        XCTAssertEqual(ZeroShot.confusions(predictions: [1, 0, 2, 2, 0, 1], labels: [0, 1, 0, 1, 2, 2], limit: 3),
+                       [Confusion(trueClass: 0, predictedClass: 1, count: 1), Confusion(trueClass: 0, predictedClass: 2, count: 1),
+                        Confusion(trueClass: 1, predictedClass: 0, count: 1)])
     }
 
     func testOutliersMatchNumpyAndScipyKurtosis() throws {
