@@ -108,7 +108,7 @@ final class DemoTests: XCTestCase {
             XCTAssertEqual(spec.models.map(\.name), DemoPilot.models.map(\.name))
             XCTAssertEqual(spec.models.filter(\.baseline).map(\.name), DemoPilot.models.filter(\.baseline).map(\.name))
             XCTAssertGreaterThanOrEqual(spec.models.filter(\.baseline).count, 3)
-            XCTAssertGreaterThanOrEqual(spec.models.filter { !$0.baseline }.count, 2)
+            XCTAssertGreaterThanOrEqual(spec.models.filter { !$0.baseline }.count, 4)
             XCTAssertEqual(spec.criteria, DemoPilot.criteria)
             for model in spec.models {
                 XCTAssertTrue(FileManager.default.fileExists(atPath: model.weights.path), model.weights.path)

@@ -16,6 +16,7 @@ final class DemoStoryTests: XCTestCase {
     /// (reference-style) data.
     static let robust = "diverse-6k-small"
     static let fragile = "narrow-6k-small"
+    static let between: [String] = DemoPilot.models.filter { !$0.baseline && ![robust, fragile].contains($0.name) }.map(\.name)
     static let baselines: [String] = DemoPilot.models.filter(\.baseline).map(\.name)
     static let labelledShifts = ["low-light", "new-camera", "sketch", "clutter", "second-line"]
     static let hardShifts = ["low-light", "new-camera", "sketch", "clutter"]
@@ -144,6 +145,22 @@ final class DemoStoryTests: XCTestCase {
             // Without labels neither gets a pass on the supplier's photos: the estimate is below the minimum.
             for model in [Self.robust, Self.fragile] {
                 XCTAssertFalse(["pass", "not_assessed"].contains(try status(run, model, "site-photos")), model)
+            }
+            // The models between (diverse data on a tiny tower, shorter training): on average over the hard shifts each
+            // is below the robust one and clearly above the narrow one, and each keeps more of its reference accuracy
+            // on the night shift than the narrow one does.
+            func mean(_ model: String) throws -> Double {
+                try Self.hardShifts.map { try accuracy(run, model, $0) }.reduce(0, +) / Double(Self.hardShifts.count)
+            }
+            func kept(_ model: String, _ shift: String) throws -> Double {
+                try accuracy(run, model, shift) / accuracy(run, model, "reference")
+            }
+            XCTAssertEqual(Self.between.count, 2)
+            for model in Self.between {
+                XCTAssertLessThan(try mean(model), try mean(Self.robust) - 0.15, model)
+                XCTAssertGreaterThan(try mean(model), try mean(Self.fragile) + 0.1, model)
+                XCTAssertGreaterThan(try kept(model, "low-light"), try kept(Self.fragile, "low-light") + 0.4, model)
+                XCTAssertLessThan(try kept(model, "low-light"), try kept(Self.robust, "low-light") - 0.1, model)
             }
         }
     }

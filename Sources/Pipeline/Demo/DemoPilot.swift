@@ -20,6 +20,8 @@ package enum DemoPilot {
     /// and, for the baselines, training steps. assets/demo-models/README.md gives the recipes and what came out.
     package static let models: [Model] = [
         Model(name: "diverse-6k-small", folder: "diverse-6k-small"),
+        Model(name: "diverse-6k-tiny", folder: "diverse-6k-tiny"),
+        Model(name: "diverse-1k-tiny", folder: "diverse-1k-tiny"),
         Model(name: "narrow-6k-small", folder: "narrow-6k-small"),
         Model(name: "standard-500-tiny-300", folder: "standard-500-tiny-300", baseline: true),
         Model(name: "standard-1k-tiny-150", folder: "standard-1k-tiny-150", baseline: true),
