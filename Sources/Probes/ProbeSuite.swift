@@ -77,10 +77,10 @@ public enum ProbeSuite {
     ) throws -> [ModelDomainProbes] {
         let seeds = Seeds(base: options.seed)
         guard head.rows >= 1, head.columns >= 1 else { throw ProbesError.invalid("the zero-shot head is empty") }
-        var referenceNotes = NoteList()
+        var referenceNotes: [ProbeNote] = []
         let ref = try sanitize(reference, head: head, notes: &referenceNotes)
         // Validate every domain before any heavy work.
-        var shiftNotes = [NoteList](repeating: NoteList(), count: shifts.count)
+        var shiftNotes = [[ProbeNote]](repeating: [], count: shifts.count)
         let cleanShifts = try shifts.indices.map { try sanitize(shifts[$0], head: head, notes: &shiftNotes[$0]) }
         guard ref.embeddings.rows >= 1 else {
             throw ProbesError.invalid("the reference domain '\(reference.name)' has no usable embedding")
@@ -106,7 +106,7 @@ public enum ProbeSuite {
         let threshold: Double? = try referenceZeroShot.map {
             try ATC.threshold(referenceConfidences: referenceScores.confidences, referenceCorrect: $0.top1Correct)
         }
-        if threshold == nil { referenceNotes.add(ProbeNote.referenceUnlabelled, "the reference has no labels: no ATC estimate and no linear probe") }
+        if threshold == nil { referenceNotes.append(ProbeNote(.referenceUnlabelled)) }
         let distanceReference = options.runDistance
             ? try options.timing.measure("distance: reference") { try Distance.reference(ref.embeddings, options: options.distance, seed: seeds.distance) } : nil
         var linearProbe: LinearProbe.Fitted?
@@ -115,7 +115,7 @@ public enum ProbeSuite {
                 try LinearProbe.fit(
                     reference: ref.embeddings, labels: labels, classCount: head.rows, options: options.linearProbe, seed: seeds.linearProbe)
             }
-            if linearProbe == nil { referenceNotes.add(ProbeNote.linearProbeTooFew, "too few reference images or classes for a linear probe") }
+            if linearProbe == nil { referenceNotes.append(ProbeNote(.linearProbeTooFew)) }
         }
         let referenceOutcomes = ref.labels.map { ZeroShot.outcomes(referenceScores, labels: $0) }
 
@@ -127,8 +127,7 @@ public enum ProbeSuite {
             let clean = isReference ? ref : cleanShifts[index - 1]
             var results = ProbeResults()
             guard clean.embeddings.rows >= 1 else {
-                notes.add(ProbeNote.noUsableEmbedding, "no usable embedding: every probe is skipped")
-                notes.store(in: &results)
+                results.notes = notes + [ProbeNote(.noUsableEmbedding)]
                 return ModelDomainProbes(model: model, domain: domain.name, results: results)
             }
             let (scores, directions) = isReference ? (referenceScores, referenceDirections) : try scoresAndDirections(clean)
@@ -155,12 +154,12 @@ public enum ProbeSuite {
                                 activations: clean.embeddings, similarities: concepts.similarities, conceptNames: concepts.names,
                                 threshold: options.conceptThreshold)
                         }
-                    } catch ProbesError.invalid(let message) {
+                    } catch ProbesError.invalid {
                         // The concept probe's only `.invalid` error: fewer than 3 images or no concept.
-                        notes.add(ProbeNote.conceptProbeTooFew, "concept probe skipped: \(message)")
+                        notes.append(ProbeNote(.conceptProbeTooFew))
                     }
                 } else {
-                    notes.add(ProbeNote.conceptSimilaritiesMismatch, "concept probe skipped: similarities do not match the usable reference images")
+                    notes.append(ProbeNote(.conceptSimilaritiesMismatch))
                 }
             }
             if let threshold {
@@ -171,7 +170,7 @@ public enum ProbeSuite {
                 results.distance = try options.timing.measure("distance (total)") {
                     try Distance.result(reference: distanceReference, embeddings: clean.embeddings, options: options.distance, seed: seed, timing: options.timing)
                 }
-                if clean.embeddings.rows < 2 { notes.add(ProbeNote.singleImageDistance, "one image: Fréchet distance and MMD need at least 2") }
+                if clean.embeddings.rows < 2 { notes.append(ProbeNote(.singleImageDistance)) }
             }
             if let linearProbe, let labels = clean.labels {
                 results.linearProbe = options.timing.measure("linear probe: evaluate") {
@@ -180,8 +179,8 @@ public enum ProbeSuite {
                     return LinearProbe.result(linearProbe, embeddings: clean.embeddings.selectingRows(test), labels: test.map { labels[$0] })
                 }
             }
-            if let labels = clean.labels, Set(labels).count == 1 { notes.add(ProbeNote.singleLabel, "every image has the same label: per-class accuracy has one class") }
-            notes.store(in: &results)
+            if let labels = clean.labels, Set(labels).count == 1 { notes.append(ProbeNote(.singleLabel)) }
+            results.notes = notes
             return ModelDomainProbes(model: model, domain: domain.name, results: results)
         }
 
@@ -257,7 +256,7 @@ public enum ProbeSuite {
     }
 
     /// Drops rows with a non-finite value (and their labels), noting how many.
-    static func sanitize(_ domain: DomainEmbeddings, head: Matrix<Float>, notes: inout NoteList) throws -> DomainEmbeddings {
+    static func sanitize(_ domain: DomainEmbeddings, head: Matrix<Float>, notes: inout [ProbeNote]) throws -> DomainEmbeddings {
         guard domain.embeddings.columns == head.columns else {
             throw ProbesError.shape("domain '\(domain.name)' has \(domain.embeddings.columns) dimensions but the head has \(head.columns)")
         }
@@ -275,24 +274,7 @@ public enum ProbeSuite {
         }
         guard keep.count < domain.embeddings.rows else { return domain }
         let dropped = domain.embeddings.rows - keep.count
-        notes.add(ProbeNote.nonFiniteEmbeddings, count: dropped, "\(dropped) embedding\(dropped == 1 ? "" : "s") with NaN or infinity left out")
+        notes.append(ProbeNote(.nonfiniteEmbeddings, count: dropped))
         return DomainEmbeddings(name: domain.name, embeddings: domain.embeddings.selectingRows(keep), labels: domain.labels.map { l in keep.map { l[$0] } })
-    }
-}
-
-/// A domain's notes as they accumulate: the English text and its code, kept in step.
-struct NoteList {
-    private(set) var texts: [String] = []
-    private(set) var codes: [ProbeNote] = []
-
-    mutating func add(_ code: String, count: Int? = nil, _ text: String) {
-        texts.append(text)
-        codes.append(ProbeNote(code: code, count: count))
-    }
-
-    /// Writes `notes` and, when there are any, `noteCodes` (no empty key in results.json).
-    func store(in results: inout ProbeResults) {
-        results.notes = texts
-        results.noteCodes = codes.isEmpty ? nil : codes
     }
 }

@@ -19,8 +19,8 @@ import Results
 /// | `strong_unlabelled_shift` | watch | unlabelled domain with domain-classifier AUC ≥ 0.9 |
 ///
 /// The model verdict is the worst over its reference-domain verdict and every shift
-/// verdict; its reasons are those non-pass reasons, prefixed by the domain. A criterion the
-/// pilot does not set is not checked. Outlier features are reported, not judged.
+/// verdict; its reasons are those non-pass reasons, each naming its domain (`domain`). A
+/// criterion the pilot does not set is not checked. Outlier features are reported, not judged.
 public enum Verdict {
     /// The verdict of `model` on `domain`.
     public static func shift(
@@ -28,19 +28,12 @@ public enum Verdict {
         robustness: RobustnessPoint?, criteria: Criteria
     ) -> ShiftVerdict {
         var reasons = [VerdictReason]()
-        let percent = { (x: Double) in String(format: "%.1f %%", 100 * x) }
         if let zeroShot = probes.zeroShot {
             if let minimum = criteria.minAccuracy {
                 if zeroShot.top1CI.upper < minimum {
-                    reasons.append(VerdictReason(
-                        code: "accuracy_below_minimum", status: .fail,
-                        message: "top-1 \(percent(zeroShot.top1)) (95 % CI \(percent(zeroShot.top1CI.lower))–\(percent(zeroShot.top1CI.upper))) is below the minimum \(percent(minimum))",
-                        value: zeroShot.top1, limit: minimum))
+                    reasons.append(VerdictReason(code: .accuracyBelowMinimum, status: .fail, value: zeroShot.top1, limit: minimum))
                 } else if zeroShot.top1CI.lower < minimum {
-                    reasons.append(VerdictReason(
-                        code: "accuracy_uncertain", status: .watch,
-                        message: "top-1 \(percent(zeroShot.top1)) has a 95 % CI (\(percent(zeroShot.top1CI.lower))–\(percent(zeroShot.top1CI.upper))) that reaches below the minimum \(percent(minimum))",
-                        value: zeroShot.top1, limit: minimum))
+                    reasons.append(VerdictReason(code: .accuracyUncertain, status: .watch, value: zeroShot.top1, limit: minimum))
                 }
             }
             if !isReference, let maximum = criteria.maxRelativeDrop, let reference = referenceAccuracy, reference > 0 {
@@ -48,55 +41,34 @@ public enum Verdict {
                 let allowed = -maximum * reference
                 if relativeDrop > maximum {
                     if let ci = zeroShot.differenceFromReference?.ci, ci.upper < allowed {
-                        reasons.append(VerdictReason(
-                            code: "relative_drop_above_maximum", status: .fail,
-                            message: "accuracy drops by \(percent(relativeDrop)) of the reference (allowed \(percent(maximum))), beyond bootstrap uncertainty",
-                            value: relativeDrop, limit: maximum))
+                        reasons.append(VerdictReason(code: .relativeDropAboveMaximum, status: .fail, value: relativeDrop, limit: maximum))
                     } else {
-                        reasons.append(VerdictReason(
-                            code: "relative_drop_uncertain", status: .watch,
-                            message: "accuracy drops by \(percent(relativeDrop)) of the reference (allowed \(percent(maximum))), within bootstrap uncertainty",
-                            value: relativeDrop, limit: maximum))
+                        reasons.append(VerdictReason(code: .relativeDropUncertain, status: .watch, value: relativeDrop, limit: maximum))
                     }
                 } else if relativeDrop > 0.8 * maximum {
-                    reasons.append(VerdictReason(
-                        code: "relative_drop_near_maximum", status: .watch,
-                        message: "accuracy drops by \(percent(relativeDrop)) of the reference, close to the allowed \(percent(maximum))",
-                        value: relativeDrop, limit: maximum))
+                    reasons.append(VerdictReason(code: .relativeDropNearMaximum, status: .watch, value: relativeDrop, limit: maximum))
                 }
             }
         } else if let atc = probes.atc, !isReference {
             if let minimum = criteria.minAccuracy, atc.estimate < minimum {
-                reasons.append(VerdictReason(
-                    code: "estimated_accuracy_below_minimum", status: .watch,
-                    message: "unlabelled: estimated accuracy \(percent(atc.estimate)) (ATC) is below the minimum \(percent(minimum)); label a sample to confirm",
-                    value: atc.estimate, limit: minimum))
+                reasons.append(VerdictReason(code: .estimatedAccuracyBelowMinimum, status: .watch, value: atc.estimate, limit: minimum))
             }
             if let maximum = criteria.maxRelativeDrop, let reference = referenceAccuracy, reference > 0 {
                 let relativeDrop = 1 - atc.estimate / reference
                 if relativeDrop > maximum {
-                    reasons.append(VerdictReason(
-                        code: "estimated_relative_drop_above_maximum", status: .watch,
-                        message: "unlabelled: estimated drop \(percent(relativeDrop)) of the reference exceeds the allowed \(percent(maximum))",
-                        value: relativeDrop, limit: maximum))
+                    reasons.append(VerdictReason(code: .estimatedRelativeDropAboveMaximum, status: .watch, value: relativeDrop, limit: maximum))
                 }
             }
             if let auc = probes.distance?.auc, auc >= 0.9 {
-                reasons.append(VerdictReason(
-                    code: "strong_unlabelled_shift", status: .watch,
-                    message: "unlabelled images are easy to tell from the reference (domain AUC \(String(format: "%.2f", auc)))",
-                    value: auc, limit: 0.9))
+                reasons.append(VerdictReason(code: .strongUnlabelledShift, status: .watch, value: auc, limit: 0.9))
             }
         }
         if let er = robustness?.effectiveRobustness, er < -0.05 {
-            reasons.append(VerdictReason(
-                code: "below_baseline_trend", status: .watch,
-                message: "accuracy is \(percent(-er)) below the baseline trend for its reference accuracy",
-                value: er, limit: -0.05))
+            reasons.append(VerdictReason(code: .belowBaselineTrend, status: .watch, value: er, limit: -0.05))
         }
         let status = reasons.map(\.status).max() ?? .pass
         if status == .pass {
-            reasons.insert(VerdictReason(code: "criteria_met", status: .pass, message: "no criterion is violated"), at: 0)
+            reasons.insert(VerdictReason(code: .criteriaMet, status: .pass), at: 0)
         }
         return ShiftVerdict(model: model, domain: domain, status: status, reasons: reasons)
     }
@@ -107,13 +79,13 @@ public enum Verdict {
         let status = own.map(\.status).max() ?? .pass
         var reasons = own.flatMap { verdict in
             verdict.reasons.filter { $0.status != .pass }.map { reason in
-                var prefixed = reason
-                prefixed.message = "\(verdict.domain): \(reason.message)"
-                return prefixed
+                var onDomain = reason
+                onDomain.domain = verdict.domain
+                return onDomain
             }
         }
         if reasons.isEmpty {
-            reasons = [VerdictReason(code: "criteria_met", status: .pass, message: "no criterion is violated on any domain")]
+            reasons = [VerdictReason(code: .criteriaMet, status: .pass)]
         }
         return ModelVerdict(model: model, status: status, reasons: reasons)
     }

@@ -13,10 +13,14 @@ import Foundation
 /// - dimensions and class indices are 0-based;
 /// - every random choice names the seed it used, so a run can be repeated exactly.
 ///
-/// Bump `currentSchemaVersion` on any change that renames or removes a key or changes a
-/// unit; adding an optional key is backwards compatible and does not bump it.
+/// Bump `currentSchemaVersion` on any change that renames or removes a key, changes a
+/// unit or a key's type, or adds a code; adding an optional key is backwards compatible and
+/// does not bump it. Every earlier version stays readable (`readableSchemaVersions`): the
+/// types decode what earlier versions wrote (docs/results-json.md says how).
 public struct RunResults: Codable, Sendable, Equatable {
-    public static let currentSchemaVersion = 1
+    /// 2: probe notes and verdict reasons as codes without English sentences.
+    public static let currentSchemaVersion = 2
+    public static let readableSchemaVersions = 1...currentSchemaVersion
 
     public var schemaVersion: Int
     public var pilot: PilotSummary

@@ -25,22 +25,38 @@ public enum VerdictStatus: String, Codable, Sendable, Comparable {
     public static func < (a: VerdictStatus, b: VerdictStatus) -> Bool { a.rank < b.rank }
 }
 
-/// One reason behind a verdict: a stable code (for translations), the status it implies,
-/// an English sentence, and the numbers it compared.
+/// One reason behind a verdict: a stable code (pages say it in their language, `reason.<code>`),
+/// the status it implies, and the numbers it compared.
 public struct VerdictReason: Codable, Sendable, Equatable {
-    /// e.g. `accuracy_below_minimum`, `relative_drop_above_maximum`, `ci_straddles_minimum`.
-    public var code: String
+    /// The rules of `Verdict` (Probes), one code each.
+    public enum Code: String, Codable, Sendable, CaseIterable {
+        case criteriaMet = "criteria_met"
+        case accuracyBelowMinimum = "accuracy_below_minimum"
+        case accuracyUncertain = "accuracy_uncertain"
+        case estimatedAccuracyBelowMinimum = "estimated_accuracy_below_minimum"
+        case relativeDropAboveMaximum = "relative_drop_above_maximum"
+        case relativeDropUncertain = "relative_drop_uncertain"
+        case relativeDropNearMaximum = "relative_drop_near_maximum"
+        case estimatedRelativeDropAboveMaximum = "estimated_relative_drop_above_maximum"
+        case belowBaselineTrend = "below_baseline_trend"
+        case strongUnlabelledShift = "strong_unlabelled_shift"
+    }
+
+    public var code: Code
     public var status: VerdictStatus
-    public var message: String
+    /// What was compared with `limit`, in the rule's unit (fractions; effective robustness
+    /// in accuracy points as a fraction; the domain classifier's AUC as a plain number).
     public var value: Double?
     public var limit: Double?
+    /// In a model verdict, the image set the reason comes from; nil in an image-set verdict.
+    public var domain: String?
 
-    public init(code: String, status: VerdictStatus, message: String, value: Double? = nil, limit: Double? = nil) {
+    public init(code: Code, status: VerdictStatus, value: Double? = nil, limit: Double? = nil, domain: String? = nil) {
         self.code = code
         self.status = status
-        self.message = message
         self.value = value
         self.limit = limit
+        self.domain = domain
     }
 }
 

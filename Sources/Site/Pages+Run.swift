@@ -1,3 +1,4 @@
+import Results
 
 /// Where things live in the site folder, and the Content-Security-Policy of its pages.
 public enum SitePaths {
@@ -75,20 +76,22 @@ extension PageContext {
 
     /// The reasons behind a model's verdict: every non-pass reason of its image-set verdicts,
     /// prefixed with the image set ("sketch: …"), then any model-level reason no image-set
-    /// verdict carries (the probes prefix those messages with the domain); for a model without
-    /// any such reason, one "no criterion is violated" line.
+    /// verdict carries; for a model without any such reason, one "no criterion is violated"
+    /// line.
     func verdictReasons(_ model: String) throws -> [String] {
         var texts: [String] = []
-        var seen = Set<String>()
-        for verdict in results.verdicts.shifts where verdict.model == model {
+        let shiftVerdicts = results.verdicts.shifts.filter { $0.model == model }
+        for verdict in shiftVerdicts {
             for reason in verdict.reasons where reason.status != .pass {
                 texts.append(try t("verdict.reason_on", ["domain": verdict.domain, "reason": try reasonText(reason)]))
-                seen.insert(reason.message)
-                seen.insert("\(verdict.domain): \(reason.message)")
             }
         }
-        for reason in run.verdict(model)?.reasons ?? [] where reason.status != .pass && !seen.contains(reason.message) {
-            texts.append(try reasonText(reason))
+        for reason in run.verdict(model)?.reasons ?? [] where reason.status != .pass {
+            // A model reason repeats an image-set reason; schema-1 files do not name its domain.
+            let repeated = shiftVerdicts.contains { verdict in
+                (reason.domain ?? verdict.domain) == verdict.domain && verdict.reasons.contains { $0.sameRule(as: reason) }
+            }
+            if !repeated { texts.append(try catalog.reasonText(reason, withDomain: true)) }
         }
         if texts.isEmpty, run.verdict(model)?.status == .pass { texts.append(try t("reason.criteria_met_all")) }
         return texts
@@ -167,5 +170,12 @@ extension PageContext {
     func downloads(prefix: String) throws -> [TemplateValue] {
         [link("results.json", prefix + "results.json"), link("manifest.json", prefix + "manifest.json")]
             + SitePaths.tableNames.map { link("tables/\($0).csv", prefix + "tables/\($0).csv") }
+    }
+}
+
+extension VerdictReason {
+    /// The same rule with the same numbers (whichever verdict holds it).
+    func sameRule(as other: VerdictReason) -> Bool {
+        code == other.code && status == other.status && value == other.value && limit == other.limit
     }
 }

@@ -39,29 +39,10 @@ struct PageContext {
         return .dict(value)
     }
 
-    /// A verdict reason in the page's language; reasons with a code the catalogue does not
-    /// know keep the probes' English message.
-    func reasonText(_ reason: VerdictReason) throws -> String {
-        let key = "reason.\(reason.code)"
-        guard catalog.entries[key] != nil else { return reason.message }
-        // Units follow the probes' rules (Probes/Verdict.swift): effective robustness is a
-        // difference in points, the domain AUC a plain number, the rest fractions.
-        let value: String, limit: String
-        switch reason.code {
-        case "below_baseline_trend":
-            value = catalog.points(reason.value.map(abs), signed: false)
-            limit = catalog.points(reason.limit.map(abs), signed: false)
-        case "strong_unlabelled_shift":
-            value = catalog.decimal(reason.value, digits: 2)
-            limit = catalog.decimal(reason.limit, digits: 2)
-        default:
-            value = catalog.percent(reason.value)
-            limit = catalog.percent(reason.limit)
-        }
-        return try t(key, ["value": value, "limit": limit])
-    }
+    /// A verdict reason in the page's language (`reason.<code>`).
+    func reasonText(_ reason: VerdictReason) throws -> String { try catalog.reasonText(reason) }
 
-    /// The language of the messages stored in results.json (skipped-image reasons, probe notes).
+    /// The language of the messages stored in results.json (skipped-image reasons).
     static let resultsLanguage = "en"
 
     /// A message stored in results.json in the page's language. A page in the results'
@@ -78,11 +59,10 @@ struct PageContext {
         try storedMessage(image.reason, key: "skip.\(image.code)")
     }
 
-    /// The notes of one model × domain, looked up by their codes (`note.<code>`); results
-    /// without `note_codes` show the English notes.
+    /// The notes of one model × domain in the page's language (`note.<code>`); a schema-1
+    /// file's notes written without codes are shown as written.
     func noteTexts(_ results: ProbeResults) throws -> [String] {
-        guard let coded = results.codedNotes else { return results.notes }
-        return try coded.map { try storedMessage($0.text, key: "note.\($0.note.code)", count: $0.note.count) }
+        try results.uncodedNotes + results.notes.map { try catalog.noteText($0) }
     }
 
     /// Where a baseline line's points came from: as stored on pages in the results' language;
@@ -310,6 +290,34 @@ struct PageContext {
 }
 
 extension Catalog {
+    /// A verdict reason in this language (`reason.<code>`), prefixed with its image set
+    /// (`verdict.reason_on`) when it names one. Units follow the probes' rules
+    /// (Probes/Verdict.swift): effective robustness is a difference in points, the domain AUC
+    /// a plain number, the rest fractions.
+    func reasonText(_ reason: VerdictReason, withDomain: Bool = false) throws -> String {
+        let value: String, limit: String
+        switch reason.code {
+        case .belowBaselineTrend:
+            value = points(reason.value.map(abs), signed: false)
+            limit = points(reason.limit.map(abs), signed: false)
+        case .strongUnlabelledShift:
+            value = decimal(reason.value, digits: 2)
+            limit = decimal(reason.limit, digits: 2)
+        default:
+            value = percent(reason.value)
+            limit = percent(reason.limit)
+        }
+        let text = try self.text("reason.\(reason.code.rawValue)", ["value": value, "limit": limit])
+        guard withDomain, let domain = reason.domain else { return text }
+        return try self.text("verdict.reason_on", ["domain": domain, "reason": text])
+    }
+
+    /// A probe note in this language (`note.<code>`, with `count` when the note has one).
+    public func noteText(_ note: ProbeNote) throws -> String {
+        let key = "note.\(note.code.rawValue)"
+        return try note.count.map { try plural(key, count: $0) } ?? text(key)
+    }
+
     /// `points(_:)` without the sign (for sentences that say "above"/"below" in words).
     func points(_ difference: Double?, signed: Bool) -> String {
         guard !signed, let difference, difference.isFinite else { return points(difference) }

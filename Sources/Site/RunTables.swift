@@ -1,9 +1,9 @@
 
 /// The CSV files of a run (`tables/*.csv`): every table of the pages, in machine form —
 /// fractions as decimals with 6 digits (not percentages), English snake_case headers,
-/// empty cells for values that are undefined.
+/// empty cells for values that are undefined, verdict reasons in `english`.
 enum RunTables {
-    static func csvFiles(_ run: SiteRun) -> [String: String] {
+    static func csvFiles(_ run: SiteRun, english: Catalog) throws -> [String: String] {
         let results = run.results
         func number(_ value: Double?, _ digits: Int = 6) -> String {
             guard let value, value.isFinite else { return "" }
@@ -69,10 +69,14 @@ enum RunTables {
                                                "effective_robustness", "baseline_source", "baseline_slope", "baseline_intercept"], robustness)
         var verdicts: [[String]] = []
         for v in results.verdicts.models {
-            verdicts.append([v.model, "", v.status.rawValue, v.reasons.map(\.code).joined(separator: " "), v.reasons.map(\.message).joined(separator: " | ")])
+            verdicts.append([v.model, "", v.status.rawValue, v.reasons.map(\.code.rawValue).joined(separator: " "),
+                             try v.reasons.map {
+                                 try $0.code == .criteriaMet ? english.text("reason.criteria_met_all") : english.reasonText($0, withDomain: true)
+                             }.joined(separator: " | ")])
         }
         for v in results.verdicts.shifts {
-            verdicts.append([v.model, v.domain, v.status.rawValue, v.reasons.map(\.code).joined(separator: " "), v.reasons.map(\.message).joined(separator: " | ")])
+            verdicts.append([v.model, v.domain, v.status.rawValue, v.reasons.map(\.code.rawValue).joined(separator: " "),
+                             try v.reasons.map { try english.reasonText($0) }.joined(separator: " | ")])
         }
         files["verdicts"] = table(["model", "domain", "status", "reason_codes", "reasons"], verdicts)
         files["skipped"] = table(["domain", "path", "code", "reason"],

@@ -122,22 +122,24 @@ final class CatalogTests: XCTestCase {
 
     /// The reason codes of the probes' verdict rules (Probes/Verdict.swift) all have a translation.
     func testEveryVerdictReasonCodeIsTranslated() throws {
-        let codes = ["criteria_met", "accuracy_below_minimum", "accuracy_uncertain", "estimated_accuracy_below_minimum",
-                     "relative_drop_above_maximum", "relative_drop_uncertain", "relative_drop_near_maximum",
-                     "estimated_relative_drop_above_maximum", "below_baseline_trend", "strong_unlabelled_shift"]
-        for code in codes {
-            XCTAssertNotNil(en.entries["reason.\(code)"], code)
-            XCTAssertNotNil(ja.entries["reason.\(code)"], code)
+        for code in VerdictReason.Code.allCases {
+            XCTAssertNotNil(en.entries["reason.\(code.rawValue)"], code.rawValue)
+            XCTAssertNotNil(ja.entries["reason.\(code.rawValue)"], code.rawValue)
+        }
+        for code in ProbeNote.Code.allCases {
+            XCTAssertNotNil(en.entries["note.\(code.rawValue)"], code.rawValue)
+            XCTAssertNotNil(ja.entries["note.\(code.rawValue)"], code.rawValue)
         }
         let context = PageContext(run: SiteRun(results: SiteFixture.results()), catalog: en)
-        XCTAssertEqual(try context.reasonText(VerdictReason(code: "below_baseline_trend", status: .watch, message: "m", value: -0.072, limit: -0.05)),
+        XCTAssertEqual(try context.reasonText(VerdictReason(code: .belowBaselineTrend, status: .watch, value: -0.072, limit: -0.05)),
                        "Accuracy is 7.2 pp below what standard models with the same reference accuracy reach (limit 5.0 pp).")
-        XCTAssertEqual(try context.reasonText(VerdictReason(code: "strong_unlabelled_shift", status: .watch, message: "m", value: 0.934, limit: 0.9)),
+        XCTAssertEqual(try context.reasonText(VerdictReason(code: .strongUnlabelledShift, status: .watch, value: 0.934, limit: 0.9)),
                        "The unlabelled images are easy to tell from the reference (domain classifier AUC 0.93, limit 0.90).")
-        XCTAssertEqual(try context.reasonText(VerdictReason(code: "relative_drop_uncertain", status: .watch, message: "m", value: 0.162, limit: 0.15)),
+        XCTAssertEqual(try context.reasonText(VerdictReason(code: .relativeDropUncertain, status: .watch, value: 0.162, limit: 0.15)),
                        "Accuracy drops by 16.2% of the reference, more than the allowed 15.0%, but within the uncertainty of the measurement.")
-        // A code the catalogue does not know keeps the probes' own message.
-        XCTAssertEqual(try context.reasonText(VerdictReason(code: "new_rule", status: .watch, message: "a new rule fired")), "a new rule fired")
+        // In a model verdict the reason names its image set.
+        XCTAssertEqual(try en.reasonText(VerdictReason(code: .accuracyUncertain, status: .watch, value: 0.82, limit: 0.8, domain: "sketch"), withDomain: true),
+                       "sketch: Accuracy 82.0% is close to the minimum of 80.0%: its 95% interval reaches below it.")
     }
 
     func testTemplateValuesExposePlainMessages() {
