@@ -10,7 +10,7 @@ final class EncoderBatchTests: XCTestCase {
     static let vitB16 = VisionConfig.vit(ViTConfig(width: 768, layers: 12, heads: 12, patchSize: 16, imageSize: 224, outputDim: 512))
     static let vitL14At336 = VisionConfig.vit(ViTConfig(width: 1024, layers: 24, heads: 16, patchSize: 14, imageSize: 336, outputDim: 768))
     static let rn50 = VisionConfig.resnet(ModifiedResNetConfig(layers: [3, 4, 6, 3], width: 64, heads: 32, imageSize: 224, outputDim: 1024))
-    /// The demo models of assets/demo-models (both have this shape).
+    /// A toy ViT of the demo models' size (64 px, patch 16; width 128, wider than the bundled ones).
     static let toy = VisionConfig.vit(ViTConfig(width: 128, layers: 4, heads: 2, patchSize: 16, imageSize: 64, outputDim: 64))
 
     func testDefaultsOfTheMeasuredModels() {

@@ -9,5 +9,5 @@ enum PipelineFixtures {
         }
         return url
     }()
-    static let diverse = root.appendingPathComponent("assets/demo-models/demo-diverse/open_clip_model.safetensors")
+    static let diverse = root.appendingPathComponent("assets/demo-models/diverse-6k-small/open_clip_model.safetensors")
 }

@@ -138,7 +138,7 @@ final class HostileInputTests: XCTestCase {
                                          to: folder.appendingPathComponent("data/ref/part/a.png"))
         try Data("part\n".utf8).write(to: folder.appendingPathComponent("classes.txt"))
         try Data("a {c}.\n".utf8).write(to: folder.appendingPathComponent("templates.txt"))
-        let weights = Self.root.appendingPathComponent("assets/demo-models/demo-diverse/open_clip_model.safetensors").path
+        let weights = Self.root.appendingPathComponent("assets/demo-models/diverse-6k-small/open_clip_model.safetensors").path
         let spec = #"{"pilot": "s", "classes": {"names": "classes.txt", "templates": "templates.txt"}, "domains": [{"name": "ref", "path": "data/ref", "role": "reference"}], "models": [{"name": "m", "weights": "\#(weights)", "image_size": 4096}]}"#
         try Data(spec.utf8).write(to: folder.appendingPathComponent("pilot.json"))
         check("image_size 4096", ["run", folder.appendingPathComponent("pilot.json").path, "--site", folder.appendingPathComponent("site").path],

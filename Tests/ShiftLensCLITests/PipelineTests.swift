@@ -19,8 +19,8 @@ final class PipelineTests: XCTestCase {
         return url
     }()
     static let assets = root.appendingPathComponent("assets")
-    static let diverse = assets.appendingPathComponent("demo-models/demo-diverse/open_clip_model.safetensors")
-    static let narrow = assets.appendingPathComponent("demo-models/demo-narrow/open_clip_model.safetensors")
+    static let diverse = assets.appendingPathComponent("demo-models/diverse-6k-small/open_clip_model.safetensors")
+    static let narrow = assets.appendingPathComponent("demo-models/narrow-6k-small/open_clip_model.safetensors")
 
     var scratch: URL!
 
@@ -254,10 +254,10 @@ final class PipelineTests: XCTestCase {
             let settings = try XCTUnwrap(manifest["settings"] as? [String: Any])
             if extra.isEmpty {
                 XCTAssertEqual(settings["batch_size"] as? String, "per model")
-                XCTAssertTrue(result.err.contains("Toy diverse: ViT-w128×4/16@64, batch 32 (default for this model)"), result.err)
+                XCTAssertTrue(result.err.contains("Toy diverse: ViT-w64×4/16@64, batch 32 (default for this model)"), result.err)
             } else {
                 XCTAssertEqual(settings["batch_size"] as? Int, 3)
-                XCTAssertTrue(result.err.contains("Toy diverse: ViT-w128×4/16@64, batch 3 (--batch)"), result.err)
+                XCTAssertTrue(result.err.contains("Toy diverse: ViT-w64×4/16@64, batch 3 (--batch)"), result.err)
             }
             // The step's summary line (stderr is not a terminal here) carries the rate.
             XCTAssertNotNil(result.err.range(of: #"- Toy diverse · reference: 20 images \(20 encoded, 0 cached\) in [0-9.]+ s, [0-9.]+ img/s, [0-9.]+ cores busy"#,
