@@ -29,7 +29,7 @@ final class InspectTests: XCTestCase {
 
     /// An open_clip hub snapshot folder (the demo models are laid out as one) stands for its weights.
     func testInspectAcceptsASnapshotFolder() throws {
-        let folder = RenderCommandTests.packageRoot.appendingPathComponent("assets/demo-models/demo-diverse")
+        let folder = RenderCommandTests.packageRoot.appendingPathComponent("assets/demo-models/diverse-6k-small")
         let byFolder = run(["inspect", folder.path, "--json"])
         XCTAssertEqual(byFolder.code, 0, byFolder.err)
         let byFile = run(["inspect", folder.appendingPathComponent("open_clip_model.safetensors").path, "--json"])

@@ -49,7 +49,7 @@ final class InstallTests: XCTestCase {
         let installed = prefix.appendingPathComponent("bin/shiftlens")
         XCTAssertEqual(install.out, installed.path + "\n")
         for file in ["bin/shiftlens", "share/shiftlens/assets/imagenet/classnames.txt", "share/shiftlens/assets/site.css",
-                     "share/shiftlens/assets/demo-models/demo-diverse/open_clip_model.safetensors", "share/shiftlens/templates/run.html"] {
+                     "share/shiftlens/assets/demo-models/diverse-6k-small/open_clip_model.safetensors", "share/shiftlens/templates/run.html"] {
             XCTAssertTrue(FileManager.default.fileExists(atPath: prefix.appendingPathComponent(file).path), file)
         }
 

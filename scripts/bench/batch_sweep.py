@@ -24,8 +24,8 @@ MODELS = {
     "vit-b-32": ("fixtures-large/bench/vit-b-32/model.safetensors", [1, 2, 4, 8, 16, 32, 64], 64),
     "vit-b-16": ("fixtures-large/bench/vit-b-16/model.safetensors", [1, 2, 4, 8, 16, 32], 24),
     "rn50": ("fixtures-large/bench/rn50/model.safetensors", [1, 2, 4, 8, 16], 40),
-    "toy": ("assets/demo-models/demo-diverse/open_clip_model.safetensors", [1, 2, 4, 8, 16, 32, 64, 128, 256], 6000),
-    "toy-narrow": ("assets/demo-models/demo-narrow/open_clip_model.safetensors", [8, 32, 128], 6000),
+    "toy": ("assets/demo-models/diverse-6k-small/open_clip_model.safetensors", [1, 2, 4, 8, 16, 32, 64, 128, 256], 6000),
+    "toy-narrow": ("assets/demo-models/narrow-6k-small/open_clip_model.safetensors", [8, 32, 128], 6000),
 }
 
 

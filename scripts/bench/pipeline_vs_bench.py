@@ -3,7 +3,7 @@
 for the same model, batch and threads.
 
     swift build -c release
-    python3 scripts/bench/pipeline_vs_bench.py --model assets/demo-models/demo-diverse/open_clip_model.safetensors --batch 32
+    python3 scripts/bench/pipeline_vs_bench.py --model assets/demo-models/diverse-6k-small/open_clip_model.safetensors --batch 32
     python3 scripts/bench/pipeline_vs_bench.py --model fixtures-large/bench/vit-b-32/model.safetensors --batch 8 --rounds 3
 
 Per round, in fresh processes and in this order (rotated every round):

@@ -299,7 +299,7 @@ class Snapshot:
         model = os.path.join(embed, "model.safetensors")
         self.run("embed", ["embed", "--model", model, "--images"] + picks + ["--out", os.path.join(out, "images.npy"),
                  "--text", os.path.join(embed, "prompts.txt"), "--out-text", os.path.join(out, "text.npy"), "--batch", "3"])
-        self.run("embed-folder", ["embed", "--model", os.path.join(REPO_ASSETS(self.binary), "demo-models", "demo-diverse", "open_clip_model.safetensors"),
+        self.run("embed-folder", ["embed", "--model", os.path.join(REPO_ASSETS(self.binary), "demo-models", "diverse-6k-small", "open_clip_model.safetensors"),
                  "--images", os.path.join(images, "pngsuite-subset"), "--out", os.path.join(out, "folder.npy")])
         for index, image in enumerate(picks):
             self.run(f"decode-{index}-npy", ["decode", image, "--out", os.path.join(out, f"decode-{index}.npy")])
@@ -314,7 +314,7 @@ class Snapshot:
         for root, _, names in os.walk(weights):
             files += [os.path.join(root, n) for n in names if n.endswith((".safetensors", ".pt", ".pth", ".bin"))]
         assets = REPO_ASSETS(self.binary)
-        files += [os.path.join(assets, "demo-models", m, "open_clip_model.safetensors") for m in ("demo-diverse", "demo-narrow")]
+        files += [os.path.join(assets, "demo-models", m, "open_clip_model.safetensors") for m in ("diverse-6k-small", "narrow-6k-small")]
         for path in sorted(files):
             label = re.sub(r"[^A-Za-z0-9]+", "-", os.path.relpath(path, self.work if path.startswith(self.work) else assets))
             self.run(f"inspect-{label}", ["inspect", path])
@@ -333,7 +333,7 @@ class Snapshot:
         self.copy_tree(os.path.join(w, "scaffold"), "scaffold")
 
     def benchmarks(self, w, embed):
-        model = os.path.join(REPO_ASSETS(self.binary), "demo-models", "demo-diverse", "open_clip_model.safetensors")
+        model = os.path.join(REPO_ASSETS(self.binary), "demo-models", "diverse-6k-small", "open_clip_model.safetensors")
         few = os.path.join(w, "few-images")
         os.makedirs(few)
         for n in sorted(os.listdir(os.path.join(SHARED, "images", "imagenet-sample-200")))[:3]:

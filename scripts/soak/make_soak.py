@@ -105,7 +105,7 @@ def main():
                      **({} if labelled else {"labels": "none"})}
                     for index, (name, _, labelled, _) in enumerate(DOMAINS)],
         "models": [{"name": title, "weights": os.path.join(ROOT, "assets", "demo-models", folder, "open_clip_model.safetensors")}
-                   for title, folder in [("Toy CLIP — diverse training", "demo-diverse"), ("Toy CLIP — narrow training", "demo-narrow")]],
+                   for title, folder in [("Toy CLIP — diverse training", "diverse-6k-small"), ("Toy CLIP — narrow training", "narrow-6k-small")]],
         "criteria": {"min_accuracy": 0.5, "max_relative_drop": 0.3},
     }
     with open(os.path.join(out, "pilot.json"), "w") as handle:
