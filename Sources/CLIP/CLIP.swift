@@ -20,5 +20,6 @@
 /// - Fidelity (Tests/CLIPTests): every layer of tiny seeded ViT, ModifiedResNet and text
 ///   towers, and opt-in full-size ViT-B/32 and RN50, agree with open_clip to cosine
 ///   ≥ 0.99999 and max relative error ≤ 1e-4 (relative to the layer's largest value).
-/// - `Tokenizer` reproduces open_clip's `SimpleTokenizer` ids (ftfy's encoding repair
-///   aside); `ZeroShotHead` its `build_zero_shot_classifier`.
+/// - `Tokenizer` reproduces open_clip's `SimpleTokenizer` ids, its text cleaning included
+///   (ftfy's `fix_text` — `TextFixer` — and Python's `html.unescape`); `ZeroShotHead` its
+///   `build_zero_shot_classifier`.

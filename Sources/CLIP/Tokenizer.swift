@@ -7,10 +7,13 @@ import Support
 /// `<end_of_text>` = 49407 for the shipped vocabulary, rows of `contextLength` (77) ids
 /// truncated so that the end token survives, zero padded.
 ///
-/// Token ids equal open_clip's for the prompts in `Tests/CLIPTests/Fixtures/tokenizer.json`
-/// (punctuation, digits, accents, CJK, emoji, HTML entities, long and empty text). Known
-/// gaps, all from ftfy: mojibake repair is not attempted, and only the HTML entities in
-/// `htmlEntityTable` are decoded.
+/// The cleaning is open_clip's in full: ftfy's `fix_text` with its defaults, mojibake repair
+/// included (`TextFixer`), Python's `html.unescape` twice, Python's whitespace and
+/// `str.lower()` (Python 3.11's Unicode 14 where versions differ). Token ids and cleaned text
+/// equal open_clip's for every prompt of `Tests/CLIPTests/Fixtures/text_fidelity.json.gz`
+/// (4,000+ generated prompts: mojibake of many kinds, every HTML5 name, numeric references,
+/// width forms, ligatures, controls, combining marks, long and empty text) and of
+/// `tokenizer.json`; docs/text.md says what is reproduced and how it is checked.
 public struct Tokenizer: Sendable {
     /// open_clip's context length for every CLIP model.
     public static let defaultContextLength = 77
@@ -177,17 +180,31 @@ public struct Tokenizer: Sendable {
 }
 
 /// A thread-safe memo of piece → ids, bounded so that odd inputs cannot grow it forever.
+/// Pieces are told apart by their UTF-8 bytes: `String`'s own equality would let one piece
+/// answer for a canonically equivalent one ("\u{307}\u{93C}" for "\u{93C}\u{307}"), whose
+/// bytes, and so ids, differ.
 final class PieceCache: @unchecked Sendable {
     static let capacity = 100_000
     private let lock = NSLock()
-    private var ids: [String: [Int32]] = [:]
+    private var ids: [Key: [Int32]] = [:]
+
+    struct Key: Hashable {
+        let piece: String
+
+        static func == (a: Key, b: Key) -> Bool { a.piece.utf8.elementsEqual(b.piece.utf8) }
+
+        func hash(into hasher: inout Hasher) {
+            var piece = piece
+            piece.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+        }
+    }
 
     subscript(piece: String) -> [Int32]? {
-        get { lock.withLock { ids[piece] } }
+        get { lock.withLock { ids[Key(piece: piece)] } }
         set {
             lock.withLock {
                 if ids.count >= Self.capacity { ids.removeAll(keepingCapacity: true) }
-                ids[piece] = newValue
+                ids[Key(piece: piece)] = newValue
             }
         }
     }

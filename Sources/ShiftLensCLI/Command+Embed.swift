@@ -9,34 +9,39 @@ import Weights
 extension Command {
     static let embed = Command(
         name: "embed",
-        summary: "Write a checkpoint's image (and text) embeddings as .npy, for numpy.",
-        usage: "shiftlens embed --model W --images IMG|DIR [...] --out X.npy [--text PROMPTS.txt --out-text T.npy] [--activation gelu|quick_gelu] [--batch N]",
+        summary: "Write a checkpoint's image and/or text embeddings as .npy, for numpy.",
+        usage: "shiftlens embed --model W [--images IMG|DIR [...] --out X.npy] [--text PROMPTS.txt --out-text T.npy] [--activation gelu|quick_gelu] [--batch N]",
         discussion: """
-            Decodes each image (JPEG or PNG, as Pillow does), preprocesses it as open_clip does \
-            (bicubic resize, centre crop, the checkpoint's mean/std) and writes the vision tower's \
-            output, float32 (N, embed_dim), not normalised, to --out. A directory stands for the \
-            .jpg/.jpeg/.png files below it in path order. Standard output lists `row<TAB>path` for \
-            every row written; an image that cannot be read is skipped and named on standard error \
-            (the exit code is then 1, after the file is written). With --text, each line of \
-            PROMPTS.txt is one prompt (a trailing newline adds none), tokenized as open_clip does; \
-            the text tower's outputs go to --out-text. Files are written atomically.
+            Give --images with --out, --text with --out-text, or both. Decodes each image (JPEG or \
+            PNG, as Pillow does), preprocesses it as open_clip does (bicubic resize, centre crop, \
+            the checkpoint's mean/std) and writes the vision tower's output, float32 (N, embed_dim), \
+            not normalised, to --out. A directory stands for the .jpg/.jpeg/.png files below it in \
+            path order. Standard output lists `row<TAB>path` for every row written; an image that \
+            cannot be read is skipped and named on standard error (the exit code is then 1, after \
+            the file is written). PROMPTS.txt is UTF-8 with one prompt per line (LF or CRLF): every \
+            line is a prompt, empty lines included, in file order; a line break at the very end \
+            closes the last line and adds no prompt ("a\\n\\nb\\n" and "a\\n\\nb" are both the three \
+            prompts "a", "", "b"). Prompts are cleaned and tokenized exactly as open_clip does (ftfy, \
+            HTML references, whitespace, lower case, byte-pair encoding, the text tower's context length); the text \
+            tower's output, float32 (prompts, embed_dim), not normalised, goes to --out-text. \
+            Files are written atomically.
             """,
         options: [
             .value("--model", "W", "Checkpoint (.safetensors, or PyTorch .pt/.pth/.bin from torch.save or torch.jit.save) in open_clip, OpenAI or Hugging Face naming."),
-            .values("--images", "IMG", "Image files or directories."),
-            .value("--out", "X.npy", "Where to write the image embeddings."),
-            .value("--text", "PROMPTS.txt", "Prompts to embed with the text tower, one per line."),
+            .values("--images", "IMG", "Image files or directories (with --out)."),
+            .value("--out", "X.npy", "Where to write the image embeddings (with --images)."),
+            .value("--text", "PROMPTS.txt", "Prompts to embed with the text tower, one per line (with --out-text)."),
             .value("--out-text", "T.npy", "Where to write the text embeddings (with --text)."),
             .value("--activation", "NAME", "gelu or quick_gelu, when no configuration file beside the weights says."),
-            .value("--batch", "N", "Images per encoder pass (default 8)."),
+            .value("--batch", "N", "Images or prompts per encoder pass (default 8)."),
         ]
     ) { invocation, console in
         let modelPath = try invocation.required("--model")
-        let outPath = try invocation.required("--out")
-        let imageArguments = invocation.values("--images")
-        guard !imageArguments.isEmpty else { throw UsageError("missing required option --images") }
+        let imageArguments = invocation.values("--images"), outPath = invocation.value("--out")
+        guard imageArguments.isEmpty == (outPath == nil) else { throw UsageError("--images and --out go together") }
         let textPath = invocation.value("--text"), textOutPath = invocation.value("--out-text")
         guard (textPath == nil) == (textOutPath == nil) else { throw UsageError("--text and --out-text go together") }
+        guard outPath != nil || textPath != nil else { throw UsageError("nothing to embed: give --images and --out, --text and --out-text, or both") }
         let batch = try invocation.integer("--batch", default: 8, in: 1...4096)
         var overrides = ConfigOverrides(source: "--activation")
         if let name = invocation.value("--activation") {
@@ -61,7 +66,7 @@ extension Command {
             throw ShiftLensError(step: "embed", path: modelPath, clip: error)
         }
         let recipe = PreprocessConfig(loaded.config)
-        guard recipe.isValid else {
+        guard outPath == nil || recipe.isValid else {
             throw ShiftLensError(
                 step: "embed", path: modelPath, message: "unusable preprocessing (image size \(recipe.imageSize), mean \(recipe.mean), std \(recipe.std))",
                 hint: "fix preprocess_cfg in the configuration file beside the weights")
@@ -86,57 +91,10 @@ extension Command {
             tokens = tokenizer.tokenize(prompts)
         }
 
-        // Images, in batches: decode + preprocess, then one encoder pass per batch.
-        let files = try expandImages(imageArguments)
-        let size = recipe.imageSize, plane = 3 * size * size
-        var rows: [Float] = []
-        var written: [String] = []
         var skipped = 0
-        let started = Date()
-        var start = 0
-        while start < files.count {
-            let chunk = files[start..<min(start + batch, files.count)]
-            start += chunk.count
-            var pixels: [Float] = []
-            var chunkPaths: [String] = []
-            pixels.reserveCapacity(chunk.count * plane)
-            for path in chunk {
-                do {
-                    let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-                    let image = try ImageFile.decode(bytes)
-                    pixels += Preprocessor.preprocess(image, config: recipe).scalars
-                    chunkPaths.append(path)
-                } catch let error as ImageCodecError {
-                    console.err("warning: skipped \(path): \(error.description)")
-                    skipped += 1
-                } catch {
-                    console.err("warning: skipped \(path): \(error.localizedDescription)")
-                    skipped += 1
-                }
-            }
-            guard !chunkPaths.isEmpty else { continue }
-            do {
-                let embeddings = try model.encodeImages(Tensor(shape: [chunkPaths.count, 3, size, size], scalars: pixels), batch: batch)
-                rows += embeddings.scalars
-                written += chunkPaths
-                if console.errIsTerminal, start < files.count {
-                    let elapsed = Date().timeIntervalSince(started), rate = Double(start) / max(elapsed, 1e-9)
-                    console.err(String(format: "embed: %d/%d images, %.2f images/s, about %.0f s left",
-                                       start, files.count, rate, Double(files.count - start) / max(rate, 1e-9)))
-                }
-            } catch let error as CLIPError {
-                throw ShiftLensError(step: "embed", path: chunkPaths.first, clip: error)
-            }
+        if let outPath {
+            skipped = try embedImages(imageArguments, model: model, recipe: recipe, batch: batch, outPath: outPath, console: console)
         }
-        guard !written.isEmpty else {
-            throw ShiftLensError(step: "embed", message: "none of the \(files.count) images could be read", hint: "see the warnings above")
-        }
-        let dimension = model.embeddingDimension
-        try writeNPY(Tensor(shape: [written.count, dimension], scalars: rows), to: outPath)
-        for (row, path) in written.enumerated() { console.out("\(row)\t\(path)") }
-        console.err(String(format: "embedded %d image%@ (%d dims) in %.1f s → %@", written.count, written.count == 1 ? "" : "s",
-                           dimension, Date().timeIntervalSince(started), outPath))
-
         if let tokens, let textOutPath {
             do {
                 let embeddings = try model.encodeText(tokens, batch: batch)
@@ -152,6 +110,61 @@ extension Command {
         }
         return ExitCode.ok
     }
+}
+
+/// The image half of `embed`: writes `outPath`, lists its rows on standard output and returns
+/// how many images could not be read (each named on standard error).
+private func embedImages(_ arguments: [String], model: CLIPModel, recipe: PreprocessConfig, batch: Int, outPath: String, console: Console) throws -> Int {
+    let files = try expandImages(arguments)
+    let size = recipe.imageSize, plane = 3 * size * size
+    var rows: [Float] = []
+    var written: [String] = []
+    var skipped = 0
+    let started = Date()
+    var start = 0
+    while start < files.count {
+        let chunk = files[start..<min(start + batch, files.count)]
+        start += chunk.count
+        var pixels: [Float] = []
+        var chunkPaths: [String] = []
+        pixels.reserveCapacity(chunk.count * plane)
+        for path in chunk {
+            do {
+                let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
+                let image = try ImageFile.decode(bytes)
+                pixels += Preprocessor.preprocess(image, config: recipe).scalars
+                chunkPaths.append(path)
+            } catch let error as ImageCodecError {
+                console.err("warning: skipped \(path): \(error.description)")
+                skipped += 1
+            } catch {
+                console.err("warning: skipped \(path): \(error.localizedDescription)")
+                skipped += 1
+            }
+        }
+        guard !chunkPaths.isEmpty else { continue }
+        do {
+            let embeddings = try model.encodeImages(Tensor(shape: [chunkPaths.count, 3, size, size], scalars: pixels), batch: batch)
+            rows += embeddings.scalars
+            written += chunkPaths
+            if console.errIsTerminal, start < files.count {
+                let elapsed = Date().timeIntervalSince(started), rate = Double(start) / max(elapsed, 1e-9)
+                console.err(String(format: "embed: %d/%d images, %.2f images/s, about %.0f s left",
+                                   start, files.count, rate, Double(files.count - start) / max(rate, 1e-9)))
+            }
+        } catch let error as CLIPError {
+            throw ShiftLensError(step: "embed", path: chunkPaths.first, clip: error)
+        }
+    }
+    guard !written.isEmpty else {
+        throw ShiftLensError(step: "embed", message: "none of the \(files.count) images could be read", hint: "see the warnings above")
+    }
+    let dimension = model.embeddingDimension
+    try writeNPY(Tensor(shape: [written.count, dimension], scalars: rows), to: outPath)
+    for (row, path) in written.enumerated() { console.out("\(row)\t\(path)") }
+    console.err(String(format: "embedded %d image%@ (%d dims) in %.1f s → %@", written.count, written.count == 1 ? "" : "s",
+                       dimension, Date().timeIntervalSince(started), outPath))
+    return skipped
 }
 
 /// Image files named by `arguments`: files as given, directories expanded to the
@@ -183,7 +196,8 @@ private func expandImages(_ arguments: [String]) throws -> [String] {
     return files
 }
 
-/// The lines of a prompt file; a final newline does not start another prompt.
+/// The lines of a prompt file (LF or CRLF), empty ones included; a line break at the very end
+/// closes the last line and does not start another prompt.
 private func readPrompts(_ path: String) throws -> [String] {
     guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
         throw ShiftLensError(step: "embed", path: path, message: "cannot read the prompt file as UTF-8 text", hint: "one prompt per line, UTF-8")

@@ -59,10 +59,38 @@ final class TokenizerTests: XCTestCase {
         XCTAssertEqual(Tokenizer.htmlUnescape("&#65;&#x42;&#0;&#128;&copy2020 &bogus; &"), "AB\u{FFFD}\u{20AC}©2020 &bogus; &")
     }
 
+    /// The cases issue #20 names, with open_clip's results (`_clean_lower`, ftfy 6.3.1).
+    func testMojibakeAndHTMLReferencesAreCleanedAsOpenCLIPCleansThem() {
+        let cases: [(String, String)] = [
+            ("cafÃ©", "café"), ("naÃ¯ve", "naïve"), ("Ã¼ber", "über"), ("voilÃ le travail", "voilà le travail"),
+            ("Ã la mode", "à la mode"), ("&EACUTE;", "é"), ("&Lt;", "≪"), ("&AMP;", "&"), ("&ampx", "&x"),
+            ("&#128;", "€"), ("<b>&EACUTE;</b>", "<b>&eacute;</b>"), ("&amp&#59;", "&;"), ("ΟΔΟΣ ΣΑΣ", "οδος σας"),
+            ("\u{1B}\u{01}[3m x", "[3m x"),
+        ]
+        for (text, expected) in cases {
+            XCTAssertTrue(Tokenizer.clean(text).unicodeScalars.elementsEqual(expected.unicodeScalars), "\(text.debugDescription) → \(Tokenizer.clean(text).debugDescription)")
+        }
+    }
+
+    /// "İ" lower-cases to "i" + U+0307, left before a nukta (U+093C) although NFC would order
+    /// them the other way: the two orders are canonically equivalent but different bytes, and
+    /// so different ids, whichever the piece cache saw first.
+    func testCanonicallyEquivalentPiecesKeepTheirOwnIds() throws {
+        let warm = try tokenizer()
+        let fresh = try Tokenizer(vocabularyAt: Fixtures.packageRoot.appendingPathComponent("assets/clip/bpe_simple_vocab_16e6.txt.gz"))
+        let first = warm.encode("x\u{93C}\u{307}"), second = warm.encode("\u{130}\u{93C}")
+        XCTAssertEqual(first, [157, 118, 489, 3124, 376])  // open_clip's ids
+        XCTAssertEqual(second, [328, 136, 229, 3124, 376])
+        XCTAssertEqual(second, fresh.encode("\u{130}\u{93C}"))
+    }
+
     func testPreSplitFollowsTheRegexAlternativesInOrder() {
         XCTAssertEqual(Tokenizer.preSplit("it's 42 dogs!!"), ["it", "'s", "4", "2", "dogs", "!!"])
         XCTAssertEqual(Tokenizer.preSplit("'''s x'll"), ["'''", "s", "x", "'ll"])
         XCTAssertEqual(Tokenizer.preSplit("<end_of_text>a"), ["<end_of_text>", "a"])
+        // IGNORECASE: long s matches the literal 's; U+0345 matches no alternative.
+        XCTAssertEqual(Tokenizer.preSplit("x'\u{17F}t <\u{17F}tart_of_text>"), ["x", "'\u{17F}", "t", "<\u{17F}tart_of_text>"])
+        XCTAssertEqual(Tokenizer.preSplit("a\u{345}!\u{345}!"), ["a", "!", "!"])
     }
 
     func testTruncatedOrCorruptVocabularyIsATypedError() {

@@ -87,9 +87,56 @@ final class EmbedTests: XCTestCase {
         assertFaithful(written, Tensor(shape: [1, expected.shape[1]], scalars: Array(expected.scalars[0..<expected.shape[1]])), "directory")
     }
 
+    func testPromptsAloneMatchOpenCLIP() throws {
+        let textOut = scratch.appendingPathComponent("text.npy").path
+        let result = run([
+            "embed", "--model", Self.fixtures.appendingPathComponent("model.safetensors").path,
+            "--text", Self.fixtures.appendingPathComponent("prompts.txt").path, "--out-text", textOut, "--batch", "3",
+        ])
+        XCTAssertEqual(result.code, 0, result.err)
+        XCTAssertEqual(result.out, "")
+        XCTAssertTrue(result.err.contains("embedded 4 prompts"), result.err)
+        assertFaithful(try NPY.readTensor(at: URL(fileURLWithPath: textOut)), try NPY.readTensor(at: Self.fixtures.appendingPathComponent("expected_text.npy")), "text")
+    }
+
+    /// Every line is a prompt, empty ones too; LF or CRLF; a final line break adds no prompt.
+    func testPromptFileLines() throws {
+        let expected = try NPY.readTensor(at: Self.fixtures.appendingPathComponent("expected_text.npy"))
+        let d = expected.shape[1]
+        let fixturePrompts = try String(contentsOf: Self.fixtures.appendingPathComponent("prompts.txt"), encoding: .utf8)
+            .split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let (tench, empty, cafe) = (fixturePrompts[0], fixturePrompts[2], fixturePrompts[3])
+        XCTAssertEqual(empty, "")
+        let cases: [(file: String, rows: [Int])] = [
+            ("\(tench)\n\n\(cafe)\n", [0, 2, 3]),
+            ("\(tench)\n\n\(cafe)", [0, 2, 3]),
+            ("\(tench)\r\n\r\n\(cafe)\r\n", [0, 2, 3]),
+            ("\(cafe)\n\n", [3, 2]),
+            ("\n", [2]),
+            ("\n\n\(tench)", [2, 2, 0]),
+        ]
+        for (index, testCase) in cases.enumerated() {
+            let prompts = scratch.appendingPathComponent("prompts-\(index).txt"), textOut = scratch.appendingPathComponent("text-\(index).npy")
+            try Data(testCase.file.utf8).write(to: prompts)
+            let result = run(["embed", "--model", Self.fixtures.appendingPathComponent("model.safetensors").path, "--text", prompts.path, "--out-text", textOut.path])
+            XCTAssertEqual(result.code, 0, result.err)
+            let rows = testCase.rows.flatMap { expected.scalars[($0 * d)..<(($0 + 1) * d)] }
+            assertFaithful(try NPY.readTensor(at: textOut), Tensor(shape: [testCase.rows.count, d], scalars: rows), testCase.file.debugDescription)
+        }
+        let emptyFile = scratch.appendingPathComponent("empty.txt")
+        try Data().write(to: emptyFile)
+        let result = run(["embed", "--model", Self.fixtures.appendingPathComponent("model.safetensors").path, "--text", emptyFile.path, "--out-text", scratch.appendingPathComponent("none.npy").path])
+        XCTAssertEqual(result.code, 1)
+        XCTAssertTrue(result.err.contains("the prompt file is empty"), result.err)
+    }
+
     func testUsageAndModelErrors() throws {
         let model = Self.fixtures.appendingPathComponent("model.safetensors").path
+        XCTAssertEqual(run(["embed", "--model", model]).code, 2)
         XCTAssertEqual(run(["embed", "--model", model, "--out", "x.npy"]).code, 2)
+        XCTAssertEqual(run(["embed", "--model", model, "--images", "a.jpg"]).code, 2)
+        XCTAssertEqual(run(["embed", "--model", model, "--out-text", "t.npy"]).code, 2)
+        XCTAssertEqual(run(["embed", "--model", model, "--text", "p.txt"]).code, 2)
         XCTAssertEqual(run(["embed", "--model", model, "--images", "a.jpg", "--out", "x.npy", "--text", "p.txt"]).code, 2)
         XCTAssertEqual(run(["embed", "--model", model, "--images", "a.jpg", "--out", "x.npy", "--batch", "0"]).code, 2)
         let missing = run(["embed", "--model", scratch.appendingPathComponent("none.safetensors").path, "--images", "a.jpg", "--out", "x.npy"])
