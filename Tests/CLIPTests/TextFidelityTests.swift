@@ -1,5 +1,5 @@
 import Foundation
-import ImageCodec
+import Support
 import XCTest
 @testable import CLIP
 
