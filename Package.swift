@@ -1,23 +1,40 @@
 // swift-tools-version:6.0
 //
 // ShiftLens — no package dependencies: standard library, Foundation, Dispatch,
-// XCTest / Swift Testing only.
+// XCTest / Swift Testing only. Each target's dependencies are exactly the modules its
+// files import (docs/architecture.md draws the graph).
 //
-// Build flags. The SIMD kernels need the CPU's vector features at compile time
-// (a SIMD16<Float> kernel runs at ~0.7 GFLOP/s without them and ~95 with them), so
-// every target is compiled with `-march=native` unless SHIFTLENS_PORTABLE=1 is set
-// in the environment of `swift build` (for binaries that must run on other CPUs).
-// The compute-heavy modules are optimised even in debug builds so that the test
-// suite (bit-exact decoding of hundreds of images, mutation tests, small models)
-// stays fast; their `@testable` imports still work because SwiftPM keeps
-// `-enable-testing` on.
+// Build settings, and why:
+// - `nativeCPU` (`-Xcc -march=native`, every target): the SIMD kernels need the CPU's vector
+//   features at compile time (a SIMD16<Float> kernel runs at ~0.7 GFLOP/s without them and
+//   ~95 with them). Set SHIFTLENS_PORTABLE=1 in the environment of `swift build` for a binary
+//   that must run on other CPUs.
+// - Runtime checks stay on everywhere (no `-Ounchecked`): ShiftLens reads files downloaded
+//   from the internet, and a check that fails must trap, not become undefined behaviour.
+//   What that costs was measured (docs/architecture.md, "Build settings"): encoder images per
+//   CPU-second 1.01× (ViT-B/32), 0.96× (RN50), 1.02× (demo model) of the -Ounchecked build;
+//   JPEG decode + preprocess 0.92×, still 1.84× Pillow + open_clip.
+// - `optimisedInDebug` (`-O` in debug builds) for the compute modules: the test suite decodes
+//   hundreds of images bit-exactly, runs mutation tests and small models, and would take many
+//   times as long unoptimised. `@testable` imports still work: SwiftPM keeps `-enable-testing`.
+// - `crossModule` (`-cross-module-optimization`) for Tensor: Matrix and LinearAlgebra are
+//   generic, and Probes calls them; without their bodies visible to the caller every matrix
+//   access in the probes ran unspecialised (5× the CPU time of the suite).
 import PackageDescription
 import Foundation
 
 let portable = ProcessInfo.processInfo.environment["SHIFTLENS_PORTABLE"].map { $0 != "0" && !$0.isEmpty } ?? false
-let native: [SwiftSetting] = portable ? [] : [.unsafeFlags(["-Xcc", "-march=native"])]
-let hot: [SwiftSetting] = native + [.unsafeFlags(["-Ounchecked"])]
-let plain: [SwiftSetting] = native
+let nativeCPU: [SwiftSetting] = portable ? [] : [.unsafeFlags(["-Xcc", "-march=native"])]
+let optimisedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
+let crossModule: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"])]
+/// Compute-heavy modules: native CPU, optimised in debug builds too.
+let compute = nativeCPU + optimisedInDebug
+/// Everything else: native CPU only (debug builds unoptimised).
+let plain = nativeCPU
+
+// `SHIFTLENS_FUZZ=1` adds the libFuzzer harness `shiftlens-fuzz` (docs/security.md, scripts/fuzz/run.sh):
+// it links only with `-Xswiftc -sanitize=fuzzer`, so it is left out of ordinary builds.
+let fuzzing = ProcessInfo.processInfo.environment["SHIFTLENS_FUZZ"] == "1"
 
 let package = Package(
     name: "ShiftLens",
@@ -26,37 +43,58 @@ let package = Package(
         .executable(name: "shiftlens", targets: ["shiftlens"]),
     ],
     targets: [
-        .target(name: "Support", swiftSettings: hot),
-        .target(name: "ImageCodec", dependencies: ["Support"], swiftSettings: hot),
-        .target(name: "Tensor", dependencies: ["Support"], swiftSettings: hot + [.unsafeFlags(["-cross-module-optimization"])]),
-        .target(name: "Weights", dependencies: ["Support", "Tensor"], swiftSettings: hot),
-        .target(name: "CLIP", dependencies: ["Support", "ImageCodec", "Tensor", "Weights"], swiftSettings: hot),
-        .target(name: "Pilot", dependencies: ["ImageCodec"], swiftSettings: plain),
-        .target(name: "Embeddings", dependencies: ["Support", "ImageCodec", "Tensor", "Weights", "CLIP", "Pilot"], swiftSettings: plain),
+        .target(name: "Support", swiftSettings: compute),
+        .target(name: "ImageCodec", dependencies: ["Support"], swiftSettings: compute),
+        .target(name: "Tensor", swiftSettings: compute + crossModule),
+        .target(name: "Weights", dependencies: ["Support"], swiftSettings: compute),
+        .target(name: "CLIP", dependencies: ["Support", "ImageCodec", "Tensor", "Weights"], swiftSettings: compute),
+        .target(name: "Pilot", dependencies: ["Support"], swiftSettings: plain),
+        .target(name: "Embeddings", dependencies: ["Support", "ImageCodec", "Tensor"], swiftSettings: compute),
         .target(name: "Results", dependencies: ["Support"], swiftSettings: plain),
-        .target(name: "Probes", dependencies: ["Support", "Tensor", "Results"], swiftSettings: hot),
+        .target(name: "Probes", dependencies: ["Support", "Tensor", "Results"], swiftSettings: compute),
         .target(name: "Site", dependencies: ["Results", "Probes"], swiftSettings: plain),
         .target(
             name: "Pipeline",
             dependencies: ["Support", "ImageCodec", "Tensor", "Weights", "CLIP", "Pilot", "Embeddings", "Results", "Probes", "Site"],
-            swiftSettings: hot),
-        .target(name: "ShiftLensBenchmarks", dependencies: ["Support", "Tensor", "Weights", "Probes"], swiftSettings: hot),
+            swiftSettings: compute),
+        .target(name: "ShiftLensBenchmarks", dependencies: ["Support", "Tensor", "Weights", "CLIP", "Probes"], swiftSettings: compute),
         .target(
             name: "ShiftLensCLI",
-            dependencies: ["Support", "ImageCodec", "Tensor", "Weights", "CLIP", "Pilot", "Embeddings", "Results", "Probes", "Site", "Pipeline", "ShiftLensBenchmarks"],
-            swiftSettings: hot),
+            dependencies: [
+                "Support", "ImageCodec", "Tensor", "Weights", "CLIP", "Pilot", "Embeddings", "Results", "Probes", "Site", "Pipeline",
+                "ShiftLensBenchmarks",
+            ],
+            swiftSettings: compute),
         .executableTarget(name: "shiftlens", dependencies: ["ShiftLensCLI"], swiftSettings: plain),
 
         .testTarget(name: "SupportTests", dependencies: ["Support"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec", "Support"], exclude: ["Fixtures"], swiftSettings: plain),
-        .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings"], swiftSettings: plain),
+        .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings", "Tensor"], swiftSettings: plain),
         .testTarget(name: "PilotTests", dependencies: ["Pilot"], swiftSettings: plain),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "Support"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "WeightsTests", dependencies: ["Weights", "Support"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "CLIPTests", dependencies: ["CLIP", "ImageCodec", "Support", "Tensor", "Weights"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "SiteTests", dependencies: ["Site", "Results", "Probes", "Support", "Tensor"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "ProbesTests", dependencies: ["Probes", "Results", "Support", "Tensor"], exclude: ["Fixtures"], swiftSettings: plain),
-        .testTarget(name: "PipelineTests", dependencies: ["Pipeline", "CLIP", "Embeddings", "ImageCodec", "Pilot", "Support", "Tensor", "Weights"], swiftSettings: plain),
-        .testTarget(name: "ShiftLensCLITests", dependencies: ["ShiftLensCLI", "shiftlens", "Pipeline", "Results", "ShiftLensBenchmarks", "Support"], exclude: ["Fixtures"], swiftSettings: plain),
+        .testTarget(
+            name: "PipelineTests", dependencies: ["Pipeline", "CLIP", "Embeddings", "ImageCodec", "Pilot", "Tensor", "Weights"],
+            swiftSettings: plain),
+        .testTarget(
+            name: "ShiftLensCLITests",
+            dependencies: [
+                "ShiftLensCLI", "shiftlens", "CLIP", "Embeddings", "ImageCodec", "Pilot", "Pipeline", "Probes", "Results",
+                "ShiftLensBenchmarks", "Site", "Support", "Tensor", "Weights",
+            ],
+            exclude: ["Fixtures"], swiftSettings: plain),
+
+        .target(
+            name: "FuzzTargets", dependencies: ["Support", "ImageCodec", "Tensor", "Weights", "CLIP", "Pilot", "Probes"],
+            swiftSettings: plain),
+        .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "Support"], exclude: ["Fixtures"], swiftSettings: plain),
     ]
 )
+
+if fuzzing {
+    package.products.append(.executable(name: "shiftlens-fuzz", targets: ["shiftlens-fuzz"]))
+    package.targets.append(.executableTarget(name: "shiftlens-fuzz", dependencies: ["FuzzTargets"], swiftSettings: plain))
+}

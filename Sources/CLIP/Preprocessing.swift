@@ -99,6 +99,16 @@ public enum Preprocessor {
         return Tensor(shape: [3, size, size], scalars: scalars)
     }
 
+    /// Bytes `preprocess` holds beyond the decoded image for an image of this size and mode:
+    /// the alpha-premultiplied copy of the whole image ("RGBA", "LA") and the first resize
+    /// pass (crop size × the longer side). Added to `ImageFile.Layout.memoryNeeded` when
+    /// reserving memory for decode + preprocess.
+    public static func memoryNeeded(width: Int, height: Int, mode: DecodedImage.Mode, size: Int) -> Int {
+        let bytesPerPixel = mode.bytesPerPixel
+        let premultiplied = mode == .rgba || mode == .grayAlpha ? width * height * bytesPerPixel : 0
+        return premultiplied + size * max(width, height, size) * bytesPerPixel * 2 + 3 * size * size * 4
+    }
+
     /// The uint8 RGB image after resize + crop + convert (before ToTensor/Normalize), for fidelity
     /// tooling: equal byte for byte to `CenterCrop(size)(Resize(size, BICUBIC)(img)).convert("RGB")`.
     /// Carries the image's warnings, plus one when "I;16" samples above 255 were saturated.

@@ -69,6 +69,7 @@ public enum EncodingPipeline {
 
     /// - Parameters:
     ///   - files: the images, in the order `Outcome.keys` reports them.
+    ///   - maxFileBytes: larger files are failures (`image.unreadable`), never read (`InputFile`).
     ///   - prepare: bytes → one preprocessed input (e.g. 3×S×S floats); throws for a bad image.
     ///   - encode: `count` inputs laid end to end → `count × table dimension` floats.
     ///   - isCached: rows found here (e.g. a shared base store) count as cached and are not encoded.
@@ -77,6 +78,7 @@ public enum EncodingPipeline {
     ///     otherwise wait for a batch (nil: only the decoders decode).
     public static func run(
         files: [URL], displayPaths: [String]? = nil, table: EmbeddingTable, batchSize: Int, dimension: Int,
+        maxFileBytes: Int = DecodingLimits.default.maxFileBytes,
         prepare: @escaping @Sendable ([UInt8]) throws -> [Float],
         encode: ([Float], Int) throws -> [Float],
         isCached: @escaping @Sendable (String) -> Bool = { _ in false },
@@ -97,10 +99,12 @@ public enum EncodingPipeline {
         let queue = BoundedQueue<Prepared>(capacity: max(2 * batchSize, 2))
         let claims = Claims()
         let load: @Sendable (Int) -> Prepared = { index in
-            guard let data = FileManager.default.contents(atPath: files[index].path) else {
-                return .failed(index: index, key: nil, code: "image.unreadable", reason: "cannot be read")
+            let bytes: [UInt8]
+            do throws(InputFile.Error) {
+                bytes = try InputFile.contents(of: files[index].path, maxBytes: maxFileBytes)
+            } catch {
+                return .failed(index: index, key: nil, code: "image.unreadable", reason: error.description)
             }
-            let bytes = [UInt8](data)
             let key = SHA256.hex(bytes)
             if table.contains(key) || isCached(key) || !claims.claimKey(key) {
                 return .cached(index: index, key: key)

@@ -5,8 +5,9 @@
 /// because open_clip resizes an image in its native mode and converts to RGB only
 /// afterwards; `convertedToRGB()` then reproduces Pillow's `.convert("RGB")`.
 ///
-/// Every number read from a file header is distrusted: sizes are overflow-checked and
-/// the pixel count is capped (`DecodingLimits.maxPixels`, default 100 MP) before any
+/// Every number read from a file header is distrusted: sizes are overflow-checked, the
+/// pixel count is capped (`DecodingLimits.maxPixels`, default 100 MP) and so is the memory
+/// a decode holds at its peak (`DecodingLimits.maxMemory`, default 1 GiB), both before any
 /// allocation. Errors are `ImageCodecError` values, never traps.
 
 /// A decoded image in the pixel mode Pillow would report for the same file.
@@ -80,9 +81,17 @@ public struct RGBImage: Sendable, Equatable {
 public struct DecodingLimits: Sendable, Equatable {
     /// Largest accepted `width × height`; Pillow's own decompression-bomb warning starts near 89 MP.
     public var maxPixels: Int
+    /// Most bytes one decode may hold at its peak, the file's bytes included
+    /// (`ImageFile.memoryNeeded`): 1 GiB decodes any 100 MP RGB or gray image, JPEG or PNG,
+    /// and an RGBA or 16-bit PNG of up to ~85 MP or ~55 MP (RGBA 16-bit).
+    public var maxMemory: Int
+    /// Largest image file read (`InputFile`); photos and dataset images are far smaller.
+    public var maxFileBytes: Int
 
-    public init(maxPixels: Int = 100_000_000) {
+    public init(maxPixels: Int = 100_000_000, maxMemory: Int = 1 << 30, maxFileBytes: Int = 256 << 20) {
         self.maxPixels = maxPixels
+        self.maxMemory = maxMemory
+        self.maxFileBytes = maxFileBytes
     }
 
     public static let `default` = DecodingLimits()

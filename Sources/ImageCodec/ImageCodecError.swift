@@ -11,6 +11,8 @@ public enum ImageCodecError: Error, Equatable, Sendable, CustomStringConvertible
     case unsupported(String)
     /// The header asks for more pixels than `DecodingLimits.maxPixels`, or a zero size.
     case tooLarge(width: Int, height: Int, limit: Int)
+    /// Decoding would hold more than `DecodingLimits.maxMemory` bytes at its peak.
+    case exceedsMemory(needed: Int, limit: Int)
     /// Not a format this module knows (by its magic bytes).
     case unknownFormat
 
@@ -20,6 +22,7 @@ public enum ImageCodecError: Error, Equatable, Sendable, CustomStringConvertible
         case .corrupt: return "corrupt"
         case .unsupported: return "unsupported"
         case .tooLarge: return "too-large"
+        case .exceedsMemory: return "memory-limit"
         case .unknownFormat: return "unknown-format"
         }
     }
@@ -31,6 +34,8 @@ public enum ImageCodecError: Error, Equatable, Sendable, CustomStringConvertible
         case .unsupported(let what): return what
         case .tooLarge(let width, let height, let limit):
             return "image of \(width)×\(height) pixels exceeds the limit of \(limit) pixels"
+        case .exceedsMemory(let needed, let limit):
+            return "decoding needs \(needed >> 20) MiB of memory, more than the limit of \(limit >> 20) MiB"
         case .unknownFormat: return "not a JPEG or PNG file"
         }
     }

@@ -1,6 +1,10 @@
 /// Colour conversion of the JPEG decoder: libjpeg-turbo's jdcolor.c fixed-point
 /// YCbCr→RGB (16 fraction bits, the same products its lookup tables hold), YCCK→CMYK,
 /// and Pillow's inversion of Adobe CMYK ("CMYK;I").
+///
+/// Index arithmetic in the per-pixel loops wraps (`&*`, `&+`): `count` is an image width already
+/// checked against the pixel limit, so no index can overflow, and an overflow check per sample
+/// would keep the loops from vectorising.
 enum JPEGColor {
     // FIX(x) = Int(x * 65536 + 0.5), jdcolor.c's SCALEBITS = 16.
     // 32-bit lanes suffice: |FIX(1.772)·128| < 2^24.
@@ -35,9 +39,9 @@ enum JPEGColor {
         for x in 0..<count {
             let luma = Int32(y[x])
             let (red, green, blue) = chromaOffsets(cb: cb[x], cr: cr[x])
-            output[3 * x] = clamp(luma &+ red)
-            output[3 * x + 1] = clamp(luma &+ green)
-            output[3 * x + 2] = clamp(luma &+ blue)
+            output[3 &* x] = clamp(luma &+ red)
+            output[3 &* x &+ 1] = clamp(luma &+ green)
+            output[3 &* x &+ 2] = clamp(luma &+ blue)
         }
     }
 
@@ -48,9 +52,9 @@ enum JPEGColor {
         _ output: UnsafeMutablePointer<UInt8>, count: Int
     ) {
         for x in 0..<count {
-            output[3 * x] = a[x]
-            output[3 * x + 1] = b[x]
-            output[3 * x + 2] = c[x]
+            output[3 &* x] = a[x]
+            output[3 &* x &+ 1] = b[x]
+            output[3 &* x &+ 2] = c[x]
         }
     }
 
@@ -61,10 +65,10 @@ enum JPEGColor {
         _ output: UnsafeMutablePointer<UInt8>, count: Int
     ) {
         for x in 0..<count {
-            output[4 * x] = 255 &- c[x]
-            output[4 * x + 1] = 255 &- m[x]
-            output[4 * x + 2] = 255 &- y[x]
-            output[4 * x + 3] = 255 &- k[x]
+            output[4 &* x] = 255 &- c[x]
+            output[4 &* x &+ 1] = 255 &- m[x]
+            output[4 &* x &+ 2] = 255 &- y[x]
+            output[4 &* x &+ 3] = 255 &- k[x]
         }
     }
 
@@ -78,10 +82,10 @@ enum JPEGColor {
         for x in 0..<count {
             let luma = Int32(y[x])
             let (red, green, blue) = chromaOffsets(cb: cb[x], cr: cr[x])
-            output[4 * x] = 255 &- clamp(255 &- (luma &+ red))
-            output[4 * x + 1] = 255 &- clamp(255 &- (luma &+ green))
-            output[4 * x + 2] = 255 &- clamp(255 &- (luma &+ blue))
-            output[4 * x + 3] = 255 &- k[x]
+            output[4 &* x] = 255 &- clamp(255 &- (luma &+ red))
+            output[4 &* x &+ 1] = 255 &- clamp(255 &- (luma &+ green))
+            output[4 &* x &+ 2] = 255 &- clamp(255 &- (luma &+ blue))
+            output[4 &* x &+ 3] = 255 &- k[x]
         }
     }
 }

@@ -187,7 +187,7 @@ enum JPEGIDCT {
         let value = rangeLimit((Int(pass1) &+ (1 << (pass1Bits + 2))) >> (pass1Bits + 3))
         let row = UInt64(value) &* 0x0101_0101_0101_0101
         for y in 0..<8 {
-            UnsafeMutableRawPointer(output + y * stride).storeBytes(of: row, as: UInt64.self)
+            UnsafeMutableRawPointer(output + y &* stride).storeBytes(of: row, as: UInt64.self)
         }
     }
 
@@ -220,9 +220,9 @@ enum JPEGIDCT {
         withUnsafeBytes(of: &columns) { raw in
             let m = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
             for row in 0..<8 {
-                let destination = output + row * stride
+                let destination = output + row &* stride
                 for column in 0..<8 {
-                    destination[column] = UInt8(truncatingIfNeeded: m[column * 8 + row])
+                    destination[column] = UInt8(truncatingIfNeeded: m[column &* 8 &+ row])
                 }
             }
         }
@@ -294,10 +294,10 @@ enum JPEGIDCT {
         withUnsafeMutableBytes(of: &matrix) { raw in
             let m = raw.baseAddress!.assumingMemoryBound(to: Int32.self)
             for i in 0..<8 {
-                for j in (i + 1)..<8 {
-                    let a = m[i * 8 + j]
-                    m[i * 8 + j] = m[j * 8 + i]
-                    m[j * 8 + i] = a
+                for j in (i &+ 1)..<8 {
+                    let a = m[i &* 8 &+ j]
+                    m[i &* 8 &+ j] = m[j &* 8 &+ i]
+                    m[j &* 8 &+ i] = a
                 }
             }
         }

@@ -81,16 +81,30 @@ extension JPEGDecoding {
             }
         }
 
-        // First scan: colour space and storage.
+        // First scan: colour space and storage, once the file is known to be able to fill it.
         let direct = scanCount == 0 && !progressive && count == components.count
+        let totalBlocks = components.reduce(0) { $0 + $1.codedBlocks }
         if scanCount == 0 {
+            let dataLeft = self.end - end
+            guard totalBlocks / 8 <= dataLeft else {
+                throw ImageCodecError.truncated(
+                    "\(dataLeft) bytes of entropy-coded data cannot code the \(totalBlocks) blocks of a \(width)×\(height) image")
+            }
+            let needed = memoryNeeded(direct: direct)
+            guard needed <= limits.maxMemory else { throw ImageCodecError.exceedsMemory(needed: needed, limit: limits.maxMemory) }
             colorSpace = guessColorSpace()
             for component in components {
-                component.allocatePlane()
-                if !direct { component.allocateCoefficients() }
+                if direct { component.allocatePlane() } else { component.allocateCoefficients() }
             }
         }
         scanCount += 1
+        scanBlocks += count == 1
+            ? selections[0].0.codedBlocks
+            : mcusPerLine * mcusPerColumn * selections.reduce(0) { $0 + $1.0.horizontal * $1.0.vertical }
+        guard scanBlocks <= JPEGDecoding.maxScanPasses * totalBlocks else {
+            throw ImageCodecError.unsupported(
+                "unsupported JPEG variant: scans passing over the image more than \(JPEGDecoding.maxScanPasses) times")
+        }
 
         // Latch quantisation tables (libjpeg keeps the table current at a component's first scan).
         for (component, _, _) in selections where !component.quantLatched {

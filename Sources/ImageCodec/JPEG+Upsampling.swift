@@ -13,6 +13,9 @@
 /// - any other integral ratio: replication (`int_upsample`).
 /// Rows above the first and below the last real row of the component repeat that row,
 /// as libjpeg's context-row buffer does; a column past either end is never read.
+///
+/// Index arithmetic in the per-sample loops wraps (`&*`, `&+`): widths were checked against the
+/// pixel limit at SOF, so no index can overflow, and a check per sample would cost vectorisation.
 struct JPEGUpsampler {
     enum Method: Equatable {
         case fullSize
@@ -59,8 +62,8 @@ struct JPEGUpsampler {
         case .h2v1Box:
             let input = plane + y * stride
             for x in 0..<downsampledWidth {
-                scratch[2 * x] = input[x]
-                scratch[2 * x + 1] = input[x]
+                scratch[2 &* x] = input[x]
+                scratch[2 &* x &+ 1] = input[x]
             }
         case .h1v2Fancy:
             let (near, far) = verticalNeighbours(y)
@@ -74,8 +77,8 @@ struct JPEGUpsampler {
         case .h2v2Box:
             let input = plane + min(y >> 1, downsampledHeight - 1) * stride
             for x in 0..<downsampledWidth {
-                scratch[2 * x] = input[x]
-                scratch[2 * x + 1] = input[x]
+                scratch[2 &* x] = input[x]
+                scratch[2 &* x &+ 1] = input[x]
             }
         case .replicate(let horizontal, let vertical):
             let input = plane + min(y / vertical, downsampledHeight - 1) * stride
@@ -84,7 +87,7 @@ struct JPEGUpsampler {
                 let value = input[source]
                 for _ in 0..<horizontal {
                     scratch[x] = value
-                    x += 1
+                    x &+= 1
                 }
             }
         }
@@ -109,8 +112,8 @@ struct JPEGUpsampler {
         output[1] = UInt8(truncatingIfNeeded: (value &* 3 &+ Int32(input[1]) &+ 2) >> 2)
         for x in 1..<(n - 1) {
             value = Int32(input[x]) &* 3
-            output[2 * x] = UInt8(truncatingIfNeeded: (value &+ Int32(input[x - 1]) &+ 1) >> 2)
-            output[2 * x + 1] = UInt8(truncatingIfNeeded: (value &+ Int32(input[x + 1]) &+ 2) >> 2)
+            output[2 &* x] = UInt8(truncatingIfNeeded: (value &+ Int32(input[x &- 1]) &+ 1) >> 2)
+            output[2 &* x &+ 1] = UInt8(truncatingIfNeeded: (value &+ Int32(input[x &+ 1]) &+ 2) >> 2)
         }
         value = Int32(input[n - 1])
         output[2 * n - 2] = UInt8(truncatingIfNeeded: (value &* 3 &+ Int32(input[n - 2]) &+ 1) >> 2)
@@ -129,9 +132,9 @@ struct JPEGUpsampler {
         var last = this
         this = next
         for x in 1..<(n - 1) {
-            next = columnSum(x + 1)
-            output[2 * x] = UInt8(truncatingIfNeeded: (this &* 3 &+ last &+ 8) >> 4)
-            output[2 * x + 1] = UInt8(truncatingIfNeeded: (this &* 3 &+ next &+ 7) >> 4)
+            next = columnSum(x &+ 1)
+            output[2 &* x] = UInt8(truncatingIfNeeded: (this &* 3 &+ last &+ 8) >> 4)
+            output[2 &* x &+ 1] = UInt8(truncatingIfNeeded: (this &* 3 &+ next &+ 7) >> 4)
             last = this
             this = next
         }

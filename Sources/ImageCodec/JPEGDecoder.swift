@@ -24,8 +24,17 @@
 /// Bad input is a typed `ImageCodecError`; the decoder never traps and every loop is
 /// bounded by the image size. Unlike libjpeg, which pads a short entropy-coded segment
 /// with zeros and only warns, running out of data is `.truncated` — the same outcome as
-/// Pillow's "image file is truncated". The pixel count is checked against
-/// `DecodingLimits.maxPixels` before anything is allocated.
+/// Pillow's "image file is truncated".
+///
+/// Nothing a header asks for is allocated before it is checked: the pixel count against
+/// `DecodingLimits.maxPixels` at SOF; at the first scan, that the data left in the file can
+/// code every block at all (each block's DC coefficient takes at least one bit, so a
+/// 10000×10000 header with 3 KB of data is `.truncated` without allocating its planes), and
+/// that the planes, coefficients and output fit `DecodingLimits.maxMemory`
+/// (`JPEGDecoding.memoryNeeded`). Progressive scans may pass over the image at most
+/// `maxScanPasses` times in all, so thousands of tiny scans cannot keep it busy for minutes.
+/// Coefficients of multi-scan images are transformed one component at a time, each
+/// component's plane allocated just before and its coefficients freed just after.
 public enum JPEGDecoder {
     /// Decodes a JPEG file into the mode Pillow's `Image.open` reports: .gray ("L"), .rgb ("RGB") or .cmyk ("CMYK").
     public static func decode(_ bytes: [UInt8], limits: DecodingLimits = .default) throws -> DecodedImage {
@@ -87,18 +96,27 @@ final class JPEGComponent {
         quant.initialize(repeating: 0, count: 64)
     }
 
+    /// Samples (or coefficients) of the allocated blocks.
+    var allocatedSamples: Int { allocatedBlocksPerLine * allocatedBlocksPerColumn * 64 }
+
+    /// Blocks the component's scans code at the least (without interleaving padding).
+    var codedBlocks: Int { blocksPerLine * blocksPerColumn }
+
     func allocatePlane() {
-        let count = allocatedBlocksPerLine * allocatedBlocksPerColumn * 64
-        let pointer = UnsafeMutablePointer<UInt8>.allocate(capacity: count)
-        pointer.initialize(repeating: 0, count: count)
+        let pointer = UnsafeMutablePointer<UInt8>.allocate(capacity: allocatedSamples)
+        pointer.initialize(repeating: 0, count: allocatedSamples)
         plane = pointer
     }
 
     func allocateCoefficients() {
-        let count = allocatedBlocksPerLine * allocatedBlocksPerColumn * 64
-        let pointer = UnsafeMutablePointer<Int16>.allocate(capacity: count)
-        pointer.initialize(repeating: 0, count: count)
+        let pointer = UnsafeMutablePointer<Int16>.allocate(capacity: allocatedSamples)
+        pointer.initialize(repeating: 0, count: allocatedSamples)
         coefficients = pointer
+    }
+
+    func freeCoefficients() {
+        coefficients?.deallocate()
+        coefficients = nil
     }
 
     deinit {
@@ -134,6 +152,15 @@ final class JPEGDecoding {
     var colorSpace = JPEGColorSpace.gray
     var scanCount = 0
     var eobRun = 0
+    /// Blocks visited by the scans so far (see `maxScanPasses`).
+    var scanBlocks = 0
+    /// Set by `layout()`: stop at the first SOS, having read the frame and the scan's component count.
+    private var stopsAtFirstScan = false
+    private(set) var firstScanIsDirect = false
+
+    /// Most passes over every block that all scans together may make. libjpeg's standard
+    /// progression makes about 6; a scan-per-coefficient script about 64 per component.
+    static let maxScanPasses = 100
 
     init(data: UnsafePointer<UInt8>, count: Int, limits: DecodingLimits) {
         self.data = data
@@ -141,8 +168,44 @@ final class JPEGDecoding {
         self.limits = limits
     }
 
+    /// Reads the markers up to the first scan header, decoding nothing: enough for
+    /// `memoryNeeded(direct:)` (with `firstScanIsDirect`) and the image's size and mode.
+    func layout() throws {
+        stopsAtFirstScan = true
+        defer { stopsAtFirstScan = false }
+        _ = try readMarkers()
+    }
+
+    /// Bytes a decode holds at its peak, the input included: the planes and the output for a
+    /// single sequential scan; for multi-scan images also the coefficients, of which the
+    /// components not yet transformed are alive while the planes fill one by one.
+    func memoryNeeded(direct: Bool) -> Int {
+        let planes = components.reduce(0) { $0 + $1.allocatedSamples }
+        let output = width * height * mode.bytesPerPixel
+        var peak = planes + output
+        if !direct {
+            var coefficients = components.reduce(0) { $0 + 2 * $1.allocatedSamples }
+            var filled = 0
+            for component in components {
+                filled += component.allocatedSamples
+                peak = max(peak, coefficients + filled)
+                coefficients -= 2 * component.allocatedSamples
+            }
+        }
+        return end + peak
+    }
+
+    /// The mode of the output: "L", "RGB" or "CMYK" by component count.
+    var mode: DecodedImage.Mode { components.count == 1 ? .gray : (components.count == 3 ? .rgb : .cmyk) }
+
     /// Reads markers up to EOI, decoding every scan, and returns the image.
     func run() throws -> DecodedImage {
+        guard let image = try readMarkers() else { throw ImageCodecError.corrupt("no image data") }
+        return image
+    }
+
+    /// The marker loop of `run()`; nil when `stopsAtFirstScan` and the first scan header was reached.
+    private func readMarkers() throws -> DecodedImage? {
         var position = 2
         var sawEOI = false
         markers: while true {
@@ -182,6 +245,11 @@ final class JPEGDecoding {
                 guard length == 4 else { throw ImageCodecError.corrupt("bad DRI segment") }
                 restartInterval = Int(data[segment]) << 8 | Int(data[segment + 1])
             case 0xDA:
+                if stopsAtFirstScan {
+                    guard !components.isEmpty, segmentEnd > segment else { throw ImageCodecError.corrupt("SOS before SOF") }
+                    firstScanIsDirect = !progressive && Int(data[segment]) == components.count
+                    return nil
+                }
                 let finished = try readScan(segment, segmentEnd, position: &position)
                 if finished { return try render() }
             case 0xE0:
@@ -329,7 +397,10 @@ final class JPEGDecoding {
     func finishCoefficients() throws {
         if progressive { try rejectBlockSmoothing() }
         for component in components {
-            guard let plane = component.plane, let coefficients = component.coefficients else { continue }
+            guard let coefficients = component.coefficients else { continue }
+            defer { component.freeCoefficients() }
+            component.allocatePlane()
+            guard let plane = component.plane else { continue }
             let stride = component.planeStride
             for blockRow in 0..<component.blocksPerColumn {
                 for blockColumn in 0..<component.blocksPerLine {
@@ -369,7 +440,7 @@ final class JPEGDecoding {
                                  downsampledWidth: component.downsampledWidth,
                                  downsampledHeight: component.downsampledHeight, width: width)
         }
-        let mode: DecodedImage.Mode = components.count == 1 ? .gray : (components.count == 3 ? .rgb : .cmyk)
+        let mode = self.mode
         let rowBytes = width * mode.bytesPerPixel
         let scratchCapacity = upsamplers.map(\.rowCapacity).max() ?? 0
         let scratch = UnsafeMutablePointer<UInt8>.allocate(capacity: scratchCapacity * upsamplers.count)

@@ -52,7 +52,10 @@ public enum PNGDecoder {
             switch name {
             case "IHDR":
                 guard header == nil else { throw ImageCodecError.corrupt("PNG: second IHDR chunk") }
-                header = try PNGHeader(data, limits: limits)
+                let parsed = try PNGHeader(data, limits: limits)
+                let needed = try parsed.memoryNeeded(fileSize: bytes.count, limits: limits)
+                guard needed <= limits.maxMemory else { throw ImageCodecError.exceedsMemory(needed: needed, limit: limits.maxMemory) }
+                header = parsed
             case "PLTE":
                 guard idatState == 0 else { throw ImageCodecError.corrupt("PNG: PLTE after image data") }
                 guard length % 3 == 0, (3...768).contains(length) else {
@@ -81,78 +84,88 @@ public enum PNGDecoder {
         guard let dataSize = header.dataSize else {
             throw ImageCodecError.tooLarge(width: header.width, height: header.height, limit: limits.maxPixels)
         }
-        var raw: [UInt8]
+        let mode = header.mode
+        var samples: [UInt8] = []
         do {
-            // Deflate expands at most 1032:1, so a tiny stream cannot make us reserve a huge buffer.
+            // Deflate expands at most 1032:1, so a tiny stream cannot make us reserve a huge buffer;
+            // the output grows as data arrives up to the size the header implies.
             let plausible = min(dataSize, imageData.count.multipliedReportingOverflow(by: 1032).partialValue + 1024)
-            raw = try Inflate.zlib(imageData, maxOutputSize: dataSize, expectedSize: plausible)
+            try Inflate.zlib(imageData, maxOutputSize: dataSize, expectedSize: plausible) { rawBuffer in
+                guard rawBuffer.count == dataSize else {
+                    throw ImageCodecError.truncated("PNG: image data has \(rawBuffer.count) of \(dataSize) bytes")
+                }
+                samples = [UInt8](repeating: 0, count: header.width * header.height * mode.bytesPerPixel)
+                try PNGDecoder.reconstruct(rawBuffer, header: header, into: &samples)
+            }
         } catch InflateError.corrupt(let message) where message.hasPrefix("inflate: decompressed data exceeds") {
             throw ImageCodecError.corrupt("PNG: more image data than the header describes")
         } catch let error as InflateError {
             throw ImageCodecError(error)
         }
-        guard raw.count == dataSize else {
-            throw ImageCodecError.truncated("PNG: image data has \(raw.count) of \(dataSize) bytes")
-        }
-        let mode = header.mode
-        var samples = [UInt8](repeating: 0, count: header.width * header.height * mode.bytesPerPixel)
-        try raw.withUnsafeMutableBufferPointer { rawBuffer in
-            try samples.withUnsafeMutableBufferPointer { samplesBuffer in
-                var offset = 0
-                for pass in header.passes {
-                    let rowBytes = header.rowBytes(pixels: pass.width)
-                    try PNGDecoder.unfilter(rawBuffer.baseAddress! + offset, rows: pass.height, rowBytes: rowBytes,
-                                            stride: header.filterStride)
-                    for row in 0..<pass.height {
-                        let source = UnsafePointer(rawBuffer.baseAddress! + offset + row * (rowBytes + 1) + 1)
-                        let y = pass.yStart + row * pass.yStep
-                        PNGDecoder.expandRow(source, header: header, pass: pass,
-                                             into: samplesBuffer.baseAddress! + (y * header.width + pass.xStart) * mode.bytesPerPixel)
-                    }
-                    offset += pass.height * (rowBytes + 1)
-                }
-            }
-        }
         return DecodedImage(width: header.width, height: header.height, mode: mode, samples: samples, palette: palette)
     }
 
+    /// Unfilters `raw` (every pass's rows, each led by its filter byte) in place and writes the
+    /// pixels in Pillow's mode into `samples`.
+    static func reconstruct(_ rawBuffer: UnsafeMutableBufferPointer<UInt8>, header: PNGHeader, into samples: inout [UInt8]) throws {
+        let mode = header.mode
+        try samples.withUnsafeMutableBufferPointer { samplesBuffer in
+            var offset = 0
+            for pass in header.passes {
+                let rowBytes = header.rowBytes(pixels: pass.width)
+                try PNGDecoder.unfilter(rawBuffer.baseAddress! + offset, rows: pass.height, rowBytes: rowBytes,
+                                        stride: header.filterStride)
+                for row in 0..<pass.height {
+                    let source = UnsafePointer(rawBuffer.baseAddress! + offset + row * (rowBytes + 1) + 1)
+                    let y = pass.yStart + row * pass.yStep
+                    PNGDecoder.expandRow(source, header: header, pass: pass,
+                                         into: samplesBuffer.baseAddress! + (y * header.width + pass.xStart) * mode.bytesPerPixel)
+                }
+                offset += pass.height * (rowBytes + 1)
+            }
+        }
+    }
+
     /// Reverses the per-row filters in place. Each row is a filter-type byte followed by
-    /// `rowBytes` bytes; the row above the first one counts as zeros.
+    /// `rowBytes` bytes; the row above the first one counts as zeros. Index arithmetic here and
+    /// in `expandRow` wraps (`&+`, `&*`): the sizes were checked against the pixel and memory
+    /// limits at IHDR, so no index can overflow, and a check per sample would keep the loops
+    /// from vectorising.
     static func unfilter(_ data: UnsafeMutablePointer<UInt8>, rows: Int, rowBytes: Int, stride: Int) throws {
         var previous: UnsafeMutablePointer<UInt8>? = nil
         for row in 0..<rows {
-            let filterType = data[row * (rowBytes + 1)]
-            let line = data + row * (rowBytes + 1) + 1
+            let filterType = data[row &* (rowBytes &+ 1)]
+            let line = data + (row &* (rowBytes &+ 1) &+ 1)
             switch (filterType, previous) {
             case (0, _), (2, nil):
                 break
             case (1, _):
                 if rowBytes > stride {
-                    for i in stride..<rowBytes { line[i] &+= line[i - stride] }
+                    for i in stride..<rowBytes { line[i] &+= line[i &- stride] }
                 }
             case (2, let above?):
                 for i in 0..<rowBytes { line[i] &+= above[i] }
             case (3, nil):
                 if rowBytes > stride {
-                    for i in stride..<rowBytes { line[i] &+= line[i - stride] >> 1 }
+                    for i in stride..<rowBytes { line[i] &+= line[i &- stride] >> 1 }
                 }
             case (3, let above?):
                 for i in 0..<min(stride, rowBytes) { line[i] &+= above[i] >> 1 }
                 if rowBytes > stride {
                     for i in stride..<rowBytes {
-                        line[i] &+= UInt8((Int(line[i - stride]) + Int(above[i])) >> 1)
+                        line[i] &+= UInt8((Int(line[i &- stride]) &+ Int(above[i])) >> 1)
                     }
                 }
             case (4, nil):
                 // Paeth with a zero row above reduces to "left".
                 if rowBytes > stride {
-                    for i in stride..<rowBytes { line[i] &+= line[i - stride] }
+                    for i in stride..<rowBytes { line[i] &+= line[i &- stride] }
                 }
             case (4, let above?):
                 for i in 0..<min(stride, rowBytes) { line[i] &+= above[i] }
                 if rowBytes > stride {
                     for i in stride..<rowBytes {
-                        line[i] &+= paeth(line[i - stride], above[i], above[i - stride])
+                        line[i] &+= paeth(line[i &- stride], above[i], above[i &- stride])
                     }
                 }
             default:
@@ -165,8 +178,8 @@ public enum PNGDecoder {
     @inline(__always)
     static func paeth(_ left: UInt8, _ above: UInt8, _ upperLeft: UInt8) -> UInt8 {
         let a = Int(left), b = Int(above), c = Int(upperLeft)
-        let p = a + b - c
-        let pa = abs(p - a), pb = abs(p - b), pc = abs(p - c)
+        let p = a &+ b &- c
+        let pa = abs(p &- a), pb = abs(p &- b), pc = abs(p &- c)
         if pa <= pb, pa <= pc { return left }
         return pb <= pc ? above : upperLeft
     }
@@ -195,49 +208,49 @@ public enum PNGDecoder {
             default: scale = 1
             }
             for x in 0..<count {
-                let bit = x * depth
+                let bit = x &* depth
                 let value = (source[bit >> 3] >> UInt8(8 - depth - (bit & 7))) & mask
-                destination[x * step] = value &* scale
+                destination[x &* step] = value &* scale
             }
         case (.gray, 8), (.palette, 8):
-            for x in 0..<count { destination[x * step] = source[x] }
+            for x in 0..<count { destination[x &* step] = source[x] }
         case (.gray, _):  // 16-bit → "I;16", little-endian
             for x in 0..<count {
-                destination[x * step] = source[2 * x + 1]
-                destination[x * step + 1] = source[2 * x]
+                destination[x &* step] = source[2 &* x &+ 1]
+                destination[x &* step &+ 1] = source[2 &* x]
             }
         case (.rgb, 8):
             for x in 0..<count {
-                destination[x * step] = source[3 * x]
-                destination[x * step + 1] = source[3 * x + 1]
-                destination[x * step + 2] = source[3 * x + 2]
+                destination[x &* step] = source[3 &* x]
+                destination[x &* step &+ 1] = source[3 &* x &+ 1]
+                destination[x &* step &+ 2] = source[3 &* x &+ 2]
             }
         case (.rgb, _):
             for x in 0..<count {
-                destination[x * step] = source[6 * x]
-                destination[x * step + 1] = source[6 * x + 2]
-                destination[x * step + 2] = source[6 * x + 4]
+                destination[x &* step] = source[6 &* x]
+                destination[x &* step &+ 1] = source[6 &* x &+ 2]
+                destination[x &* step &+ 2] = source[6 &* x &+ 4]
             }
         case (.grayAlpha, 8):
             for x in 0..<count {
-                destination[x * step] = source[2 * x]
-                destination[x * step + 1] = source[2 * x + 1]
+                destination[x &* step] = source[2 &* x]
+                destination[x &* step &+ 1] = source[2 &* x &+ 1]
             }
         case (.grayAlpha, _):  // 16-bit → "RGBA"
             for x in 0..<count {
-                let gray = source[4 * x]
-                destination[x * step] = gray
-                destination[x * step + 1] = gray
-                destination[x * step + 2] = gray
-                destination[x * step + 3] = source[4 * x + 2]
+                let gray = source[4 &* x]
+                destination[x &* step] = gray
+                destination[x &* step &+ 1] = gray
+                destination[x &* step &+ 2] = gray
+                destination[x &* step &+ 3] = source[4 &* x &+ 2]
             }
         case (.rgba, 8):
             for x in 0..<count {
-                for channel in 0..<4 { destination[x * step + channel] = source[4 * x + channel] }
+                for channel in 0..<4 { destination[x &* step &+ channel] = source[4 &* x &+ channel] }
             }
         case (.rgba, _):
             for x in 0..<count {
-                for channel in 0..<4 { destination[x * step + channel] = source[8 * x + 2 * channel] }
+                for channel in 0..<4 { destination[x &* step &+ channel] = source[8 &* x &+ 2 &* channel] }
             }
         default:
             // PNGHeader.init admits no other combination.

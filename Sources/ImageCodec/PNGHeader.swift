@@ -105,6 +105,13 @@ struct PNGHeader: Equatable {
     /// Bytes of one filtered row of `pixels` pixels, without the filter-type byte.
     func rowBytes(pixels: Int) -> Int { (pixels * bitsPerPixel + 7) / 8 }
 
+    /// Bytes a decode holds at its peak: the file, its image data gathered from the IDAT
+    /// chunks (at most the file's size), the decompressed rows and the output samples.
+    func memoryNeeded(fileSize: Int, limits: DecodingLimits) throws -> Int {
+        guard let dataSize else { throw ImageCodecError.tooLarge(width: width, height: height, limit: limits.maxPixels) }
+        return 2 * fileSize + dataSize + width * height * mode.bytesPerPixel
+    }
+
     /// Size of the whole decompressed image data (filter bytes included); nil on overflow.
     var dataSize: Int? {
         var total = 0

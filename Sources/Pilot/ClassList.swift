@@ -63,14 +63,12 @@ public struct ClassList: Sendable, Equatable {
         templates.map { $0.replacingOccurrences(of: "{c}", with: names[index]) }
     }
 
+    /// Largest class-name or template file read (ImageNet's 1000 names: 15 KB).
+    static let maxTextFileBytes = 16 << 20
+
     /// Non-empty lines, trailing whitespace and a UTF-8 BOM removed.
     static func lines(of url: URL) throws -> [String] {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw PilotError.dataset(path: url.path, message: "cannot be read")
-        }
-        guard var text = String(data: data, encoding: .utf8) else {
-            throw PilotError.dataset(path: url.path, message: "is not UTF-8 text")
-        }
+        var text = try readTextFile(url, maxBytes: maxTextFileBytes)
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         return text.split(whereSeparator: \.isNewline)
             .map { $0.trimmingCharacters(in: .whitespaces) }

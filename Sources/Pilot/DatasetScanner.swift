@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// One image of a domain.
 public struct DatasetItem: Sendable, Equatable {
@@ -53,6 +54,8 @@ public struct DatasetScan: Sendable, Equatable {
 /// numeric folders), a CSV manifest `path,label`, or a flat folder of unlabelled images.
 public enum DatasetScanner {
     static let imageExtensions: Set<String> = ["jpg", "jpeg", "png"]
+    /// Largest CSV manifest read: ~2 million rows of typical paths.
+    static let maxManifestBytes = 256 << 20
 
     public static func scan(_ domain: PilotSpec.Domain, classes: ClassList) throws -> DatasetScan {
         var isDirectory: ObjCBool = false
@@ -72,6 +75,8 @@ public enum DatasetScanner {
 
     static func scanFolder(_ root: URL, classes: ClassList, labeled: Bool) throws -> DatasetScan {
         var scan = DatasetScan(layout: .unlabeled, items: [], hiddenSkipped: 0, nonImagesSkipped: 0, unknownLabels: [:], missingFiles: [])
+        var visited = VisitedFolders()
+        _ = visited.firstVisit(root)
         let entries = try listing(root, scan: &scan)
         let folders = entries.filter { isDirectory($0) }
         let looseImages = entries.filter { !isDirectory($0) && isImage($0) }
@@ -79,7 +84,7 @@ public enum DatasetScanner {
 
         var folderImages: [(name: String, files: [URL])] = []
         for folder in folders {
-            let files = try imagesRecursively(in: folder, scan: &scan)
+            let files = try imagesRecursively(in: folder, scan: &scan, visited: &visited)
             folderImages.append((folder.lastPathComponent, files))
         }
         let hasClassFolders = labeled && folderImages.contains { !$0.files.isEmpty }
@@ -137,9 +142,7 @@ public enum DatasetScanner {
     // MARK: Manifests
 
     static func scanManifest(_ url: URL, classes: ClassList, labeled: Bool) throws -> DatasetScan {
-        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
-            throw PilotError.dataset(path: url.path, message: "cannot be read as UTF-8 text")
-        }
+        let text = try readTextFile(url, maxBytes: maxManifestBytes)
         var scan = DatasetScan(layout: labeled ? .manifest : .unlabeled, items: [], hiddenSkipped: 0, nonImagesSkipped: 0, unknownLabels: [:], missingFiles: [])
         let base = url.deletingLastPathComponent()
         let byName = lookup(classes.names)
@@ -195,12 +198,15 @@ public enum DatasetScanner {
         return entries
     }
 
-    private static func imagesRecursively(in folder: URL, scan: inout DatasetScan, depth: Int = 0) throws -> [URL] {
-        guard depth < 16 else { return [] }  // symlink loops
+    /// The images below `folder`, each real folder (device + inode, symlinks followed) listed
+    /// once: a symlink to `.` or to a folder already seen adds nothing, so links can neither
+    /// count an image twice nor loop.
+    private static func imagesRecursively(in folder: URL, scan: inout DatasetScan, visited: inout VisitedFolders, depth: Int = 0) throws -> [URL] {
+        guard depth < 64, visited.firstVisit(folder) else { return [] }
         var images: [URL] = []
         for entry in try listing(folder, scan: &scan) {
             if isDirectory(entry) {
-                images += try imagesRecursively(in: entry, scan: &scan, depth: depth + 1)
+                images += try imagesRecursively(in: entry, scan: &scan, visited: &visited, depth: depth + 1)
             } else if isImage(entry) {
                 images.append(entry)
             } else {
@@ -208,6 +214,18 @@ public enum DatasetScanner {
             }
         }
         return images
+    }
+
+    /// The real folders a scan has listed, by device and inode.
+    struct VisitedFolders {
+        private var seen: Set<[UInt64]> = []
+
+        /// True the first time the folder behind `url` is seen (and for folders that cannot be stat'ed).
+        mutating func firstVisit(_ url: URL) -> Bool {
+            var status = stat()
+            guard stat(url.path, &status) == 0 else { return true }
+            return seen.insert([UInt64(status.st_dev), UInt64(status.st_ino)]).inserted
+        }
     }
 
     /// Follows symlinks.
@@ -224,54 +242,5 @@ public enum DatasetScanner {
         let rootPath = root.standardizedFileURL.path
         let path = url.standardizedFileURL.path
         return path.hasPrefix(rootPath + "/") ? String(path.dropFirst(rootPath.count + 1)) : path
-    }
-}
-
-/// RFC 4180 CSV: commas, double-quoted fields with `""` escapes, CRLF or LF.
-public enum CSV {
-    public static func parse(_ text: String) -> [[String]] {
-        var rows: [[String]] = []
-        var row: [String] = []
-        var field = ""
-        var quoted = false
-        var iterator = text.makeIterator()
-        var pending: Character? = nil
-        func next() -> Character? {
-            if let c = pending { pending = nil; return c }
-            return iterator.next()
-        }
-        while let c = next() {
-            if quoted {
-                if c == "\"" {
-                    if let following = next() {
-                        if following == "\"" { field.append("\"") } else { quoted = false; pending = following }
-                    } else {
-                        quoted = false
-                    }
-                } else {
-                    field.append(c)
-                }
-                continue
-            }
-            switch c {
-            case "\"" where field.isEmpty: quoted = true
-            case ",": row.append(field); field = ""
-            case "\n", "\r\n", "\r":
-                row.append(field); field = ""
-                if !(row.count == 1 && row[0].isEmpty) { rows.append(row) }
-                row = []
-            default: field.append(c)
-            }
-        }
-        row.append(field)
-        if !(row.count == 1 && row[0].isEmpty) { rows.append(row) }
-        return rows.map { $0.map { $0.trimmingCharacters(in: .whitespaces) } }
-    }
-
-    /// One CSV line with fields quoted where needed.
-    public static func line(_ fields: [String]) -> String {
-        fields.map { field in
-            field.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
-        }.joined(separator: ",")
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// A pilot: the decision to support, the classes, the image domains and the models.
 ///
@@ -101,13 +102,18 @@ public struct PilotSpec: Sendable, Equatable {
 
     // MARK: Loading
 
+    /// Largest spec file read (specs are a few KB).
+    static let maxSpecBytes = 16 << 20
+
     public static func load(from url: URL) throws -> PilotSpec {
         let file = url.path
         let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
+        do throws(InputFile.Error) {
+            data = Data(try InputFile.contents(of: file, maxBytes: maxSpecBytes))
+        } catch .notFound {
             throw PilotError.missingFile(file: file, path: "the spec", resolved: file)
+        } catch {
+            throw PilotError.malformed(file: file, message: "cannot be read: \(error)")
         }
         let json: Any
         do {

@@ -98,9 +98,10 @@ struct EmbeddingImport {
             throw ShiftLensError(step: "import", path: url.path, message: "missing: no embeddings for model \"\(entry.name)\"",
                                  hint: "name each model's array <model-slug>.npy (see `shiftlens run --help`)")
         }
-        let bytes = try Array(Data(contentsOf: url))
+        let bytes: [UInt8]
         let array: NPY.Array
         do {
+            bytes = try InputFile.contents(of: url.path, maxBytes: .max)
             array = try NPY.decode(bytes)
         } catch {
             throw ShiftLensError(step: "import", path: url.path, message: "\(error)", hint: "write it with numpy.save(path, array.astype(numpy.float32))")

@@ -39,10 +39,23 @@ package final class ModelEncoder {
     let name: String
     /// Background decode threads feeding the encoder.
     var decoders = 1
+    /// Limits of every image decode; `maxMemory` is also the budget all decoding threads share.
+    var imageLimits = DecodingLimits.default
     /// A read-only store whose rows count as cached (a shard consults the shared store it will be merged into).
     var baseStore: EmbeddingStore?
 
-    static let textPreprocessingID = "text-clip-bpe-77"
+    /// Text rows are keyed by what the text tower sees: the SHA-256 of the prompt's 77 token ids
+    /// (little-endian Int32, padding included), so a tokenizer fix re-encodes exactly the prompts
+    /// whose tokens changed, and prompts that clean to the same tokens share a row.
+    static let textPreprocessingID = "text-clip-tokens-77"
+
+    /// The store key of one tokenized prompt (a row of `Tokenizer.tokenize`).
+    static func promptKey(tokens: [Int32]) -> String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(tokens.count * 4)
+        for id in tokens { withUnsafeBytes(of: id.littleEndian) { bytes += $0 } }
+        return SHA256.hex(bytes)
+    }
 
     /// `batchSize` nil: the model's default (`EncoderBatch`).
     init(name: String, entry: PilotSpec.Model?, weights: URL, store: EmbeddingStore, batchSize: Int?, progress: ProgressReporter,
@@ -54,9 +67,14 @@ package final class ModelEncoder {
         let loaded = try Checkpoint.load(weights, overrides: overrides)
         self.loaded = loaded
         model = try CLIPModel(checkpoint: loaded.stateDict, config: loaded.config)
-        var preprocessing = PreprocessConfig(loaded.config)
-        if let size = entry?.imageSize { preprocessing.imageSize = size }
-        self.preprocessing = preprocessing
+        // The towers take only their own input size: any other crop would fail at the first batch,
+        // after a queue of crops of the asked size (up to 4096², 200 MB each) had been decoded.
+        if let size = entry?.imageSize, size != model.imageSize {
+            throw ShiftLensError(
+                step: "model", path: weights.path, message: "image_size \(size) in the pilot does not match the model's input size \(model.imageSize)",
+                hint: "remove image_size from the model's entry (the checkpoint's own size is used)")
+        }
+        self.preprocessing = PreprocessConfig(loaded.config)
         self.store = store
         batch = EncoderBatch.choose(override: batchSize, for: loaded.config.vision)
         self.progress = progress
@@ -75,11 +93,20 @@ package final class ModelEncoder {
         let passSize = batch.size
         let base = try baseTable(preprocessing: preprocessing.id)
         let cpuStart = CPUTime.process
+        let limits = imageLimits
+        // The decode threads and the pool's helpers together hold at most `maxMemory` for images.
+        let budget = MemoryBudget(capacity: limits.maxMemory)
         let outcome = try EncodingPipeline.run(
             files: items.map(\.url), displayPaths: items.map(\.relativePath), table: table, batchSize: batch.storeBatchSize, dimension: dimension,
+            maxFileBytes: limits.maxFileBytes,
             prepare: { bytes in
-                let image = try ImageFile.decode(bytes)
-                return Preprocessor.preprocess(image, config: preprocessing).scalars
+                let layout = try ImageFile.layout(bytes, limits: limits)
+                let needed = layout.memoryNeeded
+                    + Preprocessor.memoryNeeded(width: layout.width, height: layout.height, mode: layout.mode, size: size)
+                return try budget.withReservation(needed) {
+                    let image = try ImageFile.decode(bytes, limits: limits)
+                    return Preprocessor.preprocess(image, config: preprocessing).scalars
+                }
             },
             encode: { values, count in
                 try model.encodeImages(Tensor(shape: [count, 3, size, size], scalars: values), batch: passSize).scalars
@@ -121,32 +148,34 @@ package final class ModelEncoder {
         return try baseStore.table(weightsSHA256: loaded.sha256, preprocessing: id)
     }
 
-    /// Text embeddings (rows in `prompts` order) through the store, keyed by the prompt's UTF-8 SHA-256.
+    /// Text embeddings (rows in `prompts` order) through the store, keyed by the prompts' tokens (`promptKey`).
     func embed(prompts: [String], tokenizer: Tokenizer, what: String) throws -> Tensor {
-        try storePrompts(prompts, tokenizer: tokenizer, what: what)
+        let keys = try storePrompts(prompts, tokenizer: tokenizer, what: what).keys
         let table = try store.table(weightsSHA256: loaded.sha256, preprocessing: Self.textPreprocessingID)
-        guard let rows = table.rows(prompts.map { SHA256.hex(Array($0.utf8)) }) else {
+        guard let rows = table.rows(keys) else {
             throw ShiftLensError(step: "text", message: "prompt embeddings missing from the store after encoding")
         }
         return rows
     }
 
-    /// Encodes the prompts that are neither in the store nor in the base store; returns how many.
+    /// Encodes the prompts that are neither in the store nor in the base store; returns every prompt's
+    /// key (in `prompts` order) and how many rows were encoded.
     @discardableResult
-    package func storePrompts(_ prompts: [String], tokenizer: Tokenizer, what: String) throws -> Int {
+    package func storePrompts(_ prompts: [String], tokenizer: Tokenizer, what: String) throws -> (keys: [String], encoded: Int) {
         let table = try store.table(weightsSHA256: loaded.sha256, preprocessing: Self.textPreprocessingID)
-        let keys = prompts.map { SHA256.hex(Array($0.utf8)) }
+        let tokens = tokenizer.tokenize(prompts)
+        let keys = tokens.map(Self.promptKey(tokens:))
         let base = try baseTable(preprocessing: Self.textPreprocessingID)
-        var missing: [(key: String, prompt: String)] = []
+        var missing: [(key: String, tokens: [Int32])] = []
         var seen: Set<String> = []
-        for (key, prompt) in zip(keys, prompts) where !table.contains(key) && !(base?.contains(key) ?? false) && seen.insert(key).inserted {
-            missing.append((key, prompt))
+        for (key, row) in zip(keys, tokens) where !table.contains(key) && !(base?.contains(key) ?? false) && seen.insert(key).inserted {
+            missing.append((key, row))
         }
         let started = Date()
         let chunk = 256
         for start in stride(from: 0, to: missing.count, by: chunk) {
             let part = Array(missing[start..<min(start + chunk, missing.count)])
-            let output = try model.encodeText(tokenizer.tokenize(part.map(\.prompt)))
+            let output = try model.encodeText(part.map(\.tokens))
             try table.append(keys: part.map(\.key), values: output.scalars, dimension: output.shape[1])
             progress.update("\(name) · \(what)", done: start + part.count, total: missing.count,
                             rate: Double(start + part.count) / max(Date().timeIntervalSince(started), 1e-9), unit: "prompts/s", secondsRemaining: nil)
@@ -156,7 +185,7 @@ package final class ModelEncoder {
             let seconds = Date().timeIntervalSince(started)
             progress.finish("\(name) · \(what): \(prompts.count) prompts (\(missing.count) encoded) in \(String(format: "%.1f", seconds)) s, \(String(format: "%.1f", Double(missing.count) / max(seconds, 1e-9))) prompts/s")
         }
-        return missing.count
+        return (keys, missing.count)
     }
 
     /// The zero-shot head (C, D) for `classes`.

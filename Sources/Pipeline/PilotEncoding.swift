@@ -1,6 +1,7 @@
 import CLIP
 import Embeddings
 import Foundation
+import ImageCodec
 import Pilot
 import Tensor
 import Weights
@@ -44,6 +45,8 @@ package struct PilotEncoding {
     let cancel: CancellationFlag
     /// Background decode threads per model (see `defaultDecoders`).
     package var decoders = PilotEncoding.defaultDecoders
+    /// Limits of every image decode (the operator's, docs/security.md); `maxMemory` also bounds all decode threads together.
+    package var imageLimits = DecodingLimits.default
     /// A store whose rows count as cached without being copied (`encode --shard` reads the shared store).
     package var baseStore: EmbeddingStore?
 
@@ -102,6 +105,7 @@ package struct PilotEncoding {
     package func loadModel(_ entry: PilotSpec.Model, announce: Bool = true) throws -> ModelEncoder {
         let encoder = try ModelEncoder(name: entry.name, entry: entry, weights: entry.weights, store: store, batchSize: batchSize, progress: progress)
         encoder.decoders = decoders
+        encoder.imageLimits = imageLimits
         encoder.baseStore = baseStore
         if announce { progress.finish("\(entry.name): \(Self.family(encoder.loaded.config)), \(encoder.batch.description)") }
         return encoder

@@ -1,6 +1,7 @@
 import CLIP
 import Embeddings
 import Foundation
+import ImageCodec
 import Pilot
 import Results
 import Site
@@ -24,17 +25,20 @@ package struct PilotRunner {
         var embeddings: URL?
         /// Background decode threads per model.
         var decoders = PilotEncoding.defaultDecoders
+        /// Limits of every image decode (docs/security.md).
+        var imageLimits: DecodingLimits
         /// Extra sentence shown on every page of the run (the demo says it uses toy models).
         var notice: String?
 
         package init(site: URL, store: URL, batchSize: Int? = nil, runID: String? = nil, embeddings: URL? = nil,
-                     decoders: Int = PilotEncoding.defaultDecoders, notice: String? = nil) {
+                     decoders: Int = PilotEncoding.defaultDecoders, imageLimits: DecodingLimits = .default, notice: String? = nil) {
             self.site = site
             self.store = store
             self.batchSize = batchSize
             self.runID = runID
             self.embeddings = embeddings
             self.decoders = decoders
+            self.imageLimits = imageLimits
             self.notice = notice
         }
     }
@@ -88,6 +92,7 @@ package struct PilotRunner {
         // 2. Embeddings, per model (encoded through the store, or imported).
         var encoding = PilotEncoding(spec: spec, classes: classes, store: store, batchSize: options.batchSize, progress: progress, cancel: cancel)
         encoding.decoders = options.decoders
+        encoding.imageLimits = options.imageLimits
         let concepts = try ConceptVocabulary.load(assets: assets, extra: spec.probes.extraConcepts)
         let slugs = EmbeddingImport.slugs(spec)
         var encoded: [EncodedModel] = []

@@ -63,12 +63,7 @@ enum RunManifest {
 
     static func machine() -> [String: Any] {
         let info = ProcessInfo.processInfo
-        var cpu = "unknown"
-        if let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-           let name = line.split(separator: ":", maxSplits: 1).last {
-            cpu = name.trimmingCharacters(in: .whitespaces)
-        }
+        let cpu = Machine.cpuModel ?? "unknown"
         return ["cores": info.activeProcessorCount, "memory_bytes": info.physicalMemory, "os": info.operatingSystemVersionString, "cpu": cpu, "host": info.hostName]
     }
 }

@@ -96,16 +96,16 @@ public enum Directions {
     /// curve's last accumulation (`H · Wᵀ` over every coordinate) instead of a separate product.
     static func resultAndScores(
         basis: Basis, head: Matrix<Float>, referenceMeanAbs: [Double], embeddings: Matrix<Float>, labels: [Int],
-        prunedPercents: [Int]
+        prunedPercents: [Int], timing: ProbeTiming? = nil
     ) throws -> (DirectionsResult, ZeroShot.Scores) {
         try ZeroShot.validate(embeddings: embeddings, head: head, labels: labels)
         let d = head.columns
         guard referenceMeanAbs.count == d else { throw ProbesError.shape("reference m_j has \(referenceMeanAbs.count) entries, head \(d)") }
         // (n, r): coordinates on the directions, most important first.
-        let coordinates = ProbeTimer.shared.measure("zero-shot: coordinates") {
+        let coordinates = timing.measure("zero-shot: coordinates") {
             embeddings.multiplied(byTransposeOf: basis.directionsByImportance)
         }
-        let curve = ProbeTimer.shared.measure("zero-shot: direction curve") {
+        let curve = timing.measure("zero-shot: direction curve") {
             pruningCurve(
                 orderedFeatures: coordinates, orderedWeights: basis.headCoordinatesByImportance, labels: labels,
                 prunedPercents: prunedPercents, keepingLogits: false).points
@@ -113,7 +113,7 @@ public enum Directions {
         let coordinateOrder = (0..<d).sorted {
             referenceMeanAbs[$0] != referenceMeanAbs[$1] ? referenceMeanAbs[$0] > referenceMeanAbs[$1] : $0 < $1
         }
-        let (coordinateCurve, fullLogits) = ProbeTimer.shared.measure("zero-shot: coordinate curve") {
+        let (coordinateCurve, fullLogits) = timing.measure("zero-shot: coordinate curve") {
             pruningCurve(
                 orderedFeatures: embeddings.selectingColumns(coordinateOrder),
                 orderedWeights: head.selectingColumns(coordinateOrder).transposed(), labels: labels,
@@ -128,7 +128,7 @@ public enum Directions {
                 scales[i] = sum > 0 ? 1 / sum.squareRoot() : 0
             }
         }
-        let scores = ProbeTimer.shared.measure("zero-shot: scores") {
+        let scores = timing.measure("zero-shot: scores") {
             ZeroShot.scores(cosines: fullLogits!, rowScales: scales, labels: labels)
         }
         return (DirectionsResult(singularValues: basis.singularValues, importance: basis.importance, curve: curve,

@@ -255,7 +255,9 @@ public enum Distance {
 
     /// Fréchet, MMD² and domain-classifier AUC of `embeddings` against the reference.
     /// Sample sizes in the result are per domain (the smaller of the two when they differ).
-    public static func result(reference: Reference, embeddings: Matrix<Float>, options: DistanceOptions, seed: UInt64) throws -> DistanceResult {
+    public static func result(
+        reference: Reference, embeddings: Matrix<Float>, options: DistanceOptions, seed: UInt64, timing: ProbeTiming? = nil
+    ) throws -> DistanceResult {
         var generator = SplitMix64(seed: SplitMix64.derive(seed, index: 1))
         let n = embeddings.rows
         let frechetRows = generator.subsample(options.frechetMaxSamples, of: n)
@@ -263,10 +265,10 @@ public enum Distance {
         let aucRows = generator.subsample(options.aucMaxSamples, of: n)
         var frechetValue: Double?
         if let a = reference.gaussian,
-           let b = try ProbeTimer.shared.measure("distance: covariance", { try Gaussian(frechetRows.count == n ? embeddings : embeddings.selectingRows(frechetRows), factorized: false) }) {
-            frechetValue = try ProbeTimer.shared.measure("distance: Fréchet") { try frechet(a, b) }
+           let b = try timing.measure("distance: covariance", { try Gaussian(frechetRows.count == n ? embeddings : embeddings.selectingRows(frechetRows), factorized: false) }) {
+            frechetValue = try timing.measure("distance: Fréchet") { try frechet(a, b) }
         }
-        let mmdResult = ProbeTimer.shared.measure("distance: MMD") {
+        let mmdResult = timing.measure("distance: MMD") {
             mmd(reference.mmdSample, embeddings.selectingRows(mmdRows), permutations: options.mmdPermutations, seed: SplitMix64.derive(seed, index: 2))
         }
         let other = embeddings.selectingRows(aucRows).converted(to: Double.self).rowNormalized()
@@ -277,7 +279,7 @@ public enum Distance {
             let order = foldGenerator.permutation(total)
             var folds = [Int](repeating: 0, count: total)
             for (position, row) in order.enumerated() { folds[row] = position % options.aucFolds }
-            auc = try ProbeTimer.shared.measure("distance: classifier AUC") { try domainClassifierAUC(
+            auc = try timing.measure("distance: classifier AUC") { try domainClassifierAUC(
                 reference: reference.aucSample, other: other, folds: folds, foldCount: options.aucFolds,
                 inverseRegularization: options.aucInverseRegularization, tolerance: options.aucTolerance) }
         }

@@ -57,15 +57,14 @@ public enum EffectiveRobustnessProbe {
     /// required; accuracies as fractions 0–1), grouped by domain. Throws on a malformed row,
     /// naming its line; values above 1 are rejected (percent columns must be divided by 100).
     public static func parseBaselineCSV(_ text: String) throws -> [String: [BaselinePoint]] {
-        var lines = text.split(whereSeparator: \.isNewline).map(String.init).filter { !$0.trimmingCharacters(in: .whitespaces).isEmpty }
-        guard !lines.isEmpty else { throw ProbesError.invalid("baseline CSV is empty") }
-        let header = lines.removeFirst().split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        var rows = CSV.parse(text).filter { $0 != [""] }
+        guard !rows.isEmpty else { throw ProbesError.invalid("baseline CSV is empty") }
+        let header = rows.removeFirst().map { $0.lowercased() }
         guard header == ["model", "domain", "reference_accuracy", "accuracy"] else {
             throw ProbesError.invalid("baseline CSV header must be model,domain,reference_accuracy,accuracy")
         }
         var out = [String: [BaselinePoint]]()
-        for (offset, line) in lines.enumerated() {
-            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        for (offset, fields) in rows.enumerated() {
             guard fields.count == 4, let x = Double(fields[2]), let y = Double(fields[3]) else {
                 throw ProbesError.invalid("baseline CSV line \(offset + 2): expected model,domain,reference_accuracy,accuracy")
             }
@@ -85,16 +84,14 @@ public enum EffectiveRobustnessProbe {
         _ text: String, referenceColumn: String, shiftColumn: String, filterColumn: String? = nil,
         minimumFilterAccuracy: Double = 0.55
     ) throws -> [BaselinePoint] {
-        let lines = text.split(whereSeparator: \.isNewline).map(String.init)
-        guard let headerLine = lines.first else { throw ProbesError.invalid("baseline table is empty") }
-        let header = headerLine.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+        let rows = CSV.parse(text)
+        guard let header = rows.first else { throw ProbesError.invalid("baseline table is empty") }
         guard let xi = header.firstIndex(of: referenceColumn), let yi = header.firstIndex(of: shiftColumn),
               let fi = header.firstIndex(of: filterColumn ?? referenceColumn) else {
             throw ProbesError.invalid("baseline table lacks column \(referenceColumn), \(shiftColumn) or \(filterColumn ?? referenceColumn)")
         }
         var points = [BaselinePoint]()
-        for line in lines.dropFirst() {
-            let fields = splitCSV(line)
+        for fields in rows.dropFirst() {
             guard fields.count == header.count else { continue }
             guard let x = Double(fields[xi]), let y = Double(fields[yi]), let f = Double(fields[fi]) else { continue }
             guard f / 100 >= minimumFilterAccuracy else { continue }
@@ -118,19 +115,6 @@ public enum EffectiveRobustnessProbe {
         }
         return try parsePercentTable(
             tableText, referenceColumn: referenceColumn, shiftColumn: shiftColumn, filterColumn: "imagenet", minimumFilterAccuracy: 0.55)
-    }
-
-    /// Splits one CSV line, honouring double quotes.
-    static func splitCSV(_ line: String) -> [String] {
-        var fields = [String](), current = "", quoted = false
-        for character in line {
-            if character == "\"" { quoted.toggle() } else if character == "," && !quoted {
-                fields.append(current.trimmingCharacters(in: .whitespaces))
-                current = ""
-            } else { current.append(character) }
-        }
-        fields.append(current.trimmingCharacters(in: .whitespaces))
-        return fields
     }
 }
 

@@ -22,6 +22,9 @@ public struct ProbeOptions: Codable, Sendable, Equatable {
     public var parallelDomains = true
     /// The run's base seed; every probe derives its own stream from it (see `Seeds`).
     public var seed: UInt64 = 0
+    /// Where to report the CPU time of each probe (`probe --bench`); nil measures nothing.
+    /// Not part of the options' JSON.
+    public var timing: ProbeTiming?
 
     public init() {}
 
@@ -84,18 +87,18 @@ public enum ProbeSuite {
         }
 
         // Computed once on the reference.
-        let referenceOutliers = try ProbeTimer.shared.measure("outliers") {
+        let referenceOutliers = try options.timing.measure("outliers") {
             try Outliers.analyze(ref.embeddings, threshold: options.outlierThreshold, topK: options.outlierTopK)
         }
-        let basis = try ProbeTimer.shared.measure("directions: basis") { try Directions.basis(head: head, reference: ref.embeddings) }
+        let basis = try options.timing.measure("directions: basis") { try Directions.basis(head: head, reference: ref.embeddings) }
         /// Zero-shot scores and, for a labelled domain, the pruning curves (which share the logits).
         func scoresAndDirections(_ domain: DomainEmbeddings) throws -> (ZeroShot.Scores, DirectionsResult?) {
             guard let labels = domain.labels else {
-                return (try ProbeTimer.shared.measure("zero-shot") { try ZeroShot.scores(embeddings: domain.embeddings, head: head, labels: nil) }, nil)
+                return (try options.timing.measure("zero-shot") { try ZeroShot.scores(embeddings: domain.embeddings, head: head, labels: nil) }, nil)
             }
-            let (directions, scores) = try ProbeTimer.shared.measure("zero-shot and pruning curves (total)") { try Directions.resultAndScores(
+            let (directions, scores) = try options.timing.measure("zero-shot and pruning curves (total)") { try Directions.resultAndScores(
                 basis: basis, head: head, referenceMeanAbs: referenceOutliers.meanAbsActivation,
-                embeddings: domain.embeddings, labels: labels, prunedPercents: options.prunedPercents) }
+                embeddings: domain.embeddings, labels: labels, prunedPercents: options.prunedPercents, timing: options.timing) }
             return (scores, directions)
         }
         let (referenceScores, referenceDirections) = try scoresAndDirections(ref)
@@ -105,10 +108,10 @@ public enum ProbeSuite {
         }
         if threshold == nil { referenceNotes.add(ProbeNote.referenceUnlabelled, "the reference has no labels: no ATC estimate and no linear probe") }
         let distanceReference = options.runDistance
-            ? try ProbeTimer.shared.measure("distance: reference") { try Distance.reference(ref.embeddings, options: options.distance, seed: seeds.distance) } : nil
+            ? try options.timing.measure("distance: reference") { try Distance.reference(ref.embeddings, options: options.distance, seed: seeds.distance) } : nil
         var linearProbe: LinearProbe.Fitted?
         if options.runLinearProbe, let labels = ref.labels {
-            linearProbe = try ProbeTimer.shared.measure("linear probe: fit") {
+            linearProbe = try options.timing.measure("linear probe: fit") {
                 try LinearProbe.fit(
                     reference: ref.embeddings, labels: labels, classCount: head.rows, options: options.linearProbe, seed: seeds.linearProbe)
             }
@@ -131,14 +134,14 @@ public enum ProbeSuite {
             let (scores, directions) = isReference ? (referenceScores, referenceDirections) : try scoresAndDirections(clean)
             results.zeroShot = isReference ? referenceZeroShot : ZeroShot.result(scores: scores, labels: clean.labels, classCount: head.rows)
             if !isReference, let labels = clean.labels, let referenceOutcomes {
-                results.zeroShot?.differenceFromReference = ProbeTimer.shared.measure("bootstrap") {
+                results.zeroShot?.differenceFromReference = options.timing.measure("bootstrap") {
                     Statistics.bootstrapDifferenceOfMeans(
                         referenceOutcomes, ZeroShot.outcomes(scores, labels: labels), resamples: options.bootstrapResamples,
                         seed: SplitMix64.derive(seeds.bootstrap, index: index))
                 }
             }
             var outliers = isReference ? referenceOutliers
-                : try ProbeTimer.shared.measure("outliers") {
+                : try options.timing.measure("outliers") {
                     try Outliers.analyze(clean.embeddings, threshold: options.outlierThreshold, topK: options.outlierTopK)
                 }
             if !isReference { outliers.jaccardWithReference = Outliers.jaccard(outliers.topDimensions, referenceOutliers.topDimensions) }
@@ -147,7 +150,7 @@ public enum ProbeSuite {
             if isReference, let concepts {
                 if concepts.similarities.rows == reference.embeddings.rows, ref.embeddings.rows == reference.embeddings.rows {
                     do {
-                        results.concepts = try ProbeTimer.shared.measure("concepts") {
+                        results.concepts = try options.timing.measure("concepts") {
                             try Concepts.analyze(
                                 activations: clean.embeddings, similarities: concepts.similarities, conceptNames: concepts.names,
                                 threshold: options.conceptThreshold)
@@ -165,13 +168,13 @@ public enum ProbeSuite {
             }
             if !isReference, let distanceReference {
                 let seed = SplitMix64.derive(seeds.distance, index: index)
-                results.distance = try ProbeTimer.shared.measure("distance (total)") {
-                    try Distance.result(reference: distanceReference, embeddings: clean.embeddings, options: options.distance, seed: seed)
+                results.distance = try options.timing.measure("distance (total)") {
+                    try Distance.result(reference: distanceReference, embeddings: clean.embeddings, options: options.distance, seed: seed, timing: options.timing)
                 }
                 if clean.embeddings.rows < 2 { notes.add(ProbeNote.singleImageDistance, "one image: Fréchet distance and MMD need at least 2") }
             }
             if let linearProbe, let labels = clean.labels {
-                results.linearProbe = ProbeTimer.shared.measure("linear probe: evaluate") {
+                results.linearProbe = options.timing.measure("linear probe: evaluate") {
                     guard isReference else { return LinearProbe.result(linearProbe, embeddings: clean.embeddings, labels: labels) }
                     let test = linearProbe.testRows
                     return LinearProbe.result(linearProbe, embeddings: clean.embeddings.selectingRows(test), labels: test.map { labels[$0] })

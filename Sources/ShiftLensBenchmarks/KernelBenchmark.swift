@@ -1,6 +1,9 @@
+import CLIP
 import Foundation
+import Probes
 import Support
 import Tensor
+import Weights
 
 /// Timed runs of the kernels on the shapes CLIP's encoders use (ViT-B/32 at batch 8,
 /// ModifiedResNet-50 at 224²), for `shiftlens bench-kernels`.
@@ -47,11 +50,7 @@ public enum KernelBenchmark {
 
         public var minimum: Double { gigaflops.min() ?? 0 }
         public var maximum: Double { gigaflops.max() ?? 0 }
-        public var median: Double {
-            let sorted = gigaflops.sorted()
-            guard !sorted.isEmpty else { return 0 }
-            return sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-        }
+        public var median: Double { Statistics.median(gigaflops) ?? 0 }
     }
 
     /// ViT-B/32 batch 8 (8 × 50 tokens): the four linear shapes, attention over the
@@ -90,199 +89,59 @@ public enum KernelBenchmark {
         return cases
     }
 
-    /// The whole ViT-B/32 image tower on random weights, as a sequence of kernel calls:
-    /// patch embedding (batched conv), 12 pre-norm residual blocks (layerNorm, QKV
-    /// linear, attention per image, output linear, layerNorm, MLP with GELU), final
-    /// layerNorm and projection of the class tokens. Twelve distinct weight sets, as in
-    /// a real checkpoint (weights stream from memory, not from cache). The rate unit is
+    /// The ViT-B/32 image tower of `CLIP.VisionTransformer` — the code `shiftlens` runs — on
+    /// seeded random weights, encoding `batch` random 224² images per call. The rate unit is
     /// images/s; 8.8 GFLOP per image.
     public static func visionTransformerB32(batch: Int = 8) -> Case {
-        let width = 768, tokens = 50, layers = 12, hidden = 3072, heads = 12, embed = 512
-        let rows = batch * tokens
-        let benchmarkCase = Case(name: "ViT-B/32 tower, batch \(batch), synthetic weights", flops: Double(batch), unit: "images/s") {
-            let images = randomBuffer(batch * 3 * 224 * 224)
-            let patchWeight = randomBuffer(width * 3 * 32 * 32)
-            let classAndPositions = randomBuffer(tokens * width)
-            struct Layer {
-                let ln1, qkvWeight, qkvBias, outWeight, outBias, ln2, fcWeight, fcBias, projWeight, projBias: UnsafeMutablePointer<Float>
-            }
-            // Small weights keep activations well inside fp32 range across 12 residual blocks.
-            func weights(_ count: Int) -> UnsafeMutablePointer<Float> {
-                let w = randomBuffer(count)
-                for i in 0..<count { w[i] *= 0.05 }
-                return w
-            }
-            let blocks = (0..<layers).map { _ in
-                Layer(
-                    ln1: randomBuffer(2 * width), qkvWeight: weights(3 * width * width), qkvBias: randomBuffer(3 * width),
-                    outWeight: weights(width * width), outBias: randomBuffer(width), ln2: randomBuffer(2 * width),
-                    fcWeight: weights(hidden * width), fcBias: randomBuffer(hidden),
-                    projWeight: weights(width * hidden), projBias: randomBuffer(width))
-            }
-            let lnPost = randomBuffer(2 * width), projection = weights(width * embed)
-            let patches = UnsafeMutablePointer<Float>.allocate(capacity: batch * width * 49)
-            let x = UnsafeMutablePointer<Float>.allocate(capacity: rows * width)
-            let h = UnsafeMutablePointer<Float>.allocate(capacity: rows * width)
-            let qkv = UnsafeMutablePointer<Float>.allocate(capacity: rows * 3 * width)
-            let attended = UnsafeMutablePointer<Float>.allocate(capacity: rows * width)
-            let mlp = UnsafeMutablePointer<Float>.allocate(capacity: rows * hidden)
-            let classTokens = UnsafeMutablePointer<Float>.allocate(capacity: batch * width)
-            let embeddings = UnsafeMutablePointer<Float>.allocate(capacity: batch * embed)
-            return {
-                // (batch, width, 7·7) patch embeddings → (batch·50, width) tokens.
-                Kernels.conv2d(
-                    input: images, batch: batch, inChannels: 3, height: 224, width: 224, weight: patchWeight, bias: nil,
-                    outChannels: width, kernelHeight: 32, kernelWidth: 32, stride: 32, padding: 0, output: patches)
-                for b in 0..<batch {
-                    for t in 0..<tokens {
-                        let row = x + (b * tokens + t) * width
-                        for c in 0..<width {
-                            row[c] = classAndPositions[t * width + c] + (t == 0 ? 0 : patches[(b * width + c) * 49 + t - 1])
-                        }
-                    }
-                }
-                Kernels.layerNorm(input: x, rows: rows, columns: width, gamma: lnPost, beta: lnPost + width, epsilon: 1e-5, output: x)
-                for layer in blocks {
-                    Kernels.layerNorm(input: x, rows: rows, columns: width, gamma: layer.ln1, beta: layer.ln1 + width, epsilon: 1e-5, output: h)
-                    Kernels.linear(input: h, rows: rows, inFeatures: width, weight: layer.qkvWeight, bias: layer.qkvBias, outFeatures: 3 * width, output: qkv)
-                    for b in 0..<batch {
-                        let base = UnsafePointer(qkv) + b * tokens * 3 * width
-                        Kernels.attention(
-                            query: base, key: base + width, value: base + 2 * width, rowStride: 3 * width,
-                            queryLength: tokens, keyLength: tokens, heads: heads, headDim: width / heads, causal: false,
-                            output: attended + b * tokens * width)
-                    }
-                    Kernels.linear(input: attended, rows: rows, inFeatures: width, weight: layer.outWeight, bias: layer.outBias, outFeatures: width, output: h)
-                    addInPlace(x, h, count: rows * width)
-                    Kernels.layerNorm(input: x, rows: rows, columns: width, gamma: layer.ln2, beta: layer.ln2 + width, epsilon: 1e-5, output: h)
-                    Kernels.linear(input: h, rows: rows, inFeatures: width, weight: layer.fcWeight, bias: layer.fcBias, outFeatures: hidden, output: mlp)
-                    Kernels.gelu(mlp, count: rows * hidden)
-                    Kernels.linear(input: mlp, rows: rows, inFeatures: hidden, weight: layer.projWeight, bias: layer.projBias, outFeatures: width, output: h)
-                    addInPlace(x, h, count: rows * width)
-                }
-                for b in 0..<batch { (classTokens + b * width).update(from: x + b * tokens * width, count: width) }
-                Kernels.layerNorm(input: classTokens, rows: batch, columns: width, gamma: lnPost, beta: lnPost + width, epsilon: 1e-5, output: classTokens)
-                Kernels.matmul(a: classTokens, b: projection, c: embeddings, m: batch, n: embed, k: width)
-            }
-        }
-        return benchmarkCase
+        let config = VisionConfig.vit(ViTConfig(width: 768, layers: 12, heads: 12, patchSize: 32, imageSize: 224, outputDim: 512))
+        return tower(name: "ViT-B/32 tower, batch \(batch), synthetic weights", config, batch: batch)
     }
 
-    /// The ModifiedResNet-50 image tower (CLIP RN50) on random weights, as a sequence of
-    /// kernel calls at batch `batch`: 3-conv stem with average pooling, bottleneck stages
-    /// [3, 4, 6, 3] with anti-aliased (average-pool) downsampling, attention pooling
-    /// (50 keys, one query, 32 heads) and its output projection. Batch norms are taken as
-    /// folded into the convolutions' biases. Rate unit: images/s; ~12.2 GFLOP per image.
+    /// The RN50 image tower of `CLIP.ModifiedResNet` (stem, stages [3, 4, 6, 3], attention
+    /// pooling) on seeded random weights, `batch` random 224² images per call. Rate unit:
+    /// images/s; ~11.6 GFLOP per image.
     public static func modifiedResNet50(batch: Int = 8) -> Case {
-        Case(name: "RN50 tower, batch \(batch), synthetic weights", flops: Double(batch), unit: "images/s") {
-            var steps: [() -> Void] = []
-            func activations(_ count: Int) -> UnsafeMutablePointer<Float> {
-                UnsafeMutablePointer<Float>.allocate(capacity: count)
+        let config = VisionConfig.resnet(ModifiedResNetConfig(layers: [3, 4, 6, 3], width: 64, heads: 32, imageSize: 224, outputDim: 1024))
+        return tower(name: "RN50 tower, batch \(batch), synthetic weights", config, batch: batch)
+    }
+
+    static func tower(name: String, _ vision: VisionConfig, batch: Int) -> Case {
+        Case(name: name, flops: Double(batch), unit: "images/s") {
+            let model: CLIPModel
+            do {
+                model = try CLIPModel(checkpoint: seededWeights(vision, seed: 7), config: CLIPConfig(
+                    vision: vision, text: nil, activation: .gelu, activationSource: "benchmark"))
+            } catch {
+                preconditionFailure("the seeded \(name) does not fit its own architecture: \(error)")
             }
-            /// Uniform weights scaled by 1/√fanIn so activations stay O(1) through the tower.
-            func weights(_ count: Int, fanIn: Int) -> UnsafeMutablePointer<Float> {
-                let w = randomBuffer(count)
-                let scale = 2 / Float(fanIn).squareRoot()
-                for i in 0..<count { w[i] *= scale }
-                return w
+            let size = vision.imageSize
+            var generator = SplitMix64(seed: 11)
+            let images = Tensor(shape: [batch, 3, size, size], scalars: (0..<(batch * 3 * size * size)).map { _ in Float(generator.unit()) - 0.5 })
+            return {
+                do { _ = try model.encodeImages(images, batch: batch) } catch { preconditionFailure("\(name): \(error)") }
             }
-            /// Appends a convolution of the whole batch (+ ReLU); returns the output buffer.
-            func conv(
-                _ input: UnsafeMutablePointer<Float>, _ channels: Int, _ size: Int, _ outChannels: Int, kernel: Int,
-                stride: Int = 1, relu: Bool = true
-            ) -> UnsafeMutablePointer<Float> {
-                let outSize = (size + 2 * (kernel / 2) - kernel) / stride + 1
-                let weight = weights(outChannels * channels * kernel * kernel, fanIn: channels * kernel * kernel)
-                let bias = randomBuffer(outChannels)
-                let output = activations(batch * outChannels * outSize * outSize)
-                steps.append {
-                    Kernels.conv2d(
-                        input: input, batch: batch, inChannels: channels, height: size, width: size, weight: weight,
-                        bias: bias, outChannels: outChannels, kernelHeight: kernel, kernelWidth: kernel, stride: stride,
-                        padding: kernel / 2, output: output)
-                    if relu { Kernels.relu(output, count: batch * outChannels * outSize * outSize) }
-                }
-                return output
-            }
-            func pool(_ input: UnsafeMutablePointer<Float>, _ channels: Int, _ size: Int) -> UnsafeMutablePointer<Float> {
-                let output = activations(batch * channels * (size / 2) * (size / 2))
-                steps.append {
-                    Kernels.avgPool2d(
-                        input: input, channels: batch * channels, height: size, width: size, kernel: 2, stride: 2, output: output)
-                }
-                return output
-            }
-            let images = randomBuffer(batch * 3 * 224 * 224)
-            // Stem: (3, 224²) → (32, 112²) → (32, 112²) → (64, 112²) → pool → (64, 56²).
-            var x = conv(images, 3, 224, 32, kernel: 3, stride: 2)
-            x = conv(x, 32, 112, 32, kernel: 3)
-            x = conv(x, 32, 112, 64, kernel: 3)
-            x = pool(x, 64, 112)
-            var channels = 64, size = 56
-            for (planes, blocks, stride) in [(64, 3, 1), (128, 4, 2), (256, 6, 2), (512, 3, 2)] {
-                for block in 0..<blocks {
-                    let blockStride = block == 0 ? stride : 1
-                    var y = conv(x, channels, size, planes, kernel: 1)
-                    y = conv(y, planes, size, planes, kernel: 3)
-                    let outSize = size / blockStride
-                    if blockStride > 1 { y = pool(y, planes, size) }
-                    y = conv(y, planes, outSize, 4 * planes, kernel: 1, relu: false)
-                    var identity = x
-                    if blockStride > 1 || channels != 4 * planes {
-                        let pooled = blockStride > 1 ? pool(x, channels, size) : x
-                        identity = conv(pooled, channels, outSize, 4 * planes, kernel: 1, relu: false)
-                    }
-                    let sum = y, residual = identity, count = batch * 4 * planes * outSize * outSize
-                    steps.append {
-                        for i in 0..<count { sum[i] += residual[i] }
-                        Kernels.relu(sum, count: count)
-                    }
-                    x = sum
-                    channels = 4 * planes
-                    size = outSize
-                }
-            }
-            // Attention pooling: tokens = [mean; 49 positions] + positional embedding,
-            // one query (the mean token), 32 heads of 64, then c_proj 2048 → 1024.
-            let width = channels, tokens = size * size + 1, heads = 32, outputWidth = 1024
-            let positional = randomBuffer(tokens * width)
-            let qWeight = weights(width * width, fanIn: width), kvWeight = weights(2 * width * width, fanIn: width)
-            let qBias = randomBuffer(width), kvBias = randomBuffer(2 * width)
-            let cWeight = weights(outputWidth * width, fanIn: width), cBias = randomBuffer(outputWidth)
-            let sequence = activations(tokens * width), query = activations(width), keyValue = activations(tokens * 2 * width)
-            let attended = activations(width), pooledOutput = activations(batch * outputWidth)
-            let features = x
-            steps.append {
-                for b in 0..<batch {
-                    let image = features + b * width * (tokens - 1)
-                    for c in 0..<width {
-                        var mean: Float = 0
-                        for t in 1..<tokens {
-                            let value = image[c * (tokens - 1) + t - 1]
-                            sequence[t * width + c] = value + positional[t * width + c]
-                            mean += value
-                        }
-                        sequence[c] = mean / Float(tokens - 1) + positional[c]
-                    }
-                    Kernels.linear(input: sequence, rows: 1, inFeatures: width, weight: qWeight, bias: qBias, outFeatures: width, output: query)
-                    Kernels.linear(
-                        input: sequence, rows: tokens, inFeatures: width, weight: kvWeight, bias: kvBias, outFeatures: 2 * width,
-                        output: keyValue)
-                    // One query row; `rowStride` is only used for rows ≥ 1, so the key/value stride serves.
-                    Kernels.attention(
-                        query: query, key: keyValue, value: keyValue + width, rowStride: 2 * width,
-                        queryLength: 1, keyLength: tokens, heads: heads, headDim: width / heads, causal: false, output: attended)
-                    Kernels.linear(
-                        input: attended, rows: 1, inFeatures: width, weight: cWeight, bias: cBias, outFeatures: outputWidth,
-                        output: pooledOutput + b * outputWidth)
-                }
-            }
-            return { for step in steps { step() } }
         }
     }
 
-    private static func addInPlace(_ x: UnsafeMutablePointer<Float>, _ y: UnsafePointer<Float>, count: Int) {
-        for i in 0..<count { x[i] += y[i] }
+    /// Every tensor open_clip has for `vision`, filled from SplitMix64: uniform weights scaled by
+    /// 1/√fan-in (activations stay O(1) through the tower), unit norm scales and running variances,
+    /// zero biases and running means. Speed does not depend on the values.
+    static func seededWeights(_ vision: VisionConfig, seed: UInt64) -> StateDict {
+        var generator = SplitMix64(seed: seed)
+        var tensors: [String: WeightTensor] = [:]
+        for (name, shape) in OpenCLIPNames.expectedShapes(vision: vision, text: nil).required.sorted(by: { $0.key < $1.key }) {
+            let count = shape.reduce(1, *)
+            let storage = OwnedFloats(count: count)
+            let isNorm = name.hasSuffix(".running_var") || ((name.contains(".bn") || name.contains("ln_") || name.contains("downsample.1")) && name.hasSuffix(".weight"))
+            if isNorm {
+                for i in 0..<count { storage.pointer[i] = 1 }
+            } else if !(name.hasSuffix(".bias") || name.hasSuffix(".running_mean")) {
+                let scale = 2 / Float(max(1, shape.dropFirst().reduce(1, *))).squareRoot()
+                for i in 0..<count { storage.pointer[i] = (Float(generator.unit()) - 0.5) * scale }
+            }
+            tensors[name] = WeightTensor(name: name, shape: shape, values: storage.buffer, storage: storage)
+        }
+        return StateDict(tensors: tensors, path: "seeded weights")
     }
 
     /// An element-wise kernel on a buffer of `2·count` values (layerNorm writes the second
@@ -297,13 +156,9 @@ public enum KernelBenchmark {
         return benchmarkCase
     }
 
-    /// Runs `benchmarkCase` on `threads` threads of the shared pool (restoring the
-    /// previous count afterwards).
+    /// Runs `benchmarkCase` on the shared pool as it is sized (the caller sizes it: `threads`
+    /// is recorded in the result).
     public static func measure(_ benchmarkCase: Case, threads: Int, iterations: Int) -> Result {
-        let pool = ThreadPool.shared
-        let previous = pool.threadCount
-        pool.setThreadCount(threads)
-        defer { pool.setThreadCount(previous) }
         let body = benchmarkCase.prepare()
         benchmarkCase.reset?()
         body()
@@ -389,15 +244,8 @@ public enum KernelBenchmark {
         return buffer
     }
 
-    /// The CPU model from /proc/cpuinfo (Linux) or "unknown CPU", and the processor count.
+    /// The CPU model (or "unknown CPU") and the processor count.
     public static var machineDescription: String {
-        var model = "unknown CPU"
-        if let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-            let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-            let colon = line.firstIndex(of: ":")
-        {
-            model = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        return "\(model), \(ProcessInfo.processInfo.activeProcessorCount) active processors"
+        "\(MachineProbe.cpuModel), \(ProcessInfo.processInfo.activeProcessorCount) active processors"
     }
 }

@@ -1,4 +1,6 @@
 import Foundation
+import Probes
+import Support
 import Tensor
 
 /// What `shiftlens bench` measures about the machine and the process around a run.
@@ -92,15 +94,8 @@ package enum MachineProbe {
         #endif
     }
 
-    /// The CPU model line from /proc/cpuinfo (or "unknown CPU").
-    package static var cpuModel: String {
-        if let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-           let colon = line.firstIndex(of: ":") {
-            return line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        return "unknown CPU"
-    }
+    /// The CPU model (or "unknown CPU").
+    package static var cpuModel: String { Machine.cpuModel ?? "unknown CPU" }
 }
 
 /// min / median / max of a list of rates.
@@ -110,16 +105,9 @@ package struct Spread: Codable, Equatable {
     package var max: Double
 
     package init(_ values: [Double]) {
-        let sorted = values.sorted()
-        min = sorted.first ?? 0
-        max = sorted.last ?? 0
-        if sorted.isEmpty {
-            median = 0
-        } else if sorted.count % 2 == 1 {
-            median = sorted[sorted.count / 2]
-        } else {
-            median = (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
-        }
+        min = values.min() ?? 0
+        max = values.max() ?? 0
+        median = Statistics.median(values) ?? 0
     }
 
     package func formatted(_ format: String = "%.2f") -> String {

@@ -36,18 +36,14 @@ public enum ProbeBenchmark {
         /// fairer number on a machine shared with other jobs.
         public var cpuSeconds: [Double]
         public var processors: Int
-        /// CPU seconds per probe section over all repetitions, largest first (see `ProbeTimer`).
+        /// CPU seconds per probe section over all repetitions, largest first (see `ProbeTiming`).
         public var sections: [(section: String, seconds: Double)] = []
 
         public var description: String {
-            let sorted = seconds.sorted()
-            let median = sorted.isEmpty ? 0 : (sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2)
-            let cpu = cpuSeconds.sorted()
-            let cpuMedian = cpu.isEmpty ? 0 : (cpu.count % 2 == 1 ? cpu[cpu.count / 2] : (cpu[cpu.count / 2 - 1] + cpu[cpu.count / 2]) / 2)
-            return String(
+            String(
                 format: "probe suite, %@, %d CPU(s): wall min %.2f s, median %.2f s, max %.2f s; CPU time min %.2f s, median %.2f s, max %.2f s; over %d run(s)",
-                shape.description, processors, sorted.first ?? 0, median, sorted.last ?? 0,
-                cpu.first ?? 0, cpuMedian, cpu.last ?? 0, seconds.count)
+                shape.description, processors, seconds.min() ?? 0, Statistics.median(seconds) ?? 0, seconds.max() ?? 0,
+                cpuSeconds.min() ?? 0, Statistics.median(cpuSeconds) ?? 0, cpuSeconds.max() ?? 0, seconds.count)
                 + sections.map { entry in
                     let label = entry.section + ":" + String(repeating: " ", count: max(1, 40 - entry.section.count))
                     return "\n  " + label + String(format: "%7.2f CPU-s per run", entry.seconds / Double(max(seconds.count, 1)))
@@ -62,7 +58,9 @@ public enum ProbeBenchmark {
         var totals = [Double](), cpuTotals = [Double]()
         let data = (0..<shape.models).map { synthetic(shape: shape, seed: UInt64($0) &+ 1000) }
         progress("data for \(shape.models) model(s) generated")
-        ProbeTimer.shared.start()
+        let timing = ProbeTiming()
+        var options = options
+        options.timing = timing
         for r in 0..<repeats {
             let start = DispatchTime.now().uptimeNanoseconds
             let cpuStart = CPUTime.process
@@ -75,7 +73,7 @@ public enum ProbeBenchmark {
             cpuTotals.append(cpu)
             progress(String(format: "run %d: %.2f s wall, %.2f s CPU", r + 1, seconds, cpu))
         }
-        let sections = ProbeTimer.shared.stop()
+        let sections = timing.sections
         return Report(shape: shape, seconds: totals, cpuSeconds: cpuTotals, processors: ProcessInfo.processInfo.activeProcessorCount, sections: sections)
     }
 

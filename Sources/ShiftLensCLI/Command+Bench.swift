@@ -224,10 +224,7 @@ struct BenchRunner {
         // Read the files once: the timing covers decoding, not the disk.
         var contents: [[UInt8]] = []
         for file in files {
-            guard let data = FileManager.default.contents(atPath: file) else {
-                throw ShiftLensError(step: "bench", path: file, message: "cannot read the file", hint: "check the permissions")
-            }
-            contents.append([UInt8](data))
+            contents.append(try ImageCommands.readImage(file, step: "bench", limits: .default))
         }
         let cursor = Cursor()
         return Workload(

@@ -39,8 +39,12 @@ extension Command {
         console.out("load average before: \(KernelBenchmark.loadAverage)")
         console.out("iterations: \(iterations) timed after 1 warm-up; wall-clock rate min / median / max; rate per CPU-second (all threads)")
         let width = cases.map(\.name.count).max() ?? 0
+        let pool = ThreadPool.shared
+        let previous = pool.threadCount
+        defer { pool.setThreadCount(previous) }
         for benchmarkCase in cases {
             for count in threads {
+                pool.setThreadCount(count)
                 let result = KernelBenchmark.measure(benchmarkCase, threads: count, iterations: iterations)
                 let numbers = [result.minimum, result.median, result.maximum].map { String(format: "%6.1f", $0) }
                 console.out(

@@ -3,6 +3,7 @@ import Foundation
 import ImageCodec
 import Pilot
 import Pipeline
+import Support
 import Tensor
 import Weights
 
@@ -43,6 +44,7 @@ extension Command {
         guard (textPath == nil) == (textOutPath == nil) else { throw UsageError("--text and --out-text go together") }
         guard outPath != nil || textPath != nil else { throw UsageError("nothing to embed: give --images and --out, --text and --out-text, or both") }
         let batch = try invocation.integer("--batch", default: 8, in: 1...4096)
+        let limits = try ImageCommands.imageLimits()
         var overrides = ConfigOverrides(source: "--activation")
         if let name = invocation.value("--activation") {
             guard let activation = Activation(rawValue: name) else {
@@ -93,7 +95,7 @@ extension Command {
 
         var skipped = 0
         if let outPath {
-            skipped = try embedImages(imageArguments, model: model, recipe: recipe, batch: batch, outPath: outPath, console: console)
+            skipped = try embedImages(imageArguments, model: model, recipe: recipe, batch: batch, limits: limits, outPath: outPath, console: console)
         }
         if let tokens, let textOutPath {
             do {
@@ -114,7 +116,9 @@ extension Command {
 
 /// The image half of `embed`: writes `outPath`, lists its rows on standard output and returns
 /// how many images could not be read (each named on standard error).
-private func embedImages(_ arguments: [String], model: CLIPModel, recipe: PreprocessConfig, batch: Int, outPath: String, console: Console) throws -> Int {
+private func embedImages(
+    _ arguments: [String], model: CLIPModel, recipe: PreprocessConfig, batch: Int, limits: DecodingLimits, outPath: String, console: Console
+) throws -> Int {
     let files = try expandImages(arguments)
     let size = recipe.imageSize, plane = 3 * size * size
     var rows: [Float] = []
@@ -130,12 +134,15 @@ private func embedImages(_ arguments: [String], model: CLIPModel, recipe: Prepro
         pixels.reserveCapacity(chunk.count * plane)
         for path in chunk {
             do {
-                let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-                let image = try ImageFile.decode(bytes)
+                let bytes = try ImageCommands.readImage(path, step: "embed", limits: limits)
+                let image = try ImageFile.decode(bytes, limits: limits)
                 pixels += Preprocessor.preprocess(image, config: recipe).scalars
                 chunkPaths.append(path)
             } catch let error as ImageCodecError {
                 console.err("warning: skipped \(path): \(error.description)")
+                skipped += 1
+            } catch let error as ShiftLensError {
+                console.err("warning: skipped \(path): \(error.message)")
                 skipped += 1
             } catch {
                 console.err("warning: skipped \(path): \(error.localizedDescription)")
@@ -199,7 +206,13 @@ private func expandImages(_ arguments: [String]) throws -> [String] {
 /// The lines of a prompt file (LF or CRLF), empty ones included; a line break at the very end
 /// closes the last line and does not start another prompt.
 private func readPrompts(_ path: String) throws -> [String] {
-    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+    let data: [UInt8]
+    do {
+        data = try InputFile.contents(of: path, maxBytes: 64 << 20)
+    } catch {
+        throw ShiftLensError(step: "embed", path: path, message: "cannot read the prompt file: \(error)", hint: "one prompt per line, UTF-8")
+    }
+    guard let text = String(validating: data, as: UTF8.self) else {
         throw ShiftLensError(step: "embed", path: path, message: "cannot read the prompt file as UTF-8 text", hint: "one prompt per line, UTF-8")
     }
     // "\r\n" is one Character in Swift, so split on both kinds of line end.

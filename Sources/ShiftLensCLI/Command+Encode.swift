@@ -62,6 +62,7 @@ extension Command {
         }
         var encoding = PilotEncoding(spec: spec, classes: classes, store: store, batchSize: batchSize, progress: progress, cancel: cancel)
         encoding.decoders = decoders
+        encoding.imageLimits = try ImageCommands.imageLimits()
         encoding.baseStore = try FileManager.default.fileExists(atPath: baseURL.appendingPathComponent("v1").path) ? openStore(baseURL) : nil
         let prompts = PilotEncoding.textPrompts(classes: classes, concepts: concepts)
         let promptSlice = prompts.indices.filter { $0 % shard.count == shard.index }.map { prompts[$0] }
@@ -89,7 +90,7 @@ extension Command {
                     console.out(tabLine([entry.name, domain.spec.name, "encoded=\(result.encoded)", "cached=\(result.cached)", "skipped=\(result.failures.count)"]))
                 }
                 if encoder.model.text != nil {
-                    let count = try encoder.storePrompts(promptSlice, tokenizer: tokenizer, what: "text rows")
+                    let count = try encoder.storePrompts(promptSlice, tokenizer: tokenizer, what: "text rows").encoded
                     totals.prompts += count
                     console.out(tabLine([entry.name, "(text)", "encoded=\(count)", "cached=\(promptSlice.count - count)", "skipped=0"]))
                 } else {

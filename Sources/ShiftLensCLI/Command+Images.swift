@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import ImageCodec
 import Pipeline
+import ShiftLensBenchmarks
 import Support
 import Tensor
 
@@ -85,20 +86,28 @@ extension Command {
     }
 }
 
+/// The environment variables that change `DecodingLimits` (docs/security.md).
+enum ImageLimitSetting: CaseIterable {
+    case pixels, memory, fileBytes
+
+    var variable: String {
+        switch self {
+        case .pixels: return "SHIFTLENS_MAX_IMAGE_PIXELS"
+        case .memory: return "SHIFTLENS_MAX_DECODE_MEMORY"
+        case .fileBytes: return "SHIFTLENS_MAX_IMAGE_FILE_BYTES"
+        }
+    }
+}
+
 /// Shared steps of the image commands.
 enum ImageCommands {
     /// Reads and decodes one file; failures become a `ShiftLensError` naming the file.
     /// Decoder warnings (e.g. 16-bit saturation) go to standard error.
     static func decodeFile(_ path: String, console: Console) throws -> DecodedImage {
-        let bytes: [UInt8]
+        let limits = try imageLimits()
+        let bytes = try readImage(path, step: "decode", limits: limits)
         do {
-            bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))
-        } catch {
-            throw ShiftLensError(step: "decode", path: path, message: "cannot read the file (\(error.localizedDescription))",
-                                 hint: "check the path and its permissions")
-        }
-        do {
-            let image = try ImageFile.decode(bytes)
+            let image = try ImageFile.decode(bytes, limits: limits)
             for warning in image.warnings { console.err("warning: \(path): \(warning)") }
             return image
         } catch let error as ImageCodecError {
@@ -106,13 +115,49 @@ enum ImageCommands {
         }
     }
 
+    /// The bytes of the image file at `path` (`InputFile`: a regular file of at most `limits.maxFileBytes`).
+    static func readImage(_ path: String, step: String, limits: DecodingLimits) throws -> [UInt8] {
+        do throws(InputFile.Error) {
+            return try InputFile.contents(of: path, maxBytes: limits.maxFileBytes)
+        } catch {
+            let hint: String
+            switch error {
+            case .notFound: hint = "check the path"
+            case .notRegularFile: hint = "name an image file, not a pipe, device or folder"
+            case .tooLarge: hint = "raise \(ImageLimitSetting.fileBytes.variable) if the file really is an image"
+            case .unreadable: hint = "check the file's permissions"
+            }
+            throw ShiftLensError(step: step, path: path, message: "cannot read the file: \(error)", hint: hint)
+        }
+    }
+
     static func hint(for error: ImageCodecError) -> String {
         switch error {
         case .truncated, .corrupt: return "the file is damaged; re-download or re-export it"
         case .unsupported: return "re-save it as a baseline JPEG or a PNG (e.g. with Pillow) and retry"
-        case .tooLarge: return "downscale the image below the pixel limit"
+        case .tooLarge: return "downscale the image below the pixel limit (or raise \(ImageLimitSetting.pixels.variable))"
+        case .exceedsMemory: return "downscale the image (or raise \(ImageLimitSetting.memory.variable))"
         case .unknownFormat: return "only JPEG and PNG files are read (by content, not by name)"
         }
+    }
+
+    /// The image limits of this process: `DecodingLimits.default`, each overridden by its
+    /// environment variable (`ImageLimitSetting`) when set.
+    static func imageLimits(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws -> DecodingLimits {
+        var limits = DecodingLimits.default
+        for setting in ImageLimitSetting.allCases {
+            guard let text = environment[setting.variable] else { continue }
+            guard let value = Int(text.trimmingCharacters(in: .whitespaces)), value > 0 else {
+                throw ShiftLensError(step: "limits", message: "\(setting.variable) must be a positive whole number, not '\(text)'",
+                                     hint: "see docs/security.md for the limits and their defaults")
+            }
+            switch setting {
+            case .pixels: limits.maxPixels = value
+            case .memory: limits.maxMemory = value
+            case .fileBytes: limits.maxFileBytes = value
+            }
+        }
+        return limits
     }
 
     /// Three comma-separated finite numbers.
@@ -148,7 +193,7 @@ enum ImageCommands {
             let cpuStart = CPUTime.thread
             for path in paths {
                 let decodeStart = CPUTime.thread
-                let bytes = [UInt8]((try? Data(contentsOf: URL(fileURLWithPath: path))) ?? Data())
+                let bytes = (try? InputFile.contents(of: path, maxBytes: DecodingLimits.default.maxFileBytes)) ?? []
                 guard let image = try? ImageFile.decode(bytes) else {
                     throw ShiftLensError(step: "decode", path: path, message: "changed while benchmarking")
                 }
@@ -164,10 +209,8 @@ enum ImageCommands {
         }
         let images = Double(paths.count * repeats)
         func summary(_ values: [Double]) -> String {
-            let sorted = values.sorted()
-            let middle = sorted.count / 2
-            let median = sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2
-            return String(format: "min %.1f median %.1f max %.1f", sorted[0], median, sorted[sorted.count - 1])
+            let spread = Spread(values)
+            return String(format: "min %.1f median %.1f max %.1f", spread.min, spread.median, spread.max)
         }
         console.out("shiftlens preprocess --bench: read+decode+preprocess \(paths.count) images × \(repeats) repeats, 1 thread, size \(config.imageSize)")
         console.out("images/s \(summary(rates))")
@@ -181,12 +224,6 @@ enum ImageCommands {
 
     /// CPU model and core count, for benchmark lines.
     static func machineDescription() -> String {
-        var model = "unknown CPU"
-        if let text = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
-           let line = text.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
-           let colon = line.firstIndex(of: ":") {
-            model = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
-        }
-        return "\(model), \(ProcessInfo.processInfo.activeProcessorCount) cores"
+        "\(MachineProbe.cpuModel), \(ProcessInfo.processInfo.activeProcessorCount) cores"
     }
 }

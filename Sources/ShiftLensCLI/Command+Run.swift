@@ -40,7 +40,8 @@ extension Command {
             store: storeURL(invocation, spec: spec),
             batchSize: try batchOption(invocation),
             embeddings: invocation.value("--embeddings").map { URL(fileURLWithPath: $0).standardizedFileURL },
-            decoders: try invocation.integer("--decoders", default: PilotEncoding.defaultDecoders, in: 1...64))
+            decoders: try invocation.integer("--decoders", default: PilotEncoding.defaultDecoders, in: 1...64),
+            imageLimits: try ImageCommands.imageLimits())
         let cancel = CancellationFlag()
         let interrupt = InterruptHandler(cancel: cancel, console: console)
         defer { interrupt.restore() }

@@ -65,8 +65,15 @@ public struct DataTable: Sendable, Equatable {
     }
 
     /// RFC 4180 CSV: header line, then rows; fields with `,` `"` or line breaks are quoted.
+    ///
+    /// Cells come from files users supply (class names, file names, model names), and a
+    /// spreadsheet runs a cell starting with `=`, `+`, `-`, `@`, tab or CR as a formula
+    /// (`=HYPERLINK(…)`); as OWASP advises, such a cell gets a leading `'`. Numbers (`-0.05`,
+    /// `-inf`) are not formulas and stay as they are, so the files still read as numbers.
     public func csv() -> String {
-        func field(_ text: String) -> String {
+        func field(_ cell: String) -> String {
+            var text = cell
+            if let first = text.first, "=+-@\t\r".contains(first), Double(text) == nil { text = "'" + text }
             let needsQuotes = text.contains { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }
             return needsQuotes ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
         }

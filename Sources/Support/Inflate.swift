@@ -18,14 +18,28 @@ public enum Inflate {
         }
     }
 
+    /// Decompresses one raw deflate stream into `output` and returns how many bytes it
+    /// wrote; output beyond `output.count` is `.corrupt` (the size-limit error), so the
+    /// caller's buffer is the whole allocation (e.g. a zip entry of known size).
+    public static func raw(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws -> Int {
+        let inflater = Inflater(
+            input: UnsafeBufferPointer(start: input.baseAddress?.assumingMemoryBound(to: UInt8.self), count: input.count),
+            output: UnsafeMutableBufferPointer(start: output.baseAddress?.assumingMemoryBound(to: UInt8.self), count: output.count))
+        _ = try inflater.inflateStream(from: 0)
+        return inflater.outputCount
+    }
+
     /// Decompresses a zlib stream (2-byte header, deflate data, big-endian Adler-32).
     /// Preset dictionaries are not supported (`.unsupported`); trailing bytes are ignored.
     public static func zlib(_ bytes: [UInt8], maxOutputSize: Int = defaultMaxOutputSize) throws -> [UInt8] {
-        try zlib(bytes, maxOutputSize: maxOutputSize, expectedSize: nil)
+        try zlib(bytes, maxOutputSize: maxOutputSize, expectedSize: nil) { Array($0) }
     }
 
-    /// `expectedSize` pre-sizes the output buffer when the caller knows it (PNG).
-    package static func zlib(_ bytes: [UInt8], maxOutputSize: Int, expectedSize: Int?) throws -> [UInt8] {
+    /// `expectedSize` pre-sizes the output buffer when the caller knows it (PNG); `body` gets the
+    /// decompressed bytes in place (no copy) and may change them.
+    package static func zlib<Result>(
+        _ bytes: [UInt8], maxOutputSize: Int, expectedSize: Int?, _ body: (UnsafeMutableBufferPointer<UInt8>) throws -> Result
+    ) throws -> Result {
         guard bytes.count >= 2 else { throw InflateError.truncated("zlib header") }
         let cmf = Int(bytes[0])
         let flg = Int(bytes[1])
@@ -42,7 +56,7 @@ public enum Inflate {
             var adler = Adler32()
             adler.update(UnsafeBufferPointer(start: inflater.output, count: inflater.outputCount))
             guard adler.value == stored else { throw InflateError.corrupt("zlib: Adler-32 checksum mismatch") }
-            return inflater.takeOutput()
+            return try body(UnsafeMutableBufferPointer(start: inflater.output, count: inflater.outputCount))
         }
     }
 

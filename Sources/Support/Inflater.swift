@@ -17,6 +17,8 @@ final class Inflater {
     private(set) var outputCount = 0
     private var outputCapacity: Int
     private let maxOutputSize: Int
+    /// False when the caller lent `output` (`init(input:output:)`): it is never grown or freed here.
+    private let ownsOutput: Bool
     /// Where the current deflate stream's output starts (distances may not reach before it).
     private var streamStart = 0
 
@@ -32,11 +34,30 @@ final class Inflater {
         let guess = expectedSize ?? (input.count &* 4)
         outputCapacity = max(256, min(self.maxOutputSize, max(guess, 0)))
         output = .allocate(capacity: outputCapacity)
+        ownsOutput = true
+        lengths.initialize(repeating: 0, count: 288 + 32)
+    }
+
+    /// Decodes into the caller's `output`; more output than it holds is the size-limit error.
+    init(input: UnsafeBufferPointer<UInt8>, output: UnsafeMutableBufferPointer<UInt8>) {
+        self.input = input
+        self.position = 0
+        maxOutputSize = output.count
+        if let base = output.baseAddress {
+            self.output = base
+            outputCapacity = output.count
+            ownsOutput = false
+        } else {
+            // An empty buffer may have no address: a byte of our own, never written to.
+            self.output = .allocate(capacity: 1)
+            outputCapacity = 0
+            ownsOutput = true
+        }
         lengths.initialize(repeating: 0, count: 288 + 32)
     }
 
     deinit {
-        output.deallocate()
+        if ownsOutput { output.deallocate() }
         lengths.deallocate()
     }
 
@@ -155,7 +176,7 @@ final class Inflater {
     }
 
     private func grow(to needed: Int) throws {
-        guard needed <= maxOutputSize else {
+        guard needed <= maxOutputSize, ownsOutput else {
             throw InflateError.corrupt("inflate: decompressed data exceeds the limit of \(maxOutputSize) bytes")
         }
         var capacity = outputCapacity

@@ -156,11 +156,20 @@ public enum NPY {
         guard !overflow, bytes.count - start >= byteCount else {
             throw Error.corrupt("payload of \(bytes.count - start) bytes is shorter than shape \(shape) needs")
         }
+        // numpy.save writes nothing after the payload; bytes there mean a wrong shape or a damaged file.
+        guard bytes.count - start == byteCount else {
+            throw Error.corrupt("\(bytes.count - start - byteCount) bytes after the \(byteCount)-byte payload of shape \(shape)")
+        }
         return Array(dtype: dtype, shape: shape, payload: Swift.Array(bytes[start..<(start + byteCount)]))
     }
 
-    /// Reads a float array file as a `Tensor`.
+    /// Reads a float array file as a `Tensor`. Only a regular file is read (a FIFO would block,
+    /// a device never end).
     public static func readTensor(at url: URL) throws -> Tensor {
+        var status = stat()
+        if stat(url.path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
+            throw Error.unsupported("\(url.path) is not a regular file")
+        }
         let array = try decode(Swift.Array(try Data(contentsOf: url)))
         return Tensor(shape: array.shape, scalars: array.floats())
     }

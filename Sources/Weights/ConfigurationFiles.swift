@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// What configuration files beside a checkpoint say about what shapes cannot tell.
 ///
@@ -113,7 +114,7 @@ struct ConfigurationFiles {
             if let patch = try json.int(vision, "patch_size") { claims.append(("patch_size", patch, source)) }
             if let size = try json.imageSize(vision, "image_size") { claims.append(("image_size", size, source)) }
             if let width = try json.int(vision, "width"), let ratio = try json.double(vision, "mlp_ratio") {
-                claims.append(("vision mlp width", Int(Double(width) * ratio), source))
+                claims.append(("vision mlp width", try json.mlpWidth(width, ratio, "vision_cfg.mlp_ratio"), source))
             }
             visionHeads = (.headWidth(try json.int(vision, "head_width") ?? 64), source)
         }
@@ -124,7 +125,7 @@ struct ConfigurationFiles {
             if let context = try json.int(text, "context_length") { claims.append(("context_length", context, source)) }
             if let vocabulary = try json.int(text, "vocab_size") { claims.append(("vocab_size", vocabulary, source)) }
             if let width = try json.int(text, "width"), let ratio = try json.double(text, "mlp_ratio") {
-                claims.append(("text mlp width", Int(Double(width) * ratio), source))
+                claims.append(("text mlp width", try json.mlpWidth(width, ratio, "text_cfg.mlp_ratio"), source))
             }
             textHeads = (try json.int(text, "heads") ?? 8, source)
         }
@@ -243,13 +244,12 @@ struct ConfigurationFiles {
     private static func jsonObject(at url: URL) throws -> [String: Any]? {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         let data: Data
-        do {
-            data = try Data(contentsOf: url)
+        do throws(InputFile.Error) {
+            data = Data(try InputFile.contents(of: url.path, maxBytes: 10_000_000))
+        } catch .tooLarge(let size, _) {
+            throw WeightsError.corrupt(path: url.path, message: "a configuration file of \(size) bytes is not plausible")
         } catch {
-            throw WeightsError.unreadable(path: url.path, message: "\(error.localizedDescription)")
-        }
-        guard data.count <= 10_000_000 else {
-            throw WeightsError.corrupt(path: url.path, message: "a configuration file of \(data.count) bytes is not plausible")
+            throw WeightsError.unreadable(path: url.path, message: "\(error)")
         }
         guard let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw WeightsError.corrupt(path: url.path, message: "not a JSON object")
@@ -308,6 +308,19 @@ private struct JSONFields {
         if let flag = value as? Bool { return flag }
         throw WeightsError.corrupt(path: path, message: "\(key) must be true or false, not \(value)")
     }
+
+    /// open_clip's `int(width * mlp_ratio)`, refused unless it is a plausible width (a ratio
+    /// of 1e300 would otherwise become a width of Int.min or a trap).
+    func mlpWidth(_ width: Int, _ ratio: Double, _ key: String) throws -> Int {
+        let product = (Double(width) * ratio).rounded(.towardZero)
+        guard ratio > 0, product >= 1, product <= Double(JSONFields.maxMLPWidth) else {
+            throw WeightsError.corrupt(path: path, message: "\(key) \(ratio) gives an MLP width of \(width) × \(ratio), not a usable size")
+        }
+        return Int(product)
+    }
+
+    /// Wider than any MLP of any released model (ViT-bigG: 8192), far from overflowing.
+    static let maxMLPWidth = 1 << 24
 
     /// An image size given as `224` or `[224, 224]`; non-square sizes are refused.
     func imageSize(_ object: [String: Any], _ key: String) throws -> Int? {

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -17,23 +18,24 @@ final class MappedFile: @unchecked Sendable {
     /// The whole file.
     let bytes: UnsafeRawBufferPointer
 
-    /// Opens and maps the regular file at `url`; `WeightsError.unreadable` when it cannot.
+    /// Opens and maps the regular file at `url`; `WeightsError.unreadable` when it cannot (a FIFO,
+    /// socket or device is refused as "not a regular file" without blocking on it).
     init(url: URL) throws {
         let path = url.path
         self.path = path
-        let descriptor = open(path, O_RDONLY)
-        guard descriptor >= 0 else {
-            throw WeightsError.unreadable(path: path, message: String(cString: strerror(errno)))
+        let descriptor: Int32
+        let size: Int
+        do {
+            descriptor = try InputFile.openForReading(path)
+        } catch {
+            throw WeightsError.unreadable(path: path, message: "\(error)")
         }
         defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else {
-            throw WeightsError.unreadable(path: path, message: String(cString: strerror(errno)))
+        do {
+            size = try InputFile.regularFileSize(descriptor)
+        } catch {
+            throw WeightsError.unreadable(path: path, message: "\(error)")
         }
-        guard Int(status.st_mode) & Int(S_IFMT) == Int(S_IFREG) else {
-            throw WeightsError.unreadable(path: path, message: "not a regular file")
-        }
-        let size = Int(status.st_size)
         guard size > 0 else {
             bytes = UnsafeRawBufferPointer(start: nil, count: 0)
             return

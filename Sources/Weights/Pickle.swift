@@ -12,10 +12,22 @@
 /// any call. INST, OBJ, EXT*, PERSID (text) and the set opcodes are refused as well.
 ///
 /// Every count is distrusted: lengths are checked against the bytes left, memo indices must
-/// have been stored, marks must exist, integers wider than 64 bits are refused, and walks of
-/// the value tree (`PickleValue`) stop at a depth limit, so a hostile pickle with cycles or
-/// huge indices ends in a typed error, never a crash or an unbounded allocation.
+/// have been stored, marks must exist, integers wider than 64 bits are refused.
+///
+/// Values nest at most `maxNestingDepth` levels, checked as each container is built: a
+/// tuple's depth is known when it is made, and a list, dict or object is *sealed* once it
+/// becomes part of another value (an item, a key, a call's arguments, an object's state),
+/// after which APPEND, SETITEM or BUILD on it is refused — the pickler fills a container
+/// before using it, so only hand-written pickles do otherwise. Sealing makes every depth
+/// final and every structure acyclic, so a hostile pickle can build neither a chain deep
+/// enough to overflow the stack when its values are freed (Swift frees nested values
+/// recursively) nor a cycle; it ends in a typed error instead.
 struct PickleMachine {
+    /// Deepest nesting of values accepted. torch.save state dicts nest 4–6 levels and
+    /// TorchScript module trees about twice their module depth; freeing 256 levels needs a
+    /// few tens of KB of stack on any thread.
+    static let maxNestingDepth = 256
+
     /// Which `__torch__.*` globals may be used (TorchScript archives only).
     var allowsTorchScriptClasses = false
     /// Turns a BINPERSID id into a value (torch: `('storage', type, key, location, numel)`).
@@ -145,13 +157,21 @@ struct TorchTensorReference: Sendable, Equatable {
     let strides: [Int]
 }
 
-final class PickleList {
+/// What the mutable containers share: how deep they nest and whether another value holds them.
+class PickleContainer {
+    /// 1 + the deepest item's depth (scalars are 0).
+    fileprivate(set) var depth = 1
+    /// Set once the container is part of another value; it may not change after that.
+    fileprivate(set) var isSealed = false
+}
+
+final class PickleList: PickleContainer {
     var items: [PickleValue]
     init(_ items: [PickleValue] = []) { self.items = items }
 }
 
 /// Keys in insertion order; a repeated key keeps its last value, as a Python dict would.
-final class PickleDict {
+final class PickleDict: PickleContainer {
     private(set) var keys: [PickleValue] = []
     private(set) var values: [PickleValue] = []
     private var indexOfString: [String: Int] = [:]
@@ -174,7 +194,7 @@ final class PickleDict {
 }
 
 /// An instance of a TorchScript class: its attributes arrive by BUILD as a dict.
-final class PickleObject {
+final class PickleObject: PickleContainer {
     let className: String
     var attributes: PickleDict?
     init(className: String) { self.className = className }
@@ -213,6 +233,16 @@ indirect enum PickleValue {
         case .object(let object): return object.className
         }
     }
+
+    /// The list, dict or object this value is, if it is one.
+    var container: PickleContainer? {
+        switch self {
+        case .list(let list): return list
+        case .dict(let dict): return dict
+        case .object(let object): return object
+        default: return nil
+        }
+    }
 }
 
 /// The running state of one `PickleMachine.load`.
@@ -221,8 +251,10 @@ private struct PickleReader {
     let machine: PickleMachine
     var position = 0
     var stack: [PickleValue] = []
+    /// Nesting depth of each stack value (containers keep theirs up to date themselves).
+    var depths: [Int] = []
     var marks: [Int] = []
-    var memo: [Int: PickleValue] = [:]
+    var memo: [Int: (value: PickleValue, depth: Int)] = [:]
 
     init(bytes: [UInt8], machine: PickleMachine) {
         self.bytes = bytes
@@ -277,17 +309,51 @@ private struct PickleReader {
 
     // MARK: Stack
 
-    mutating func pop() throws -> PickleValue {
-        guard let value = stack.popLast() else { throw corrupt("stack underflow") }
-        if let mark = marks.last, stack.count < mark { throw corrupt("stack underflow past a mark") }
-        return value
+    /// A value popped off the stack with its nesting depth.
+    typealias Item = (value: PickleValue, depth: Int)
+
+    mutating func push(_ value: PickleValue, depth: Int = 0) throws {
+        guard depth <= PickleMachine.maxNestingDepth else {
+            throw corrupt("values nested deeper than \(PickleMachine.maxNestingDepth) levels")
+        }
+        stack.append(value)
+        depths.append(depth)
     }
 
-    mutating func popToMark() throws -> [PickleValue] {
+    /// Pushes a value made of `items`: one level deeper than the deepest, which are sealed.
+    mutating func push(_ value: PickleValue, containing items: [Item]) throws {
+        try push(value, depth: 1 + seal(items))
+    }
+
+    /// Seals the containers among `items` and returns their greatest depth (0 for none).
+    func seal(_ items: [Item]) -> Int {
+        var deepest = 0
+        for item in items { deepest = max(deepest, seal(item)) }
+        return deepest
+    }
+
+    /// Seals `item` if it is a container and returns its depth.
+    func seal(_ item: Item) -> Int {
+        guard let container = item.value.container else { return item.depth }
+        container.isSealed = true
+        return container.depth
+    }
+
+    mutating func pop() throws -> Item {
+        guard let value = stack.popLast(), let depth = depths.popLast() else { throw corrupt("stack underflow") }
+        if let mark = marks.last, stack.count < mark { throw corrupt("stack underflow past a mark") }
+        return (value, depth)
+    }
+
+    mutating func popToMark() throws -> [Item] {
         guard let mark = marks.popLast() else { throw corrupt("no mark on the stack") }
         guard mark <= stack.count else { throw corrupt("mark past the top of the stack") }
-        defer { stack.removeSubrange(mark...) }
-        return Array(stack[mark...])
+        if mark == stack.count { return [] }
+        defer {
+            stack.removeSubrange(mark...)
+            depths.removeSubrange(mark...)
+        }
+        return zip(stack[mark...], depths[mark...]).map { ($0, $1) }
     }
 
     mutating func top() throws -> PickleValue {
@@ -295,13 +361,36 @@ private struct PickleReader {
         return value
     }
 
+    /// The container on top of the stack, which `items` are about to be added to: it must
+    /// not be sealed, nor be one of them (a cycle). Its depth grows to hold them.
+    mutating func openContainer<C: PickleContainer>(_ container: C, adding items: [Item], _ opcode: StaticString) throws -> C {
+        for item in items { _ = try openContainer(container, adding: item, opcode) }
+        return container
+    }
+
+    /// `openContainer(_:adding:_:)` for one item.
+    @discardableResult
+    mutating func openContainer<C: PickleContainer>(_ container: C, adding item: Item, _ opcode: StaticString) throws -> C {
+        guard !container.isSealed else {
+            throw corrupt("\(opcode) on a value that is already part of another (shared or cyclic structures are not read)")
+        }
+        guard item.value.container !== container else { throw corrupt("\(opcode) of a value into itself") }
+        let depth = 1 + seal(item)
+        guard depth <= PickleMachine.maxNestingDepth else {
+            throw corrupt("values nested deeper than \(PickleMachine.maxNestingDepth) levels")
+        }
+        container.depth = max(container.depth, depth)
+        return container
+    }
+
     mutating func remember(_ index: Int) throws {
-        memo[index] = try top()
+        guard let depth = depths.last else { throw corrupt("stack underflow") }
+        memo[index] = (try top(), depth)
     }
 
     mutating func recall(_ index: Int) throws {
-        guard let value = memo[index] else { throw corrupt("memo index \(index) was never stored") }
-        stack.append(value)
+        guard let entry = memo[index] else { throw corrupt("memo index \(index) was never stored") }
+        try push(entry.value, depth: entry.depth)
     }
 
     // MARK: Run
@@ -323,58 +412,71 @@ private struct PickleReader {
             case 0x28: marks.append(stack.count) // MARK
             case 0x30: _ = try pop() // POP
             case 0x31: _ = try popToMark() // POP_MARK
-            case 0x32: stack.append(try top()) // DUP
-            case 0x4E: stack.append(.none) // NONE
-            case 0x88: stack.append(.bool(true)) // NEWTRUE
-            case 0x89: stack.append(.bool(false)) // NEWFALSE
-            case 0x4A: stack.append(.int(Int(Int32(bitPattern: UInt32(try unsigned(4)))))) // BININT
-            case 0x4B: stack.append(.int(Int(try unsigned(1)))) // BININT1
-            case 0x4D: stack.append(.int(Int(try unsigned(2)))) // BININT2
-            case 0x8A: stack.append(.int(try long(length(1)))) // LONG1
-            case 0x8B: stack.append(.int(try long(length(4)))) // LONG4
-            case 0x47: stack.append(.float(Double(bitPattern: try take(8).reduce(0) { $0 << 8 | UInt64($1) }))) // BINFLOAT (big-endian)
-            case 0x58: stack.append(.string(try utf8(length(4)))) // BINUNICODE
-            case 0x8C: stack.append(.string(try utf8(length(1)))) // SHORT_BINUNICODE
-            case 0x8D: stack.append(.string(try utf8(length(8)))) // BINUNICODE8
-            case 0x42: stack.append(.bytes(Array(try take(length(4))))) // BINBYTES
-            case 0x43: stack.append(.bytes(Array(try take(length(1))))) // SHORT_BINBYTES
-            case 0x8E: stack.append(.bytes(Array(try take(length(8))))) // BINBYTES8
-            case 0x55: stack.append(.string(String(decoding: try take(length(1)), as: UTF8.self))) // SHORT_BINSTRING (py2 str)
-            case 0x54: stack.append(.string(String(decoding: try take(length(4)), as: UTF8.self))) // BINSTRING
-            case 0x29: stack.append(.tuple([])) // EMPTY_TUPLE
-            case 0x74: stack.append(.tuple(try popToMark())) // TUPLE
-            case 0x85: stack.append(.tuple([try pop()])) // TUPLE1
+            case 0x32: // DUP
+                let value = try top()
+                try push(value, depth: depths[depths.count - 1])
+            case 0x4E: try push(.none) // NONE
+            case 0x88: try push(.bool(true)) // NEWTRUE
+            case 0x89: try push(.bool(false)) // NEWFALSE
+            case 0x4A: try push(.int(Int(Int32(bitPattern: UInt32(try unsigned(4)))))) // BININT
+            case 0x4B: try push(.int(Int(try unsigned(1)))) // BININT1
+            case 0x4D: try push(.int(Int(try unsigned(2)))) // BININT2
+            case 0x8A: try push(.int(try long(length(1)))) // LONG1
+            case 0x8B: try push(.int(try long(length(4)))) // LONG4
+            case 0x47: try push(.float(Double(bitPattern: try take(8).reduce(0) { $0 << 8 | UInt64($1) }))) // BINFLOAT (big-endian)
+            case 0x58: try push(.string(try utf8(length(4)))) // BINUNICODE
+            case 0x8C: try push(.string(try utf8(length(1)))) // SHORT_BINUNICODE
+            case 0x8D: try push(.string(try utf8(length(8)))) // BINUNICODE8
+            case 0x42: try push(.bytes(Array(try take(length(4))))) // BINBYTES
+            case 0x43: try push(.bytes(Array(try take(length(1))))) // SHORT_BINBYTES
+            case 0x8E: try push(.bytes(Array(try take(length(8))))) // BINBYTES8
+            case 0x55: try push(.string(String(decoding: try take(length(1)), as: UTF8.self))) // SHORT_BINSTRING (py2 str)
+            case 0x54: try push(.string(String(decoding: try take(length(4)), as: UTF8.self))) // BINSTRING
+            case 0x29: try push(.tuple([]), depth: 1) // EMPTY_TUPLE
+            case 0x74: // TUPLE
+                let items = try popToMark()
+                try push(.tuple(items.map(\.value)), containing: items)
+            case 0x85: // TUPLE1
+                let items = [try pop()]
+                try push(.tuple(items.map(\.value)), containing: items)
             case 0x86: // TUPLE2
                 let second = try pop()
-                stack.append(.tuple([try pop(), second]))
+                let items = [try pop(), second]
+                try push(.tuple(items.map(\.value)), containing: items)
             case 0x87: // TUPLE3
                 let third = try pop()
                 let second = try pop()
-                stack.append(.tuple([try pop(), second, third]))
-            case 0x5D: stack.append(.list(PickleList())) // EMPTY_LIST
-            case 0x6C: stack.append(.list(PickleList(try popToMark()))) // LIST
+                let items = [try pop(), second, third]
+                try push(.tuple(items.map(\.value)), containing: items)
+            case 0x5D: try push(.list(PickleList())) // EMPTY_LIST
+            case 0x6C: // LIST
+                let items = try popToMark()
+                let list = PickleList()
+                try push(.list(try openContainer(list, adding: items, "LIST")))
+                list.items = items.map(\.value)
             case 0x61: // APPEND
                 let item = try pop()
                 guard case .list(let list) = try top() else { throw corrupt("APPEND to a \(try top().kind)") }
-                list.items.append(item)
+                try openContainer(list, adding: item, "APPEND").items.append(item.value)
             case 0x65: // APPENDS
                 let items = try popToMark()
                 guard case .list(let list) = try top() else { throw corrupt("APPENDS to a \(try top().kind)") }
-                list.items += items
-            case 0x7D: stack.append(.dict(PickleDict())) // EMPTY_DICT
+                try openContainer(list, adding: items, "APPENDS").items += items.map(\.value)
+            case 0x7D: try push(.dict(PickleDict())) // EMPTY_DICT
             case 0x64: // DICT
                 let items = try popToMark()
-                stack.append(.dict(try dict(items)))
+                let dict = PickleDict()
+                try push(.dict(try openContainer(dict, adding: items, "DICT")))
+                try fill(dict, items, "DICT")
             case 0x73: // SETITEM
                 let value = try pop()
                 let key = try pop()
                 guard case .dict(let dict) = try top() else { throw corrupt("SETITEM on a \(try top().kind)") }
-                dict.set(key, value)
+                try fill(try openContainer(dict, adding: [key, value], "SETITEM"), [key, value], "SETITEM")
             case 0x75: // SETITEMS
                 let items = try popToMark()
                 guard case .dict(let dict) = try top() else { throw corrupt("SETITEMS on a \(try top().kind)") }
-                guard items.count % 2 == 0 else { throw corrupt("SETITEMS with an odd number of values") }
-                for index in stride(from: 0, to: items.count, by: 2) { dict.set(items[index], items[index + 1]) }
+                try fill(try openContainer(dict, adding: items, "SETITEMS"), items, "SETITEMS")
             case 0x71: try remember(Int(try unsigned(1))) // BINPUT
             case 0x72: try remember(Int(try unsigned(4))) // LONG_BINPUT
             case 0x94: try remember(memo.count) // MEMOIZE
@@ -383,41 +485,48 @@ private struct PickleReader {
             case 0x63: // GLOBAL "module\nname\n"
                 let module = try line()
                 let name = try line()
-                stack.append(.global(try machine.resolve(module: module, name: name)))
+                try push(.global(try machine.resolve(module: module, name: name)))
             case 0x93: // STACK_GLOBAL
-                let name = try pop()
-                let module = try pop()
+                let name = try pop().value
+                let module = try pop().value
                 guard case .string(let moduleName) = module, case .string(let globalName) = name else {
                     throw corrupt("STACK_GLOBAL of a \(module.kind) and a \(name.kind)")
                 }
-                stack.append(.global(try machine.resolve(module: moduleName, name: globalName)))
+                try push(.global(try machine.resolve(module: moduleName, name: globalName)))
             case 0x52: // REDUCE
+                // The result is never deeper than its arguments: a part of them, a tensor
+                // reference, or an OrderedDict of their pairs (a fresh container, still open).
                 let arguments = try pop()
                 let callable = try pop()
-                stack.append(try reduce(callable, arguments))
+                let result = try reduce(callable.value, arguments.value)
+                if case .global(.orderedDict) = callable.value, case .dict(let dict) = result {
+                    dict.depth = max(1, arguments.depth)
+                }
+                try push(result, depth: arguments.depth)
             case 0x81: // NEWOBJ
-                let arguments = try pop()
-                let callable = try pop()
+                let arguments = try pop().value
+                let callable = try pop().value
                 guard case .global(.torchScriptClass(let name)) = callable else {
                     throw corrupt("NEWOBJ of a \(callable.kind); only TorchScript module classes are instantiated")
                 }
                 guard case .tuple(let values) = arguments, values.isEmpty else { throw corrupt("NEWOBJ of \(name) with arguments") }
-                stack.append(.object(PickleObject(className: name)))
+                try push(.object(PickleObject(className: name)))
             case 0x62: // BUILD
                 let state = try pop()
                 switch try top() {
                 case .object(let object):
-                    guard case .dict(let attributes) = state else { throw corrupt("BUILD of \(object.className) with a \(state.kind)") }
-                    object.attributes = attributes
-                case .dict:
-                    break // OrderedDict's `_metadata` attribute: not needed
+                    guard case .dict(let attributes) = state.value else { throw corrupt("BUILD of \(object.className) with a \(state.value.kind)") }
+                    try openContainer(object, adding: state, "BUILD").attributes = attributes
+                case .dict(let dict):
+                    try openContainer(dict, adding: state, "BUILD") // OrderedDict's `_metadata` attribute: not needed
                 case .tensor:
-                    break // tensor subclass state (e.g. parameter attributes): not needed
+                    _ = seal(state) // tensor subclass state (e.g. parameter attributes): not needed
                 case let other:
                     throw corrupt("BUILD of a \(other.kind)")
                 }
             case 0x51: // BINPERSID
-                stack.append(try machine.persistentLoad(try pop()))
+                let id = try pop()
+                try push(try machine.persistentLoad(id.value), containing: [id])
             case 0x69: // INST "module\nname\n": instantiates a class
                 let module = (try? line()) ?? "?"
                 let name = (try? line()) ?? "?"
@@ -436,6 +545,12 @@ private struct PickleReader {
         }
     }
 
+    /// Sets alternating keys and values of `items` in `dict`.
+    func fill(_ dict: PickleDict, _ items: [Item], _ opcode: StaticString) throws {
+        guard items.count % 2 == 0 else { throw corrupt("\(opcode) with an odd number of values") }
+        for index in stride(from: 0, to: items.count, by: 2) { dict.set(items[index].value, items[index + 1].value) }
+    }
+
     /// LONG1/LONG4: little-endian two's complement of `count` bytes, up to 64 bits.
     mutating func long(_ count: Int) throws -> Int {
         guard count <= 8 else { throw corrupt("integer of \(count) bytes is wider than 64 bits") }
@@ -443,13 +558,6 @@ private struct PickleReader {
         let raw = try unsigned(count)
         let shift = UInt64(64 - 8 * count)
         return Int(bitPattern: UInt(raw << shift)) >> Int(shift)
-    }
-
-    func dict(_ items: [PickleValue]) throws -> PickleDict {
-        guard items.count % 2 == 0 else { throw corrupt("DICT with an odd number of values") }
-        let dict = PickleDict()
-        for index in stride(from: 0, to: items.count, by: 2) { dict.set(items[index], items[index + 1]) }
-        return dict
     }
 
     /// The value a call of an allowed global would return, built without calling anything.

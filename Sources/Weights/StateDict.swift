@@ -159,7 +159,7 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
         case .corrupt: return "the file may be truncated; download it again or re-export it with safetensors"
         case .unsupported:
             return "re-export with safetensors in F32, F16 or BF16 (safetensors.torch.save_file on the open_clip state dict) and try again"
-        case .unreadable: return "check the path and the file's permissions"
+        case .unreadable: return "check the path: it must name a regular file you may read"
         case .refusedGlobal:
             return "only plain state dicts and TorchScript modules are read; if you trust the file, load it in Python and save model.state_dict() with safetensors.torch.save_file"
         case .legacyTorchFormat:

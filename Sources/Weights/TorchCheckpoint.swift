@@ -21,11 +21,22 @@ import Foundation
 /// is dropped (`derivedBuffers`).
 ///
 /// Tensors are strided views of storages: every size, stride and offset is checked against the
-/// storage (overflow-checked); contiguous fp32 tensors on 4-byte boundaries point into the
-/// mapping (torch aligns storages to 64 bytes), everything else — fp16/bf16, non-contiguous
-/// views such as a saved transpose — is converted into `OwnedFloats`. Integer and bool tensors
-/// (`num_batches_tracked`, OpenAI's `input_resolution`) are dropped; fp64 is refused.
-/// The pre-1.6 format (a bare pickle stream) is `WeightsError.legacyTorchFormat`.
+/// storage (overflow-checked), and a view may not address more elements than its storage holds
+/// (a stride-0 view of one float claiming 2^62 elements is refused, not gathered); contiguous
+/// fp32 tensors on 4-byte boundaries point into the mapping (torch aligns storages to 64 bytes),
+/// everything else — fp16/bf16, non-contiguous views such as a saved transpose — is converted
+/// into `OwnedFloats`. Integer and bool tensors (`num_batches_tracked`, OpenAI's
+/// `input_resolution`) are dropped; fp64 is refused. The pre-1.6 format (a bare pickle stream)
+/// is `WeightsError.legacyTorchFormat`.
+///
+/// Memory is bounded by what the file can legitimately need (`Limits`): the pickle and the
+/// TorchScript code are capped; deflated storages (torch.save stores them uncompressed; other
+/// zip tools may not) are inflated only when a kept tensor needs them, straight into their
+/// final buffer, and in all to at most a few times the file's size; the tensors converted into
+/// owned floats may together hold at most twice the elements of the storages they view
+/// (tied weights share a storage; a pickle naming one storage a million times does not get a
+/// million copies). Every TorchScript module is visited once: a module reachable by two paths
+/// (or a cycle) is refused instead of being walked exponentially often.
 enum TorchCheckpoint {
     /// What was read, before naming translation.
     struct Contents {
@@ -43,6 +54,20 @@ enum TorchCheckpoint {
     /// Deepest module nesting walked in a TorchScript tree (real models nest < 10 levels).
     static let maxModuleDepth = 64
 
+    /// Caps on what reading a checkpoint may allocate beyond the mapping of the file.
+    enum Limits {
+        /// Largest `data.pkl`: a ViT-bigG state dict pickles to well under 1 MB.
+        static let maxPickleBytes = 16 << 20
+        /// Largest total of the TorchScript sources in `code/` (OpenAI's ViT-L/14: ~200 KB).
+        static let maxCodeBytes = 16 << 20
+        /// Deflated storages may inflate to at most this many bytes plus `inflateRatio` × the file's size.
+        static let inflateAllowance = 64 << 20
+        /// Weights compress by ~1.1:1; only hostile or all-zero data compresses past 4:1.
+        static let inflateRatio = 4
+        /// Owned (converted) tensors may hold this many times the elements of the storages they view.
+        static let viewOverlapRatio = 2
+    }
+
     static func read(_ url: URL) throws -> Contents {
         let file = try MappedFile(url: url)
         let path = file.path
@@ -56,7 +81,7 @@ enum TorchCheckpoint {
         let root = try rootFolder(archive)
 
         if let order = archive.entry(named: root + "byteorder") {
-            let value = String(decoding: try archive.contents(of: order), as: UTF8.self)
+            let value = String(decoding: try archive.contents(of: order, maxBytes: 16), as: UTF8.self)
             guard value == "little" else {
                 throw WeightsError.unsupported(path: path, message: "storages are stored \(value)-endian; only little-endian archives are read")
             }
@@ -69,7 +94,7 @@ enum TorchCheckpoint {
         let machine = PickleMachine(path: path, allowsTorchScriptClasses: isTorchScript) { id in
             try storageReference(id, path: path)
         }
-        let object = try machine.load(try archive.contents(of: pickleEntry))
+        let object = try machine.load(try archive.contents(of: pickleEntry, maxBytes: Limits.maxPickleBytes))
 
         var references: [String: TorchTensorReference] = [:]
         let writer: String
@@ -78,7 +103,8 @@ enum TorchCheckpoint {
                 throw WeightsError.unsupported(path: path, message: "TorchScript archive whose data.pkl holds a \(object.kind), not a module")
             }
             let classes = try classDefinitions(archive, root: root)
-            try collect(module, prefix: "", depth: 0, classes: classes, into: &references, path: path)
+            var visited: [ObjectIdentifier: String] = [:]
+            try collect(module, prefix: "", depth: 0, classes: classes, visited: &visited, into: &references, path: path)
             writer = "torch.jit.save"
         } else {
             let (stateDict, wrapper) = try unwrap(object, path: path)
@@ -92,7 +118,9 @@ enum TorchCheckpoint {
             throw WeightsError.unsupported(path: path, message: "the \(writer) archive holds no tensors")
         }
 
-        var storages = StorageCache(archive: archive, root: root)
+        var storages = StorageCache(
+            archive: archive, root: root,
+            inflateLimit: Limits.inflateAllowance + min(file.size, Int.max / 8) * Limits.inflateRatio)
         var tensors: [String: WeightTensor] = [:]
         var dtypes: Set<TorchDType> = []
         var warnings: [String] = []
@@ -169,9 +197,12 @@ enum TorchCheckpoint {
     private static func classDefinitions(_ archive: ZipArchive, root: String) throws -> [String: Set<String>] {
         var classes: [String: Set<String>] = [:]
         let codeFolder = root + "code/"
+        var codeLeft = Limits.maxCodeBytes
         for entry in archive.entries where entry.name.hasPrefix(codeFolder) && entry.name.hasSuffix(".py") {
             let module = entry.name.dropFirst(codeFolder.count).dropLast(3).replacingOccurrences(of: "/", with: ".")
-            let source = String(decoding: try archive.contents(of: entry), as: UTF8.self)
+            let bytes = try archive.contents(of: entry, maxBytes: codeLeft)
+            codeLeft -= bytes.count
+            let source = String(decoding: bytes, as: UTF8.self)
             var current: String?
             for line in source.split(separator: "\n", omittingEmptySubsequences: true) {
                 if line.hasPrefix("class ") {
@@ -194,12 +225,19 @@ enum TorchCheckpoint {
     }
 
     /// Parameters and buffers of `module` and its submodules under their module paths.
+    /// `visited` maps every module walked so far to its path: a module reached twice is refused.
     private static func collect(
         _ module: PickleObject, prefix: String, depth: Int, classes: [String: Set<String>],
-        into references: inout [String: TorchTensorReference], path: String
+        visited: inout [ObjectIdentifier: String], into references: inout [String: TorchTensorReference], path: String
     ) throws {
         guard depth < maxModuleDepth else {
             throw WeightsError.corrupt(path: path, message: "TorchScript modules nested deeper than \(maxModuleDepth) levels (at '\(prefix)')")
+        }
+        if let earlier = visited.updateValue(prefix, forKey: ObjectIdentifier(module)) {
+            func shown(_ modulePath: String) -> String { modulePath.isEmpty ? "the root" : "'\(modulePath.dropLast())'" }
+            throw WeightsError.corrupt(
+                path: path,
+                message: "TorchScript module \(module.className) is reached both as \(shown(earlier)) and as \(shown(prefix)); shared or cyclic module trees are not read")
         }
         guard let attributes = module.attributes else {
             throw WeightsError.corrupt(path: path, message: "TorchScript module '\(prefix)' (\(module.className)) has no attributes")
@@ -213,7 +251,7 @@ enum TorchCheckpoint {
             case .tensor(let tensor) where state.contains(name) && !derivedBuffers.contains(name):
                 references[prefix + name] = tensor
             case .object(let child):
-                try collect(child, prefix: prefix + name + ".", depth: depth + 1, classes: classes, into: &references, path: path)
+                try collect(child, prefix: prefix + name + ".", depth: depth + 1, classes: classes, visited: &visited, into: &references, path: path)
             default:
                 continue
             }
@@ -222,37 +260,72 @@ enum TorchCheckpoint {
 
     // MARK: - Tensors
 
-    /// Storage bytes by key: slices of the mapping for stored entries, owned copies for deflated ones.
+    /// Storage bytes by key: slices of the mapping for stored entries, inflated buffers for
+    /// deflated ones (at most `inflateLimit` bytes of those in all). It also keeps the
+    /// converted-element budget: owned tensors may hold `Limits.viewOverlapRatio` times the
+    /// elements of the storages loaded so far.
     private struct StorageCache {
         let archive: ZipArchive
         let root: String
+        let inflateLimit: Int
+        var inflated = 0
+        var storageElements = 0
+        var ownedElements = 0
         var loaded: [String: (bytes: UnsafeRawBufferPointer, owner: AnyObject)] = [:]
 
-        mutating func bytes(_ key: String, path: String) throws -> (bytes: UnsafeRawBufferPointer, owner: AnyObject) {
-            if let cached = loaded[key] { return cached }
-            guard let entry = archive.entry(named: root + "data/" + key) else {
-                throw WeightsError.corrupt(path: path, message: "storage '\(key)' has no entry \(root)data/\(key)")
+        init(archive: ZipArchive, root: String, inflateLimit: Int) {
+            self.archive = archive
+            self.root = root
+            self.inflateLimit = inflateLimit
+        }
+
+        mutating func bytes(_ storage: TorchStorageReference, path: String) throws -> (bytes: UnsafeRawBufferPointer, owner: AnyObject) {
+            if let cached = loaded[storage.key] { return cached }
+            guard let entry = archive.entry(named: root + "data/" + storage.key) else {
+                throw WeightsError.corrupt(path: path, message: "storage '\(storage.key)' has no entry \(root)data/\(storage.key)")
             }
             let result: (UnsafeRawBufferPointer, AnyObject)
             if entry.method == 0 {
                 result = (try archive.storedBytes(of: entry), archive.file)
             } else {
-                let owned = OwnedBytes(try archive.contents(of: entry))
+                guard entry.uncompressedSize <= inflateLimit - inflated else {
+                    throw WeightsError.unsupported(
+                        path: path,
+                        message: "deflated storages would inflate to more than \(inflateLimit) bytes (storage '\(storage.key)' alone is \(entry.uncompressedSize) bytes from \(entry.compressedSize)); torch.save stores storages uncompressed")
+                }
+                let owned = OwnedBytes(count: entry.uncompressedSize)
+                try archive.inflate(entry, into: owned.buffer)
+                inflated += entry.uncompressedSize
                 result = (owned.bytes, owned)
             }
-            loaded[key] = result
+            storageElements += result.0.count / max(1, storage.dtype.size)
+            loaded[storage.key] = result
             return result
+        }
+
+        /// Counts `count` more converted elements against the budget.
+        mutating func own(_ count: Int, name: String, path: String) throws {
+            let limit = storageElements.multipliedReportingOverflow(by: Limits.viewOverlapRatio)
+            guard !limit.overflow, count <= limit.partialValue - ownedElements else {
+                throw WeightsError.corrupt(
+                    path: path,
+                    message: "tensor '\(name)': the tensors view the same storages over and over (more than \(Limits.viewOverlapRatio)× their \(storageElements) elements)")
+            }
+            ownedElements += count
         }
     }
 
+    /// A 64-byte-aligned buffer of `count` bytes, filled by its maker.
     private final class OwnedBytes {
-        let pointer: UnsafeMutableRawBufferPointer
-        init(_ bytes: [UInt8]) {
-            pointer = .allocate(byteCount: max(bytes.count, 1), alignment: 64)
-            pointer.copyBytes(from: bytes)
+        private let storage: UnsafeMutableRawBufferPointer
+        let count: Int
+        init(count: Int) {
+            storage = .allocate(byteCount: max(count, 1), alignment: 64)
+            self.count = count
         }
-        deinit { pointer.deallocate() }
-        var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(rebasing: pointer[0..<pointer.count]) }
+        deinit { storage.deallocate() }
+        var buffer: UnsafeMutableRawBufferPointer { UnsafeMutableRawBufferPointer(rebasing: storage[0..<count]) }
+        var bytes: UnsafeRawBufferPointer { UnsafeRawBufferPointer(buffer) }
     }
 
     /// The fp32 tensor `reference` describes, checked against its storage.
@@ -261,7 +334,7 @@ enum TorchCheckpoint {
     ) throws -> WeightTensor {
         func corrupt(_ message: String) -> WeightsError { .corrupt(path: path, message: "tensor '\(name)': \(message)") }
         let storage = reference.storage
-        let (raw, owner) = try storages.bytes(storage.key, path: path)
+        let (raw, owner) = try storages.bytes(storage, path: path)
         let storageElementSize = storage.dtype.size
         let (claimedBytes, claimOverflow) = storage.elementCount.multipliedReportingOverflow(by: storageElementSize)
         guard !claimOverflow, claimedBytes == raw.count else {
@@ -291,6 +364,10 @@ enum TorchCheckpoint {
             guard last < available else {
                 throw corrupt("size \(reference.shape), strides \(reference.strides) and offset \(reference.offset) reach element \(last) of a storage of \(available)")
             }
+            // Zero or overlapping strides could make a view of a few bytes claim 2^62 elements.
+            guard count <= available else {
+                throw corrupt("size \(reference.shape) with strides \(reference.strides) addresses \(count) elements of a storage of \(available)")
+            }
         }
 
         if count == 0 {
@@ -311,6 +388,7 @@ enum TorchCheckpoint {
             return WeightTensor(name: name, shape: reference.shape, values: values, storage: owner)
         }
         #endif
+        try storages.own(count, name: name, path: path)
         let owned = OwnedFloats(count: count)
         if contiguous {
             let slice = UnsafeRawBufferPointer(start: start, count: count * size)

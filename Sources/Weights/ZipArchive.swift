@@ -25,8 +25,8 @@ struct ZipArchive {
     let entries: [Entry]
     private let indexByName: [String: Int]
 
-    /// Largest inflated size of one deflated entry (pickles and code files are small).
-    static let maxInflatedSize = 1 << 30
+    /// Deflate's largest expansion: a 2-bit code for a 258-byte match, 1032 bytes per input byte.
+    static let maxDeflateRatio = 1032
 
     private static let endOfCentralDirectory: UInt32 = 0x0605_4B50
     private static let zip64EndOfCentralDirectory: UInt32 = 0x0606_4B50
@@ -159,27 +159,47 @@ struct ZipArchive {
         return try rawData(of: entry)
     }
 
-    /// The contents of `entry`: copied when stored, inflated when deflated.
-    func contents(of entry: Entry) throws -> [UInt8] {
+    /// The contents of `entry`: copied when stored, inflated when deflated. An entry larger
+    /// than `maxBytes` is refused before anything is allocated.
+    func contents(of entry: Entry, maxBytes: Int) throws -> [UInt8] {
+        guard entry.uncompressedSize <= maxBytes else {
+            throw WeightsError.unsupported(
+                path: file.path, message: "zip entry '\(entry.name)' holds \(entry.uncompressedSize) bytes, more than the limit of \(maxBytes) for it")
+        }
         switch entry.method {
         case 0:
             return Array(try storedBytes(of: entry))
         case 8:
-            guard entry.uncompressedSize <= ZipArchive.maxInflatedSize else {
-                throw WeightsError.unsupported(path: file.path, message: "zip entry '\(entry.name)' inflates to \(entry.uncompressedSize) bytes, more than the limit")
+            return try [UInt8](unsafeUninitializedCapacity: entry.uncompressedSize) { buffer, initialized in
+                try inflate(entry, into: UnsafeMutableRawBufferPointer(buffer))
+                initialized = entry.uncompressedSize
             }
-            let inflated: [UInt8]
-            do {
-                inflated = try Inflate.raw(Array(try rawData(of: entry)), maxOutputSize: max(entry.uncompressedSize, 1))
-            } catch let error as InflateError {
-                throw WeightsError.corrupt(path: file.path, message: "zip entry '\(entry.name)': \(error)")
-            }
-            guard inflated.count == entry.uncompressedSize else {
-                throw WeightsError.corrupt(path: file.path, message: "zip entry '\(entry.name)' inflates to \(inflated.count) bytes, the directory says \(entry.uncompressedSize)")
-            }
-            return inflated
         default:
             throw WeightsError.unsupported(path: file.path, message: "zip entry '\(entry.name)' uses compression method \(entry.method); only stored and deflate are read")
+        }
+    }
+
+    /// Inflates the deflated `entry` into `output`, which holds exactly its uncompressed size:
+    /// the stream must fill it, no more and no less.
+    func inflate(_ entry: Entry, into output: UnsafeMutableRawBufferPointer) throws {
+        guard entry.method == 8 else {
+            throw WeightsError.unsupported(path: file.path, message: "zip entry '\(entry.name)' uses compression method \(entry.method), expected deflate")
+        }
+        precondition(output.count == entry.uncompressedSize, "output buffer does not match the entry's size")
+        let data = try rawData(of: entry)
+        guard entry.uncompressedSize / ZipArchive.maxDeflateRatio <= data.count else {
+            throw WeightsError.corrupt(
+                path: file.path,
+                message: "zip archive: entry '\(entry.name)' claims \(entry.uncompressedSize) bytes from \(data.count); deflate cannot expand that much")
+        }
+        let written: Int
+        do {
+            written = try Inflate.raw(data, into: output)
+        } catch let error as InflateError {
+            throw WeightsError.corrupt(path: file.path, message: "zip entry '\(entry.name)': \(error)")
+        }
+        guard written == entry.uncompressedSize else {
+            throw WeightsError.corrupt(path: file.path, message: "zip entry '\(entry.name)' inflates to \(written) bytes, the directory says \(entry.uncompressedSize)")
         }
     }
 

@@ -84,7 +84,7 @@ final class EncodingPipelineTests: XCTestCase {
         let outcome = try run(files + [scratch.appendingPathComponent("missing.png")], table: table, counter: &encoded)
         XCTAssertEqual(outcome.encoded, 5)
         // Failures are listed in input order.
-        XCTAssertEqual(outcome.failures.map(\.reason), ["corrupt image", "cannot be read"])
+        XCTAssertEqual(outcome.failures.map(\.reason), ["corrupt image", "no such file"])
         XCTAssertEqual(outcome.failures.map(\.code), ["image.error", "image.unreadable"])
         XCTAssertNil(outcome.keys[1])
         XCTAssertNil(outcome.keys[6])

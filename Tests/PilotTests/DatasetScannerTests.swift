@@ -89,8 +89,20 @@ final class DatasetScannerTests: XCTestCase {
         XCTAssertEqual(scan.items.map(\.label), [1])
     }
 
-    func testCSVParserHandlesQuotesAndLineEndings() {
-        XCTAssertEqual(CSV.parse("a,b\r\n\"c,\"\"d\"\"\",e\n\n"), [["a", "b"], ["c,\"d\"", "e"]])
-        XCTAssertEqual(CSV.line(["plain", "with,comma", "with \"quote\""]), "plain,\"with,comma\",\"with \"\"quote\"\"\"")
+    func testSymlinkLoopsVisitEachRealFolderOnce() throws {
+        // Three links to "." in a class folder made the scan endless (3^16 paths); one link
+        // alone counted each image 16 times. A link to the domain root from a class folder too.
+        let scratch = try ScratchFolder()
+        try scratch.write("d/screw/a.png")
+        try scratch.write("d/screw/sub/b.png")
+        for name in ["x", "y", "z"] {
+            try FileManager.default.createSymbolicLink(atPath: scratch.url.appendingPathComponent("d/screw/\(name)").path, withDestinationPath: ".")
+        }
+        try FileManager.default.createSymbolicLink(atPath: scratch.url.appendingPathComponent("d/screw/sub/up").path, withDestinationPath: "../..")
+        let started = Date()
+        let scan = try DatasetScanner.scan(domain(scratch.url.appendingPathComponent("d")), classes: classes)
+        XCTAssertLessThan(Date().timeIntervalSince(started), 5)
+        XCTAssertEqual(scan.items.map(\.relativePath), ["screw/a.png", "screw/sub/b.png"])
+        XCTAssertEqual(scan.items.map(\.label), [0, 0])
     }
 }

@@ -323,6 +323,19 @@ final class ProbeSuiteTests: XCTestCase {
         XCTAssertEqual(points[0].referenceAccuracy, 0.5652, accuracy: 1e-12)
     }
 
+    /// Both baseline readers read RFC 4180 CSV: a quoted field may hold a comma or a `""`
+    /// escape, lines may end in CRLF, a UTF-8 byte-order mark is not part of the first header,
+    /// and blank lines are skipped.
+    func testBaselineReadersHonourQuotesEscapesCRLFAndBOM() throws {
+        let long = "\u{FEFF}model,domain,reference_accuracy,accuracy\r\n\"ViT-B/32, LAION\",sketch,0.7,0.4\r\n   \r\n\"say \"\"hi\"\"\",sketch,0.6,0.3\r\n"
+        let parsed = try EffectiveRobustnessProbe.parseBaselineCSV(long)
+        XCTAssertEqual(parsed["sketch"]?.map(\.model), ["ViT-B/32, LAION", "say \"hi\""])
+        let table = "\u{FEFF}model,imagenet,imagenet_sketch\r\n\"a \"\"quoted\"\", model\",76.1,24.1\r\n"
+        let points = try EffectiveRobustnessProbe.parsePercentTable(table, referenceColumn: "imagenet", shiftColumn: "imagenet_sketch")
+        XCTAssertEqual(points.map(\.model), ["a \"quoted\", model"])
+        XCTAssertEqual(points.first?.accuracy ?? 0, 0.241, accuracy: 1e-12)
+    }
+
     func testShippedTestbedBaselineFitsASensibleLine() throws {
         var root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         while !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) { root.deleteLastPathComponent() }

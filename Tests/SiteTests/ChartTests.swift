@@ -174,6 +174,17 @@ final class ChartTests: XCTestCase {
         XCTAssertTrue(html.contains("<th scope=\"row\">&lt;i&gt;</th><td class=\"num\">2.0%</td>"))
         XCTAssertTrue(html.contains("<p class=\"table-note\">n</p>"))
     }
+
+    func testCSVCellsThatSpreadsheetsWouldRunAreNeutralised() {
+        let table = DataTable(caption: "", columns: [.init("Class", numeric: false), .init("ER")], rows: [
+            ["=HYPERLINK(\"http://x\",\"y\")", "-0.05"], ["+1+cmd|' /C calc'!A0", "+3"], ["-2+3", "-inf"],
+            ["@SUM(A1)", "1e-3"], ["\tx", "0"], ["a=b", "-"],
+        ])
+        XCTAssertEqual(table.csv(), [
+            "Class,ER", "\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",-0.05", "'+1+cmd|' /C calc'!A0,+3", "'-2+3,-inf",
+            "'@SUM(A1),1e-3", "'\tx,0", "a=b,'-", "",
+        ].joined(separator: "\r\n"))
+    }
 }
 
 private func XCTAssertEqual(_ a: [Double], _ b: [Double], accuracy: Double, file: StaticString = #filePath, line: UInt = #line) {

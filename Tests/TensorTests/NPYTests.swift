@@ -30,5 +30,8 @@ final class NPYTests: XCTestCase {
         XCTAssertThrowsError(try NPY.decode(Array(bytes.dropLast(1))))
         XCTAssertThrowsError(try NPY.decode(Array("hello world, not numpy".utf8)))
         XCTAssertThrowsError(try NPY.decode(Array(bytes.prefix(40))))
+        XCTAssertThrowsError(try NPY.decode(bytes + [0])) { error in
+            XCTAssertEqual(error as? NPY.Error, .corrupt("1 bytes after the 16-byte payload of shape [4]"))
+        }
     }
 }

@@ -113,10 +113,27 @@ final class TorchPickleTests: XCTestCase {
         guard case .int(1 << 40) = try machine().load(proto2 + [0x8A, 6, 0, 0, 0, 0, 0, 1, stop]) else { return XCTFail("LONG1 2^40") }
     }
 
-    func testSelfReferencingListsLoadWithoutLooping() throws {
+    func testSelfReferencingListsAreRefused() throws {
         // EMPTY_LIST, BINPUT 0, BINGET 0, APPEND: a list that contains itself.
-        guard case .list(let list) = try machine().load(proto2 + [0x5D, 0x71, 0, 0x68, 0, 0x61, stop]) else { return XCTFail("expected a list") }
-        XCTAssertEqual(list.items.count, 1)
+        let error = weightsError(try machine().load(proto2 + [0x5D, 0x71, 0, 0x68, 0, 0x61, stop]))
+        XCTAssertTrue(error?.message.contains("APPEND of a value into itself") ?? false, error?.message ?? "")
+    }
+
+    func testContainersCannotChangeOnceInsideAnother() throws {
+        // L0 = [], L1 = []; L0.append(L1); then L1.append([]): L0's depth would be stale.
+        let error = weightsError(try machine().load(proto2 + [0x5D, 0x71, 0, 0x5D, 0x71, 1, 0x61, 0x68, 1, 0x5D, 0x61, stop]))
+        XCTAssertTrue(error?.message.contains("APPEND on a value that is already part of another") ?? false, error?.message ?? "")
+    }
+
+    func testNestingIsLimitedWhileBuilding() throws {
+        // 256 nested tuples are fine, 257 are not — checked as each is built, so nothing deep is ever freed.
+        let limit = PickleMachine.maxNestingDepth
+        XCTAssertNoThrow(try machine().load(proto2 + [0x29] + Array(repeating: 0x85, count: limit - 1) + [stop]))
+        let error = weightsError(try machine().load(proto2 + [0x29] + Array(repeating: 0x85, count: limit) + [stop]))
+        XCTAssertTrue(error?.message.contains("nested deeper than \(limit) levels") ?? false, error?.message ?? "")
+        // Lists nested by APPEND count the same way.
+        let lists = proto2 + Array(repeating: 0x5D, count: limit + 1) + Array(repeating: 0x61, count: limit) + [stop]
+        XCTAssertTrue(weightsError(try machine().load(lists))?.message.contains("nested deeper") ?? false)
     }
 }
 
@@ -150,7 +167,7 @@ enum ZipBuilder {
 final class TorchArchiveStructureTests: XCTestCase {
     let definition = Array("class M(Module):\n  __parameters__ = [\"w\", ]\n  __buffers__ = []\n  w : Tensor\n".utf8)
 
-    func testASelfContainingModuleEndsInADepthError() throws {
+    func testASelfContainingModuleIsRefused() throws {
         // M() whose attribute `child` is itself (memo), and whose `w` is a tensor.
         let pickle: [UInt8] = [0x80, 0x02] + Array("c__torch__\nM\n".utf8) + [0x71, 0, 0x29, 0x81, 0x71, 1, 0x7D, 0x28]
             + [0x58, 5, 0, 0, 0] + Array("child".utf8) + [0x68, 1, 0x75, 0x62, 0x2E]
@@ -158,7 +175,7 @@ final class TorchArchiveStructureTests: XCTestCase {
         let scratch = try ScratchDirectory()
         let error = weightsError(try Checkpoint.loadStateDict(try scratch.write(bytes, as: "cycle.pt")))
         XCTAssertEqual(error?.code, "corrupt")
-        XCTAssertTrue(error?.message.contains("nested deeper") ?? false, error?.message ?? "")
+        XCTAssertTrue(error?.message.contains("BUILD on a value that is already part of another") ?? false, error?.message ?? "")
     }
 
     func testStorageReferencesAreCheckedAgainstTheirEntries() throws {

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 """Images/s of `shiftlens bench` over batch sizes, per model: the measurements behind the
-default batch of `run` / `encode` (Sources/ShiftLensCLI/Run/EncoderBatch.swift).
+default batch of `run` / `encode` (Sources/Pipeline/EncoderBatch.swift).
 
     swift build -c release
     python3 scripts/bench/compare_pytorch.py      # its first step writes the seeded weights into fixtures-large/bench/

@@ -1,0 +1,50 @@
+/// CLIP-Dissect-style concept matching of representation dimensions.
+public struct ConceptResult: Codable, Sendable, Equatable {
+    /// ρ: a dimension encodes a concept when their correlation is ≥ ρ (default 0.5).
+    public var threshold: Double
+    public var conceptCount: Int
+    public var imageCount: Int
+    /// Concepts encoded by at least one dimension.
+    public var uniqueConceptCount: Int
+    /// Number of concepts each dimension encodes (polysemanticity), per dimension.
+    public var conceptsPerDimension: [Int]
+    /// Mean of `concepts_per_dimension` over dimensions that encode at least one concept; `null` if none.
+    public var polysemanticityMean: Double?
+    /// The best-matching concept of each dimension (highest correlation, even below ρ); `null`
+    /// for a constant dimension.
+    public var bestConcept: [ConceptMatch?]
+
+    public init(
+        threshold: Double, conceptCount: Int, imageCount: Int, uniqueConceptCount: Int,
+        conceptsPerDimension: [Int], polysemanticityMean: Double?, bestConcept: [ConceptMatch?]
+    ) {
+        self.threshold = threshold
+        self.conceptCount = conceptCount
+        self.imageCount = imageCount
+        self.uniqueConceptCount = uniqueConceptCount
+        self.conceptsPerDimension = conceptsPerDimension
+        self.polysemanticityMean = polysemanticityMean
+        self.bestConcept = bestConcept
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case threshold, conceptCount = "concept_count", imageCount = "image_count"
+        case uniqueConceptCount = "unique_concept_count", conceptsPerDimension = "concepts_per_dimension"
+        case polysemanticityMean = "polysemanticity_mean", bestConcept = "best_concept"
+    }
+}
+
+public struct ConceptMatch: Codable, Sendable, Equatable {
+    public var conceptIndex: Int
+    public var concept: String
+    /// Pearson correlation, −1…1.
+    public var correlation: Double
+
+    public init(conceptIndex: Int, concept: String, correlation: Double) {
+        self.conceptIndex = conceptIndex
+        self.concept = concept
+        self.correlation = correlation
+    }
+
+    enum CodingKeys: String, CodingKey { case conceptIndex = "concept_index", concept, correlation }
+}

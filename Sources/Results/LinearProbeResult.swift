@@ -1,0 +1,53 @@
+/// A multinomial logistic-regression probe fitted on a split of the reference domain.
+public struct LinearProbeResult: Codable, Sendable, Equatable {
+    /// Top-1 accuracy of the probe on this domain (on the held-out test split for the reference).
+    public var accuracy: Double
+    public var ci: Interval
+    public var count: Int
+    /// The chosen L2 strength λ in `mean loss + λ/2 |W|²` (sklearn's `C = 1 / (λ · n_train)`).
+    public var l2: Double
+    /// Validation accuracy of every candidate λ, in the order tried.
+    public var candidates: [RegularizationCandidate]
+    public var trainCount: Int
+    public var validationCount: Int
+    public var seed: UInt64
+    /// Whether the chosen fit reached its stopping tolerance (false: stopped at the iteration cap).
+    public var converged: Bool?
+
+    public init(
+        accuracy: Double, ci: Interval, count: Int, l2: Double, candidates: [RegularizationCandidate],
+        trainCount: Int, validationCount: Int, seed: UInt64, converged: Bool? = nil
+    ) {
+        self.converged = converged
+        self.accuracy = accuracy
+        self.ci = ci
+        self.count = count
+        self.l2 = l2
+        self.candidates = candidates
+        self.trainCount = trainCount
+        self.validationCount = validationCount
+        self.seed = seed
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case accuracy, ci, count, l2, candidates, trainCount = "train_count", validationCount = "validation_count", seed, converged
+    }
+}
+
+public struct RegularizationCandidate: Codable, Sendable, Equatable {
+    public var l2: Double
+    public var validationAccuracy: Double
+    /// L-BFGS iterations of this candidate's fit (each started from the previous candidate's
+    /// optimum) and whether it reached the tolerance; absent in runs before they were recorded.
+    public var iterations: Int?
+    public var converged: Bool?
+
+    public init(l2: Double, validationAccuracy: Double, iterations: Int? = nil, converged: Bool? = nil) {
+        self.l2 = l2
+        self.validationAccuracy = validationAccuracy
+        self.iterations = iterations
+        self.converged = converged
+    }
+
+    enum CodingKeys: String, CodingKey { case l2, validationAccuracy = "validation_accuracy", iterations, converged }
+}

@@ -1,0 +1,78 @@
+/// Zero-shot classification accuracy. Logits are `normalize(h) · Wᵀ` (cosine
+/// similarities); the argmax does not depend on CLIP's logit scale.
+public struct ZeroShotResult: Codable, Sendable, Equatable {
+    /// Labelled images that entered the accuracy (NaN embeddings and labels outside the head excluded).
+    public var count: Int
+    public var top1Correct: Int
+    /// Top-1 accuracy, fraction.
+    public var top1: Double
+    /// Clopper–Pearson (exact binomial) 95 % interval of `top1`.
+    public var top1CI: Interval
+    public var top5Correct: Int
+    /// Top-5 accuracy, fraction (equals 1 when the head has ≤ 5 classes).
+    public var top5: Double
+    public var top5CI: Interval
+    /// Accuracy per class, for every class of the head (classes without images have `accuracy: null`).
+    public var perClass: [ClassAccuracy]
+    /// `top1(this domain) − top1(reference)` with a percentile bootstrap interval; `null` on the reference.
+    public var differenceFromReference: BootstrapDifference?
+
+    public init(
+        count: Int, top1Correct: Int, top1: Double, top1CI: Interval, top5Correct: Int, top5: Double,
+        top5CI: Interval, perClass: [ClassAccuracy], differenceFromReference: BootstrapDifference? = nil
+    ) {
+        self.count = count
+        self.top1Correct = top1Correct
+        self.top1 = top1
+        self.top1CI = top1CI
+        self.top5Correct = top5Correct
+        self.top5 = top5
+        self.top5CI = top5CI
+        self.perClass = perClass
+        self.differenceFromReference = differenceFromReference
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case count, top1Correct = "top1_correct", top1, top1CI = "top1_ci", top5Correct = "top5_correct"
+        case top5, top5CI = "top5_ci", perClass = "per_class", differenceFromReference = "difference_from_reference"
+    }
+}
+
+/// Top-1 accuracy of one class.
+public struct ClassAccuracy: Codable, Sendable, Equatable {
+    public var classIndex: Int
+    public var count: Int
+    public var correct: Int
+    /// Fraction; `null` when the class has no images in the domain.
+    public var accuracy: Double?
+    public var ci: Interval?
+
+    public init(classIndex: Int, count: Int, correct: Int, accuracy: Double?, ci: Interval?) {
+        self.classIndex = classIndex
+        self.count = count
+        self.correct = correct
+        self.accuracy = accuracy
+        self.ci = ci
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case classIndex = "class_index", count, correct, accuracy, ci
+    }
+}
+
+/// A difference of two accuracies with its bootstrap interval.
+public struct BootstrapDifference: Codable, Sendable, Equatable {
+    /// Point estimate, fraction (negative = worse than the reference).
+    public var difference: Double
+    /// Percentile interval from independent resampling of each domain's images.
+    public var ci: Interval
+    public var resamples: Int
+    public var seed: UInt64
+
+    public init(difference: Double, ci: Interval, resamples: Int, seed: UInt64) {
+        self.difference = difference
+        self.ci = ci
+        self.resamples = resamples
+        self.seed = seed
+    }
+}
