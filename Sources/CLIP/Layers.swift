@@ -2,7 +2,7 @@ import Tensor
 import Weights
 
 /// `torch.nn.Linear`: weight (outFeatures, inFeatures), optional bias (outFeatures). The
-/// weight is repacked once into the GEMM's panels (`PackedWeight`).
+/// weight is repacked once, at `precision`, into the GEMM's panels (`PackedWeight`).
 struct LinearLayer: Sendable {
     let weight: PackedWeight
     let bias: WeightTensor?
@@ -10,16 +10,17 @@ struct LinearLayer: Sendable {
     let outFeatures: Int
 
     init(
-        _ source: TensorSource, _ prefix: String, in inFeatures: Int, out outFeatures: Int, bias hasBias: Bool = true
+        _ source: TensorSource, _ prefix: String, in inFeatures: Int, out outFeatures: Int, bias hasBias: Bool = true,
+        precision: Precision = .fp32
     ) throws {
         let weight = try source.take(OpenCLIPNames.weight(prefix), [outFeatures, inFeatures])
         self.init(
             weight: weight, bias: hasBias ? try source.take(OpenCLIPNames.bias(prefix), [outFeatures]) : nil,
-            in: inFeatures, out: outFeatures)
+            in: inFeatures, out: outFeatures, precision: precision)
     }
 
-    init(weight: WeightTensor, bias: WeightTensor?, in inFeatures: Int, out outFeatures: Int) {
-        self.weight = PackedWeight(weight: weight.pointer, outFeatures: outFeatures, inFeatures: inFeatures)
+    init(weight: WeightTensor, bias: WeightTensor?, in inFeatures: Int, out outFeatures: Int, precision: Precision = .fp32) {
+        self.weight = PackedWeight(weight: weight.pointer, outFeatures: outFeatures, inFeatures: inFeatures, precision: precision)
         self.bias = bias
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures

@@ -24,7 +24,9 @@ public struct VisionTransformer: Sendable {
     let lnPost: LayerNormLayer
     let projection: WeightTensor           // (width, outputDim)
 
-    init(_ source: TensorSource, config: ViTConfig, activation: Activation) throws {
+    /// `precision`: the arithmetic of the transformer blocks' linear layers (`Precision`);
+    /// the patch embedding, attention, norms and the projection stay fp32.
+    init(_ source: TensorSource, config: ViTConfig, activation: Activation, precision: Precision = .fp32) throws {
         guard config.patchSize > 0, config.imageSize >= config.patchSize, config.width > 0, config.layers >= 0 else {
             throw CLIPError.badConfig("ViT patch \(config.patchSize), image \(config.imageSize), width \(config.width)")
         }
@@ -38,7 +40,7 @@ public struct VisionTransformer: Sendable {
         blocks = try (0..<config.layers).map {
             try ResidualAttentionBlock(
                 source, OpenCLIPNames.Block(OpenCLIPNames.visualBlocks, $0), width: w, heads: config.heads,
-                hidden: config.mlpWidth, activation: activation)
+                hidden: config.mlpWidth, activation: activation, precision: precision)
         }
         lnPost = try LayerNormLayer(source, OpenCLIPNames.visualLayerNormPost, width: w)
         projection = try source.take(OpenCLIPNames.visualProjection, [w, config.outputDim])

@@ -8,7 +8,7 @@ extension Command {
     static let encode = Command(
         name: "encode",
         summary: "Encode one shard of a pilot's images into its own store (scale-out; then `merge`).",
-        usage: "shiftlens encode PILOT.json --shard I/N|auto/N [--store DIR] [--batch N] [--threads N] [--decoders N]",
+        usage: "shiftlens encode PILOT.json --shard I/N|auto/N [--store DIR] [--batch N] [--threads N] [--decoders N] [--precision fp32|bf16]",
         discussion: """
             Shard I of N takes image i of the pilot (domains in spec order, each domain's images sorted by path,
             or in row order for a CSV manifest) when i mod N = I, and prompt j of the text rows (every class's
@@ -26,6 +26,7 @@ extension Command {
             .value("--batch", "N", "Images per encoder pass and store write (default: sized for each model, see README)."),
             .value("--threads", "N", "Compute threads (default: all cores)."),
             .value("--decoders", "N", "Image decode threads feeding the encoder (default: one per four cores, at least one)."),
+            .value("--precision", "P", "Every model's image tower at P, fp32 or bf16, whatever the pilot says (default: each model's \"precision\", else fp32)."),
         ],
         positionals: 1...1
     ) { invocation, console in
@@ -63,6 +64,7 @@ extension Command {
         var encoding = PilotEncoding(spec: spec, classes: classes, store: store, batchSize: batchSize, progress: progress, cancel: cancel)
         encoding.decoders = decoders
         encoding.imageLimits = try ImageCommands.imageLimits()
+        encoding.precision = try precisionOption(invocation)
         encoding.baseStore = try FileManager.default.fileExists(atPath: baseURL.appendingPathComponent("v1").path) ? openStore(baseURL) : nil
         let prompts = PilotEncoding.textPrompts(classes: classes, concepts: concepts)
         let promptSlice = prompts.indices.filter { $0 % shard.count == shard.index }.map { prompts[$0] }

@@ -9,7 +9,7 @@ extension Command {
     static let run = Command(
         name: "run",
         summary: "Run a pilot: encode (cached), probe, and add a new archived run to the site.",
-        usage: "shiftlens run PILOT.json [--site DIR] [--store DIR] [--embeddings DIR] [--batch N] [--threads N] [--decoders N]",
+        usage: "shiftlens run PILOT.json [--site DIR] [--store DIR] [--embeddings DIR] [--batch N] [--threads N] [--decoders N] [--precision fp32|bf16]",
         discussion: """
             Scans every domain, encodes new images with every model (images already in the embedding store cost
             nothing), runs the probe suite and writes a new run folder under DIR/pilots/<pilot>/ with its pages,
@@ -28,6 +28,7 @@ extension Command {
             .value("--batch", "N", "Images per encoder pass and store write (default: sized for each model, see README)."),
             .value("--threads", "N", "Compute threads (default: all cores)."),
             .value("--decoders", "N", "Image decode threads feeding the encoder (default: one per four cores, at least one)."),
+            .value("--precision", "P", "Every model's image tower at P, fp32 or bf16, whatever the pilot says (default: each model's \"precision\", else fp32)."),
         ],
         positionals: 1...1
     ) { invocation, console in
@@ -41,7 +42,8 @@ extension Command {
             batchSize: try batchOption(invocation),
             embeddings: invocation.value("--embeddings").map { URL(fileURLWithPath: $0).standardizedFileURL },
             decoders: try invocation.integer("--decoders", default: PilotEncoding.defaultDecoders, in: 1...64),
-            imageLimits: try ImageCommands.imageLimits())
+            imageLimits: try ImageCommands.imageLimits(),
+            precision: try precisionOption(invocation))
         let cancel = CancellationFlag()
         let interrupt = InterruptHandler(cancel: cancel, console: console)
         defer { interrupt.restore() }
@@ -75,6 +77,13 @@ extension Command {
     /// `--batch N` when given; nil lets each model choose (`EncoderBatch`).
     static func batchOption(_ invocation: Invocation) throws -> Int? {
         invocation.value("--batch") == nil ? nil : try invocation.integer("--batch", default: 1, in: 1...4096)
+    }
+
+    /// `--precision fp32|bf16`, or nil.
+    static func precisionOption(_ invocation: Invocation) throws -> Precision? {
+        guard let text = invocation.value("--precision") else { return nil }
+        guard let precision = Precision(rawValue: text) else { throw UsageError("--precision must be fp32 or bf16, not '\(text)'") }
+        return precision
     }
 
     static func configureThreads(_ invocation: Invocation) throws {

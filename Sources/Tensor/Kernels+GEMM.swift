@@ -2,9 +2,10 @@
 ///
 /// Every product here is computed as `tile[r, t] = Σ_p X[r, p] · V[p, t]` where
 ///
-/// - **X** (the *broadcast operand*) is read in place through two strides,
+/// - **X** (the *broadcast operand*) is read in place: fp32 through two strides,
 ///   `X[r, p] = x[r·rowStride + p·columnStride]` — activations for `linear` with a
-///   `PackedWeight`, the weight itself for `conv2d` and the raw-pointer `linear`;
+///   `PackedWeight`, the weight itself for `conv2d` and the raw-pointer `linear` — or rows of
+///   bf16 pair words (`Kernels+BF16.swift`);
 /// - **V** (the *vector operand*) comes in panels of `panelWidth` = 32 columns, `k` rows
 ///   each, zero-padded: packed ahead of time (a `PackedWeight`), or packed per call — the
 ///   activations for the raw-pointer `linear`, the im2col patches for `conv2d`, `B` for
@@ -14,7 +15,8 @@
 /// per broadcast element and vector, 8 loads per 12 FMAs) and runs over the full depth `k`
 /// without splitting it, so each output element is one fp32 sum in increasing `p` order —
 /// the same order as the reference twins, and the same bits whichever operand is X, how
-/// many rows a call has and how the work is split.
+/// many rows a call has and how the work is split. The bf16 micro-kernel has the same
+/// shape over pair words.
 ///
 /// Blocking: a work item is a block of X rows (about 384 KB, kept in L2) against a group of
 /// panels; within an item each panel (96 KB for k = 768, streamed from L2) meets every 6-row
@@ -67,6 +69,8 @@ extension Kernels {
     enum BroadcastOperand {
         /// fp32, `X[r, p] = x[r·rowStride + p·columnStride]`.
         case fp32(UnsafePointer<Float>, rowStride: Int, columnStride: Int)
+        /// bf16 pair words, `X[r, q] = x[r·rowStride + q]`, against `.packed` bf16 panels.
+        case bf16Pairs(UnsafePointer<UInt32>, rowStride: Int)
     }
 
     struct Im2Col {
@@ -117,7 +121,7 @@ extension Kernels {
     }
 
     /// `output(r, t) = act(Σ_p X[r, p] · V[p, t] + bias)` for `r < rows`, `t < columns`,
-    /// with `depth` ≥ 1 four-byte units per row of X.
+    /// with `depth` ≥ 1 four-byte units per row of X (floats, or pair words for bf16).
     static func gemm(
         rows: Int, columns: Int, depth k: Int, x: BroadcastOperand,
         vector: VectorOperand, output: OutputLayout, epilogue: Epilogue = Epilogue(),
@@ -127,6 +131,7 @@ extension Kernels {
         let panelUnits = k * panelWidth
         var prepacked: UnsafeRawPointer?
         if case .packed(let panels) = vector { prepacked = panels }
+        if case .bf16Pairs = x { precondition(prepacked != nil, "bf16 GEMM needs packed panels") }
         // Row blocks sized for L2, slabs for L3; then smaller groups and blocks until there
         // are enough items to keep every thread busy to the end.
         var rowBlock = max(tileRows, min(rows.roundedUp(to: tileRows), maximumRowBlock, (rowBlockUnits / k) / tileRows * tileRows))
@@ -168,6 +173,10 @@ extension Kernels {
                                 depth: k, x: x + r0 * rowStride, rowStride: rowStride, columnStride: columnStride,
                                 validRows: validRows, panel: panelFloats, tile: tile)
                         }
+                    case .bf16Pairs(let x, let rowStride):
+                        microKernelBF16(
+                            pairs: k, x: x + r0 * rowStride, rowStride: rowStride, validRows: validRows,
+                            panel: source.assumingMemoryBound(to: UInt32.self), tile: tile)
                     }
                     if case .transposed = output {
                         // Staged in L1 as (32, block rows), written out per panel below.
@@ -194,21 +203,26 @@ extension Kernels {
         }
 
         let scratchFloats = tileRows * panelWidth + (isTransposed(output) ? panelWidth * rowBlock : 0)
-        if let prepacked {
-            let groups = (panelCount + groupPanels - 1) / groupPanels
+        /// Every row block against the packed panels `range`, panel `j` at `base + (j − range.lowerBound)` panels.
+        func computeAll(panels range: Range<Int>, base: UnsafeRawPointer) {
+            let groups = (range.count + groupPanels - 1) / groupPanels
             let queue = ThreadPool.WorkQueue(count: rowBlocks * groups)
             pool.run { _, _ in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: scratchFloats) { buffer in
                     let tile = buffer.baseAddress!, staging = tile + tileRows * panelWidth
                     while let item = queue.take() {
                         let group = item / rowBlocks, block = item % rowBlocks
-                        let first = group * groupPanels
+                        let groupStart = range.lowerBound + group * groupPanels
                         compute(
-                            block: block, panels: first..<min(panelCount, first + groupPanels),
-                            panel: { prepacked + $0 * panelUnits * 4 }, tile: tile, staging: staging)
+                            block: block, panels: groupStart..<min(range.upperBound, groupStart + groupPanels),
+                            panel: { base + ($0 - range.lowerBound) * panelUnits * 4 }, tile: tile, staging: staging)
                     }
                 }
             }
+        }
+
+        if let prepacked {
+            computeAll(panels: 0..<panelCount, base: prepacked)
             return
         }
         if rowBlocks == 1 {
@@ -246,20 +260,7 @@ extension Kernels {
                         pack(vector, panel: first + j, depth: k, columns: columns, into: packed + j * panelUnits)
                     }
                 }
-                let groups = (slabEnd - slabStart + groupPanels - 1) / groupPanels
-                let queue = ThreadPool.WorkQueue(count: rowBlocks * groups)
-                pool.run { _, _ in
-                    withUnsafeTemporaryAllocation(of: Float.self, capacity: scratchFloats) { buffer in
-                        let tile = buffer.baseAddress!, staging = tile + tileRows * panelWidth
-                        while let item = queue.take() {
-                            let group = item / rowBlocks, block = item % rowBlocks
-                            let groupStart = first + group * groupPanels
-                            compute(
-                                block: block, panels: groupStart..<min(slabEnd, groupStart + groupPanels),
-                                panel: { UnsafeRawPointer(packed + ($0 - first) * panelUnits) }, tile: tile, staging: staging)
-                        }
-                    }
-                }
+                computeAll(panels: first..<slabEnd, base: UnsafeRawPointer(packed))
                 slabStart = slabEnd
             }
         }

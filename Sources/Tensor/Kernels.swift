@@ -44,7 +44,7 @@ public enum Kernels {
     /// `output += input · weightᵀ + bias` (a residual connection; no activation then), for a
     /// `PackedWeight`, both dense row-major. fp32: every element is the same fp32 sum as the
     /// raw-pointer `linear` computes, and the activation the same as `gelu` / `quickGelu`
-    /// (same bits as the separate steps).
+    /// (same bits as the separate steps). bf16: as `linearBF16Reference`, bit for bit.
     public static func linear(
         input: UnsafePointer<Float>, rows m: Int, weight: PackedWeight,
         bias: UnsafePointer<Float>?, activation: FusedActivation? = nil, accumulate: Bool = false,
@@ -55,9 +55,22 @@ public enum Kernels {
         let k = weight.inFeatures, n = weight.outFeatures
         let epilogue = Epilogue(columnBias: bias, activation: activation)
         let layout: OutputLayout = accumulate ? .accumulating(output, rowStride: n) : .direct(output, rowStride: n)
-        gemm(
-            rows: m, columns: n, depth: k, x: .fp32(input, rowStride: k, columnStride: 1),
-            vector: .packed(UnsafeRawPointer(weight.storage)), output: layout, epilogue: epilogue)
+        switch weight.precision {
+        case .fp32:
+            gemm(
+                rows: m, columns: n, depth: k, x: .fp32(input, rowStride: k, columnStride: 1),
+                vector: .packed(UnsafeRawPointer(weight.storage)), output: layout, epilogue: epilogue)
+        case .bf16:
+            let pairs = weight.depth
+            Scratch.withBuffer(count: m * pairs) { buffer in
+                buffer.withMemoryRebound(to: UInt32.self, capacity: m * pairs) { words in
+                    convertToBF16Pairs(input, rows: m, columns: k, rowStride: k, into: words, pairStride: pairs)
+                    gemm(
+                        rows: m, columns: n, depth: pairs, x: .bf16Pairs(words, rowStride: pairs),
+                        vector: .packed(UnsafeRawPointer(weight.storage)), output: layout, epilogue: epilogue)
+                }
+            }
+        }
     }
 
     public static func matmul(

@@ -20,7 +20,7 @@
      `intra_op_num_threads = T`, sequential execution; one warm-up pass, then
      `--iterations` timed passes;
    - ShiftLens: `.build/release/shiftlens bench --model W --batch B --threads T
-     --iterations N --warmup 1 --json`.
+     --iterations N --warmup 1 --json` (plus `--precision P` with `--precision`).
    Each round rotates which side goes first. Every timed pass of every round is kept; the
    table shows images/s min / median / max per side, the ratios of ShiftLens's median to
    each peer's, and each process's peak RSS (VmHWM). `--no-onnx` leaves ONNX Runtime out.
@@ -244,8 +244,10 @@ def run_torch(mode, arch, weights, batch, threads, iterations, classes=0, onnx=N
     return out["rates"], out["peak_rss_bytes"], out
 
 
-def run_swift(binary, mode, weights, batch, threads, iterations, classes=0):
+def run_swift(binary, mode, weights, batch, threads, iterations, classes=0, precision=None):
     command = [binary, "bench", "--model", weights, "--threads", str(threads), "--iterations", str(iterations), "--json"]
+    if precision:
+        command += ["--precision", precision]
     if mode == "text":
         command += ["--text", "--classes", str(classes), "--warmup", "0"]
     else:
@@ -321,6 +323,7 @@ def main():
     parser.add_argument("--weights", default=os.path.join(ROOT, "fixtures-large", "bench"))
     parser.add_argument("--out", help="also write every measurement as JSON here")
     parser.add_argument("--no-onnx", action="store_true", help="leave ONNX Runtime out of the image-tower comparison")
+    parser.add_argument("--precision", help="passed to `shiftlens bench --precision` (the peers stay fp32)")
     # worker mode (internal)
     parser.add_argument("--worker", choices=["image", "text", "onnx"])
     parser.add_argument("--onnx")
@@ -350,7 +353,7 @@ def main():
         import onnxruntime
         onnx_version = onnxruntime.__version__
     print(f"PyTorch {torch.__version__} (CPU capability {torch.backends.cpu.get_cpu_capability()}), open_clip {open_clip.__version__}; "
-          f"ONNX Runtime {onnx_version}; ShiftLens {args.binary}")
+          f"ONNX Runtime {onnx_version}; ShiftLens {args.binary}" + (f" --precision {args.precision}" if args.precision else ""))
     print(f"date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average at start: {load_average()}")
     print(f"{args.rounds} rounds × {args.iterations} timed passes per side (after 1 warm-up pass), rotating which side "
           f"goes first, fresh process per run; ratio = ShiftLens median / peer median (per-round ratios in parentheses)")
@@ -369,7 +372,8 @@ def main():
                         "onnx", arch, weights[m], batch, threads, args.iterations, onnx=exported)))
                 compare(
                     f"{arch} batch {batch}, {threads} thread{'s' if threads > 1 else ''}", peers,
-                    lambda: run_swift(args.binary, "image", weights[m], batch, threads, args.iterations),
+                    lambda: run_swift(args.binary, "image", weights[m], batch, threads, args.iterations,
+                                      precision=args.precision),
                     args.rounds, rows)
     if args.text_classes:
         classes, threads = args.text_classes, args.text_threads
