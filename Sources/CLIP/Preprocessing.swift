@@ -15,12 +15,27 @@ public struct PreprocessConfig: Codable, Sendable, Equatable {
     public var mean: [Float] = CLIPConfig.openAIMean
     /// Per-channel (R, G, B) divisor applied after the mean.
     public var std: [Float] = CLIPConfig.openAIStd
+    /// Pixels cropped off every side of the image before anything else (`DecodedImage.croppingBorder`);
+    /// 0 for every dataset but ObjectNet, which the ImageNet testbed evaluates with 2.
+    public var borderCrop: Int = 0
 
-    public init(imageSize: Int = 224, mean: [Float] = CLIPConfig.openAIMean, std: [Float] = CLIPConfig.openAIStd) {
+    public init(imageSize: Int = 224, mean: [Float] = CLIPConfig.openAIMean, std: [Float] = CLIPConfig.openAIStd, borderCrop: Int = 0) {
         self.imageSize = imageSize
         self.mean = mean
         self.std = std
+        self.borderCrop = borderCrop
     }
+
+    /// Reads recipes written before `border_crop` existed (no key: 0).
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        imageSize = try container.decode(Int.self, forKey: .imageSize)
+        mean = try container.decode([Float].self, forKey: .mean)
+        std = try container.decode([Float].self, forKey: .std)
+        borderCrop = try container.decodeIfPresent(Int.self, forKey: .borderCrop) ?? 0
+    }
+
+    enum CodingKeys: String, CodingKey { case imageSize, mean, std, borderCrop }
 
     /// The recipe of a model configuration (its image size and normalisation).
     public init(_ config: CLIPConfig) {
@@ -28,27 +43,36 @@ public struct PreprocessConfig: Codable, Sendable, Equatable {
     }
 
     /// Whether `Preprocessor` can run this recipe: a positive size (at most 16384),
-    /// three finite means and three finite, non-zero standard deviations.
+    /// three finite means and three finite, non-zero standard deviations, a border crop of 0…64.
     public var isValid: Bool {
         (1...16384).contains(imageSize) && mean.count == 3 && std.count == 3
-            && mean.allSatisfy(\.isFinite) && std.allSatisfy { $0.isFinite && $0 != 0 }
+            && mean.allSatisfy(\.isFinite) && std.allSatisfy { $0.isFinite && $0 != 0 } && (0...64).contains(borderCrop)
     }
 
     /// A short stable id of the whole recipe, part of the embedding-store key:
-    /// `clip-bicubic-<size>-<first 12 hex digits of SHA-256 of the mean and std float32 bits>`.
-    /// Any change of size, mean or std (even in the last bit) changes the id.
+    /// `clip-bicubic-<size>-<first 12 hex digits of SHA-256 of the mean and std float32 bits>`,
+    /// followed by `-border<n>` when a border is cropped (recipes without one keep their ids).
+    /// Any change of size, mean, std (even in the last bit) or border changes the id.
     public var id: String {
         var bytes: [UInt8] = Array("mean".utf8)
         for value in mean { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 } }
         bytes += Array("std".utf8)
         for value in std { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 } }
-        return "clip-bicubic-\(imageSize)-" + String(SHA256.hex(bytes).prefix(12))
+        return "clip-bicubic-\(imageSize)-" + String(SHA256.hex(bytes).prefix(12)) + (borderCrop > 0 ? "-border\(borderCrop)" : "")
+    }
+
+    /// Whether `image` is large enough for the border crop (every side > 2 · `borderCrop`);
+    /// callers skip smaller images with this reason instead of encoding a black square.
+    public func fits(_ image: DecodedImage) -> Bool {
+        image.width > 2 * borderCrop && image.height > 2 * borderCrop
     }
 }
 
 /// open_clip's image preprocessing, bit-exact with open_clip 3.3 + torchvision + Pillow.
 ///
 /// The steps and the facts they reproduce:
+/// 0. **Border crop** (only when `PreprocessConfig.borderCrop` > 0, i.e. ObjectNet): Pillow's
+///    `ImageOps.crop(image, border)` in the native mode, before open_clip's transform.
 /// 1. **Resize** the shorter side to `size` (torchvision `Resize(size)`): the longer side
 ///    becomes `Int(Double(size * long) / Double(short))` (Python's `int()` truncation), and
 ///    the image is left alone when that equals its size. Pillow resizes in the image's own
@@ -72,12 +96,14 @@ public enum Preprocessor {
     /// → CenterCrop(size) → convert("RGB") → ToTensor → Normalize. Output (3, size, size)
     /// float32, CHW; equal to open_clip's output (the tests require ≤ 1e-6 per value and in
     /// fact see bit-identical floats on every fixture and on all 200 shared ImageNet JPEGs).
-    /// `config` must be valid (`PreprocessConfig.isValid`); an image with no pixels gives
-    /// the normalised black crop.
+    /// `config` must be valid (`PreprocessConfig.isValid`); an image with no pixels (or none
+    /// left by the border crop, see `PreprocessConfig.fits`) gives the normalised black crop.
     public static func preprocess(_ image: DecodedImage, config: PreprocessConfig) -> Tensor {
         precondition(config.isValid, "invalid preprocessing recipe (check PreprocessConfig.isValid first)")
         let size = config.imageSize
-        let rgb = resizedAndCropped(image, size: size)
+        let source = image.croppingBorder(config.borderCrop)
+            ?? DecodedImage(width: 0, height: 0, mode: image.mode, samples: [], palette: image.palette, warnings: image.warnings)
+        let rgb = resizedAndCropped(source, size: size)
         var scalars = [Float](repeating: 0, count: 3 * size * size)
         let plane = size * size
         rgb.pixels.withUnsafeBufferPointer { pixels in

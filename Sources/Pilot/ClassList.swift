@@ -47,8 +47,10 @@ public struct ClassList: Sendable, Equatable {
             templates: try lines(of: assets.url(set.assetPath)))
     }
 
-    /// Indices of the 200 ImageNet-R / ImageNet-A classes within the 1000 (in ImageNet order).
+    /// Indices of a subset's ImageNet classes within the 1000, ascending: the 200 of ImageNet-R or
+    /// ImageNet-A, or ObjectNet's 125.
     public static func subsetIndices(_ subset: PilotSpec.ClassSubset, of list: ClassList, assets: Assets) throws -> [Int] {
+        if subset == .objectnet { return try ObjectNetClasses.load(assets: assets).headClasses }
         let file = assets.url(subset == .imagenetR ? "imagenet/imagenet-r-wnids.txt" : "imagenet/imagenet-a-wnids.txt")
         let wanted = Set(try lines(of: file))
         let indices = list.wnids.indices.filter { wanted.contains(list.wnids[$0]) }

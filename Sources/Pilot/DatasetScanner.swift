@@ -22,6 +22,7 @@ public struct DatasetScan: Sendable, Equatable {
         case classNameFolders = "class-name folders"
         case wordNetFolders = "WordNet-id folders"
         case indexFolders = "class-index folders"
+        case objectNetFolders = "ObjectNet folders"
         case manifest = "CSV manifest"
         case unlabeled = "unlabelled folder"
     }
@@ -52,12 +53,16 @@ public struct DatasetScan: Sendable, Equatable {
 
 /// Finds the images of a domain: ImageFolder (class-name, WordNet-id or ImageNet-V2
 /// numeric folders), a CSV manifest `path,label`, or a flat folder of unlabelled images.
+///
+/// With `objectNet` (an ObjectNet domain), folder names and manifest labels are ObjectNet's
+/// folder or class names, each labelled with its first ImageNet class (`ObjectNetClasses.label(for:)`);
+/// images of ObjectNet classes without an ImageNet match count as unknown labels.
 public enum DatasetScanner {
     static let imageExtensions: Set<String> = ["jpg", "jpeg", "png"]
     /// Largest CSV manifest read: ~2 million rows of typical paths.
     static let maxManifestBytes = 256 << 20
 
-    public static func scan(_ domain: PilotSpec.Domain, classes: ClassList) throws -> DatasetScan {
+    public static func scan(_ domain: PilotSpec.Domain, classes: ClassList, objectNet: ObjectNetClasses? = nil) throws -> DatasetScan {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: domain.path.path, isDirectory: &isDirectory) else {
             throw PilotError.dataset(path: domain.path.path, message: "does not exist")
@@ -66,14 +71,14 @@ public enum DatasetScanner {
             guard domain.path.pathExtension.lowercased() == "csv" else {
                 throw PilotError.dataset(path: domain.path.path, message: "is a file; a domain is a folder of images or a CSV manifest (path,label)")
             }
-            return try scanManifest(domain.path, classes: classes, labeled: domain.labels != .none)
+            return try scanManifest(domain.path, classes: classes, labeled: domain.labels != .none, objectNet: objectNet)
         }
-        return try scanFolder(domain.path, classes: classes, labeled: domain.labels != .none)
+        return try scanFolder(domain.path, classes: classes, labeled: domain.labels != .none, objectNet: objectNet)
     }
 
     // MARK: Folders
 
-    static func scanFolder(_ root: URL, classes: ClassList, labeled: Bool) throws -> DatasetScan {
+    static func scanFolder(_ root: URL, classes: ClassList, labeled: Bool, objectNet: ObjectNetClasses? = nil) throws -> DatasetScan {
         var scan = DatasetScan(layout: .unlabeled, items: [], hiddenSkipped: 0, nonImagesSkipped: 0, unknownLabels: [:], missingFiles: [])
         var visited = VisitedFolders()
         _ = visited.firstVisit(root)
@@ -98,7 +103,8 @@ public enum DatasetScanner {
             return scan
         }
 
-        let (layout, resolve) = folderResolver(names: folderImages.filter { !$0.files.isEmpty }.map(\.name), classes: classes)
+        let (layout, resolve) = objectNet.map { mapping in (DatasetScan.Layout.objectNetFolders, mapping.label(for:)) }
+            ?? folderResolver(names: folderImages.filter { !$0.files.isEmpty }.map(\.name), classes: classes)
         scan.layout = layout
         for (name, files) in folderImages where !files.isEmpty {
             if let label = resolve(name) {
@@ -141,7 +147,7 @@ public enum DatasetScanner {
 
     // MARK: Manifests
 
-    static func scanManifest(_ url: URL, classes: ClassList, labeled: Bool) throws -> DatasetScan {
+    static func scanManifest(_ url: URL, classes: ClassList, labeled: Bool, objectNet: ObjectNetClasses? = nil) throws -> DatasetScan {
         let text = try readTextFile(url, maxBytes: maxManifestBytes)
         var scan = DatasetScan(layout: labeled ? .manifest : .unlabeled, items: [], hiddenSkipped: 0, nonImagesSkipped: 0, unknownLabels: [:], missingFiles: [])
         let base = url.deletingLastPathComponent()
@@ -166,7 +172,8 @@ public enum DatasetScanner {
             var label: Int?
             if labeled, row.count == 2, !row[1].isEmpty {
                 let text = row[1]
-                label = byName(text) ?? byWnid[text] ?? Int(text).flatMap { classes.names.indices.contains($0) ? $0 : nil }
+                label = objectNet.map { $0.label(for: text) }
+                    ?? byName(text) ?? byWnid[text] ?? Int(text).flatMap { classes.names.indices.contains($0) ? $0 : nil }
                 if label == nil {
                     scan.unknownLabels[text, default: 0] += 1
                     continue

@@ -5,7 +5,7 @@ import Support
 ///
 /// Parsed strictly from JSON (`PilotSpec.load(from:)`): unknown keys, wrong types and
 /// missing files are errors carrying the JSON path and the file. Relative paths resolve
-/// against the spec file's folder. The format is documented in the README ("Pilot spec").
+/// against the spec file's folder. The format is documented in docs/pilot-spec.md.
 public struct PilotSpec: Sendable, Equatable {
     public enum Language: String, Sendable, Equatable, CaseIterable { case en, ja }
 
@@ -35,7 +35,12 @@ public struct PilotSpec: Sendable, Equatable {
         case none
     }
 
-    public enum ClassSubset: String, Sendable, Equatable { case imagenetR = "imagenet-r", imagenetA = "imagenet-a" }
+    /// ImageNet's class subsets of the testbed's shifts: the 200 classes of ImageNet-R and
+    /// ImageNet-A, and ObjectNet's 125 ImageNet classes (under 113 ObjectNet classes, see
+    /// `ObjectNetClasses`: scored by class group, border cropped).
+    public enum ClassSubset: String, Sendable, Equatable, CaseIterable {
+        case imagenetR = "imagenet-r", imagenetA = "imagenet-a", objectnet
+    }
 
     public struct Domain: Sendable, Equatable {
         public var name: String
@@ -44,6 +49,10 @@ public struct PilotSpec: Sendable, Equatable {
         public var role: DomainRole
         public var labels: LabelSource
         public var classSubset: ClassSubset?
+
+        /// Pixels cropped off every side before preprocessing: 2 for ObjectNet (its images carry
+        /// a 1-pixel red frame; the testbed's protocol), else 0.
+        public var borderCrop: Int { classSubset == .objectnet ? 2 : 0 }
     }
 
     public struct Model: Sendable, Equatable {
@@ -62,22 +71,28 @@ public struct PilotSpec: Sendable, Equatable {
 
     /// The pilot's pass/fail thresholds (fractions, 0–1).
     public struct Criteria: Sendable, Equatable {
-        /// Lowest acceptable zero-shot top-1 on every shifted domain.
+        /// Lowest acceptable zero-shot top-1 on every domain, the reference included.
         public var minAccuracy: Double?
         /// Largest acceptable relative drop `1 − acc_shift / acc_reference`.
         public var maxRelativeDrop: Double?
-        public init(minAccuracy: Double? = nil, maxRelativeDrop: Double? = nil) {
+        /// Lowest acceptable effective robustness, a difference of accuracies (−0.05: 5 points
+        /// under the baseline line); a model is flagged when the whole 95 % interval of its ER
+        /// lies below it.
+        public var minEffectiveRobustness: Double
+        public static let defaultMinEffectiveRobustness = -0.05
+        public init(minAccuracy: Double? = nil, maxRelativeDrop: Double? = nil, minEffectiveRobustness: Double = Criteria.defaultMinEffectiveRobustness) {
             self.minAccuracy = minAccuracy
             self.maxRelativeDrop = maxRelativeDrop
+            self.minEffectiveRobustness = minEffectiveRobustness
         }
     }
 
-    /// Probe settings; every default is documented in the README.
+    /// Probe settings; every default is documented in docs/pilot-spec.md.
     public struct ProbeSettings: Sendable, Equatable {
         public var seed: UInt64 = 0
         public var outlierThreshold: Double = 10
         public var conceptThreshold: Double = 0.5
-        /// Whether the linear probe runs (the costliest probe with many classes; see README).
+        /// Whether the linear probe runs (the costliest probe with many classes; see docs/probes.md).
         public var linearProbe: Bool = true
         /// Extra concepts (one per line, optionally `category<TAB>concept`) added to the shipped vocabulary.
         public var extraConcepts: URL?
@@ -121,9 +136,27 @@ public struct PilotSpec: Sendable, Equatable {
         do {
             json = try JSONSerialization.jsonObject(with: data)
         } catch {
-            throw PilotError.malformed(file: file, message: "invalid JSON (\((error as NSError).localizedDescription))")
+            throw PilotError.malformed(file: file, message: "invalid JSON" + jsonErrorLocation(error, in: data))
         }
         return try parse(json, file: url)
+    }
+
+    /// " at line L, column C (what the parser said)" for a JSONSerialization error; both are 1-based.
+    /// The parser reports either the line and column (Darwin) or the byte offset ("around
+    /// character N", swift-corelibs-foundation), which is turned into a line and column here.
+    static func jsonErrorLocation(_ error: Error, in data: Data) -> String {
+        let detail = ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String) ?? (error as NSError).localizedDescription
+        if detail.contains("line "), detail.contains("column ") { return " (\(detail))" }
+        guard let range = detail.range(of: "character "),
+              let offset = Int(detail[range.upperBound...].prefix { $0.isNumber }), offset <= data.count else {
+            return " (\(detail))"
+        }
+        let before = data.prefix(offset)
+        let line = before.reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+        let lineStart = before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? before.startIndex
+        // Columns count characters, not bytes: a UTF-8 continuation byte does not start one.
+        let column = 1 + data[lineStart..<(data.startIndex + offset)].filter { $0 & 0xC0 != 0x80 }.count
+        return " at line \(line), column \(column) (\(detail))"
     }
 
     static func parse(_ json: Any, file url: URL) throws -> PilotSpec {
@@ -175,7 +208,15 @@ public struct PilotSpec: Sendable, Equatable {
             var reader = try JSONObjectReader(value, file: file, path: "criteria")
             criteria.minAccuracy = try reader.number("min_accuracy")
             criteria.maxRelativeDrop = try reader.number("max_relative_drop")
-            try reader.finish(known: ["min_accuracy", "max_relative_drop"])
+            if let margin = try reader.number("min_effective_robustness") {
+                guard (-1...1).contains(margin) else {
+                    throw PilotError.invalidValue(
+                        file: file, path: "criteria.min_effective_robustness",
+                        message: "is a difference of accuracies between −1 and 1 (−0.05 means 5 points under the baseline line), not \(margin)")
+                }
+                criteria.minEffectiveRobustness = margin
+            }
+            try reader.finish(known: ["min_accuracy", "max_relative_drop", "min_effective_robustness"])
             for (key, number) in [("min_accuracy", criteria.minAccuracy), ("max_relative_drop", criteria.maxRelativeDrop)] {
                 if let number, !(0...1).contains(number) {
                     throw PilotError.invalidValue(file: file, path: "criteria.\(key)", message: "is a fraction between 0 and 1 (0.8 means 80 %), not \(number)")
@@ -262,7 +303,7 @@ public struct PilotSpec: Sendable, Equatable {
         var subset: ClassSubset?
         if let subsetText = try reader.string("class_subset") {
             guard let parsed = ClassSubset(rawValue: subsetText) else {
-                throw PilotError.invalidValue(file: file, path: "\(path).class_subset", message: "must be \"imagenet-r\" or \"imagenet-a\"")
+                throw PilotError.invalidValue(file: file, path: "\(path).class_subset", message: "must be \"imagenet-r\", \"imagenet-a\" or \"objectnet\"")
             }
             guard case .imagenet = classes else {
                 throw PilotError.invalidValue(file: file, path: "\(path).class_subset", message: "needs \"classes\": \"imagenet\"")
@@ -276,7 +317,10 @@ public struct PilotSpec: Sendable, Equatable {
     private static func parseModel(_ value: Any, file: String, path: String, base: URL) throws -> Model {
         var reader = try JSONObjectReader(value, file: file, path: path)
         let name = try reader.requiredString("name")
-        let weights = try resolveFile(try reader.requiredString("weights"), file: file, path: "\(path).weights", base: base)
+        let named = try resolveFile(try reader.requiredString("weights"), file: file, path: "\(path).weights", base: base)
+        guard let weights = ModelFolder.weights(at: named) else {
+            throw PilotError.invalidValue(file: file, path: "\(path).weights", message: "\(named.path) is a folder without \(ModelFolder.weightsFiles.joined(separator: " or "))")
+        }
         let activation = try reader.string("activation")
         if let activation, !["gelu", "quick_gelu"].contains(activation) {
             throw PilotError.invalidValue(file: file, path: "\(path).activation", message: "must be \"gelu\" or \"quick_gelu\"")

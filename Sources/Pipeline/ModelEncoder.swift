@@ -96,10 +96,14 @@ package final class ModelEncoder {
     var dimension: Int { model.embeddingDimension }
 
     /// Encodes `items` (images of one domain), reusing every row already in the store.
-    package func encode(domain: String, items: [DatasetItem], cancel: CancellationFlag) throws -> EncodedDomain {
+    /// `borderCrop` pixels are cropped off every side first (ObjectNet: 2); such rows have their
+    /// own table, since the preprocessing differs.
+    package func encode(domain: String, items: [DatasetItem], borderCrop: Int = 0, cancel: CancellationFlag) throws -> EncodedDomain {
+        var cropped = self.preprocessing
+        cropped.borderCrop = borderCrop
+        let preprocessing = cropped
         let tableID = Self.imageTableID(preprocessing: preprocessing, precision: precision)
         let table = try store.table(weightsSHA256: loaded.sha256, preprocessing: tableID)
-        let preprocessing = self.preprocessing
         let size = preprocessing.imageSize
         let model = self.model
         let label = "\(name) · \(domain)"

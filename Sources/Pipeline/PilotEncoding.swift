@@ -70,10 +70,11 @@ package struct PilotEncoding {
     package static var defaultDecoders: Int { max(1, ProcessInfo.processInfo.activeProcessorCount / 4) }
 
     /// Discovers each domain's images; a domain that cannot be read is kept with its problem.
-    package static func scan(_ spec: PilotSpec, classes: ClassList) -> [ScannedDomain] {
+    package static func scan(_ spec: PilotSpec, classes: ClassList, assets: Assets? = nil) -> [ScannedDomain] {
         spec.domains.map { domain in
             do {
-                let scan = try DatasetScanner.scan(domain, classes: classes)
+                let objectNet = try domain.classSubset == .objectnet ? assets.map { try ObjectNetClasses.load(assets: $0) } : nil
+                let scan = try DatasetScanner.scan(domain, classes: classes, objectNet: objectNet)
                 if scan.items.isEmpty {
                     return ScannedDomain(spec: domain, scan: scan, problem: "no usable images (\(scan.nonImagesSkipped) non-image files, \(scan.hiddenSkipped) hidden entries skipped)")
                 }
@@ -137,7 +138,8 @@ package struct PilotEncoding {
         var encoded: [String: EncodedDomain] = [:]
         for domain in domains where domain.problem == nil {
             if cancel.isRaised { throw CancellationError() }
-            encoded[domain.spec.name] = try encoder.encode(domain: domain.spec.name, items: domain.items, cancel: cancel)
+            encoded[domain.spec.name] = try encoder.encode(
+                domain: domain.spec.name, items: domain.items, borderCrop: domain.spec.borderCrop, cancel: cancel)
         }
         var head = Tensor(zeros: [0, encoder.dimension])
         var conceptEmbeddings: Tensor?

@@ -74,7 +74,7 @@ package struct PilotRunner {
 
         // 1. Images (from the folders, or from images.csv when importing).
         let imported = try options.embeddings.map { try EmbeddingImport.load(directory: $0, spec: spec, classes: classes) }
-        let scanned = imported?.scanned ?? PilotEncoding.scan(spec, classes: classes)
+        let scanned = imported?.scanned ?? PilotEncoding.scan(spec, classes: classes, assets: assets)
         for domain in scanned {
             if let problem = domain.problem {
                 progress.note("! domain \(domain.spec.name): \(problem) — skipped")
@@ -143,8 +143,13 @@ package struct PilotRunner {
                 name: $0.entry.name, sha256: $0.sha256, family: $0.family, activation: $0.activation, precision: $0.precision,
                 isBaseline: $0.entry.baseline) },
             domains: analysis.domains, probes: analysis.probes, effectiveRobustness: analysis.robustness,
-            verdicts: analysis.verdicts, criteria: Criteria(minAccuracy: spec.criteria.minAccuracy, maxRelativeDrop: spec.criteria.maxRelativeDrop),
-            seeds: Seeds(base: spec.probes.seed))
+            verdicts: analysis.verdicts, criteria: ProbeRunner.criteria(spec), seeds: Seeds(base: spec.probes.seed),
+            guardrails: skippedModels.map { Guardrail(code: .modelNotLoaded, model: $0.0, detail: $0.1) } + analysis.guardrails)
+        if !skippedModels.isEmpty {
+            let verb = skippedModels.count == 1 ? "model could not be run and is" : "models could not be run and are"
+            progress.note("! \(skippedModels.count) of \(spec.models.count) \(verb) missing from the results: "
+                          + skippedModels.map { "\($0.0) (\($0.1))" }.joined(separator: "; "))
+        }
         timings["total"] = Date().timeIntervalSince(started)
         var extra: [String: Any] = [:]
         if let imported {

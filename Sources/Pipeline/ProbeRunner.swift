@@ -4,6 +4,7 @@ import Foundation
 import Pilot
 import Probes
 import Results
+import Support
 import Tensor
 
 /// Runs the probe suite for every model of a run and assembles the parts of
@@ -23,6 +24,7 @@ struct ProbeRunner {
         var probes: [ModelDomainProbes]
         var robustness: [EffectiveRobustness]
         var verdicts: Verdicts
+        var guardrails: [Guardrail]
     }
 
     /// One model's probe results on the domains that share a class subset.
@@ -59,7 +61,14 @@ struct ProbeRunner {
                 let keep = try subset.map { try ClassList.subsetIndices($0, of: classes, assets: assets) }
                 let head = try headMatrix(model.head, keeping: keep)
                 let reference = try domainEmbeddings(referenceName, model: model, keeping: keep)
-                let shiftInputs = try shifts.map { try domainEmbeddings($0.spec.name, model: model, keeping: keep) }
+                // ObjectNet: a prediction is right when it is any ImageNet class of the image's
+                // ObjectNet class; the reference keeps exact-class scoring ("val-on-objectnet-classes").
+                let classGroups = subset == .objectnet ? try ObjectNetClasses.load(assets: assets).groups : nil
+                let shiftInputs = try shifts.map { shift in
+                    var input = try domainEmbeddings(shift.spec.name, model: model, keeping: keep)
+                    input.classGroups = classGroups
+                    return input
+                }
                 let concepts = subset == nil ? try conceptInput(model, reference: reference) : nil
                 let results = try ProbeSuite.run(model: model.entry.name, head: head, reference: reference, shifts: shiftInputs, concepts: concepts, options: options)
                 modelGroups.append(GroupProbes(model: model.entry.name, subset: subset, results: results))
@@ -71,23 +80,30 @@ struct ProbeRunner {
 
         // 2. Baseline fits: the models marked baseline are points beside the CSV's.
         for group in probed where models.contains(where: { $0.entry.name == group.model && $0.entry.baseline }) {
+            let reference = group.results.first { $0.domain == referenceName }?.results.zeroShot
             for point in ProbeSuite.effectiveRobustness(model: group.model, referenceDomain: referenceName, probes: group.results).points {
-                baselines.addMeasured(model: group.model, point: point)
+                let shift = group.results.first { $0.domain == point.domain }?.results.zeroShot
+                baselines.addMeasured(model: group.model, point: point, referenceCounts: reference.flatMap(Self.counts),
+                                      counts: shift.flatMap(Self.counts))
             }
         }
         let fits = baselines.fits(seed: spec.probes.seed &+ 0xBA5E)
+        let unfitted = baselines.unfitted(fits)
 
         // 3. Effective robustness against those fits, and verdicts.
         var probes: [ModelDomainProbes] = []
         var robustness: [EffectiveRobustness] = []
         var shiftVerdicts: [ShiftVerdict] = []
-        let criteria = Criteria(minAccuracy: spec.criteria.minAccuracy, maxRelativeDrop: spec.criteria.maxRelativeDrop)
+        let criteria = Self.criteria(spec)
         let order = spec.domains.map(\.name)
-        for model in models {
+        let intervalSeed = SplitMix64.derive(spec.probes.seed, stream: .effectiveRobustness)
+        for (modelIndex, model) in models.enumerated() {
             var modelProbes: [ModelDomainProbes] = []
             var points: [RobustnessPoint] = []
-            for group in probed where group.model == model.entry.name {
-                let groupRobustness = ProbeSuite.effectiveRobustness(model: group.model, referenceDomain: referenceName, probes: group.results, baselines: fits)
+            for (groupIndex, group) in probed.enumerated() where group.model == model.entry.name {
+                let groupRobustness = ProbeSuite.effectiveRobustness(
+                    model: group.model, referenceDomain: referenceName, probes: group.results, baselines: fits, unfitted: unfitted,
+                    intervalSeed: SplitMix64.derive(SplitMix64.derive(intervalSeed, index: modelIndex), index: groupIndex))
                 let groupVerdicts = ProbeSuite.verdicts(probes: group.results, referenceDomain: referenceName, robustness: [groupRobustness], criteria: criteria)
                 for entry in group.results where group.subset == nil || entry.domain != referenceName { modelProbes.append(entry) }
                 points += groupRobustness.points
@@ -102,7 +118,27 @@ struct ProbeRunner {
         let verdicts = Verdicts(
             models: candidates.map { Verdict.model($0, shifts: shiftVerdicts) },
             shifts: shiftVerdicts.filter { candidates.contains($0.model) })
-        return Analysis(domains: domainSummaries(models), probes: probes, robustness: robustness, verdicts: verdicts)
+        let domains = domainSummaries(models)
+        // Chance on an ObjectNet domain: a guess among the 125 classes lands in the image's group
+        // about once in 113 (its number of groups), not once in 125.
+        let objectNetGroups = try spec.domains.contains { $0.classSubset == .objectnet }
+            ? Set(ObjectNetClasses.load(assets: assets).groups).count : 0
+        let chance = Dictionary(uniqueKeysWithValues: spec.domains.filter { $0.classSubset == .objectnet && $0.role == .shift }
+            .map { ($0.name, 1 / Double(max(objectNetGroups, 1))) })
+        let guardrails = Guardrails.evaluate(
+            probes: probes.filter { candidates.contains($0.model) }, domains: domains, referenceDomain: referenceName,
+            verdicts: verdicts.shifts, chance: chance)
+        return Analysis(domains: domains, probes: probes, robustness: robustness, verdicts: verdicts, guardrails: guardrails)
+    }
+
+    /// The pilot's criteria as stored in results.json (`min_effective_robustness` defaults to −0.05).
+    static func criteria(_ spec: PilotSpec) -> Criteria {
+        Criteria(minAccuracy: spec.criteria.minAccuracy, maxRelativeDrop: spec.criteria.maxRelativeDrop,
+                 minEffectiveRobustness: spec.criteria.minEffectiveRobustness)
+    }
+
+    static func counts(_ zeroShot: ZeroShotResult) -> AccuracyCounts? {
+        zeroShot.count > 0 ? AccuracyCounts(correct: zeroShot.top1Correct, total: zeroShot.count) : nil
     }
 
     // MARK: Inputs
@@ -150,7 +186,7 @@ struct ProbeRunner {
             let url = assets.url("baselines/imagenet-shifts-standard-testbed.csv")
             if let text = try? String(contentsOf: url, encoding: .utf8) {
                 for domain in spec.domains where domain.role == .shift {
-                    guard let column = Self.imagenetColumn(domain.name) else { continue }
+                    guard let column = domain.classSubset == .objectnet ? "objectnet" : Self.imagenetColumn(domain.name) else { continue }
                     let reference = ["imagenet_r": "imagenet_on_r_classes", "imagenet_a": "imagenet_on_a_classes", "objectnet": "imagenet_on_objectnet_classes"][column] ?? "imagenet"
                     let source = "assets/baselines/imagenet-shifts-standard-testbed.csv (standard models, val ≥ 55 %)"
                     baselines.fallback[domain.name] = try EffectiveRobustnessProbe.parsePercentTable(

@@ -41,10 +41,12 @@ struct RunBaselines {
     }
 
     /// Adds the measured point of a model marked baseline, replacing a CSV row of the same model.
-    mutating func addMeasured(model: String, point: RobustnessPoint) {
+    /// With the image counts, the fit uses the point's empirical logits.
+    mutating func addMeasured(model: String, point: RobustnessPoint, referenceCounts: AccuracyCounts? = nil, counts: AccuracyCounts? = nil) {
         var list = own[point.domain] ?? []
         list.removeAll { $0.model.lowercased() == model.lowercased() && $0.source != measuredSource }
-        list.append(.init(model: model, referenceAccuracy: point.referenceAccuracy, accuracy: point.accuracy, source: measuredSource))
+        list.append(.init(model: model, referenceAccuracy: point.referenceAccuracy, accuracy: point.accuracy, source: measuredSource,
+                          referenceCounts: referenceCounts, counts: counts))
         own[point.domain] = list
     }
 
@@ -60,6 +62,16 @@ struct RunBaselines {
             }
         }
         return fits
+    }
+
+    /// For each shift with points but no fit, the points that were tried (the own points, or the
+    /// fallback when there are none), so its ER can say why there is no line.
+    func unfitted(_ fits: [String: BaselineFit]) -> [String: [EffectiveRobustnessProbe.BaselinePoint]] {
+        var out: [String: [EffectiveRobustnessProbe.BaselinePoint]] = [:]
+        for domain in Set(own.keys).union(fallback.keys) where fits[domain] == nil {
+            out[domain] = own[domain].flatMap { $0.isEmpty ? nil : $0 } ?? fallback[domain] ?? []
+        }
+        return out
     }
 
     /// The line through `points`, its source the distinct sources in order of first use; `nil`

@@ -82,23 +82,23 @@ public enum Directions {
             directionsByImportance: ordered, headCoordinatesByImportance: ordered.multiplied(byTransposeOf: head))
     }
 
-    /// Both pruning curves on one labelled domain.
+    /// Both pruning curves on one labelled domain (`groups`: see `ZeroShot.accepts`).
     public static func result(
         basis: Basis, head: Matrix<Float>, referenceMeanAbs: [Double], embeddings: Matrix<Float>, labels: [Int],
-        prunedPercents: [Int] = defaultPrunedPercents
+        groups: [Int]? = nil, prunedPercents: [Int] = defaultPrunedPercents
     ) throws -> DirectionsResult {
         try resultAndScores(
             basis: basis, head: head, referenceMeanAbs: referenceMeanAbs, embeddings: embeddings, labels: labels,
-            prunedPercents: prunedPercents).0
+            groups: groups, prunedPercents: prunedPercents).0
     }
 
     /// `result(...)` plus the zero-shot scores of the domain, taken from the coordinate
     /// curve's last accumulation (`H · Wᵀ` over every coordinate) instead of a separate product.
     static func resultAndScores(
         basis: Basis, head: Matrix<Float>, referenceMeanAbs: [Double], embeddings: Matrix<Float>, labels: [Int],
-        prunedPercents: [Int], timing: ProbeTiming? = nil
+        groups: [Int]? = nil, prunedPercents: [Int], timing: ProbeTiming? = nil
     ) throws -> (DirectionsResult, ZeroShot.Scores) {
-        try ZeroShot.validate(embeddings: embeddings, head: head, labels: labels)
+        try ZeroShot.validate(embeddings: embeddings, head: head, labels: labels, groups: groups)
         let d = head.columns
         guard referenceMeanAbs.count == d else { throw ProbesError.shape("reference m_j has \(referenceMeanAbs.count) entries, head \(d)") }
         // (n, r): coordinates on the directions, most important first.
@@ -107,7 +107,7 @@ public enum Directions {
         }
         let curve = timing.measure("zero-shot: direction curve") {
             pruningCurve(
-                orderedFeatures: coordinates, orderedWeights: basis.headCoordinatesByImportance, labels: labels,
+                orderedFeatures: coordinates, orderedWeights: basis.headCoordinatesByImportance, labels: labels, groups: groups,
                 prunedPercents: prunedPercents, keepingLogits: false).points
         }
         let coordinateOrder = (0..<d).sorted {
@@ -116,7 +116,7 @@ public enum Directions {
         let (coordinateCurve, fullLogits) = timing.measure("zero-shot: coordinate curve") {
             pruningCurve(
                 orderedFeatures: embeddings.selectingColumns(coordinateOrder),
-                orderedWeights: head.selectingColumns(coordinateOrder).transposed(), labels: labels,
+                orderedWeights: head.selectingColumns(coordinateOrder).transposed(), labels: labels, groups: groups,
                 prunedPercents: prunedPercents + [0], keepingLogits: true)
         }
         let n = embeddings.rows
@@ -129,7 +129,7 @@ public enum Directions {
             }
         }
         let scores = timing.measure("zero-shot: scores") {
-            ZeroShot.scores(cosines: fullLogits!, rowScales: scales, labels: labels)
+            ZeroShot.scores(cosines: fullLogits!, rowScales: scales, labels: labels, groups: groups)
         }
         return (DirectionsResult(singularValues: basis.singularValues, importance: basis.importance, curve: curve,
                                  coordinateCurve: Array(coordinateCurve.dropLast())), scores)
@@ -145,10 +145,10 @@ public enum Directions {
     /// the logits grow block by block (one product added in place per checkpoint, one full
     /// product in total) and are scanned at every checkpoint while they are still in cache.
     /// With `keepingLogits` (and a curve that ends with every column) the complete logits
-    /// (n × C) are returned too.
+    /// (n × C) are returned too. A prediction counts as in `ZeroShot.accepts(_:_:groups:)`.
     static func pruningCurve(
-        orderedFeatures features: Matrix<Float>, orderedWeights weights: Matrix<Float>, labels: [Int], prunedPercents: [Int],
-        keepingLogits: Bool
+        orderedFeatures features: Matrix<Float>, orderedWeights weights: Matrix<Float>, labels: [Int], groups: [Int]? = nil,
+        prunedPercents: [Int], keepingLogits: Bool
     ) -> (points: [PruningPoint], logits: Matrix<Float>?) {
         let n = features.rows, total = features.columns, classes = weights.columns
         let checkpoints = prunedPercents.map { kept(total: total, prunedPercent: $0) }
@@ -181,7 +181,8 @@ public enum Directions {
                                         done = target
                                     }
                                     var hits = 0
-                                    for i in 0..<rows where LinearAlgebra.argmax(z + i * classes, count: classes) == labels[r0 + i] {
+                                    for i in 0..<rows
+                                    where ZeroShot.accepts(LinearAlgebra.argmax(z + i * classes, count: classes), labels[r0 + i], groups: groups) {
                                         hits += 1
                                     }
                                     counts[chunk * targets.count + t] = hits

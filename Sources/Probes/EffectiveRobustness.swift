@@ -6,47 +6,71 @@ import Support
 ///
 /// For one shift, baseline points `(x_b, y_b)` = (reference accuracy, shift accuracy) of
 /// baseline models are fitted by least squares as `logit(y) = β₁ logit(x) + β₀`; a model's
-/// ER is `y − σ(β₁ logit(x) + β₀)`. Logits clamp accuracies to [1e-6, 1 − 1e-6]. The band
-/// is a pointwise percentile bootstrap over baseline points (resampled with replacement,
-/// degenerate resamples with constant x skipped). With fewer than 2 baseline points, or all
-/// at one x, there is no fit: only relative accuracy and drop are reported — never a made-up line.
+/// ER is `y − σ(β₁ logit(x) + β₀)`.
+///
+/// Logits: an accuracy measured in this run (counts known: the candidate's, a baseline model's)
+/// enters as the empirical logit `logit((k + ½)/(n + 1))`; a published accuracy (a percentage
+/// without counts) as its plain logit. Baseline points at exactly 0 % or 100 % are left out of
+/// the fit (`BaselineCheck.excluded`): such a point has no logit — typically a model the test set
+/// was filtered against, like ResNet-50 on ImageNet-A — and any clamp would put it at an
+/// arbitrary distance that drags the whole line.
+///
+/// What is reported depends on the usable points (`BaselineCheck`): no line with fewer than 2
+/// points or a single reference accuracy (only relative accuracy and drop then — never a
+/// made-up line); a line but no band and no ER interval with fewer than 3 distinct points
+/// (resampling 2 points gives the same line or none, so a "band" would have zero width); the
+/// band and intervals otherwise. The band is a pointwise percentile bootstrap over baseline
+/// points (resampled with replacement, resamples with a single reference accuracy skipped);
+/// the ER interval (`interval(reference:shift:baseline:resamples:level:seed:)`) also resamples
+/// the candidate's own images.
 public enum EffectiveRobustnessProbe {
     /// One baseline model on one shift (the schema type, in Results).
     public typealias BaselinePoint = Results.BaselinePoint
+    /// Correct predictions out of labelled images (the schema type, in Results).
+    public typealias Counts = AccuracyCounts
 
-    /// Fits the baseline line; `nil` when it is undefined. `bandGrid` are the reference
-    /// accuracies at which the band is reported (default 0.01…0.99 by 0.02).
+    /// Fits the baseline line; `nil` when there is no line (see `BaselineCheck.limitation`).
+    /// The band is empty unless the points allow one (`BaselineCheck.allowsBand`). `bandGrid`
+    /// are the reference accuracies at which the band is reported (default 0.01…0.99 by 0.02).
     public static func fit(
         baseline: [BaselinePoint], source: String, resamples: Int = 1000, seed: UInt64,
         bandGrid: [Double] = stride(from: 0.01, through: 0.99, by: 0.02).map { $0 }
     ) -> BaselineFit? {
-        let x = baseline.map { Statistics.logit($0.referenceAccuracy) }
-        let y = baseline.map { Statistics.logit($0.accuracy) }
-        guard let line = Statistics.leastSquaresLine(x: x, y: y) else { return nil }
-        var generator = SplitMix64(seed: seed)
-        var curves = [[Double]](repeating: [], count: bandGrid.count)
-        let gridLogits = bandGrid.map { Statistics.logit($0) }
-        for _ in 0..<resamples {
-            let picks = (0..<x.count).map { _ in generator.index(below: x.count) }
-            guard let refit = Statistics.leastSquaresLine(x: picks.map { x[$0] }, y: picks.map { y[$0] }) else { continue }
-            for (g, xg) in gridLogits.enumerated() { curves[g].append(Statistics.sigmoid(refit.slope * xg + refit.intercept)) }
-        }
-        let band = bandGrid.enumerated().map { g, xg in
-            let fitted = Statistics.sigmoid(line.slope * gridLogits[g] + line.intercept)
-            let sorted = curves[g].sorted()
-            return BandPoint(
-                referenceAccuracy: xg, fitted: fitted,
-                lower: sorted.isEmpty ? fitted : Statistics.percentile(sorted: sorted, 2.5),
-                upper: sorted.isEmpty ? fitted : Statistics.percentile(sorted: sorted, 97.5))
+        let check = BaselineCheck(baseline)
+        guard let line = check.line else { return nil }
+        let x = check.usable.map(\.logits.x), y = check.usable.map(\.logits.y)
+        var band: [BandPoint] = []
+        if check.allowsBand {
+            var generator = SplitMix64(seed: seed)
+            var curves = [[Double]](repeating: [], count: bandGrid.count)
+            let gridLogits = bandGrid.map { Statistics.logit($0) }
+            for _ in 0..<resamples {
+                let picks = (0..<x.count).map { _ in generator.index(below: x.count) }
+                guard let refit = Statistics.leastSquaresLine(x: picks.map { x[$0] }, y: picks.map { y[$0] }) else { continue }
+                for (g, xg) in gridLogits.enumerated() { curves[g].append(Statistics.sigmoid(refit.slope * xg + refit.intercept)) }
+            }
+            band = bandGrid.enumerated().map { g, xg in
+                let fitted = Statistics.sigmoid(line.slope * gridLogits[g] + line.intercept)
+                let sorted = curves[g].sorted()
+                return BandPoint(
+                    referenceAccuracy: xg, fitted: fitted,
+                    lower: sorted.isEmpty ? fitted : Statistics.percentile(sorted: sorted, 2.5),
+                    upper: sorted.isEmpty ? fitted : Statistics.percentile(sorted: sorted, 97.5))
+            }
         }
         return BaselineFit(
-            source: source, pointCount: baseline.count, slope: line.slope, intercept: line.intercept, band: band, resamples: resamples,
-            seed: seed, points: baseline)
+            source: source, pointCount: check.usable.count, slope: line.slope, intercept: line.intercept, band: band,
+            resamples: resamples, seed: seed, points: check.usable, excludedPoints: check.excluded.isEmpty ? nil : check.excluded)
     }
 
-    /// A model's point on one shift, with ER when `fit` exists.
-    public static func point(domain: String, referenceAccuracy: Double, accuracy: Double, fit: BaselineFit?) -> RobustnessPoint {
-        let predicted = fit.map { Statistics.sigmoid($0.slope * Statistics.logit(referenceAccuracy) + $0.intercept) }
+    /// A model's point on one shift, with ER when `fit` exists. With the counts, the reference
+    /// accuracy enters the line as its empirical logit (finite at 0 % and 100 %); without them
+    /// (accuracies from elsewhere) as its plain logit, and a reference accuracy of 0 or 1 then has no ER.
+    public static func point(
+        domain: String, referenceAccuracy: Double, accuracy: Double, fit: BaselineFit?, referenceCounts: Counts? = nil
+    ) -> RobustnessPoint {
+        let x = referenceCounts?.logit ?? Statistics.logit(referenceAccuracy)
+        let predicted = fit.flatMap { fit in x.isFinite ? Statistics.sigmoid(fit.slope * x + fit.intercept) : nil }
         return RobustnessPoint(
             domain: domain, referenceAccuracy: referenceAccuracy, accuracy: accuracy,
             relativeAccuracy: referenceAccuracy > 0 ? accuracy / referenceAccuracy : nil,
@@ -131,5 +155,22 @@ extension EffectiveRobustnessProbe {
     /// (CSV files, the shipped testbed), so pages can say it in their own language.
     public static func specFileName(ofMeasuredSource source: String) -> String? {
         source.hasPrefix(measuredSourcePrefix) ? String(source.dropFirst(measuredSourcePrefix.count)) : nil
+    }
+}
+
+extension AccuracyCounts {
+    /// `logit((k + ½)/(n + 1))`, finite at 0 and 1 (`Statistics.empiricalLogit`).
+    var logit: Double { Statistics.empiricalLogit(successes: correct, trials: total) }
+}
+
+extension BaselinePoint {
+    /// The point in logit space (empirical logits where counts are known).
+    var logits: (x: Double, y: Double) {
+        (referenceCounts?.logit ?? Statistics.logit(referenceAccuracy), counts?.logit ?? Statistics.logit(accuracy))
+    }
+
+    /// Whether the point is left out of fits: an accuracy of exactly 0 or 1 (see `EffectiveRobustnessProbe`).
+    var isDegenerate: Bool {
+        !(referenceAccuracy > 0 && referenceAccuracy < 1 && accuracy > 0 && accuracy < 1)
     }
 }

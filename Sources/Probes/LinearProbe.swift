@@ -106,13 +106,13 @@ public enum LinearProbe {
         return Matrix(unchecked: embeddings.rows, d, out)
     }
 
-    /// Accuracy of the fitted probe on `embeddings` with `labels` (all rows).
-    public static func result(_ fitted: Fitted, embeddings: Matrix<Float>, labels: [Int]) -> LinearProbeResult? {
+    /// Accuracy of the fitted probe on `embeddings` with `labels` (all rows; `groups`: see `ZeroShot.accepts`).
+    public static func result(_ fitted: Fitted, embeddings: Matrix<Float>, labels: [Int], groups: [Int]? = nil) -> LinearProbeResult? {
         guard !labels.isEmpty, labels.count == embeddings.rows else { return nil }
         let predictions = fitted.singlePrecision
             ? fitted.model.predictSingle(unitRowsInSingle(embeddings))
             : fitted.model.predict(embeddings.converted(to: Double.self).rowNormalized())
-        let correct = zip(predictions, labels).filter { $0 == $1 }.count
+        let correct = zip(predictions, labels).filter { ZeroShot.accepts($0, $1, groups: groups) }.count
         return LinearProbeResult(
             accuracy: Double(correct) / Double(labels.count),
             ci: Statistics.clopperPearson(successes: correct, trials: labels.count)!, count: labels.count,

@@ -43,11 +43,16 @@ public struct DomainEmbeddings: Sendable {
     public var embeddings: Matrix<Float>
     /// Class index (row of the head) per image; `nil` for an unlabelled domain.
     public var labels: [Int]?
+    /// A group id per head row when a prediction is correct for any row of the label's group
+    /// (ObjectNet: the ImageNet classes mapped to one ObjectNet class); `nil`: only the label's
+    /// own row is correct. See `ZeroShot.accepts`.
+    public var classGroups: [Int]?
 
-    public init(name: String, embeddings: Matrix<Float>, labels: [Int]?) {
+    public init(name: String, embeddings: Matrix<Float>, labels: [Int]?, classGroups: [Int]? = nil) {
         self.name = name
         self.embeddings = embeddings
         self.labels = labels
+        self.classGroups = classGroups
     }
 }
 
@@ -77,10 +82,10 @@ public enum ProbeSuite {
     ) throws -> [ModelDomainProbes] {
         let seeds = Seeds(base: options.seed)
         guard head.rows >= 1, head.columns >= 1 else { throw ProbesError.invalid("the zero-shot head is empty") }
-        var referenceNotes = NoteList()
+        var referenceNotes: [ProbeNote] = []
         let ref = try sanitize(reference, head: head, notes: &referenceNotes)
         // Validate every domain before any heavy work.
-        var shiftNotes = [NoteList](repeating: NoteList(), count: shifts.count)
+        var shiftNotes = [[ProbeNote]](repeating: [], count: shifts.count)
         let cleanShifts = try shifts.indices.map { try sanitize(shifts[$0], head: head, notes: &shiftNotes[$0]) }
         guard ref.embeddings.rows >= 1 else {
             throw ProbesError.invalid("the reference domain '\(reference.name)' has no usable embedding")
@@ -94,19 +99,22 @@ public enum ProbeSuite {
         /// Zero-shot scores and, for a labelled domain, the pruning curves (which share the logits).
         func scoresAndDirections(_ domain: DomainEmbeddings) throws -> (ZeroShot.Scores, DirectionsResult?) {
             guard let labels = domain.labels else {
-                return (try options.timing.measure("zero-shot") { try ZeroShot.scores(embeddings: domain.embeddings, head: head, labels: nil) }, nil)
+                return (try options.timing.measure("zero-shot") {
+                    try ZeroShot.scores(embeddings: domain.embeddings, head: head, labels: nil, groups: domain.classGroups)
+                }, nil)
             }
             let (directions, scores) = try options.timing.measure("zero-shot and pruning curves (total)") { try Directions.resultAndScores(
                 basis: basis, head: head, referenceMeanAbs: referenceOutliers.meanAbsActivation,
-                embeddings: domain.embeddings, labels: labels, prunedPercents: options.prunedPercents, timing: options.timing) }
+                embeddings: domain.embeddings, labels: labels, groups: domain.classGroups, prunedPercents: options.prunedPercents,
+                timing: options.timing) }
             return (scores, directions)
         }
         let (referenceScores, referenceDirections) = try scoresAndDirections(ref)
-        let referenceZeroShot = ZeroShot.result(scores: referenceScores, labels: ref.labels, classCount: head.rows)
+        let referenceZeroShot = ZeroShot.result(scores: referenceScores, labels: ref.labels, classCount: head.rows, groups: ref.classGroups)
         let threshold: Double? = try referenceZeroShot.map {
             try ATC.threshold(referenceConfidences: referenceScores.confidences, referenceCorrect: $0.top1Correct)
         }
-        if threshold == nil { referenceNotes.add(ProbeNote.referenceUnlabelled, "the reference has no labels: no ATC estimate and no linear probe") }
+        if threshold == nil { referenceNotes.append(ProbeNote(.referenceUnlabelled)) }
         let distanceReference = options.runDistance
             ? try options.timing.measure("distance: reference") { try Distance.reference(ref.embeddings, options: options.distance, seed: seeds.distance) } : nil
         var linearProbe: LinearProbe.Fitted?
@@ -115,9 +123,9 @@ public enum ProbeSuite {
                 try LinearProbe.fit(
                     reference: ref.embeddings, labels: labels, classCount: head.rows, options: options.linearProbe, seed: seeds.linearProbe)
             }
-            if linearProbe == nil { referenceNotes.add(ProbeNote.linearProbeTooFew, "too few reference images or classes for a linear probe") }
+            if linearProbe == nil { referenceNotes.append(ProbeNote(.linearProbeTooFew)) }
         }
-        let referenceOutcomes = ref.labels.map { ZeroShot.outcomes(referenceScores, labels: $0) }
+        let referenceOutcomes = ref.labels.map { ZeroShot.outcomes(referenceScores, labels: $0, groups: ref.classGroups) }
 
         let domains = [reference] + shifts
         func probeDomain(_ index: Int) throws -> ModelDomainProbes {
@@ -127,16 +135,16 @@ public enum ProbeSuite {
             let clean = isReference ? ref : cleanShifts[index - 1]
             var results = ProbeResults()
             guard clean.embeddings.rows >= 1 else {
-                notes.add(ProbeNote.noUsableEmbedding, "no usable embedding: every probe is skipped")
-                notes.store(in: &results)
+                results.notes = notes + [ProbeNote(.noUsableEmbedding)]
                 return ModelDomainProbes(model: model, domain: domain.name, results: results)
             }
             let (scores, directions) = isReference ? (referenceScores, referenceDirections) : try scoresAndDirections(clean)
-            results.zeroShot = isReference ? referenceZeroShot : ZeroShot.result(scores: scores, labels: clean.labels, classCount: head.rows)
+            results.zeroShot = isReference
+                ? referenceZeroShot : ZeroShot.result(scores: scores, labels: clean.labels, classCount: head.rows, groups: clean.classGroups)
             if !isReference, let labels = clean.labels, let referenceOutcomes {
                 results.zeroShot?.differenceFromReference = options.timing.measure("bootstrap") {
                     Statistics.bootstrapDifferenceOfMeans(
-                        referenceOutcomes, ZeroShot.outcomes(scores, labels: labels), resamples: options.bootstrapResamples,
+                        referenceOutcomes, ZeroShot.outcomes(scores, labels: labels, groups: clean.classGroups), resamples: options.bootstrapResamples,
                         seed: SplitMix64.derive(seeds.bootstrap, index: index))
                 }
             }
@@ -155,12 +163,12 @@ public enum ProbeSuite {
                                 activations: clean.embeddings, similarities: concepts.similarities, conceptNames: concepts.names,
                                 threshold: options.conceptThreshold)
                         }
-                    } catch ProbesError.invalid(let message) {
+                    } catch ProbesError.invalid {
                         // The concept probe's only `.invalid` error: fewer than 3 images or no concept.
-                        notes.add(ProbeNote.conceptProbeTooFew, "concept probe skipped: \(message)")
+                        notes.append(ProbeNote(.conceptProbeTooFew))
                     }
                 } else {
-                    notes.add(ProbeNote.conceptSimilaritiesMismatch, "concept probe skipped: similarities do not match the usable reference images")
+                    notes.append(ProbeNote(.conceptSimilaritiesMismatch))
                 }
             }
             if let threshold {
@@ -171,17 +179,20 @@ public enum ProbeSuite {
                 results.distance = try options.timing.measure("distance (total)") {
                     try Distance.result(reference: distanceReference, embeddings: clean.embeddings, options: options.distance, seed: seed, timing: options.timing)
                 }
-                if clean.embeddings.rows < 2 { notes.add(ProbeNote.singleImageDistance, "one image: Fréchet distance and MMD need at least 2") }
+                if clean.embeddings.rows < 2 { notes.append(ProbeNote(.singleImageDistance)) }
             }
             if let linearProbe, let labels = clean.labels {
                 results.linearProbe = options.timing.measure("linear probe: evaluate") {
-                    guard isReference else { return LinearProbe.result(linearProbe, embeddings: clean.embeddings, labels: labels) }
+                    guard isReference else {
+                        return LinearProbe.result(linearProbe, embeddings: clean.embeddings, labels: labels, groups: clean.classGroups)
+                    }
                     let test = linearProbe.testRows
-                    return LinearProbe.result(linearProbe, embeddings: clean.embeddings.selectingRows(test), labels: test.map { labels[$0] })
+                    return LinearProbe.result(
+                        linearProbe, embeddings: clean.embeddings.selectingRows(test), labels: test.map { labels[$0] }, groups: clean.classGroups)
                 }
             }
-            if let labels = clean.labels, Set(labels).count == 1 { notes.add(ProbeNote.singleLabel, "every image has the same label: per-class accuracy has one class") }
-            notes.store(in: &results)
+            if let labels = clean.labels, Set(labels).count == 1 { notes.append(ProbeNote(.singleLabel)) }
+            results.notes = notes
             return ModelDomainProbes(model: model, domain: domain.name, results: results)
         }
 
@@ -225,16 +236,32 @@ public enum ProbeSuite {
 
     /// Effective-robustness points of one model from its probe results; `baselines` maps a
     /// shift's domain name to its baseline fit (absent: relative accuracy and drop only).
+    ///
+    /// With `intervalSeed`, each point also gets its 95 % bootstrap intervals
+    /// (`EffectiveRobustnessProbe.interval`, `intervalResamples` resamples, the seed derived from
+    /// `intervalSeed` and the domain's position in `probes`), resampling the fit's points, or
+    /// for a shift without a fit the points of `unfitted` (which then only say why there is no line).
     public static func effectiveRobustness(
-        model: String, referenceDomain: String, probes: [ModelDomainProbes], baselines: [String: BaselineFit] = [:]
+        model: String, referenceDomain: String, probes: [ModelDomainProbes], baselines: [String: BaselineFit] = [:],
+        unfitted: [String: [BaselinePoint]] = [:], intervalSeed: UInt64? = nil, intervalResamples: Int = 1000
     ) -> EffectiveRobustness {
         let own = probes.filter { $0.model == model }
-        guard let reference = own.first(where: { $0.domain == referenceDomain })?.results.zeroShot?.top1 else {
+        guard let reference = own.first(where: { $0.domain == referenceDomain })?.results.zeroShot else {
             return EffectiveRobustness(model: model, points: [])
         }
-        let points = own.compactMap { entry -> RobustnessPoint? in
-            guard entry.domain != referenceDomain, let accuracy = entry.results.zeroShot?.top1 else { return nil }
-            return EffectiveRobustnessProbe.point(domain: entry.domain, referenceAccuracy: reference, accuracy: accuracy, fit: baselines[entry.domain])
+        let referenceCounts = reference.count > 0 ? AccuracyCounts(correct: reference.top1Correct, total: reference.count) : nil
+        let points = own.enumerated().compactMap { index, entry -> RobustnessPoint? in
+            guard entry.domain != referenceDomain, let zeroShot = entry.results.zeroShot else { return nil }
+            var point = EffectiveRobustnessProbe.point(
+                domain: entry.domain, referenceAccuracy: reference.top1, accuracy: zeroShot.top1, fit: baselines[entry.domain],
+                referenceCounts: referenceCounts)
+            if let intervalSeed, let referenceCounts, zeroShot.count > 0 {
+                point.intervals = EffectiveRobustnessProbe.interval(
+                    reference: referenceCounts, shift: AccuracyCounts(correct: zeroShot.top1Correct, total: zeroShot.count),
+                    baseline: baselines[entry.domain]?.points ?? unfitted[entry.domain] ?? [], resamples: intervalResamples,
+                    seed: SplitMix64.derive(intervalSeed, index: index))
+            }
+            return point
         }
         return EffectiveRobustness(model: model, points: points)
     }
@@ -257,7 +284,7 @@ public enum ProbeSuite {
     }
 
     /// Drops rows with a non-finite value (and their labels), noting how many.
-    static func sanitize(_ domain: DomainEmbeddings, head: Matrix<Float>, notes: inout NoteList) throws -> DomainEmbeddings {
+    static func sanitize(_ domain: DomainEmbeddings, head: Matrix<Float>, notes: inout [ProbeNote]) throws -> DomainEmbeddings {
         guard domain.embeddings.columns == head.columns else {
             throw ProbesError.shape("domain '\(domain.name)' has \(domain.embeddings.columns) dimensions but the head has \(head.columns)")
         }
@@ -269,30 +296,18 @@ public enum ProbeSuite {
                 throw ProbesError.invalid("domain '\(domain.name)' has label \(bad), outside the head's classes 0..<\(head.rows)")
             }
         }
+        if let groups = domain.classGroups, groups.count != head.rows {
+            throw ProbesError.shape("domain '\(domain.name)' has \(groups.count) class groups for a head of \(head.rows) classes")
+        }
         let d = domain.embeddings.columns
         let keep = (0..<domain.embeddings.rows).filter { i in
             domain.embeddings.values[(i * d)..<((i + 1) * d)].allSatisfy(\.isFinite)
         }
         guard keep.count < domain.embeddings.rows else { return domain }
         let dropped = domain.embeddings.rows - keep.count
-        notes.add(ProbeNote.nonFiniteEmbeddings, count: dropped, "\(dropped) embedding\(dropped == 1 ? "" : "s") with NaN or infinity left out")
-        return DomainEmbeddings(name: domain.name, embeddings: domain.embeddings.selectingRows(keep), labels: domain.labels.map { l in keep.map { l[$0] } })
-    }
-}
-
-/// A domain's notes as they accumulate: the English text and its code, kept in step.
-struct NoteList {
-    private(set) var texts: [String] = []
-    private(set) var codes: [ProbeNote] = []
-
-    mutating func add(_ code: String, count: Int? = nil, _ text: String) {
-        texts.append(text)
-        codes.append(ProbeNote(code: code, count: count))
-    }
-
-    /// Writes `notes` and, when there are any, `noteCodes` (no empty key in results.json).
-    func store(in results: inout ProbeResults) {
-        results.notes = texts
-        results.noteCodes = codes.isEmpty ? nil : codes
+        notes.append(ProbeNote(.nonfiniteEmbeddings, count: dropped))
+        return DomainEmbeddings(
+            name: domain.name, embeddings: domain.embeddings.selectingRows(keep), labels: domain.labels.map { l in keep.map { l[$0] } },
+            classGroups: domain.classGroups)
     }
 }

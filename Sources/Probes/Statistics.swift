@@ -9,11 +9,20 @@ import Support
 public enum Statistics {
     // MARK: Logit space
 
-    /// `log(p / (1 − p))`, with `p` clamped to `[ε, 1 − ε]` (ε = 1e-6) so that an accuracy
-    /// of exactly 0 or 1 maps to a finite value instead of ±∞.
-    public static func logit(_ p: Double, epsilon: Double = 1e-6) -> Double {
-        let q = min(max(p, epsilon), 1 - epsilon)
-        return log(q / (1 - q))
+    /// `log(p / (1 − p))`: −∞ at 0 and +∞ at 1, on purpose — an accuracy of exactly 0 or 1
+    /// has no logit, and no arbitrary clamp pretends it has. Callers either know the counts
+    /// (use `empiricalLogit(successes:trials:)`) or leave such points out.
+    public static func logit(_ p: Double) -> Double {
+        log(p / (1 - p))
+    }
+
+    /// The empirical logit `log((k + ½) / (n − k + ½))` = `logit((k + ½) / (n + 1))` of `k`
+    /// successes out of `n` trials (Haldane; Cox 1970, "Analysis of Binary Data", §3.2): finite
+    /// for k = 0 and k = n, and for interior k it removes the O(1/n) bias of the plain logit of
+    /// `k / n`. Requires `0 ≤ k ≤ n`, `n ≥ 1`.
+    public static func empiricalLogit(successes k: Int, trials n: Int) -> Double {
+        precondition(n >= 1 && k >= 0 && k <= n, "need 0 ≤ k ≤ n, n ≥ 1")
+        return log((Double(k) + 0.5) / (Double(n - k) + 0.5))
     }
 
     /// `1 / (1 + e^−x)`, evaluated without overflow for large |x|.
@@ -169,9 +178,11 @@ public enum Statistics {
     // MARK: Fits
 
     /// Ordinary least squares `y ≈ slope · x + intercept` (numpy.polyfit(x, y, 1)).
-    /// `nil` with fewer than 2 points or constant x.
+    /// `nil` with fewer than 2 points or constant x — tested by equality, not by `Sxx > 0`:
+    /// the rounded mean of equal values can differ from them, which would leave a tiny `Sxx`
+    /// and a meaningless steep line.
     public static func leastSquaresLine(x: [Double], y: [Double]) -> (slope: Double, intercept: Double)? {
-        guard x.count == y.count, x.count >= 2 else { return nil }
+        guard x.count == y.count, x.count >= 2, x.contains(where: { $0 != x[0] }) else { return nil }
         let n = Double(x.count)
         let mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
         var sxy = 0.0, sxx = 0.0

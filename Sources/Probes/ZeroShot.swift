@@ -14,20 +14,30 @@ public enum ZeroShot {
         public var predictions: [Int]
         /// max_c softmax(100 · cos(h_i, ·)) — the ATC confidence.
         public var confidences: [Double]
-        /// 0-based rank of the true class (number of classes scoring strictly higher); nil without labels.
+        /// 0-based rank of the true class (number of classes scoring strictly higher than the
+        /// best class the label accepts); nil without labels.
         public var labelRanks: [Int]?
     }
 
+    /// Whether `prediction` (a head row) is correct for `label` (a head row): the same row, or
+    /// with `groups` (one group id per head row) a row of the label's group — ObjectNet counts
+    /// any ImageNet class mapped to the image's ObjectNet class.
+    @inline(__always)
+    static func accepts(_ prediction: Int, _ label: Int, groups: [Int]?) -> Bool {
+        guard let groups else { return prediction == label }
+        return groups[prediction] == groups[label]
+    }
+
     /// Scores `embeddings` (n×d, before normalisation) against `head` (C×d).
-    public static func scores(embeddings: Matrix<Float>, head: Matrix<Float>, labels: [Int]?) throws -> Scores {
-        try validate(embeddings: embeddings, head: head, labels: labels)
+    public static func scores(embeddings: Matrix<Float>, head: Matrix<Float>, labels: [Int]?, groups: [Int]? = nil) throws -> Scores {
+        try validate(embeddings: embeddings, head: head, labels: labels, groups: groups)
         let logits = embeddings.rowNormalized().multiplied(byTransposeOf: head)  // (n, C)
-        return scores(cosines: logits, rowScales: nil, labels: labels)
+        return scores(cosines: logits, rowScales: nil, labels: labels, groups: groups)
     }
 
     /// Scores from precomputed logits: `cosines` are `normalize(H) · Wᵀ`, or `H · Wᵀ` when
     /// `rowScales` holds `1 / |h_i|` (the product the coordinate-pruning curve ends with).
-    static func scores(cosines logits: Matrix<Float>, rowScales: [Double]?, labels: [Int]?) -> Scores {
+    static func scores(cosines logits: Matrix<Float>, rowScales: [Double]?, labels: [Int]?, groups: [Int]? = nil) -> Scores {
         let n = logits.rows, classes = logits.columns
         var predictions = [Int](repeating: 0, count: n)
         var confidences = [Double](repeating: 0, count: n)
@@ -39,7 +49,10 @@ public enum ZeroShot {
                 predictions[i] = best
                 confidences[i] = 1 / Softmax.denominator(row, count: classes, top: row[best], scale: Float(logitScale * (rowScales?[i] ?? 1)))
                 if let labels {
-                    let own = row[labels[i]]
+                    var own = row[labels[i]]
+                    if let groups {
+                        for c in 0..<classes where groups[c] == groups[labels[i]] { own = max(own, row[c]) }
+                    }
                     var higher = 0
                     for c in 0..<classes where row[c] > own { higher += 1 }
                     ranks![i] = higher
@@ -50,14 +63,15 @@ public enum ZeroShot {
     }
 
     /// Accuracy, intervals and per-class accuracy from `scores`; `nil` without labels or images.
-    public static func result(scores: Scores, labels: [Int]?, classCount: Int, level: Double = 0.95) -> ZeroShotResult? {
+    /// With `groups`, a prediction is correct when it is in the label's group (see `accepts`).
+    public static func result(scores: Scores, labels: [Int]?, classCount: Int, groups: [Int]? = nil, level: Double = 0.95) -> ZeroShotResult? {
         guard let labels, let ranks = scores.labelRanks, !labels.isEmpty else { return nil }
         let n = labels.count
         var top1 = 0, top5 = 0
         var perClassCount = [Int](repeating: 0, count: classCount)
         var perClassCorrect = [Int](repeating: 0, count: classCount)
         for i in 0..<n {
-            let correct = scores.predictions[i] == labels[i]
+            let correct = accepts(scores.predictions[i], labels[i], groups: groups)
             if correct { top1 += 1 }
             if ranks[i] < 5 { top5 += 1 }
             perClassCount[labels[i]] += 1
@@ -78,11 +92,14 @@ public enum ZeroShot {
     }
 
     /// 1 for a correct top-1 prediction, 0 otherwise (the bootstrap's sample).
-    static func outcomes(_ scores: Scores, labels: [Int]) -> [Double] {
-        zip(scores.predictions, labels).map { $0 == $1 ? 1 : 0 }
+    static func outcomes(_ scores: Scores, labels: [Int], groups: [Int]? = nil) -> [Double] {
+        zip(scores.predictions, labels).map { accepts($0, $1, groups: groups) ? 1 : 0 }
     }
 
-    static func validate(embeddings: Matrix<Float>, head: Matrix<Float>, labels: [Int]?) throws {
+    static func validate(embeddings: Matrix<Float>, head: Matrix<Float>, labels: [Int]?, groups: [Int]? = nil) throws {
+        if let groups, groups.count != head.rows {
+            throw ProbesError.shape("\(groups.count) class groups for a head of \(head.rows) classes")
+        }
         guard head.rows >= 1 else { throw ProbesError.invalid("the zero-shot head has no classes") }
         guard embeddings.columns == head.columns else {
             throw ProbesError.shape("embeddings have \(embeddings.columns) dimensions but the head has \(head.columns)")

@@ -25,10 +25,14 @@ public struct RobustnessPoint: Codable, Sendable, Equatable {
     public var baseline: BaselineFit?
     /// `accuracy − σ(β₁ · logit(reference_accuracy) + β₀)`; `null` without a baseline.
     public var effectiveRobustness: Double?
+    /// 95 % bootstrap intervals of ER and relative accuracy over the model's own images and the
+    /// baseline points, and why ER has no interval when it has none (absent in results written
+    /// before intervals existed, and for points whose image counts are not known).
+    public var intervals: CandidateInterval?
 
     public init(
         domain: String, referenceAccuracy: Double, accuracy: Double, relativeAccuracy: Double?, drop: Double,
-        baseline: BaselineFit? = nil, effectiveRobustness: Double? = nil
+        baseline: BaselineFit? = nil, effectiveRobustness: Double? = nil, intervals: CandidateInterval? = nil
     ) {
         self.domain = domain
         self.referenceAccuracy = referenceAccuracy
@@ -37,11 +41,12 @@ public struct RobustnessPoint: Codable, Sendable, Equatable {
         self.drop = drop
         self.baseline = baseline
         self.effectiveRobustness = effectiveRobustness
+        self.intervals = intervals
     }
 
     enum CodingKeys: String, CodingKey {
         case domain, referenceAccuracy = "reference_accuracy", accuracy, relativeAccuracy = "relative_accuracy"
-        case drop, baseline, effectiveRobustness = "effective_robustness"
+        case drop, baseline, effectiveRobustness = "effective_robustness", intervals
     }
 }
 
@@ -52,18 +57,23 @@ public struct BaselineFit: Codable, Sendable, Equatable {
     public var pointCount: Int
     public var slope: Double
     public var intercept: Double
-    /// Pointwise percentile bootstrap band of the fitted line, in accuracy (fraction) space.
+    /// Pointwise percentile bootstrap band of the fitted line, in accuracy (fraction) space;
+    /// empty when the points are fewer than 3 distinct ones (`too_few_distinct_baseline_points`).
     public var band: [BandPoint]
     public var resamples: Int
     public var seed: UInt64
     /// The points the line was fitted on, each with its source (absent in results written
     /// before the key existed).
     public var points: [BaselinePoint]?
+    /// Points of the baseline left out of the fit because an accuracy is exactly 0 or 1 (no
+    /// logit); absent when none was.
+    public var excludedPoints: [BaselinePoint]?
 
     public init(
         source: String, pointCount: Int, slope: Double, intercept: Double, band: [BandPoint], resamples: Int, seed: UInt64,
-        points: [BaselinePoint]? = nil
+        points: [BaselinePoint]? = nil, excludedPoints: [BaselinePoint]? = nil
     ) {
+        self.excludedPoints = excludedPoints
         self.source = source
         self.pointCount = pointCount
         self.slope = slope
@@ -76,6 +86,7 @@ public struct BaselineFit: Codable, Sendable, Equatable {
 
     enum CodingKeys: String, CodingKey {
         case source, pointCount = "point_count", slope, intercept, band, resamples, seed, points
+        case excludedPoints = "excluded_points"
     }
 }
 
@@ -87,16 +98,26 @@ public struct BaselinePoint: Codable, Sendable, Equatable {
     /// Where the point came from (a CSV file, the testbed table, the run's baseline models);
     /// stored with the fit so a reader can trace every point of the line.
     public var source: String?
+    /// The counts behind `reference_accuracy` and `accuracy` when the point was measured in
+    /// this run (absent for published accuracies); the fit then uses their empirical logits.
+    public var referenceCounts: AccuracyCounts?
+    public var counts: AccuracyCounts?
 
-    public init(model: String, referenceAccuracy: Double, accuracy: Double, source: String? = nil) {
+    public init(
+        model: String, referenceAccuracy: Double, accuracy: Double, source: String? = nil,
+        referenceCounts: AccuracyCounts? = nil, counts: AccuracyCounts? = nil
+    ) {
         self.model = model
         self.referenceAccuracy = referenceAccuracy
         self.accuracy = accuracy
         self.source = source
+        self.referenceCounts = referenceCounts
+        self.counts = counts
     }
 
     enum CodingKeys: String, CodingKey {
         case model, referenceAccuracy = "reference_accuracy", accuracy, source
+        case referenceCounts = "reference_counts", counts
     }
 }
 

@@ -9,18 +9,17 @@ public struct ProbeResults: Codable, Sendable, Equatable {
     public var atc: ATCResult?
     public var distance: DistanceResult?
     public var linearProbe: LinearProbeResult?
-    /// Messages about inputs that made a probe undefined or changed how it ran
-    /// (e.g. "3 embeddings with NaN or infinity left out"), in English.
-    public var notes: [String]
-    /// The code of every entry of `notes`, same order and length, so pages can show the note
-    /// in their own language. Absent in results written before codes existed (and whenever a
-    /// note has no code); readers then show `notes` as they are.
-    public var noteCodes: [ProbeNote]?
+    /// What made a probe undefined or changed how it ran, as codes and the numbers they
+    /// mention (e.g. `nonfinite_embeddings`, count 3); pages say them in their own language.
+    public var notes: [ProbeNote]
+    /// The English notes of a schema-1 results.json written before notes had codes (its
+    /// `notes` without `note_codes`): pages show them as written. Never written to a file.
+    public var uncodedNotes: [String]
 
     public init(
         zeroShot: ZeroShotResult? = nil, outliers: OutlierResult? = nil, directions: DirectionsResult? = nil,
         concepts: ConceptResult? = nil, atc: ATCResult? = nil, distance: DistanceResult? = nil,
-        linearProbe: LinearProbeResult? = nil, notes: [String] = [], noteCodes: [ProbeNote]? = nil
+        linearProbe: LinearProbeResult? = nil, notes: [ProbeNote] = []
     ) {
         self.zeroShot = zeroShot
         self.outliers = outliers
@@ -30,40 +29,88 @@ public struct ProbeResults: Codable, Sendable, Equatable {
         self.distance = distance
         self.linearProbe = linearProbe
         self.notes = notes
-        self.noteCodes = noteCodes
-    }
-
-    /// Each note with its code, or nil when `noteCodes` is absent or does not match `notes`.
-    public var codedNotes: [(text: String, note: ProbeNote)]? {
-        guard let noteCodes, noteCodes.count == notes.count else { return nil }
-        return Array(zip(notes, noteCodes)).map { (text: $0.0, note: $0.1) }
+        self.uncodedNotes = []
     }
 
     enum CodingKeys: String, CodingKey {
         case zeroShot = "zero_shot", outliers, directions, concepts, atc, distance
-        case linearProbe = "linear_probe", notes, noteCodes = "note_codes"
+        case linearProbe = "linear_probe", notes
+        /// Schema 1 only: the code of each English note in `notes`.
+        case noteCodes = "note_codes"
+    }
+
+    /// Reads schema 2 (`notes`: codes) and schema 1 (`notes`: English sentences, and since
+    /// codes existed `note_codes` beside them, same order and length).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        zeroShot = try container.decodeIfPresent(ZeroShotResult.self, forKey: .zeroShot)
+        outliers = try container.decodeIfPresent(OutlierResult.self, forKey: .outliers)
+        directions = try container.decodeIfPresent(DirectionsResult.self, forKey: .directions)
+        concepts = try container.decodeIfPresent(ConceptResult.self, forKey: .concepts)
+        atc = try container.decodeIfPresent(ATCResult.self, forKey: .atc)
+        distance = try container.decodeIfPresent(DistanceResult.self, forKey: .distance)
+        linearProbe = try container.decodeIfPresent(LinearProbeResult.self, forKey: .linearProbe)
+        uncodedNotes = []
+        if let sentences = try? container.decode([String].self, forKey: .notes), !sentences.isEmpty {
+            // Schema 1: English sentences, with their codes beside them since codes existed.
+            let codes = try container.decodeIfPresent([ProbeNote].self, forKey: .noteCodes)
+            if let codes, codes.count == sentences.count {
+                notes = codes
+            } else {
+                notes = []
+                uncodedNotes = sentences
+            }
+        } else {
+            notes = try container.decode([ProbeNote].self, forKey: .notes)
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(zeroShot, forKey: .zeroShot)
+        try container.encodeIfPresent(outliers, forKey: .outliers)
+        try container.encodeIfPresent(directions, forKey: .directions)
+        try container.encodeIfPresent(concepts, forKey: .concepts)
+        try container.encodeIfPresent(atc, forKey: .atc)
+        try container.encodeIfPresent(distance, forKey: .distance)
+        try container.encodeIfPresent(linearProbe, forKey: .linearProbe)
+        try container.encode(notes, forKey: .notes)
     }
 }
 
-/// The stable identity of one probe note: `code` names the situation (the site's catalogue
-/// key is `note.<code>`), `count` is the number the note mentions, if any.
+/// One probe note: `code` names the situation (the site's catalogue key is `note.<code>`),
+/// `count` is the number the note mentions, if any; `domain` names the image set the note is
+/// about when it is not the one whose results hold it (`shiftlens probe` reports the
+/// reference's concept-probe notes with the probed domain).
 public struct ProbeNote: Codable, Sendable, Equatable {
-    /// Codes written by `ProbeSuite`.
-    public static let nonFiniteEmbeddings = "nonfinite_embeddings"
-    public static let referenceUnlabelled = "reference_unlabelled"
-    public static let linearProbeTooFew = "linear_probe_too_few"
-    public static let noUsableEmbedding = "no_usable_embedding"
-    public static let conceptProbeTooFew = "concept_probe_too_few"
-    public static let conceptSimilaritiesMismatch = "concept_similarities_mismatch"
-    public static let singleImageDistance = "single_image_distance"
-    public static let singleLabel = "single_label"
+    /// Every situation `ProbeSuite` reports.
+    public enum Code: String, Codable, Sendable, CaseIterable {
+        /// Embeddings with NaN or infinity were left out (`count` of them).
+        case nonfiniteEmbeddings = "nonfinite_embeddings"
+        /// The reference has no labels: no ATC estimate and no linear probe.
+        case referenceUnlabelled = "reference_unlabelled"
+        /// Too few reference images or classes for the linear probe.
+        case linearProbeTooFew = "linear_probe_too_few"
+        /// No usable embedding: every probe was skipped.
+        case noUsableEmbedding = "no_usable_embedding"
+        /// The concept probe needs at least 3 images and 1 concept.
+        case conceptProbeTooFew = "concept_probe_too_few"
+        /// The concept similarities do not match the usable reference images.
+        case conceptSimilaritiesMismatch = "concept_similarities_mismatch"
+        /// One image: Fréchet distance and MMD need at least 2.
+        case singleImageDistance = "single_image_distance"
+        /// Every image has the same label.
+        case singleLabel = "single_label"
+    }
 
-    public var code: String
+    public var code: Code
     public var count: Int?
+    public var domain: String?
 
-    public init(code: String, count: Int? = nil) {
+    public init(_ code: Code, count: Int? = nil, domain: String? = nil) {
         self.code = code
         self.count = count
+        self.domain = domain
     }
 }
 

@@ -13,10 +13,14 @@ import Foundation
 /// - dimensions and class indices are 0-based;
 /// - every random choice names the seed it used, so a run can be repeated exactly.
 ///
-/// Bump `currentSchemaVersion` on any change that renames or removes a key or changes a
-/// unit; adding an optional key is backwards compatible and does not bump it.
+/// Bump `currentSchemaVersion` on any change that renames or removes a key, changes a
+/// unit or a key's type, or adds a code; adding an optional key is backwards compatible and
+/// does not bump it. Every earlier version stays readable (`readableSchemaVersions`): the
+/// types decode what earlier versions wrote (docs/results-json.md says how).
 public struct RunResults: Codable, Sendable, Equatable {
-    public static let currentSchemaVersion = 1
+    /// 2: probe notes and verdict reasons as codes without English sentences.
+    public static let currentSchemaVersion = 2
+    public static let readableSchemaVersions = 1...currentSchemaVersion
 
     public var schemaVersion: Int
     public var pilot: PilotSummary
@@ -35,12 +39,17 @@ public struct RunResults: Codable, Sendable, Equatable {
     public var verdicts: Verdicts
     public var criteria: Criteria
     public var seeds: Seeds
+    /// What a reader must know before trusting a number (`Guardrail.Code`); absent in results
+    /// written before guardrails existed.
+    public var guardrails: [Guardrail]?
 
     public init(
         schemaVersion: Int = RunResults.currentSchemaVersion, pilot: PilotSummary, runID: String, createdAt: String,
         toolVersion: String, models: [ModelSummary], domains: [DomainSummary], probes: [ModelDomainProbes],
-        effectiveRobustness: [EffectiveRobustness], verdicts: Verdicts, criteria: Criteria, seeds: Seeds
+        effectiveRobustness: [EffectiveRobustness], verdicts: Verdicts, criteria: Criteria, seeds: Seeds,
+        guardrails: [Guardrail]? = nil
     ) {
+        self.guardrails = guardrails
         self.schemaVersion = schemaVersion
         self.pilot = pilot
         self.runID = runID
@@ -58,7 +67,7 @@ public struct RunResults: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case schemaVersion = "schema_version", pilot, runID = "run_id", createdAt = "created_at"
         case toolVersion = "tool_version", models, domains, probes
-        case effectiveRobustness = "effective_robustness", verdicts, criteria, seeds
+        case effectiveRobustness = "effective_robustness", verdicts, criteria, seeds, guardrails
     }
 
     /// The probe results of `model` on `domain`, if they were computed.

@@ -11,36 +11,62 @@ public struct Verdicts: Codable, Sendable, Equatable {
     }
 }
 
-public enum VerdictStatus: String, Codable, Sendable, Comparable {
-    case pass, watch, fail
+/// A verdict's status, ordered `pass` < `not_assessed` < `watch` < `fail`: the worst of several
+/// statuses is their maximum, so a model with one domain that could not be checked is never
+/// `pass`, and a warning or failure elsewhere outranks the missing evidence.
+public enum VerdictStatus: String, Codable, Sendable, Comparable, CaseIterable {
+    case pass
+    /// No evidence: no criterion could be evaluated (no labels and no label-free estimate, or
+    /// no criterion set that applies).
+    case notAssessed = "not_assessed"
+    case watch, fail
 
     private var rank: Int {
         switch self {
         case .pass: return 0
-        case .watch: return 1
-        case .fail: return 2
+        case .notAssessed: return 1
+        case .watch: return 2
+        case .fail: return 3
         }
     }
 
     public static func < (a: VerdictStatus, b: VerdictStatus) -> Bool { a.rank < b.rank }
 }
 
-/// One reason behind a verdict: a stable code (for translations), the status it implies,
-/// an English sentence, and the numbers it compared.
+/// One reason behind a verdict: a stable code (pages say it in their language, `reason.<code>`),
+/// the status it implies, and the numbers it compared.
 public struct VerdictReason: Codable, Sendable, Equatable {
-    /// e.g. `accuracy_below_minimum`, `relative_drop_above_maximum`, `ci_straddles_minimum`.
-    public var code: String
+    /// The rules of `Verdict` (Probes), one code each.
+    public enum Code: String, Codable, Sendable, CaseIterable {
+        case criteriaMet = "criteria_met"
+        case accuracyBelowMinimum = "accuracy_below_minimum"
+        case accuracyUncertain = "accuracy_uncertain"
+        case estimatedAccuracyBelowMinimum = "estimated_accuracy_below_minimum"
+        case relativeDropAboveMaximum = "relative_drop_above_maximum"
+        case relativeDropUncertain = "relative_drop_uncertain"
+        case relativeDropNearMaximum = "relative_drop_near_maximum"
+        case estimatedRelativeDropAboveMaximum = "estimated_relative_drop_above_maximum"
+        case belowBaselineTrend = "below_baseline_trend"
+        case strongUnlabelledShift = "strong_unlabelled_shift"
+        /// No criterion could be evaluated on the domain (status `not_assessed`).
+        case noCriterionEvaluated = "no_criterion_evaluated"
+    }
+
+    public var code: Code
     public var status: VerdictStatus
-    public var message: String
+    /// What was compared with `limit`, in the rule's unit (fractions; effective robustness
+    /// in accuracy points as a fraction; the domain classifier's AUC as a plain number).
     public var value: Double?
     public var limit: Double?
+    /// In a model verdict, the image set the reason comes from; nil in an image-set verdict.
+    public var domain: String?
 
-    public init(code: String, status: VerdictStatus, message: String, value: Double? = nil, limit: Double? = nil) {
+    public init(code: Code, status: VerdictStatus, value: Double? = nil, limit: Double? = nil, domain: String? = nil) {
         self.code = code
         self.status = status
-        self.message = message
         self.value = value
         self.limit = limit
+        self.domain = domain
     }
 }
 
@@ -77,13 +103,20 @@ public struct Criteria: Codable, Sendable, Equatable {
     public var minAccuracy: Double?
     /// Maximum `drop / reference_accuracy` on every shift.
     public var maxRelativeDrop: Double?
+    /// Lowest acceptable effective robustness (a difference of fractions, negative = under the
+    /// baseline line): `below_baseline_trend` when the whole 95 % interval of a model's ER lies
+    /// below it. Absent in results written before the setting existed.
+    public var minEffectiveRobustness: Double?
 
-    public init(minAccuracy: Double? = nil, maxRelativeDrop: Double? = nil) {
+    public init(minAccuracy: Double? = nil, maxRelativeDrop: Double? = nil, minEffectiveRobustness: Double? = nil) {
         self.minAccuracy = minAccuracy
         self.maxRelativeDrop = maxRelativeDrop
+        self.minEffectiveRobustness = minEffectiveRobustness
     }
 
-    enum CodingKeys: String, CodingKey { case minAccuracy = "min_accuracy", maxRelativeDrop = "max_relative_drop" }
+    enum CodingKeys: String, CodingKey {
+        case minAccuracy = "min_accuracy", maxRelativeDrop = "max_relative_drop", minEffectiveRobustness = "min_effective_robustness"
+    }
 }
 
 /// Every seed of the run. Each probe derives its own stream from `base` (see `SplitMix64.derive`),

@@ -8,7 +8,7 @@ extension Command {
     static let encode = Command(
         name: "encode",
         summary: "Encode one shard of a pilot's images into its own store (scale-out; then `merge`).",
-        usage: "shiftlens encode PILOT.json --shard I/N|auto/N [--store DIR] [--batch N] [--threads N] [--decoders N] [--precision fp32|bf16]",
+        usage: "shiftlens encode PILOT.json|DIR --shard I/N|auto/N [--store DIR] [--batch N] [--threads N] [--decoders N] [--precision fp32|bf16]",
         discussion: """
             Shard I of N takes image i of the pilot (domains in spec order, each domain's images sorted by path,
             or in row order for a CSV manifest) when i mod N = I, and prompt j of the text rows (every class's
@@ -23,20 +23,16 @@ extension Command {
         options: [
             .value("--shard", "I/N", "This shard's index (0-based) and the shard count; auto/N reads the index from the environment."),
             .value("--store", "DIR", "The shared embedding store (default: .shiftlens/store beside the pilot spec); the shard writes DIR/shard-I-of-N/."),
-            .value("--batch", "N", "Images per encoder pass and store write (default: sized for each model, see README)."),
-            .value("--threads", "N", "Compute threads (default: all cores)."),
-            .value("--decoders", "N", "Image decode threads feeding the encoder (default: one per four cores, at least one)."),
-            .value("--precision", "P", "Every model's image tower at P, fp32 or bf16, whatever the pilot says (default: each model's \"precision\", else fp32)."),
+            .pilotBatch, .threads, .decoders, .precision,
         ],
         positionals: 1...1
     ) { invocation, console in
         let shard = try ShardSpec(parsing: try invocation.required("--shard"))
-        let specURL = URL(fileURLWithPath: invocation.positionals[0]).standardizedFileURL
-        let spec = try loadSpec(specURL)
+        let spec = try loadSpec(try specFile(invocation.positionals[0]))
         let assets = try locateAssets()
         try configureThreads(invocation)
         let batchSize = try batchOption(invocation)
-        let decoders = try invocation.integer("--decoders", default: PilotEncoding.defaultDecoders, in: 1...64)
+        let decoders = try invocation.integer(.decoders, default: PilotEncoding.defaultDecoders, in: 1...64)
         let baseURL = storeURL(invocation, spec: spec)
         let shardURL = baseURL.appendingPathComponent(shard.folderName)
         let classes: ClassList
@@ -53,7 +49,7 @@ extension Command {
         let interrupt = InterruptHandler(cancel: cancel, console: console)
         defer { interrupt.restore() }
 
-        let scanned = PilotEncoding.shard(PilotEncoding.scan(spec, classes: classes), index: shard.index, count: shard.count)
+        let scanned = PilotEncoding.shard(PilotEncoding.scan(spec, classes: classes, assets: assets), index: shard.index, count: shard.count)
         for domain in scanned {
             if let problem = domain.problem {
                 progress.note("! domain \(domain.spec.name): \(problem) — skipped")
@@ -84,7 +80,7 @@ extension Command {
                 }
                 for domain in scanned where domain.problem == nil {
                     if cancel.isRaised { throw CancellationError() }
-                    let result = try encoder.encode(domain: domain.spec.name, items: domain.items, cancel: cancel)
+                    let result = try encoder.encode(domain: domain.spec.name, items: domain.items, borderCrop: domain.spec.borderCrop, cancel: cancel)
                     totals.encoded += result.encoded
                     totals.cached += result.cached
                     totals.skipped += result.failures.count

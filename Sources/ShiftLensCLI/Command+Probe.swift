@@ -1,8 +1,10 @@
 import Foundation
+import Pilot
 import Pipeline
 import Probes
 import Results
 import ShiftLensBenchmarks
+import Site
 import Tensor
 
 extension Command {
@@ -87,17 +89,18 @@ extension Command {
             // The concept probe describes the reference images; print it with the domain's results.
             let referenceResults = results[0].results
             output.concepts = referenceResults.concepts
-            let conceptCodes: Set = [ProbeNote.conceptProbeTooFew, ProbeNote.conceptSimilaritiesMismatch]
-            if let coded = referenceResults.codedNotes?.filter({ conceptCodes.contains($0.note.code) }), !coded.isEmpty {
-                output.noteCodes = (output.noteCodes ?? []) + coded.map(\.note)
-                output.notes += coded.map { "reference: \($0.text)" }
+            let conceptCodes: Set<ProbeNote.Code> = [.conceptProbeTooFew, .conceptSimilaritiesMismatch]
+            output.notes += referenceResults.notes.filter { conceptCodes.contains($0.code) }.map { note in
+                var onReference = note
+                onReference.domain = "reference"
+                return onReference
             }
         }
         if invocation.flag("--json") {
             let data = try RunResults.encoder().encode(output)
             console.out(String(decoding: data, as: UTF8.self))
         } else {
-            console.out(probeSummary(output, imageCount: embeddings.rows, seed: seed))
+            console.out(probeSummary(output, imageCount: embeddings.rows, seed: seed, noteText: englishNoteText(output.notes)))
         }
         return ExitCode.ok
     }
@@ -137,7 +140,16 @@ extension Command {
         return labels
     }
 
-    static func probeSummary(_ results: ProbeResults, imageCount: Int, seed: UInt64) -> String {
+    /// The English text of probe notes, from the English catalogue (`note.<code>`) that pages
+    /// use; without the assets folder, the note's code and count.
+    static func englishNoteText(_ notes: [ProbeNote]) -> (ProbeNote) -> String {
+        let fallback = { (note: ProbeNote) in note.code.rawValue + (note.count.map { " (\($0))" } ?? "") }
+        guard !notes.isEmpty, let assets = try? Assets.locate(),
+              let english = try? Catalog(language: "en", directory: assets.url("i18n")) else { return fallback }
+        return { note in (try? english.noteText(note)) ?? fallback(note) }
+    }
+
+    static func probeSummary(_ results: ProbeResults, imageCount: Int, seed: UInt64, noteText: (ProbeNote) -> String) -> String {
         func pct(_ x: Double?) -> String { x.map { String(format: "%.2f %%", 100 * $0) } ?? "—" }
         func num(_ x: Double?) -> String { x.map { String(format: "%.4g", $0) } ?? "—" }
         var lines = ["images: \(imageCount)   seed: \(seed)"]
@@ -163,7 +175,8 @@ extension Command {
                 + "   dimensions with a concept: \(c.conceptsPerDimension.filter { $0 > 0 }.count) of \(c.conceptsPerDimension.count)"
                 + "   polysemanticity \(num(c.polysemanticityMean))")
         }
-        lines += results.notes.map { "note: \($0)" }
+        lines += results.uncodedNotes.map { "note: \($0)" }
+        lines += results.notes.map { note in "note: " + (note.domain.map { "\($0): " } ?? "") + noteText(note) }
         return lines.joined(separator: "\n")
     }
 

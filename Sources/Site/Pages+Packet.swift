@@ -8,8 +8,10 @@ extension PageContext {
         page["model_summaries"] = .list(try evaluated.map { try modelSummary($0) })
         page["shift_summaries"] = .list(try run.shifts.map { try shiftSummary($0) })
         page["phrases"] = .list(try meetingPhrases().map { .text($0) })
+        page["guardrails"] = .list(try guardrailTexts().map { .text($0) })
         page["heatmap"] = try heatmap(id: "packet-heatmap").map { chart($0) } ?? .bool(false)
         page["er"] = try scatterMultiples(id: "packet-er").map { chart($0) } ?? .bool(false)
+        page["signal"] = try signalMultiples(id: "packet-signal").map { chart($0) } ?? .bool(false)
         if let reference = run.reference {
             page["profile"] = try profile(id: "packet-profile", models: evaluated, domain: reference.name).map { chart($0) } ?? .bool(false)
         } else {

@@ -1,3 +1,4 @@
+import Results
 
 /// Where things live in the site folder, and the Content-Security-Policy of its pages.
 public enum SitePaths {
@@ -37,11 +38,13 @@ extension PageContext {
             page["profile"] = .bool(false)
         }
         page["outliers"] = .list(try outlierRows(prefix: ""))
+        page["signal"] = try signalMultiples(id: "chart-signal").map { chart($0, csv: "tables/effective_robustness.csv") } ?? .bool(false)
         page["pruning"] = try pruningMultiples(id: "chart-pruning").map { chart($0, csv: "tables/pruning.csv") } ?? .bool(false)
         page["skipped"] = .list(try skippedRows())
         page["skipped_total"] = .text(try catalog.plural("run.skipped_total", count: results.domains.reduce(0) { $0 + $1.skippedImages.count }))
         page["not_measured"] = .list(try notMeasuredRows())
         page["notes"] = .list(try noteRows())
+        page["guardrails"] = .list(try guardrailTexts().map { .text($0) })
         page["downloads"] = .list(try downloads(prefix: ""))
         page["phrases"] = .list(try meetingPhrases().map { .text($0) })
         return .dict(page)
@@ -75,20 +78,22 @@ extension PageContext {
 
     /// The reasons behind a model's verdict: every non-pass reason of its image-set verdicts,
     /// prefixed with the image set ("sketch: …"), then any model-level reason no image-set
-    /// verdict carries (the probes prefix those messages with the domain); for a model without
-    /// any such reason, one "no criterion is violated" line.
+    /// verdict carries; for a model without any such reason, one "no criterion is violated"
+    /// line.
     func verdictReasons(_ model: String) throws -> [String] {
         var texts: [String] = []
-        var seen = Set<String>()
-        for verdict in results.verdicts.shifts where verdict.model == model {
+        let shiftVerdicts = results.verdicts.shifts.filter { $0.model == model }
+        for verdict in shiftVerdicts {
             for reason in verdict.reasons where reason.status != .pass {
                 texts.append(try t("verdict.reason_on", ["domain": verdict.domain, "reason": try reasonText(reason)]))
-                seen.insert(reason.message)
-                seen.insert("\(verdict.domain): \(reason.message)")
             }
         }
-        for reason in run.verdict(model)?.reasons ?? [] where reason.status != .pass && !seen.contains(reason.message) {
-            texts.append(try reasonText(reason))
+        for reason in run.verdict(model)?.reasons ?? [] where reason.status != .pass {
+            // A model reason repeats an image-set reason; schema-1 files do not name its domain.
+            let repeated = shiftVerdicts.contains { verdict in
+                (reason.domain ?? verdict.domain) == verdict.domain && verdict.reasons.contains { $0.sameRule(as: reason) }
+            }
+            if !repeated { texts.append(try catalog.reasonText(reason, withDomain: true)) }
         }
         if texts.isEmpty, run.verdict(model)?.status == .pass { texts.append(try t("reason.criteria_met_all")) }
         return texts
@@ -100,6 +105,15 @@ extension PageContext {
     }
 
     func overallSentence() throws -> String {
+        let notLoaded = (results.guardrails ?? []).filter { $0.code == .modelNotLoaded }.compactMap(\.model)
+        guard notLoaded.isEmpty else {
+            return try verdictSentence() + " " + catalog.plural("overall.not_loaded", count: notLoaded.count, ["models": catalog.list(notLoaded)])
+        }
+        return try verdictSentence()
+    }
+
+    /// The overall verdict over the evaluated models, in one sentence.
+    func verdictSentence() throws -> String {
         let counts = Dictionary(grouping: evaluated.compactMap { run.verdict($0.name)?.status }, by: { $0 }).mapValues(\.count)
         let arguments = [
             "models": try catalog.plural("count.models", count: evaluated.count),
@@ -109,7 +123,27 @@ extension PageContext {
         case .pass?: return try catalog.plural("overall.pass", count: evaluated.count, arguments)
         case .watch?: return try catalog.plural("overall.watch", count: counts[.watch] ?? 0, arguments)
         case .fail?: return try catalog.plural("overall.fail", count: counts[.fail] ?? 0, arguments)
+        case .notAssessed?: return try catalog.plural("overall.not_assessed", count: counts[.notAssessed] ?? 0, arguments)
         case nil: return try t("overall.none", arguments)
+        }
+    }
+
+    /// The stored guardrails that `include` selects, in the page's language (`guardrail.<code>`).
+    func guardrailTexts(_ include: (Guardrail) -> Bool = { _ in true }) throws -> [String] {
+        try (results.guardrails ?? []).filter(include).map { flag in
+            var arguments = ["model": flag.model ?? "", "domain": flag.domain ?? "", "detail": flag.detail ?? ""]
+            switch flag.code {
+            case .chanceLevelAccuracy:
+                arguments["value"] = catalog.percent(flag.value)
+                arguments["limit"] = catalog.percent(flag.limit)
+            case .linearProbeFewRows:
+                arguments["value"] = catalog.decimal(flag.value, digits: 1)
+                arguments["limit"] = catalog.decimal(flag.limit, digits: 0)
+            default:
+                arguments["value"] = catalog.decimal(flag.value, digits: 0)
+                arguments["limit"] = catalog.decimal(flag.limit, digits: 0)
+            }
+            return try t("guardrail.\(flag.code.rawValue)", arguments)
         }
     }
 
@@ -167,5 +201,12 @@ extension PageContext {
     func downloads(prefix: String) throws -> [TemplateValue] {
         [link("results.json", prefix + "results.json"), link("manifest.json", prefix + "manifest.json")]
             + SitePaths.tableNames.map { link("tables/\($0).csv", prefix + "tables/\($0).csv") }
+    }
+}
+
+extension VerdictReason {
+    /// The same rule with the same numbers (whichever verdict holds it).
+    func sameRule(as other: VerdictReason) -> Bool {
+        code == other.code && status == other.status && value == other.value && limit == other.limit
     }
 }

@@ -38,6 +38,13 @@ extension PageContext {
                                                    "slope": catalog.decimal(fit.slope, digits: 2),
                                                    "intercept": (fit.intercept < 0 ? "− " : "+ ") + catalog.decimal(abs(fit.intercept), digits: 2)]))
         } ?? .bool(false)
+        let evaluatedNames = Set(evaluated.map(\.name))
+        let guardrails: [String] = try guardrailTexts { flag in
+            flag.domain == domain.name && (flag.model.map { evaluatedNames.contains($0) } ?? true)
+        }
+        page["guardrails"] = .list(guardrails.map { TemplateValue.text($0) })
+        let limitation = evaluated.compactMap { run.robustness($0.name, domain.name)?.intervals?.limitation }.first
+        page["limitation"] = try limitation.map { TemplateValue.text(try t("limitation.\($0.rawValue)")) } ?? .bool(false)
         page["model_rows"] = .list(try evaluated.map { model in
             var row: [String: TemplateValue] = [:]
             let probes = run.probes(model.name, domain.name)
@@ -50,6 +57,7 @@ extension PageContext {
             row["difference"] = .number(catalog.points(probes?.zeroShot?.differenceFromReference?.difference))
             row["difference_ci"] = .number(probes?.zeroShot?.differenceFromReference.map { catalog.pointsRange($0.ci.lower, $0.ci.upper) } ?? "—")
             row["er"] = .number(catalog.points(point?.effectiveRobustness))
+            row["er_ci"] = .number(point?.intervals?.effectiveRobustness.map { catalog.pointsRange($0.lower, $0.upper) } ?? "—")
             row["atc"] = .number(catalog.percent(probes?.atc?.estimate))
             row["frechet"] = .number(catalog.significant(probes?.distance?.frechet))
             row["mmd2"] = .number(catalog.significant(probes?.distance?.mmd2))

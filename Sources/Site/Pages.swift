@@ -35,33 +35,14 @@ struct PageContext {
         var value: [String: TemplateValue] = [:]
         value["status"] = .text(name)
         value["label"] = .text(try t("verdict.\(name)"))
-        value["symbol"] = .text(["pass": "✓", "watch": "!", "fail": "✗"][name] ?? "–")
+        value["symbol"] = .text(["pass": "✓", "not_assessed": "?", "watch": "!", "fail": "✗"][name] ?? "–")
         return .dict(value)
     }
 
-    /// A verdict reason in the page's language; reasons with a code the catalogue does not
-    /// know keep the probes' English message.
-    func reasonText(_ reason: VerdictReason) throws -> String {
-        let key = "reason.\(reason.code)"
-        guard catalog.entries[key] != nil else { return reason.message }
-        // Units follow the probes' rules (Probes/Verdict.swift): effective robustness is a
-        // difference in points, the domain AUC a plain number, the rest fractions.
-        let value: String, limit: String
-        switch reason.code {
-        case "below_baseline_trend":
-            value = catalog.points(reason.value.map(abs), signed: false)
-            limit = catalog.points(reason.limit.map(abs), signed: false)
-        case "strong_unlabelled_shift":
-            value = catalog.decimal(reason.value, digits: 2)
-            limit = catalog.decimal(reason.limit, digits: 2)
-        default:
-            value = catalog.percent(reason.value)
-            limit = catalog.percent(reason.limit)
-        }
-        return try t(key, ["value": value, "limit": limit])
-    }
+    /// A verdict reason in the page's language (`reason.<code>`).
+    func reasonText(_ reason: VerdictReason) throws -> String { try catalog.reasonText(reason) }
 
-    /// The language of the messages stored in results.json (skipped-image reasons, probe notes).
+    /// The language of the messages stored in results.json (skipped-image reasons).
     static let resultsLanguage = "en"
 
     /// A message stored in results.json in the page's language. A page in the results'
@@ -78,11 +59,10 @@ struct PageContext {
         try storedMessage(image.reason, key: "skip.\(image.code)")
     }
 
-    /// The notes of one model × domain, looked up by their codes (`note.<code>`); results
-    /// without `note_codes` show the English notes.
+    /// The notes of one model × domain in the page's language (`note.<code>`); a schema-1
+    /// file's notes written without codes are shown as written.
     func noteTexts(_ results: ProbeResults) throws -> [String] {
-        guard let coded = results.codedNotes else { return results.notes }
-        return try coded.map { try storedMessage($0.text, key: "note.\($0.note.code)", count: $0.note.count) }
+        try results.uncodedNotes + results.notes.map { try catalog.noteText($0) }
     }
 
     /// Where a baseline line's points came from: as stored on pages in the results' language;
@@ -135,9 +115,7 @@ struct PageContext {
                     "range": catalog.pointsRange(difference.ci.lower, difference.ci.upper),
                 ]))
             }
-            if let er = run.robustness(model, shift.name)?.effectiveRobustness {
-                sentences.append(try t(er >= 0 ? "sentence.er_above" : "sentence.er_below", ["points": catalog.points(abs(er), signed: false)]))
-            }
+            if let point = run.robustness(model, shift.name) { sentences += try robustnessSentences(point) }
         } else if let atc = run.probes(model, shift.name)?.atc {
             sentences.append(try t("sentence.estimate", ["shift": shift.name, "model": model, "estimate": catalog.percent(atc.estimate)]))
             // How far to trust the estimate: its largest error where labels exist (the probes' numbers).
@@ -155,11 +133,34 @@ struct PageContext {
         return sentences
     }
 
+    /// Effective robustness in words: the estimate against the named baseline, its 95 % interval,
+    /// or why there is no interval (and no line).
+    func robustnessSentences(_ point: RobustnessPoint) throws -> [String] {
+        var sentences: [String] = []
+        if let er = point.effectiveRobustness, let fit = point.baseline {
+            sentences.append(try t(er >= 0 ? "sentence.er_above" : "sentence.er_below", [
+                "points": catalog.points(abs(er), signed: false), "baseline": try baselineSource(fit),
+            ]))
+            if let interval = point.intervals?.effectiveRobustness {
+                sentences.append(try t("sentence.er_interval", [
+                    "level": catalog.percent(interval.level, digits: 0), "range": catalog.pointsRange(interval.lower, interval.upper),
+                ]))
+            }
+        }
+        if let limitation = point.intervals?.limitation {
+            sentences.append(try t("limitation.\(limitation.rawValue)"))
+        }
+        return sentences
+    }
+
     /// The criteria in words ("top-1 accuracy of at least 80.0% and a relative drop of at most 10.0%").
     func criteriaText() throws -> String {
         var parts: [String] = []
         if let minimum = results.criteria.minAccuracy { parts.append(try t("criteria.min_accuracy", ["value": catalog.percent(minimum)])) }
         if let maximum = results.criteria.maxRelativeDrop { parts.append(try t("criteria.max_relative_drop", ["value": catalog.percent(maximum)])) }
+        if let margin = results.criteria.minEffectiveRobustness {
+            parts.append(try t("criteria.min_effective_robustness", ["value": catalog.points(margin)]))
+        }
         return parts.isEmpty ? try t("criteria.none") : catalog.list(parts)
     }
 
@@ -177,6 +178,9 @@ struct PageContext {
             case .fail?:
                 let names = verdicts.filter { $0.status == .fail }.map(\.domain)
                 phrases.append(try t(names.isEmpty ? "phrase.fail_reference" : "phrase.fail", ["model": model.name, "shifts": catalog.list(names)]))
+            case .notAssessed?:
+                let names = verdicts.filter { $0.status == .notAssessed }.map(\.domain)
+                phrases.append(try t(names.isEmpty ? "phrase.not_assessed_general" : "phrase.not_assessed", ["model": model.name, "shifts": catalog.list(names)]))
             case nil:
                 phrases.append(try t("phrase.no_verdict", ["model": model.name]))
             }
@@ -245,6 +249,39 @@ struct PageContext {
         return multiples.chart(id: id, title: try t("chart.er.title_all"), description: try t("chart.er.description"))
     }
 
+    /// The outlier signal on the reference (largest activation ratio; kurtosis) against effective
+    /// robustness — relative accuracy on a shift without a baseline line — one point per model
+    /// with its interval, two panels per labelled shift; only for runs with 3 or more models.
+    func signalMultiples(id: String) throws -> Chart? {
+        guard evaluated.count >= 3, let reference = run.reference else { return nil }
+        let signals: [(key: String, value: (OutlierResult) -> Double?)] = [
+            ("chart.signal.max_ratio", { $0.ratios.max() }), ("chart.signal.kurtosis", { $0.kurtosisMean }),
+        ]
+        let labels = SignalChart.Labels(caption: try t("chart.signal.caption"), name: try t("label.model"), x: try t("chart.signal.x"),
+                                        y: try t("chart.signal.y"), interval: try t("label.ci95"))
+        var panels: [(title: String, panel: any ChartPanel)] = []
+        for shift in labelledShifts {
+            let hasER = evaluated.contains { run.robustness($0.name, shift.name)?.effectiveRobustness != nil }
+            for signal in signals {
+                let points = evaluated.enumerated().compactMap { index, model -> SignalChart.Point? in
+                    guard let outliers = run.probes(model.name, reference.name)?.outliers, let x = signal.value(outliers),
+                          let point = run.robustness(model.name, shift.name),
+                          let y = hasER ? point.effectiveRobustness : point.relativeAccuracy else { return nil }
+                    let interval = hasER ? point.intervals?.effectiveRobustness : point.intervals?.relativeAccuracy
+                    return .init(label: model.name, x: x, y: y, low: interval?.lower, high: interval?.upper, series: index)
+                }
+                guard points.count >= 3 else { continue }
+                let chart = SignalChart(points: points, yFormat: hasER ? .points(digits: 1, unit: try t("format.points_unit")) : .percent(digits: 1),
+                                        yReference: hasER ? 0 : 1, labels: labels)
+                panels.append((try t("chart.signal.panel", ["shift": shift.name, "signal": try t(signal.key)]), chart))
+            }
+        }
+        guard !panels.isEmpty else { return nil }
+        let multiples = SmallMultiples(panels: panels, columns: 2, panelWidth: 340, panelHeight: 250, caption: try t("chart.signal.caption"),
+                                       panelHeader: try t("label.shift"), legend: evaluated.enumerated().map { (name: $0.element.name, series: $0.offset) })
+        return multiples.chart(id: id, title: try t("chart.signal.title"), description: try t("chart.signal.description"))
+    }
+
     func profile(id: String, models: [ModelSummary], domain: String) throws -> Chart? {
         var series: [ProfileChart.Series] = []
         var threshold = 10.0
@@ -310,6 +347,34 @@ struct PageContext {
 }
 
 extension Catalog {
+    /// A verdict reason in this language (`reason.<code>`), prefixed with its image set
+    /// (`verdict.reason_on`) when it names one. Units follow the probes' rules
+    /// (Probes/Verdict.swift): effective robustness is a difference in points, the domain AUC
+    /// a plain number, the rest fractions.
+    func reasonText(_ reason: VerdictReason, withDomain: Bool = false) throws -> String {
+        let value: String, limit: String
+        switch reason.code {
+        case .belowBaselineTrend:
+            value = points(reason.value.map(abs), signed: false)
+            limit = points(reason.limit)
+        case .strongUnlabelledShift:
+            value = decimal(reason.value, digits: 2)
+            limit = decimal(reason.limit, digits: 2)
+        default:
+            value = percent(reason.value)
+            limit = percent(reason.limit)
+        }
+        let text = try self.text("reason.\(reason.code.rawValue)", ["value": value, "limit": limit])
+        guard withDomain, let domain = reason.domain else { return text }
+        return try self.text("verdict.reason_on", ["domain": domain, "reason": text])
+    }
+
+    /// A probe note in this language (`note.<code>`, with `count` when the note has one).
+    public func noteText(_ note: ProbeNote) throws -> String {
+        let key = "note.\(note.code.rawValue)"
+        return try note.count.map { try plural(key, count: $0) } ?? text(key)
+    }
+
     /// `points(_:)` without the sign (for sentences that say "above"/"below" in words).
     func points(_ difference: Double?, signed: Bool) -> String {
         guard !signed, let difference, difference.isFinite else { return points(difference) }

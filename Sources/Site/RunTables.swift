@@ -1,9 +1,9 @@
 
 /// The CSV files of a run (`tables/*.csv`): every table of the pages, in machine form —
 /// fractions as decimals with 6 digits (not percentages), English snake_case headers,
-/// empty cells for values that are undefined.
+/// empty cells for values that are undefined, verdict reasons in `english`.
 enum RunTables {
-    static func csvFiles(_ run: SiteRun) -> [String: String] {
+    static func csvFiles(_ run: SiteRun, english: Catalog) throws -> [String: String] {
         let results = run.results
         func number(_ value: Double?, _ digits: Int = 6) -> String {
             guard let value, value.isFinite else { return "" }
@@ -62,17 +62,26 @@ enum RunTables {
         for entry in results.effectiveRobustness {
             for p in entry.points {
                 robustness.append([entry.model, p.domain, number(p.referenceAccuracy), number(p.accuracy), number(p.relativeAccuracy), number(p.drop),
-                                   number(p.effectiveRobustness), p.baseline?.source ?? "", number(p.baseline?.slope), number(p.baseline?.intercept)])
+                                   number(p.effectiveRobustness), p.baseline?.source ?? "", number(p.baseline?.slope), number(p.baseline?.intercept),
+                                   number(p.intervals?.effectiveRobustness?.lower), number(p.intervals?.effectiveRobustness?.upper),
+                                   number(p.intervals?.relativeAccuracy?.lower), number(p.intervals?.relativeAccuracy?.upper),
+                                   p.intervals?.limitation?.rawValue ?? ""])
             }
         }
         files["effective_robustness"] = table(["model", "domain", "reference_accuracy", "accuracy", "relative_accuracy", "drop",
-                                               "effective_robustness", "baseline_source", "baseline_slope", "baseline_intercept"], robustness)
+                                               "effective_robustness", "baseline_source", "baseline_slope", "baseline_intercept",
+                                               "effective_robustness_ci_lower", "effective_robustness_ci_upper",
+                                               "relative_accuracy_ci_lower", "relative_accuracy_ci_upper", "baseline_limitation"], robustness)
         var verdicts: [[String]] = []
         for v in results.verdicts.models {
-            verdicts.append([v.model, "", v.status.rawValue, v.reasons.map(\.code).joined(separator: " "), v.reasons.map(\.message).joined(separator: " | ")])
+            verdicts.append([v.model, "", v.status.rawValue, v.reasons.map(\.code.rawValue).joined(separator: " "),
+                             try v.reasons.map {
+                                 try $0.code == .criteriaMet ? english.text("reason.criteria_met_all") : english.reasonText($0, withDomain: true)
+                             }.joined(separator: " | ")])
         }
         for v in results.verdicts.shifts {
-            verdicts.append([v.model, v.domain, v.status.rawValue, v.reasons.map(\.code).joined(separator: " "), v.reasons.map(\.message).joined(separator: " | ")])
+            verdicts.append([v.model, v.domain, v.status.rawValue, v.reasons.map(\.code.rawValue).joined(separator: " "),
+                             try v.reasons.map { try english.reasonText($0) }.joined(separator: " | ")])
         }
         files["verdicts"] = table(["model", "domain", "status", "reason_codes", "reasons"], verdicts)
         files["skipped"] = table(["domain", "path", "code", "reason"],

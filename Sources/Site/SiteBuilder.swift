@@ -66,9 +66,9 @@ public struct SiteBuilder: Sendable {
     }
 
     /// The CSV tables of one run, by path relative to the run folder.
-    public func runTables(_ run: SiteRun) -> [String: String] {
+    public func runTables(_ run: SiteRun) throws -> [String: String] {
         var files: [String: String] = [:]
-        for (name, text) in RunTables.csvFiles(run) { files["tables/\(name).csv"] = text }
+        for (name, text) in try RunTables.csvFiles(run, english: try catalog("en")) { files["tables/\(name).csv"] = text }
         return files
     }
 
@@ -94,7 +94,7 @@ public struct SiteBuilder: Sendable {
         }
         do {
             var files: [String: Data] = ["results.json": resultsJSON, "manifest.json": manifestJSON]
-            for (path, text) in runTables(run) { files[path] = Data(text.utf8) }
+            for (path, text) in try runTables(run) { files[path] = Data(text.utf8) }
             for (path, text) in try runPages(run) { files[path] = Data(text.utf8) }
             for (path, data) in files.sorted(by: { $0.key < $1.key }) {
                 let url = temporary.appendingPathComponent(path)

@@ -24,14 +24,21 @@ public struct SiteRun: Sendable {
 
     /// Decodes `results.json` bytes (the `RunResults` schema plus the optional `class_names`).
     public init(resultsJSON data: Data) throws {
+        struct Version: Decodable {
+            var schemaVersion: Int
+            enum CodingKeys: String, CodingKey { case schemaVersion = "schema_version" }
+        }
+        // The version first: a file from a newer tool gets that message, not a decoding error.
+        if let version = (try? JSONDecoder().decode(Version.self, from: data))?.schemaVersion,
+           !RunResults.readableSchemaVersions.contains(version) {
+            throw SiteError.invalidInput(
+                "results.json has schema version \(version); this tool reads versions \(RunResults.readableSchemaVersions.lowerBound)–\(RunResults.currentSchemaVersion)")
+        }
         let results: RunResults
         do {
             results = try RunResults.decode(data)
         } catch {
             throw SiteError.invalidInput("results.json does not match the results schema: \(error)")
-        }
-        guard results.schemaVersion == RunResults.currentSchemaVersion else {
-            throw SiteError.invalidInput("results.json has schema version \(results.schemaVersion); this tool reads version \(RunResults.currentSchemaVersion)")
         }
         struct Extra: Decodable {
             var classNames: [String]?

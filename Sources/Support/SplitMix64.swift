@@ -5,25 +5,35 @@
 /// 64-bit value — Swift's own generators are not seedable. The same seed gives the same
 /// stream on every platform; every probe that draws random numbers takes one and records it.
 public struct SplitMix64: RandomNumberGenerator, Sendable {
-    public private(set) var state: UInt64
+    /// The counter; `next()` and `index(below:)` are inlinable (bootstraps draw tens of
+    /// millions of indices), so the stored counter is visible to inlined code.
+    @usableFromInline var counter: UInt64
 
-    public init(seed: UInt64) { state = seed }
+    public var state: UInt64 { counter }
 
+    public init(seed: UInt64) { counter = seed }
+
+    @inlinable
     public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
+        counter &+= 0x9E37_79B9_7F4A_7C15
+        var z = counter
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
         z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
         return z ^ (z >> 31)
     }
 
     /// A uniform integer in `0..<bound` (Lemire's multiply-shift with rejection, unbiased).
+    ///
+    /// The rejection threshold `2⁶⁴ mod bound` is below `bound`, so a low word ≥ `bound` is
+    /// accepted without computing it (Lemire 2019): the division runs only on the rare draws
+    /// whose low word is below `bound`, and the results are those of the plain rule.
+    @inlinable
     public mutating func index(below bound: Int) -> Int {
         precondition(bound > 0, "bound must be positive")
         let b = UInt64(bound)
         while true {
             let product = next().multipliedFullWidth(by: b)
-            if product.low >= (0 &- b) % b { return Int(product.high) }
+            if product.low >= b || product.low >= (0 &- b) % b { return Int(product.high) }
         }
     }
 

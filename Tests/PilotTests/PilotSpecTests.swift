@@ -37,6 +37,15 @@ let packageRoot: URL = {
 let assets = Assets(root: packageRoot.appendingPathComponent("assets"))
 
 final class PilotSpecTests: XCTestCase {
+    func testJSONSyntaxErrorsSayLineAndColumn() throws {
+        let folder = try ScratchFolder()
+        // Line 3, column 14 is the second comma (the é before it is one column, two bytes).
+        let file = try folder.write("pilot.json", "{\n  \"pilot\": \"x\",\n  \"é\": [1, 2,,]\n}\n")
+        XCTAssertThrowsError(try PilotSpec.load(from: file)) { error in
+            XCTAssertTrue("\(error)".contains("invalid JSON at line 3, column 14"), "\(error)")
+        }
+    }
+
     func minimalSpec(_ extra: String = "", domains: String? = nil) -> String {
         """
         {
@@ -55,6 +64,22 @@ final class PilotSpecTests: XCTestCase {
         try scratch.write("ref/screw/a.png")
         try scratch.write("night/b.png")
         return scratch
+    }
+
+    /// A model folder as hub snapshots have it stands for the weights file inside it.
+    func testModelFolderStandsForItsWeights() throws {
+        let scratch = try scratchWithFiles()
+        let hf = try scratch.write("hf/model.safetensors")
+        try scratch.write("hf/config.json", "{}")
+        let openCLIP = try scratch.write("oc/open_clip_model.safetensors")
+        try scratch.write("oc/model.safetensors")
+        try scratch.write("empty/readme.txt")
+        let models = #"[{"name": "a", "weights": "hf"}, {"name": "b", "weights": "oc/"}]"#
+        let spec = try scratch.spec(minimalSpec().replacingOccurrences(of: #"[{"name": "tiny", "weights": "model.safetensors"}]"#, with: models))
+        XCTAssertEqual(spec.models.map(\.weights.path), [hf.standardizedFileURL.path, openCLIP.standardizedFileURL.path])
+        XCTAssertThrowsError(try scratch.spec(minimalSpec().replacingOccurrences(of: "\"model.safetensors\"", with: "\"empty\""))) { error in
+            XCTAssertTrue("\(error)".contains("is a folder without open_clip_model.safetensors or model.safetensors"), "\(error)")
+        }
     }
 
     func testParsesAMinimalSpecWithDefaults() throws {
@@ -86,11 +111,19 @@ final class PilotSpecTests: XCTestCase {
         }
     }
 
+    /// `below_baseline_trend`'s margin: −0.05 unless the pilot sets it.
+    func testMinEffectiveRobustnessDefaultsToMinusFivePoints() throws {
+        let scratch = try scratchWithFiles()
+        XCTAssertEqual(try scratch.spec(minimalSpec()).criteria.minEffectiveRobustness, -0.05)
+        XCTAssertEqual(try scratch.spec(minimalSpec(#", "criteria": {"min_effective_robustness": -0.1}"#)).criteria.minEffectiveRobustness, -0.1)
+    }
+
     func testWrongTypesAndValuesNameTheirPath() throws {
         let scratch = try scratchWithFiles()
         let cases: [(String, String)] = [
             (#", "criteria": {"min_accuracy": "high"}"#, "criteria.min_accuracy"),
             (#", "criteria": {"min_accuracy": 80}"#, "criteria.min_accuracy"),
+            (#", "criteria": {"min_effective_robustness": -5}"#, "criteria.min_effective_robustness"),
             (#", "language": "fr""#, "language"),
             (#", "probes": {"seed": 1.5}"#, "probes.seed"),
             (#", "probes": {"linear_probe": "no"}"#, "probes.linear_probe"),

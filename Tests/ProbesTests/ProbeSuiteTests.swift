@@ -152,40 +152,47 @@ final class ProbeSuiteTests: XCTestCase {
         broken.embeddings.values[9 * broken.embeddings.columns] = .infinity
         let results = try ProbeSuite.run(model: "m", head: head, reference: reference, shifts: [broken], options: smallOptions())
         XCTAssertEqual(results[1].results.zeroShot?.count, 198)
-        XCTAssertTrue(results[1].results.notes.contains { $0.contains("2 embeddings with NaN") })
-        XCTAssertEqual(results[1].results.noteCodes, [ProbeNote(code: ProbeNote.nonFiniteEmbeddings, count: 2)])
-        XCTAssertNil(results[0].results.noteCodes, "no note, no note_codes key")
+        XCTAssertEqual(results[1].results.notes, [ProbeNote(.nonfiniteEmbeddings, count: 2)])
+        XCTAssertEqual(results[0].results.notes, [])
         try assertEncodable(results)
     }
 
-    func testNoteCodesAreOptionalInResultsJSON() throws {
-        // Every note carries a code, in the same order as the English notes.
+    func testNotesAreCodesAndSchema1NotesStillRead() throws {
         let (head, reference, shift) = try fixtureDomains()
         let unlabelledReference = DomainEmbeddings(name: "r", embeddings: reference.embeddings, labels: nil)
         let single = DomainEmbeddings(name: "one", embeddings: shift.embeddings.selectingRows([0]), labels: [shift.labels![0]])
         let results = try ProbeSuite.run(model: "m", head: head, reference: unlabelledReference, shifts: [single], options: smallOptions())
-        XCTAssertEqual(results[0].results.noteCodes?.map(\.code), [ProbeNote.referenceUnlabelled])
-        XCTAssertEqual(results[1].results.noteCodes?.map(\.code), [ProbeNote.singleImageDistance, ProbeNote.singleLabel])
-        XCTAssertEqual(results[1].results.codedNotes?.map(\.text), results[1].results.notes)
+        XCTAssertEqual(results[0].results.notes.map(\.code), [.referenceUnlabelled])
+        XCTAssertEqual(results[1].results.notes.map(\.code), [.singleImageDistance, .singleLabel])
         let json = String(decoding: try RunResults.encoder().encode(results[1].results), as: UTF8.self)
-        XCTAssertTrue(json.contains("\"note_codes\""))
+        XCTAssertFalse(json.contains("\"note_codes\""))
         XCTAssertTrue(json.contains("\"code\" : \"single_label\""))
-        // results.json written before note_codes: decodes, and pages fall back to the notes.
+        XCTAssertEqual(try JSONDecoder().decode(ProbeResults.self, from: Data(json.utf8)), results[1].results)
+        // Schema 1: English sentences with their codes beside them read as the codes ...
+        let coded = try JSONDecoder().decode(ProbeResults.self, from: Data("""
+            {"notes": ["3 embeddings with NaN or infinity left out", "one image: Fréchet distance and MMD need at least 2"],
+             "note_codes": [{"code": "nonfinite_embeddings", "count": 3}, {"code": "single_image_distance"}]}
+            """.utf8))
+        XCTAssertEqual(coded.notes, [ProbeNote(.nonfiniteEmbeddings, count: 3), ProbeNote(.singleImageDistance)])
+        XCTAssertEqual(coded.uncodedNotes, [])
+        // ... and without codes (written before codes existed), or with codes that do not match
+        // the sentences one for one, as the sentences.
         let old = try JSONDecoder().decode(ProbeResults.self, from: Data("{\"notes\": [\"one image: Fréchet distance and MMD need at least 2\"]}".utf8))
-        XCTAssertNil(old.noteCodes)
-        XCTAssertNil(old.codedNotes)
+        XCTAssertEqual(old.notes, [])
+        XCTAssertEqual(old.uncodedNotes, ["one image: Fréchet distance and MMD need at least 2"])
+        let mismatched = try JSONDecoder().decode(ProbeResults.self, from: Data("""
+            {"notes": ["a", "b"], "note_codes": [{"code": "single_label"}]}
+            """.utf8))
+        XCTAssertEqual(mismatched.notes, [])
+        XCTAssertEqual(mismatched.uncodedNotes, ["a", "b"])
         // The concept probe's two ways of being skipped have their own codes.
         let rows = reference.embeddings.rows
         let noConcept = ConceptProbeInput(names: [], similarities: try Matrix(rows: rows, columns: 0, values: []))
         let tooFew = try ProbeSuite.run(model: "m", head: head, reference: reference, shifts: [], concepts: noConcept, options: smallOptions())
-        XCTAssertEqual(tooFew[0].results.noteCodes?.map(\.code), [ProbeNote.conceptProbeTooFew])
+        XCTAssertEqual(tooFew[0].results.notes.map(\.code), [.conceptProbeTooFew])
         let wrongRows = ConceptProbeInput(names: ["c"], similarities: try Matrix(rows: rows - 1, columns: 1, values: [Float](repeating: 0, count: rows - 1)))
         let mismatch = try ProbeSuite.run(model: "m", head: head, reference: reference, shifts: [], concepts: wrongRows, options: smallOptions())
-        XCTAssertEqual(mismatch[0].results.noteCodes?.map(\.code), [ProbeNote.conceptSimilaritiesMismatch])
-        // Codes that do not match the notes one for one are ignored rather than misattributed.
-        var mismatched = results[1].results
-        mismatched.noteCodes?.removeLast()
-        XCTAssertNil(mismatched.codedNotes)
+        XCTAssertEqual(mismatch[0].results.notes.map(\.code), [.conceptSimilaritiesMismatch])
     }
 
     func testOneImageDomainAndConstantDimension() throws {
@@ -225,8 +232,7 @@ final class ProbeSuiteTests: XCTestCase {
         let oneClassReference = DomainEmbeddings(name: "r", embeddings: reference.embeddings, labels: Array(repeating: 0, count: 200))
         let r = try ProbeSuite.run(model: "m", head: head, reference: oneClassReference, shifts: [], options: smallOptions())
         XCTAssertNil(r[0].results.linearProbe)
-        XCTAssertTrue(r[0].results.notes.contains { $0.contains("linear probe") })
-        XCTAssertEqual(r[0].results.noteCodes?.map(\.code), [ProbeNote.linearProbeTooFew, ProbeNote.singleLabel])
+        XCTAssertEqual(r[0].results.notes.map(\.code), [.linearProbeTooFew, .singleLabel])
         try assertEncodable(r)
     }
 
@@ -248,7 +254,7 @@ final class ProbeSuiteTests: XCTestCase {
 
     // MARK: Verdicts
 
-    func testVerdictRules() {
+    func testVerdictRules() throws {
         func probes(top1 correct: Int, of n: Int, differenceCI: Interval? = nil) -> ProbeResults {
             let ci = Statistics.clopperPearson(successes: correct, trials: n)!
             var zeroShot = ZeroShotResult(count: n, top1Correct: correct, top1: Double(correct) / Double(n), top1CI: ci, top5Correct: n, top5: 1, top5CI: ci, perClass: [])
@@ -258,24 +264,30 @@ final class ProbeSuiteTests: XCTestCase {
         let criteria = Criteria(minAccuracy: 0.8, maxRelativeDrop: 0.1)
         let good = Verdict.shift(model: "m", domain: "r", isReference: true, probes: probes(top1: 900, of: 1000), referenceAccuracy: 0.9, robustness: nil, criteria: criteria)
         XCTAssertEqual(good.status, .pass)
-        XCTAssertEqual(good.reasons.map(\.code), ["criteria_met"])
+        XCTAssertEqual(good.reasons.map(\.code), [.criteriaMet])
         let low = Verdict.shift(model: "m", domain: "s", isReference: false, probes: probes(top1: 700, of: 1000), referenceAccuracy: 0.9, robustness: nil, criteria: criteria)
         XCTAssertEqual(low.status, .fail)
-        XCTAssertEqual(low.reasons.map(\.code), ["accuracy_below_minimum", "relative_drop_uncertain"])
+        XCTAssertEqual(low.reasons.map(\.code), [.accuracyBelowMinimum, .relativeDropUncertain])
         let strongDrop = Verdict.shift(model: "m", domain: "s", isReference: false, probes: probes(top1: 700, of: 1000, differenceCI: Interval(lower: -0.23, upper: -0.17)), referenceAccuracy: 0.9, robustness: nil, criteria: criteria)
-        XCTAssertTrue(strongDrop.reasons.contains { $0.code == "relative_drop_above_maximum" && $0.status == .fail })
+        XCTAssertTrue(strongDrop.reasons.contains { $0.code == .relativeDropAboveMaximum && $0.status == .fail })
         let uncertain = Verdict.shift(model: "m", domain: "s", isReference: false, probes: probes(top1: 41, of: 50), referenceAccuracy: 0.84, robustness: nil, criteria: criteria)
         XCTAssertEqual(uncertain.status, .watch)
-        XCTAssertEqual(uncertain.reasons.first?.code, "accuracy_uncertain")
+        XCTAssertEqual(uncertain.reasons.first?.code, .accuracyUncertain)
         let unlabelled = Verdict.shift(model: "m", domain: "u", isReference: false, probes: ProbeResults(atc: ATCResult(threshold: 0.5, estimate: 0.6)), referenceAccuracy: 0.9, robustness: nil, criteria: criteria)
         XCTAssertEqual(unlabelled.status, .watch)  // an estimate never fails a model
-        XCTAssertEqual(unlabelled.reasons.map(\.code), ["estimated_accuracy_below_minimum", "estimated_relative_drop_above_maximum"])
+        XCTAssertEqual(unlabelled.reasons.map(\.code), [.estimatedAccuracyBelowMinimum, .estimatedRelativeDropAboveMaximum])
         let noCriteria = Verdict.shift(model: "m", domain: "s", isReference: false, probes: probes(top1: 100, of: 1000), referenceAccuracy: 0.9, robustness: nil, criteria: Criteria())
-        XCTAssertEqual(noCriteria.status, .pass)
+        XCTAssertEqual(noCriteria.status, .notAssessed)  // no criterion set: no evidence either way
         let model = Verdict.model("m", shifts: [good, low, uncertain])
         XCTAssertEqual(model.status, .fail)
         XCTAssertTrue(model.reasons.allSatisfy { $0.status != .pass })
-        XCTAssertTrue(model.reasons[0].message.hasPrefix("s: "))
+        XCTAssertEqual(model.reasons[0].domain, "s")
+        XCTAssertNil(low.reasons[0].domain, "an image-set verdict does not repeat its domain")
+        // Schema 1 stored an English `message` (in model verdicts prefixed with the domain): read, not kept.
+        let stored = try JSONDecoder().decode(VerdictReason.self, from: Data("""
+            {"code": "accuracy_uncertain", "status": "watch", "message": "s: top-1 82.0 % has a 95 % CI …", "value": 0.82, "limit": 0.8}
+            """.utf8))
+        XCTAssertEqual(stored, VerdictReason(code: .accuracyUncertain, status: .watch, value: 0.82, limit: 0.8))
     }
 
     // MARK: Schema
@@ -299,7 +311,7 @@ final class ProbeSuiteTests: XCTestCase {
         let data = try RunResults.encoder().encode(results)
         XCTAssertEqual(try RunResults.decode(data), results)
         let text = String(decoding: data, as: UTF8.self)
-        for key in ["\"schema_version\" : 1", "\"run_id\"", "\"zero_shot\"", "\"top1_ci\"", "\"kurtosis_mean\"", "\"effective_robustness\"",
+        for key in ["\"schema_version\" : 2", "\"run_id\"", "\"zero_shot\"", "\"top1_ci\"", "\"kurtosis_mean\"", "\"effective_robustness\"",
                     "\"skipped_images\"", "\"pruned_fraction\"", "\"mmd2\"", "\"linear_probe\"", "\"max_relative_drop\""] {
             XCTAssertTrue(text.contains(key), key)
         }

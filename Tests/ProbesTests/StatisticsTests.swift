@@ -90,10 +90,14 @@ final class StatisticsTests: XCTestCase {
         XCTAssertNotEqual(Statistics.bootstrapDifferenceOfMeans(a, b, resamples: 500, seed: 43)!.ci, first.ci)
     }
 
-    func testLogitClampsAndSigmoidInverts() {
-        XCTAssertTrue(Statistics.logit(0).isFinite)
-        XCTAssertTrue(Statistics.logit(1).isFinite)
-        assertClose(Statistics.sigmoid(Statistics.logit(0.37)), 0.37, relative: 1e-14)
+    /// Equal x values whose rounded mean differs from them have no line (Sxx > 0 by rounding
+    /// used to give a steep, meaningless one).
+    func testLeastSquaresNeedsTwoDistinctX() {
+        XCTAssertNil(Statistics.leastSquaresLine(x: [0.1, 0.1, 0.1], y: [1, 2, 3]))
+        XCTAssertNotNil(Statistics.leastSquaresLine(x: [0.1, 0.1, 0.2], y: [1, 2, 3]))
+    }
+
+    func testSigmoidSaturatesWithoutOverflow() {
         XCTAssertEqual(Statistics.sigmoid(-1000), 0)
         XCTAssertEqual(Statistics.sigmoid(1000), 1)
     }

@@ -105,11 +105,14 @@ final class BaselineModelsTests: XCTestCase {
         XCTAssertEqual(candidate.referenceAccuracy, 0.8, accuracy: 1e-12)
         XCTAssertEqual(candidate.accuracy, 0.7, accuracy: 1e-12)
         let fit = try XCTUnwrap(candidate.baseline)
-        // numpy: x = [0.6, 0.75, 0.9, 0.7], y = [0.3, 0.45, 0.65, 0.4]; lg = log(p / (1 - p));
-        // slope, intercept = np.polyfit(lg(x), lg(y), 1); er = 0.7 - 1 / (1 + exp(-(slope * lg(0.8) + intercept)))
-        XCTAssertEqual(fit.slope, 0.8032928698776903, accuracy: 1e-12)
-        XCTAssertEqual(fit.intercept, -1.1220630676329366, accuracy: 1e-12)
-        XCTAssertEqual(try XCTUnwrap(candidate.effectiveRobustness), 0.2021156603219712, accuracy: 1e-12)
+        // numpy: the measured baseline points enter with their counts as empirical logits
+        // el(k, n) = log((k + ½) / (n − k + ½)), the CSV row as its plain logit lg(p) = log(p / (1 − p)):
+        // x = [el(12, 20), el(15, 20), el(18, 20), lg(0.7)], y = [el(6, 20), el(9, 20), el(13, 20), lg(0.4)];
+        // slope, intercept = np.polyfit(x, y, 1); the candidate's 16 of 20:
+        // er = 0.7 - 1 / (1 + exp(-(slope * el(16, 20) + intercept)))
+        XCTAssertEqual(fit.slope, 0.8591958474322615, accuracy: 1e-12)
+        XCTAssertEqual(fit.intercept, -1.1200759369658266, accuracy: 1e-12)
+        XCTAssertEqual(try XCTUnwrap(candidate.effectiveRobustness), 0.20093434700283974, accuracy: 1e-12)
         XCTAssertEqual(fit.pointCount, 4)
         let points = try XCTUnwrap(fit.points)
         XCTAssertEqual(points.map(\.model).sorted(), ["base-a", "base-b", "base-c", "other"])
@@ -118,7 +121,15 @@ final class BaselineModelsTests: XCTestCase {
         XCTAssertEqual(points.first { $0.model == "other" }?.source, "baselines.csv")
         XCTAssertEqual(fit.source, "baselines.csv, models marked baseline in pilot.json")
         // The same line serves every model; the baseline models stay out of the verdicts.
-        XCTAssertEqual(try XCTUnwrap(try point(results, "base-a").effectiveRobustness), -0.010805579779726127, accuracy: 1e-12)
+        // base-a: 12 of 20 on the reference; er = 0.3 - σ(slope · el(12, 20) + intercept).
+        XCTAssertEqual(try XCTUnwrap(try point(results, "base-a").effectiveRobustness), -0.012444363632507505, accuracy: 1e-12)
+        XCTAssertEqual(points.first { $0.model == "base-a" }?.referenceCounts, AccuracyCounts(correct: 12, total: 20))
+        XCTAssertNil(points.first { $0.model == "other" }?.counts)
+        // 4 distinct points: the candidate's ER has its interval, and the run stored the margin.
+        let interval = try XCTUnwrap(candidate.intervals?.effectiveRobustness)
+        XCTAssertLessThan(interval.lower, 0.20093434700283974)
+        XCTAssertGreaterThan(interval.upper, 0.20093434700283974)
+        XCTAssertEqual(results.criteria.minEffectiveRobustness, -0.05)
         XCTAssertEqual(results.verdicts.models.map(\.model), ["cand"])
         XCTAssertEqual(Set(results.verdicts.shifts.map(\.model)), ["cand"])
     }

@@ -11,7 +11,14 @@ import Glibc
 /// run time (FIFOs, device links, sparse files, an 8 MiB JSON header, symlink loops) runs the
 /// built `shiftlens` binary as a child process and requires: exit code 1 (no signal), an error
 /// naming the file and the problem, an end within `timeLimit` (generous: a hang is the failure,
-/// not speed), and a peak resident set (`wait4`'s `ru_maxrss` of that child) under the case's bound.
+/// not speed), and a peak resident set under the case's bound.
+///
+/// The peak is measured by GNU time (`/usr/bin/time -f %M`), not by this process's `wait4`: a
+/// child started with `posix_spawn` shares this process's memory until it calls `exec`, and
+/// Linux then carries this process's own peak (well over 100 MiB once other tests have run)
+/// into the child's `ru_maxrss`. GNU time forks a copy of its own small process before `exec`,
+/// so its figure is the binary's alone. Without GNU time the bounds are not checked (a note is
+/// printed); `.ci/run` installs it and sets SHIFTLENS_REQUIRE_GNU_TIME=1 so CI fails instead.
 final class HostileInputTests: XCTestCase {
     static let root = EmbedTests.root
     static let corpus = root.appendingPathComponent("Tests/ShiftLensCLITests/Fixtures/hostile")
@@ -153,7 +160,8 @@ final class HostileInputTests: XCTestCase {
         var status: Int32?
         var signal: Int32?
         var seconds: Double
-        var maxRSSMiB: Double
+        /// Peak resident set of the binary, nil without GNU time.
+        var maxRSSMiB: Double?
         var out: String
         var err: String
     }
@@ -166,7 +174,14 @@ final class HostileInputTests: XCTestCase {
         let context = "\(label): \(arguments.joined(separator: " "))\n\(result.err)"
         XCTAssertNil(result.signal, "killed by signal \(result.signal ?? 0) — \(context)", file: file, line: line)
         XCTAssertLessThan(result.seconds, Self.timeLimit, "took \(result.seconds) s — \(context)", file: file, line: line)
-        XCTAssertLessThan(result.maxRSSMiB, Double(maxRSSMiB), "peak RSS \(Int(result.maxRSSMiB)) MiB — \(context)", file: file, line: line)
+        if let peak = result.maxRSSMiB {
+            XCTAssertLessThan(peak, Double(maxRSSMiB), "peak RSS \(Int(peak)) MiB — \(context)", file: file, line: line)
+        } else if ProcessInfo.processInfo.environment["SHIFTLENS_REQUIRE_GNU_TIME"] == "1" {
+            XCTFail("peak RSS not measured: \(Self.gnuTime) (GNU time) is missing — \(context)", file: file, line: line)
+        } else if !Self.notedMissingGNUTime {
+            Self.notedMissingGNUTime = true
+            print("note: peak-memory bounds not checked: \(Self.gnuTime) (GNU time, package `time`) is missing")
+        }
         if let expect {
             XCTAssertEqual(result.status, 1, context, file: file, line: line)
             XCTAssertTrue(result.err.contains(expect), "expected '\(expect)' — \(context)", file: file, line: line)
@@ -177,14 +192,21 @@ final class HostileInputTests: XCTestCase {
         return result
     }
 
-    /// Spawns the binary, kills it after `timeLimit` + 10 s, and reads its own resource usage (`wait4`).
+    static let gnuTime = "/usr/bin/time"
+    nonisolated(unsafe) static var notedMissingGNUTime = false
+
+    /// Spawns the binary (under GNU time when it exists, to measure its peak memory) in a process
+    /// group of its own, and kills the group after `timeLimit` + 10 s.
     func runChild(_ arguments: [String], environment extra: [String: String]) -> ChildResult {
         let binary = productsDirectory.appendingPathComponent("shiftlens").path
         let outPath = scratch.appendingPathComponent("stdout-\(UUID().uuidString)").path
         let errPath = scratch.appendingPathComponent("stderr-\(UUID().uuidString)").path
+        let rssPath = scratch.appendingPathComponent("rss-\(UUID().uuidString)").path
         var environment = ProcessInfo.processInfo.environment
         environment["SHIFTLENS_CACHE"] = scratch.appendingPathComponent("cache").path
         for (key, value) in extra { environment[key] = value }
+        let timed = FileManager.default.isExecutableFile(atPath: Self.gnuTime)
+        let command = timed ? [Self.gnuTime, "-f", "%M", "-o", rssPath, binary] + arguments : [binary] + arguments
 
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
@@ -192,32 +214,49 @@ final class HostileInputTests: XCTestCase {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        let argv = ([binary] + arguments).map { strdup($0) } + [nil]
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
+        let argv = command.map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { (argv + envp).forEach { free($0) } }
 
         let started = Date()
         var pid: pid_t = 0
-        guard posix_spawn(&pid, binary, &actions, nil, argv, envp) == 0 else {
-            XCTFail("cannot start \(binary)")
-            return ChildResult(status: nil, signal: nil, seconds: 0, maxRSSMiB: 0, out: "", err: "")
+        guard posix_spawn(&pid, command[0], &actions, &attributes, argv, envp) == 0 else {
+            XCTFail("cannot start \(command[0])")
+            return ChildResult(status: nil, signal: nil, seconds: 0, maxRSSMiB: nil, out: "", err: "")
         }
         var status: Int32 = 0
-        var usage = rusage()
-        while wait4(pid, &status, WNOHANG, &usage) == 0 {
+        while waitpid(pid, &status, WNOHANG) == 0 {
             if Date().timeIntervalSince(started) > Self.timeLimit + 10 {
-                kill(pid, SIGKILL)
-                _ = wait4(pid, &status, 0, &usage)
+                kill(-pid, SIGKILL)
+                _ = waitpid(pid, &status, 0)
                 break
             }
             usleep(5000)
         }
         let seconds = Date().timeIntervalSince(started)
-        let termination = status & 0x7F
         let read = { (path: String) in (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
-        return ChildResult(
-            status: termination == 0 ? (status >> 8) & 0xFF : nil, signal: termination == 0 ? nil : termination,
-            seconds: seconds, maxRSSMiB: Double(usage.ru_maxrss) / 1024, out: read(outPath), err: read(errPath))
+        var exitStatus: Int32? = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : nil
+        var signal: Int32? = (status & 0x7F) == 0 ? nil : status & 0x7F
+        var peak: Double?
+        if timed {
+            // GNU time writes "Command terminated by signal N" (and exits 128 + N) when the
+            // binary was killed, "Command exited with non-zero status N" when it failed, then
+            // the peak in KiB on the last line.
+            let lines = read(rssPath).split(separator: "\n")
+            if let last = lines.last, let kib = Double(last) { peak = kib / 1024 }
+            if let first = lines.first, first.hasPrefix("Command terminated by signal "),
+               let number = Int32(first.dropFirst("Command terminated by signal ".count)) {
+                signal = number
+                exitStatus = nil
+            }
+        }
+        return ChildResult(status: exitStatus, signal: signal, seconds: seconds, maxRSSMiB: peak,
+                           out: read(outPath), err: read(errPath))
     }
 }
 

@@ -103,9 +103,9 @@ final class ProbeCommandTests: XCTestCase {
         return try JSONDecoder().decode(ProbeResults.self, from: Data(result.out.utf8))
     }
 
-    /// With a shift, a skipped concept probe's note comes from the reference, prefixed, and
-    /// keeps its code beside it (`note_codes` matches `notes` one for one).
-    func testSkippedConceptProbeNoteKeepsItsCode() throws {
+    /// With a shift, a skipped concept probe's note comes from the reference and says so
+    /// (`domain`); the text output says it in English from the catalogue.
+    func testSkippedConceptProbeNoteNamesTheReference() throws {
         var reference = try fixtureMatrix("reference.npy")
         reference.values[7 * reference.columns] = .nan  // the similarities then no longer match the usable rows
         let referenceFile = try scratchFolder().appendingPathComponent("reference-nan.npy")
@@ -113,15 +113,17 @@ final class ProbeCommandTests: XCTestCase {
         let namesFile = referenceFile.deletingLastPathComponent().appendingPathComponent("names.txt")
         let concepts = try fixtureMatrix("concept_similarities.npy")
         try Data((0..<concepts.columns).map { "concept-\($0)\n" }.joined().utf8).write(to: namesFile)
-        let results = try probeResults([
+        let arguments = [
             "--embeddings", path("shift.npy"), "--labels", path("shift_labels.txt"),
             "--reference", referenceFile.path, "--reference-labels", path("reference_labels.txt"),
             "--concept-similarities", path("concept_similarities.npy"), "--concept-names", namesFile.path,
-        ])
+        ]
+        let results = try probeResults(arguments)
         XCTAssertNil(results.concepts)
-        let coded = try XCTUnwrap(results.codedNotes)
-        XCTAssertEqual(coded.map(\.note.code), [ProbeNote.conceptSimilaritiesMismatch])
-        XCTAssertEqual(coded.map(\.text), ["reference: concept probe skipped: similarities do not match the usable reference images"])
+        XCTAssertEqual(results.notes, [ProbeNote(.conceptSimilaritiesMismatch, domain: "reference")])
+        let text = run(["probe", "--head", path("head.npy"), "--no-linear-probe"] + arguments)
+        XCTAssertEqual(text.code, 0, text.err)
+        XCTAssertTrue(text.out.contains("\nnote: reference: concept probe skipped: similarities do not match the usable reference images"), text.out)
     }
 
     /// The similarities of make_fixtures.py give numpy's correlation counts, whether the

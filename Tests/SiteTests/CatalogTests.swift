@@ -94,7 +94,7 @@ final class CatalogTests: XCTestCase {
             "On low-light, ViT-B/32 LAION-2B keeps 93.0% of its reference accuracy.",
             "Its top-1 accuracy there is 80.0% (95% CI 76.0–84.0%).",
             "The change from the reference is −6.0 pp (95% CI −9.5 to −2.7 pp).",
-            "That is 1.1 pp better than standard models with the same reference accuracy (positive effective robustness).",
+            "That is 1.1 pp above what the line fitted on the baseline models (assets/baselines/imagenet-shifts-standard-testbed.csv) predicts at the same reference accuracy (positive effective robustness).",
             "Verdict: this meets the pilot's criteria.",
         ])
         let japanese = try PageContext(run: run, catalog: ja).shiftSentences(model: "ViT-B/32 LAION-2B", shift: shift)
@@ -102,7 +102,7 @@ final class CatalogTests: XCTestCase {
             "low-lightでは、ViT-B/32 LAION-2Bは基準精度の93.0%を維持しています。",
             "この条件でのトップ1精度は80.0%です（95%信頼区間 76.0〜84.0%）。",
             "基準からの変化は−6.0ポイントです（95%信頼区間 −9.5〜−2.7ポイント）。",
-            "これは、基準精度が同じ標準的なモデルより1.1ポイント高い値です（実効ロバスト性がプラス）。",
+            "これは、ベースラインのモデル（assets/baselines/imagenet-shifts-standard-testbed.csv）に当てはめた直線が同じ基準精度で予測する値より1.1ポイント高い値です（実効ロバスト性がプラス）。",
             "判定：パイロットの基準を満たしています。",
         ])
         let unlabelled = try XCTUnwrap(run.shifts.first { $0.name == "camera-2" })
@@ -122,22 +122,39 @@ final class CatalogTests: XCTestCase {
 
     /// The reason codes of the probes' verdict rules (Probes/Verdict.swift) all have a translation.
     func testEveryVerdictReasonCodeIsTranslated() throws {
-        let codes = ["criteria_met", "accuracy_below_minimum", "accuracy_uncertain", "estimated_accuracy_below_minimum",
-                     "relative_drop_above_maximum", "relative_drop_uncertain", "relative_drop_near_maximum",
-                     "estimated_relative_drop_above_maximum", "below_baseline_trend", "strong_unlabelled_shift"]
-        for code in codes {
-            XCTAssertNotNil(en.entries["reason.\(code)"], code)
-            XCTAssertNotNil(ja.entries["reason.\(code)"], code)
+        for code in VerdictReason.Code.allCases {
+            XCTAssertNotNil(en.entries["reason.\(code.rawValue)"], code.rawValue)
+            XCTAssertNotNil(ja.entries["reason.\(code.rawValue)"], code.rawValue)
+        }
+        for code in ProbeNote.Code.allCases {
+            XCTAssertNotNil(en.entries["note.\(code.rawValue)"], code.rawValue)
+            XCTAssertNotNil(ja.entries["note.\(code.rawValue)"], code.rawValue)
         }
         let context = PageContext(run: SiteRun(results: SiteFixture.results()), catalog: en)
-        XCTAssertEqual(try context.reasonText(VerdictReason(code: "below_baseline_trend", status: .watch, message: "m", value: -0.072, limit: -0.05)),
-                       "Accuracy is 7.2 pp below what standard models with the same reference accuracy reach (limit 5.0 pp).")
-        XCTAssertEqual(try context.reasonText(VerdictReason(code: "strong_unlabelled_shift", status: .watch, message: "m", value: 0.934, limit: 0.9)),
+        XCTAssertEqual(try context.reasonText(VerdictReason(code: .belowBaselineTrend, status: .watch, value: -0.072, limit: -0.05)),
+                       "Accuracy is 7.2 pp below the baseline line at the same reference accuracy, and the whole 95% interval of this difference lies below the pilot's limit of −5.0 pp.")
+        XCTAssertEqual(try context.reasonText(VerdictReason(code: .strongUnlabelledShift, status: .watch, value: 0.934, limit: 0.9)),
                        "The unlabelled images are easy to tell from the reference (domain classifier AUC 0.93, limit 0.90).")
-        XCTAssertEqual(try context.reasonText(VerdictReason(code: "relative_drop_uncertain", status: .watch, message: "m", value: 0.162, limit: 0.15)),
+        XCTAssertEqual(try context.reasonText(VerdictReason(code: .relativeDropUncertain, status: .watch, value: 0.162, limit: 0.15)),
                        "Accuracy drops by 16.2% of the reference, more than the allowed 15.0%, but within the uncertainty of the measurement.")
-        // A code the catalogue does not know keeps the probes' own message.
-        XCTAssertEqual(try context.reasonText(VerdictReason(code: "new_rule", status: .watch, message: "a new rule fired")), "a new rule fired")
+        for status in VerdictStatus.allCases {
+            XCTAssertNotNil(en.entries["verdict.\(status.rawValue)"], status.rawValue)
+            XCTAssertNotNil(ja.entries["verdict.\(status.rawValue)"], status.rawValue)
+            XCTAssertNotNil(en.entries["sentence.verdict_\(status.rawValue)"], status.rawValue)
+            XCTAssertNotNil(ja.entries["sentence.verdict_\(status.rawValue)"], status.rawValue)
+        }
+        for code in Guardrail.Code.allCases {
+            XCTAssertNotNil(en.entries["guardrail.\(code.rawValue)"], code.rawValue)
+            XCTAssertNotNil(ja.entries["guardrail.\(code.rawValue)"], code.rawValue)
+        }
+        for limitation in ["no_baseline_points", "too_few_baseline_points", "single_reference_accuracy", "too_few_distinct_baseline_points"] {
+            XCTAssertNotNil(BaselineLimitation(rawValue: limitation), limitation)
+            XCTAssertNotNil(en.entries["limitation.\(limitation)"], limitation)
+            XCTAssertNotNil(ja.entries["limitation.\(limitation)"], limitation)
+        }
+        // In a model verdict the reason names its image set.
+        XCTAssertEqual(try en.reasonText(VerdictReason(code: .accuracyUncertain, status: .watch, value: 0.82, limit: 0.8, domain: "sketch"), withDomain: true),
+                       "sketch: Accuracy 82.0% is close to the minimum of 80.0%: its 95% interval reaches below it.")
     }
 
     func testTemplateValuesExposePlainMessages() {

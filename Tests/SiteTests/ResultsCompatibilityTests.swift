@@ -7,7 +7,8 @@ import XCTest
 /// of schema version 1 (written by the build of commit 43d19e2, with skipped images, probe notes,
 /// a baseline line from a CSV and a model marked baseline, model verdicts) are rendered by this
 /// build and every page's SHA-256 is compared with the page that build rendered from them
-/// (`Fixtures/v1-results/make_v1_results.py`).
+/// (`Fixtures/v1-results/make_v1_results.py`). A deliberate change of the pages (a sentence, a
+/// column) renews the digests with `--rerender`, which records why in pages.json.
 final class ResultsCompatibilityTests: XCTestCase {
     static let folder = SiteFixture.fixtures.appendingPathComponent("v1-results")
 

@@ -117,18 +117,17 @@ final class SiteBuilderTests: XCTestCase {
     func testStoredMessagesFollowThePageLanguage() throws {
         let japanese = site.appendingPathComponent("pilots/line3-ja/2026-11-20T0800Z-0001")
         let overview = try read(japanese.appendingPathComponent("index.html"))
-        // Skipped images by their code, coded notes from the catalogue; a note without a code
-        // (results.json from before `note_codes`) keeps its English text.
+        // Skipped images by their code, notes from the catalogue.
         for shown in ["<td>ファイルが途中で切れています</td>", "<td>ファイルが壊れています</td>", "NaNまたは無限大を含む埋め込み3件を除外しました",
-                      "too few reference images or classes for a linear probe"] {
+                      "基準画像またはクラスが少なすぎるため、線形プローブは行っていません"] {
             XCTAssertTrue(overview.contains(shown), shown)
         }
-        for english in ["scan ended early", "with NaN or infinity"] { XCTAssertFalse(overview.contains(english), english) }
+        for english in ["scan ended early", "with NaN or infinity", "too few reference images"] { XCTAssertFalse(overview.contains(english), english) }
         let sketch = try read(japanese.appendingPathComponent("shifts/sketch.html"))
         XCTAssertTrue(sketch.contains("<td>ファイルが壊れています</td>"))
         XCTAssertFalse(sketch.contains("CRC mismatch"))
 
-        // English pages show results.json's messages as written.
+        // English pages show skipped-image reasons as written, notes from the catalogue.
         let english = try read(runFolder.appendingPathComponent("index.html"))
         XCTAssertTrue(english.contains("<td>truncated file: scan ended early</td>"))
         XCTAssertTrue(english.contains("3 embeddings with NaN or infinity left out"))

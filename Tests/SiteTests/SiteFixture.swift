@@ -116,12 +116,10 @@ enum SiteFixture {
                                                          PruningPoint(prunedFraction: p, kept: max(1, Int(((1 - p) * 512).rounded())), accuracy: top1 * (1 - 0.9 * p))
                                                      })
                 if model.name == "RN50 openai" && domain.name == "sketch" {
-                    result.notes = ["3 embeddings with NaN or infinity left out"]
-                    result.noteCodes = [ProbeNote(code: ProbeNote.nonFiniteEmbeddings, count: 3)]
+                    result.notes = [ProbeNote(.nonfiniteEmbeddings, count: 3)]
                 }
                 if model.name == "ViT-B/16 \"tuned\" <v2>" && domain.role == .reference {
-                    // A note as results.json held it before `note_codes`: shown as written in every language.
-                    result.notes = ["too few reference images or classes for a linear probe"]
+                    result.notes = [ProbeNote(.linearProbeTooFew)]
                 }
                 probes.append(ModelDomainProbes(model: model.name, domain: domain.name, results: result))
                 if domain.role == .shift && domain.isLabelled {
@@ -135,18 +133,18 @@ enum SiteFixture {
                     let status: VerdictStatus = value < 0.6 ? .fail : (value < 0.7 ? .watch : .pass)
                     var shiftReasons: [VerdictReason] = []
                     if status == .fail {
-                        shiftReasons.append(VerdictReason(code: "accuracy_below_minimum", status: .fail, message: "accuracy \(value) below 0.70", value: value, limit: 0.7))
+                        shiftReasons.append(VerdictReason(code: .accuracyBelowMinimum, status: .fail, value: value, limit: 0.7))
                     } else if status == .watch {
-                        shiftReasons.append(VerdictReason(code: "accuracy_uncertain", status: .watch, message: "interval includes 0.70", value: value, limit: 0.7))
+                        shiftReasons.append(VerdictReason(code: .accuracyUncertain, status: .watch, value: value, limit: 0.7))
                     } else {
-                        shiftReasons.append(VerdictReason(code: "criteria_met", status: .pass, message: "no criterion is violated"))
+                        shiftReasons.append(VerdictReason(code: .criteriaMet, status: .pass))
                     }
                     shiftVerdicts.append(ShiftVerdict(model: model.name, domain: domain.name, status: status, reasons: shiftReasons))
                     worst = max(worst, status)
                     reasons += shiftReasons.filter { $0.status != .pass }.map { reason in
-                        var prefixed = reason
-                        prefixed.message = "\(domain.name): \(reason.message)"
-                        return prefixed
+                        var onDomain = reason
+                        onDomain.domain = domain.name
+                        return onDomain
                     }
                 }
             }

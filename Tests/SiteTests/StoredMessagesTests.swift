@@ -53,31 +53,23 @@ final class StoredMessagesTests: XCTestCase {
 
     /// The run overview of `results` rendered into a fresh site.
     func overview(_ results: RunResults, file: StaticString = #filePath, line: UInt = #line) throws -> String {
+        try overview(json: try SiteBuilder.encode(results, classNames: Self.classNames), file: file, line: line)
+    }
+
+    /// The run overview of the results.json `json` rendered into a fresh site.
+    func overview(json: Data, file: StaticString = #filePath, line: UInt = #line) throws -> String {
         let site = SiteFixture.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: site) }
-        let folder = try SiteFixture.builder(site: site).addRun(results: results, classNames: Self.classNames, manifestJSON: Data("{}".utf8))
+        let folder = try SiteFixture.builder(site: site).addRun(resultsJSON: json, manifestJSON: Data("{}".utf8))
         XCTAssertEqual(SiteChecks.malformedPages(in: site), [], file: file, line: line)
         return SiteChecks.read(folder.appendingPathComponent("index.html"))
     }
 
     func testTheRunProducesEveryCodedNote() throws {
         let results = try Self.results(language: "en")
-        let codes = results.probes.flatMap { $0.results.noteCodes ?? [] }.map(\.code)
-        XCTAssertEqual(Set(codes), [ProbeNote.referenceUnlabelled, ProbeNote.nonFiniteEmbeddings, ProbeNote.singleImageDistance,
-                                    ProbeNote.singleLabel, ProbeNote.noUsableEmbedding])
-        XCTAssertEqual(results.probes(model: "toy", domain: "night")?.noteCodes, [ProbeNote(code: ProbeNote.nonFiniteEmbeddings, count: 2)])
-    }
-
-    func testEnglishCatalogueSaysWhatTheProbesWrite() throws {
-        // The English catalogue's note.* entries are the probes' own sentences, so the codes
-        // carry everything the English text says.
-        let en = try Catalog(language: "en", directory: CatalogTests.i18n)
-        for entry in try Self.results(language: "en").probes {
-            for (text, note) in try XCTUnwrap(entry.results.codedNotes) {
-                let key = "note.\(note.code)"
-                XCTAssertEqual(try note.count.map { try en.plural(key, count: $0) } ?? en.text(key), text)
-            }
-        }
+        let codes = results.probes.flatMap(\.results.notes).map(\.code)
+        XCTAssertEqual(Set(codes), [.referenceUnlabelled, .nonfiniteEmbeddings, .singleImageDistance, .singleLabel, .noUsableEmbedding])
+        XCTAssertEqual(results.probes(model: "toy", domain: "night")?.notes, [ProbeNote(.nonfiniteEmbeddings, count: 2)])
     }
 
     func testJapanesePageShowsNotesAndSkippedReasonsInJapanese() throws {
@@ -97,20 +89,36 @@ final class StoredMessagesTests: XCTestCase {
         XCTAssertTrue(page.contains("<td>a reason no catalogue knows</td>"))
     }
 
-    func testEnglishPageShowsTheStoredTextAsWritten() throws {
+    func testEnglishPageShowsNotesFromTheCatalogueAndSkippedReasonsAsWritten() throws {
         let results = try Self.results(language: "en")
         let page = try overview(results)
-        for text in results.probes.flatMap(\.results.notes) + results.domains.flatMap(\.skippedImages).map(\.reason) {
+        for text in ["the reference has no labels: no ATC estimate and no linear probe", "2 embeddings with NaN or infinity left out",
+                     "1 embedding with NaN or infinity left out", "one image: Fréchet distance and MMD need at least 2",
+                     "every image has the same label: per-class accuracy has one class", "no usable embedding: every probe is skipped"]
+            + results.domains.flatMap(\.skippedImages).map(\.reason) {
             XCTAssertTrue(page.contains(text.replacingOccurrences(of: "&", with: "&amp;")), text)
         }
     }
 
-    func testResultsWithoutNoteCodesStillRender() throws {
-        var results = try Self.results(language: "ja")
-        for index in results.probes.indices { results.probes[index].results.noteCodes = nil }
-        let json = try SiteBuilder.encode(results, classNames: Self.classNames)
-        XCTAssertFalse(String(decoding: json, as: UTF8.self).contains("note_codes"))
-        let page = try overview(try SiteRun(resultsJSON: json).results)
+    /// results.json of schema 1 as written before `note_codes` existed: English sentences only.
+    func testSchema1NotesWithoutCodesStillRender() throws {
+        let json = try SiteBuilder.encode(try Self.results(language: "ja"), classNames: Self.classNames)
+        var object = try XCTUnwrap(try JSONSerialization.jsonObject(with: json) as? [String: Any])
+        let english = try Catalog(language: "en", directory: CatalogTests.i18n)
+        object["schema_version"] = 1
+        object["probes"] = try XCTUnwrap(object["probes"] as? [[String: Any]]).map { entry in
+            var entry = entry
+            var results = try XCTUnwrap(entry["results"] as? [String: Any])
+            let notes = try JSONDecoder().decode([ProbeNote].self, from: try JSONSerialization.data(withJSONObject: results["notes"] ?? []))
+            results["notes"] = try notes.map { try english.noteText($0) }
+            entry["results"] = results
+            return entry
+        }
+        let old = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+        let run = try SiteRun(resultsJSON: old)
+        XCTAssertEqual(run.results.schemaVersion, 1)
+        XCTAssertEqual(run.results.probes(model: "toy", domain: "night")?.uncodedNotes, ["2 embeddings with NaN or infinity left out"])
+        let page = try overview(json: old)
         XCTAssertTrue(page.contains("the reference has no labels: no ATC estimate and no linear probe"))
         XCTAssertTrue(page.contains("2 embeddings with NaN or infinity left out"))
     }

@@ -17,6 +17,12 @@ It is run twice, in English and in Japanese. Written here: {en,ja}/pilots/<pilot
 (nothing else of the run folder) and pages.json: the SHA-256 of every .html file of each site
 after `shiftlens render`, which is what the current build must reproduce from the results.json files.
 Needs Python 3 only.
+
+When a later build changes the pages on purpose (a catalogue sentence, a new column), the stored
+results.json files stay as they are and only the digests are renewed, from the checkout of that
+build, with the reason recorded in pages.json:
+
+    python3 Tests/SiteTests/Fixtures/v1-results/make_v1_results.py --rerender NEW/.build/debug/shiftlens --reason "..."
 """
 import argparse
 import hashlib
@@ -35,8 +41,14 @@ def run(binary, *args, cwd=None):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--binary", required=True, help="release build of commit 43d19e2")
+    parser.add_argument("--binary", help="release build of commit 43d19e2")
+    parser.add_argument("--rerender", help="a later build: renew the digests from the stored results.json files")
+    parser.add_argument("--reason", help="with --rerender: why the pages changed")
     args = parser.parse_args()
+    if args.rerender:
+        return rerender(os.path.abspath(args.rerender), args.reason or "")
+    if not args.binary:
+        parser.error("--binary or --rerender is required")
     binary = os.path.abspath(args.binary)
     checkout = os.path.dirname(os.path.dirname(os.path.dirname(binary)))
     work = tempfile.mkdtemp(prefix="shiftlens-v1-")
@@ -92,6 +104,33 @@ def main():
             f.write("\n")
     finally:
         shutil.rmtree(work, ignore_errors=True)
+
+
+def rerender(binary, reason):
+    """Renders the stored runs with `binary` (templates and assets of its checkout) and rewrites
+    the digests, keeping the old generator and adding this one with `reason`."""
+    checkout = os.path.dirname(os.path.dirname(os.path.dirname(binary)))
+    with open(os.path.join(HERE, "pages.json")) as f:
+        stored = json.load(f)
+    pages = {}
+    work = tempfile.mkdtemp(prefix="shiftlens-v1-")
+    try:
+        for language in ("en", "ja"):
+            site = os.path.join(work, language)
+            shutil.copytree(os.path.join(HERE, language), site)
+            run(binary, "render", "--site", site, "--language", language, "--templates", os.path.join(checkout, "templates"),
+                "--assets", os.path.join(checkout, "assets"))
+            for name in stored["pages"]:
+                if name.startswith(language + "/"):
+                    with open(os.path.join(site, name[len(language) + 1:]), "rb") as f:
+                        pages[name] = hashlib.sha256(f.read()).hexdigest()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    generator = dict(stored["generator"])
+    generator.setdefault("rerendered", []).append(reason)
+    with open(os.path.join(HERE, "pages.json"), "w") as f:
+        json.dump({"generator": generator, "pages": dict(sorted(pages.items()))}, f, indent=1)
+        f.write("\n")
 
 
 if __name__ == "__main__":
