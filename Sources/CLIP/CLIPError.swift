@@ -13,6 +13,8 @@ public enum CLIPError: Error, Equatable, Sendable, CustomStringConvertible {
     case badVocabulary(String)
     /// The model has no text tower (a vision-only checkpoint) but text was asked for.
     case noTextTower
+    /// The tower cannot run at the asked precision (bf16 is implemented for ViT towers).
+    case unsupportedPrecision(String)
 
     public var code: String {
         switch self {
@@ -21,6 +23,7 @@ public enum CLIPError: Error, Equatable, Sendable, CustomStringConvertible {
         case .badInput: return "bad-input"
         case .badVocabulary: return "bad-vocabulary"
         case .noTextTower: return "no-text-tower"
+        case .unsupportedPrecision: return "unsupported-precision"
         }
     }
 
@@ -31,6 +34,7 @@ public enum CLIPError: Error, Equatable, Sendable, CustomStringConvertible {
         case .badInput(let message): return "input does not fit the model: \(message)"
         case .badVocabulary(let message): return "unusable BPE vocabulary: \(message)"
         case .noTextTower: return "the checkpoint has no text tower (vision-only weights)"
+        case .unsupportedPrecision(let message): return "unsupported precision: \(message)"
         }
     }
 }

@@ -21,24 +21,32 @@ public struct CLIPModel: Sendable {
     ]
 
     public let config: CLIPConfig
+    /// The arithmetic of the image tower's linear layers; the text tower is always fp32
+    /// (prompts are few and cached, and the zero-shot head is shared by both precisions).
+    public let precision: Precision
     public let vision: Vision
     public let text: TextTransformer?
     /// Keeps memory-mapped weights alive for as long as the model is.
     public let checkpoint: StateDict
 
     /// Builds the towers, checking every tensor's name and shape; throws
-    /// `CLIPError.checkpoint` naming the first missing or misshapen tensor, or every leftover.
-    public init(checkpoint: StateDict, config: CLIPConfig) throws {
+    /// `CLIPError.checkpoint` naming the first missing or misshapen tensor, or every leftover,
+    /// and `CLIPError.unsupportedPrecision` for bf16 with a ModifiedResNet image tower.
+    public init(checkpoint: StateDict, config: CLIPConfig, precision: Precision = .fp32) throws {
         let source = TensorSource(checkpoint)
         switch config.vision {
         case .vit(let vit):
-            vision = .vit(try VisionTransformer(source, config: vit, activation: config.activation))
+            vision = .vit(try VisionTransformer(source, config: vit, activation: config.activation, precision: precision))
         case .resnet(let resnet):
+            guard precision == .fp32 else {
+                throw CLIPError.unsupportedPrecision("\(precision.rawValue) is implemented for ViT image towers; ModifiedResNet towers run in fp32")
+            }
             vision = .resnet(try ModifiedResNet(source, config: resnet))
         }
         text = try config.text.map { try TextTransformer(source, config: $0, activation: config.activation) }
         try source.finish(ignoring: Self.harmlessExtras)
         self.config = config
+        self.precision = precision
         self.checkpoint = checkpoint
     }
 

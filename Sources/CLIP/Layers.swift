@@ -1,32 +1,40 @@
 import Tensor
 import Weights
 
-/// `torch.nn.Linear`: weight (outFeatures, inFeatures), optional bias (outFeatures).
+/// `torch.nn.Linear`: weight (outFeatures, inFeatures), optional bias (outFeatures). The
+/// weight is repacked once, at `precision`, into the GEMM's panels (`PackedWeight`).
 struct LinearLayer: Sendable {
-    let weight: WeightTensor
+    let weight: PackedWeight
     let bias: WeightTensor?
     let inFeatures: Int
     let outFeatures: Int
 
-    init(_ source: TensorSource, _ prefix: String, in inFeatures: Int, out outFeatures: Int, bias hasBias: Bool = true) throws {
-        weight = try source.take(OpenCLIPNames.weight(prefix), [outFeatures, inFeatures])
-        bias = hasBias ? try source.take(OpenCLIPNames.bias(prefix), [outFeatures]) : nil
-        self.inFeatures = inFeatures
-        self.outFeatures = outFeatures
+    init(
+        _ source: TensorSource, _ prefix: String, in inFeatures: Int, out outFeatures: Int, bias hasBias: Bool = true,
+        precision: Precision = .fp32
+    ) throws {
+        let weight = try source.take(OpenCLIPNames.weight(prefix), [outFeatures, inFeatures])
+        self.init(
+            weight: weight, bias: hasBias ? try source.take(OpenCLIPNames.bias(prefix), [outFeatures]) : nil,
+            in: inFeatures, out: outFeatures, precision: precision)
     }
 
-    init(weight: WeightTensor, bias: WeightTensor?, in inFeatures: Int, out outFeatures: Int) {
-        self.weight = weight
+    init(weight: WeightTensor, bias: WeightTensor?, in inFeatures: Int, out outFeatures: Int, precision: Precision = .fp32) {
+        self.weight = PackedWeight(weight: weight.pointer, outFeatures: outFeatures, inFeatures: inFeatures, precision: precision)
         self.bias = bias
         self.inFeatures = inFeatures
         self.outFeatures = outFeatures
     }
 
-    /// `output` (rows, outFeatures) ← `input` (rows, inFeatures) · weightᵀ + bias.
-    func callAsFunction(_ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>) {
+    /// `output` (rows, outFeatures) ← `input` (rows, inFeatures) · weightᵀ + bias, then
+    /// `activation`; with `accumulate`, `output +=` the product instead (a residual add).
+    func callAsFunction(
+        _ input: UnsafePointer<Float>, rows: Int, into output: UnsafeMutablePointer<Float>,
+        activation: Activation? = nil, accumulate: Bool = false
+    ) {
         Kernels.linear(
-            input: input, rows: rows, inFeatures: inFeatures,
-            weight: weight.pointer, bias: bias?.pointer, outFeatures: outFeatures, output: output)
+            input: input, rows: rows, weight: weight, bias: bias?.pointer, activation: activation?.fused,
+            accumulate: accumulate, output: output)
     }
 }
 
@@ -52,11 +60,11 @@ struct LayerNormLayer: Sendable {
 }
 
 extension Activation {
-    /// Applies the activation in place.
-    func apply(_ x: UnsafeMutablePointer<Float>, count: Int) {
+    /// The same function applied by the GEMM's store (`LinearLayer(…, activation:)`).
+    var fused: Kernels.FusedActivation {
         switch self {
-        case .gelu: Kernels.gelu(x, count: count)
-        case .quickGelu: Kernels.quickGelu(x, count: count)
+        case .gelu: return .gelu
+        case .quickGelu: return .quickGelu
         }
     }
 }

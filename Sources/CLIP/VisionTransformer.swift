@@ -24,7 +24,9 @@ public struct VisionTransformer: Sendable {
     let lnPost: LayerNormLayer
     let projection: WeightTensor           // (width, outputDim)
 
-    init(_ source: TensorSource, config: ViTConfig, activation: Activation) throws {
+    /// `precision`: the arithmetic of the transformer blocks' linear layers (`Precision`);
+    /// the patch embedding, attention, norms and the projection stay fp32.
+    init(_ source: TensorSource, config: ViTConfig, activation: Activation, precision: Precision = .fp32) throws {
         guard config.patchSize > 0, config.imageSize >= config.patchSize, config.width > 0, config.layers >= 0 else {
             throw CLIPError.badConfig("ViT patch \(config.patchSize), image \(config.imageSize), width \(config.width)")
         }
@@ -38,7 +40,7 @@ public struct VisionTransformer: Sendable {
         blocks = try (0..<config.layers).map {
             try ResidualAttentionBlock(
                 source, OpenCLIPNames.Block(OpenCLIPNames.visualBlocks, $0), width: w, heads: config.heads,
-                hidden: config.mlpWidth, activation: activation)
+                hidden: config.mlpWidth, activation: activation, precision: precision)
         }
         lnPost = try LayerNormLayer(source, OpenCLIPNames.visualLayerNormPost, width: w)
         projection = try source.take(OpenCLIPNames.visualProjection, [w, config.outputDim])
@@ -75,7 +77,7 @@ public struct VisionTransformer: Sendable {
     private func forward(_ pixels: UnsafePointer<Float>, images: Int, into embeddings: UnsafeMutablePointer<Float>, trace: LayerTrace?) {
         let width = config.width, grid = config.gridSize, patches = grid * grid, tokens = patches + 1
         let size = config.imageSize, sequenceStride = tokens * width
-        var patchMap = [Float](zeros: width * patches)
+        var patchMap = [Float](zeros: images * width * patches)
         var x = [Float](zeros: images * sequenceStride)
         var pooled = [Float](zeros: images * width)
         patchMap.withUnsafeMutableBufferPointer { patchMap in
@@ -85,17 +87,17 @@ public struct VisionTransformer: Sendable {
             func sequence(_ n: Int, rows: Range<Int>) -> Tensor {
                 Tensor(shape: [rows.count, width], scalars: Array(xBuffer[(n * sequenceStride + rows.lowerBound * width)..<(n * sequenceStride + rows.upperBound * width)]))
             }
+            Kernels.conv2d(
+                input: pixels, batch: images, inChannels: 3, height: size, width: size,
+                weight: patchWeight.pointer, bias: nil, outChannels: width,
+                kernelHeight: config.patchSize, kernelWidth: config.patchSize,
+                stride: config.patchSize, padding: 0, output: patchMap.baseAddress!)  // (images, width, grid, grid)
             for n in 0..<images {
-                let base = x + n * sequenceStride
-                Kernels.conv2d(
-                    input: pixels + n * 3 * size * size, inChannels: 3, height: size, width: size,
-                    weight: patchWeight.pointer, bias: nil, outChannels: width,
-                    kernelHeight: config.patchSize, kernelWidth: config.patchSize,
-                    stride: config.patchSize, padding: 0, output: patchMap.baseAddress!)  // (width, grid, grid)
+                let base = x + n * sequenceStride, map = patchMap.baseAddress! + n * width * patches
                 // Transpose to token rows after the class token; add positions.
                 for c in 0..<width { base[c] = classEmbedding.values[c] }
                 for p in 0..<patches {
-                    for c in 0..<width { base[(p + 1) * width + c] = patchMap[c * patches + p] }
+                    for c in 0..<width { base[(p + 1) * width + c] = map[c * patches + p] }
                 }                                                                       // (1 + grid², width)
                 trace?("image.conv1", n, sequence(n, rows: 1..<tokens))
                 addInPlace(base, positionalEmbedding.pointer, count: tokens * width)
@@ -103,12 +105,22 @@ public struct VisionTransformer: Sendable {
             lnPre(x, rows: images * tokens, into: x)                                    // (images · tokens, width)
             for n in 0..<images { trace?("image.ln_pre", n, sequence(n, rows: 0..<tokens)) }
             let scratch = BlockScratch(rows: images * tokens, blocks: blocks)
-            for (index, block) in blocks.enumerated() {
+            // Only the class token leaves the tower: without a trace, the last block computes
+            // its row alone (same values, 6 % fewer FLOPs for ViT-B/32).
+            let fullBlocks = trace == nil && !blocks.isEmpty ? blocks.count - 1 : blocks.count
+            for (index, block) in blocks.prefix(fullBlocks).enumerated() {
                 block.forward(x, sequences: images, tokens: tokens, causal: false, scratch: scratch)  // (images · tokens, width)
                 for n in 0..<images { trace?("image.resblocks.\(index)", n, sequence(n, rows: 0..<tokens)) }
             }
+            let classTokens = UnsafeMutablePointer<Float>.allocate(capacity: images * width)
+            defer { classTokens.deallocate() }
+            if fullBlocks < blocks.count {
+                blocks[fullBlocks].forwardFirstToken(x, sequences: images, tokens: tokens, scratch: scratch, into: classTokens)
+            } else {
+                for n in 0..<images { (classTokens + n * width).update(from: x + n * sequenceStride, count: width) }
+            }                                                                           // (images, width)
             for n in 0..<images {
-                lnPost(x + n * sequenceStride, rows: 1, into: pooled.baseAddress! + n * width)  // (width) — class token
+                lnPost(classTokens + n * width, rows: 1, into: pooled.baseAddress! + n * width)  // (width) — class token
                 trace?("image.ln_post", n, Tensor(shape: [width], scalars: Array(pooled[(n * width)..<((n + 1) * width)])))
             }
             Kernels.matmul(

@@ -65,6 +65,8 @@ public struct PilotSpec: Sendable, Equatable {
         public var mean: [Double]?
         public var std: [Double]?
         public var imageSize: Int?
+        /// "fp32" or "bf16": the arithmetic of the image tower's linear layers (nil: fp32).
+        public var precision: String?
     }
 
     /// The pilot's pass/fail thresholds (fractions, 0–1).
@@ -338,8 +340,14 @@ public struct PilotSpec: Sendable, Equatable {
         if let imageSize, !(16...4096).contains(imageSize) {
             throw PilotError.invalidValue(file: file, path: "\(path).image_size", message: "must be between 16 and 4096")
         }
-        try reader.finish(known: ["name", "weights", "activation", "baseline", "mean", "std", "image_size"])
-        return Model(name: name, weights: weights, activation: activation, baseline: baseline, mean: mean, std: std, imageSize: imageSize)
+        let precision = try reader.string("precision")
+        if let precision, !["fp32", "bf16"].contains(precision) {
+            throw PilotError.invalidValue(file: file, path: "\(path).precision", message: "must be \"fp32\" or \"bf16\"")
+        }
+        try reader.finish(known: ["name", "weights", "activation", "baseline", "mean", "std", "image_size", "precision"])
+        return Model(
+            name: name, weights: weights, activation: activation, baseline: baseline, mean: mean, std: std, imageSize: imageSize,
+            precision: precision)
     }
 
     private static func resolveFile(_ text: String, file: String, path: String, base: URL) throws -> URL {

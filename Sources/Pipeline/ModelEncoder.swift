@@ -32,6 +32,8 @@ package final class ModelEncoder {
     package let model: CLIPModel
     let loaded: LoadedCheckpoint
     let preprocessing: PreprocessConfig
+    /// The image tower's arithmetic: `--precision`, else the pilot entry's `"precision"`, else fp32.
+    let precision: Precision
     let store: EmbeddingStore
     /// Images per encoder pass, and per store write (`EncoderBatch`).
     let batch: EncoderBatch
@@ -57,16 +59,26 @@ package final class ModelEncoder {
         return SHA256.hex(bytes)
     }
 
-    /// `batchSize` nil: the model's default (`EncoderBatch`).
+    /// The store table of this model's image rows: the preprocessing id, with `.bf16` appended at
+    /// bf16 (fp32 rows keep the id they always had, so existing stores stay valid; the two
+    /// precisions never share a table).
+    static func imageTableID(preprocessing: PreprocessConfig, precision: Precision) -> String {
+        precision == .fp32 ? preprocessing.id : "\(preprocessing.id).\(precision.rawValue)"
+    }
+
+    /// `batchSize` nil: the model's default (`EncoderBatch`). `precisionOverride` (`--precision`)
+    /// wins over the entry's `"precision"`.
     init(name: String, entry: PilotSpec.Model?, weights: URL, store: EmbeddingStore, batchSize: Int?, progress: ProgressReporter,
-         activationOverride: Activation? = nil) throws {
+         activationOverride: Activation? = nil, precisionOverride: Precision? = nil) throws {
         var overrides = ConfigOverrides(source: entry == nil ? "--activation" : "pilot")
         overrides.activation = activationOverride ?? entry?.activation.flatMap(Activation.init(rawValue:))
         overrides.imageMean = entry?.mean?.map(Float.init)
         overrides.imageStd = entry?.std?.map(Float.init)
         let loaded = try Checkpoint.load(weights, overrides: overrides)
         self.loaded = loaded
-        model = try CLIPModel(checkpoint: loaded.stateDict, config: loaded.config)
+        // The pilot reader accepts only "fp32" and "bf16".
+        precision = precisionOverride ?? entry?.precision.flatMap(Precision.init(rawValue:)) ?? .fp32
+        model = try CLIPModel(checkpoint: loaded.stateDict, config: loaded.config, precision: precision)
         // The towers take only their own input size: any other crop would fail at the first batch,
         // after a queue of crops of the asked size (up to 4096², 200 MB each) had been decoded.
         if let size = entry?.imageSize, size != model.imageSize {
@@ -90,12 +102,13 @@ package final class ModelEncoder {
         var cropped = self.preprocessing
         cropped.borderCrop = borderCrop
         let preprocessing = cropped
-        let table = try store.table(weightsSHA256: loaded.sha256, preprocessing: preprocessing.id)
+        let tableID = Self.imageTableID(preprocessing: preprocessing, precision: precision)
+        let table = try store.table(weightsSHA256: loaded.sha256, preprocessing: tableID)
         let size = preprocessing.imageSize
         let model = self.model
         let label = "\(name) · \(domain)"
         let passSize = batch.size
-        let base = try baseTable(preprocessing: preprocessing.id)
+        let base = try baseTable(preprocessing: tableID)
         let cpuStart = CPUTime.process
         let limits = imageLimits
         // The decode threads and the pool's helpers together hold at most `maxMemory` for images.

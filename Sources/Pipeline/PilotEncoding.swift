@@ -22,6 +22,8 @@ struct EncodedModel {
     var sha256: String
     var family: String
     var activation: String
+    /// The image tower's arithmetic ("fp32" or "bf16"; nil when the embeddings were imported).
+    var precision: String?
     var dimension: Int
     /// Images per encoder pass, and whether the model's default or `--batch` chose it (nil when imported).
     var batch: EncoderBatch?
@@ -49,6 +51,8 @@ package struct PilotEncoding {
     package var imageLimits = DecodingLimits.default
     /// A store whose rows count as cached without being copied (`encode --shard` reads the shared store).
     package var baseStore: EmbeddingStore?
+    /// `--precision`: every model's image tower at this precision, whatever the pilot says.
+    package var precision: Precision?
 
     package init(spec: PilotSpec, classes: ClassList, store: EmbeddingStore, batchSize: Int?, progress: ProgressReporter, cancel: CancellationFlag) {
         self.spec = spec
@@ -104,11 +108,13 @@ package struct PilotEncoding {
 
     /// Loads a model to encode with; `announce` prints its family and batch size.
     package func loadModel(_ entry: PilotSpec.Model, announce: Bool = true) throws -> ModelEncoder {
-        let encoder = try ModelEncoder(name: entry.name, entry: entry, weights: entry.weights, store: store, batchSize: batchSize, progress: progress)
+        let encoder = try ModelEncoder(
+            name: entry.name, entry: entry, weights: entry.weights, store: store, batchSize: batchSize, progress: progress,
+            precisionOverride: precision)
         encoder.decoders = decoders
         encoder.imageLimits = imageLimits
         encoder.baseStore = baseStore
-        if announce { progress.finish("\(entry.name): \(Self.family(encoder.loaded.config)), \(encoder.batch.description)") }
+        if announce { progress.finish("\(entry.name): \(Self.family(encoder.loaded.config)), \(encoder.precision.rawValue), \(encoder.batch.description)") }
         return encoder
     }
 
@@ -145,7 +151,7 @@ package struct PilotEncoding {
         }
         return EncodedModel(
             entry: entry, sha256: encoder.loaded.sha256, family: Self.family(encoder.loaded.config),
-            activation: encoder.loaded.config.activation.rawValue, dimension: encoder.dimension, batch: encoder.batch,
+            activation: encoder.loaded.config.activation.rawValue, precision: encoder.precision.rawValue, dimension: encoder.dimension, batch: encoder.batch,
             domains: encoded, head: head, conceptEmbeddings: conceptEmbeddings, conceptNames: concepts, warnings: encoder.loaded.warnings)
     }
 

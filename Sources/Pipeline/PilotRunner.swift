@@ -27,11 +27,14 @@ package struct PilotRunner {
         var decoders = PilotEncoding.defaultDecoders
         /// Limits of every image decode (docs/security.md).
         var imageLimits: DecodingLimits
+        /// `--precision`: every model's image tower at this precision (nil: each entry's own, fp32 by default).
+        package var precision: Precision?
         /// Extra sentence shown on every page of the run (the demo says it uses toy models).
         var notice: String?
 
         package init(site: URL, store: URL, batchSize: Int? = nil, runID: String? = nil, embeddings: URL? = nil,
-                     decoders: Int = PilotEncoding.defaultDecoders, imageLimits: DecodingLimits = .default, notice: String? = nil) {
+                     decoders: Int = PilotEncoding.defaultDecoders, imageLimits: DecodingLimits = .default, precision: Precision? = nil,
+                     notice: String? = nil) {
             self.site = site
             self.store = store
             self.batchSize = batchSize
@@ -39,6 +42,7 @@ package struct PilotRunner {
             self.embeddings = embeddings
             self.decoders = decoders
             self.imageLimits = imageLimits
+            self.precision = precision
             self.notice = notice
         }
     }
@@ -93,6 +97,7 @@ package struct PilotRunner {
         var encoding = PilotEncoding(spec: spec, classes: classes, store: store, batchSize: options.batchSize, progress: progress, cancel: cancel)
         encoding.decoders = options.decoders
         encoding.imageLimits = options.imageLimits
+        encoding.precision = options.precision
         let concepts = try ConceptVocabulary.load(assets: assets, extra: spec.probes.extraConcepts)
         let slugs = EmbeddingImport.slugs(spec)
         var encoded: [EncodedModel] = []
@@ -134,7 +139,9 @@ package struct PilotRunner {
         let results = RunResults(
             pilot: PilotSummary(name: spec.pilot, title: spec.title, language: spec.language.rawValue, question: spec.question, notice: options.notice),
             runID: runID, createdAt: ISO8601DateFormatter().string(from: started), toolVersion: ToolVersion.current,
-            models: encoded.map { ModelSummary(name: $0.entry.name, sha256: $0.sha256, family: $0.family, activation: $0.activation, isBaseline: $0.entry.baseline) },
+            models: encoded.map { ModelSummary(
+                name: $0.entry.name, sha256: $0.sha256, family: $0.family, activation: $0.activation, precision: $0.precision,
+                isBaseline: $0.entry.baseline) },
             domains: analysis.domains, probes: analysis.probes, effectiveRobustness: analysis.robustness,
             verdicts: analysis.verdicts, criteria: ProbeRunner.criteria(spec), seeds: Seeds(base: spec.probes.seed),
             guardrails: skippedModels.map { Guardrail(code: .modelNotLoaded, model: $0.0, detail: $0.1) } + analysis.guardrails)

@@ -43,6 +43,7 @@ enum RunManifest {
                                 "seconds": (domain.elapsed * 1000).rounded() / 1000, "encoder_seconds": (domain.encodeSeconds * 1000).rounded() / 1000,
                                 "cpu_seconds": (domain.cpuSeconds * 1000).rounded() / 1000] as [String: Any])
                     })]
+                if let precision = model.precision { entry["precision"] = precision }
                 if let batch = model.batch {
                     entry["batch_size"] = batch.size
                     entry["batch_source"] = batch.source.rawValue

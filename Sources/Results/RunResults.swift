@@ -118,19 +118,23 @@ public struct ModelSummary: Codable, Sendable, Equatable {
     public var family: String
     /// Activation of the tower, e.g. `gelu`, `quick_gelu`.
     public var activation: String
+    /// The image tower's arithmetic, "fp32" or "bf16"; nil in runs stored before it was
+    /// recorded (all fp32) and for imported embeddings (unknown).
+    public var precision: String?
     /// Whether the model is a baseline point for the effective-robustness fit only.
     public var isBaseline: Bool
 
-    public init(name: String, sha256: String, family: String, activation: String, isBaseline: Bool = false) {
+    public init(name: String, sha256: String, family: String, activation: String, precision: String? = nil, isBaseline: Bool = false) {
         self.name = name
         self.sha256 = sha256
         self.family = family
         self.activation = activation
+        self.precision = precision
         self.isBaseline = isBaseline
     }
 
     enum CodingKeys: String, CodingKey {
-        case name, sha256, family, activation, isBaseline = "is_baseline"
+        case name, sha256, family, activation, precision, isBaseline = "is_baseline"
     }
 }
 

@@ -12,7 +12,7 @@ extension Command {
     static let bench = Command(
         name: "bench",
         summary: "Measure a checkpoint's encoder speed (images/s, GFLOP/s, % of peak, peak RSS).",
-        usage: "shiftlens bench --model W [--batch 8] [--threads N] [--iterations 5] [--warmup 1] [--images DIR] [--text [--classes 1000] [--templates 80]] [--peak-gflops X] [--seed S] [--json]",
+        usage: "shiftlens bench --model W [--batch 8] [--threads N] [--iterations 5] [--warmup 1] [--images DIR] [--text [--classes 1000] [--templates 80]] [--peak-gflops X] [--seed S] [--precision fp32|bf16] [--json]",
         discussion: """
             Loads the checkpoint (weights memory-mapped), makes one batch of deterministic \
             synthetic images (uniform in [-2, 2], seeded; no image files needed), runs --warmup \
@@ -43,7 +43,7 @@ extension Command {
             .value("--templates", "T", "With --text: the first T of the 80 OpenAI templates (default 80)."),
             .value("--peak-gflops", "X", "The machine's FMA peak in GFLOP/s, instead of measuring it."),
             .value("--seed", "S", "Seed of the synthetic images (default 0)."),
-            .activation,
+            .activation, .precision,
             .flag("--json", "Print the report as JSON (schema 1, snake_case keys) instead of text."),
         ]
     ) { invocation, console in
@@ -66,6 +66,7 @@ struct BenchOptions {
     var peakGflops: Double?
     var seed: UInt64
     var activation: Activation?
+    var precision: Precision
     var json: Bool
 
     init(_ invocation: Invocation) throws {
@@ -103,6 +104,7 @@ struct BenchOptions {
             }
             activation = value
         }
+        precision = try Command.precisionOption(invocation) ?? .fp32
         json = invocation.flag("--json")
     }
 }
@@ -140,7 +142,7 @@ struct BenchRunner {
         for warning in loaded.warnings { console.err("warning: \(warning)") }
         let model: CLIPModel
         do {
-            model = try CLIPModel(checkpoint: loaded.stateDict, config: loaded.config)
+            model = try CLIPModel(checkpoint: loaded.stateDict, config: loaded.config, precision: options.precision)
         } catch let error as CLIPError {
             throw ShiftLensError(step: "bench", path: options.modelPath, clip: error)
         }
@@ -164,6 +166,8 @@ struct BenchRunner {
                 mode: options.text ? "text" : "image",
                 model: options.modelPath,
                 architecture: Self.describe(loaded.config, text: options.text),
+                precision: options.text ? "fp32" : options.precision.rawValue,
+                bf16Kernel: options.precision == .bf16 && !options.text ? Kernels.bf16KernelName : nil,
                 cpu: MachineProbe.cpuModel,
                 processors: ProcessInfo.processInfo.activeProcessorCount,
                 loadAverageBefore: loadBefore,

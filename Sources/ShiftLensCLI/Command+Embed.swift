@@ -11,7 +11,7 @@ extension Command {
     static let embed = Command(
         name: "embed",
         summary: "Write a checkpoint's image and/or text embeddings as .npy, for numpy.",
-        usage: "shiftlens embed --model W [--images IMG|DIR [...] --out X.npy] [--text PROMPTS.txt --out-text T.npy] [--activation gelu|quick_gelu] [--batch N]",
+        usage: "shiftlens embed --model W [--images IMG|DIR [...] --out X.npy] [--text PROMPTS.txt --out-text T.npy] [--activation gelu|quick_gelu] [--batch N] [--precision fp32|bf16]",
         discussion: """
             Give --images with --out, --text with --out-text, or both. Decodes each image (JPEG or \
             PNG, as Pillow does), preprocesses it as open_clip does (bicubic resize, centre crop, \
@@ -35,6 +35,7 @@ extension Command {
             .value("--out-text", "T.npy", "Where to write the text embeddings (with --text)."),
             .activation,
             .value("--batch", "N", "Images or prompts per encoder pass (default 8)."),
+            .precision,
         ]
     ) { invocation, console in
         let modelPath = try invocation.required("--model")
@@ -45,6 +46,7 @@ extension Command {
         guard outPath != nil || textPath != nil else { throw UsageError("nothing to embed: give --images and --out, --text and --out-text, or both") }
         let batch = try invocation.integer("--batch", default: 8, in: 1...4096)
         let limits = try ImageCommands.imageLimits()
+        let precision = try precisionOption(invocation) ?? .fp32
         var overrides = ConfigOverrides(source: Command.Option.activation.name)
         if let name = invocation.value(.activation) {
             guard let activation = Activation(rawValue: name) else {
@@ -63,7 +65,7 @@ extension Command {
         for warning in loaded.warnings { console.err("warning: \(warning)") }
         let model: CLIPModel
         do {
-            model = try CLIPModel(checkpoint: loaded.stateDict, config: loaded.config)
+            model = try CLIPModel(checkpoint: loaded.stateDict, config: loaded.config, precision: precision)
         } catch let error as CLIPError {
             throw ShiftLensError(step: "embed", path: modelPath, clip: error)
         }

@@ -9,7 +9,7 @@ extension Command {
     static let encode = Command(
         name: "encode",
         summary: "Encode one shard of a pilot's images into its own store (scale-out; then `merge`).",
-        usage: "shiftlens encode PILOT.json|DIR --shard I/N|auto/N [--store DIR] [--batch N] [--threads N] [--decoders N]",
+        usage: "shiftlens encode PILOT.json|DIR --shard I/N|auto/N [--store DIR] [--batch N] [--threads N] [--decoders N] [--precision fp32|bf16]",
         discussion: """
             Shard I of N takes image i of the pilot (domains in spec order, each domain's images sorted by path,
             or in row order for a CSV manifest) when i mod N = I, and prompt j of the text rows (every class's
@@ -24,7 +24,7 @@ extension Command {
         options: [
             .value("--shard", "I/N", "This shard's index (0-based) and the shard count; auto/N reads the index from the environment."),
             .value("--store", "DIR", "The shared embedding store (default: .shiftlens/store beside the pilot spec); the shard writes DIR/shard-I-of-N/."),
-            .pilotBatch, .threads, .decoders,
+            .pilotBatch, .threads, .decoders, .precision,
         ],
         positionals: 1...1
     ) { invocation, console in
@@ -61,6 +61,7 @@ extension Command {
         var encoding = PilotEncoding(spec: spec, classes: classes, store: store, batchSize: batchSize, progress: progress, cancel: cancel)
         encoding.decoders = decoders
         encoding.imageLimits = try ImageCommands.imageLimits()
+        encoding.precision = try precisionOption(invocation)
         encoding.baseStore = try FileManager.default.fileExists(atPath: baseURL.appendingPathComponent("v1").path) ? openStore(baseURL) : nil
         let prompts = PilotEncoding.textPrompts(classes: classes, concepts: concepts)
         let promptSlice = prompts.indices.filter { $0 % shard.count == shard.index }.map { prompts[$0] }

@@ -10,7 +10,7 @@ extension Command {
     static let run = Command(
         name: "run",
         summary: "Run a pilot: encode (cached), probe, and add a new archived run to the site.",
-        usage: "shiftlens run PILOT.json|DIR [--site DIR] [--store DIR] [--embeddings DIR] [--fail-on fail|watch] [--json] [--batch N] [--threads N] [--decoders N]",
+        usage: "shiftlens run PILOT.json|DIR [--site DIR] [--store DIR] [--embeddings DIR] [--fail-on fail|watch] [--json] [--batch N] [--threads N] [--decoders N] [--precision fp32|bf16]",
         discussion: """
             Scans every domain, encodes new images with every model (images already in the embedding store cost
             nothing), runs the probe suite and writes a new run folder under DIR/pilots/<pilot>/ with its pages,
@@ -32,7 +32,7 @@ extension Command {
             .value("--embeddings", "DIR", "Use embeddings computed elsewhere (images.csv + <model-slug>.npy) instead of encoding."),
             .value("--fail-on", "fail|watch", "Exit with code 3 when a model's verdict is this or worse (default: exit 0 when the run completes)."),
             .flag("--json", "Print a JSON summary of the run (verdicts, paths, exit code) instead of the table."),
-            .pilotBatch, .threads, .decoders,
+            .pilotBatch, .threads, .decoders, .precision,
         ],
         positionals: 1...1
     ) { invocation, console in
@@ -51,7 +51,8 @@ extension Command {
             batchSize: try batchOption(invocation),
             embeddings: invocation.value("--embeddings").map { URL(fileURLWithPath: $0).standardizedFileURL },
             decoders: try invocation.integer(.decoders, default: PilotEncoding.defaultDecoders, in: 1...64),
-            imageLimits: try ImageCommands.imageLimits())
+            imageLimits: try ImageCommands.imageLimits(),
+            precision: try precisionOption(invocation))
         let cancel = CancellationFlag()
         let interrupt = InterruptHandler(cancel: cancel, console: console)
         defer { interrupt.restore() }
@@ -105,6 +106,13 @@ extension Command {
     /// `--batch N` when given; nil lets each model choose (`EncoderBatch`).
     static func batchOption(_ invocation: Invocation) throws -> Int? {
         invocation.value(.pilotBatch) == nil ? nil : try invocation.integer(.pilotBatch, default: 1, in: 1...4096)
+    }
+
+    /// `--precision fp32|bf16`, or nil.
+    static func precisionOption(_ invocation: Invocation) throws -> Precision? {
+        guard let text = invocation.value(.precision) else { return nil }
+        guard let precision = Precision(rawValue: text) else { throw UsageError("--precision must be fp32 or bf16, not '\(text)'") }
+        return precision
     }
 
     static func configureThreads(_ invocation: Invocation) throws {

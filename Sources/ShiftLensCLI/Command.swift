@@ -86,6 +86,10 @@ extension Command.Option {
         "--batch", "N", "Images per encoder pass and store write (default: sized for each model, see docs/running.md).")
     public static let activation = Command.Option.value(
         "--activation", "NAME", "gelu or quick_gelu, when no configuration file beside the weights says.")
+    /// `--precision` of run, encode, embed and bench.
+    public static let precision = Command.Option.value(
+        "--precision", "P",
+        "fp32 (default) or bf16: the arithmetic of the image tower's transformer layers (run, encode: every model, whatever the pilot says).")
 }
 
 /// A parsed command line: positionals, option values and flags.

@@ -11,6 +11,7 @@ extension PageContext {
         try addRunBasics(&page, prefix: "../")
         page["model"] = .dict([
             "name": .text(model.name), "family": .text(model.family), "activation": .text(model.activation),
+            "precision": model.precision.map { .text($0) } ?? .bool(false),
             "sha256": .text(model.sha256), "is_baseline": .bool(model.isBaseline),
         ])
         page["verdict"] = try status(run.verdict(model.name)?.status)

@@ -61,7 +61,7 @@ extension Kernels {
                             validRows: rows, panel: queries, tile: tile)
                         storeTile(
                             tile, rows: rows, columns: panelWidth, rowOffset: j0, columnOffset: 0,
-                            output: .direct(scores, rowStride: panelWidth), bias: nil)
+                            output: .direct(scores, rowStride: panelWidth), epilogue: Epilogue())
                         j0 += tileRows
                     }
                     softmaxColumns(scores, keys: visible, firstQuery: q0, causal: causal, scale: scale)
@@ -74,7 +74,7 @@ extension Kernels {
                             validRows: rows, panel: scores, tile: tile)
                         storeTile(
                             tile, rows: rows, columns: validQueries, rowOffset: d0, columnOffset: q0,
-                            output: .transposed(output + headOffset, rowStride: width), bias: nil)
+                            output: .transposed(output + headOffset, rowStride: width), epilogue: Epilogue())
                         d0 += tileRows
                     }
                 }

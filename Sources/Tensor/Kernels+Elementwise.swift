@@ -39,16 +39,23 @@ extension Kernels {
         }
     }
 
+    /// GELU on 16 lanes, `x·Φ(x)` — the one definition `gelu` and the GEMM's fused store share.
+    @inline(__always)
+    static func geluVector(_ v: SIMD16<Float>) -> SIMD16<Float> { v * VectorMath.standardNormalCDF(v) }
+
+    /// QuickGELU on 16 lanes, `x·σ(1.702·x)` — shared by `quickGelu` and the fused store.
+    @inline(__always)
+    static func quickGeluVector(_ v: SIMD16<Float>) -> SIMD16<Float> { v / (1 + VectorMath.exp(SIMD16<Float>(repeating: -1.702) * v)) }
+
     static func geluFast(_ x: UnsafeMutablePointer<Float>, count: Int) {
         forEachChunk(count: count) { start, n in
             let p = x + start
             var i = 0
             while i + lanes <= n {
-                let v = load(p + i)
-                store(v * VectorMath.standardNormalCDF(v), to: p + i)
+                store(geluVector(load(p + i)), to: p + i)
                 i += lanes
             }
-            if i < n { applyTail(p + i, count: n - i) { v in v * VectorMath.standardNormalCDF(v) } }
+            if i < n { applyTail(p + i, count: n - i) { v in geluVector(v) } }
         }
     }
 
@@ -56,13 +63,11 @@ extension Kernels {
         forEachChunk(count: count) { start, n in
             let p = x + start
             var i = 0
-            let slope = SIMD16<Float>(repeating: -1.702)
             while i + lanes <= n {
-                let v = load(p + i)
-                store(v / (1 + VectorMath.exp(slope * v)), to: p + i)
+                store(quickGeluVector(load(p + i)), to: p + i)
                 i += lanes
             }
-            if i < n { applyTail(p + i, count: n - i) { v in v / (1 + VectorMath.exp(slope * v)) } }
+            if i < n { applyTail(p + i, count: n - i) { v in quickGeluVector(v) } }
         }
     }
 

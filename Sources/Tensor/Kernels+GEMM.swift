@@ -2,22 +2,28 @@
 ///
 /// Every product here is computed as `tile[r, t] = Σ_p X[r, p] · V[p, t]` where
 ///
-/// - **X** (the *broadcast operand*) is read in place through two strides,
-///   `X[r, p] = x[r·rowStride + p·columnStride]` — for `linear` and `conv2d` that is the
-///   weight itself, straight from the memory-mapped checkpoint, so weights are never
-///   repacked or cached (the reason no `PackedWeights` API exists: nothing to invalidate
-///   when a caller frees or rewrites a buffer at a reused address);
-/// - **V** (the *vector operand*) is packed per call into panels of `panelWidth` = 32
-///   columns, `k` rows each, zero-padded — the activations for `linear`, the im2col
-///   patches for `conv2d`, `B` for `matmul`. Packing is O(k·columns), negligible next to
-///   the O(rows·k·columns) product.
+/// - **X** (the *broadcast operand*) is read in place: fp32 through two strides,
+///   `X[r, p] = x[r·rowStride + p·columnStride]` — activations for `linear` with a
+///   `PackedWeight`, the weight itself for `conv2d` and the raw-pointer `linear` — or rows of
+///   bf16 pair words (`Kernels+BF16.swift`);
+/// - **V** (the *vector operand*) comes in panels of `panelWidth` = 32 columns, `k` rows
+///   each, zero-padded: packed ahead of time (a `PackedWeight`), or packed per call — the
+///   activations for the raw-pointer `linear`, the im2col patches for `conv2d`, `B` for
+///   `matmul`. Packing is O(k·columns), small next to the O(rows·k·columns) product.
 ///
-/// The micro-kernel keeps a 6 × 32 tile in 12 `SIMD16<Float>` accumulators (one FMA per
-/// broadcast element and vector, 8 loads per 12 FMAs) and runs over the full depth `k`
-/// without splitting it, so each output element is one fp32 sum in increasing `p`
-/// order — the same order as the reference twins. Cache blocking: a block of X rows
-/// (~256 KB) is swept against a group of packed panels (~384 KB), both resident in the
-/// 1 MB L2; each 6-row slice of X (≤ 18 KB for k = 768) stays in L1 across the group.
+/// The fp32 micro-kernel keeps a 6 × 32 tile in 12 `SIMD16<Float>` accumulators (one FMA
+/// per broadcast element and vector, 8 loads per 12 FMAs) and runs over the full depth `k`
+/// without splitting it, so each output element is one fp32 sum in increasing `p` order —
+/// the same order as the reference twins, and the same bits whichever operand is X, how
+/// many rows a call has and how the work is split. The bf16 micro-kernel has the same
+/// shape over pair words.
+///
+/// Blocking: a work item is a block of X rows (about 384 KB, kept in L2) against a group of
+/// panels; within an item each panel (96 KB for k = 768, streamed from L2) meets every 6-row
+/// slice of the block before the next panel is read, so X leaves memory once per item and
+/// each panel once per block. Panels packed per call are packed a slab (≤ 4 MB) at a time,
+/// all threads packing, then computed; when one row block covers all of X (convolutions with
+/// few output channels) each item packs its own panel group right before computing it.
 // Tile geometry and SIMD helpers are private to each kernel file on purpose: debug builds
 // compile files separately (no whole-module optimisation) and then only inline and
 // constant-fold same-file code; a shared `static let` or helper costs a call per use.
@@ -26,6 +32,12 @@ private let lanes = 16
 private let panelWidth = 32
 /// Rows of X per micro-kernel call.
 private let tileRows = 6
+/// Four-byte units of X per row block (~384 KB: a block and a panel share the 1 MB L2).
+private let rowBlockUnits = 98_304
+/// At most this many X rows per block (bounds the transposed store's staging buffer).
+private let maximumRowBlock = 384
+/// Four-byte units of per-call packed panels per slab (~4 MB).
+private let slabUnits = 1 << 20
 
 @inline(__always)
 private func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
@@ -38,7 +50,7 @@ private func store(_ v: SIMD16<Float>, to p: UnsafeMutablePointer<Float>) { Unsa
 
 extension Kernels {
 
-    /// How one packed panel of the vector operand is produced.
+    /// How the panels of the vector operand are produced.
     enum VectorOperand {
         /// `V[p, t] = source[t·rowStride + p]` — rows of activations (`linear`'s input).
         case transposedRows(UnsafePointer<Float>, rowStride: Int)
@@ -48,6 +60,17 @@ extension Kernels {
         /// `t = b·positions + oy·outWidth + ox` — the im2col matrix of a batch of images
         /// side by side, built panel by panel.
         case im2col(Im2Col)
+        /// Panels packed ahead of time (a `PackedWeight`'s storage): panel `j` starts
+        /// `j·k·32` four-byte units after the pointer.
+        case packed(UnsafeRawPointer)
+    }
+
+    /// The broadcast operand and so the micro-kernel.
+    enum BroadcastOperand {
+        /// fp32, `X[r, p] = x[r·rowStride + p·columnStride]`.
+        case fp32(UnsafePointer<Float>, rowStride: Int, columnStride: Int)
+        /// bf16 pair words, `X[r, q] = x[r·rowStride + q]`, against `.packed` bf16 panels.
+        case bf16Pairs(UnsafePointer<UInt32>, rowStride: Int)
     }
 
     struct Im2Col {
@@ -69,26 +92,53 @@ extension Kernels {
         /// Columns are (image, position) pairs, `t = b·positions + s`, and each image has
         /// its own `rowsPerImage × positions` block: `c[(b·rowsPerImage + r)·positions + s]`.
         case batched(UnsafeMutablePointer<Float>, rowsPerImage: Int, positions: Int)
-        /// `c[r·rowStride + t] += tile[r, t]` — a product added to what `c` holds.
+        /// `c[r·rowStride + t] += tile[r, t] (+ bias)` — a product added to what `c` holds.
         case accumulating(UnsafeMutablePointer<Float>, rowStride: Int)
     }
 
-    /// `output(r, t) = Σ_p X[r, p] · V[p, t] + (bias?[r] ?? 0)` for `r < rows`, `t < columns`.
-    /// `k` must be ≥ 1.
+    /// An element-wise activation the store can apply (`linear`'s `activation:`), computed
+    /// exactly as `gelu` / `quickGelu` compute it.
+    public enum FusedActivation: Sendable {
+        case gelu
+        case quickGelu
+    }
+
+    /// What the store does to each product: `tile + bias`, then the activation.
+    struct Epilogue {
+        /// `bias[r]`, per X row (conv, the raw-pointer `linear`).
+        var rowBias: UnsafePointer<Float>?
+        /// `bias[t]`, per vector column (`linear` with a `PackedWeight`).
+        var columnBias: UnsafePointer<Float>?
+        /// After the bias; `.direct` output only.
+        var activation: FusedActivation?
+
+        init(rowBias: UnsafePointer<Float>? = nil, columnBias: UnsafePointer<Float>? = nil, activation: FusedActivation? = nil) {
+            precondition(rowBias == nil || columnBias == nil, "one bias per product")
+            self.rowBias = rowBias
+            self.columnBias = columnBias
+            self.activation = activation
+        }
+    }
+
+    /// `output(r, t) = act(Σ_p X[r, p] · V[p, t] + bias)` for `r < rows`, `t < columns`,
+    /// with `depth` ≥ 1 four-byte units per row of X (floats, or pair words for bf16).
     static func gemm(
-        rows: Int, columns: Int, depth k: Int,
-        x: UnsafePointer<Float>, xRowStride: Int, xColumnStride: Int,
-        vector: VectorOperand, output: OutputLayout, bias: UnsafePointer<Float>?,
+        rows: Int, columns: Int, depth k: Int, x: BroadcastOperand,
+        vector: VectorOperand, output: OutputLayout, epilogue: Epilogue = Epilogue(),
         pool: ThreadPool = .shared
     ) {
         let panelCount = (columns + panelWidth - 1) / panelWidth
-        let panelFloats = k * panelWidth
-        // Blocking: ~64 K floats of X per row block, ~96 K floats of panels per group,
-        // then smaller blocks until there are enough items to balance the threads.
-        var rowBlock = max(tileRows, min(rows.roundedUp(to: tileRows), (65_536 / k) / tileRows * tileRows))
-        var groupPanels = max(1, min(panelCount, 98_304 / panelFloats))
-        let wantedItems = 8 * pool.threadCount
-        while (rows + rowBlock - 1) / rowBlock * ((panelCount + groupPanels - 1) / groupPanels) < wantedItems {
+        let panelUnits = k * panelWidth
+        var prepacked: UnsafeRawPointer?
+        if case .packed(let panels) = vector { prepacked = panels }
+        if case .bf16Pairs = x { precondition(prepacked != nil, "bf16 GEMM needs packed panels") }
+        // Row blocks sized for L2, slabs for L3; then smaller groups and blocks until there
+        // are enough items to keep every thread busy to the end.
+        var rowBlock = max(tileRows, min(rows.roundedUp(to: tileRows), maximumRowBlock, (rowBlockUnits / k) / tileRows * tileRows))
+        let slabPanels = prepacked != nil ? panelCount : max(1, min(panelCount, slabUnits / panelUnits))
+        var groupPanels = slabPanels
+        let wantedItems = 4 * pool.threadCount
+        while (rows + rowBlock - 1) / rowBlock * ((slabPanels + groupPanels - 1) / groupPanels) < wantedItems {
             if groupPanels > 1 {
                 groupPanels = (groupPanels + 1) / 2
             } else if rowBlock > tileRows {
@@ -98,73 +148,146 @@ extension Kernels {
             }
         }
         let rowBlocks = (rows + rowBlock - 1) / rowBlock
-        let groups = (panelCount + groupPanels - 1) / groupPanels
 
-        /// Item `item`: rows of its row block × panels of its group, panels read from `packed`.
-        func compute(item: Int, packed: UnsafePointer<Float>, firstPackedPanel: Int, tile: UnsafeMutablePointer<Float>) {
-            let group = item / rowBlocks, block = item % rowBlocks
+        /// Rows of block `block` × panels `panels`, panel `j` read from `panel(j)`.
+        func compute(
+            block: Int, panels: Range<Int>, panel: (Int) -> UnsafeRawPointer,
+            tile: UnsafeMutablePointer<Float>, staging: UnsafeMutablePointer<Float>
+        ) {
             let rowStart = block * rowBlock, rowEnd = min(rows, rowStart + rowBlock)
-            let panelStart = group * groupPanels, panelEnd = min(panelCount, panelStart + groupPanels)
-            var r0 = rowStart
-            while r0 < rowEnd {
-                let validRows = min(tileRows, rowEnd - r0)
-                for panel in panelStart..<panelEnd {
-                    let t0 = panel * panelWidth
-                    let source = packed + (panel - firstPackedPanel) * panelFloats
-                    if columns - t0 <= lanes {
-                        // A half-empty last panel (400 = 12·32 + 16 rows at ViT-B/32 batch 8).
-                        microKernel6x16(
-                            depth: k, x: x + r0 * xRowStride, rowStride: xRowStride, columnStride: xColumnStride,
-                            validRows: validRows, panel: source, tile: tile)
-                    } else {
-                        microKernel6x32(
-                            depth: k, x: x + r0 * xRowStride, rowStride: xRowStride, columnStride: xColumnStride,
-                            validRows: validRows, panel: source, tile: tile)
+            for j in panels {
+                let t0 = j * panelWidth, validColumns = min(panelWidth, columns - t0)
+                let source = panel(j)
+                var r0 = rowStart
+                while r0 < rowEnd {
+                    let validRows = min(tileRows, rowEnd - r0)
+                    switch x {
+                    case .fp32(let x, let rowStride, let columnStride):
+                        let panelFloats = source.assumingMemoryBound(to: Float.self)
+                        if validColumns <= lanes {
+                            microKernel6x16(
+                                depth: k, x: x + r0 * rowStride, rowStride: rowStride, columnStride: columnStride,
+                                validRows: validRows, panel: panelFloats, tile: tile)
+                        } else {
+                            microKernel6x32(
+                                depth: k, x: x + r0 * rowStride, rowStride: rowStride, columnStride: columnStride,
+                                validRows: validRows, panel: panelFloats, tile: tile)
+                        }
+                    case .bf16Pairs(let x, let rowStride):
+                        microKernelBF16(
+                            pairs: k, x: x + r0 * rowStride, rowStride: rowStride, validRows: validRows,
+                            panel: source.assumingMemoryBound(to: UInt32.self), tile: tile)
                     }
-                    storeTile(
-                        tile, rows: validRows, columns: min(panelWidth, columns - t0),
-                        rowOffset: r0, columnOffset: t0, output: output, bias: bias)
+                    if case .transposed = output {
+                        // Staged in L1 as (32, block rows), written out per panel below.
+                        storeTile(
+                            tile, rows: validRows, columns: validColumns, rowOffset: 0, columnOffset: 0,
+                            output: .transposed(staging + (r0 - rowStart), rowStride: rowBlock), epilogue: Epilogue())
+                    } else {
+                        storeTile(
+                            tile, rows: validRows, columns: validColumns, rowOffset: r0, columnOffset: t0,
+                            output: output, epilogue: epilogue)
+                    }
+                    r0 += tileRows
                 }
-                r0 += tileRows
+                if case .transposed(let c, let rowStride) = output {
+                    // Each output row gets the block's rows as one contiguous run.
+                    let count = rowEnd - rowStart
+                    for t in 0..<validColumns {
+                        addBias(
+                            staging + t * rowBlock, epilogue.rowBias.map { $0 + rowStart }, count: count,
+                            to: c + (t0 + t) * rowStride + rowStart)
+                    }
+                }
             }
         }
 
+        let scratchFloats = tileRows * panelWidth + (isTransposed(output) ? panelWidth * rowBlock : 0)
+        /// Every row block against the packed panels `range`, panel `j` at `base + (j − range.lowerBound)` panels.
+        func computeAll(panels range: Range<Int>, base: UnsafeRawPointer) {
+            let groups = (range.count + groupPanels - 1) / groupPanels
+            let queue = ThreadPool.WorkQueue(count: rowBlocks * groups)
+            pool.run { _, _ in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: scratchFloats) { buffer in
+                    let tile = buffer.baseAddress!, staging = tile + tileRows * panelWidth
+                    while let item = queue.take() {
+                        let group = item / rowBlocks, block = item % rowBlocks
+                        let groupStart = range.lowerBound + group * groupPanels
+                        compute(
+                            block: block, panels: groupStart..<min(range.upperBound, groupStart + groupPanels),
+                            panel: { base + ($0 - range.lowerBound) * panelUnits * 4 }, tile: tile, staging: staging)
+                    }
+                }
+            }
+        }
+
+        if let prepacked {
+            computeAll(panels: 0..<panelCount, base: prepacked)
+            return
+        }
         if rowBlocks == 1 {
             // Every item owns a distinct panel group: pack it right before use, into the
             // running thread's scratch, so panels go from packing to the kernel through
             // L2 (im2col of a batch can be tens of MB).
-            let queue = ThreadPool.WorkQueue(count: groups)
+            let queue = ThreadPool.WorkQueue(count: (panelCount + groupPanels - 1) / groupPanels)
             pool.run { _, _ in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: tileRows * panelWidth) { tileBuffer in
-                    Scratch.withBuffer(count: groupPanels * panelFloats) { packed in
+                withUnsafeTemporaryAllocation(of: Float.self, capacity: scratchFloats) { buffer in
+                    let tile = buffer.baseAddress!, staging = tile + tileRows * panelWidth
+                    Scratch.withBuffer(count: groupPanels * panelUnits) { packed in
                         while let item = queue.take() {
-                            let panelStart = item * groupPanels, panelEnd = min(panelCount, panelStart + groupPanels)
-                            for panel in panelStart..<panelEnd {
-                                pack(vector, panel: panel, depth: k, columns: columns, into: packed + (panel - panelStart) * panelFloats)
+                            let first = item * groupPanels, panels = first..<min(panelCount, first + groupPanels)
+                            for j in panels {
+                                pack(vector, panel: j, depth: k, columns: columns, into: packed + (j - first) * panelUnits)
                             }
-                            compute(item: item, packed: packed, firstPackedPanel: panelStart, tile: tileBuffer.baseAddress!)
+                            compute(
+                                block: 0, panels: panels, panel: { UnsafeRawPointer(packed + ($0 - first) * panelUnits) },
+                                tile: tile, staging: staging)
                         }
                     }
                 }
             }
             return
         }
-        // Row blocks share panels: pack all of them once, then compute. The buffer is the
-        // caller's thread-local scratch so steady-state calls neither allocate nor fault pages.
-        Scratch.withBuffer(count: panelCount * panelFloats) { packed in
-            pool.parallelFor(count: panelCount) { range in
-                for panel in range {
-                    pack(vector, panel: panel, depth: k, columns: columns, into: packed + panel * panelFloats)
-                }
-            }
-            let queue = ThreadPool.WorkQueue(count: rowBlocks * groups)
-            pool.run { _, _ in
-                withUnsafeTemporaryAllocation(of: Float.self, capacity: tileRows * panelWidth) { tileBuffer in
-                    while let item = queue.take() {
-                        compute(item: item, packed: packed, firstPackedPanel: 0, tile: tileBuffer.baseAddress!)
+        // Row blocks share panels: pack a slab with every thread, then compute it. The buffer
+        // is the caller's thread-local scratch so steady-state calls neither allocate nor
+        // fault pages.
+        Scratch.withBuffer(count: slabPanels * panelUnits) { packed in
+            var slabStart = 0
+            while slabStart < panelCount {
+                let slabEnd = min(panelCount, slabStart + slabPanels), first = slabStart
+                pool.parallelFor(count: slabEnd - slabStart) { range in
+                    for j in range {
+                        pack(vector, panel: first + j, depth: k, columns: columns, into: packed + j * panelUnits)
                     }
                 }
+                computeAll(panels: first..<slabEnd, base: UnsafeRawPointer(packed))
+                slabStart = slabEnd
             }
+        }
+    }
+
+    private static func isTransposed(_ output: OutputLayout) -> Bool {
+        if case .transposed = output { return true }
+        return false
+    }
+
+    /// `destination[i] = source[i] + (bias?[i] ?? 0)` for `i < count`.
+    @inline(__always)
+    private static func addBias(
+        _ source: UnsafePointer<Float>, _ bias: UnsafePointer<Float>?, count: Int, to destination: UnsafeMutablePointer<Float>
+    ) {
+        var i = 0
+        if let bias {
+            while i + lanes <= count {
+                store(load(source + i) + load(bias + i), to: destination + i)
+                i += lanes
+            }
+            while i < count {
+                destination[i] = source[i] + bias[i]
+                i += 1
+            }
+        } else {
+            copy(source, to: destination, count: count)
         }
     }
 
@@ -178,20 +301,21 @@ extension Kernels {
         if valid < panelWidth { destination.initialize(repeating: 0, count: k * panelWidth) }
         switch vector {
         case .transposedRows(let source, let rowStride):
-            // Read each source row 16 floats at a time; write each lane with stride 32.
-            // Written as explicit extracts because the auto-vectoriser turns the plain
-            // double loop into scatter/gather instructions, which are slow on this CPU.
-            for t in 0..<valid {
-                let row = source + (t0 + t) * rowStride
-                var p = 0
-                while p + lanes <= k {
-                    scatter16(load(row + p), to: destination + p * panelWidth + t, stride: panelWidth)
-                    p += lanes
+            // 16 floats of each row at a time, written with stride 32 as explicit extracts
+            // (the auto-vectoriser turns the plain double loop into scatter/gather
+            // instructions, which are slow on this CPU). Depth-major order: the writes of
+            // one step stay within 16 rows of the panel (2 KB, in L1) instead of sweeping
+            // the whole panel for every source row.
+            var p = 0
+            while p + lanes <= k {
+                for t in 0..<valid {
+                    scatter16(load(source + (t0 + t) * rowStride + p), to: destination + p * panelWidth + t, stride: panelWidth)
                 }
-                while p < k {
-                    destination[p * panelWidth + t] = row[p]
-                    p += 1
-                }
+                p += lanes
+            }
+            while p < k {
+                for t in 0..<valid { destination[p * panelWidth + t] = source[(t0 + t) * rowStride + p] }
+                p += 1
             }
         case .rows(let source, let rowStride):
             for p in 0..<k {
@@ -205,6 +329,8 @@ extension Kernels {
             }
         case .im2col(let geometry):
             packIm2Col(geometry, firstColumn: t0, validColumns: valid, depth: k, into: destination)
+        case .packed:
+            preconditionFailure("packed panels are never packed again")
         }
     }
 
@@ -377,35 +503,64 @@ extension Kernels {
         out.storeBytes(of: c5, toByteOffset: 640, as: Vector.self)
     }
 
-    /// Writes the valid `rows × columns` corner of a 6 × 32 tile, adding `bias[rowOffset + r]`.
+    /// Writes the valid `rows × columns` corner of a 6 × 32 tile, plus the epilogue's bias
+    /// (row `rowOffset + r` or column `columnOffset + t`) and activation.
     @inline(__always)
     static func storeTile(
         _ tile: UnsafeMutablePointer<Float>, rows: Int, columns: Int, rowOffset: Int, columnOffset: Int,
-        output: OutputLayout, bias: UnsafePointer<Float>?
+        output: OutputLayout, epilogue: Epilogue
     ) {
+        let bias = epilogue.rowBias
         switch output {
         case .direct(let c, let rowStride), .accumulating(let c, let rowStride):
             let adding: Bool
             if case .accumulating = output { adding = true } else { adding = false }
+            // Column bias as two vectors (lanes past `columns` are never stored).
+            var columnLow = SIMD16<Float>(), columnHigh = SIMD16<Float>()
+            if let columnBias = epilogue.columnBias {
+                if columns == panelWidth {
+                    columnLow = load(columnBias + columnOffset)
+                    columnHigh = load(columnBias + columnOffset + lanes)
+                } else {
+                    for t in 0..<columns {
+                        if t < lanes { columnLow[t] = columnBias[columnOffset + t] } else { columnHigh[t - lanes] = columnBias[columnOffset + t] }
+                    }
+                }
+            }
             for r in 0..<rows {
-                let b = bias?[rowOffset + r] ?? 0
+                let rowSplat = SIMD16<Float>(repeating: bias?[rowOffset + r] ?? 0)
                 let source = tile + r * panelWidth
                 let destination = c + (rowOffset + r) * rowStride + columnOffset
-                if columns == panelWidth {
-                    let raw = UnsafeRawPointer(source), out = UnsafeMutableRawPointer(destination)
-                    let splat = SIMD16<Float>(repeating: b)
-                    var low = raw.loadUnaligned(as: SIMD16<Float>.self) + splat
-                    var high = raw.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self) + splat
-                    if adding {
-                        low = out.loadUnaligned(as: SIMD16<Float>.self) + low
-                        high = out.loadUnaligned(fromByteOffset: 64, as: SIMD16<Float>.self) + high
-                    }
-                    out.storeBytes(of: low, as: SIMD16<Float>.self)
-                    out.storeBytes(of: high, toByteOffset: 64, as: SIMD16<Float>.self)
-                } else if adding {
-                    for t in 0..<columns { destination[t] += source[t] + b }
+                var low = load(source), high = load(source + lanes)
+                if epilogue.columnBias != nil {
+                    low += columnLow
+                    high += columnHigh
                 } else {
-                    for t in 0..<columns { destination[t] = source[t] + b }
+                    low += rowSplat
+                    high += rowSplat
+                }
+                switch epilogue.activation {
+                case .gelu?:
+                    low = geluVector(low)
+                    high = geluVector(high)
+                case .quickGelu?:
+                    low = quickGeluVector(low)
+                    high = quickGeluVector(high)
+                case nil:
+                    break
+                }
+                if columns == panelWidth {
+                    if adding {
+                        low = load(destination) + low
+                        high = load(destination + lanes) + high
+                    }
+                    store(low, to: destination)
+                    store(high, to: destination + lanes)
+                } else {
+                    for t in 0..<columns {
+                        let value = t < lanes ? low[t] : high[t - lanes]
+                        if adding { destination[t] += value } else { destination[t] = value }
+                    }
                 }
             }
         case .batched(let c, let rowsPerImage, let positions):

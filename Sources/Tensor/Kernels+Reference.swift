@@ -22,6 +22,32 @@ extension Kernels {
         }
     }
 
+    /// `linear` at bf16: `input` and `weight` rounded to bfloat16 (`bf16Bits`), then per output
+    /// element one fp32 sum over the pairs `(2q, 2q + 1)` in increasing `q`, each pair adding
+    /// the product at `2q + 1` before the one at `2q` (as `vdpbf16ps` does; bf16 products
+    /// are exact in fp32), then the bias.
+    public static func linearBF16Reference(
+        input: UnsafePointer<Float>, rows m: Int, inFeatures k: Int,
+        weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outFeatures n: Int,
+        output: UnsafeMutablePointer<Float>
+    ) {
+        func rounded(_ values: UnsafePointer<Float>, _ index: Int, count: Int) -> Float {
+            index < count ? float(bf16: bf16Bits(values[index])) : 0
+        }
+        for i in 0..<m {
+            for j in 0..<n {
+                var sum: Float = 0
+                var q = 0
+                while 2 * q < k {
+                    sum += rounded(input + i * k, 2 * q + 1, count: k) * rounded(weight + j * k, 2 * q + 1, count: k)
+                    sum += rounded(input + i * k, 2 * q, count: k) * rounded(weight + j * k, 2 * q, count: k)
+                    q += 1
+                }
+                output[i * n + j] = sum + (bias?[j] ?? 0)
+            }
+        }
+    }
+
     /// `c[m, n] = Σ_k a[m, k] · b[k, n]`.
     public static func matmulReference(
         a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,

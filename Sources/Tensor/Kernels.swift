@@ -35,8 +35,42 @@ public enum Kernels {
         // Weight rows are the broadcast operand (read in place), activations are packed:
         // outputᵀ (n, m) = weight (n, k) · inputᵀ (k, m), stored transposed.
         gemm(
-            rows: n, columns: m, depth: k, x: weight, xRowStride: k, xColumnStride: 1,
-            vector: .transposedRows(input, rowStride: k), output: .transposed(output, rowStride: n), bias: bias)
+            rows: n, columns: m, depth: k, x: .fp32(weight, rowStride: k, columnStride: 1),
+            vector: .transposedRows(input, rowStride: k), output: .transposed(output, rowStride: n),
+            epilogue: Epilogue(rowBias: bias))
+    }
+
+    /// `output` (rows, outFeatures) = `activation(input · weightᵀ + bias)`, or with `accumulate`
+    /// `output += input · weightᵀ + bias` (a residual connection; no activation then), for a
+    /// `PackedWeight`, both dense row-major. fp32: every element is the same fp32 sum as the
+    /// raw-pointer `linear` computes, and the activation the same as `gelu` / `quickGelu`
+    /// (same bits as the separate steps). bf16: as `linearBF16Reference`, bit for bit.
+    public static func linear(
+        input: UnsafePointer<Float>, rows m: Int, weight: PackedWeight,
+        bias: UnsafePointer<Float>?, activation: FusedActivation? = nil, accumulate: Bool = false,
+        output: UnsafeMutablePointer<Float>
+    ) {
+        precondition(!(accumulate && activation != nil), "an activation does not apply to an accumulated product")
+        guard m > 0 else { return }
+        let k = weight.inFeatures, n = weight.outFeatures
+        let epilogue = Epilogue(columnBias: bias, activation: activation)
+        let layout: OutputLayout = accumulate ? .accumulating(output, rowStride: n) : .direct(output, rowStride: n)
+        switch weight.precision {
+        case .fp32:
+            gemm(
+                rows: m, columns: n, depth: k, x: .fp32(input, rowStride: k, columnStride: 1),
+                vector: .packed(UnsafeRawPointer(weight.storage)), output: layout, epilogue: epilogue)
+        case .bf16:
+            let pairs = weight.depth
+            Scratch.withBuffer(count: m * pairs) { buffer in
+                buffer.withMemoryRebound(to: UInt32.self, capacity: m * pairs) { words in
+                    convertToBF16Pairs(input, rows: m, columns: k, rowStride: k, into: words, pairStride: pairs)
+                    gemm(
+                        rows: m, columns: n, depth: pairs, x: .bf16Pairs(words, rowStride: pairs),
+                        vector: .packed(UnsafeRawPointer(weight.storage)), output: layout, epilogue: epilogue)
+                }
+            }
+        }
     }
 
     public static func matmul(
@@ -47,8 +81,8 @@ public enum Kernels {
             return
         }
         gemm(
-            rows: m, columns: n, depth: k, x: a, xRowStride: k, xColumnStride: 1,
-            vector: .rows(b, rowStride: n), output: .direct(c, rowStride: n), bias: nil)
+            rows: m, columns: n, depth: k, x: .fp32(a, rowStride: k, columnStride: 1),
+            vector: .rows(b, rowStride: n), output: .direct(c, rowStride: n))
     }
 
     /// `c = A · B`, or `c += A · B` when `accumulate`, for an m×k `A` read through two
@@ -70,9 +104,9 @@ public enum Kernels {
             return
         }
         gemm(
-            rows: m, columns: n, depth: k, x: a, xRowStride: aRowStride, xColumnStride: aColumnStride,
+            rows: m, columns: n, depth: k, x: .fp32(a, rowStride: aRowStride, columnStride: aColumnStride),
             vector: .rows(b, rowStride: bRowStride),
-            output: accumulate ? .accumulating(c, rowStride: cRowStride) : .direct(c, rowStride: cRowStride), bias: nil)
+            output: accumulate ? .accumulating(c, rowStride: cRowStride) : .direct(c, rowStride: cRowStride))
     }
 
     public static func layerNorm(
@@ -144,12 +178,12 @@ public enum Kernels {
             kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride, padding: padding,
             outWidth: outWidth, positions: positions)
         gemm(
-            rows: outChannels, columns: batch * positions, depth: depth, x: weight, xRowStride: depth, xColumnStride: 1,
+            rows: outChannels, columns: batch * positions, depth: depth, x: .fp32(weight, rowStride: depth, columnStride: 1),
             vector: .im2col(geometry),
             output: batch == 1
                 ? .direct(output, rowStride: positions)
                 : .batched(output, rowsPerImage: outChannels, positions: positions),
-            bias: bias)
+            epilogue: Epilogue(rowBias: bias))
     }
 
     public static func avgPool2d(

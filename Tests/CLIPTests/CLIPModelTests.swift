@@ -103,4 +103,18 @@ final class CLIPModelTests: XCTestCase {
         XCTAssertTrue(Agreement(grouped.scalars[...], single.scalars[...]).isFaithful)
         XCTAssertNotEqual(Array(single.scalars[0..<32]), Array(single.scalars[32..<64]))
     }
+
+    /// Without a trace the vision tower runs its last block on the class token only; the
+    /// embeddings are the bits of the full last block (which the traced, layer-by-layer
+    /// fidelity tests run), at every batch size.
+    func testClassTokenOnlyLastBlockGivesTheFullBlocksBits() throws {
+        let model = try CLIPModel(checkpoint: weights(), config: Fixtures.config(in: folder))
+        let images = try Fixtures.npy("images", in: folder)
+        let both = Tensor(shape: [4, 3, 32, 32], scalars: images.scalars + images.scalars.reversed())
+        let traced = try model.encodeImages(both, batch: 4) { _, _, _ in }
+        for batch in [1, 3, 4] {
+            let fast = try model.encodeImages(both, batch: batch)
+            XCTAssertEqual(fast.scalars.map(\.bitPattern), traced.scalars.map(\.bitPattern), "batch \(batch)")
+        }
+    }
 }

@@ -54,10 +54,11 @@ final class BenchTests: XCTestCase {
             "schema", "mode", "model", "architecture", "cpu", "processors", "load_average_before", "load_average_after",
             "threads", "batch", "iterations", "warmup", "input", "items_per_iteration", "unit", "rate", "gflop_per_item",
             "gflops", "peak_gflops", "peak_source", "percent_of_peak", "cores_busy", "items_per_cpu_second",
-            "gflops_per_cpu_second", "peak_rss_bytes", "seconds",
+            "gflops_per_cpu_second", "peak_rss_bytes", "seconds", "precision",
         ])
         XCTAssertEqual(json["schema"] as? Int, 1)
         XCTAssertEqual(json["mode"] as? String, "image")
+        XCTAssertEqual(json["precision"] as? String, "fp32")
         XCTAssertEqual(json["model"] as? String, Self.tinyViT)
         XCTAssertEqual(json["threads"] as? Int, 1)
         XCTAssertEqual(json["batch"] as? Int, 3)
@@ -89,6 +90,17 @@ final class BenchTests: XCTestCase {
         XCTAssertEqual(json["gflops_per_cpu_second"] as? Double ?? 0, perCPUSecond * 3_887_616e-9, accuracy: 1e-9 * perCPUSecond)
         XCTAssertFalse((json["cpu"] as? String ?? "").isEmpty)
         XCTAssertGreaterThanOrEqual(json["processors"] as? Int ?? 0, 1)
+    }
+
+    /// `--precision bf16` runs the bf16 tower and says which micro-kernel ran; a bad value is a usage error.
+    func testBF16ReportNamesItsPrecisionAndKernel() throws {
+        let json = try report([
+            "--model", Self.tinyViT, "--activation", "gelu", "--batch", "2", "--threads", "1", "--iterations", "1", "--warmup", "0",
+            "--peak-gflops", "50", "--precision", "bf16",
+        ])
+        XCTAssertEqual(json["precision"] as? String, "bf16")
+        XCTAssertTrue(["avx512_bf16", "portable"].contains(json["bf16_kernel"] as? String ?? ""), "\(json["bf16_kernel"] ?? "none")")
+        XCTAssertEqual(run(["bench", "--model", Self.tinyViT, "--precision", "int8"]).code, 2)
     }
 
     func testTextReportNamesWhatWasMeasured() throws {

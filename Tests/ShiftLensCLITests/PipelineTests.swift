@@ -251,13 +251,14 @@ final class PipelineTests: XCTestCase {
             let model = try XCTUnwrap((manifest["models"] as? [[String: Any]])?.first)
             let batch = try XCTUnwrap(model["batch_size"] as? Int)
             let source = try XCTUnwrap(model["batch_source"] as? String)
+            XCTAssertEqual(model["precision"] as? String, "fp32")
             let settings = try XCTUnwrap(manifest["settings"] as? [String: Any])
             if extra.isEmpty {
                 XCTAssertEqual(settings["batch_size"] as? String, "per model")
-                XCTAssertTrue(result.err.contains("Toy diverse: ViT-w64×4/16@64, batch 32 (default for this model)"), result.err)
+                XCTAssertTrue(result.err.contains("Toy diverse: ViT-w64×4/16@64, fp32, batch 32 (default for this model)"), result.err)
             } else {
                 XCTAssertEqual(settings["batch_size"] as? Int, 3)
-                XCTAssertTrue(result.err.contains("Toy diverse: ViT-w64×4/16@64, batch 3 (--batch)"), result.err)
+                XCTAssertTrue(result.err.contains("Toy diverse: ViT-w64×4/16@64, fp32, batch 3 (--batch)"), result.err)
             }
             // The step's summary line (stderr is not a terminal here) carries the rate.
             XCTAssertNotNil(result.err.range(of: #"- Toy diverse · reference: 20 images \(20 encoded, 0 cached\) in [0-9.]+ s, [0-9.]+ img/s, [0-9.]+ cores busy"#,

@@ -398,14 +398,14 @@ final class KernelTests: XCTestCase {
 
     // MARK: - Helpers
 
-    private func run(count: Int, _ body: (UnsafeMutablePointer<Float>) -> Void) -> [Float] {
+    func run(count: Int, _ body: (UnsafeMutablePointer<Float>) -> Void) -> [Float] {
         // NaN-filled so that an element the kernel forgets to write fails the comparison.
         var out = [Float](repeating: .nan, count: count)
         out.withUnsafeMutableBufferPointer { body($0.baseAddress!) }
         return out
     }
 
-    private func assertClose(_ fast: [Float], _ reference: [Float], _ label: String, file: StaticString = #filePath, line: UInt = #line) {
+    func assertClose(_ fast: [Float], _ reference: [Float], _ label: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertEqual(fast.count, reference.count, label, file: file, line: line)
         let scale = reference.reduce(Float(0)) { max($0, abs($1)) }
         var worst: Float = 0

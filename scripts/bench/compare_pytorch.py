@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Side-by-side speed of open_clip (PyTorch) and `shiftlens bench` on the same weights.
+"""Side-by-side speed of open_clip (PyTorch), ONNX Runtime and `shiftlens bench` on the same weights.
 
     swift build -c release
     python3 scripts/bench/compare_pytorch.py                       # every model × batch × threads, text head
@@ -13,10 +13,17 @@
    - PyTorch: `model.encode_image(x)` under `torch.inference_mode()` after
      `torch.set_num_threads(T)` (and `set_num_interop_threads(1)`), one warm-up pass, then
      `--iterations` timed passes;
+   - ONNX Runtime: the same open_clip image tower (`encode_image`) exported once per batch
+     size with `torch.onnx.export` (TorchScript exporter, opset 17, fixed shapes) to
+     `fixtures-large/bench/<model>/visual-b<B>.onnx`, run by `onnxruntime` on the CPU
+     execution provider with every graph optimisation (`ORT_ENABLE_ALL`),
+     `intra_op_num_threads = T`, sequential execution; one warm-up pass, then
+     `--iterations` timed passes;
    - ShiftLens: `.build/release/shiftlens bench --model W --batch B --threads T
-     --iterations N --warmup 1 --json`.
-   Every timed pass of every round is kept; the table shows images/s min / median / max
-   per side and the ratio of the medians, and each process's peak RSS (VmHWM).
+     --iterations N --warmup 1 --json` (plus `--precision P` with `--precision`).
+   Each round rotates which side goes first. Every timed pass of every round is kept; the
+   table shows images/s min / median / max per side, the ratios of ShiftLens's median to
+   each peer's, and each process's peak RSS (VmHWM). `--no-onnx` leaves ONNX Runtime out.
 3. The zero-shot head for `--text-classes` ImageNet classes × 80 templates with the
    ViT-B-32 text tower, both ways: open_clip's `build_zero_shot_classifier` (its default
    10 classes per batch, full 77-token context) and `shiftlens bench --text` (one class
@@ -39,7 +46,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.abspath(os.path.join(HERE, "..", ".."))
-MODELS = {"vit-b-32": ("ViT-B-32", 1032), "vit-b-16": ("ViT-B-16", 1016), "rn50": ("RN50", 1050)}
+MODELS = {"vit-b-32": ("ViT-B-32", 1032), "vit-b-16": ("ViT-B-16", 1016), "rn50": ("RN50", 1050),
+          "vit-l-14": ("ViT-L-14", 1014), "vit-l-14-336": ("ViT-L-14-336", 1336), "vit-h-14": ("ViT-H-14", 1114)}
 
 
 def peak_rss_bytes():
@@ -99,10 +107,14 @@ def ensure_weights(key, folder):
 
 def torch_model(arch, weights, threads):
     import torch
-    import open_clip
-    from safetensors.torch import load_file
     torch.set_num_threads(threads)
     torch.set_num_interop_threads(1)
+    return load_model(arch, weights)
+
+
+def load_model(arch, weights):
+    import open_clip
+    from safetensors.torch import load_file
     model = open_clip.create_model(arch, pretrained=None).eval()
     missing, unexpected = model.load_state_dict(load_file(weights), strict=False)
     assert not unexpected and all(k.endswith("num_batches_tracked") for k in missing), (missing, unexpected)
@@ -113,7 +125,8 @@ def worker_image(args):
     import torch
     model = torch_model(args.arch, args.weights, args.threads)
     g = torch.Generator().manual_seed(0)
-    x = torch.rand(args.batch, 3, 224, 224, generator=g) * 4 - 2
+    size = image_size(args.arch)
+    x = torch.rand(args.batch, 3, size, size, generator=g) * 4 - 2
     rates = []
     with torch.inference_mode():
         for _ in range(args.warmup):
@@ -126,6 +139,62 @@ def worker_image(args):
         cpu = time.process_time() - cpu
     print(json.dumps({"rates": rates, "per_cpu_second": args.batch * args.iterations / cpu,
                       "peak_rss_bytes": peak_rss_bytes(), "torch": torch.__version__}))
+
+
+def image_size(arch):
+    import open_clip
+    size = open_clip.get_model_config(arch)["vision_cfg"]["image_size"]
+    return size if isinstance(size, int) else size[0]
+
+
+def onnx_path(arch, weights, batch):
+    """The image tower exported for `batch` images (once; fixed shapes)."""
+    path = os.path.join(os.path.dirname(weights), f"visual-b{batch}.onnx")
+    if os.path.exists(path):
+        return path
+    import torch
+    model = load_model(arch, weights)
+
+    class ImageTower(torch.nn.Module):
+        def __init__(self, clip):
+            super().__init__()
+            self.clip = clip
+
+        def forward(self, x):
+            return self.clip.encode_image(x)
+
+    size = image_size(arch)
+    x = torch.zeros(batch, 3, size, size)
+    # Outside no_grad: under it, PyTorch's fused attention (`_native_multi_head_attention`)
+    # replaces the plain ops, and ONNX has no counterpart for it.
+    torch.onnx.export(ImageTower(model).eval(), (x,), path + ".tmp", input_names=["pixels"],
+                      output_names=["embeddings"], opset_version=17, dynamo=False)
+    os.replace(path + ".tmp", path)
+    return path
+
+
+def worker_onnx(args):
+    import numpy as np
+    import onnxruntime as ort
+    options = ort.SessionOptions()
+    options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    options.intra_op_num_threads = args.threads
+    options.inter_op_num_threads = 1
+    options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
+    session = ort.InferenceSession(args.onnx, options, providers=["CPUExecutionProvider"])
+    size = session.get_inputs()[0].shape[2]
+    x = (np.random.default_rng(0).random((args.batch, 3, size, size), dtype=np.float32) * 4 - 2)
+    rates = []
+    for _ in range(args.warmup):
+        session.run(None, {"pixels": x})
+    cpu = time.process_time()
+    for _ in range(args.iterations):
+        start = time.perf_counter()
+        session.run(None, {"pixels": x})
+        rates.append(args.batch / (time.perf_counter() - start))
+    cpu = time.process_time() - cpu
+    print(json.dumps({"rates": rates, "per_cpu_second": args.batch * args.iterations / cpu,
+                      "peak_rss_bytes": peak_rss_bytes(), "onnxruntime": ort.__version__}))
 
 
 def worker_text(args):
@@ -165,16 +234,20 @@ def run_json(command):
     return json.loads(result.stdout)
 
 
-def run_torch(mode, arch, weights, batch, threads, iterations, classes=0):
+def run_torch(mode, arch, weights, batch, threads, iterations, classes=0, onnx=None):
     command = [sys.executable, os.path.abspath(__file__), "--worker", mode, "--arch", arch, "--weights", weights,
                "--batch", str(batch), "--threads-one", str(threads), "--iterations", str(iterations),
                "--classes", str(classes)]
+    if onnx:
+        command += ["--onnx", onnx]
     out = run_json(command)
     return out["rates"], out["peak_rss_bytes"], out
 
 
-def run_swift(binary, mode, weights, batch, threads, iterations, classes=0):
+def run_swift(binary, mode, weights, batch, threads, iterations, classes=0, precision=None):
     command = [binary, "bench", "--model", weights, "--threads", str(threads), "--iterations", str(iterations), "--json"]
+    if precision:
+        command += ["--precision", precision]
     if mode == "text":
         command += ["--text", "--classes", str(classes), "--warmup", "0"]
     else:
@@ -189,38 +262,52 @@ def spread(rates):
     return f"{min(rates):.2f} / {statistics.median(rates):.2f} / {max(rates):.2f}"
 
 
-def compare(label, torch_run, swift_run, rounds, rows):
-    torch_rates, swift_rates, torch_rss, swift_rss, round_ratios, extra = [], [], 0, 0, [], {}
-    cpu_rates = {"torch": [], "swift": []}
+def compare(label, peers, swift_run, rounds, rows):
+    """`peers`: [(name, run)]; every round runs each peer and ShiftLens once, rotating the order."""
+    sides = peers + [("shiftlens", swift_run)]
+    rates = {name: [] for name, _ in sides}
+    cpu = {name: [] for name, _ in sides}
+    rss = {name: 0 for name, _ in sides}
+    round_ratios = {name: [] for name, _ in peers}
+    extra = {}
     for r in range(rounds):
-        order = [("torch", torch_run), ("swift", swift_run)]
-        if r % 2 == 1:
-            order.reverse()
+        order = sides[r % len(sides):] + sides[:r % len(sides)]
         this_round = {}
-        for side, run in order:
-            rates, rss, info = run()
-            this_round[side] = rates
-            cpu_rates[side].append(info["per_cpu_second"])
-            if side == "torch":
-                torch_rates += rates
-                torch_rss = max(torch_rss, rss)
-            else:
-                swift_rates += rates
-                swift_rss = max(swift_rss, rss)
+        for name, run in order:
+            got, peak, info = run()
+            this_round[name] = got
+            rates[name] += got
+            cpu[name].append(info["per_cpu_second"])
+            rss[name] = max(rss[name], peak)
+            if name == "shiftlens":
                 extra = info
-        round_ratios.append(statistics.median(this_round["swift"]) / statistics.median(this_round["torch"]))
-    ratio = statistics.median(swift_rates) / statistics.median(torch_rates)
-    cpu_torch, cpu_swift = statistics.median(cpu_rates["torch"]), statistics.median(cpu_rates["swift"])
-    row = {"case": label, "pytorch": torch_rates, "shiftlens": swift_rates, "ratio": ratio,
-           "round_ratios": round_ratios, "pytorch_per_cpu_second": cpu_rates["torch"],
-           "shiftlens_per_cpu_second": cpu_rates["swift"], "pytorch_rss": torch_rss, "shiftlens_rss": swift_rss,
-           "load": load_average(), "shiftlens_percent_of_peak": extra.get("percent_of_peak") if isinstance(extra, dict) else None,
-           "shiftlens_cores_busy": extra.get("cores_busy") if isinstance(extra, dict) else None}
+        for name, _ in peers:
+            round_ratios[name].append(statistics.median(this_round["shiftlens"]) / statistics.median(this_round[name]))
+    ratios = {name: statistics.median(rates["shiftlens"]) / statistics.median(rates[name]) for name, _ in peers}
+    row = {"case": label, "rates": rates, "ratios": ratios, "round_ratios": round_ratios, "per_cpu_second": cpu,
+           "peak_rss": rss, "load": load_average(), "shiftlens_percent_of_peak": extra.get("percent_of_peak"),
+           "shiftlens_cores_busy": extra.get("cores_busy")}
     rows.append(row)
-    print(f"| {label} | {spread(torch_rates)} | {spread(swift_rates)} | **{ratio:.2f}×** "
-          f"({', '.join(f'{x:.2f}' for x in round_ratios)}) | {torch_rss / 2**20:.0f} MB | {swift_rss / 2**20:.0f} MB "
-          f"| {cpu_torch:.2f} / {cpu_swift:.2f} = {cpu_swift / cpu_torch:.2f}× "
-          f"| {row['shiftlens_cores_busy'] or 0:.2f} | {load_average()} |", flush=True)
+    cells = [label] + [spread(rates[name]) for name, _ in sides]
+    cells += [f"**{ratios[name]:.2f}×** ({', '.join(f'{x:.2f}' for x in round_ratios[name])})" for name, _ in peers]
+    cells += [" / ".join(f"{rss[name] / 2**20:.0f}" for name, _ in sides) + " MB"]
+    cells += [" / ".join(f"{statistics.median(cpu[name]):.2f}" for name, _ in sides)]
+    percent = row["shiftlens_percent_of_peak"]
+    cells += [f"{row['shiftlens_cores_busy'] or 0:.2f}", f"{percent:.0f} %" if percent is not None else "—", load_average()]
+    print("| " + " | ".join(cells) + " |", flush=True)
+
+
+def header(unit, peers):
+    names = [PEER_NAMES[p] for p in peers] + ["ShiftLens"]
+    cells = ["case"] + [f"{n} {unit} min / med / max" for n in names]
+    cells += [f"ShiftLens / {PEER_NAMES[p]} (rounds)" for p in peers]
+    cells += ["peak RSS " + " / ".join(names), "per CPU-second " + " / ".join(names), "ShiftLens cores busy",
+              "ShiftLens % of FMA peak", "load after"]
+    print("| " + " | ".join(cells) + " |")
+    print("|" + "---|" * len(cells))
+
+
+PEER_NAMES = {"pytorch": "PyTorch", "onnxruntime": "ONNX Runtime"}
 
 
 def main():
@@ -235,8 +322,11 @@ def main():
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "shiftlens"))
     parser.add_argument("--weights", default=os.path.join(ROOT, "fixtures-large", "bench"))
     parser.add_argument("--out", help="also write every measurement as JSON here")
+    parser.add_argument("--no-onnx", action="store_true", help="leave ONNX Runtime out of the image-tower comparison")
+    parser.add_argument("--precision", help="passed to `shiftlens bench --precision` (the peers stay fp32)")
     # worker mode (internal)
-    parser.add_argument("--worker", choices=["image", "text"])
+    parser.add_argument("--worker", choices=["image", "text", "onnx"])
+    parser.add_argument("--onnx")
     parser.add_argument("--arch")
     parser.add_argument("--batch", type=int, default=8)
     parser.add_argument("--threads-one", type=int, default=1)
@@ -245,7 +335,7 @@ def main():
     args = parser.parse_args()
     if args.worker:
         args.threads = args.threads_one
-        (worker_image if args.worker == "image" else worker_text)(args)
+        {"image": worker_image, "text": worker_text, "onnx": worker_onnx}[args.worker](args)
         return
     if not os.access(args.binary, os.X_OK):
         sys.exit(f"{args.binary} not found: run `swift build -c release` first")
@@ -258,24 +348,32 @@ def main():
             sys.exit(f"unknown model {m}; choose from {', '.join(MODELS)}")
     weights = {m: ensure_weights(m, args.weights) for m in set(models) | ({"vit-b-32"} if args.text_classes else set())}
     print(f"machine: {cpu_model()}, {os.cpu_count()} processors, {platform.system()} {platform.release()}")
+    onnx_version = "left out"
+    if not args.no_onnx:
+        import onnxruntime
+        onnx_version = onnxruntime.__version__
     print(f"PyTorch {torch.__version__} (CPU capability {torch.backends.cpu.get_cpu_capability()}), open_clip {open_clip.__version__}; "
-          f"ShiftLens {args.binary}")
+          f"ONNX Runtime {onnx_version}; ShiftLens {args.binary}" + (f" --precision {args.precision}" if args.precision else ""))
     print(f"date: {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; load average at start: {load_average()}")
-    print(f"{args.rounds} alternating rounds × {args.iterations} timed passes per side (after 1 warm-up pass), "
-          f"fresh process per run; ratio = ShiftLens median / PyTorch median (per-round ratios in parentheses)")
+    print(f"{args.rounds} rounds × {args.iterations} timed passes per side (after 1 warm-up pass), rotating which side "
+          f"goes first, fresh process per run; ratio = ShiftLens median / peer median (per-round ratios in parentheses)")
     print()
-    print("| case | PyTorch images/s min / med / max | ShiftLens images/s min / med / max | ratio (rounds) "
-          "| PyTorch peak RSS | ShiftLens peak RSS | per CPU-second PyTorch / ShiftLens | ShiftLens cores busy | load after |")
-    print("|---|---|---|---|---|---|---|---|---|")
+    image_peers = ["pytorch"] + ([] if args.no_onnx else ["onnxruntime"])
+    header("images/s", image_peers)
     rows = []
     for m in models:
         arch = MODELS[m][0]
         for batch in [int(b) for b in args.batches.split(",")]:
             for threads in [int(t) for t in args.threads.split(",")]:
+                peers = [("pytorch", lambda: run_torch("image", arch, weights[m], batch, threads, args.iterations))]
+                if not args.no_onnx:
+                    exported = onnx_path(arch, weights[m], batch)
+                    peers.append(("onnxruntime", lambda: run_torch(
+                        "onnx", arch, weights[m], batch, threads, args.iterations, onnx=exported)))
                 compare(
-                    f"{arch} batch {batch}, {threads} thread{'s' if threads > 1 else ''}",
-                    lambda: run_torch("image", arch, weights[m], batch, threads, args.iterations),
-                    lambda: run_swift(args.binary, "image", weights[m], batch, threads, args.iterations),
+                    f"{arch} batch {batch}, {threads} thread{'s' if threads > 1 else ''}", peers,
+                    lambda: run_swift(args.binary, "image", weights[m], batch, threads, args.iterations,
+                                      precision=args.precision),
                     args.rounds, rows)
     if args.text_classes:
         classes, threads = args.text_classes, args.text_threads
@@ -283,12 +381,10 @@ def main():
         print(f"Zero-shot head, ViT-B-32 text tower, {classes} classes × 80 templates = {classes * 80} prompts, "
               f"{threads} threads (prompts/s; 1 timed pass per side per round):")
         print()
-        print("| case | PyTorch prompts/s | ShiftLens prompts/s | ratio (rounds) | PyTorch peak RSS | ShiftLens peak RSS "
-              "| per CPU-second PyTorch / ShiftLens | ShiftLens cores busy | load after |")
-        print("|---|---|---|---|---|---|---|---|---|")
+        header("prompts/s", ["pytorch"])
         compare(
             f"head {classes}×80",
-            lambda: run_torch("text", "ViT-B-32", weights["vit-b-32"], 0, threads, 1, classes),
+            [("pytorch", lambda: run_torch("text", "ViT-B-32", weights["vit-b-32"], 0, threads, 1, classes))],
             lambda: run_swift(args.binary, "text", weights["vit-b-32"], 0, threads, 1, classes),
             args.rounds, rows)
     print()
@@ -296,6 +392,7 @@ def main():
     if args.out:
         with open(args.out, "w") as f:
             json.dump({"machine": cpu_model(), "torch": torch.__version__, "open_clip": open_clip.__version__,
+                       "onnxruntime": onnx_version,
                        "rows": rows}, f, indent=1)
 
 

@@ -9,6 +9,10 @@ struct BenchReport: Codable, Equatable {
     var mode: String
     var model: String
     var architecture: String
+    /// The image tower's arithmetic, "fp32" or "bf16" (text mode: "fp32").
+    var precision: String
+    /// At bf16: which micro-kernel ran, "avx512_bf16" or "portable" (`Kernels.bf16KernelName`).
+    var bf16Kernel: String?
     var cpu: String
     var processors: Int
     var loadAverageBefore: String
@@ -33,7 +37,8 @@ struct BenchReport: Codable, Equatable {
     var peakGflops: Double
     /// "measured" (FMA loop at startup) or "--peak-gflops".
     var peakSource: String
-    /// Median GFLOP/s as a percentage of `peakGflops`.
+    /// Median GFLOP/s as a percentage of `peakGflops` (the fp32 FMA peak, also at bf16, where
+    /// `vdpbf16ps` does twice the multiply-adds of an fp32 FMA and the figure can pass 100).
     var percentOfPeak: Double
     /// Process CPU seconds per wall second over the timed iterations: how many cores the
     /// run actually had (below `threads` when other processes take them).
@@ -62,6 +67,7 @@ struct BenchReport: Codable, Equatable {
         var lines = [
             "model: \(model)",
             "architecture: \(architecture)",
+            "precision: \(precision)" + (bf16Kernel.map { " (\($0) micro-kernel)" } ?? ""),
             "machine: \(cpu), \(processors) processors; load average \(loadAverageBefore) before, \(loadAverageAfter) after",
             "threads \(threads), batch \(batch), \(iterations) timed iteration\(iterations == 1 ? "" : "s") after \(warmup) warm-up, \(itemsPerIteration) \(unit.dropLast(2)) each; input: \(input)",
         ]
