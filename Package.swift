@@ -5,10 +5,13 @@
 // files import (docs/architecture.md draws the graph).
 //
 // Build settings, and why:
-// - `nativeCPU` (`-Xcc -march=native`, every target): the SIMD kernels need the CPU's vector
+// - `targetCPU` (`-Xcc -march=<cpu>`, every target): the SIMD kernels need the CPU's vector
 //   features at compile time (a SIMD16<Float> kernel runs at ~0.7 GFLOP/s without them and
-//   ~95 with them). Set SHIFTLENS_PORTABLE=1 in the environment of `swift build` for a binary
-//   that must run on other CPUs.
+//   ~95 with them). `<cpu>` comes from SHIFTLENS_CPU in the environment of `swift build`:
+//   `native` (the default: the build machine's CPU), an x86-64 level such as `x86-64-v3`
+//   (AVX2 + FMA) or `x86-64-v4` (AVX-512) for binaries and images that run on other machines
+//   (docs/running.md, "Building for a cluster"), or `portable` for no -march at all.
+//   SHIFTLENS_PORTABLE=1 is the older spelling of SHIFTLENS_CPU=portable.
 // - Runtime checks stay on everywhere (no `-Ounchecked`): ShiftLens reads files downloaded
 //   from the internet, and a check that fails must trap, not become undefined behaviour.
 //   What that costs was measured (docs/architecture.md, "Build settings"): encoder images per
@@ -23,14 +26,20 @@
 import PackageDescription
 import Foundation
 
-let portable = ProcessInfo.processInfo.environment["SHIFTLENS_PORTABLE"].map { $0 != "0" && !$0.isEmpty } ?? false
-let nativeCPU: [SwiftSetting] = portable ? [] : [.unsafeFlags(["-Xcc", "-march=native"])]
+let environment = ProcessInfo.processInfo.environment
+let portable = environment["SHIFTLENS_PORTABLE"].map { $0 != "0" && !$0.isEmpty } ?? false
+let cpu = environment["SHIFTLENS_CPU"].flatMap { $0.isEmpty ? nil : $0 } ?? (portable ? "portable" : "native")
+// A CPU name is letters, digits, '-', '_' and '.' (what -march takes); anything else would end up as compiler flags.
+precondition(cpu.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) }, "SHIFTLENS_CPU=\(cpu) is not a CPU name")
+let targetCPU: [SwiftSetting] = cpu == "portable" ? [] : [.unsafeFlags(["-Xcc", "-march=\(cpu)"])]
+/// `shiftlens --version` says which CPU the build was compiled for (`SHIFTLENS_CPU_x86_64_v3`, …).
+let cpuDefine: [SwiftSetting] = [.define("SHIFTLENS_CPU_" + cpu.map { $0.isLetter || $0.isNumber ? String($0) : "_" }.joined())]
 let optimisedInDebug: [SwiftSetting] = [.unsafeFlags(["-O"], .when(configuration: .debug))]
 let crossModule: [SwiftSetting] = [.unsafeFlags(["-cross-module-optimization"])]
-/// Compute-heavy modules: native CPU, optimised in debug builds too.
-let compute = nativeCPU + optimisedInDebug
-/// Everything else: native CPU only (debug builds unoptimised).
-let plain = nativeCPU
+/// Compute-heavy modules: the target CPU, optimised in debug builds too.
+let compute = targetCPU + optimisedInDebug
+/// Everything else: the target CPU only (debug builds unoptimised).
+let plain = targetCPU
 
 // `SHIFTLENS_FUZZ=1` adds the libFuzzer harness `shiftlens-fuzz` (docs/security.md, scripts/fuzz/run.sh):
 // it links only with `-Xswiftc -sanitize=fuzzer`, so it is left out of ordinary builds.
@@ -64,7 +73,7 @@ let package = Package(
                 "Support", "ImageCodec", "Tensor", "Weights", "CLIP", "Pilot", "Embeddings", "Results", "Probes", "Site", "Pipeline",
                 "ShiftLensBenchmarks",
             ],
-            swiftSettings: compute),
+            swiftSettings: compute + cpuDefine),
         .executableTarget(name: "shiftlens", dependencies: ["ShiftLensCLI"], swiftSettings: plain),
 
         .testTarget(name: "SupportTests", dependencies: ["Support"], exclude: ["Fixtures"], swiftSettings: plain),

@@ -1,4 +1,5 @@
 import Foundation
+import Support
 
 /// Reads one JSON object of a spec strictly: every key must be consumed or it is an
 /// error naming its JSON path (keys starting with `//` are comments), and every value
@@ -84,26 +85,9 @@ struct JSONObjectReader {
     func finish(known: [String]) throws {
         // Keys starting with "//" are comments (JSON has none of its own).
         for key in object.keys.sorted() where !consumed.contains(key) && !key.hasPrefix("//") {
-            let suggestion = known.min { editDistance($0, key) < editDistance($1, key) }.flatMap { editDistance($0, key) <= 3 ? $0 : nil }
-            throw PilotError.unknownKey(file: file, path: childPath(key), suggestion: suggestion)
+            throw PilotError.unknownKey(file: file, path: childPath(key), suggestion: closestMatch(to: key, among: known))
         }
     }
-}
-
-/// Levenshtein distance, for "did you mean" suggestions.
-func editDistance(_ a: String, _ b: String) -> Int {
-    let a = Array(a), b = Array(b)
-    if a.isEmpty { return b.count }
-    if b.isEmpty { return a.count }
-    var previous = Array(0...b.count)
-    for i in 1...a.count {
-        var current = [i] + [Int](repeating: 0, count: b.count)
-        for j in 1...b.count {
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-        }
-        previous = current
-    }
-    return previous[b.count]
 }
 
 /// Whether a JSONSerialization number is really `true`/`false` (objCType "c" on every platform).

@@ -5,7 +5,7 @@ import Support
 ///
 /// Parsed strictly from JSON (`PilotSpec.load(from:)`): unknown keys, wrong types and
 /// missing files are errors carrying the JSON path and the file. Relative paths resolve
-/// against the spec file's folder. The format is documented in the README ("Pilot spec").
+/// against the spec file's folder. The format is documented in docs/pilot-spec.md.
 public struct PilotSpec: Sendable, Equatable {
     public enum Language: String, Sendable, Equatable, CaseIterable { case en, ja }
 
@@ -85,12 +85,12 @@ public struct PilotSpec: Sendable, Equatable {
         }
     }
 
-    /// Probe settings; every default is documented in the README.
+    /// Probe settings; every default is documented in docs/pilot-spec.md.
     public struct ProbeSettings: Sendable, Equatable {
         public var seed: UInt64 = 0
         public var outlierThreshold: Double = 10
         public var conceptThreshold: Double = 0.5
-        /// Whether the linear probe runs (the costliest probe with many classes; see README).
+        /// Whether the linear probe runs (the costliest probe with many classes; see docs/probes.md).
         public var linearProbe: Bool = true
         /// Extra concepts (one per line, optionally `category<TAB>concept`) added to the shipped vocabulary.
         public var extraConcepts: URL?
@@ -134,9 +134,27 @@ public struct PilotSpec: Sendable, Equatable {
         do {
             json = try JSONSerialization.jsonObject(with: data)
         } catch {
-            throw PilotError.malformed(file: file, message: "invalid JSON (\((error as NSError).localizedDescription))")
+            throw PilotError.malformed(file: file, message: "invalid JSON" + jsonErrorLocation(error, in: data))
         }
         return try parse(json, file: url)
+    }
+
+    /// " at line L, column C (what the parser said)" for a JSONSerialization error; both are 1-based.
+    /// The parser reports either the line and column (Darwin) or the byte offset ("around
+    /// character N", swift-corelibs-foundation), which is turned into a line and column here.
+    static func jsonErrorLocation(_ error: Error, in data: Data) -> String {
+        let detail = ((error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String) ?? (error as NSError).localizedDescription
+        if detail.contains("line "), detail.contains("column ") { return " (\(detail))" }
+        guard let range = detail.range(of: "character "),
+              let offset = Int(detail[range.upperBound...].prefix { $0.isNumber }), offset <= data.count else {
+            return " (\(detail))"
+        }
+        let before = data.prefix(offset)
+        let line = before.reduce(1) { $1 == UInt8(ascii: "\n") ? $0 + 1 : $0 }
+        let lineStart = before.lastIndex(of: UInt8(ascii: "\n")).map { $0 + 1 } ?? before.startIndex
+        // Columns count characters, not bytes: a UTF-8 continuation byte does not start one.
+        let column = 1 + data[lineStart..<(data.startIndex + offset)].filter { $0 & 0xC0 != 0x80 }.count
+        return " at line \(line), column \(column) (\(detail))"
     }
 
     static func parse(_ json: Any, file url: URL) throws -> PilotSpec {
@@ -297,7 +315,10 @@ public struct PilotSpec: Sendable, Equatable {
     private static func parseModel(_ value: Any, file: String, path: String, base: URL) throws -> Model {
         var reader = try JSONObjectReader(value, file: file, path: path)
         let name = try reader.requiredString("name")
-        let weights = try resolveFile(try reader.requiredString("weights"), file: file, path: "\(path).weights", base: base)
+        let named = try resolveFile(try reader.requiredString("weights"), file: file, path: "\(path).weights", base: base)
+        guard let weights = ModelFolder.weights(at: named) else {
+            throw PilotError.invalidValue(file: file, path: "\(path).weights", message: "\(named.path) is a folder without \(ModelFolder.weightsFiles.joined(separator: " or "))")
+        }
         let activation = try reader.string("activation")
         if let activation, !["gelu", "quick_gelu"].contains(activation) {
             throw PilotError.invalidValue(file: file, path: "\(path).activation", message: "must be \"gelu\" or \"quick_gelu\"")

@@ -5,7 +5,7 @@ import Weights
 /// `--batch`, and how many are written to the store together.
 ///
 /// The rule, from `shiftlens bench --batch B` on ViT-B/32, ViT-B/16, RN50 and the demo models
-/// with 2 threads (README, "Batches sized for the model"): throughput rises with the batch
+/// with 2 threads (docs/running.md, "Batches sized for the model"): throughput rises with the batch
 /// until the smallest matrix product of a pass has about `plateauRows` rows — enough work
 /// items for both threads, the GEMM kernel's panels full — and is flat beyond. So the default
 /// is the smallest power of two whose pass has `plateauRows` rows (tokens per image for a ViT,
@@ -70,7 +70,7 @@ struct EncoderBatch: Equatable {
     /// batch and the tower's input), plus for a ViT the residual stream and the block's
     /// buffers (normed, q|k|v, attention output, MLP hidden) per token; for a ModifiedResNet
     /// the stem's last convolution at S/2: input and output maps and the input's im2col
-    /// (9 taps per channel). Against the slope of peak RSS over batch sizes (README): ViT-B/32
+    /// (9 taps per channel). Against the slope of peak RSS over batch sizes (docs/performance.md, "Batch size sweep"): ViT-B/32
     /// 2.7 MB estimated / 2.6 measured, ViT-B/16 7.3 / 8.5, RN50 20.5 / 22.
     static func activationBytesPerImage(_ vision: VisionConfig) -> Int {
         let pixels = 2 * 3 * vision.imageSize * vision.imageSize

@@ -14,13 +14,15 @@ extension Command {
         .probe,
         .bench,
         .benchKernels,
+        .completion,
         .version,
     ]
 
     static let version = Command(
-        name: "version", summary: "Print the tool's version.", usage: "shiftlens version"
+        name: "version", summary: "Print the version, the commit and CPU level of the build, and this CPU's vector features.",
+        usage: "shiftlens version"
     ) { _, console in
-        console.out("shiftlens \(ShiftLensCLI.version)")
+        console.out(BuildInfo.text())
         return ExitCode.ok
     }
 }

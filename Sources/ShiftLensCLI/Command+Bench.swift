@@ -34,7 +34,7 @@ extension Command {
         options: [
             .value("--model", "W", "Checkpoint (.safetensors or .pt) in open_clip, OpenAI or Hugging Face naming."),
             .value("--batch", "N", "Images per encoder pass (default 8)."),
-            .value("--threads", "N", "Threads of the compute pool (default: the processor count)."),
+            .threads,
             .value("--iterations", "N", "Timed passes (default 5)."),
             .value("--warmup", "N", "Untimed passes first (default 1)."),
             .value("--images", "DIR", "Time decode + preprocess + encode of the .jpg/.jpeg/.png files in DIR."),
@@ -43,7 +43,7 @@ extension Command {
             .value("--templates", "T", "With --text: the first T of the 80 OpenAI templates (default 80)."),
             .value("--peak-gflops", "X", "The machine's FMA peak in GFLOP/s, instead of measuring it."),
             .value("--seed", "S", "Seed of the synthetic images (default 0)."),
-            .value("--activation", "NAME", "gelu or quick_gelu, when no configuration file beside the weights says."),
+            .activation,
             .flag("--json", "Print the report as JSON (schema 1, snake_case keys) instead of text."),
         ]
     ) { invocation, console in
@@ -71,7 +71,7 @@ struct BenchOptions {
     init(_ invocation: Invocation) throws {
         modelPath = try invocation.required("--model")
         batch = try invocation.integer("--batch", default: defaultTransformerBatch, in: 1...4096)
-        threads = try invocation.integer("--threads", default: ThreadPool.defaultThreadCount, in: 1...256)
+        threads = try invocation.integer(.threads, default: ThreadPool.defaultThreadCount, in: 1...256)
         iterations = try invocation.integer("--iterations", default: 5, in: 1...100_000)
         warmup = try invocation.integer("--warmup", default: 1, in: 0...1000)
         imagesFolder = invocation.value("--images")
@@ -97,7 +97,7 @@ struct BenchOptions {
         } else {
             seed = 0
         }
-        if let name = invocation.value("--activation") {
+        if let name = invocation.value(.activation) {
             guard let value = Activation(rawValue: name) else {
                 throw UsageError("--activation must be gelu or quick_gelu, not '\(name)'")
             }
@@ -129,7 +129,7 @@ struct BenchRunner {
         pool.setThreadCount(options.threads)
         let peak = options.peakGflops ?? MachineProbe.measureFMAPeak(threads: options.threads)
 
-        var overrides = ConfigOverrides(source: "--activation")
+        var overrides = ConfigOverrides(source: Command.Option.activation.name)
         overrides.activation = options.activation
         let loaded: LoadedCheckpoint
         do {
@@ -254,15 +254,15 @@ struct BenchRunner {
         }
         let tokenizer: Tokenizer
         let classList: ClassList
+        let assets = try Command.locateAssets()
         do {
-            let assets = try Assets.locate()
             classList = try ClassList.imagenet(assets: assets)
             tokenizer = try Tokenizer(
                 vocabularyAt: assets.url("clip/bpe_simple_vocab_16e6.txt.gz"), contextLength: textConfig.contextLength)
         } catch let error as CLIPError {
             throw ShiftLensError(step: "bench", path: nil, clip: error)
         } catch {
-            throw ShiftLensError(step: "bench", message: "\(error)", hint: "set SHIFTLENS_ASSETS to the checkout's assets/ folder")
+            throw ShiftLensError(step: "bench", path: assets.root.path, message: "\(error)", hint: "the assets folder is incomplete: reinstall it (scripts/install.sh)")
         }
         let names = Array(classList.names.prefix(options.classes))
         let templates = Array(classList.templates.prefix(options.templates))

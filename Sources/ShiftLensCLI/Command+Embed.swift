@@ -33,7 +33,7 @@ extension Command {
             .value("--out", "X.npy", "Where to write the image embeddings (with --images)."),
             .value("--text", "PROMPTS.txt", "Prompts to embed with the text tower, one per line (with --out-text)."),
             .value("--out-text", "T.npy", "Where to write the text embeddings (with --text)."),
-            .value("--activation", "NAME", "gelu or quick_gelu, when no configuration file beside the weights says."),
+            .activation,
             .value("--batch", "N", "Images or prompts per encoder pass (default 8)."),
         ]
     ) { invocation, console in
@@ -45,8 +45,8 @@ extension Command {
         guard outPath != nil || textPath != nil else { throw UsageError("nothing to embed: give --images and --out, --text and --out-text, or both") }
         let batch = try invocation.integer("--batch", default: 8, in: 1...4096)
         let limits = try ImageCommands.imageLimits()
-        var overrides = ConfigOverrides(source: "--activation")
-        if let name = invocation.value("--activation") {
+        var overrides = ConfigOverrides(source: Command.Option.activation.name)
+        if let name = invocation.value(.activation) {
             guard let activation = Activation(rawValue: name) else {
                 throw UsageError("--activation must be gelu or quick_gelu, not '\(name)'")
             }
@@ -81,14 +81,12 @@ extension Command {
             }
             let prompts = try readPrompts(textPath)
             let tokenizer: Tokenizer
+            let assets = try Command.locateAssets()
             do {
-                let assets = try Assets.locate()
                 tokenizer = try Tokenizer(
                     vocabularyAt: assets.url("clip/bpe_simple_vocab_16e6.txt.gz"), contextLength: textConfig.contextLength)
             } catch let error as CLIPError {
                 throw ShiftLensError(step: "embed", path: nil, clip: error)
-            } catch {
-                throw ShiftLensError(step: "embed", message: "\(error)", hint: "set SHIFTLENS_ASSETS to the checkout's assets/ folder")
             }
             tokens = tokenizer.tokenize(prompts)
         }

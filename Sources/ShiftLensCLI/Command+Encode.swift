@@ -8,7 +8,7 @@ extension Command {
     static let encode = Command(
         name: "encode",
         summary: "Encode one shard of a pilot's images into its own store (scale-out; then `merge`).",
-        usage: "shiftlens encode PILOT.json --shard I/N|auto/N [--store DIR] [--batch N] [--threads N] [--decoders N]",
+        usage: "shiftlens encode PILOT.json|DIR --shard I/N|auto/N [--store DIR] [--batch N] [--threads N] [--decoders N]",
         discussion: """
             Shard I of N takes image i of the pilot (domains in spec order, each domain's images sorted by path,
             or in row order for a CSV manifest) when i mod N = I, and prompt j of the text rows (every class's
@@ -23,19 +23,16 @@ extension Command {
         options: [
             .value("--shard", "I/N", "This shard's index (0-based) and the shard count; auto/N reads the index from the environment."),
             .value("--store", "DIR", "The shared embedding store (default: .shiftlens/store beside the pilot spec); the shard writes DIR/shard-I-of-N/."),
-            .value("--batch", "N", "Images per encoder pass and store write (default: sized for each model, see README)."),
-            .value("--threads", "N", "Compute threads (default: all cores)."),
-            .value("--decoders", "N", "Image decode threads feeding the encoder (default: one per four cores, at least one)."),
+            .pilotBatch, .threads, .decoders,
         ],
         positionals: 1...1
     ) { invocation, console in
         let shard = try ShardSpec(parsing: try invocation.required("--shard"))
-        let specURL = URL(fileURLWithPath: invocation.positionals[0]).standardizedFileURL
-        let spec = try loadSpec(specURL)
+        let spec = try loadSpec(try specFile(invocation.positionals[0]))
         let assets = try locateAssets()
         try configureThreads(invocation)
         let batchSize = try batchOption(invocation)
-        let decoders = try invocation.integer("--decoders", default: PilotEncoding.defaultDecoders, in: 1...64)
+        let decoders = try invocation.integer(.decoders, default: PilotEncoding.defaultDecoders, in: 1...64)
         let baseURL = storeURL(invocation, spec: spec)
         let shardURL = baseURL.appendingPathComponent(shard.folderName)
         let classes: ClassList

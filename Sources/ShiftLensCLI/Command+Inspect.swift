@@ -1,4 +1,5 @@
 import Foundation
+import Pilot
 import Pipeline
 import Weights
 
@@ -6,7 +7,7 @@ extension Command {
     static let inspect = Command(
         name: "inspect",
         summary: "Show a checkpoint's architecture, sizes, parameter count, dtype, activation and sha256.",
-        usage: "shiftlens inspect W [--json] [--activation gelu|quick_gelu] [--known-checkpoints FILE]",
+        usage: "shiftlens inspect W|DIR [--json] [--activation gelu|quick_gelu] [--known-checkpoints FILE]",
         discussion: """
             Reads a checkpoint — .safetensors, or a PyTorch .pt/.pth/.bin written by torch.save or \
             torch.jit.save (OpenAI's files), read without Python — in open_clip, OpenAI or Hugging \
@@ -15,18 +16,20 @@ extension Command {
             setting shapes cannot tell came from: open_clip_config.json or Hugging Face config.json / \
             preprocessor_config.json beside the weights, then --activation, then the table of known \
             checkpoints (by sha256; extend it with --known-checkpoints, a JSON list of objects with \
-            "sha256", "name", "activation" and optional "image_mean", "image_std").
+            "sha256", "name", "activation" and optional "image_mean", "image_std"). A folder stands for \
+            the weights inside it, as hub snapshots have them: open_clip_model.safetensors (with \
+            open_clip_config.json), else model.safetensors (with config.json).
             """,
         options: [
             .flag("--json", "Print one JSON object (machine output) instead of text."),
-            .value("--activation", "NAME", "gelu or quick_gelu, when no configuration file beside the weights says."),
+            .activation,
             .value("--known-checkpoints", "FILE", "Extra known checkpoints (JSON list), consulted before the built-in table."),
         ],
         positionals: 1...1
     ) { invocation, console in
         let path = invocation.positionals[0]
-        var overrides = ConfigOverrides(source: "--activation")
-        if let name = invocation.value("--activation") {
+        var overrides = ConfigOverrides(source: Command.Option.activation.name)
+        if let name = invocation.value(.activation) {
             guard let activation = Activation(rawValue: name) else {
                 throw UsageError("--activation must be gelu or quick_gelu, not '\(name)'")
             }
@@ -41,13 +44,17 @@ extension Command {
                     hint: "each entry needs \"sha256\", \"name\" and \"activation\" (gelu or quick_gelu)")
             }
         }
+        guard let weights = ModelFolder.weights(at: URL(fileURLWithPath: path)) else {
+            throw ShiftLensError(step: "inspect", path: path, message: "is a folder without \(ModelFolder.weightsFiles.joined(separator: " or "))",
+                                 hint: "give the weights file, or a Hugging Face / open_clip snapshot folder")
+        }
         let loaded: LoadedCheckpoint
         do {
-            loaded = try Checkpoint.load(URL(fileURLWithPath: path), overrides: overrides)
+            loaded = try Checkpoint.load(weights, overrides: overrides)
         } catch let error as WeightsError {
             throw ShiftLensError(step: "inspect", weights: error)
         }
-        let report = InspectReport(path: path, loaded)
+        let report = InspectReport(path: weights.path == URL(fileURLWithPath: path).path ? path : weights.path, loaded)
         if invocation.flag("--json") {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]

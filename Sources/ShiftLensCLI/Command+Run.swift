@@ -3,18 +3,23 @@ import Embeddings
 import Foundation
 import Pilot
 import Pipeline
+import Results
 import Tensor
 
 extension Command {
     static let run = Command(
         name: "run",
         summary: "Run a pilot: encode (cached), probe, and add a new archived run to the site.",
-        usage: "shiftlens run PILOT.json [--site DIR] [--store DIR] [--embeddings DIR] [--batch N] [--threads N] [--decoders N]",
+        usage: "shiftlens run PILOT.json|DIR [--site DIR] [--store DIR] [--embeddings DIR] [--fail-on fail|watch] [--json] [--batch N] [--threads N] [--decoders N]",
         discussion: """
             Scans every domain, encodes new images with every model (images already in the embedding store cost
             nothing), runs the probe suite and writes a new run folder under DIR/pilots/<pilot>/ with its pages,
             results.json, tables and manifest. Earlier runs are never changed. Ctrl-C stops after the batch in
-            flight; running the same command again resumes from the store.
+            flight; running the same command again resumes from the store. A folder holding pilot.json stands
+            for its spec.
+            Standard output ends with the verdict table (model, status, the image set and reason that decided
+            it) and the path of the run's index.html; with --json it is one JSON object instead
+            (docs/running.md). The exit code is 0 whenever the run completes, unless --fail-on says otherwise.
             --embeddings DIR skips encoding: DIR holds images.csv (path,label,domain; path relative to the domain's
             folder, label empty when unlabelled) and one <model-slug>.npy (N, D) float32 per model with rows in
             images.csv's order, plus optionally <model-slug>-head.npy (C, D); without it the zero-shot head comes from
@@ -22,64 +27,89 @@ extension Command {
             as one '-' ("ViT-B/32 LAION-2B" → vit-b-32-laion-2b).
             """,
         options: [
-            .value("--site", "DIR", "Site folder (default: site/ in the current folder)."),
+            .value("--site", "DIR", "Site folder (default: site/ beside the pilot spec)."),
             .value("--store", "DIR", "Embedding store (default: .shiftlens/store beside the pilot spec)."),
             .value("--embeddings", "DIR", "Use embeddings computed elsewhere (images.csv + <model-slug>.npy) instead of encoding."),
-            .value("--batch", "N", "Images per encoder pass and store write (default: sized for each model, see README)."),
-            .value("--threads", "N", "Compute threads (default: all cores)."),
-            .value("--decoders", "N", "Image decode threads feeding the encoder (default: one per four cores, at least one)."),
+            .value("--fail-on", "fail|watch", "Exit with code 3 when a model's verdict is this or worse (default: exit 0 when the run completes)."),
+            .flag("--json", "Print a JSON summary of the run (verdicts, paths, exit code) instead of the table."),
+            .pilotBatch, .threads, .decoders,
         ],
         positionals: 1...1
     ) { invocation, console in
-        let specURL = URL(fileURLWithPath: invocation.positionals[0]).standardizedFileURL
-        let spec = try loadSpec(specURL)
+        let failOn = try invocation.value("--fail-on").map { text in
+            guard let level = VerdictStatus(rawValue: text), level == .fail || level == .watch else {
+                throw UsageError("--fail-on must be fail or watch, not '\(text)'")
+            }
+            return level
+        }
+        let spec = try loadSpec(try specFile(invocation.positionals[0]))
         let assets = try locateAssets()
         try configureThreads(invocation)
         let options = PilotRunner.Options(
-            site: URL(fileURLWithPath: invocation.value("--site") ?? "site").standardizedFileURL,
+            site: invocation.value("--site").map { URL(fileURLWithPath: $0).standardizedFileURL } ?? defaultSite(spec),
             store: storeURL(invocation, spec: spec),
             batchSize: try batchOption(invocation),
             embeddings: invocation.value("--embeddings").map { URL(fileURLWithPath: $0).standardizedFileURL },
-            decoders: try invocation.integer("--decoders", default: PilotEncoding.defaultDecoders, in: 1...64),
+            decoders: try invocation.integer(.decoders, default: PilotEncoding.defaultDecoders, in: 1...64),
             imageLimits: try ImageCommands.imageLimits())
         let cancel = CancellationFlag()
         let interrupt = InterruptHandler(cancel: cancel, console: console)
         defer { interrupt.restore() }
         do {
             let folder = try PilotRunner(spec: spec, assets: assets, options: options, console: console, cancel: cancel).run()
-            console.out(folder.appendingPathComponent("index.html").path)
-            console.err("Run stored in \(folder.path). Open \(folder.appendingPathComponent("index.html").path) (or \(options.site.appendingPathComponent("index.html").path) for every pilot).")
-            return ExitCode.ok
+            let summary = RunSummary(results: try RunResults.decode(Data(contentsOf: folder.appendingPathComponent("results.json"))),
+                                     folder: folder, failOn: failOn)
+            if invocation.flag("--json") {
+                console.out(try summary.json())
+            } else {
+                console.out(summary.table)
+                console.out(summary.index)
+            }
+            console.err("Run stored in \(folder.path). Open \(summary.index) (or \(options.site.appendingPathComponent("index.html").path) for every pilot).")
+            if summary.exitCode != ExitCode.ok, let failOn {
+                console.err("Exit code \(summary.exitCode): a model's verdict is \(failOn.rawValue) or worse (--fail-on \(failOn.rawValue)).")
+            }
+            return summary.exitCode
         } catch is CancellationError {
             throw ShiftLensError(step: "run", path: spec.file.path, message: "interrupted; finished batches are kept in \(options.store.path)",
                                  hint: "run the same command again to resume")
         }
     }
 
+    /// The spec a command line names: a file, or a folder holding `pilot.json`.
+    static func specFile(_ argument: String) throws -> URL {
+        let url = URL(fileURLWithPath: argument).standardizedFileURL
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory), isDirectory.boolValue else { return url }
+        let inside = url.appendingPathComponent("pilot.json")
+        guard FileManager.default.fileExists(atPath: inside.path) else {
+            throw ShiftLensError(step: "pilot spec", path: url.path, message: "is a folder, and it holds no pilot.json",
+                                 hint: "give the spec's file (PILOT.json), or a pilot folder made by `shiftlens init DIR`")
+        }
+        return inside
+    }
+
+    /// `site/` beside the spec, so that every run of a pilot lands in one site whichever folder it is started from.
+    static func defaultSite(_ spec: PilotSpec) -> URL {
+        spec.file.deletingLastPathComponent().appendingPathComponent("site").standardizedFileURL
+    }
+
     static func loadSpec(_ url: URL) throws -> PilotSpec {
         do {
             return try PilotSpec.load(from: url)
         } catch let error as PilotError {
-            throw ShiftLensError(step: "pilot spec", path: nil, message: "\(error)", hint: "see the README section \"Pilot spec\"; `shiftlens init DIR` writes a commented example")
-        }
-    }
-
-    static func locateAssets() throws -> Assets {
-        do {
-            return try Assets.locate()
-        } catch {
-            throw ShiftLensError(step: "assets", message: "\(error)", hint: "run shiftlens from its checkout or set SHIFTLENS_ASSETS")
+            throw ShiftLensError(step: "pilot spec", path: nil, message: "\(error)", hint: "see docs/pilot-spec.md; `shiftlens init DIR` writes a commented example")
         }
     }
 
     /// `--batch N` when given; nil lets each model choose (`EncoderBatch`).
     static func batchOption(_ invocation: Invocation) throws -> Int? {
-        invocation.value("--batch") == nil ? nil : try invocation.integer("--batch", default: 1, in: 1...4096)
+        invocation.value(.pilotBatch) == nil ? nil : try invocation.integer(.pilotBatch, default: 1, in: 1...4096)
     }
 
     static func configureThreads(_ invocation: Invocation) throws {
-        if invocation.value("--threads") != nil {
-            ThreadPool.shared.setThreadCount(try invocation.integer("--threads", default: ThreadPool.defaultThreadCount, in: 1...256))
+        if invocation.value(.threads) != nil {
+            ThreadPool.shared.setThreadCount(try invocation.integer(.threads, default: ThreadPool.defaultThreadCount, in: 1...256))
         }
     }
 

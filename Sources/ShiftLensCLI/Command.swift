@@ -1,4 +1,5 @@
 import Pipeline
+import Support
 
 /// One `shiftlens` subcommand: its options, its help text and what it runs.
 public struct Command: Sendable {
@@ -73,13 +74,30 @@ public struct Command: Sendable {
     }
 }
 
+/// Options several commands share, declared once with one help text. Commands list them in
+/// their `options` and read them through these constants (`invocation.integer(.threads, …)`),
+/// so a misspelt shared option does not compile.
+extension Command.Option {
+    public static let threads = Command.Option.value("--threads", "N", "Compute threads (default: all cores, or SHIFTLENS_THREADS).")
+    public static let decoders = Command.Option.value(
+        "--decoders", "N", "Image decode threads feeding the encoder (default: one per four cores, at least one).")
+    /// `--batch` of the commands that encode a pilot (run, encode); `embed` and `bench` have their own defaults.
+    public static let pilotBatch = Command.Option.value(
+        "--batch", "N", "Images per encoder pass and store write (default: sized for each model, see docs/running.md).")
+    public static let activation = Command.Option.value(
+        "--activation", "NAME", "gelu or quick_gelu, when no configuration file beside the weights says.")
+}
+
 /// A parsed command line: positionals, option values and flags.
 public struct Invocation: Sendable {
     public private(set) var positionals: [String] = []
     private var valuesByName: [String: [String]] = [:]
     private var flags: Set<String> = []
+    /// The command's option names: looking up any other name is a programming error (a typo).
+    private let declared: Set<String>
 
     public init(parsing arguments: [String], for command: Command) throws {
+        declared = Set(command.options.map(\.name))
         var index = 0
         var onlyPositionals = false
         while index < arguments.count {
@@ -100,7 +118,8 @@ public struct Invocation: Sendable {
                 inline = String(argument[argument.index(after: equals)...])
             }
             guard let option = command.options.first(where: { $0.name == name }) else {
-                throw UsageError("unknown option '\(name)'")
+                let suggestion = closestMatch(to: name, among: command.options.map(\.name) + ["--help"])
+                throw UsageError("unknown option '\(name)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? ""))
             }
             switch option.kind {
             case .flag:
@@ -134,12 +153,24 @@ public struct Invocation: Sendable {
         }
     }
 
-    public func flag(_ name: String) -> Bool { flags.contains(name) }
+    /// Traps when `name` is not one of the command's options: a misspelt lookup must not read as "not given".
+    private func checked(_ name: String) -> String {
+        precondition(declared.contains(name), "option \(name) is not declared by this command")
+        return name
+    }
+
+    public func flag(_ name: String) -> Bool { flags.contains(checked(name)) }
 
     /// The option's value; the last one wins when it was given twice.
-    public func value(_ name: String) -> String? { valuesByName[name]?.last }
+    public func value(_ name: String) -> String? { valuesByName[checked(name)]?.last }
 
-    public func values(_ name: String) -> [String] { valuesByName[name] ?? [] }
+    public func values(_ name: String) -> [String] { valuesByName[checked(name)] ?? [] }
+
+    public func value(_ option: Command.Option) -> String? { value(option.name) }
+
+    public func integer(_ option: Command.Option, default fallback: Int, in range: ClosedRange<Int> = 1...Int.max) throws -> Int {
+        try integer(option.name, default: fallback, in: range)
+    }
 
     public func required(_ name: String) throws -> String {
         guard let value = value(name) else { throw UsageError("missing required option \(name)") }

@@ -1,10 +1,12 @@
 import Foundation
 import Pipeline
+import Support
 
 /// ShiftLensCLI — the `shiftlens` commands as a testable library.
 ///
 /// `ShiftLensCLI.run(_:)` parses arguments against the table in `Command+All.swift`,
-/// runs one command and returns the process exit code: 0 ok, 1 failure, 2 usage error.
+/// runs one command and returns the process exit code: 0 ok, 1 failure, 2 usage error,
+/// 3 a completed `run` whose verdict reached its `--fail-on` level.
 /// Results and machine output go to standard output; progress, warnings and errors
 /// go to standard error. `Sources/shiftlens/main.swift` only calls `run`.
 public enum ShiftLensCLI {
@@ -25,11 +27,12 @@ public enum ShiftLensCLI {
             return ExitCode.ok
         }
         if first == "--version" {
-            console.out("shiftlens \(version)")
+            console.out(BuildInfo.text())
             return ExitCode.ok
         }
         guard let command = Command.named(first) else {
-            console.err("shiftlens: unknown command '\(first)'\n\n" + overview())
+            let suggestion = closestMatch(to: first, among: Command.all.map(\.name), maxDistance: 2)
+            console.err("shiftlens: unknown command '\(first)'" + (suggestion.map { " (did you mean '\($0)'?)" } ?? "") + "\n\n" + overview())
             return ExitCode.usage
         }
         let rest = Array(arguments.dropFirst())
@@ -64,7 +67,7 @@ public enum ShiftLensCLI {
         for command in Command.all {
             lines.append("  " + command.name.padding(toLength: width + 2, withPad: " ", startingAt: 0) + command.summary)
         }
-        lines += ["", "Run 'shiftlens <command> --help' for a command's options.", "Exit codes: 0 ok, 1 failure, 2 usage error."]
+        lines += ["", "Run 'shiftlens <command> --help' for a command's options.", "Exit codes: 0 ok, 1 failure, 2 usage error, 3 run --fail-on: a verdict at that level."]
         return lines.joined(separator: "\n")
     }
 }
@@ -74,6 +77,8 @@ public enum ExitCode {
     public static let ok: Int32 = 0
     public static let failure: Int32 = 1
     public static let usage: Int32 = 2
+    /// `run --fail-on LEVEL` and a model's verdict at that level or worse.
+    public static let verdict: Int32 = 3
 }
 
 /// A command line that does not fit the command's usage (exit code 2).

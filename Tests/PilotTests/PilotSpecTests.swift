@@ -37,6 +37,15 @@ let packageRoot: URL = {
 let assets = Assets(root: packageRoot.appendingPathComponent("assets"))
 
 final class PilotSpecTests: XCTestCase {
+    func testJSONSyntaxErrorsSayLineAndColumn() throws {
+        let folder = try ScratchFolder()
+        // Line 3, column 14 is the second comma (the é before it is one column, two bytes).
+        let file = try folder.write("pilot.json", "{\n  \"pilot\": \"x\",\n  \"é\": [1, 2,,]\n}\n")
+        XCTAssertThrowsError(try PilotSpec.load(from: file)) { error in
+            XCTAssertTrue("\(error)".contains("invalid JSON at line 3, column 14"), "\(error)")
+        }
+    }
+
     func minimalSpec(_ extra: String = "", domains: String? = nil) -> String {
         """
         {
@@ -55,6 +64,22 @@ final class PilotSpecTests: XCTestCase {
         try scratch.write("ref/screw/a.png")
         try scratch.write("night/b.png")
         return scratch
+    }
+
+    /// A model folder as hub snapshots have it stands for the weights file inside it.
+    func testModelFolderStandsForItsWeights() throws {
+        let scratch = try scratchWithFiles()
+        let hf = try scratch.write("hf/model.safetensors")
+        try scratch.write("hf/config.json", "{}")
+        let openCLIP = try scratch.write("oc/open_clip_model.safetensors")
+        try scratch.write("oc/model.safetensors")
+        try scratch.write("empty/readme.txt")
+        let models = #"[{"name": "a", "weights": "hf"}, {"name": "b", "weights": "oc/"}]"#
+        let spec = try scratch.spec(minimalSpec().replacingOccurrences(of: #"[{"name": "tiny", "weights": "model.safetensors"}]"#, with: models))
+        XCTAssertEqual(spec.models.map(\.weights.path), [hf.standardizedFileURL.path, openCLIP.standardizedFileURL.path])
+        XCTAssertThrowsError(try scratch.spec(minimalSpec().replacingOccurrences(of: "\"model.safetensors\"", with: "\"empty\""))) { error in
+            XCTAssertTrue("\(error)".contains("is a folder without open_clip_model.safetensors or model.safetensors"), "\(error)")
+        }
     }
 
     func testParsesAMinimalSpecWithDefaults() throws {

@@ -3,7 +3,7 @@ import Weights
 import XCTest
 @testable import Pipeline
 
-/// The default batch per model (`EncoderBatch`): the values the README's table documents,
+/// The default batch per model (`EncoderBatch`): the values the table in docs/running.md documents,
 /// and the rule's two limits on shapes nobody measured.
 final class EncoderBatchTests: XCTestCase {
     static let vitB32 = VisionConfig.vit(ViTConfig(width: 768, layers: 12, heads: 12, patchSize: 32, imageSize: 224, outputDim: 512))

@@ -27,6 +27,18 @@ final class InspectTests: XCTestCase {
         try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: Self.fixtures.appendingPathComponent("fixtures.json")))
     }
 
+    /// An open_clip hub snapshot folder (the demo models are laid out as one) stands for its weights.
+    func testInspectAcceptsASnapshotFolder() throws {
+        let folder = RenderCommandTests.packageRoot.appendingPathComponent("assets/demo-models/demo-diverse")
+        let byFolder = run(["inspect", folder.path, "--json"])
+        XCTAssertEqual(byFolder.code, 0, byFolder.err)
+        let byFile = run(["inspect", folder.appendingPathComponent("open_clip_model.safetensors").path, "--json"])
+        XCTAssertEqual(byFolder.out, byFile.out)
+        let empty = run(["inspect", RenderCommandTests.packageRoot.appendingPathComponent("templates").path])
+        XCTAssertEqual(empty.code, 1)
+        XCTAssertTrue(empty.err.contains("is a folder without open_clip_model.safetensors or model.safetensors"), empty.err)
+    }
+
     func testTextReportOfAnOpenCLIPViT() throws {
         let path = Self.fixtures.appendingPathComponent("vit-openclip/open_clip_model.safetensors").path
         let result = run(["inspect", path])

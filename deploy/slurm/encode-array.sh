@@ -10,6 +10,11 @@
 # and runs the pilot. Re-submitting after a failure re-encodes only what is missing.
 #
 # Change N in two places: --array=0-(N-1) and SHARDS.
+#
+# shiftlens must be on PATH (scripts/install.sh --prefix DIR on the nodes or shared storage), or run
+# from the container image (deploy/container/Dockerfile) by setting SHIFTLENS, e.g.
+#   SHIFTLENS="apptainer exec --bind /shared shiftlens-0.1.0-v3.sif shiftlens" sbatch encode-array.sh ...
+# (apptainer build shiftlens-0.1.0-v3.sif docker://registry.example.com/shiftlens:0.1.0-v3).
 #SBATCH --job-name=shiftlens-encode
 #SBATCH --array=0-7
 #SBATCH --cpus-per-task=8
@@ -22,12 +27,13 @@ SHARDS=8
 PILOT=${1:?usage: sbatch encode-array.sh /shared/path/pilot.json [STORE] [SITE]}
 STORE=${2:-$(dirname "$PILOT")/.shiftlens/store}
 SITE=${3:-$(dirname "$PILOT")/site}
+SHIFTLENS=${SHIFTLENS:-shiftlens}   # split into words on purpose: a command with its options
 
-shiftlens encode "$PILOT" --shard "auto/$SHARDS" --store "$STORE" --threads "${SLURM_CPUS_PER_TASK:-1}"
+$SHIFTLENS encode "$PILOT" --shard "auto/$SHARDS" --store "$STORE" --threads "${SLURM_CPUS_PER_TASK:-1}"
 
 # The first task submits the merge-and-run job once, dependent on the whole array.
 if [ "${SLURM_ARRAY_TASK_ID}" = "0" ]; then
   sbatch --dependency="afterok:${SLURM_ARRAY_JOB_ID}" --job-name=shiftlens-merge-and-run \
     --cpus-per-task=8 --mem=16G --time=12:00:00 --output=shiftlens-merge-and-run-%j.log \
-    --wrap="set -e; shiftlens merge '$STORE'/shard-*-of-$SHARDS --into '$STORE' && shiftlens run '$PILOT' --store '$STORE' --site '$SITE'"
+    --wrap="set -e; $SHIFTLENS merge '$STORE'/shard-*-of-$SHARDS --into '$STORE' && $SHIFTLENS run '$PILOT' --store '$STORE' --site '$SITE'"
 fi
