@@ -26,6 +26,7 @@ struct ProbeRunner {
         var robustness: [EffectiveRobustness]
         var verdicts: Verdicts
         var guardrails: [Guardrail]
+        var labelsNeeded: [LabelsNeeded]
     }
 
     /// One model's probe results on the domains that share a class subset.
@@ -96,6 +97,7 @@ struct ProbeRunner {
         var probes: [ModelDomainProbes] = []
         var robustness: [EffectiveRobustness] = []
         var shiftVerdicts: [ShiftVerdict] = []
+        var labelsNeeded: [LabelsNeeded] = []
         let criteria = Self.criteria(spec)
         let order = spec.domains.map(\.name)
         let intervalSeed = SplitMix64.derive(spec.probes.seed, stream: .effectiveRobustness)
@@ -109,7 +111,10 @@ struct ProbeRunner {
                 let groupVerdicts = ProbeSuite.verdicts(probes: group.results, referenceDomain: referenceName, robustness: [groupRobustness], criteria: criteria)
                 for entry in group.results where group.subset == nil || entry.domain != referenceName { modelProbes.append(entry) }
                 points += groupRobustness.points
-                shiftVerdicts += groupVerdicts.shifts.filter { group.subset == nil || $0.domain != referenceName }
+                let groupShiftVerdicts = groupVerdicts.shifts.filter { group.subset == nil || $0.domain != referenceName }
+                shiftVerdicts += groupShiftVerdicts
+                // Within the group, so that the relative drop compares with the reference on the same classes.
+                labelsNeeded += SampleSize.evaluate(probes: group.results, referenceDomain: referenceName, verdicts: groupShiftVerdicts, criteria: criteria)
             }
             modelProbes.sort { (order.firstIndex(of: $0.domain) ?? 0) < (order.firstIndex(of: $1.domain) ?? 0) }
             probes += modelProbes
@@ -130,7 +135,9 @@ struct ProbeRunner {
         let guardrails = Guardrails.evaluate(
             probes: probes.filter { candidates.contains($0.model) }, domains: domains, referenceDomain: referenceName,
             verdicts: verdicts.shifts, chance: chance)
-        return Analysis(domains: domains, probes: probes, robustness: robustness, verdicts: verdicts, guardrails: guardrails)
+        labelsNeeded.sort { ($0.model, order.firstIndex(of: $0.domain) ?? 0) < ($1.model, order.firstIndex(of: $1.domain) ?? 0) }
+        return Analysis(domains: domains, probes: probes, robustness: robustness, verdicts: verdicts, guardrails: guardrails,
+                        labelsNeeded: labelsNeeded.filter { candidates.contains($0.model) })
     }
 
     /// The pilot's criteria as stored in results.json (`min_effective_robustness` defaults to −0.05).

@@ -42,14 +42,18 @@ public struct RunResults: Codable, Sendable, Equatable {
     /// What a reader must know before trusting a number (`Guardrail.Code`); absent in results
     /// written before guardrails existed.
     public var guardrails: [Guardrail]?
+    /// How many labelled images would settle each `watch` or `not_assessed` model × domain, or
+    /// check a label-free estimate (`LabelsNeeded`); absent in results written before it existed.
+    public var labelsNeeded: [LabelsNeeded]?
 
     public init(
         schemaVersion: Int = RunResults.currentSchemaVersion, pilot: PilotSummary, runID: String, createdAt: String,
         toolVersion: String, models: [ModelSummary], domains: [DomainSummary], probes: [ModelDomainProbes],
         effectiveRobustness: [EffectiveRobustness], verdicts: Verdicts, criteria: Criteria, seeds: Seeds,
-        guardrails: [Guardrail]? = nil
+        guardrails: [Guardrail]? = nil, labelsNeeded: [LabelsNeeded]? = nil
     ) {
         self.guardrails = guardrails
+        self.labelsNeeded = labelsNeeded
         self.schemaVersion = schemaVersion
         self.pilot = pilot
         self.runID = runID
@@ -68,6 +72,7 @@ public struct RunResults: Codable, Sendable, Equatable {
         case schemaVersion = "schema_version", pilot, runID = "run_id", createdAt = "created_at"
         case toolVersion = "tool_version", models, domains, probes
         case effectiveRobustness = "effective_robustness", verdicts, criteria, seeds, guardrails
+        case labelsNeeded = "labels_needed"
     }
 
     /// The probe results of `model` on `domain`, if they were computed.

@@ -97,6 +97,7 @@ extension PageContext {
             "name": .text(model.name), "family": .text(model.family), "verdict": try status(run.verdict(model.name)?.status),
             "numbers": .list(numbers), "outliers": .text(outliers),
             "reasons": .list(try verdictReasons(model.name).map { .text($0) }),
+            "labels_needed": .list(try labelsNeededTexts { $0.model == model.name }.map { .text($0) }),
         ])
     }
 

@@ -132,6 +132,26 @@ extension PageContext {
         }
     }
 
+    /// One sentence per stored `LabelsNeeded` that `include` selects, in the page's language
+    /// (`labels.<code>`, or `labels.settle_capped` / `labels.check_estimate_capped` past the cap).
+    func labelsNeededTexts(_ include: (LabelsNeeded) -> Bool = { _ in true }) throws -> [String] {
+        try (results.labelsNeeded ?? []).filter(include).map { item in
+            var arguments = [
+                "domain": item.domain, "accuracy": catalog.percent(item.accuracy), "threshold": catalog.percent(item.threshold),
+                "margin": catalog.decimal(item.margin.map { $0 * 100 }, digits: 0), "additional": catalog.integer(item.additional),
+                "total": catalog.integer(item.total), "cap": catalog.integer(item.total),
+                "probability": catalog.percent(item.decisionProbability, digits: 0),
+            ]
+            arguments["basis"] = try t(item.estimated ? "labels.basis.estimated" : "labels.basis.measured", ["accuracy": arguments["accuracy"]!])
+            switch (item.code, item.capped) {
+            case (.checkEstimate, false): return try t("labels.check_estimate", arguments)
+            case (.checkEstimate, true): return try t("labels.check_estimate_capped", arguments)
+            case (_, true): return try t("labels.settle_capped", arguments)
+            case (.settleMinAccuracy, false), (.settleRelativeDrop, false): return try t("labels.\(item.code.rawValue)", arguments)
+            }
+        }
+    }
+
     func outlierRows(prefix: String) throws -> [TemplateValue] {
         guard let reference = run.reference else { return [] }
         return evaluated.compactMap { model in

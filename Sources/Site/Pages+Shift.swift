@@ -88,6 +88,7 @@ extension PageContext {
             row["verdict"] = try status(run.verdict(model.name, domain.name)?.status)
             row["reasons"] = .list(try (run.verdict(model.name, domain.name)?.reasons ?? []).filter { $0.status != .pass }.map { .text(try reasonText($0)) })
             row["sentences"] = .list(domain.role == .shift ? try shiftSentences(model: model.name, shift: domain).map { .text($0) } : [])
+            row["labels_needed"] = .list(try labelsNeededTexts { $0.model == model.name && $0.domain == domain.name }.map { .text($0) })
             return .dict(row)
         })
         return .dict(page)

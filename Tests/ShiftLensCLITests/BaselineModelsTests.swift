@@ -132,6 +132,16 @@ final class BaselineModelsTests: XCTestCase {
         XCTAssertEqual(results.criteria.minEffectiveRobustness, -0.05)
         XCTAssertEqual(results.verdicts.models.map(\.model), ["cand"])
         XCTAssertEqual(Set(results.verdicts.shifts.map(\.model)), ["cand"])
+        // The candidate's 14 of 20 on night straddles min_accuracy 0.5 (watch): results.json says
+        // how many labels settle it — scipy: the smallest n > 20 with beta.ppf(0.025, ⌊0.7n + ½⌋, …) ≥ 0.5
+        // is 25 (18 of 25, lower bound 0.506). Baseline models get none.
+        let needed = try XCTUnwrap(results.labelsNeeded)
+        XCTAssertEqual(needed.map(\.code), [.settleMinAccuracy])
+        XCTAssertEqual(needed.first?.model, "cand")
+        XCTAssertEqual(needed.first?.domain, "night")
+        XCTAssertEqual(needed.first?.labelled, 20)
+        XCTAssertEqual(needed.first?.total, 25)
+        XCTAssertEqual(needed.first?.additional, 5)
     }
 
     func testOneBaselineModelIsNoLine() throws {

@@ -85,6 +85,34 @@ final class CatalogTests: XCTestCase {
         XCTAssertEqual(try ja.plural("count.models", count: 3), "3モデル")
     }
 
+    /// "Labels that settle it": one sentence per stored entry, word for word in both languages,
+    /// past the cap too; and every code has its sentence.
+    func testLabelsNeededSentences() throws {
+        var results = SiteFixture.results()
+        results.labelsNeeded = [
+            LabelsNeeded(code: .settleMinAccuracy, model: "RN50 openai", domain: "low-light", accuracy: 0.78, estimated: false, threshold: 0.8,
+                         labelled: 200, total: 1580, capped: false, decisionProbability: 0.5002),
+            LabelsNeeded(code: .checkEstimate, model: "RN50 openai", domain: "camera-2", accuracy: 0.686, estimated: true, margin: 0.05,
+                         labelled: 0, total: 332, capped: false),
+            LabelsNeeded(code: .settleMinAccuracy, model: "ViT-B/32 LAION-2B", domain: "low-light", accuracy: 0.75, estimated: false, threshold: 0.75,
+                         labelled: 60, total: 10_000, capped: true),
+        ]
+        let run = SiteRun(results: results, classNames: SiteFixture.classNames)
+        XCTAssertEqual(try PageContext(run: run, catalog: en).labelsNeededTexts { $0.model == "RN50 openai" }, [
+            "low-light: about 1,380 more labelled images (1,580 in all) would settle the minimum accuracy of 80.0%, if the measured accuracy of 78.0% holds on images like these; even at that size the chance of a clear answer is 50%.",
+            "camera-2: label about 332 images to check the estimated accuracy of 68.6% to within ± 5 percentage points.",
+        ])
+        XCTAssertEqual(try PageContext(run: run, catalog: ja).labelsNeededTexts(), [
+            "low-light：追加で約1,380枚ラベル付けすれば（合計1,580枚）、最低精度80.0%を満たすかどうか判断できます。実測の正解率78.0%が変わらず、同じような画像である前提です。ただし、その枚数でも結論が出る見込みは50%です。",
+            "camera-2：約332枚ラベル付けすれば、推定正解率68.6%が±5ポイントの範囲で合っているか確かめられます。",
+            "low-light：実測の正解率75.0%が基準の75.0%とほぼ同じなので、10,000枚ラベル付けしても判断はつきません。",
+        ])
+        for code in LabelsNeeded.Code.allCases {
+            XCTAssertNotNil(en.entries["labels.\(code.rawValue)"], code.rawValue)
+            XCTAssertNotNil(ja.entries["labels.\(code.rawValue)"], code.rawValue)
+        }
+    }
+
     /// The generated sentences of the fixture run, in both languages, word for word.
     func testGeneratedSentencesAreGrammaticalInBothLanguages() throws {
         let run = SiteRun(results: SiteFixture.results(), classNames: SiteFixture.classNames)
