@@ -330,6 +330,22 @@ struct PageContext {
         return multiples.chart(id: id, title: try t("chart.pruning.title_all"), description: try t("chart.pruning.description"))
     }
 
+    /// Reliability diagram of one labelled image set: per model, each equal-mass bin's mean
+    /// confidence against its accuracy (`CalibrationResult.bins`), beside the diagonal a perfectly
+    /// calibrated model would follow.
+    func reliability(id: String, domain: String) throws -> Chart? {
+        var series: [LineChart.Series] = []
+        for (slot, model) in evaluated.enumerated() {
+            guard let bins = run.probes(model.name, domain)?.calibration?.bins, !bins.isEmpty else { continue }
+            series.append(.init(name: model.name, points: bins.map { (x: $0.meanConfidence, y: $0.accuracy) }, slot: slot + 1))
+        }
+        guard !series.isEmpty else { return nil }
+        series.insert(.init(name: try t("chart.reliability.calibrated"), points: [(x: 0, y: 0), (x: 1, y: 1)], slot: 0), at: 0)
+        let chart = LineChart(series: series, xFormat: .percent(digits: 0), yFormat: .percent(digits: 0), yDomain: 0...1,
+                              labels: .init(caption: try t("chart.reliability.caption"), x: try t("chart.reliability.x"), y: try t("label.top1")))
+        return chart.chart(id: id, title: try t("chart.reliability.title", ["shift": domain]), description: try t("chart.reliability.description"))
+    }
+
     func pruning(id: String, model: String, coordinates: Bool) throws -> Chart? {
         var series: [LineChart.Series] = []
         for domain in results.domains {

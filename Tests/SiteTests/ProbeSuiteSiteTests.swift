@@ -110,6 +110,10 @@ final class ProbeSuiteSiteTests: XCTestCase {
             let top1 = try XCTUnwrap(entry.results.zeroShot?.top1)
             XCTAssertTrue(shift.contains(">\(Fixed.format(top1 * 100, digits: 1))%<"), "\(entry.model) top-1 on night")
         }
+        // The reliability diagram: one line per model through its stored bins, beside the diagonal.
+        XCTAssertTrue(shift.contains("id=\"chart-reliability\""), "reliability diagram on the labelled shift")
+        XCTAssertTrue(shift.contains("Reliability diagram on night"))
+        XCTAssertTrue(shift.contains("perfectly calibrated"))
         // Each model's calibration on the labelled shift, beside the reference's, with the stored numbers.
         for model in results.models {
             let calibration = try XCTUnwrap(results.probes(model: model.name, domain: "night")?.calibration)
