@@ -94,6 +94,11 @@ public struct PilotSpec: Sendable, Equatable {
         public var conceptThreshold: Double = 0.5
         /// Whether the linear probe runs (the costliest probe with many classes; see docs/probes.md).
         public var linearProbe: Bool = true
+        /// Whether the few-shot learning curve runs, its draws per k and its largest k.
+        public var fewShot: Bool = true
+        public var fewShotDraws: Int = 5
+        public var fewShotMaxShots: Int = 16
+        public var fewShotMaxClasses: Int = 100
         /// Extra concepts (one per line, optionally `category<TAB>concept`) added to the shipped vocabulary.
         public var extraConcepts: URL?
         public init() {}
@@ -243,7 +248,29 @@ public struct PilotSpec: Sendable, Equatable {
                 probes.extraConcepts = try resolveFile(concepts, file: file, path: "probes.concepts", base: base)
             }
             if let linearProbe = try reader.bool("linear_probe") { probes.linearProbe = linearProbe }
-            try reader.finish(known: ["seed", "outlier_threshold", "concept_threshold", "concepts", "linear_probe"])
+            if let fewShot = try reader.bool("few_shot") { probes.fewShot = fewShot }
+            if let draws = try reader.integer("few_shot_draws") {
+                guard (1...100).contains(draws) else {
+                    throw PilotError.invalidValue(file: file, path: "probes.few_shot_draws", message: "must be between 1 and 100, not \(draws)")
+                }
+                probes.fewShotDraws = draws
+            }
+            if let shots = try reader.integer("few_shot_max_shots") {
+                guard shots >= 1 else {
+                    throw PilotError.invalidValue(file: file, path: "probes.few_shot_max_shots", message: "must be at least 1, not \(shots)")
+                }
+                probes.fewShotMaxShots = shots
+            }
+            if let classes = try reader.integer("few_shot_max_classes") {
+                guard classes >= 2 else {
+                    throw PilotError.invalidValue(file: file, path: "probes.few_shot_max_classes", message: "must be at least 2, not \(classes)")
+                }
+                probes.fewShotMaxClasses = classes
+            }
+            try reader.finish(known: [
+                "seed", "outlier_threshold", "concept_threshold", "concepts", "linear_probe", "few_shot", "few_shot_draws", "few_shot_max_shots",
+                "few_shot_max_classes",
+            ])
         }
 
         let baselines = try root.string("baselines").map { try resolveFile($0, file: file, path: "baselines", base: base) }

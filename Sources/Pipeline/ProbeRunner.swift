@@ -42,6 +42,10 @@ struct ProbeRunner {
         options.outlierThreshold = spec.probes.outlierThreshold
         options.conceptThreshold = spec.probes.conceptThreshold
         options.runLinearProbe = spec.probes.linearProbe
+        options.runFewShot = spec.probes.fewShot
+        options.fewShot.draws = spec.probes.fewShotDraws
+        options.fewShot.maxShots = spec.probes.fewShotMaxShots
+        options.fewShot.maxClasses = spec.probes.fewShotMaxClasses
         let referenceName = spec.referenceDomain.name
         let usable = scanned.filter { $0.problem == nil }
         // Read before the probes, so that a malformed CSV stops the run early.
@@ -109,7 +113,10 @@ struct ProbeRunner {
                     model: group.model, referenceDomain: referenceName, probes: group.results, baselines: fits, unfitted: unfitted,
                     intervalSeed: SplitMix64.derive(SplitMix64.derive(intervalSeed, index: modelIndex), index: groupIndex))
                 let groupVerdicts = ProbeSuite.verdicts(probes: group.results, referenceDomain: referenceName, robustness: [groupRobustness], criteria: criteria)
-                for entry in group.results where group.subset == nil || entry.domain != referenceName { modelProbes.append(entry) }
+                for var entry in group.results where group.subset == nil || entry.domain != referenceName {
+                    entry.results.fewShot?.assess(minAccuracy: criteria.minAccuracy)
+                    modelProbes.append(entry)
+                }
                 points += groupRobustness.points
                 let groupShiftVerdicts = groupVerdicts.shifts.filter { group.subset == nil || $0.domain != referenceName }
                 shiftVerdicts += groupShiftVerdicts

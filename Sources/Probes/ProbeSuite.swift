@@ -26,6 +26,8 @@ public struct ProbeOptions: Codable, Sendable, Equatable {
     public var linearProbe = LinearProbeOptions()
     public var runDistance = true
     public var runLinearProbe = true
+    public var fewShot = FewShotOptions()
+    public var runFewShot = true
     /// Probe domains concurrently on Tensor's pool (same results either way).
     public var parallelDomains = true
     /// The run's base seed; every probe derives its own stream from it (see `Seeds`).
@@ -40,6 +42,7 @@ public struct ProbeOptions: Codable, Sendable, Equatable {
         case outlierThreshold = "outlier_threshold", outlierTopK = "outlier_top_k", conceptThreshold = "concept_threshold"
         case prunedPercents = "pruned_percents", bootstrapResamples = "bootstrap_resamples", distance
         case linearProbe = "linear_probe", runDistance = "run_distance", runLinearProbe = "run_linear_probe"
+        case fewShot = "few_shot", runFewShot = "run_few_shot"
         case parallelDomains = "parallel_domains", seed
         case conceptPermutations = "concept_permutations", conceptLevel = "concept_level"
         case conceptMinimumImages = "concept_minimum_images", conceptMaximumImages = "concept_maximum_images"
@@ -216,6 +219,16 @@ public enum ProbeSuite {
                     return LinearProbe.result(
                         linearProbe, embeddings: clean.embeddings.selectingRows(test), labels: test.map { labels[$0] }, groups: clean.classGroups)
                 }
+            }
+            if options.runFewShot, let labels = clean.labels, let correct {
+                let (curve, note) = try options.timing.measure("few-shot curve") {
+                    try FewShot.curve(
+                        embeddings: clean.embeddings, labels: labels, zeroShotCorrect: correct, groups: clean.classGroups,
+                        options: options.fewShot, linearProbe: options.linearProbe,
+                        seed: SplitMix64.derive(seeds.fewShot ?? SplitMix64.derive(options.seed, stream: .fewShot), index: index))
+                }
+                results.fewShot = curve
+                if let note { notes.append(note) }
             }
             if let labels = clean.labels, Set(labels).count == 1 { notes.append(ProbeNote(.singleLabel)) }
             results.notes = notes

@@ -17,6 +17,8 @@ public struct ProbeResults: Codable, Sendable, Equatable {
     public var labelFreeErrors: [LabelFreeErrorSummary]?
     /// Expected calibration error and reliability diagram (labelled domains).
     public var calibration: CalibrationResult?
+    /// Few-shot learning curve of the linear probe on this labelled domain.
+    public var fewShot: FewShotResult?
     /// What made a probe undefined or changed how it ran, as codes and the numbers they
     /// mention (e.g. `nonfinite_embeddings`, count 3); pages say them in their own language.
     public var notes: [ProbeNote]
@@ -44,6 +46,7 @@ public struct ProbeResults: Codable, Sendable, Equatable {
         case zeroShot = "zero_shot", outliers, directions, concepts, atc, distance
         case linearProbe = "linear_probe", notes
         case labelFree = "label_free", labelFreeErrors = "label_free_errors", calibration
+        case fewShot = "few_shot"
         /// Schema 1 only: the code of each English note in `notes`.
         case noteCodes = "note_codes"
     }
@@ -62,6 +65,7 @@ public struct ProbeResults: Codable, Sendable, Equatable {
         labelFree = try container.decodeIfPresent([LabelFreeEstimate].self, forKey: .labelFree)
         labelFreeErrors = try container.decodeIfPresent([LabelFreeErrorSummary].self, forKey: .labelFreeErrors)
         calibration = try container.decodeIfPresent(CalibrationResult.self, forKey: .calibration)
+        fewShot = try container.decodeIfPresent(FewShotResult.self, forKey: .fewShot)
         uncodedNotes = []
         if let sentences = try? container.decode([String].self, forKey: .notes), !sentences.isEmpty {
             // Schema 1: English sentences, with their codes beside them since codes existed.
@@ -89,6 +93,7 @@ public struct ProbeResults: Codable, Sendable, Equatable {
         try container.encodeIfPresent(labelFree, forKey: .labelFree)
         try container.encodeIfPresent(labelFreeErrors, forKey: .labelFreeErrors)
         try container.encodeIfPresent(calibration, forKey: .calibration)
+        try container.encodeIfPresent(fewShot, forKey: .fewShot)
         try container.encode(notes, forKey: .notes)
     }
 }
@@ -116,6 +121,11 @@ public struct ProbeNote: Codable, Sendable, Equatable {
         case singleImageDistance = "single_image_distance"
         /// Every image has the same label.
         case singleLabel = "single_label"
+        /// No few-shot curve: fewer than 2 classes, or a class with a single image (`count`: the
+        /// fewest images of a class).
+        case fewShotTooFew = "few_shot_too_few"
+        /// No few-shot curve: more classes (`count`) than `probes.few_shot_max_classes`.
+        case fewShotTooManyClasses = "few_shot_too_many_classes"
     }
 
     public var code: Code

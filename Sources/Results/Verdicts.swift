@@ -131,6 +131,8 @@ public struct Seeds: Codable, Sendable, Equatable {
     public var labelFree: UInt64?
     public var calibration: UInt64?
     public var concepts: UInt64?
+    /// The few-shot curves' draws (absent in results written before them).
+    public var fewShot: UInt64?
 
     public init(base: UInt64) {
         self.base = base
@@ -140,7 +142,10 @@ public struct Seeds: Codable, Sendable, Equatable {
         self.labelFree = SplitMix64.derive(base, stream: .labelFree)
         self.calibration = SplitMix64.derive(base, stream: .calibration)
         self.concepts = SplitMix64.derive(base, stream: .concepts)
+        self.fewShot = SplitMix64.derive(base, stream: .fewShot)
     }
 
-    enum CodingKeys: String, CodingKey { case base, bootstrap, distance, linearProbe = "linear_probe", labelFree = "label_free", calibration, concepts }
+    enum CodingKeys: String, CodingKey { case base, bootstrap, distance, linearProbe = "linear_probe", labelFree = "label_free", calibration, concepts
+        case fewShot = "few_shot"
+    }
 }

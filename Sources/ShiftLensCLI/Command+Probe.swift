@@ -35,6 +35,7 @@ extension Command {
             .value("--outlier-threshold", "TAU", "Ratio at which a dimension is an outlier (default 10)."),
         ] + conceptOptions + [
             .flag("--no-linear-probe", "Skip the linear probe (the slowest probe)."),
+            .flag("--no-few-shot", "Skip the few-shot learning curves."),
             .flag("--json", "Print the results as JSON (snake_case keys)."),
             .flag("--bench", "Time the suite on synthetic data (see --bench-* options)."),
             .flag("--sequential-domains", "Probe one domain at a time (same results; for timing comparisons)."),
@@ -44,6 +45,7 @@ extension Command {
             .value("--bench-dimensions", "D", "Benchmark: embedding width (default 768)."),
             .value("--bench-classes", "C", "Benchmark: classes of the head (default 1000)."),
             .value("--bench-repeat", "R", "Benchmark: timed repetitions (default 3)."),
+            .value("--bench-few-shot-classes", "C", "Benchmark: also time few-shot curves over C classes drawn per domain (default: no curves)."),
         ]
     ) { invocation, console in
         var options = ProbeOptions()
@@ -55,6 +57,7 @@ extension Command {
         options.conceptThreshold = try invocation.double("--concept-threshold", default: 0.5)
         guard (-1...1).contains(options.conceptThreshold) else { throw UsageError("--concept-threshold must be a correlation in -1…1") }
         options.runLinearProbe = !invocation.flag("--no-linear-probe")
+        options.runFewShot = !invocation.flag("--no-few-shot")
         options.parallelDomains = !invocation.flag("--sequential-domains")
         if invocation.flag("--bench") {
             return try runProbeBenchmark(invocation, options: options, console: console)
@@ -170,6 +173,11 @@ extension Command {
             lines.append("distance: Fréchet \(num(d.frechet))   MMD² \(num(d.mmd2)) (p \(num(d.mmdPValue)))   domain AUC \(num(d.auc))")
         }
         if let l = results.linearProbe { lines.append("linear probe: \(pct(l.accuracy)) (λ \(num(l.l2)))") }
+        if let curve = results.fewShot {
+            lines.append("few-shot curve (\(curve.draws) draws): " + curve.points.map { p in
+                "k=\(p.shots) \(pct(p.accuracy)) [\(pct(p.ci.lower))–\(pct(p.ci.upper))] vs zero-shot \(pct(p.zeroShotAccuracy))"
+            }.joined(separator: "; "))
+        }
         if let c = results.concepts {
             lines.append("concepts (ρ ≥ \(num(c.threshold)), \(c.imageCount) reference images): \(c.uniqueConceptCount) of \(c.conceptCount) encoded"
                 + "   dimensions with a concept: \(c.conceptsPerDimension.filter { $0 > 0 }.count) of \(c.conceptsPerDimension.count)"
@@ -182,6 +190,10 @@ extension Command {
     }
 
     static func runProbeBenchmark(_ invocation: Invocation, options: ProbeOptions, console: Console) throws -> Int32 {
+        var options = options
+        // The curves cost more than the rest of the suite on the bench's data: only on request.
+        if invocation.value("--bench-few-shot-classes") == nil { options.runFewShot = false }
+        options.fewShot.sampleClasses = try invocation.integer("--bench-few-shot-classes", default: 20, in: 2...1_000_000)
         let shape = ProbeBenchmark.Shape(
             models: try invocation.integer("--bench-models", default: 16),
             domains: try invocation.integer("--bench-domains", default: 6, in: 2...1000),
@@ -189,7 +201,7 @@ extension Command {
             dimensions: try invocation.integer("--bench-dimensions", default: 768),
             classes: try invocation.integer("--bench-classes", default: 1000, in: 2...1_000_000))
         let repeats = try invocation.integer("--bench-repeat", default: 3)
-        console.err("probe benchmark: \(shape.description), \(repeats) run\(repeats == 1 ? "" : "s"), linear probe \(options.runLinearProbe ? "on" : "off")")
+        console.err("probe benchmark: \(shape.description), \(repeats) run\(repeats == 1 ? "" : "s"), linear probe \(options.runLinearProbe ? "on" : "off"), few-shot curves \(options.runFewShot ? "on (\(options.fewShot.sampleClasses!) classes each)" : "off")")
         let report = try ProbeBenchmark.run(shape: shape, options: options, repeats: repeats) { line in console.err(line) }
         console.out(report.description)
         return ExitCode.ok

@@ -96,6 +96,12 @@ final class PilotSpecTests: XCTestCase {
         XCTAssertTrue(spec.probes.linearProbe)
         XCTAssertEqual(spec.models[0].weights.lastPathComponent, "model.safetensors")
         XCTAssertFalse(try scratch.spec(minimalSpec(#", "probes": {"linear_probe": false}"#)).probes.linearProbe)
+        XCTAssertTrue(spec.probes.fewShot)
+        XCTAssertEqual(spec.probes.fewShotDraws, 5)
+        XCTAssertEqual(spec.probes.fewShotMaxShots, 16)
+        XCTAssertEqual(spec.probes.fewShotMaxClasses, 100)
+        let fewShot = try scratch.spec(minimalSpec(#", "probes": {"few_shot": false, "few_shot_draws": 3, "few_shot_max_shots": 8}"#)).probes
+        XCTAssertEqual([fewShot.fewShot ? 1 : 0, fewShot.fewShotDraws, fewShot.fewShotMaxShots], [0, 3, 8])
     }
 
     func testUnknownKeyNamesItsJSONPathAndSuggests() throws {
@@ -127,6 +133,10 @@ final class PilotSpecTests: XCTestCase {
             (#", "language": "fr""#, "language"),
             (#", "probes": {"seed": 1.5}"#, "probes.seed"),
             (#", "probes": {"linear_probe": "no"}"#, "probes.linear_probe"),
+            (#", "probes": {"few_shot_draws": 0}"#, "probes.few_shot_draws"),
+            (#", "probes": {"few_shot_max_shots": 0}"#, "probes.few_shot_max_shots"),
+            (#", "probes": {"few_shot": 1}"#, "probes.few_shot"),
+            (#", "probes": {"few_shot_max_classes": 1}"#, "probes.few_shot_max_classes"),
             (#", "title": 3"#, "title"),
         ]
         for (extra, path) in cases {
