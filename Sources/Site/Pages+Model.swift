@@ -18,6 +18,10 @@ extension PageContext {
         page["reasons"] = .list(try verdictReasons(model.name).map { .text($0) })
         page["guardrails"] = .list(try guardrailTexts { $0.model == model.name }.map { .text($0) })
         page["labels_needed"] = .list(try labelsNeededTexts { $0.model == model.name }.map { .text($0) })
+        page["adapt"] = .list(try results.domains.compactMap { domain in
+            let sentences = try fewShotSentences(model: model.name, domain: domain.name)
+            return sentences.isEmpty ? nil : .text(sentences.joined(separator: try t("format.sentence_gap")))
+        })
 
         var bars: [BarChart.Bar] = []
         for domain in results.domains {

@@ -98,6 +98,7 @@ extension PageContext {
             "numbers": .list(numbers), "outliers": .text(outliers),
             "reasons": .list(try verdictReasons(model.name).map { .text($0) }),
             "labels_needed": .list(try labelsNeededTexts { $0.model == model.name }.map { .text($0) }),
+            "adapt": try fewShotPacketLine(model: model.name).map { .text($0) } ?? .bool(false),
         ])
     }
 

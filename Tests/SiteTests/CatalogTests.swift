@@ -113,6 +113,41 @@ final class CatalogTests: XCTestCase {
         }
     }
 
+    /// What light adaptation would buy: the largest k against zero-shot, then the criterion
+    /// sentence, word for word in both languages; the packet's line is the lowest shift's.
+    func testFewShotSentences() throws {
+        var results = SiteFixture.results()
+        let point = { (k: Int, accuracy: Double) in
+            FewShotPoint(shots: k, trainCount: 10 * k, testCount: 400 - 10 * k, accuracy: accuracy, ci: Interval(lower: accuracy - 0.05, upper: accuracy + 0.04),
+                         minAccuracy: accuracy - 0.02, maxAccuracy: accuracy + 0.03, zeroShotAccuracy: 0.41)
+        }
+        var curve = FewShotResult(draws: 5, l2: 1e-3, seed: 1, classes: 10, minImagesPerClass: 40, points: [point(1, 0.52), point(8, 0.78)])
+        curve.assess(minAccuracy: 0.8)
+        let index = try XCTUnwrap(results.probes.firstIndex { $0.model == "RN50 openai" && $0.domain == "low-light" })
+        results.probes[index].results.fewShot = curve
+        let run = SiteRun(results: results, classNames: SiteFixture.classNames)
+        XCTAssertEqual(try PageContext(run: run, catalog: en).fewShotSentences(model: "RN50 openai", domain: "low-light"), [
+            "low-light: with 8 labelled images per class, accuracy rises from 41.0% (zero-shot) to 78.0% (73.0–82.0%; draws 76.0–81.0%).",
+            "Even 8 labelled images per class stay below the minimum accuracy of 80.0%: these images cannot show that light adaptation is enough.",
+        ])
+        XCTAssertEqual(try PageContext(run: run, catalog: ja).fewShotSentences(model: "RN50 openai", domain: "low-light"), [
+            "low-light：クラスごとに8枚ラベル付けして学習させると、正解率はゼロショットの41.0%から78.0%（73.0〜82.0%、抽出ごとに76.0〜81.0%）に上がります。",
+            "クラスごとに8枚でも最低精度80.0%に届きません。この画像からは、少しの学習で十分とは言えません。",
+        ])
+        XCTAssertEqual(try PageContext(run: run, catalog: en).fewShotPacketLine(model: "RN50 openai"),
+                       "low-light: with 8 labelled images per class, accuracy rises from 41.0% (zero-shot) to 78.0% (73.0–82.0%; draws 76.0–81.0%). Even 8 labelled images per class stay below the minimum accuracy of 80.0%: these images cannot show that light adaptation is enough.")
+        curve.assess(minAccuracy: 0.5)
+        results.probes[index].results.fewShot = curve
+        let reaching = SiteRun(results: results, classNames: SiteFixture.classNames)
+        XCTAssertEqual(try PageContext(run: reaching, catalog: en).fewShotSentences(model: "RN50 openai", domain: "low-light").last,
+                       "The minimum accuracy of 50.0% is reached from 1 labelled image per class on.")
+        XCTAssertEqual(try PageContext(run: reaching, catalog: en).fewShotSentences(model: "RN50 openai", domain: "reference"), [])
+        for code in FewShotResult.Code.allCases {
+            XCTAssertNotNil(en.entries["adapt.\(code.rawValue)"], code.rawValue)
+            XCTAssertNotNil(ja.entries["adapt.\(code.rawValue)"], code.rawValue)
+        }
+    }
+
     /// The generated sentences of the fixture run, in both languages, word for word.
     func testGeneratedSentencesAreGrammaticalInBothLanguages() throws {
         let run = SiteRun(results: SiteFixture.results(), classNames: SiteFixture.classNames)
