@@ -184,10 +184,12 @@ public enum EncodingPipeline {
         let threadCount = max(1, min(decoders, total))
         for number in 0..<threadCount {
             let thread = Thread {
+                // Named from inside: on Linux, Foundation applies a name set before `start()` to
+                // nothing, and the kernel keeps at most 15 bytes of it.
+                Thread.current.name = "\(decoderThreadPrefix)\(number)"
                 while !cancel.isRaised, let index = claims.next(below: total) { queue.push(load(index)) }
                 queue.push(.end)
             }
-            thread.name = "\(decoderThreadPrefix)\(number)"
             thread.stackSize = 8 << 20
             thread.start()
         }
@@ -309,8 +311,9 @@ public enum EncodingPipeline {
         return outcome
     }
 
-    /// Names of the background decode threads (`shiftlens-decoder-0`, …).
-    public static let decoderThreadPrefix = "shiftlens-decoder-"
+    /// Names of the background decode threads (`sl-decoder-0`, …, as `top -H` and `perf` show
+    /// them): short enough for the kernel's 15-byte thread names.
+    public static let decoderThreadPrefix = "sl-decoder-"
 
     /// One job on `pool`: every participant loads the next unclaimed images until `wanted`
     /// inputs for the encoder are ready (participants may overshoot by one image each) or
