@@ -114,7 +114,10 @@ struct ProbeRunner {
                     intervalSeed: SplitMix64.derive(SplitMix64.derive(intervalSeed, index: modelIndex), index: groupIndex))
                 let groupVerdicts = ProbeSuite.verdicts(probes: group.results, referenceDomain: referenceName, robustness: [groupRobustness], criteria: criteria)
                 for var entry in group.results where group.subset == nil || entry.domain != referenceName {
-                    entry.results.fewShot?.assess(minAccuracy: criteria.minAccuracy)
+                    if var curve = entry.results.fewShot {
+                        FewShot.assess(&curve, minAccuracy: criteria.minAccuracy)
+                        entry.results.fewShot = curve
+                    }
                     modelProbes.append(entry)
                 }
                 points += groupRobustness.points

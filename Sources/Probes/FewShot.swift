@@ -130,4 +130,17 @@ public enum FewShot {
         }
         return (FewShotResult(draws: options.draws, l2: options.l2, seed: seed, classes: classes, minImagesPerClass: m, points: points), nil)
     }
+
+    /// Sets `code`, `threshold` and `shots_reaching` of `result` against `min_accuracy` (nil
+    /// clears them): the smallest k whose mean accuracy reaches it, or short of it.
+    public static func assess(_ result: inout FewShotResult, minAccuracy: Double?) {
+        result.threshold = result.points.isEmpty ? nil : minAccuracy
+        guard let threshold = result.threshold else {
+            result.code = nil
+            result.shotsReaching = nil
+            return
+        }
+        result.shotsReaching = result.points.first { $0.accuracy >= threshold }?.shots
+        result.code = result.shotsReaching == nil ? .shortOfMinAccuracy : .reachesMinAccuracy
+    }
 }

@@ -35,19 +35,6 @@ public struct FewShotResult: Codable, Sendable, Equatable {
         self.points = points
     }
 
-    /// Sets `code`, `threshold` and `shots_reaching` against `min_accuracy` (nil: clears them):
-    /// the smallest k whose mean accuracy reaches it, or short of it.
-    public mutating func assess(minAccuracy: Double?) {
-        threshold = points.isEmpty ? nil : minAccuracy
-        guard let threshold else {
-            code = nil
-            shotsReaching = nil
-            return
-        }
-        shotsReaching = points.first { $0.accuracy >= threshold }?.shots
-        code = shotsReaching == nil ? .shortOfMinAccuracy : .reachesMinAccuracy
-    }
-
     enum CodingKeys: String, CodingKey {
         case draws, l2, seed, classes, minImagesPerClass = "min_images_per_class", points, code, threshold
         case shotsReaching = "shots_reaching"

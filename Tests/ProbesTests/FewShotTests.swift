@@ -89,10 +89,10 @@ final class FewShotTests: XCTestCase {
         }
         var result = FewShotResult(draws: 5, l2: 1e-3, seed: 0, classes: 2, minImagesPerClass: 20,
                                    points: [point(1, 0.5), point(2, 0.7), point(4, 0.82), point(8, 0.9)])
-        result.assess(minAccuracy: 0.8)
+        FewShot.assess(&result, minAccuracy: 0.8)
         XCTAssertEqual(result.code, .reachesMinAccuracy)
         XCTAssertEqual(result.shotsReaching, 4)
-        result.assess(minAccuracy: 0.95)
+        FewShot.assess(&result, minAccuracy: 0.95)
         XCTAssertEqual(result.code, .shortOfMinAccuracy)
         XCTAssertNil(result.shotsReaching)
         XCTAssertEqual(result.threshold, 0.95)

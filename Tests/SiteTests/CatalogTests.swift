@@ -122,7 +122,7 @@ final class CatalogTests: XCTestCase {
                          minAccuracy: accuracy - 0.02, maxAccuracy: accuracy + 0.03, zeroShotAccuracy: 0.41)
         }
         var curve = FewShotResult(draws: 5, l2: 1e-3, seed: 1, classes: 10, minImagesPerClass: 40, points: [point(1, 0.52), point(8, 0.78)])
-        curve.assess(minAccuracy: 0.8)
+        (curve.code, curve.threshold) = (.shortOfMinAccuracy, 0.8)
         let index = try XCTUnwrap(results.probes.firstIndex { $0.model == "RN50 openai" && $0.domain == "low-light" })
         results.probes[index].results.fewShot = curve
         let run = SiteRun(results: results, classNames: SiteFixture.classNames)
@@ -136,7 +136,7 @@ final class CatalogTests: XCTestCase {
         ])
         XCTAssertEqual(try PageContext(run: run, catalog: en).fewShotPacketLine(model: "RN50 openai"),
                        "low-light: with 8 labelled images per class, accuracy rises from 41.0% (zero-shot) to 78.0% (73.0–82.0%; draws 76.0–81.0%). Even 8 labelled images per class stay below the minimum accuracy of 80.0%: these images cannot show that light adaptation is enough.")
-        curve.assess(minAccuracy: 0.5)
+        (curve.code, curve.threshold, curve.shotsReaching) = (.reachesMinAccuracy, 0.5, 1)
         results.probes[index].results.fewShot = curve
         let reaching = SiteRun(results: results, classNames: SiteFixture.classNames)
         XCTAssertEqual(try PageContext(run: reaching, catalog: en).fewShotSentences(model: "RN50 openai", domain: "low-light").last,
