@@ -145,7 +145,7 @@ package struct PilotRunner {
             domains: analysis.domains, probes: analysis.probes, effectiveRobustness: analysis.robustness,
             verdicts: analysis.verdicts, criteria: ProbeRunner.criteria(spec), seeds: Seeds(base: spec.probes.seed),
             guardrails: skippedModels.map { Guardrail(code: .modelNotLoaded, model: $0.0, detail: $0.1) } + analysis.guardrails,
-            labelsNeeded: analysis.labelsNeeded)
+            labelsNeeded: analysis.labelsNeeded, stages: analysis.stages)
         if !skippedModels.isEmpty {
             let verb = skippedModels.count == 1 ? "model could not be run and is" : "models could not be run and are"
             progress.note("! \(skippedModels.count) of \(spec.models.count) \(verb) missing from the results: "

@@ -17,6 +17,7 @@ extension PageContext {
         page["verdict"] = try status(run.verdict(model.name)?.status)
         page["reasons"] = .list(try verdictReasons(model.name).map { .text($0) })
         page["guardrails"] = .list(try guardrailTexts { $0.model == model.name }.map { .text($0) })
+        page["stages"] = .list(try stageRows(model.name))
         page["labels_needed"] = .list(try labelsNeededTexts { $0.model == model.name }.map { .text($0) })
 
         var bars: [BarChart.Bar] = []

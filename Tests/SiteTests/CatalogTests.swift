@@ -113,6 +113,34 @@ final class CatalogTests: XCTestCase {
         }
     }
 
+    /// Stages: the line under each verdict line says the highest stage met and the most important
+    /// reason the next misses, word for word in both languages; no stages, no line.
+    func testStageLines() throws {
+        var results = SiteFixture.results()
+        XCTAssertNil(try PageContext(run: SiteRun(results: results, classNames: SiteFixture.classNames), catalog: en).stageLine("RN50 openai"))
+        let trial = StageDefinition(name: "trial", criteria: Criteria(minAccuracy: 0.6))
+        let line = StageDefinition(name: "line 3", criteria: Criteria(minAccuracy: 0.8))
+        let pass = ModelVerdict(model: "m", status: .pass, reasons: [VerdictReason(code: .criteriaMet, status: .pass)])
+        let short = ModelVerdict(model: "m", status: .fail, reasons: [
+            VerdictReason(code: .accuracyUncertain, status: .watch, value: 0.79, limit: 0.8, domain: "sketch"),
+            VerdictReason(code: .accuracyBelowMinimum, status: .fail, value: 0.71, limit: 0.8, domain: "low-light"),
+        ])
+        results.stages = StageResults(stages: [trial, line], models: [
+            ModelStages(model: "RN50 openai", verdicts: [pass, short], reached: 0, next: 1),
+            ModelStages(model: "ViT-B/32 LAION-2B", verdicts: [short, short], reached: nil, next: 0),
+            ModelStages(model: "ViT-B/16 \"tuned\" <v2>", verdicts: [pass, pass], reached: 1, next: nil),
+        ])
+        let run = SiteRun(results: results, classNames: SiteFixture.classNames)
+        let english = PageContext(run: run, catalog: en), japanese = PageContext(run: run, catalog: ja)
+        XCTAssertEqual(try english.stageLine("RN50 openai"), "Stage: trial met; next, line 3: low-light: accuracy 71.0%, below the minimum of 80.0%")
+        XCTAssertEqual(try english.stageLine("ViT-B/32 LAION-2B"), "Stage: none met yet; first, trial: low-light: accuracy 71.0%, below the minimum of 80.0%")
+        XCTAssertEqual(try english.stageLine("ViT-B/16 \"tuned\" <v2>"), "Stage: line 3 met, the last stage")
+        XCTAssertEqual(try japanese.stageLine("RN50 openai"), "段階：「trial」はクリア。次の「line 3」に向けては、low-light：精度71.0%、最低基準80.0%を下回る")
+        XCTAssertEqual(try japanese.stageLine("ViT-B/16 \"tuned\" <v2>"), "段階：最後の「line 3」までクリア")
+        let rows = try english.stageRows("RN50 openai")
+        XCTAssertEqual(rows.count, 2)
+    }
+
     /// The generated sentences of the fixture run, in both languages, word for word.
     func testGeneratedSentencesAreGrammaticalInBothLanguages() throws {
         let run = SiteRun(results: SiteFixture.results(), classNames: SiteFixture.classNames)
