@@ -48,14 +48,18 @@ public struct RunResults: Codable, Sendable, Equatable {
     /// The pilot's stages and the highest one each model meets (`StageResults`); absent when the
     /// pilot declares none, and in results written before stages existed.
     public var stages: StageResults?
+    /// Changes since the pilot's previous run beyond chance (`DriftResults`); absent for a pilot's
+    /// first run, and in results written before drift existed.
+    public var drift: DriftResults?
 
     public init(
         schemaVersion: Int = RunResults.currentSchemaVersion, pilot: PilotSummary, runID: String, createdAt: String,
         toolVersion: String, models: [ModelSummary], domains: [DomainSummary], probes: [ModelDomainProbes],
         effectiveRobustness: [EffectiveRobustness], verdicts: Verdicts, criteria: Criteria, seeds: Seeds,
         guardrails: [Guardrail]? = nil, labelsNeeded: [LabelsNeeded]? = nil,
-        stages: StageResults? = nil
+        stages: StageResults? = nil, drift: DriftResults? = nil
     ) {
+        self.drift = drift
         self.guardrails = guardrails
         self.labelsNeeded = labelsNeeded
         self.stages = stages
@@ -77,7 +81,7 @@ public struct RunResults: Codable, Sendable, Equatable {
         case schemaVersion = "schema_version", pilot, runID = "run_id", createdAt = "created_at"
         case toolVersion = "tool_version", models, domains, probes
         case effectiveRobustness = "effective_robustness", verdicts, criteria, seeds, guardrails
-        case labelsNeeded = "labels_needed", stages
+        case labelsNeeded = "labels_needed", stages, drift
     }
 
     /// The probe results of `model` on `domain`, if they were computed.

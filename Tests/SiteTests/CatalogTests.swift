@@ -141,6 +141,32 @@ final class CatalogTests: XCTestCase {
         XCTAssertEqual(rows.count, 2)
     }
 
+    /// Drift: one sentence per drifted comparison, largest change first, word for word in both
+    /// languages; "no change" counts the comparisons; a first run says nothing.
+    func testDriftSentences() throws {
+        var results = SiteFixture.results()
+        XCTAssertEqual(try PageContext(run: SiteRun(results: results, classNames: SiteFixture.classNames), catalog: en).driftTexts(withModel: true), [])
+        let fell = DriftComparison(code: .accuracy, model: "RN50 openai", domain: "low-light", previous: 0.71, current: 0.58,
+                                   previousCount: 400, currentCount: 400, ci: Interval(lower: -0.193, upper: -0.064))
+        let estimated = DriftComparison(code: .estimatedAccuracy, model: "RN50 openai", domain: "camera-2", previous: 0.62, current: 0.70,
+                                        previousCount: 300, currentCount: 300, ci: Interval(lower: 0.004, upper: 0.155))
+        let same = DriftComparison(code: .accuracy, model: "RN50 openai", domain: "sketch", previous: 0.5, current: 0.5,
+                                   previousCount: 350, currentCount: 350, ci: Interval(lower: -0.07, upper: 0.07))
+        results.drift = DriftResults(previousRunID: "r0", previousCreatedAt: "2026-11-02T09:00:00Z", comparisons: [estimated, fell, same])
+        let run = SiteRun(results: results, classNames: SiteFixture.classNames)
+        let english = PageContext(run: run, catalog: en), japanese = PageContext(run: run, catalog: ja)
+        XCTAssertEqual(try english.driftTexts(withModel: true), [
+            "RN50 openai — low-light: accuracy fell from 71.0% to 58.0% since the run of 2026-11-02; the difference −13.0 pp (−19.3 to −6.4 pp) is beyond chance.",
+            "RN50 openai — camera-2: the estimated accuracy (no labels) rose from 62.0% to 70.0% since the run of 2026-11-02; the difference +8.0 pp (+0.4 to +15.5 pp) is beyond chance — label a sample to confirm.",
+        ])
+        XCTAssertEqual(try japanese.driftTexts(withModel: false) { $0.domain == "low-light" }, [
+            "low-light：正解率が2026-11-02の実行時の71.0%から58.0%に下がりました。差−13.0ポイント（−19.3〜−6.4ポイント）は偶然の範囲を超えています。",
+        ])
+        XCTAssertNil(try english.driftNone())
+        XCTAssertEqual(try english.driftNone { $0.domain == "sketch" }, "No change beyond chance since the run of 2026-11-02 (1 comparison).")
+        XCTAssertEqual(try japanese.driftNone { $0.domain == "reference" }, "前回（2026-11-02）の実行には、同じモデル・同じ画像セットの結果がないため、比較できません。")
+    }
+
     /// The generated sentences of the fixture run, in both languages, word for word.
     func testGeneratedSentencesAreGrammaticalInBothLanguages() throws {
         let run = SiteRun(results: SiteFixture.results(), classNames: SiteFixture.classNames)
