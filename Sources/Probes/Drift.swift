@@ -9,12 +9,17 @@ import Results
 /// - unlabelled in both (`estimated_accuracy`): the ATC-MC estimate, read as the share of the set's
 ///   images scoring above the run's threshold (k = estimate · n of n).
 ///
+/// - in both runs, for every image set (whatever the models): the mean of each image statistic
+///   (`image_mean`) and the grayscale share (`grayscale_share`).
+///
 /// The difference `k₁/n₁ − k₀/n₀` gets Newcombe's hybrid score interval (his method 10: Wilson
 /// score intervals of each proportion, without continuity correction, combined by the square-root
 /// rule) at 95 %; the comparison has drifted when that interval excludes 0. The two runs' images
 /// are taken as independent samples. For an estimate the interval covers the sampling of images
 /// only — not the noise of each run's threshold nor the estimator's own error — so an estimated
-/// drift is a reason to label a sample, as every estimate is.
+/// drift is a reason to label a sample, as every estimate is. A mean's difference gets Welch's t
+/// interval, each run's standard error recovered from its stored Student-t interval of the mean
+/// (`s/√n = half-width / t(0.975, n − 1)`); the grayscale share's, Newcombe's.
 public enum Drift {
     /// z = Φ⁻¹(0.975), the 95 % two-sided normal quantile (scipy.stats.norm.ppf(0.975)).
     public static let z95 = 1.959963984540054
@@ -61,12 +66,45 @@ public enum Drift {
                 }
             }
         }
+        for domain in current.domains {
+            guard let now = domain.imageStatistics,
+                  let then = previous.domains.first(where: { $0.name == domain.name })?.imageStatistics else { continue }
+            for measure in ImageStatisticsSummary.Measure.allCases {
+                guard let a = now.mean(measure), let b = then.mean(measure), let ma = moments(a), let mb = moments(b),
+                      let ci = Statistics.welchInterval(ma, mb, level: 0.95) else { continue }
+                comparisons.append(DriftComparison(
+                    code: .imageMean, model: nil, domain: domain.name, measure: measure, previous: b.mean, current: a.mean,
+                    previousCount: b.count, currentCount: a.count, ci: ci))
+            }
+            if let a = now.grayscale, let b = then.grayscale,
+               let ci = newcombe(successes: a.count, trials: now.imageCount, versus: b.count, trials: then.imageCount) {
+                comparisons.append(DriftComparison(
+                    code: .grayscaleShare, model: nil, domain: domain.name, previous: b.share, current: a.share,
+                    previousCount: then.imageCount, currentCount: now.imageCount, ci: ci))
+            }
+        }
         return DriftResults(previousRunID: previous.runID, previousCreatedAt: previous.createdAt, comparisons: comparisons)
+    }
+
+    /// A stored mean's count, mean and variance, the variance recovered from its Student-t interval.
+    static func moments(_ summary: ImageStatisticsSummary.MeanSummary) -> Moments? {
+        guard summary.count > 1, let interval = summary.interval else { return nil }
+        let t = Statistics.studentTQuantile(0.975, degreesOfFreedom: Double(summary.count - 1))
+        let standardError = (interval.upper - interval.lower) / 2 / t
+        return Moments(count: summary.count, mean: summary.mean, variance: standardError * standardError * Double(summary.count))
     }
 
     /// The ATC-MC estimate of an unlabelled set as a count of its images.
     static func estimate(_ probes: ProbeResults) -> (estimate: Double, successes: Int, count: Int)? {
         guard let entry = probes.labelFree?.first(where: { $0.score == .maxConfidence }), entry.count > 0 else { return nil }
         return (entry.estimate, Int((entry.estimate * Double(entry.count)).rounded()), entry.count)
+    }
+}
+
+extension Moments {
+    init(count: Int, mean: Double, variance: Double?) {
+        self.count = count
+        self.mean = mean
+        self.variance = variance
     }
 }

@@ -28,13 +28,20 @@ public struct DriftComparison: Codable, Sendable, Equatable {
         case accuracy
         /// The ATC-MC label-free estimate on an image set unlabelled in both runs.
         case estimatedAccuracy = "estimated_accuracy"
+        /// The mean of an image statistic (`measure`) over the image set, in both runs; no model.
+        case imageMean = "image_mean"
+        /// The share of grayscale images of the image set, in both runs; no model.
+        case grayscaleShare = "grayscale_share"
     }
 
     public var code: Code
-    /// The model's name in this run (its name in the previous run may differ; the checkpoint is the same).
-    public var model: String
+    /// The model's name in this run (its name in the previous run may differ; the checkpoint is the
+    /// same); absent for the image statistics, which belong to the images alone.
+    public var model: String?
     public var domain: String
-    /// The accuracy (or estimate) in the previous run and in this one, fractions.
+    /// `image_mean`: the statistic.
+    public var measure: ImageStatisticsSummary.Measure?
+    /// The accuracy (or estimate, or share: fractions; a mean: in its measure's unit) in the previous run and in this one.
     public var previous: Double
     public var current: Double
     /// Images each is over (labelled images; for an estimate, the images it counts).
@@ -42,16 +49,17 @@ public struct DriftComparison: Codable, Sendable, Equatable {
     public var currentCount: Int
     /// `current − previous`.
     public var difference: Double
-    /// Newcombe's hybrid score interval of the difference (95 %).
+    /// Newcombe's hybrid score interval of the difference (95 %); `image_mean`: Welch's t interval.
     public var ci: Interval
     /// The interval excludes 0: the change is beyond chance.
     public var drifted: Bool
 
-    public init(code: Code, model: String, domain: String, previous: Double, current: Double, previousCount: Int,
-                currentCount: Int, ci: Interval) {
+    public init(code: Code, model: String?, domain: String, measure: ImageStatisticsSummary.Measure? = nil, previous: Double,
+                current: Double, previousCount: Int, currentCount: Int, ci: Interval) {
         self.code = code
         self.model = model
         self.domain = domain
+        self.measure = measure
         self.previous = previous
         self.current = current
         self.previousCount = previousCount
@@ -62,7 +70,7 @@ public struct DriftComparison: Codable, Sendable, Equatable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case code, model, domain, previous, current, difference, ci, drifted
+        case code, model, domain, measure, previous, current, difference, ci, drifted
         case previousCount = "previous_count", currentCount = "current_count"
     }
 }

@@ -4,20 +4,36 @@ import Results
 /// and the packet's first page say every comparison that moved beyond chance, or that none did.
 extension PageContext {
     /// One sentence per drifted comparison that `include` selects ("low-light: accuracy fell from
-    /// 71.0% to 58.0% since the run of 2026-11-02; …"), largest change first.
+    /// 71.0% to 58.0% since the run of 2026-11-02; …"): accuracies, then estimates, then image
+    /// statistics (whose units differ), each largest change first.
     func driftTexts(withModel: Bool, _ include: (DriftComparison) -> Bool = { _ in true }) throws -> [String] {
         guard let drift = results.drift else { return [] }
         let date = catalog.date(drift.previousCreatedAt)
         return try drift.comparisons.filter { $0.drifted && include($0) }
-            .sorted { abs($0.difference) > abs($1.difference) }
+            .sorted { a, b in
+                let order = DriftComparison.Code.allCases
+                let (rankA, rankB) = (order.firstIndex(of: a.code) ?? 0, order.firstIndex(of: b.code) ?? 0)
+                return rankA != rankB ? rankA < rankB : abs(a.difference) > abs(b.difference)
+            }
             .map { comparison in
                 let direction = comparison.difference < 0 ? "fell" : "rose"
-                let text = try t("drift.\(comparison.code.rawValue)_\(direction)", [
-                    "domain": comparison.domain, "previous": catalog.percent(comparison.previous), "current": catalog.percent(comparison.current),
-                    "date": date, "difference": catalog.points(comparison.difference),
+                var arguments = [
+                    "domain": comparison.domain, "date": date, "previous": catalog.percent(comparison.previous),
+                    "current": catalog.percent(comparison.current), "difference": catalog.points(comparison.difference),
                     "range": catalog.pointsRange(comparison.ci.lower, comparison.ci.upper),
-                ])
-                return withModel ? try t("drift.on_model", ["model": comparison.model, "text": text]) : text
+                ]
+                if let measure = comparison.measure {
+                    // A mean in its statistic's unit, as the shift page prints it.
+                    let format = imageStatisticFormat(measure)
+                    arguments["measure"] = try t("image_stat.\(measure.rawValue)")
+                    arguments["previous"] = format(comparison.previous)
+                    arguments["current"] = format(comparison.current)
+                    arguments["difference"] = signed(comparison.difference, format)
+                    arguments["range"] = try t("drift.range", ["low": signed(comparison.ci.lower, format), "high": signed(comparison.ci.upper, format)])
+                }
+                let text = try t("drift.\(comparison.code.rawValue)_\(direction)", arguments)
+                guard withModel, let model = comparison.model else { return text }
+                return try t("drift.on_model", ["model": model, "text": text])
             }
     }
 

@@ -32,6 +32,25 @@ final class DriftTests: XCTestCase {
         XCTAssertNil(Drift.newcombe(successes: 0, trials: 0, versus: 1, trials: 2))
     }
 
+    /// An image statistic's drift: Welch's interval from the two stored summaries (mean, count,
+    /// Student-t interval) equals scipy's ttest_ind(equal_var=False) interval on the raw samples.
+    func testImageMeanDriftMatchesScipyWelchFromTheStoredSummaries() throws {
+        let rows = try XCTUnwrap(try Self.fixture()["image_mean"] as? [[String: Any]])
+        XCTAssertFalse(rows.isEmpty)
+        func summary(_ side: Any?) throws -> ImageStatisticsSummary.MeanSummary {
+            let side = try XCTUnwrap(side as? [String: Any])
+            return ImageStatisticsSummary.MeanSummary(
+                measure: .brightness, count: try XCTUnwrap(side["count"] as? Int), mean: try XCTUnwrap(side["mean"] as? Double),
+                interval: Interval(lower: try XCTUnwrap(side["lower"] as? Double), upper: try XCTUnwrap(side["upper"] as? Double)))
+        }
+        for row in rows {
+            let now = try summary(row["now"]), then = try summary(row["then"])
+            let interval = try XCTUnwrap(Statistics.welchInterval(try XCTUnwrap(Drift.moments(now)), try XCTUnwrap(Drift.moments(then)), level: 0.95))
+            XCTAssertEqual(interval.lower, try XCTUnwrap(row["lower"] as? Double), accuracy: 1e-9)
+            XCTAssertEqual(interval.upper, try XCTUnwrap(row["upper"] as? Double), accuracy: 1e-9)
+        }
+    }
+
     func labelled(_ correct: Int, of n: Int) -> ProbeResults {
         let ci = Statistics.clopperPearson(successes: correct, trials: n)!
         return ProbeResults(zeroShot: ZeroShotResult(
@@ -81,7 +100,7 @@ final class DriftTests: XCTestCase {
         ])
         let drift = Drift.compare(current: current, previous: previous)
         XCTAssertEqual(drift.previousRunID, "2026-11-02")
-        XCTAssertEqual(drift.comparisons.map { "\($0.model) \($0.domain) \($0.code.rawValue) \($0.drifted)" }, [
+        XCTAssertEqual(drift.comparisons.map { "\($0.model ?? "-") \($0.domain) \($0.code.rawValue) \($0.drifted)" }, [
             "vit reference accuracy false", "vit low-light accuracy true", "vit site estimated_accuracy true",
         ])
         let fell = drift.comparisons[1]
@@ -95,6 +114,27 @@ final class DriftTests: XCTestCase {
         let estimated = drift.comparisons[2]
         XCTAssertEqual(estimated.previousCount, 300)
         XCTAssertEqual(estimated.ci, Drift.newcombe(successes: 180, trials: 300, versus: 240, trials: 300))
+    }
+
+    /// Image statistics are compared per image set, whatever the models: every mean both runs have
+    /// and the grayscale share; a darker set drifts in brightness, not in contrast.
+    func testImageStatisticsAreComparedPerImageSet() throws {
+        func statistics(brightness: Double, gray: Int) -> ImageStatisticsSummary {
+            ImageStatisticsSummary(imageCount: 100, means: [
+                .init(measure: .brightness, count: 100, mean: brightness, interval: Interval(lower: brightness - 0.02, upper: brightness + 0.02)),
+                .init(measure: .contrast, count: 100, mean: 0.2, interval: Interval(lower: 0.19, upper: 0.21)),
+                .init(measure: .jpegQuality, count: 1, mean: 90, interval: nil),
+            ], grayscale: .init(count: gray, share: Double(gray) / 100, interval: nil))
+        }
+        var previous = run("a", models: [], probes: []), current = run("b", models: [], probes: [])
+        previous.domains[1].imageStatistics = statistics(brightness: 0.55, gray: 0)
+        current.domains[1].imageStatistics = statistics(brightness: 0.21, gray: 30)
+        let drift = Drift.compare(current: current, previous: previous)
+        XCTAssertEqual(drift.comparisons.map { "\($0.domain) \($0.code.rawValue) \($0.measure?.rawValue ?? "-") \($0.drifted)" }, [
+            "low-light image_mean brightness true", "low-light image_mean contrast false", "low-light grayscale_share - true",
+        ])
+        XCTAssertNil(drift.comparisons[0].model)
+        XCTAssertEqual(drift.comparisons[2].ci, Drift.newcombe(successes: 30, trials: 100, versus: 0, trials: 100))
     }
 
     /// The same results again: every comparison made, none drifted.

@@ -152,15 +152,19 @@ final class CatalogTests: XCTestCase {
                                         previousCount: 300, currentCount: 300, ci: Interval(lower: 0.004, upper: 0.155))
         let same = DriftComparison(code: .accuracy, model: "RN50 openai", domain: "sketch", previous: 0.5, current: 0.5,
                                    previousCount: 350, currentCount: 350, ci: Interval(lower: -0.07, upper: 0.07))
-        results.drift = DriftResults(previousRunID: "r0", previousCreatedAt: "2026-11-02T09:00:00Z", comparisons: [estimated, fell, same])
+        let darker = DriftComparison(code: .imageMean, model: nil, domain: "low-light", measure: .brightness, previous: 0.55, current: 0.21,
+                                     previousCount: 400, currentCount: 400, ci: Interval(lower: -0.36, upper: -0.32))
+        results.drift = DriftResults(previousRunID: "r0", previousCreatedAt: "2026-11-02T09:00:00Z", comparisons: [estimated, fell, same, darker])
         let run = SiteRun(results: results, classNames: SiteFixture.classNames)
         let english = PageContext(run: run, catalog: en), japanese = PageContext(run: run, catalog: ja)
         XCTAssertEqual(try english.driftTexts(withModel: true), [
             "RN50 openai — low-light: accuracy fell from 71.0% to 58.0% since the run of 2026-11-02; the difference −13.0 pp (−19.3 to −6.4 pp) is beyond chance.",
             "RN50 openai — camera-2: the estimated accuracy (no labels) rose from 62.0% to 70.0% since the run of 2026-11-02; the difference +8.0 pp (+0.4 to +15.5 pp) is beyond chance — label a sample to confirm.",
+            "low-light: brightness fell from 0.55 to 0.21 since the run of 2026-11-02; the difference −0.34 (−0.36 to −0.32) is beyond chance.",
         ])
         XCTAssertEqual(try japanese.driftTexts(withModel: false) { $0.domain == "low-light" }, [
             "low-light：正解率が2026-11-02の実行時の71.0%から58.0%に下がりました。差−13.0ポイント（−19.3〜−6.4ポイント）は偶然の範囲を超えています。",
+            "low-light：明るさが2026-11-02の実行時の0.55から0.21に下がりました。差−0.34（−0.36〜−0.32）は偶然の範囲を超えています。",
         ])
         XCTAssertNil(try english.driftNone())
         XCTAssertEqual(try english.driftNone { $0.domain == "sketch" }, "No change beyond chance since the run of 2026-11-02 (1 comparison).")

@@ -5,6 +5,11 @@ uses: the bounds are the two roots in p of (p_hat - p)^2 = z^2 p (1 - p) / n, lo
 scipy.optimize.brentq. Newcombe's hybrid score interval (Newcombe 1998, method 10) then combines
 them by the square-root rule in numpy; z is scipy.stats.norm.ppf(0.975). No statsmodels.
 
+Image statistics: each run stores a mean with its Student-t interval (scipy.stats.t.interval); the
+drift of a mean is Welch's interval, here scipy.stats.ttest_ind(now, then, equal_var=False)
+.confidence_interval(0.95) on the raw seeded samples, which the Swift code must reproduce from the
+stored summaries alone.
+
 Run from anywhere:  python3 Tests/ProbesTests/Fixtures/make_drift_fixtures.py
 """
 import json
@@ -63,6 +68,20 @@ for k1, n1, k0, n0 in CASES:
     for k, n in ((k1, n1), (k0, n0)):
         lo, hi = wilson(k, n)
         fixture["wilson"].append({"k": k, "n": n, "lower": lo, "upper": hi})
+rng = np.random.default_rng(21)
+fixture["image_mean"] = []
+for n_now, n_then, shift, spread in [(40, 60, 0.0, 1.0), (120, 100, -0.05, 0.5), (5, 9, 0.3, 2.0), (300, 250, 0.01, 1.0)]:
+    then = rng.normal(0.5, 0.1, n_then)
+    now = rng.normal(0.5 + shift, 0.1 * spread, n_now)
+    row = {}
+    for key, sample in (("now", now), ("then", then)):
+        mean = float(np.mean(sample))
+        lower, upper = scipy.stats.t.interval(0.95, len(sample) - 1, loc=mean, scale=scipy.stats.sem(sample))
+        row[key] = {"count": len(sample), "mean": mean, "lower": float(lower), "upper": float(upper)}
+    ci = scipy.stats.ttest_ind(now, then, equal_var=False).confidence_interval(0.95)
+    row["lower"], row["upper"] = float(ci.low), float(ci.high)
+    fixture["image_mean"].append(row)
+
 with open(os.path.join(HERE, "drift.json"), "w") as f:
     json.dump(fixture, f, indent=1)
     f.write("\n")
