@@ -148,6 +148,7 @@ package struct PilotRunner {
             guardrails: skippedModels.map { Guardrail(code: .modelNotLoaded, model: $0.0, detail: $0.1) } + analysis.guardrails,
             labelsNeeded: analysis.labelsNeeded, stages: analysis.stages)
         results.drift = try site.latestResults(pilot: spec.pilot).map { Drift.compare(current: results, previous: $0) }
+        results.nextSteps = NextSteps.evaluate(results)
         if !skippedModels.isEmpty {
             let verb = skippedModels.count == 1 ? "model could not be run and is" : "models could not be run and are"
             progress.note("! \(skippedModels.count) of \(spec.models.count) \(verb) missing from the results: "

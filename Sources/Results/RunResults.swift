@@ -51,6 +51,9 @@ public struct RunResults: Codable, Sendable, Equatable {
     /// Changes since the pilot's previous run beyond chance (`DriftResults`); absent for a pilot's
     /// first run, and in results written before drift existed.
     public var drift: DriftResults?
+    /// Per candidate model, every next step that applies, in rule order (the first is the
+    /// recommendation; `NextStep`); absent in results written before next steps existed.
+    public var nextSteps: [NextStep]?
 
     public init(
         schemaVersion: Int = RunResults.currentSchemaVersion, pilot: PilotSummary, runID: String, createdAt: String,
@@ -81,7 +84,7 @@ public struct RunResults: Codable, Sendable, Equatable {
         case schemaVersion = "schema_version", pilot, runID = "run_id", createdAt = "created_at"
         case toolVersion = "tool_version", models, domains, probes
         case effectiveRobustness = "effective_robustness", verdicts, criteria, seeds, guardrails
-        case labelsNeeded = "labels_needed", stages, drift
+        case labelsNeeded = "labels_needed", stages, drift, nextSteps = "next_steps"
     }
 
     /// The probe results of `model` on `domain`, if they were computed.

@@ -19,6 +19,7 @@ extension PageContext {
         page["guardrails"] = .list(try guardrailTexts { $0.model == model.name }.map { .text($0) })
         page["stages"] = .list(try stageRows(model.name))
         try addDrift(&page, withModel: false) { $0.model == model.name }
+        page["next_steps"] = .list(try nextStepTexts(model.name).map { .text($0) })
         page["labels_needed"] = .list(try labelsNeededTexts { $0.model == model.name }.map { .text($0) })
 
         var bars: [BarChart.Bar] = []

@@ -171,6 +171,30 @@ final class CatalogTests: XCTestCase {
         XCTAssertEqual(try japanese.driftNone { $0.domain == "reference" }, "前回（2026-11-02）の実行には、同じモデル・同じ画像セットの結果がないため、比較できません。")
     }
 
+    /// Next steps: each code said from the catalogue with its numbers, word for word in both languages.
+    func testNextStepSentences() throws {
+        var results = SiteFixture.results()
+        results.nextSteps = [
+            NextStep(model: "RN50 openai", code: .deployLimitedTrial, domain: "low-light", value: 0.87, limit: 0.855),
+            NextStep(model: "RN50 openai", code: .collectLabels, domains: ["low-light", "camera-2"], labels: 1240),
+            NextStep(model: "ViT-B/32 LAION-2B", code: .preferModel, value: 0.5, limit: 0.967, otherModel: "RN50 openai", outlierFeatures: 3),
+        ]
+        let run = SiteRun(results: results, classNames: SiteFixture.classNames)
+        let english = PageContext(run: run, catalog: en), japanese = PageContext(run: run, catalog: ja)
+        XCTAssertEqual(try english.nextStepTexts("RN50 openai"), [
+            "RN50 openai: deploy on a limited trial and monitor one KPI — top-1 accuracy on low-light of at least 85.5% (now 87.0%) — by re-running this pilot on each month's images.",
+            "RN50 openai: label about 1,240 more images (low-light and camera-2) to decide.",
+        ])
+        XCTAssertEqual(try english.nextStepTexts("ViT-B/32 LAION-2B"), [
+            "ViT-B/32 LAION-2B: prefer RN50 openai, which keeps 96.7% of its reference accuracy on its hardest shift (this model: 50.0%). RN50 openai has outlier features (3 dimensions); Crabbé et al. associated them with robustness across models on ImageNet shifts — an association, not a guarantee.",
+        ])
+        XCTAssertEqual(try japanese.nextStepTexts("RN50 openai"), [
+            "RN50 openai：まず限定運用で様子を見る。KPIはlow-lightの正解率85.5%以上（現在87.0%）とし、毎月の画像でこのパイロットを再実行して確認します。",
+            "RN50 openai：追加で約1,240枚ラベル付けすれば判断できます（low-light、camera-2）。",
+        ])
+        XCTAssertEqual(try english.recommendedSteps().count, 2)
+    }
+
     /// The generated sentences of the fixture run, in both languages, word for word.
     func testGeneratedSentencesAreGrammaticalInBothLanguages() throws {
         let run = SiteRun(results: SiteFixture.results(), classNames: SiteFixture.classNames)
