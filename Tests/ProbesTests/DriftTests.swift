@@ -51,11 +51,7 @@ final class DriftTests: XCTestCase {
         }
     }
 
-    func labelled(_ correct: Int, of n: Int) -> ProbeResults {
-        let ci = Statistics.clopperPearson(successes: correct, trials: n)!
-        return ProbeResults(zeroShot: ZeroShotResult(
-            count: n, top1Correct: correct, top1: Double(correct) / Double(n), top1CI: ci, top5Correct: n, top5: 1, top5CI: ci, perClass: []))
-    }
+    func labelled(_ correct: Int, of n: Int) -> ProbeResults { .labelled(top1: correct, of: n) }
 
     func unlabelled(estimate: Double, of n: Int) -> ProbeResults {
         var results = ProbeResults(atc: ATCResult(threshold: 0.5, estimate: estimate))

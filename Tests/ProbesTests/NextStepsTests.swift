@@ -4,11 +4,7 @@ import Results
 
 /// The next-steps policy: each rule, its inputs and its order (docs/probes.md, "Next steps").
 final class NextStepsTests: XCTestCase {
-    func labelled(_ correct: Int, of n: Int) -> ProbeResults {
-        let ci = Statistics.clopperPearson(successes: correct, trials: n)!
-        return ProbeResults(zeroShot: ZeroShotResult(
-            count: n, top1Correct: correct, top1: Double(correct) / Double(n), top1CI: ci, top5Correct: n, top5: 1, top5CI: ci, perClass: []))
-    }
+    func labelled(_ correct: Int, of n: Int) -> ProbeResults { .labelled(top1: correct, of: n) }
 
     func verdict(_ model: String, _ status: VerdictStatus) -> ModelVerdict {
         ModelVerdict(model: model, status: status, reasons: [VerdictReason(code: status == .pass ? .criteriaMet : .accuracyUncertain, status: status)])

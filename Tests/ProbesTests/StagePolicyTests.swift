@@ -3,11 +3,7 @@ import XCTest
 import Results
 
 final class StagePolicyTests: XCTestCase {
-    func labelled(top1 correct: Int, of n: Int) -> ProbeResults {
-        let ci = Statistics.clopperPearson(successes: correct, trials: n)!
-        return ProbeResults(zeroShot: ZeroShotResult(
-            count: n, top1Correct: correct, top1: Double(correct) / Double(n), top1CI: ci, top5Correct: n, top5: 1, top5CI: ci, perClass: []))
-    }
+    func labelled(top1 correct: Int, of n: Int) -> ProbeResults { .labelled(top1: correct, of: n) }
 
     /// Each stage is judged by the verdict policy under its own criteria; the highest stage met is
     /// reported, and the next stage's reasons (with image set and numbers) are what is missing.
