@@ -179,6 +179,12 @@ final class CatalogTests: XCTestCase {
             NextStep(model: "RN50 openai", code: .collectLabels, domains: ["low-light", "camera-2"], labels: 1240),
             NextStep(model: "ViT-B/32 LAION-2B", code: .preferModel, value: 0.5, limit: 0.967, otherModel: "RN50 openai", outlierFeatures: 3),
         ]
+        // The preferred model's verdict decides the wording: "prefer" when it does not fail.
+        results.verdicts.models = results.verdicts.models.map { verdict in
+            var verdict = verdict
+            verdict.status = verdict.model == "RN50 openai" ? .watch : .fail
+            return verdict
+        }
         let run = SiteRun(results: results, classNames: SiteFixture.classNames)
         let english = PageContext(run: run, catalog: en), japanese = PageContext(run: run, catalog: ja)
         XCTAssertEqual(try english.nextStepTexts("RN50 openai"), [
@@ -193,6 +199,11 @@ final class CatalogTests: XCTestCase {
             "RN50 openai：追加で約1,240枚ラベル付けすれば判断できます（low-light、camera-2）。",
         ])
         XCTAssertEqual(try english.recommendedSteps().count, 2)
+        // When it fails too, it is only the closest.
+        results.verdicts.models = results.verdicts.models.map { ModelVerdict(model: $0.model, status: .fail, reasons: $0.reasons) }
+        let failing = SiteRun(results: results, classNames: SiteFixture.classNames)
+        XCTAssertEqual(try PageContext(run: failing, catalog: en).nextStepTexts("ViT-B/32 LAION-2B").first?.hasPrefix(
+            "ViT-B/32 LAION-2B: of these models RN50 openai comes closest — it keeps 96.7% of its reference accuracy on its hardest shift (this model: 50.0%) — but it fails the criteria too."), true)
     }
 
     /// The generated sentences of the fixture run, in both languages, word for word.
