@@ -155,17 +155,23 @@ public struct DomainSummary: Codable, Sendable, Equatable {
     public var imageCount: Int
     /// Images that could not be used, each with its reason.
     public var skippedImages: [SkippedImage]
+    /// Brightness, contrast, … of the images and a shift's difference from the reference (absent for
+    /// imported embeddings and in runs written before it existed).
+    public var imageStatistics: ImageStatisticsSummary?
 
-    public init(name: String, role: Role, isLabelled: Bool, imageCount: Int, skippedImages: [SkippedImage] = []) {
+    public init(name: String, role: Role, isLabelled: Bool, imageCount: Int, skippedImages: [SkippedImage] = [],
+                imageStatistics: ImageStatisticsSummary? = nil) {
         self.name = name
         self.role = role
         self.isLabelled = isLabelled
         self.imageCount = imageCount
         self.skippedImages = skippedImages
+        self.imageStatistics = imageStatistics
     }
 
     enum CodingKeys: String, CodingKey {
         case name, role, isLabelled = "is_labelled", imageCount = "image_count", skippedImages = "skipped_images"
+        case imageStatistics = "image_statistics"
     }
 }
 
