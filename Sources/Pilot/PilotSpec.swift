@@ -87,6 +87,17 @@ public struct PilotSpec: Sendable, Equatable {
         }
     }
 
+    /// A named set of criteria ("trial", "line 3"); stages are listed in the order a model is
+    /// meant to pass them, and every run reports the highest one each model meets.
+    public struct Stage: Sendable, Equatable {
+        public var name: String
+        public var criteria: Criteria
+        public init(name: String, criteria: Criteria) {
+            self.name = name
+            self.criteria = criteria
+        }
+    }
+
     /// Probe settings; every default is documented in docs/pilot-spec.md.
     public struct ProbeSettings: Sendable, Equatable {
         public var seed: UInt64 = 0
@@ -114,6 +125,8 @@ public struct PilotSpec: Sendable, Equatable {
     public var domains: [Domain]
     public var models: [Model]
     public var criteria: Criteria
+    /// The pilot's stages, in its order (empty when it declares none).
+    public var stages: [Stage]
     public var probes: ProbeSettings
     /// Baseline points for effective robustness: CSV `model,domain,reference_accuracy,accuracy`.
     public var baselines: URL?
@@ -208,25 +221,19 @@ public struct PilotSpec: Sendable, Equatable {
         guard !models.isEmpty else { throw PilotError.invalidValue(file: file, path: "models", message: "needs at least one model") }
         try checkUnique(models.map(\.name), file: file, path: "models", what: "model name")
 
-        var criteria = Criteria()
-        if let value = root.raw("criteria") {
-            var reader = try JSONObjectReader(value, file: file, path: "criteria")
-            criteria.minAccuracy = try reader.number("min_accuracy")
-            criteria.maxRelativeDrop = try reader.number("max_relative_drop")
-            if let margin = try reader.number("min_effective_robustness") {
-                guard (-1...1).contains(margin) else {
-                    throw PilotError.invalidValue(
-                        file: file, path: "criteria.min_effective_robustness",
-                        message: "is a difference of accuracies between −1 and 1 (−0.05 means 5 points under the baseline line), not \(margin)")
-                }
-                criteria.minEffectiveRobustness = margin
+        let criteria = try root.raw("criteria").map { try parseCriteria($0, file: file, path: "criteria") } ?? Criteria()
+        var stages: [Stage] = []
+        if let stageValues = try root.array("stages") {
+            for (index, value) in stageValues.enumerated() {
+                let path = "stages[\(index)]"
+                var reader = try JSONObjectReader(value, file: file, path: path)
+                let name = try reader.requiredString("name")
+                guard let criteriaValue = reader.raw("criteria") else { throw PilotError.missingKey(file: file, path: "\(path).criteria") }
+                let stageCriteria = try parseCriteria(criteriaValue, file: file, path: "\(path).criteria")
+                try reader.finish(known: ["name", "criteria"])
+                stages.append(Stage(name: name, criteria: stageCriteria))
             }
-            try reader.finish(known: ["min_accuracy", "max_relative_drop", "min_effective_robustness"])
-            for (key, number) in [("min_accuracy", criteria.minAccuracy), ("max_relative_drop", criteria.maxRelativeDrop)] {
-                if let number, !(0...1).contains(number) {
-                    throw PilotError.invalidValue(file: file, path: "criteria.\(key)", message: "is a fraction between 0 and 1 (0.8 means 80 %), not \(number)")
-                }
-            }
+            try checkUnique(stages.map(\.name), file: file, path: "stages", what: "stage name")
         }
 
         var probes = ProbeSettings()
@@ -275,10 +282,33 @@ public struct PilotSpec: Sendable, Equatable {
 
         let baselines = try root.string("baselines").map { try resolveFile($0, file: file, path: "baselines", base: base) }
 
-        try root.finish(known: ["pilot", "title", "question", "language", "classes", "domains", "models", "criteria", "probes", "baselines"])
+        try root.finish(known: ["pilot", "title", "question", "language", "classes", "domains", "models", "criteria", "stages", "probes", "baselines"])
         return PilotSpec(
             pilot: pilot, title: title, question: question, language: language, classes: classes, domains: domains,
-            models: models, criteria: criteria, probes: probes, baselines: baselines, file: url)
+            models: models, criteria: criteria, stages: stages, probes: probes, baselines: baselines, file: url)
+    }
+
+    /// A `criteria` object: the pilot's own, or a stage's (`path` names it in errors).
+    private static func parseCriteria(_ value: Any, file: String, path: String) throws -> Criteria {
+        var criteria = Criteria()
+        var reader = try JSONObjectReader(value, file: file, path: path)
+        criteria.minAccuracy = try reader.number("min_accuracy")
+        criteria.maxRelativeDrop = try reader.number("max_relative_drop")
+        if let margin = try reader.number("min_effective_robustness") {
+            guard (-1...1).contains(margin) else {
+                throw PilotError.invalidValue(
+                    file: file, path: "\(path).min_effective_robustness",
+                    message: "is a difference of accuracies between −1 and 1 (−0.05 means 5 points under the baseline line), not \(margin)")
+            }
+            criteria.minEffectiveRobustness = margin
+        }
+        try reader.finish(known: ["min_accuracy", "max_relative_drop", "min_effective_robustness"])
+        for (key, number) in [("min_accuracy", criteria.minAccuracy), ("max_relative_drop", criteria.maxRelativeDrop)] {
+            if let number, !(0...1).contains(number) {
+                throw PilotError.invalidValue(file: file, path: "\(path).\(key)", message: "is a fraction between 0 and 1 (0.8 means 80 %), not \(number)")
+            }
+        }
+        return criteria
     }
 
     private static func parseClasses(_ value: Any?, file: String, base: URL) throws -> Classes {

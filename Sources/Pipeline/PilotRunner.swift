@@ -3,6 +3,7 @@ import Embeddings
 import Foundation
 import ImageCodec
 import Pilot
+import Probes
 import Results
 import Site
 import Support
@@ -136,7 +137,7 @@ package struct PilotRunner {
 
         // 4. Results and pages.
         let runID = options.runID ?? Self.newRunID(started)
-        let results = RunResults(
+        var results = RunResults(
             pilot: PilotSummary(name: spec.pilot, title: spec.title, language: spec.language.rawValue, question: spec.question, notice: options.notice),
             runID: runID, createdAt: ISO8601DateFormatter().string(from: started), toolVersion: ToolVersion.current,
             models: encoded.map { ModelSummary(
@@ -145,7 +146,9 @@ package struct PilotRunner {
             domains: analysis.domains, probes: analysis.probes, effectiveRobustness: analysis.robustness,
             verdicts: analysis.verdicts, criteria: ProbeRunner.criteria(spec), seeds: Seeds(base: spec.probes.seed),
             guardrails: skippedModels.map { Guardrail(code: .modelNotLoaded, model: $0.0, detail: $0.1) } + analysis.guardrails,
-            labelsNeeded: analysis.labelsNeeded)
+            labelsNeeded: analysis.labelsNeeded, stages: analysis.stages)
+        results.drift = try site.latestResults(pilot: spec.pilot).map { Drift.compare(current: results, previous: $0) }
+        results.nextSteps = NextSteps.evaluate(results)
         if !skippedModels.isEmpty {
             let verb = skippedModels.count == 1 ? "model could not be run and is" : "models could not be run and are"
             progress.note("! \(skippedModels.count) of \(spec.models.count) \(verb) missing from the results: "

@@ -27,6 +27,7 @@ struct ProbeRunner {
         var verdicts: Verdicts
         var guardrails: [Guardrail]
         var labelsNeeded: [LabelsNeeded]
+        var stages: StageResults?
     }
 
     /// One model's probe results on the domains that share a class subset.
@@ -103,6 +104,8 @@ struct ProbeRunner {
         var shiftVerdicts: [ShiftVerdict] = []
         var labelsNeeded: [LabelsNeeded] = []
         let criteria = Self.criteria(spec)
+        let stages = spec.stages.map { StageDefinition(name: $0.name, criteria: Self.criteria($0.criteria)) }
+        var stageShiftVerdicts = [[ShiftVerdict]](repeating: [], count: stages.count)
         let order = spec.domains.map(\.name)
         let intervalSeed = SplitMix64.derive(spec.probes.seed, stream: .effectiveRobustness)
         for (modelIndex, model) in models.enumerated() {
@@ -123,6 +126,11 @@ struct ProbeRunner {
                 points += groupRobustness.points
                 let groupShiftVerdicts = groupVerdicts.shifts.filter { group.subset == nil || $0.domain != referenceName }
                 shiftVerdicts += groupShiftVerdicts
+                for (stageIndex, stage) in stages.enumerated() {
+                    stageShiftVerdicts[stageIndex] += ProbeSuite.verdicts(
+                        probes: group.results, referenceDomain: referenceName, robustness: [groupRobustness], criteria: stage.criteria
+                    ).shifts.filter { group.subset == nil || $0.domain != referenceName }
+                }
                 // Within the group, so that the relative drop compares with the reference on the same classes.
                 labelsNeeded += SampleSize.evaluate(probes: group.results, referenceDomain: referenceName, verdicts: groupShiftVerdicts, criteria: criteria)
             }
@@ -147,13 +155,17 @@ struct ProbeRunner {
             verdicts: verdicts.shifts, chance: chance)
         labelsNeeded.sort { ($0.model, order.firstIndex(of: $0.domain) ?? 0) < ($1.model, order.firstIndex(of: $1.domain) ?? 0) }
         return Analysis(domains: domains, probes: probes, robustness: robustness, verdicts: verdicts, guardrails: guardrails,
-                        labelsNeeded: labelsNeeded.filter { candidates.contains($0.model) })
+                        labelsNeeded: labelsNeeded.filter { candidates.contains($0.model) },
+                        stages: StagePolicy.evaluate(stages: stages, shiftVerdicts: stageShiftVerdicts, models: candidates))
     }
 
     /// The pilot's criteria as stored in results.json (`min_effective_robustness` defaults to −0.05).
-    static func criteria(_ spec: PilotSpec) -> Criteria {
-        Criteria(minAccuracy: spec.criteria.minAccuracy, maxRelativeDrop: spec.criteria.maxRelativeDrop,
-                 minEffectiveRobustness: spec.criteria.minEffectiveRobustness)
+    static func criteria(_ spec: PilotSpec) -> Criteria { criteria(spec.criteria) }
+
+    /// Criteria as stored in results.json: the pilot's or a stage's.
+    static func criteria(_ criteria: PilotSpec.Criteria) -> Criteria {
+        Criteria(minAccuracy: criteria.minAccuracy, maxRelativeDrop: criteria.maxRelativeDrop,
+                 minEffectiveRobustness: criteria.minEffectiveRobustness)
     }
 
     static func counts(_ zeroShot: ZeroShotResult) -> AccuracyCounts? {

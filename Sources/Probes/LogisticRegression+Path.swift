@@ -110,11 +110,12 @@ extension LogisticRegression {
     /// arithmetic, but the correction cancels the fp32 gradients' noise into useless pairs.)
     final class Path {
         let axes: PrincipalAxes
-        let objectiveRows: Matrix<Double>
-        let objectiveRowsSingle: Matrix<Float>?
         let labels: [Int]
         let classCount: Int
         private var parameters: [Double]
+        /// One objective for the whole path (its λ set per fit), so that the fp32 line search's
+        /// logits at the current parameters carry over from one λ to the next.
+        private let objective: Objective
         /// The last fit's λ and its final value, gradient and curvature.
         private var last: (lambda: Double, value: Double, gradient: [Double], curvature: [Double])?
 
@@ -123,26 +124,27 @@ extension LogisticRegression {
             try LogisticRegression.validate(features: features, labels: labels, classCount: classCount)
             precondition(classCount > 2, "the path fits the multinomial model")
             axes = try PrincipalAxes(features: features, singlePrecision: singlePrecision)
-            objectiveRows = axes.rotated
-            objectiveRowsSingle = axes.rotatedSingle
             self.labels = labels
             self.classCount = classCount
             parameters = [Double](repeating: 0, count: classCount * (features.columns + 1))
+            objective = Objective(
+                x: axes.rotatedSingle == nil ? axes.rotated : Matrix(zeros: 0, features.columns), xSingle: axes.rotatedSingle,
+                labels: labels, classes: classCount, lambda: 0)
         }
 
         /// Starts the next fit from `model` instead of the previous optimum.
         func start(from model: LogisticRegression) {
             guard model.weights.rows == classCount, model.weights.columns == axes.mean.count else { return }
             parameters = axes.rotate(weights: model.weights, intercepts: model.intercepts)
+            objective.forgetLogits()
             last = nil
         }
 
         /// The fit at `lambda`, from the previous optimum.
         func fit(l2 lambda: Double, tolerance: Double, maxIterations: Int) -> LogisticRegression {
             let k = classCount, d = axes.mean.count
-            let objective = Objective(
-                x: objectiveRowsSingle == nil ? objectiveRows : Matrix(zeros: 0, d), xSingle: objectiveRowsSingle,
-                labels: labels, classes: k, lambda: lambda)
+            let objective = objective
+            objective.lambda = lambda
             var start: (Double, [Double])?
             if let last {
                 // value + ½(λ − λ₀)|W̃|², gradient + (λ − λ₀) W̃ on the weights.
@@ -178,7 +180,8 @@ extension LogisticRegression {
                     return total
                 })
             let outcome = LBFGS.minimize(
-                &parameters, start: start, tolerance: tolerance, maxIterations: maxIterations, preconditioning: scaling
+                &parameters, start: start, tolerance: tolerance, maxIterations: maxIterations, preconditioning: scaling,
+                lineSearch: objective.lineSearch
             ) { p, g in objective.evaluate(p, gradient: &g) }
             last = (lambda, outcome.value, outcome.gradient, objective.curvature)
             var (weights, intercepts) = axes.unrotate(parameters, rows: k)

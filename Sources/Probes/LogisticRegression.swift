@@ -16,6 +16,8 @@ import Tensor
 /// `Rᵀ X`) through Tensor's fp32 kernels; the loss, softmax and L-BFGS stay fp64. The
 /// gradient is then accurate to ~1e-6 relative, enough for probe accuracies but not for
 /// stopping tolerances below ~1e-5 (the fit stops early and reports `converged = false`).
+/// The multinomial fp32 fit takes its line-search trial steps on the logits
+/// (`Objective.lineSearch`): two products per iteration.
 public struct LogisticRegression: Sendable {
     /// Weights, classes × features (1 × features when binary).
     public let weights: Matrix<Double>
@@ -109,7 +111,8 @@ public struct LogisticRegression: Sendable {
         let xSingle: Matrix<Float>?
         let labels: [Int]
         let classes: Int
-        let lambda: Double
+        /// The L2 strength; a path changes it between fits.
+        var lambda: Double
         /// `mean_i p_ic (1 − p_ic)` per class at the last evaluated point (multinomial only).
         var curvature: [Double]
 
@@ -176,17 +179,70 @@ public struct LogisticRegression: Sendable {
             return loss * inverseN + 0.5 * lambda * penalty
         }
 
+        // fp32 multinomial state (see `evaluateSingle` and `lineSearch`).
+        /// `X Wᵀ + b` at the current iterate — the last point `evaluate` or the line search's
+        /// `gradient` finished — when `logitsCurrent`.
+        private var logits: [Float] = []
+        private var logitsCurrent = false
+        /// `X Dᵀ + d_b` for the line search's direction.
+        private var directionLogits: [Float] = []
+        /// The residual `P − Y` at the last point whose value was taken.
+        private var residual: [Float] = []
+
+        /// The current iterate's logits are no longer those of the parameters the next fit starts from.
+        func forgetLogits() { logitsCurrent = false }
+
         /// The multinomial objective with both products in fp32 on Tensor's kernels:
-        /// `Z = X Wᵀ` (n × k), the softmax residual `R` written over `Z` (exp in fp32 vector
-        /// lanes, each row's normaliser and the loss in fp64), then `∇W = Rᵀ X` read straight
-        /// from `R` through strides (no transposed copy).
+        /// `Z = X Wᵀ + b` (n × k), the softmax residual `R` (exp in fp32 vector lanes, each row's
+        /// normaliser and the loss in fp64), then `∇W = Rᵀ X` read straight from `R` through
+        /// strides (no transposed copy).
         func evaluateSingle(_ p: [Double], x: Matrix<Float>, gradient g: inout [Double]) -> Double {
+            logits = linearMap(p, x: x)
+            logitsCurrent = true
+            residual = logits
+            let loss = softmaxResidual(step: nil)
+            finishGradient(p, x: x, gradient: &g)
+            return loss + penalty(p)
+        }
+
+        /// Line search along `d` for the fp32 multinomial objective: logits are linear in the
+        /// parameters, `X (W + tD)ᵀ + b + t d_b = Z + t (X Dᵀ + d_b)`, so one product per
+        /// direction gives the value at every trial step with a softmax pass only, and the
+        /// gradient's product `Rᵀ X` runs once, at the accepted step — two products per
+        /// iteration however many steps are tried (a full evaluation per trial costs two each).
+        /// The current logits are carried from one iterate to the next (`Z += t·XDᵀ`), and from
+        /// one λ of a path to the next (they do not depend on λ).
+        var lineSearch: LBFGS.LineSearch? {
+            guard let x = xSingle, classes > 1 else { return nil }
+            return LBFGS.LineSearch(
+                begin: { [self] point, direction in
+                    if !logitsCurrent {
+                        logits = linearMap(point, x: x)
+                        logitsCurrent = true
+                    }
+                    directionLogits = linearMap(direction, x: x)
+                },
+                value: { [self] point, step in
+                    if residual.count != logits.count { residual = logits }
+                    return softmaxResidual(step: Float(step)) + penalty(point)
+                },
+                gradient: { [self] point, step, g in
+                    let t = Float(step)
+                    logits.withUnsafeMutableBufferPointer { zp in
+                        directionLogits.withUnsafeBufferPointer { dp in
+                            for i in 0..<zp.count { zp[i] = zp[i] + t * dp[i] }
+                        }
+                    }
+                    finishGradient(point, x: x, gradient: &g)
+                })
+        }
+
+        /// `X Wᵀ + b` (n × k) for parameters `[W, b]` in fp32.
+        private func linearMap(_ p: [Double], x: Matrix<Float>) -> [Float] {
             let n = x.rows, d = x.columns, k = classes
             let weights = p[0..<(k * d)].map { Float($0) }
             let intercepts = p[(k * d)...].map { Float($0) }
             var z = [Float](repeating: 0, count: n * k)
-            var gradW = [Float](repeating: 0, count: k * d)
-            var rowLoss = [Double](repeating: 0, count: n)
             x.values.withUnsafeBufferPointer { xp in
                 weights.withUnsafeBufferPointer { wp in
                     intercepts.withUnsafeBufferPointer { bp in
@@ -194,42 +250,75 @@ public struct LogisticRegression: Sendable {
                             Kernels.linear(
                                 input: xp.baseAddress!, rows: n, inFeatures: d, weight: wp.baseAddress!, bias: bp.baseAddress!,
                                 outFeatures: k, output: zp.baseAddress!)
-                            let zBase = zp.baseAddress!
-                            rowLoss.withUnsafeMutableBufferPointer { lp in
-                                let losses = lp.baseAddress!
-                                ThreadPool.shared.parallelFor(count: n) { rows in
-                                    for i in rows {
-                                        let row = zBase + i * k
-                                        let top = row[LinearAlgebra.argmax(row, count: k)]
-                                        let sum = Softmax.denominator(row, count: k, top: top, scale: 1)
-                                        losses[i] = Double(top) + log(sum) - Double(row[labels[i]])
-                                        Softmax.normalize(row, count: k, top: top, inverseSum: Float(1 / sum))
-                                        row[labels[i]] -= 1
+                        }
+                    }
+                }
+            }
+            return z
+        }
+
+        /// `(λ/2)|W|²`.
+        private func penalty(_ p: [Double]) -> Double {
+            var total = 0.0
+            for t in 0..<(p.count - classes) { total += p[t] * p[t] }
+            return 0.5 * lambda * total
+        }
+
+        /// Mean cross-entropy of the rows of `residual` — `logits + step · directionLogits`
+        /// when `step` is given, `residual` as it stands otherwise — leaving `P − Y` in `residual`.
+        private func softmaxResidual(step: Float?) -> Double {
+            let n = xSingle!.rows, k = classes
+            var rowLoss = [Double](repeating: 0, count: n)
+            residual.withUnsafeMutableBufferPointer { rp in
+                logits.withUnsafeBufferPointer { zp in
+                    directionLogits.withUnsafeBufferPointer { dp in
+                        rowLoss.withUnsafeMutableBufferPointer { lp in
+                            let rBase = rp.baseAddress!, losses = lp.baseAddress!
+                            let zBase = zp.baseAddress, dBase = dp.baseAddress
+                            ThreadPool.shared.parallelFor(count: n) { rows in
+                                for i in rows {
+                                    let row = rBase + i * k
+                                    if let step, let zBase, let dBase {
+                                        let z = zBase + i * k, direction = dBase + i * k
+                                        for c in 0..<k { row[c] = z[c] + step * direction[c] }
                                     }
+                                    let top = row[LinearAlgebra.argmax(row, count: k)]
+                                    let sum = Softmax.denominator(row, count: k, top: top, scale: 1)
+                                    losses[i] = Double(top) + log(sum) - Double(row[labels[i]])
+                                    Softmax.normalize(row, count: k, top: top, inverseSum: Float(1 / sum))
+                                    row[labels[i]] -= 1
                                 }
-                            }
-                            gradW.withUnsafeMutableBufferPointer { gp in
-                                Kernels.matmul(
-                                    a: zBase, aRowStride: 1, aColumnStride: k, b: xp.baseAddress!, bRowStride: d,
-                                    c: gp.baseAddress!, cRowStride: d, m: k, n: d, k: n, accumulate: false)
                             }
                         }
                     }
                 }
             }
-            let inverseN = 1 / Double(n)
-            var penalty = 0.0
-            for t in 0..<(k * d) {
-                penalty += p[t] * p[t]
-                g[t] = Double(gradW[t]) * inverseN + lambda * p[t]
+            return rowLoss.reduce(0, +) / Double(n)
+        }
+
+        /// The gradient at `p` from `residual` (which must be `P − Y` at `p`): `Rᵀ X / n + λW`,
+        /// the intercepts' mean residuals, and the curvature model's `mean p(1 − p)`.
+        private func finishGradient(_ p: [Double], x: Matrix<Float>, gradient g: inout [Double]) {
+            let n = x.rows, d = x.columns, k = classes
+            var gradW = [Float](repeating: 0, count: k * d)
+            x.values.withUnsafeBufferPointer { xp in
+                residual.withUnsafeBufferPointer { zp in
+                    gradW.withUnsafeMutableBufferPointer { gp in
+                        Kernels.matmul(
+                            a: zp.baseAddress!, aRowStride: 1, aColumnStride: k, b: xp.baseAddress!, bRowStride: d,
+                            c: gp.baseAddress!, cRowStride: d, m: k, n: d, k: n, accumulate: false)
+                    }
+                }
             }
+            let inverseN = 1 / Double(n)
+            for t in 0..<(k * d) { g[t] = Double(gradW[t]) * inverseN + lambda * p[t] }
             // Σ_i r_ic and Σ_i p_ic (1 − p_ic) per class in one pass over R, with p = r except
             // p = r + 1 in the label's column (corrected after the row's vector loop); rows
             // are summed in fp32 and added to the fp64 totals every 64 rows.
             var interceptGradient = [Double](repeating: 0, count: k)
             var curvatureSum = [Double](repeating: 0, count: k)
             var rRows = [Float](repeating: 0, count: k), aRows = [Float](repeating: 0, count: k)
-            z.withUnsafeBufferPointer { zp in
+            residual.withUnsafeBufferPointer { zp in
                 rRows.withUnsafeMutableBufferPointer { rp in
                     aRows.withUnsafeMutableBufferPointer { ap in
                         for i in 0..<n {
@@ -257,7 +346,6 @@ public struct LogisticRegression: Sendable {
                 g[k * d + c] = interceptGradient[c] * inverseN
                 curvature[c] = curvatureSum[c] * inverseN
             }
-            return rowLoss.reduce(0, +) * inverseN + 0.5 * lambda * penalty
         }
     }
 }
@@ -274,6 +362,18 @@ enum LBFGS {
         let quadratic: ([Double]) -> Double
     }
 
+    /// Trial steps for an objective whose value along a direction costs much less than a full
+    /// evaluation (see `LogisticRegression.Objective.lineSearch`). Without one, every trial step
+    /// is a full evaluation of `f`.
+    struct LineSearch {
+        /// Called once per iteration with the current iterate and the search direction.
+        let begin: (_ x: [Double], _ direction: [Double]) -> Void
+        /// `f(point)` for `point = x + step · direction`.
+        let value: (_ point: [Double], _ step: Double) -> Double
+        /// `∇f(point)` for the point and step of the last `value` call, which becomes the current iterate.
+        let gradient: (_ point: [Double], _ step: Double, _ g: inout [Double]) -> Void
+    }
+
     struct Outcome {
         let iterations: Int
         /// ‖∇‖∞ ≤ tolerance at the returned point.
@@ -286,10 +386,11 @@ enum LBFGS {
     /// Minimises `f` from `x` in place. `start` is `f` and its gradient at `x` when the caller
     /// already has them. `preconditioning` is always called after `f` has evaluated the
     /// current iterate (the accepted point of the last line search), so it may read state `f`
-    /// leaves behind.
+    /// leaves behind (or `lineSearch`'s `gradient` has finished it).
     static func minimize(
         _ x: inout [Double], start: (value: Double, gradient: [Double])? = nil, tolerance: Double, maxIterations: Int,
-        memory: Int = 10, preconditioning: Preconditioning? = nil, _ f: ([Double], inout [Double]) -> Double
+        memory: Int = 10, preconditioning: Preconditioning? = nil, lineSearch: LineSearch? = nil,
+        _ f: ([Double], inout [Double]) -> Double
     ) -> Outcome {
         let size = x.count
         var history = (s: [[Double]](), y: [[Double]](), rho: [Double]())
@@ -338,13 +439,15 @@ enum LBFGS {
             var candidate = x
             var candidateValue = value
             var accepted = false
+            lineSearch?.begin(x, direction)
             for _ in 0..<60 {
                 for t in 0..<size { candidate[t] = x[t] + step * direction[t] }
-                candidateValue = f(candidate, &nextGradient)
+                candidateValue = lineSearch?.value(candidate, step) ?? f(candidate, &nextGradient)
                 if candidateValue <= value + 1e-4 * step * slope { accepted = true; break }
                 step *= 0.5
             }
             if !accepted { return Outcome(iterations: iteration, converged: false, value: value, gradient: gradient) }
+            lineSearch?.gradient(candidate, step, &nextGradient)
             var s = [Double](repeating: 0, count: size), y = s
             for t in 0..<size {
                 s[t] = candidate[t] - x[t]

@@ -45,15 +45,27 @@ public struct RunResults: Codable, Sendable, Equatable {
     /// How many labelled images would settle each `watch` or `not_assessed` model × domain, or
     /// check a label-free estimate (`LabelsNeeded`); absent in results written before it existed.
     public var labelsNeeded: [LabelsNeeded]?
+    /// The pilot's stages and the highest one each model meets (`StageResults`); absent when the
+    /// pilot declares none, and in results written before stages existed.
+    public var stages: StageResults?
+    /// Changes since the pilot's previous run beyond chance (`DriftResults`); absent for a pilot's
+    /// first run, and in results written before drift existed.
+    public var drift: DriftResults?
+    /// Per candidate model, every next step that applies, in rule order (the first is the
+    /// recommendation; `NextStep`); absent in results written before next steps existed.
+    public var nextSteps: [NextStep]?
 
     public init(
         schemaVersion: Int = RunResults.currentSchemaVersion, pilot: PilotSummary, runID: String, createdAt: String,
         toolVersion: String, models: [ModelSummary], domains: [DomainSummary], probes: [ModelDomainProbes],
         effectiveRobustness: [EffectiveRobustness], verdicts: Verdicts, criteria: Criteria, seeds: Seeds,
-        guardrails: [Guardrail]? = nil, labelsNeeded: [LabelsNeeded]? = nil
+        guardrails: [Guardrail]? = nil, labelsNeeded: [LabelsNeeded]? = nil,
+        stages: StageResults? = nil, drift: DriftResults? = nil
     ) {
+        self.drift = drift
         self.guardrails = guardrails
         self.labelsNeeded = labelsNeeded
+        self.stages = stages
         self.schemaVersion = schemaVersion
         self.pilot = pilot
         self.runID = runID
@@ -72,7 +84,7 @@ public struct RunResults: Codable, Sendable, Equatable {
         case schemaVersion = "schema_version", pilot, runID = "run_id", createdAt = "created_at"
         case toolVersion = "tool_version", models, domains, probes
         case effectiveRobustness = "effective_robustness", verdicts, criteria, seeds, guardrails
-        case labelsNeeded = "labels_needed"
+        case labelsNeeded = "labels_needed", stages, drift, nextSteps = "next_steps"
     }
 
     /// The probe results of `model` on `domain`, if they were computed.

@@ -71,11 +71,7 @@ extension PageContext {
     func headline(_ model: String) throws -> (text: String, reasonCount: Int) {
         let reasons = locatedReasons(model)
         if let primary = Self.primaryReason(reasons) {
-            let key = "headline.\(primary.reason.code.rawValue)"
-            let numbers = catalog.reasonNumbers(primary.reason)
-            var text = catalog.entries[key] != nil ? try t(key, ["value": numbers.value, "limit": numbers.limit]) : try reasonText(primary.reason)
-            if let domain = primary.domain { text = try t("verdict.reason_on", ["domain": domain, "reason": text]) }
-            return (text, reasons.count)
+            return (try headlineText(primary), reasons.count)
         }
         guard let status = run.verdict(model)?.status else { return (try t("verdict.none"), 0) }
         // No reason against the model: its hardest labelled shift, by relative accuracy.
@@ -84,6 +80,14 @@ extension PageContext {
             return (try t("headline.pass", ["shift": hardest.0, "relative": catalog.percent(hardest.1)]), 0)
         }
         return (try t("reason.criteria_met_all"), 0)
+    }
+
+    /// A reason as a verdict line says it (`headline.<code>`, else `reason.<code>`), after its image set.
+    func headlineText(_ located: LocatedReason) throws -> String {
+        let key = "headline.\(located.reason.code.rawValue)"
+        let numbers = catalog.reasonNumbers(located.reason)
+        let text = catalog.entries[key] != nil ? try t(key, ["value": numbers.value, "limit": numbers.limit]) : try reasonText(located.reason)
+        return try located.domain.map { try t("verdict.reason_on", ["domain": $0, "reason": text]) } ?? text
     }
 
     /// Template values of one model's verdict line: model, link to its page (from the run
@@ -99,6 +103,7 @@ extension PageContext {
         let reasons = details && line.reasonCount > 0 ? try verdictReasons(model.name) : []
         row["reasons"] = .list(reasons.map { .text($0) })
         row["reasons_label"] = .text(reasons.isEmpty ? "" : try catalog.plural("run.all_reasons", count: reasons.count))
+        row["stage"] = .text(try stageLine(model.name) ?? "")
         return .dict(row)
     }
 }

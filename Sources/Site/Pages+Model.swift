@@ -17,6 +17,9 @@ extension PageContext {
         page["verdict"] = try status(run.verdict(model.name)?.status)
         page["reasons"] = .list(try verdictReasons(model.name).map { .text($0) })
         page["guardrails"] = .list(try guardrailTexts { $0.model == model.name }.map { .text($0) })
+        page["stages"] = .list(try stageRows(model.name))
+        try addDrift(&page, withModel: false) { $0.model == model.name }
+        page["next_steps"] = .list(try nextStepTexts(model.name).map { .text($0) })
         page["labels_needed"] = .list(try labelsNeededTexts { $0.model == model.name }.map { .text($0) })
         page["adapt"] = .list(try results.domains.compactMap { domain in
             let sentences = try fewShotSentences(model: model.name, domain: domain.name)

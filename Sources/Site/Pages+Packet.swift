@@ -15,6 +15,8 @@ extension PageContext {
         })
         page["phrases"] = .list(try meetingPhrases().map { .text($0) })
         page["guardrails"] = .list(try guardrailTexts().map { .text($0) })
+        try addDrift(&page, withModel: true)
+        page["next_steps"] = .list(try recommendedSteps().map { .text($0) })
         page["heatmap"] = try heatmap(id: "packet-heatmap").map { chart($0) } ?? .bool(false)
         page["er"] = try scatterMultiples(id: "packet-er").map { chart($0) } ?? .bool(false)
         page["signal"] = try signalMultiples(id: "packet-signal").map { chart($0) } ?? .bool(false)

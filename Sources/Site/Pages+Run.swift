@@ -41,6 +41,8 @@ extension PageContext {
         page["not_measured"] = .list(try notMeasuredRows())
         page["notes"] = .list(try noteRows())
         page["guardrails"] = .list(try guardrailTexts().map { .text($0) })
+        try addDrift(&page, withModel: true)
+        page["next_steps"] = .list(try recommendedSteps().map { .text($0) })
         page["downloads"] = .list(try downloads(prefix: ""))
         page["phrases"] = .list(try meetingPhrases().map { .text($0) })
         return .dict(page)

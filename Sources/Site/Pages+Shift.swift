@@ -79,6 +79,7 @@ extension PageContext {
             flag.domain == domain.name && (flag.model.map { evaluatedNames.contains($0) } ?? true)
         }
         page["guardrails"] = .list(guardrails.map { TemplateValue.text($0) })
+        try addDrift(&page, withModel: true) { $0.domain == domain.name }
         let limitation = evaluated.compactMap { run.robustness($0.name, domain.name)?.intervals?.limitation }.first
         page["limitation"] = try limitation.map { TemplateValue.text(try t("limitation.\($0.rawValue)")) } ?? .bool(false)
         page["model_rows"] = .list(try evaluated.map { model in

@@ -154,11 +154,12 @@ struct PageContext {
     }
 
     /// The criteria in words ("top-1 accuracy of at least 80.0% and a relative drop of at most 10.0%").
-    func criteriaText() throws -> String {
+    func criteriaText(_ criteria: Criteria? = nil) throws -> String {
+        let criteria = criteria ?? results.criteria
         var parts: [String] = []
-        if let minimum = results.criteria.minAccuracy { parts.append(try t("criteria.min_accuracy", ["value": catalog.percent(minimum)])) }
-        if let maximum = results.criteria.maxRelativeDrop { parts.append(try t("criteria.max_relative_drop", ["value": catalog.percent(maximum)])) }
-        if let margin = results.criteria.minEffectiveRobustness {
+        if let minimum = criteria.minAccuracy { parts.append(try t("criteria.min_accuracy", ["value": catalog.percent(minimum)])) }
+        if let maximum = criteria.maxRelativeDrop { parts.append(try t("criteria.max_relative_drop", ["value": catalog.percent(maximum)])) }
+        if let margin = criteria.minEffectiveRobustness {
             parts.append(try t("criteria.min_effective_robustness", ["value": catalog.points(margin)]))
         }
         return parts.isEmpty ? try t("criteria.none") : catalog.list(parts)

@@ -184,6 +184,28 @@ package struct SiteBuilder: Sendable {
         return result
     }
 
+    /// The results of `pilot`'s latest stored run (by `created_at`, then run id), or nil when it has
+    /// none: what a new run compares itself with (drift).
+    package func latestResults(pilot: String) throws -> RunResults? {
+        let manager = FileManager.default
+        let folder = siteDirectory.appendingPathComponent("pilots").appendingPathComponent(Slug.folder(pilot))
+        guard let runNames = try? manager.contentsOfDirectory(atPath: folder.path) else { return nil }
+        var latest: RunResults?
+        for name in runNames.sorted() where !name.hasPrefix(".") {
+            let url = folder.appendingPathComponent(name).appendingPathComponent("results.json")
+            guard let data = manager.contents(atPath: url.path) else { continue }
+            let results: RunResults
+            do {
+                results = try SiteRun(resultsJSON: data).results
+            } catch let error as SiteError {
+                throw SiteError.io(path: url.path, message: error.description)
+            }
+            guard results.pilot.name == pilot else { continue }
+            if latest.map({ ($0.createdAt, $0.runID) < (results.createdAt, results.runID) }) ?? true { latest = results }
+        }
+        return latest
+    }
+
     /// Rewrites `index.html`, `assets/site.css` and every pilot's `index.html` from the stored runs.
     func rebuildIndexes() throws {
         let pilots = try storedRuns()

@@ -146,6 +146,42 @@ final class PilotSpecTests: XCTestCase {
         }
     }
 
+    /// Stages: each a name and a criteria object read like the pilot's own, in the pilot's order.
+    func testStagesAreReadInOrderWithTheirCriteria() throws {
+        let scratch = try scratchWithFiles()
+        XCTAssertEqual(try scratch.spec(minimalSpec()).stages, [])
+        let spec = try scratch.spec(minimalSpec(#"""
+            , "stages": [{"name": "trial", "criteria": {"min_accuracy": 0.6}},
+                         {"name": "line 3", "criteria": {"min_accuracy": 0.8, "max_relative_drop": 0.1, "min_effective_robustness": -0.02}}]
+            """#))
+        XCTAssertEqual(spec.stages, [
+            PilotSpec.Stage(name: "trial", criteria: PilotSpec.Criteria(minAccuracy: 0.6)),
+            PilotSpec.Stage(name: "line 3", criteria: PilotSpec.Criteria(minAccuracy: 0.8, maxRelativeDrop: 0.1, minEffectiveRobustness: -0.02)),
+        ])
+    }
+
+    /// A bad stage names the pilot file and the stage's JSON path.
+    func testStageErrorsNameTheFileAndTheField() throws {
+        let scratch = try scratchWithFiles()
+        let file = scratch.url.appendingPathComponent("pilot.json").path
+        let cases: [(String, String)] = [
+            (#", "stages": {"name": "trial"}"#, "stages must be"),
+            (#", "stages": [{"criteria": {}}]"#, "stages[0].name"),
+            (#", "stages": [{"name": " ", "criteria": {}}]"#, "stages[0].name"),
+            (#", "stages": [{"name": "trial"}]"#, "stages[0].criteria"),
+            (#", "stages": [{"name": "trial", "criteria": {"min_accuracy": 80}}]"#, "stages[0].criteria.min_accuracy"),
+            (#", "stages": [{"name": "a", "criteria": {}}, {"name": "b", "criteria": {"max_drop": 0.1}}]"#, "stages[1].criteria.max_drop"),
+            (#", "stages": [{"name": "trial", "criteria": {}, "kpi": 1}]"#, "stages[0].kpi"),
+            (#", "stages": [{"name": "trial", "criteria": {}}, {"name": "trial", "criteria": {}}]"#, "trial"),
+        ]
+        for (extra, path) in cases {
+            XCTAssertThrowsError(try scratch.spec(minimalSpec(extra)), extra) { error in
+                XCTAssertTrue("\(error)".contains(path), "\(error) should name \(path)")
+                XCTAssertTrue("\(error)".contains(file), "\(error) should name the pilot file")
+            }
+        }
+    }
+
     func testMissingFilesAreNamedWithTheirResolvedPath() throws {
         let scratch = try scratchWithFiles()
         let domains = #"[{"name": "reference", "path": "nowhere", "role": "reference"}]"#

@@ -110,6 +110,7 @@ final class DemoTests: XCTestCase {
             XCTAssertGreaterThanOrEqual(spec.models.filter(\.baseline).count, 3)
             XCTAssertGreaterThanOrEqual(spec.models.filter { !$0.baseline }.count, 4)
             XCTAssertEqual(spec.criteria, DemoPilot.criteria)
+            XCTAssertEqual(spec.stages, DemoPilot.stages(language))
             for model in spec.models {
                 XCTAssertTrue(FileManager.default.fileExists(atPath: model.weights.path), model.weights.path)
             }

@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 @testable import Probes
+import Results
 import Tensor
 
 /// Loads the arrays and reference values written by Fixtures/make_fixtures.py.
@@ -56,5 +57,15 @@ func assertClose(
     XCTAssertEqual(a.count, b.count, "length \(message)", file: file, line: line)
     for (i, (x, y)) in zip(a, b).enumerated() {
         assertClose(x, y, relative: tolerance, floor: floor, "[\(i)] \(message)", file: file, line: line)
+    }
+}
+
+extension ProbeResults {
+    /// A labelled domain's results with only zero-shot top-1: `correct` of `n` right, with its
+    /// Clopper–Pearson interval (the verdict, stage, drift and next-step tests' input).
+    static func labelled(top1 correct: Int, of n: Int) -> ProbeResults {
+        let ci = Statistics.clopperPearson(successes: correct, trials: n)!
+        return ProbeResults(zeroShot: ZeroShotResult(
+            count: n, top1Correct: correct, top1: Double(correct) / Double(n), top1CI: ci, top5Correct: n, top5: 1, top5CI: ci, perClass: []))
     }
 }

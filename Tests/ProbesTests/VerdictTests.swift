@@ -26,11 +26,7 @@ final class VerdictTests: XCTestCase {
         XCTAssertEqual(weak.status, .notAssessed)
     }
 
-    func labelled(top1 correct: Int, of n: Int) -> ProbeResults {
-        let ci = Statistics.clopperPearson(successes: correct, trials: n)!
-        return ProbeResults(zeroShot: ZeroShotResult(
-            count: n, top1Correct: correct, top1: Double(correct) / Double(n), top1CI: ci, top5Correct: n, top5: 1, top5CI: ci, perClass: []))
-    }
+    func labelled(top1 correct: Int, of n: Int) -> ProbeResults { .labelled(top1: correct, of: n) }
 
     /// Issue #13 item 2: a domain where nothing could be checked is `not_assessed`, and a model
     /// is never `pass` while one of its domains is.

@@ -148,6 +148,99 @@ final class CatalogTests: XCTestCase {
         }
     }
 
+    /// Stages: the line under each verdict line says the highest stage met and the most important
+    /// reason the next misses, word for word in both languages; no stages, no line.
+    func testStageLines() throws {
+        var results = SiteFixture.results()
+        XCTAssertNil(try PageContext(run: SiteRun(results: results, classNames: SiteFixture.classNames), catalog: en).stageLine("RN50 openai"))
+        let trial = StageDefinition(name: "trial", criteria: Criteria(minAccuracy: 0.6))
+        let line = StageDefinition(name: "line 3", criteria: Criteria(minAccuracy: 0.8))
+        let pass = ModelVerdict(model: "m", status: .pass, reasons: [VerdictReason(code: .criteriaMet, status: .pass)])
+        let short = ModelVerdict(model: "m", status: .fail, reasons: [
+            VerdictReason(code: .accuracyUncertain, status: .watch, value: 0.79, limit: 0.8, domain: "sketch"),
+            VerdictReason(code: .accuracyBelowMinimum, status: .fail, value: 0.71, limit: 0.8, domain: "low-light"),
+        ])
+        results.stages = StageResults(stages: [trial, line], models: [
+            ModelStages(model: "RN50 openai", verdicts: [pass, short], reached: 0, next: 1),
+            ModelStages(model: "ViT-B/32 LAION-2B", verdicts: [short, short], reached: nil, next: 0),
+            ModelStages(model: "ViT-B/16 \"tuned\" <v2>", verdicts: [pass, pass], reached: 1, next: nil),
+        ])
+        let run = SiteRun(results: results, classNames: SiteFixture.classNames)
+        let english = PageContext(run: run, catalog: en), japanese = PageContext(run: run, catalog: ja)
+        XCTAssertEqual(try english.stageLine("RN50 openai"), "Stage: trial met; next, line 3: low-light: accuracy 71.0%, below the minimum of 80.0%")
+        XCTAssertEqual(try english.stageLine("ViT-B/32 LAION-2B"), "Stage: none met yet; first, trial: low-light: accuracy 71.0%, below the minimum of 80.0%")
+        XCTAssertEqual(try english.stageLine("ViT-B/16 \"tuned\" <v2>"), "Stage: line 3 met, the last stage")
+        XCTAssertEqual(try japanese.stageLine("RN50 openai"), "段階：「trial」はクリア。次の「line 3」に向けては、low-light：精度71.0%、最低基準80.0%を下回る")
+        XCTAssertEqual(try japanese.stageLine("ViT-B/16 \"tuned\" <v2>"), "段階：最後の「line 3」までクリア")
+        let rows = try english.stageRows("RN50 openai")
+        XCTAssertEqual(rows.count, 2)
+    }
+
+    /// Drift: one sentence per drifted comparison, largest change first, word for word in both
+    /// languages; "no change" counts the comparisons; a first run says nothing.
+    func testDriftSentences() throws {
+        var results = SiteFixture.results()
+        XCTAssertEqual(try PageContext(run: SiteRun(results: results, classNames: SiteFixture.classNames), catalog: en).driftTexts(withModel: true), [])
+        let fell = DriftComparison(code: .accuracy, model: "RN50 openai", domain: "low-light", previous: 0.71, current: 0.58,
+                                   previousCount: 400, currentCount: 400, ci: Interval(lower: -0.193, upper: -0.064))
+        let estimated = DriftComparison(code: .estimatedAccuracy, model: "RN50 openai", domain: "camera-2", previous: 0.62, current: 0.70,
+                                        previousCount: 300, currentCount: 300, ci: Interval(lower: 0.004, upper: 0.155))
+        let same = DriftComparison(code: .accuracy, model: "RN50 openai", domain: "sketch", previous: 0.5, current: 0.5,
+                                   previousCount: 350, currentCount: 350, ci: Interval(lower: -0.07, upper: 0.07))
+        let darker = DriftComparison(code: .imageMean, model: nil, domain: "low-light", measure: .brightness, previous: 0.55, current: 0.21,
+                                     previousCount: 400, currentCount: 400, ci: Interval(lower: -0.36, upper: -0.32))
+        results.drift = DriftResults(previousRunID: "r0", previousCreatedAt: "2026-11-02T09:00:00Z", comparisons: [estimated, fell, same, darker])
+        let run = SiteRun(results: results, classNames: SiteFixture.classNames)
+        let english = PageContext(run: run, catalog: en), japanese = PageContext(run: run, catalog: ja)
+        XCTAssertEqual(try english.driftTexts(withModel: true), [
+            "RN50 openai — low-light: accuracy fell from 71.0% to 58.0% since the run of 2026-11-02; the difference −13.0 pp (−19.3 to −6.4 pp) is beyond chance.",
+            "RN50 openai — camera-2: the estimated accuracy (no labels) rose from 62.0% to 70.0% since the run of 2026-11-02; the difference +8.0 pp (+0.4 to +15.5 pp) is beyond chance — label a sample to confirm.",
+            "low-light: brightness fell from 0.55 to 0.21 since the run of 2026-11-02; the difference −0.34 (−0.36 to −0.32) is beyond chance.",
+        ])
+        XCTAssertEqual(try japanese.driftTexts(withModel: false) { $0.domain == "low-light" }, [
+            "low-light：正解率が2026-11-02の実行時の71.0%から58.0%に下がりました。差−13.0ポイント（−19.3〜−6.4ポイント）は偶然の範囲を超えています。",
+            "low-light：明るさが2026-11-02の実行時の0.55から0.21に下がりました。差−0.34（−0.36〜−0.32）は偶然の範囲を超えています。",
+        ])
+        XCTAssertNil(try english.driftNone())
+        XCTAssertEqual(try english.driftNone { $0.domain == "sketch" }, "No change beyond chance since the run of 2026-11-02 (1 comparison).")
+        XCTAssertEqual(try japanese.driftNone { $0.domain == "reference" }, "前回（2026-11-02）の実行には、同じモデル・同じ画像セットの結果がないため、比較できません。")
+    }
+
+    /// Next steps: each code said from the catalogue with its numbers, word for word in both languages.
+    func testNextStepSentences() throws {
+        var results = SiteFixture.results()
+        results.nextSteps = [
+            NextStep(model: "RN50 openai", code: .deployLimitedTrial, domain: "low-light", value: 0.87, limit: 0.855),
+            NextStep(model: "RN50 openai", code: .collectLabels, domains: ["low-light", "camera-2"], labels: 1240),
+            NextStep(model: "ViT-B/32 LAION-2B", code: .preferModel, value: 0.5, limit: 0.967, otherModel: "RN50 openai", outlierFeatures: 3),
+        ]
+        // The preferred model's verdict decides the wording: "prefer" when it does not fail.
+        results.verdicts.models = results.verdicts.models.map { verdict in
+            var verdict = verdict
+            verdict.status = verdict.model == "RN50 openai" ? .watch : .fail
+            return verdict
+        }
+        let run = SiteRun(results: results, classNames: SiteFixture.classNames)
+        let english = PageContext(run: run, catalog: en), japanese = PageContext(run: run, catalog: ja)
+        XCTAssertEqual(try english.nextStepTexts("RN50 openai"), [
+            "RN50 openai: deploy on a limited trial and monitor one KPI — top-1 accuracy on low-light of at least 85.5% (now 87.0%) — by re-running this pilot on each month's images.",
+            "RN50 openai: label about 1,240 more images (low-light and camera-2) to decide.",
+        ])
+        XCTAssertEqual(try english.nextStepTexts("ViT-B/32 LAION-2B"), [
+            "ViT-B/32 LAION-2B: prefer RN50 openai, which keeps 96.7% of its reference accuracy on its hardest shift (this model: 50.0%). RN50 openai has outlier features (3 dimensions); Crabbé et al. associated them with robustness across models on ImageNet shifts — an association, not a guarantee.",
+        ])
+        XCTAssertEqual(try japanese.nextStepTexts("RN50 openai"), [
+            "RN50 openai：まず限定運用で様子を見る。KPIはlow-lightの正解率85.5%以上（現在87.0%）とし、毎月の画像でこのパイロットを再実行して確認します。",
+            "RN50 openai：追加で約1,240枚ラベル付けすれば判断できます（low-light、camera-2）。",
+        ])
+        XCTAssertEqual(try english.recommendedSteps().count, 2)
+        // When it fails too, it is only the closest.
+        results.verdicts.models = results.verdicts.models.map { ModelVerdict(model: $0.model, status: .fail, reasons: $0.reasons) }
+        let failing = SiteRun(results: results, classNames: SiteFixture.classNames)
+        XCTAssertEqual(try PageContext(run: failing, catalog: en).nextStepTexts("ViT-B/32 LAION-2B").first?.hasPrefix(
+            "ViT-B/32 LAION-2B: of these models RN50 openai comes closest — it keeps 96.7% of its reference accuracy on its hardest shift (this model: 50.0%) — but it fails the criteria too."), true)
+    }
+
     /// The generated sentences of the fixture run, in both languages, word for word.
     func testGeneratedSentencesAreGrammaticalInBothLanguages() throws {
         let run = SiteRun(results: SiteFixture.results(), classNames: SiteFixture.classNames)

@@ -33,6 +33,15 @@ package enum DemoPilot {
     /// little of what the model does on the reference.
     package static let criteria = PilotSpec.Criteria(minAccuracy: 0.8, maxRelativeDrop: 0.1)
 
+    /// The demo's stages: a supervised trial that tolerates more, then the whole line on the pilot's own criteria.
+    package static func stages(_ language: PilotSpec.Language) -> [PilotSpec.Stage] {
+        let names = language == .ja ? ["試験運用", "全ライン導入"] : ["supervised trial", "whole line"]
+        return [
+            PilotSpec.Stage(name: names[0], criteria: PilotSpec.Criteria(minAccuracy: 0.6, maxRelativeDrop: 0.25)),
+            PilotSpec.Stage(name: names[1], criteria: criteria),
+        ]
+    }
+
     /// The largest outlier-feature ratio `r_j = m_j / mean m` any bundled model reaches on any demo domain. None reaches
     /// the probe's threshold of 10, and the notice says so on every page (DemoTests checks both against a real run).
     package static let largestOutlierRatio = "4.2"
@@ -105,6 +114,9 @@ package enum DemoPilot {
             let baseline = model.baseline ? #", "baseline": true"# : ""
             return #"    { "name": "\#(model.name)", "weights": "\#(weights)"\#(baseline) }"#
         }.joined(separator: ",\n")
+        let stages = stages(language).map { stage in
+            #"    { "name": "\#(stage.name)", "criteria": \#(criteriaText(stage.criteria)) }"#
+        }.joined(separator: ",\n")
         return """
             {
               "//": "The ShiftLens demo: toy CLIP models on synthetic images. Written by `shiftlens demo`.",
@@ -119,10 +131,17 @@ package enum DemoPilot {
               "models": [
             \(models)
               ],
-              "criteria": { "min_accuracy": \(criteria.minAccuracy ?? 0), "max_relative_drop": \(criteria.maxRelativeDrop ?? 0) }
+              "criteria": \(criteriaText(criteria)),
+              "stages": [
+            \(stages)
+              ]
             }
 
             """
+    }
+
+    static func criteriaText(_ criteria: PilotSpec.Criteria) -> String {
+        #"{ "min_accuracy": \#(criteria.minAccuracy ?? 0), "max_relative_drop": \#(criteria.maxRelativeDrop ?? 0) }"#
     }
 
     static func writeIfChanged(_ bytes: [UInt8], to url: URL) throws {

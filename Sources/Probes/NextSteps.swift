@@ -1,0 +1,86 @@
+import Results
+
+/// Next steps: per candidate model, what to do now, with its number (docs/probes.md, "Next steps").
+///
+/// Every rule is tried in this order; each that applies adds a step, and the first is the model's
+/// recommendation. Inputs are the run's own results: verdicts, `labels_needed`, `drift`, zero-shot
+/// accuracies and the reference's outlier features.
+///
+/// 1. `investigate_drift` — top-1 on an image set fell since the previous run beyond chance (the
+///    largest fall): find out what changed before trusting anything else.
+/// 2. `deploy_limited_trial` — verdict `pass`: a limited trial, monitored by top-1 on the hardest
+///    labelled image set (lowest top-1; the reference when there is no labelled shift) against the
+///    strictest accuracy the criteria allow there — `min_accuracy`, or on a shift
+///    `(1 − max_relative_drop) · reference` if higher — re-checked by re-running the pilot monthly.
+/// 3. `collect_labels` — verdict `watch` or `not_assessed` with `labels_needed` entries that are not
+///    capped: the sum over image sets of the largest `additional` of each.
+/// 4. `prefer_model` — verdict `fail` or `watch`, and another candidate with evidence (`pass` or
+///    `watch`) ranks better: a better verdict, or the same verdict and a higher retention (top-1 on the hardest labelled shift over
+///    top-1 on the reference); the best-ranked such candidate, with its outlier-feature count.
+/// 5. `not_ready` — verdict `fail` and no step above applies; `review_reasons` — `watch` or
+///    `not_assessed` and no step above applies.
+public enum NextSteps {
+    public static func evaluate(_ results: RunResults) -> [NextStep] {
+        let candidates = results.verdicts.models
+        let reference = results.domains.first { $0.role == .reference }?.name
+        func top1(_ model: String, _ domain: String) -> Double? { results.probes(model: model, domain: domain)?.zeroShot?.top1 }
+        /// The labelled shift with the lowest top-1, and the retention there.
+        func hardest(_ model: String) -> (domain: String, accuracy: Double, retention: Double?)? {
+            let measured = results.domains.filter { $0.role == .shift }.compactMap { domain in top1(model, domain.name).map { (domain.name, $0) } }
+            guard let lowest = measured.min(by: { $0.1 < $1.1 }) else { return nil }
+            let base = reference.flatMap { top1(model, $0) }
+            return (lowest.0, lowest.1, base.flatMap { $0 > 0 ? lowest.1 / $0 : nil })
+        }
+        func rank(_ verdict: ModelVerdict) -> (VerdictStatus, Double) { (verdict.status, -(hardest(verdict.model)?.retention ?? -1)) }
+
+        var steps: [NextStep] = []
+        for verdict in candidates {
+            let model = verdict.model
+            var own: [NextStep] = []
+            // 1. Drift in accuracy.
+            if let fall = results.drift?.comparisons.filter({ $0.model == model && $0.code == .accuracy && $0.drifted && $0.difference < 0 })
+                .min(by: { $0.difference < $1.difference }) {
+                own.append(NextStep(model: model, code: .investigateDrift, domain: fall.domain, value: fall.current, limit: fall.previous))
+            }
+            // 2. A limited trial with a KPI.
+            if verdict.status == .pass {
+                let kpi = hardest(model).map { ($0.domain, $0.accuracy) } ?? reference.flatMap { name in top1(model, name).map { (name, $0) } }
+                if let (domain, accuracy) = kpi {
+                    var threshold = results.criteria.minAccuracy
+                    if domain != reference, let drop = results.criteria.maxRelativeDrop, let base = reference.flatMap({ top1(model, $0) }) {
+                        threshold = max(threshold ?? 0, (1 - drop) * base)
+                    }
+                    own.append(NextStep(model: model, code: .deployLimitedTrial, domain: domain, value: accuracy, limit: threshold))
+                }
+            }
+            // 3. Labels that settle it.
+            if verdict.status == .watch || verdict.status == .notAssessed {
+                var perDomain: [(String, Int)] = []
+                for entry in results.labelsNeeded ?? [] where entry.model == model && !entry.capped && entry.additional > 0 {
+                    if let index = perDomain.firstIndex(where: { $0.0 == entry.domain }) {
+                        perDomain[index].1 = max(perDomain[index].1, entry.additional)
+                    } else {
+                        perDomain.append((entry.domain, entry.additional))
+                    }
+                }
+                if !perDomain.isEmpty {
+                    own.append(NextStep(model: model, code: .collectLabels, domains: perDomain.map(\.0), labels: perDomain.reduce(0) { $0 + $1.1 }))
+                }
+            }
+            // 4. A better candidate.
+            if verdict.status == .fail || verdict.status == .watch,
+               let best = candidates.filter({ $0.model != model && ($0.status == .pass || $0.status == .watch) }).min(by: { rank($0) < rank($1) }),
+               rank(best) < rank(verdict) {
+                let outliers = reference.flatMap { results.probes(model: best.model, domain: $0)?.outliers?.count }
+                own.append(NextStep(model: model, code: .preferModel, value: hardest(model)?.retention, limit: hardest(best.model)?.retention,
+                                    otherModel: best.model, outlierFeatures: outliers))
+            }
+            // 5. Nothing actionable above.
+            if own.isEmpty, verdict.status != .pass {
+                own.append(NextStep(model: model, code: verdict.status == .fail ? .notReady : .reviewReasons))
+            }
+            steps += own
+        }
+        return steps
+    }
+}

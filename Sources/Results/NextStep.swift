@@ -1,0 +1,53 @@
+/// A recommended next step for a model, with its numbers (results.json `next_steps`; `NextSteps`
+/// in Probes chooses them; docs/probes.md, "Next steps"). Pages say each from the catalogue
+/// (`next.<code>`).
+public struct NextStep: Codable, Sendable, Equatable {
+    /// The rules, in the order they are tried; a model's first step is its recommendation.
+    public enum Code: String, Codable, Sendable, CaseIterable {
+        /// Accuracy on `domain` fell since the previous run beyond chance (`value` now, `limit` then).
+        case investigateDrift = "investigate_drift"
+        /// Verdict `pass`: a limited trial with a monitoring KPI — top-1 on `domain` (the hardest
+        /// labelled image set) of at least `limit` (now `value`), re-checked by re-running the pilot.
+        case deployLimitedTrial = "deploy_limited_trial"
+        /// Verdict `watch` or `not_assessed`: about `labels` more labelled images (over `domains`)
+        /// would settle it (`labels_needed`, capped entries left out).
+        case collectLabels = "collect_labels"
+        /// Verdict `fail` or `watch`: another candidate, `other_model`, has a better verdict, or the same
+        /// and keeps more of its reference accuracy on its hardest labelled shift (`limit` against
+        /// this model's `value`); `outlier_features`: the other model's outlier dimensions on the reference.
+        case preferModel = "prefer_model"
+        /// Verdict `fail` with no better candidate (pages name the verdict line's reason).
+        case notReady = "not_ready"
+        /// Verdict `watch` or `not_assessed` that labels cannot settle (pages name the verdict line's reason).
+        case reviewReasons = "review_reasons"
+    }
+
+    public var model: String
+    public var code: Code
+    public var domain: String?
+    /// More image sets the step concerns (`collect_labels`).
+    public var domains: [String]?
+    public var value: Double?
+    public var limit: Double?
+    public var labels: Int?
+    public var otherModel: String?
+    public var outlierFeatures: Int?
+
+    public init(model: String, code: Code, domain: String? = nil, domains: [String]? = nil, value: Double? = nil, limit: Double? = nil,
+                labels: Int? = nil, otherModel: String? = nil, outlierFeatures: Int? = nil) {
+        self.model = model
+        self.code = code
+        self.domain = domain
+        self.domains = domains
+        self.value = value
+        self.limit = limit
+        self.labels = labels
+        self.otherModel = otherModel
+        self.outlierFeatures = outlierFeatures
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case model, code, domain, domains, value, limit, labels
+        case otherModel = "other_model", outlierFeatures = "outlier_features"
+    }
+}

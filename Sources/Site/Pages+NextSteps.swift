@@ -1,0 +1,38 @@
+import Results
+
+/// Next steps on the pages: the recommended step of each model on the run overview and the
+/// packet's first page, every step on the model page.
+extension PageContext {
+    /// Each model's steps in rule order, said from the catalogue (`next.<code>`).
+    func nextStepTexts(_ model: String) throws -> [String] {
+        try (results.nextSteps ?? []).filter { $0.model == model }.map { try nextStepText($0) }
+    }
+
+    /// The first step of every evaluated model that has one.
+    func recommendedSteps() throws -> [String] {
+        try evaluated.compactMap { model in try nextStepTexts(model.name).first }
+    }
+
+    func nextStepText(_ step: NextStep) throws -> String {
+        var arguments = [
+            "model": step.model, "domain": step.domain ?? "", "value": catalog.percent(step.value), "limit": catalog.percent(step.limit),
+            "labels": catalog.integer(step.labels ?? 0), "domains": catalog.list(step.domains ?? []), "other": step.otherModel ?? "",
+        ]
+        switch step.code {
+        case .notReady, .reviewReasons:
+            arguments["reason"] = try Self.primaryReason(locatedReasons(step.model)).map { try headlineText($0) } ?? ""
+        case .preferModel:
+            // Hedged when the preferred model fails too: it is the closest, not a fix.
+            let alsoFails = step.otherModel.flatMap { run.verdict($0)?.status } == .fail
+            let key = step.value == nil ? "next.prefer_model_no_retention" : alsoFails ? "next.prefer_model_also_failing" : "next.prefer_model"
+            var text = try t(key, arguments)
+            if let count = step.outlierFeatures, count > 0, let other = step.otherModel {
+                text += try t("format.sentence_gap") + catalog.plural("next.outlier_note", count: count, ["other": other])
+            }
+            return text
+        default:
+            break
+        }
+        return try t("next.\(step.code.rawValue)", arguments)
+    }
+}
