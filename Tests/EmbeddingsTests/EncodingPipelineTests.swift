@@ -1,5 +1,5 @@
 import Foundation
-import Tensor
+@testable import Tensor
 import XCTest
 @testable import Embeddings
 

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 @testable import Probes
-import Tensor
+@testable import Tensor
 
 /// Loads the arrays and reference values written by Fixtures/make_fixtures.py.
 enum Fixture {
