@@ -81,7 +81,7 @@ let package = Package(
 
         .testTarget(name: "SupportTests", dependencies: ["Support"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "ImageCodecTests", dependencies: ["ImageCodec", "Support"], exclude: ["Fixtures"], swiftSettings: plain),
-        .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings", "Tensor"], swiftSettings: plain),
+        .testTarget(name: "EmbeddingsTests", dependencies: ["Embeddings", "Support", "Tensor"], swiftSettings: plain),
         .testTarget(name: "PilotTests", dependencies: ["Pilot"], swiftSettings: plain),
         .testTarget(name: "TensorTests", dependencies: ["Tensor", "Support", "BF16Kernel"], exclude: ["Fixtures"], swiftSettings: plain),
         .testTarget(name: "WeightsTests", dependencies: ["Weights", "Support"], exclude: ["Fixtures"], swiftSettings: plain),

@@ -40,6 +40,26 @@ package final class EmbeddingStore: @unchecked Sendable {
         }
     }
 
+    /// The per-image statistics (`ImageStatistics.row`, one row per image file, keyed like image
+    /// embeddings) under `<root>/image-statistics/v1/`: they do not depend on a model, so every
+    /// model's encoding fills the same table. Its `meta.json` names `image-statistics` as weights.
+    package func imageStatistics() throws -> EmbeddingTable {
+        try lock.withLock {
+            let id = "image-statistics"
+            if let table = tables[id] { return table }
+            let folder = root.appendingPathComponent("image-statistics").appendingPathComponent("v1")
+            let table = try EmbeddingTable(folder: folder, weightsSHA256: "image-statistics", preprocessing: "v1")
+            tables[id] = table
+            return table
+        }
+    }
+
+    /// The statistics table if this store has one on disk (never created here: for reading a base store).
+    package func existingImageStatistics() throws -> EmbeddingTable? {
+        let meta = root.appendingPathComponent("image-statistics/v1/meta.json")
+        return FileManager.default.fileExists(atPath: meta.path) ? try imageStatistics() : nil
+    }
+
     /// Every (weights, preprocessing) table present on disk.
     func allTables() throws -> [EmbeddingTable] {
         let v1 = root.appendingPathComponent("v1")
@@ -73,9 +93,11 @@ package final class EmbeddingStore: @unchecked Sendable {
         var summary = MergeSummary()
         var touched: Set<String> = []
         for other in others {
-            for source in try other.allTables() where source.count > 0 {
+            let statistics = try other.existingImageStatistics().map { [$0] } ?? []
+            for source in try other.allTables() + statistics where source.count > 0 {
                 guard let dimension = source.dimension else { continue }
-                let target = try table(weightsSHA256: source.weightsSHA256, preprocessing: source.preprocessing)
+                let target = source.weightsSHA256 == "image-statistics"
+                    ? try imageStatistics() : try table(weightsSHA256: source.weightsSHA256, preprocessing: source.preprocessing)
                 touched.insert("\(source.weightsSHA256)/\(source.preprocessing)")
                 var missing: [String] = []
                 for key in source.keys {
@@ -93,6 +115,7 @@ package final class EmbeddingStore: @unchecked Sendable {
         }
         summary.tables = touched.count
         for table in try allTables() { try table.compact() }
+        try existingImageStatistics()?.compact()
         return summary
     }
 }

@@ -94,6 +94,61 @@ package enum EncodingPipeline {
         cancel: CancellationFlag = CancellationFlag(),
         progress: (Progress) -> Void = { _ in }
     ) throws -> Outcome {
+        try run(
+            files: files, displayPaths: displayPaths, table: table, batchSize: batchSize, dimension: dimension, maxFileBytes: maxFileBytes,
+            prepareImage: { Input(values: try prepare($0), statistics: nil) }, statistics: nil, encode: encode, isCached: isCached,
+            decoders: decoders, helpers: helpers, cancel: cancel, progress: progress)
+    }
+
+    /// One image ready for the encoder, with the per-image rows measured from the same decode.
+    package struct Input: Sendable {
+        package var values: [Float]
+        /// The image's row of the statistics table (`Statistics`), nil when none is kept.
+        var statistics: [Float]?
+
+        package init(values: [Float], statistics: [Float]?) {
+            self.values = values
+            self.statistics = statistics
+        }
+    }
+
+    /// Per-image rows kept beside the embeddings (image statistics): measured while decoding,
+    /// stored under the same key (the SHA-256 of the file's bytes) in their own table.
+    package struct Statistics: Sendable {
+        package var table: EmbeddingTable
+        package var dimension: Int
+        /// Rows found here (a shard's shared base store) are not measured again.
+        package var base: EmbeddingTable?
+        /// Decodes `bytes` for its row alone: for images whose embedding is cached but whose row is
+        /// not (stores written before statistics were kept).
+        package var measure: @Sendable ([UInt8]) throws -> [Float]
+
+        package init(table: EmbeddingTable, dimension: Int, base: EmbeddingTable? = nil, measure: @escaping @Sendable ([UInt8]) throws -> [Float]) {
+            self.table = table
+            self.dimension = dimension
+            self.base = base
+            self.measure = measure
+        }
+
+        func has(_ key: String) -> Bool { table.contains(key) || (base?.contains(key) ?? false) }
+    }
+
+    /// As `run(…prepare:…)`, and with `statistics`, each image's row of that table, from `prepareImage`
+    /// for images it encodes and from `statistics.measure` for images whose embedding is cached but
+    /// whose row is missing. Rows are appended with each batch and at the end (also when interrupted);
+    /// like embeddings, they depend only on the file's bytes, so batches and shards do not change them.
+    package static func run(
+        files: [URL], displayPaths: [String]? = nil, table: EmbeddingTable, batchSize: Int, dimension: Int,
+        maxFileBytes: Int = DecodingLimits.default.maxFileBytes,
+        prepareImage prepare: @escaping @Sendable ([UInt8]) throws -> Input,
+        statistics: Statistics?,
+        encode: ([Float], Int) throws -> [Float],
+        isCached: @escaping @Sendable (String) -> Bool = { _ in false },
+        decoders: Int = 1,
+        helpers: ThreadPool? = nil,
+        cancel: CancellationFlag = CancellationFlag(),
+        progress: (Progress) -> Void = { _ in }
+    ) throws -> Outcome {
         let started = Date()
         let names = displayPaths ?? files.map(\.path)
         var outcome = Outcome(keys: Array(repeating: nil, count: files.count), encoded: 0, cached: 0, failures: [], interrupted: false,
@@ -113,11 +168,15 @@ package enum EncodingPipeline {
                 return .failed(index: index, key: nil, cause: .unreadable, reason: error.description)
             }
             let key = SHA256.hex(bytes)
+            let measures = statistics.map { !$0.has(key) && claims.claimStatisticsKey(key) } ?? false
             if table.contains(key) || isCached(key) || !claims.claimKey(key) {
-                return .cached(index: index, key: key)
+                var row: [Float]?
+                if measures, let statistics { row = try? statistics.measure(bytes) }
+                return .cached(index: index, key: key, statistics: row)
             }
             do {
-                return .input(index: index, key: key, values: try prepare(bytes))
+                let input = try prepare(bytes)
+                return .input(index: index, key: key, values: input.values, statistics: measures ? input.statistics : nil)
             } catch {
                 return .failed(index: index, key: key, cause: .undecodable(error as? ImageCodecError), reason: "\(error)")
             }
@@ -125,16 +184,32 @@ package enum EncodingPipeline {
         let threadCount = max(1, min(decoders, total))
         for number in 0..<threadCount {
             let thread = Thread {
+                // Named from inside: on Linux, Foundation applies a name set before `start()` to
+                // nothing, and the kernel keeps at most 15 bytes of it.
+                Thread.current.name = "\(decoderThreadPrefix)\(number)"
                 while !cancel.isRaised, let index = claims.next(below: total) { queue.push(load(index)) }
                 queue.push(.end)
             }
-            thread.name = "\(decoderThreadPrefix)\(number)"
             thread.stackSize = 8 << 20
             thread.start()
         }
 
         var batchKeys: [String] = []
         var batchValues: [Float] = []
+        var statisticsKeys: [String] = []
+        var statisticsValues: [Float] = []
+        func flushStatistics() throws {
+            guard let statistics, !statisticsKeys.isEmpty else { return }
+            try statistics.table.append(keys: statisticsKeys, values: statisticsValues, dimension: statistics.dimension)
+            statisticsKeys.removeAll(keepingCapacity: true)
+            statisticsValues.removeAll(keepingCapacity: true)
+        }
+        func keepStatistics(_ key: String, _ row: [Float]?) throws {
+            guard let statistics, let row, row.count == statistics.dimension else { return }
+            statisticsKeys.append(key)
+            statisticsValues += row
+            if statisticsKeys.count >= batchSize { try flushStatistics() }
+        }
         var failures: [(index: Int, failure: Failure)] = []
         // Keys whose image failed to decode: an identical copy elsewhere was counted as cached.
         var failedKeys: [String: (cause: Failure.Cause, reason: String)] = [:]
@@ -156,6 +231,7 @@ package enum EncodingPipeline {
                 throw EmbeddingsError.invalid("the encoder returned \(output.count) values for \(batchKeys.count) images of dimension \(dimension)")
             }
             try table.append(keys: batchKeys, values: output, dimension: dimension)
+            try flushStatistics()
             outcome.encoded += batchKeys.count
             batchKeys.removeAll(keepingCapacity: true)
             batchValues.removeAll(keepingCapacity: true)
@@ -170,12 +246,14 @@ package enum EncodingPipeline {
             case .failed(let index, let key, let cause, let reason):
                 failures.append((index, Failure(path: names[index], cause: cause, reason: reason)))
                 if let key { failedKeys[key] = (cause, reason) }
-            case .cached(let index, let key):
+            case .cached(let index, let key, let row):
                 outcome.keys[index] = key
+                try keepStatistics(key, row)
                 outcome.cached += 1
                 if Date().timeIntervalSince(lastReport) > 0.2 { report(); lastReport = Date() }
-            case .input(let index, let key, let values):
+            case .input(let index, let key, let values, let row):
                 outcome.keys[index] = key
+                try keepStatistics(key, row)
                 batchKeys.append(key)
                 batchValues += values
                 if batchKeys.count == batchSize {
@@ -206,6 +284,8 @@ package enum EncodingPipeline {
                 if try accept(item) { outcome.interrupted = true; break loop }
             }
             if !outcome.interrupted && !cancel.isRaised { try flush() }
+            // Rows of images whose embedding was not stored yet are valid too: they depend only on the bytes.
+            try flushStatistics()
         } catch {
             cancel.raise()
             drain(queue, remaining: threadCount - finished)
@@ -231,8 +311,9 @@ package enum EncodingPipeline {
         return outcome
     }
 
-    /// Names of the background decode threads (`shiftlens-decoder-0`, …).
-    static let decoderThreadPrefix = "shiftlens-decoder-"
+    /// Names of the background decode threads (`sl-decoder-0`, …, as `top -H` and `perf` show
+    /// them): short enough for the kernel's 15-byte thread names.
+    static let decoderThreadPrefix = "sl-decoder-"
 
     /// One job on `pool`: every participant loads the next unclaimed images until `wanted`
     /// inputs for the encoder are ready (participants may overshoot by one image each) or
@@ -257,8 +338,8 @@ package enum EncodingPipeline {
     }
 
     enum Prepared {
-        case input(index: Int, key: String, values: [Float])
-        case cached(index: Int, key: String)
+        case input(index: Int, key: String, values: [Float], statistics: [Float]?)
+        case cached(index: Int, key: String, statistics: [Float]?)
         case failed(index: Int, key: String?, cause: Failure.Cause, reason: String)
         case end
     }
@@ -268,6 +349,7 @@ package enum EncodingPipeline {
         private let lock = NSLock()
         private var position = 0
         private var keys: Set<String> = []
+        private var statisticsKeys: Set<String> = []
 
         func next(below count: Int) -> Int? {
             lock.withLock {
@@ -282,6 +364,9 @@ package enum EncodingPipeline {
 
         /// True the first time `key` is claimed.
         func claimKey(_ key: String) -> Bool { lock.withLock { keys.insert(key).inserted } }
+
+        /// True the first time `key` is claimed for its statistics row.
+        func claimStatisticsKey(_ key: String) -> Bool { lock.withLock { statisticsKeys.insert(key).inserted } }
     }
 }
 

@@ -36,6 +36,11 @@ package enum ImageFile {
         /// Bytes `decode` holds at its peak, the file's bytes and the output included; it is
         /// checked against `DecodingLimits.maxMemory` by `decode` itself.
         package var memoryNeeded: Int
+        /// A JPEG's quantisation tables defined before its first scan, by slot (0…3), in natural
+        /// (row-major) order; empty for a PNG. For `ImageStatistics.jpegQuality`.
+        var quantisationTables: [[Int]?] = []
+        /// A JPEG's component count (1: grayscale); nil for a PNG.
+        var jpegComponents: Int?
     }
 
     /// The size, mode and decoding memory of `bytes` from its headers (a PNG's IHDR, a JPEG's
@@ -57,7 +62,9 @@ package enum ImageFile {
                 let decoding = JPEGDecoding(data: buffer.baseAddress!, count: buffer.count, limits: limits)
                 try decoding.layout()
                 return Layout(format: .jpeg, width: decoding.width, height: decoding.height, mode: decoding.mode,
-                              memoryNeeded: decoding.memoryNeeded(direct: decoding.firstScanIsDirect))
+                              memoryNeeded: decoding.memoryNeeded(direct: decoding.firstScanIsDirect),
+                              quantisationTables: decoding.quantTables.map { $0?.map { Int(UInt16(bitPattern: $0)) } },
+                              jpegComponents: decoding.components.count)
             }
         case nil:
             throw ImageCodecError.unknownFormat

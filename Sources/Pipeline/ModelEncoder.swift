@@ -116,15 +116,25 @@ package final class ModelEncoder {
         let outcome = try EncodingPipeline.run(
             files: items.map(\.url), displayPaths: items.map(\.relativePath), table: table, batchSize: batch.storeBatchSize, dimension: dimension,
             maxFileBytes: limits.maxFileBytes,
-            prepare: { bytes in
+            prepareImage: { bytes in
                 let layout = try ImageFile.layout(bytes, limits: limits)
-                let needed = layout.memoryNeeded
+                let needed = layout.memoryNeeded + Self.statisticsMemory(layout)
                     + Preprocessor.memoryNeeded(width: layout.width, height: layout.height, mode: layout.mode, size: size)
                 return try budget.withReservation(needed) {
                     let image = try ImageFile.decode(bytes, limits: limits)
-                    return Preprocessor.preprocess(image, config: preprocessing).scalars
+                    // Measured on the full-size image before it is resized: the same decode serves both.
+                    let statistics = ImageStatistics(image, layout: layout).row
+                    return EncodingPipeline.Input(values: Preprocessor.preprocess(image, config: preprocessing).scalars, statistics: statistics)
                 }
             },
+            statistics: EncodingPipeline.Statistics(
+                table: try store.imageStatistics(), dimension: ImageStatistics.rowWidth, base: try baseStore?.existingImageStatistics(),
+                measure: { bytes in
+                    let layout = try ImageFile.layout(bytes, limits: limits)
+                    return try budget.withReservation(layout.memoryNeeded + Self.statisticsMemory(layout)) {
+                        ImageStatistics(try ImageFile.decode(bytes, limits: limits), layout: layout).row
+                    }
+                }),
             encode: { values, count in
                 try model.encodeImages(Tensor(shape: [count, 3, size, size], scalars: values), batch: passSize).scalars
             },
@@ -151,10 +161,18 @@ package final class ModelEncoder {
             ? String(format: ", %.1f img/s, %.2f cores busy", Double(outcome.encoded) / max(outcome.elapsed, 1e-9), cpuSeconds / max(outcome.elapsed, 1e-9)) : ""
         progress.finish("\(label): \(keys.count) images (\(outcome.encoded) encoded, \(outcome.cached) cached\(outcome.failures.isEmpty ? "" : ", \(outcome.failures.count) skipped")) in \(String(format: "%.1f", outcome.elapsed)) s\(rate)")
         try table.compact()
+        try store.imageStatistics().compact()
         return EncodedDomain(
             embeddings: table.rows(keys) ?? Tensor(zeros: [0, dimension]), labels: labels, paths: paths, keys: keys,
             failures: outcome.failures, encoded: outcome.encoded, cached: outcome.cached,
             elapsed: outcome.elapsed, encodeSeconds: outcome.encodeSeconds, cpuSeconds: cpuSeconds)
+    }
+
+    /// Bytes `ImageStatistics` holds beside the decoded image: a luma plane, and an RGB copy for
+    /// modes other than gray and RGB.
+    static func statisticsMemory(_ layout: ImageFile.Layout) -> Int {
+        let pixels = layout.width * layout.height
+        return layout.mode == .gray || layout.mode == .rgb ? pixels : 4 * pixels
     }
 
     /// The base store's table for this model, if the base store has one (never created here).

@@ -125,7 +125,7 @@ struct ProbeRunner {
         let verdicts = Verdicts(
             models: candidates.map { Verdict.model($0, shifts: shiftVerdicts) },
             shifts: shiftVerdicts.filter { candidates.contains($0.model) })
-        let domains = domainSummaries(models)
+        let domains = try domainSummaries(models)
         // Chance on an ObjectNet domain: a guess among the 125 classes lands in the image's group
         // about once in 113 (its number of groups), not once in 125.
         let objectNetGroups = try spec.domains.contains { $0.classSubset == .objectnet }
@@ -241,8 +241,10 @@ struct ProbeRunner {
 
     // MARK: Domains
 
-    func domainSummaries(_ models: [EncodedModel]) -> [DomainSummary] {
-        scanned.map { domain in
+    func domainSummaries(_ models: [EncodedModel]) throws -> [DomainSummary] {
+        let statistics = try imageStatistics(models)
+        let reference = scanned.first { $0.spec.role == .reference }.flatMap { statistics[$0.spec.name] }
+        return scanned.map { domain in
             var skipped: [SkippedImage] = []
             if let problem = domain.problem { skipped.append(SkippedImage(path: domain.spec.path.lastPathComponent, code: .domainUnusable, reason: problem)) }
             if let scan = domain.scan {
@@ -263,8 +265,35 @@ struct ProbeRunner {
             }
             return DomainSummary(
                 name: domain.spec.name, role: domain.spec.role == .reference ? .reference : .shift,
-                isLabelled: domain.scan?.isLabeled ?? false, imageCount: encoded?.paths.count ?? 0, skippedImages: skipped)
+                isLabelled: domain.scan?.isLabeled ?? false, imageCount: encoded?.paths.count ?? 0, skippedImages: skipped,
+                imageStatistics: statistics[domain.spec.name].map {
+                    ImageStatisticsProbe.summarize($0, reference: domain.spec.role == .shift ? reference : nil)
+                })
         }
+    }
+
+    /// Each domain's image statistics from the store's statistics table, over the images the first
+    /// model embedded; a domain with none of them there (imported embeddings) has none.
+    func imageStatistics(_ models: [EncodedModel]) throws -> [String: ImageStatisticsProbe.Sample] {
+        guard let first = models.first else { return [:] }
+        let table = try store.imageStatistics()
+        var samples: [String: ImageStatisticsProbe.Sample] = [:]
+        for (name, domain) in first.domains {
+            var sample = ImageStatisticsProbe.Sample(imageCount: 0, values: [:], grayscale: 0)
+            for key in domain.keys {
+                guard let row = table.row(key), let image = ImageStatistics(row: row) else { continue }
+                sample.imageCount += 1
+                sample.grayscale += image.isGrayscale ? 1 : 0
+                let values: [(ImageStatisticsSummary.Measure, Double?)] = [
+                    (.brightness, image.brightness), (.contrast, image.contrast), (.saturation, image.saturation),
+                    (.sharpness, image.sharpness), (.width, Double(image.width)), (.height, Double(image.height)),
+                    (.aspectRatio, image.aspectRatio), (.jpegQuality, image.jpegQuality.map(Double.init)),
+                ]
+                for case let (measure, value?) in values { sample.values[measure, default: []].append(value) }
+            }
+            if sample.imageCount > 0 { samples[name] = sample }
+        }
+        return samples
     }
 }
 

@@ -155,17 +155,23 @@ package struct DomainSummary: Codable, Sendable, Equatable {
     package var imageCount: Int
     /// Images that could not be used, each with its reason.
     package var skippedImages: [SkippedImage]
+    /// Brightness, contrast, … of the images and a shift's difference from the reference (absent for
+    /// imported embeddings and in runs written before it existed).
+    package var imageStatistics: ImageStatisticsSummary?
 
-    package init(name: String, role: Role, isLabelled: Bool, imageCount: Int, skippedImages: [SkippedImage] = []) {
+    package init(name: String, role: Role, isLabelled: Bool, imageCount: Int, skippedImages: [SkippedImage] = [],
+                imageStatistics: ImageStatisticsSummary? = nil) {
         self.name = name
         self.role = role
         self.isLabelled = isLabelled
         self.imageCount = imageCount
         self.skippedImages = skippedImages
+        self.imageStatistics = imageStatistics
     }
 
     enum CodingKeys: String, CodingKey {
         case name, role, isLabelled = "is_labelled", imageCount = "image_count", skippedImages = "skipped_images"
+        case imageStatistics = "image_statistics"
     }
 }
 

@@ -136,6 +136,7 @@ extension PageContext {
             "labelled": .bool(shift.isLabelled),
             "numbers": .list(numbers),
             "thumbnails": .list(thumbnails),
+            "image_changes": try imageChangeSentence(shift).map { .text($0) } ?? .bool(false),
         ])
     }
 }

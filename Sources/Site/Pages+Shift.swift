@@ -29,6 +29,8 @@ extension PageContext {
         }
         page["samples"] = .list(samples)
         page["sample_lead"] = .text(try t("shift.sample_lead", ["side": catalog.integer(96)]))
+        page["image_statistics"] = .list(try imageStatisticValues(domain))
+        page["image_changes"] = try imageChangeSentence(domain).map { .text($0) } ?? .bool(false)
         page["skipped_images"] = .list(try domain.skippedImages.map { image in
             .dict(["path": .text(image.path), "code": .text(image.shownCode), "reason": .text(try skippedReason(image))])
         })

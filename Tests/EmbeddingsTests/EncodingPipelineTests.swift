@@ -1,5 +1,6 @@
 import Foundation
 @testable import Tensor
+@testable import Support
 import XCTest
 @testable import Embeddings
 
@@ -148,6 +149,71 @@ final class EncodingPipelineTests: XCTestCase {
         XCTAssertFalse(known.contains { fresh.contains($0) })
     }
 
+    /// Statistics rows come from the same `prepareImage` call as the input; images whose embedding is
+    /// cached but whose row is missing are measured alone. The compacted statistics table is the
+    /// same bytes whatever the batch size, decoders, an interruption, or a split into shards merged.
+    func testStatisticsRowsDependOnlyOnTheBytes() throws {
+        let values: [UInt8] = Array(0..<30) + [7, 0xFF]
+        let files = try makeFiles(values)
+        let measured = Counter()
+        func statistics(_ store: EmbeddingStore) throws -> EncodingPipeline.Statistics {
+            EncodingPipeline.Statistics(table: try store.imageStatistics(), dimension: 2, measure: { bytes in
+                measured.add()
+                return [Float(bytes[0]) / 2, Float(bytes[1])]
+            })
+        }
+        let prepare = self.prepare
+        func encode(_ files: [URL], store: EmbeddingStore, batch: Int, decoders: Int, cancelAfter: Int? = nil) throws {
+            let cancel = CancellationFlag()
+            var calls = 0
+            _ = try EncodingPipeline.run(
+                files: files, table: try store.table(weightsSHA256: weights, preprocessing: "p"), batchSize: batch, dimension: 2,
+                prepareImage: { bytes in
+                    let input = try prepare(bytes)
+                    return EncodingPipeline.Input(values: input, statistics: [Float(bytes[0]) / 2, Float(bytes[1])])
+                },
+                statistics: try statistics(store),
+                encode: { values, count in
+                    calls += 1
+                    if let cancelAfter, calls >= cancelAfter { cancel.raise() }
+                    return Array(values.prefix(count * 2))
+                },
+                decoders: decoders, cancel: cancel)
+            try store.imageStatistics().compact()
+        }
+        let plain = try EmbeddingStore(root: scratch.appendingPathComponent("plain"))
+        try encode(files, store: plain, batch: 3, decoders: 1)
+        XCTAssertEqual(try plain.imageStatistics().count, 31)
+        XCTAssertEqual(measured.value, 0)
+        XCTAssertEqual(try plain.imageStatistics().row(SHA256.hex([10, 1])), [5, 1])
+
+        let resumed = try EmbeddingStore(root: scratch.appendingPathComponent("resumed"))
+        try encode(files, store: resumed, batch: 7, decoders: 4, cancelAfter: 2)
+        try encode(files, store: try EmbeddingStore(root: resumed.root), batch: 5, decoders: 2)
+
+        // An older store: every embedding, no statistics; only the rows are measured, nothing is encoded.
+        let older = try EmbeddingStore(root: scratch.appendingPathComponent("older"))
+        _ = try EncodingPipeline.run(files: files, table: try older.table(weightsSHA256: weights, preprocessing: "p"), batchSize: 4, dimension: 2,
+                                     prepare: prepare, encode: { values, count in Array(values.prefix(count * 2)) })
+        try encode(files, store: older, batch: 4, decoders: 1)
+        XCTAssertEqual(measured.value, 31)
+
+        let shards = try (0..<2).map { index in
+            let store = try EmbeddingStore(root: scratch.appendingPathComponent("shard-\(index)"))
+            try encode(files.enumerated().filter { $0.offset % 2 == index }.map(\.element), store: store, batch: 4, decoders: 1)
+            return store
+        }
+        let merged = try EmbeddingStore(root: scratch.appendingPathComponent("merged"))
+        try merged.merge(shards)
+
+        for store in [resumed, older, merged] {
+            for name in ["embeddings.npy", "keys.txt", "meta.json"] {
+                XCTAssertEqual(try Data(contentsOf: store.imageStatistics().folder.appendingPathComponent(name)),
+                               try Data(contentsOf: plain.imageStatistics().folder.appendingPathComponent(name)), "\(store.root.lastPathComponent) \(name)")
+            }
+        }
+    }
+
     /// With `helpers`, the compute threads decode when nothing decoded is waiting: here the
     /// only decoder thread is stuck on its first image until every other image is prepared,
     /// which can only happen if the helpers prepared them. The table is the one a plain run
@@ -196,4 +262,13 @@ private final class LockedCount: @unchecked Sendable {
 
     /// Adds one; returns the new count.
     func increment() -> Int { lock.withLock { count += 1; return count } }
+}
+
+private final class Counter: @unchecked Sendable {
+    private let lock = NSLock()
+    private var count = 0
+
+    var value: Int { lock.withLock { count } }
+
+    func add() { lock.withLock { count += 1 } }
 }
