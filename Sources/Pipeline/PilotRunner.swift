@@ -158,6 +158,7 @@ package struct PilotRunner {
         }
         let manifest = try RunManifest.make(spec: spec, models: encoded, skippedModels: skippedModels, scanned: scanned, timings: timings, options: options, extra: extra)
         let thumbnails = Thumbnails.make(scanned, seed: spec.probes.seed, limits: options.imageLimits)
+            + Thumbnails.mistakes(analysis.probes, scanned: scanned, limits: options.imageLimits)
         let folder = try site.addRun(results: results, classNames: classes.names, thumbnails: thumbnails, manifestJSON: manifest)
         return folder
     }

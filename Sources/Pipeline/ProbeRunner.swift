@@ -163,6 +163,9 @@ struct ProbeRunner {
                     return accuracy
                 }
                 zeroShot.confusions = zeroShot.confusions?.map { Confusion(trueClass: kept[$0.trueClass], predictedClass: kept[$0.predictedClass], count: $0.count) }
+                zeroShot.confidentMistakes = zeroShot.confidentMistakes?.map {
+                    ConfidentMistake(path: $0.path, trueClass: kept[$0.trueClass], predictedClass: kept[$0.predictedClass], probability: $0.probability)
+                }
                 entry.results.zeroShot = zeroShot
             }
             return entry
@@ -183,12 +186,13 @@ struct ProbeRunner {
         }
         let matrix = try Matrix(rows: domain.embeddings.shape[0], columns: model.dimension, values: domain.embeddings.scalars)
         let labelled = !domain.labels.isEmpty && domain.labels.allSatisfy { $0 != nil }
-        guard labelled else { return DomainEmbeddings(name: name, embeddings: matrix, labels: nil) }
+        guard labelled else { return DomainEmbeddings(name: name, embeddings: matrix, labels: nil, paths: domain.paths) }
         let labels = domain.labels.map { $0! }
-        guard let classes else { return DomainEmbeddings(name: name, embeddings: matrix, labels: labels) }
+        guard let classes else { return DomainEmbeddings(name: name, embeddings: matrix, labels: labels, paths: domain.paths) }
         let position = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         let rows = labels.indices.filter { position[labels[$0]] != nil }
-        return DomainEmbeddings(name: name, embeddings: matrix.selectingRows(rows), labels: rows.map { position[labels[$0]]! })
+        return DomainEmbeddings(name: name, embeddings: matrix.selectingRows(rows), labels: rows.map { position[labels[$0]]! },
+                                paths: rows.map { domain.paths[$0] })
     }
 
     /// The concept probe's similarities: the model's own text tower embeds the concept vocabulary.

@@ -1,5 +1,7 @@
+import Foundation
 import ImageCodec
 import Pilot
+import Results
 import Site
 import Support
 
@@ -28,14 +30,34 @@ enum Thumbnails {
         var thumbnails: [SiteThumbnail] = []
         for (position, domain) in scanned.enumerated() where domain.problem == nil {
             for item in sample(domain, position: position, seed: seed) {
-                guard let bytes = try? InputFile.contents(of: item.url.path, maxBytes: limits.maxFileBytes),
-                      let image = try? ImageFile.decode(bytes, limits: limits),
-                      let png = try? PNGEncoder.encode(shrink(image.convertedToRGB(), maxSide: maxSide))
-                else { continue }
+                guard let png = thumbnail(of: item.url, limits: limits) else { continue }
                 thumbnails.append(SiteThumbnail(domain: domain.spec.name, source: item.relativePath, png: png))
             }
         }
         return thumbnails
+    }
+
+    /// Thumbnails of the images the probes name as confident mistakes (`ZeroShotResult.confidentMistakes`),
+    /// each image once, in the order of `probes` then of each list; made as `make` makes them.
+    static func mistakes(_ probes: [ModelDomainProbes], scanned: [ScannedDomain], limits: DecodingLimits) -> [SiteThumbnail] {
+        let items = Dictionary(scanned.map { domain in (domain.spec.name, Dictionary(domain.items.map { ($0.relativePath, $0.url) }, uniquingKeysWith: { a, _ in a })) },
+                               uniquingKeysWith: { a, _ in a })
+        var seen: Set<[String]> = []
+        var thumbnails: [SiteThumbnail] = []
+        for entry in probes {
+            for mistake in entry.results.zeroShot?.confidentMistakes ?? [] where seen.insert([entry.domain, mistake.path]).inserted {
+                guard let url = items[entry.domain]?[mistake.path], let png = thumbnail(of: url, limits: limits) else { continue }
+                thumbnails.append(SiteThumbnail(domain: entry.domain, source: mistake.path, png: png, isMistake: true))
+            }
+        }
+        return thumbnails
+    }
+
+    /// The PNG thumbnail of one image file; nil when it cannot be read or decoded.
+    static func thumbnail(of url: URL, limits: DecodingLimits) -> [UInt8]? {
+        guard let bytes = try? InputFile.contents(of: url.path, maxBytes: limits.maxFileBytes),
+              let image = try? ImageFile.decode(bytes, limits: limits) else { return nil }
+        return try? PNGEncoder.encode(shrink(image.convertedToRGB(), maxSide: maxSide))
     }
 
     /// `image` reduced to fit `maxSide` × `maxSide` (aspect ratio kept, never enlarged): output

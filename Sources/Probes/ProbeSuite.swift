@@ -58,12 +58,16 @@ package struct DomainEmbeddings: Sendable {
     /// (ObjectNet: the ImageNet classes mapped to one ObjectNet class); `nil`: only the label's
     /// own row is correct. See `ZeroShot.accepts`.
     package var classGroups: [Int]?
+    /// Each image's path relative to the domain's folder, same order; nil when unknown. Only named
+    /// in results (the most confident mistakes), never used to compute.
+    package var paths: [String]?
 
-    package init(name: String, embeddings: Matrix<Float>, labels: [Int]?, classGroups: [Int]? = nil) {
+    package init(name: String, embeddings: Matrix<Float>, labels: [Int]?, classGroups: [Int]? = nil, paths: [String]? = nil) {
         self.name = name
         self.embeddings = embeddings
         self.labels = labels
         self.classGroups = classGroups
+        self.paths = paths
     }
 }
 
@@ -121,7 +125,7 @@ package enum ProbeSuite {
             return (scores, directions)
         }
         let (referenceScores, referenceDirections) = try scoresAndDirections(ref)
-        let referenceZeroShot = ZeroShot.result(scores: referenceScores, labels: ref.labels, classCount: head.rows, groups: ref.classGroups)
+        let referenceZeroShot = ZeroShot.result(scores: referenceScores, labels: ref.labels, classCount: head.rows, groups: ref.classGroups, paths: ref.paths)
         let referenceOutcomes = ref.labels.map { ZeroShot.outcomes(referenceScores, labels: $0, groups: ref.classGroups) }
         let referenceCorrect = referenceOutcomes?.map { $0 == 1 }
         // ATC-MC and ATC-NE: thresholds fitted on one seeded half of the reference, checked on the other.
@@ -153,7 +157,7 @@ package enum ProbeSuite {
             }
             let (scores, directions) = isReference ? (referenceScores, referenceDirections) : try scoresAndDirections(clean)
             results.zeroShot = isReference
-                ? referenceZeroShot : ZeroShot.result(scores: scores, labels: clean.labels, classCount: head.rows, groups: clean.classGroups)
+                ? referenceZeroShot : ZeroShot.result(scores: scores, labels: clean.labels, classCount: head.rows, groups: clean.classGroups, paths: clean.paths)
             if !isReference, let labels = clean.labels, let referenceOutcomes {
                 results.zeroShot?.differenceFromReference = options.timing.measure("bootstrap") {
                     Statistics.bootstrapDifferenceOfMeans(
@@ -330,6 +334,9 @@ package enum ProbeSuite {
                 throw ProbesError.invalid("domain '\(domain.name)' has label \(bad), outside the head's classes 0..<\(head.rows)")
             }
         }
+        if let paths = domain.paths, paths.count != domain.embeddings.rows {
+            throw ProbesError.shape("domain '\(domain.name)' has \(paths.count) paths for \(domain.embeddings.rows) embeddings")
+        }
         if let groups = domain.classGroups, groups.count != head.rows {
             throw ProbesError.shape("domain '\(domain.name)' has \(groups.count) class groups for a head of \(head.rows) classes")
         }
@@ -342,6 +349,6 @@ package enum ProbeSuite {
         notes.append(ProbeNote(.nonfiniteEmbeddings, count: dropped))
         return DomainEmbeddings(
             name: domain.name, embeddings: domain.embeddings.selectingRows(keep), labels: domain.labels.map { l in keep.map { l[$0] } },
-            classGroups: domain.classGroups)
+            classGroups: domain.classGroups, paths: domain.paths.map { p in keep.map { p[$0] } })
     }
 }

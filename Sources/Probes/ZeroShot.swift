@@ -72,7 +72,9 @@ package enum ZeroShot {
 
     /// Accuracy, intervals and per-class accuracy from `scores`; `nil` without labels or images.
     /// With `groups`, a prediction is correct when it is in the label's group (see `accepts`).
-    static func result(scores: Scores, labels: [Int]?, classCount: Int, groups: [Int]? = nil, level: Double = 0.95) -> ZeroShotResult? {
+    /// With `paths` (one per image), also the most confident mistakes (`confidentMistakes`).
+    static func result(scores: Scores, labels: [Int]?, classCount: Int, groups: [Int]? = nil, paths: [String]? = nil,
+                              level: Double = 0.95) -> ZeroShotResult? {
         guard let labels, let ranks = scores.labelRanks, !labels.isEmpty else { return nil }
         let n = labels.count
         var top1 = 0, top5 = 0
@@ -96,7 +98,22 @@ package enum ZeroShot {
             top1CI: Statistics.clopperPearson(successes: top1, trials: n, level: level)!,
             top5Correct: top5, top5: Double(top5) / Double(n),
             top5CI: Statistics.clopperPearson(successes: top5, trials: n, level: level)!,
-            perClass: perClass, confusions: confusions(predictions: scores.predictions, labels: labels))
+            perClass: perClass, confusions: confusions(predictions: scores.predictions, labels: labels),
+            confidentMistakes: paths.map { confidentMistakes(scores, labels: labels, groups: groups, paths: $0) })
+    }
+
+    /// How many confident mistakes a result keeps.
+    static let confidentMistakeCount = 6
+
+    /// The `limit` wrong top-1 predictions with the highest confidence (top-1 softmax probability),
+    /// ties broken by path (ascending), so the choice depends only on the images and their
+    /// embeddings — not on batches, shards or the order the images were encoded in.
+    static func confidentMistakes(_ scores: Scores, labels: [Int], groups: [Int]?, paths: [String], limit: Int = confidentMistakeCount) -> [ConfidentMistake] {
+        let wrong = labels.indices.filter { !accepts(scores.predictions[$0], labels[$0], groups: groups) }
+        let chosen = wrong.sorted { a, b in
+            scores.confidences[a] != scores.confidences[b] ? scores.confidences[a] > scores.confidences[b] : paths[a] < paths[b]
+        }.prefix(limit)
+        return chosen.map { ConfidentMistake(path: paths[$0], trueClass: labels[$0], predictedClass: scores.predictions[$0], probability: scores.confidences[$0]) }
     }
 
     /// How many confusions a result keeps.

@@ -19,13 +19,18 @@ package struct ZeroShotResult: Codable, Sendable, Equatable {
     /// The most frequent wrong top-1 predictions (true class → predicted class), at most
     /// `ZeroShot.confusionCount`, most frequent first; absent in results written before.
     package var confusions: [Confusion]?
+    /// The wrong top-1 predictions made with the highest confidence, at most
+    /// `ZeroShot.confidentMistakeCount`, most confident first; absent when the images' paths were not
+    /// given (`shiftlens probe`) and in results written before.
+    package var confidentMistakes: [ConfidentMistake]?
 
     package init(
         count: Int, top1Correct: Int, top1: Double, top1CI: Interval, top5Correct: Int, top5: Double,
         top5CI: Interval, perClass: [ClassAccuracy], differenceFromReference: BootstrapDifference? = nil,
-        confusions: [Confusion]? = nil
+        confusions: [Confusion]? = nil, confidentMistakes: [ConfidentMistake]? = nil
     ) {
         self.confusions = confusions
+        self.confidentMistakes = confidentMistakes
         self.count = count
         self.top1Correct = top1Correct
         self.top1 = top1
@@ -40,8 +45,28 @@ package struct ZeroShotResult: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case count, top1Correct = "top1_correct", top1, top1CI = "top1_ci", top5Correct = "top5_correct"
         case top5, top5CI = "top5_ci", perClass = "per_class", differenceFromReference = "difference_from_reference"
-        case confusions
+        case confusions, confidentMistakes = "confident_mistakes"
     }
+}
+
+/// One image predicted wrongly with high confidence.
+package struct ConfidentMistake: Codable, Sendable, Equatable {
+    /// The image's path relative to its domain's folder.
+    package var path: String
+    /// Class indices as in `ClassAccuracy.classIndex`.
+    package var trueClass: Int
+    package var predictedClass: Int
+    /// The top-1 softmax probability, `max_c softmax(100 · cos(h, w_c))`.
+    package var probability: Double
+
+    package init(path: String, trueClass: Int, predictedClass: Int, probability: Double) {
+        self.path = path
+        self.trueClass = trueClass
+        self.predictedClass = predictedClass
+        self.probability = probability
+    }
+
+    enum CodingKeys: String, CodingKey { case path, trueClass = "true_class", predictedClass = "predicted_class", probability }
 }
 
 /// Images of one class predicted as another.

@@ -61,6 +61,17 @@ extension PageContext {
                                     "count": .number(catalog.integer(confusion.count))])
             }
         } : [])
+        page["mistakes"] = .list(domain.isLabelled ? try evaluated.compactMap { model -> TemplateValue? in
+            guard let mistakes = run.zeroShot(model.name, domain.name)?.confidentMistakes, !mistakes.isEmpty else { return nil }
+            return .dict(["model": .text(model.name), "href": .text("../models/\(run.modelSlug(model.name)).html"),
+                          "images": .list(try mistakes.map { mistake in
+                              .dict(["src": run.mistakeThumbnail(domain.name, source: mistake.path).map { .text("../" + $0) } ?? .bool(false),
+                                     "path": .text(mistake.path),
+                                     "label": .text(try t("shift.mistake", ["true_class": run.className(mistake.trueClass),
+                                                                           "predicted_class": run.className(mistake.predictedClass)])),
+                                     "probability": .number(catalog.percent(mistake.probability))])
+                          })])
+        } : [])
         page["class_changes"] = .list(domain.role == .shift ? try evaluated.flatMap { try classChanges(model: $0.name, shift: domain.name, count: 5) } : [])
         let evaluatedNames = Set(evaluated.map(\.name))
         let guardrails: [String] = try guardrailTexts { flag in

@@ -121,26 +121,36 @@ package struct SiteBuilder: Sendable {
     package func addRun(results: RunResults, classNames: [String] = [], thumbnails: [SiteThumbnail] = [], manifestJSON: Data) throws -> URL {
         let slugs = Slug.unique(results.domains.map(\.name))
         var stored: [SiteRun.StoredThumbnail] = []
+        var mistakes: [SiteRun.StoredThumbnail] = []
         var files: [String: [UInt8]] = [:]
         for thumbnail in thumbnails {
-            let folder = "thumbnails/\(slugs[thumbnail.domain] ?? Slug.make(thumbnail.domain))"
-            let number = stored.filter { $0.domain == thumbnail.domain }.count + 1
+            let folder = "thumbnails/\(slugs[thumbnail.domain] ?? Slug.make(thumbnail.domain))" + (thumbnail.isMistake ? "/mistakes" : "")
+            let number = (thumbnail.isMistake ? mistakes : stored).filter { $0.domain == thumbnail.domain }.count + 1
             let file = folder + "/" + (number < 10 ? "0" : "") + "\(number).png"
-            stored.append(.init(domain: thumbnail.domain, file: file, source: thumbnail.source))
+            if thumbnail.isMistake {
+                mistakes.append(.init(domain: thumbnail.domain, file: file, source: thumbnail.source))
+            } else {
+                stored.append(.init(domain: thumbnail.domain, file: file, source: thumbnail.source))
+            }
             files[file] = thumbnail.png
         }
-        return try addRun(resultsJSON: try Self.encode(results, classNames: classNames, thumbnails: stored), manifestJSON: manifestJSON, thumbnails: files)
+        return try addRun(resultsJSON: try Self.encode(results, classNames: classNames, thumbnails: stored, mistakeThumbnails: mistakes),
+                          manifestJSON: manifestJSON, thumbnails: files)
     }
 
     /// `results.json` bytes: the probes' stable encoding, plus `class_names` and `thumbnails` when given.
-    static func encode(_ results: RunResults, classNames: [String], thumbnails: [SiteRun.StoredThumbnail] = []) throws -> Data {
+    static func encode(_ results: RunResults, classNames: [String], thumbnails: [SiteRun.StoredThumbnail] = [],
+                       mistakeThumbnails: [SiteRun.StoredThumbnail] = []) throws -> Data {
         let data = try RunResults.encoder().encode(results)
-        guard !classNames.isEmpty || !thumbnails.isEmpty else { return data }
+        guard !classNames.isEmpty || !thumbnails.isEmpty || !mistakeThumbnails.isEmpty else { return data }
         guard var object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
             throw SiteError.invalidInput("results do not encode to a JSON object")
         }
         if !classNames.isEmpty { object["class_names"] = classNames }
         if !thumbnails.isEmpty { object["thumbnails"] = thumbnails.map { ["domain": $0.domain, "file": $0.file, "source": $0.source] } }
+        if !mistakeThumbnails.isEmpty {
+            object["mistake_thumbnails"] = mistakeThumbnails.map { ["domain": $0.domain, "file": $0.file, "source": $0.source] }
+        }
         return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes])
     }
 
@@ -159,7 +169,7 @@ package struct SiteBuilder: Sendable {
                 guard let data = manager.contents(atPath: url.path) else { continue }
                 do {
                     var run = try SiteRun(resultsJSON: data)
-                    for thumbnail in run.thumbnails where !thumbnail.file.contains("..") {
+                    for thumbnail in run.thumbnails + run.mistakeThumbnails where !thumbnail.file.contains("..") {
                         let url = folder.appendingPathComponent(name).appendingPathComponent(thumbnail.file)
                         if let bytes = manager.contents(atPath: url.path) { run.thumbnailData[thumbnail.file] = [UInt8](bytes) }
                     }
@@ -229,16 +239,20 @@ package struct SiteBuilder: Sendable {
     }
 }
 
-/// A sample image of one image set for the pages: its PNG bytes and the image it shows.
+/// A sample image of one image set (or one of its confident mistakes) for the pages: its PNG
+/// bytes and the image it shows.
 package struct SiteThumbnail: Sendable, Equatable {
     package var domain: String
     /// The image's path relative to its image set's folder.
     package var source: String
     package var png: [UInt8]
+    /// An image of `ZeroShotResult.confidentMistakes`, not of the seeded sample.
+    var isMistake: Bool
 
-    package init(domain: String, source: String, png: [UInt8]) {
+    package init(domain: String, source: String, png: [UInt8], isMistake: Bool = false) {
         self.domain = domain
         self.source = source
         self.png = png
+        self.isMistake = isMistake
     }
 }

@@ -15,6 +15,8 @@ struct SiteRun: Sendable {
     /// The sample images of each domain (results.json key `thumbnails`, optional), and their
     /// PNG bytes by file (read from the run folder; the packet embeds them).
     var thumbnails: [StoredThumbnail] = []
+    /// The images of the confident mistakes (results.json key `mistake_thumbnails`, optional), one per image.
+    var mistakeThumbnails: [StoredThumbnail] = []
     var thumbnailData: [String: [UInt8]] = [:]
 
     /// One entry of `thumbnails`: the image set, the PNG's path in the run folder and the image
@@ -55,11 +57,18 @@ struct SiteRun: Sendable {
         struct Extra: Decodable {
             var classNames: [String]?
             var thumbnails: [StoredThumbnail]?
-            enum CodingKeys: String, CodingKey { case classNames = "class_names", thumbnails }
+            var mistakeThumbnails: [StoredThumbnail]?
+            enum CodingKeys: String, CodingKey { case classNames = "class_names", thumbnails, mistakeThumbnails = "mistake_thumbnails" }
         }
         let extra = try? JSONDecoder().decode(Extra.self, from: data)
         self.init(results: results, classNames: extra?.classNames ?? [])
         thumbnails = extra?.thumbnails ?? []
+        mistakeThumbnails = extra?.mistakeThumbnails ?? []
+    }
+
+    /// The thumbnail file of the image `source` of `domain` among the confident mistakes, if there is one.
+    func mistakeThumbnail(_ domain: String, source: String) -> String? {
+        mistakeThumbnails.first { $0.domain == domain && $0.source == source }?.file
     }
 
     /// The thumbnails of `domain`, in sample order.

@@ -53,6 +53,28 @@ final class ProbeFixtureTests: XCTestCase {
                         Confusion(trueClass: 1, predictedClass: 0, count: 1)])
     }
 
+    /// The most confident mistakes against numpy (Fixtures/make_confusions.py): the same images in
+    /// the same order. Probabilities to 1e-6: the cosines are float32 here and float64 there.
+    func testConfidentMistakesMatchNumpy() throws {
+        let data = try Data(contentsOf: Fixture.directory.appendingPathComponent("confusions.json"))
+        let expected = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+        for (name, x, y) in [("reference", reference!, referenceLabels!), ("shift", shift!, shiftLabels!)] {
+            let paths = (0..<y.count).map { String(format: "img-%04d.png", y.count - 1 - $0) }
+            let scores = try ZeroShot.scores(embeddings: x, head: head, labels: y)
+            let mistakes = try XCTUnwrap(ZeroShot.result(scores: scores, labels: y, classCount: head.rows, paths: paths)?.confidentMistakes)
+            let rows = try XCTUnwrap(expected["mistakes.\(name)"] as? [[Double]])
+            XCTAssertEqual(mistakes.count, 6, name)
+            XCTAssertEqual(mistakes.map(\.path), rows.map { paths[Int($0[0])] }, name)
+            XCTAssertEqual(mistakes.map { [$0.trueClass, $0.predictedClass] }, rows.map { [Int($0[1]), Int($0[2])] }, name)
+            for (mistake, row) in zip(mistakes, rows) { XCTAssertEqual(mistake.probability, row[3], accuracy: 1e-6, name) }
+        }
+        // Equal confidences go by path, whatever the images' order; correct predictions never appear.
+        let scores = ZeroShot.Scores(predictions: [1, 1, 0, 1], confidences: [0.9, 0.9, 0.95, 0.99], negativeEntropies: [0, 0, 0, 0], labelRanks: [1, 1, 1, 0])
+        XCTAssertEqual(ZeroShot.confidentMistakes(scores, labels: [0, 0, 1, 1], groups: nil, paths: ["b.png", "a.png", "c.png", "d.png"]).map(\.path),
+                       ["c.png", "a.png", "b.png"])
+        XCTAssertNil(ZeroShot.result(scores: scores, labels: [0, 0, 1, 1], classCount: 2)?.confidentMistakes)
+    }
+
     func testOutliersMatchNumpyAndScipyKurtosis() throws {
         let a = try Outliers.analyze(reference, threshold: 10, topK: 10)
         let b = try Outliers.analyze(shift, threshold: 10, topK: 10)

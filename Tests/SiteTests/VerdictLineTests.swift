@@ -180,4 +180,31 @@ final class VerdictLineTests: XCTestCase {
                             + "weak,sketch,2,'=washer,0,bolt,17\r\nweak,sketch,1,nut,3,gear,4\r\n")
         XCTAssertEqual(SiteChecks.brokenLinks(in: site).problems, [])
     }
+
+    /// The most confident mistakes: per model a row of images (their thumbnails from the run folder,
+    /// the path where none was written), the classes and the confidence; kept by `render`.
+    func testConfidentMistakesOnTheShiftPageWithTheirThumbnails() throws {
+        var results = Self.results(language: "en")
+        let position = try XCTUnwrap(results.probes.firstIndex { $0.model == "weak" && $0.domain == "sketch" })
+        results.probes[position].results.zeroShot?.confidentMistakes = [
+            ConfidentMistake(path: "washer/07.jpg", trueClass: 2, predictedClass: 0, probability: 0.987),
+            ConfidentMistake(path: "nut/11.jpg", trueClass: 1, predictedClass: 3, probability: 0.9),
+        ]
+        let site = SiteFixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: site) }
+        let png: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 1, 2, 3]  // the site copies the bytes; it never decodes them
+        let builder = try SiteFixture.builder(site: site)
+        let folder = try builder.addRun(results: results, classNames: ["bolt", "nut", "washer", "gear"],
+                                        thumbnails: [SiteThumbnail(domain: "sketch", source: "washer/07.jpg", png: png, isMistake: true)],
+                                        manifestJSON: Data("{}".utf8))
+        let page = SiteChecks.read(folder.appendingPathComponent("shifts/sketch.html"))
+        XCTAssertTrue(page.contains("<tr><th scope=\"row\"><a href=\"../models/weak.html\">weak</a></th><td><div class=\"thumbs\"><img src=\"../thumbnails/sketch/mistakes/01.png\" alt=\"washer/07.jpg\" title=\"washer/07.jpg\"></div>washer → bolt<br>98.7%</td><td>nut/11.jpg<br>nut → gear<br>90.0%</td></tr>"), page)
+        XCTAssertEqual(try Data(contentsOf: folder.appendingPathComponent("thumbnails/sketch/mistakes/01.png")), Data(png))
+        XCTAssertFalse(SiteChecks.read(folder.appendingPathComponent("shifts/night.html")).contains("confident mistakes"))
+        XCTAssertEqual(SiteChecks.brokenLinks(in: site).problems, [])
+        // Rendering again from results.json alone gives the same page.
+        let run = try SiteRun(resultsJSON: Data(contentsOf: folder.appendingPathComponent("results.json")))
+        XCTAssertEqual(run.mistakeThumbnail("sketch", source: "washer/07.jpg"), "thumbnails/sketch/mistakes/01.png")
+        XCTAssertTrue(run.thumbnails.isEmpty)
+    }
 }
