@@ -2,7 +2,7 @@ import Support
 
 /// Why an image could not be decoded. `code` is terse, stable and lower snake_case (for logs
 /// and tests; docs/architecture.md#codes); `description` is the human message.
-public enum ImageCodecError: Error, Equatable, Sendable, CustomStringConvertible {
+package enum ImageCodecError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The data ended before the structure it was reading did.
     case truncated(String)
     /// The data contradicts its own format ("bad DQT table", "CRC mismatch in IDAT").
@@ -16,7 +16,7 @@ public enum ImageCodecError: Error, Equatable, Sendable, CustomStringConvertible
     /// Not a format this module knows (by its magic bytes).
     case unknownFormat
 
-    public var code: String {
+    package var code: String {
         switch self {
         case .truncated: return "truncated"
         case .corrupt: return "corrupt"
@@ -27,7 +27,7 @@ public enum ImageCodecError: Error, Equatable, Sendable, CustomStringConvertible
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .truncated(let what): return "truncated file: \(what)"
         case .corrupt(let what): return "corrupt file: \(what)"
