@@ -2,7 +2,7 @@ import Weights
 
 /// Why a CLIP model could not be built or run. `code` is terse and stable (for logs and
 /// tests); `description` is the human message.
-package enum CLIPError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum CLIPError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The checkpoint does not fit the configuration (missing, misshapen or leftover tensors).
     case checkpoint(WeightsError)
     /// The configuration itself is impossible (e.g. width not divisible by heads).
@@ -16,7 +16,7 @@ package enum CLIPError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The tower cannot run at the asked precision (bf16 is implemented for ViT towers).
     case unsupportedPrecision(String)
 
-    package var code: String {
+    public var code: String {
         switch self {
         case .checkpoint: return "checkpoint"
         case .badConfig: return "bad-config"
@@ -27,7 +27,7 @@ package enum CLIPError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    package var description: String {
+    public var description: String {
         switch self {
         case .checkpoint(let error): return error.description
         case .badConfig(let message): return "impossible model configuration: \(message)"

@@ -9,30 +9,30 @@ import Weights
 /// except known-harmless extras (`logit_scale`, `logit_bias`, `attn_mask`,
 /// `input_resolution`, `context_length`, `vocab_size`, `num_batches_tracked`).
 /// Embeddings are open_clip fp32's to cosine ≥ 0.99999 (see CLIPTests).
-package struct CLIPModel: Sendable {
-    package enum Vision: Sendable {
+public struct CLIPModel: Sendable {
+    public enum Vision: Sendable {
         case vit(VisionTransformer)
         case resnet(ModifiedResNet)
     }
 
     /// Tensor names (last path component) that carry nothing the forward passes need.
-    static let harmlessExtras: Set<String> = [
+    public static let harmlessExtras: Set<String> = [
         "logit_scale", "logit_bias", "attn_mask", "input_resolution", "context_length", "vocab_size", "num_batches_tracked",
     ]
 
-    package let config: CLIPConfig
+    public let config: CLIPConfig
     /// The arithmetic of the image tower's linear layers; the text tower is always fp32
     /// (prompts are few and cached, and the zero-shot head is shared by both precisions).
-    package let precision: Precision
-    package let vision: Vision
-    package let text: TextTransformer?
+    public let precision: Precision
+    public let vision: Vision
+    public let text: TextTransformer?
     /// Keeps memory-mapped weights alive for as long as the model is.
-    package let checkpoint: StateDict
+    public let checkpoint: StateDict
 
     /// Builds the towers, checking every tensor's name and shape; throws
     /// `CLIPError.checkpoint` naming the first missing or misshapen tensor, or every leftover,
     /// and `CLIPError.unsupportedPrecision` for bf16 with a ModifiedResNet image tower.
-    package init(checkpoint: StateDict, config: CLIPConfig, precision: Precision = .fp32) throws {
+    public init(checkpoint: StateDict, config: CLIPConfig, precision: Precision = .fp32) throws {
         let source = TensorSource(checkpoint)
         switch config.vision {
         case .vit(let vit):
@@ -51,13 +51,13 @@ package struct CLIPModel: Sendable {
     }
 
     /// Side length of the square input images.
-    package var imageSize: Int { config.vision.imageSize }
+    public var imageSize: Int { config.vision.imageSize }
     /// Embedding dimension of the image tower.
-    package var embeddingDimension: Int { config.vision.outputDim }
+    public var embeddingDimension: Int { config.vision.outputDim }
 
     /// Image embeddings (N, D), not normalised, for preprocessed `images` (N, 3, S, S).
     /// `batch` images share each pass (the ViT's transformer blocks, the ResNet's convolutions).
-    package func encodeImages(_ images: Tensor, batch: Int = defaultTransformerBatch) throws -> Tensor {
+    public func encodeImages(_ images: Tensor, batch: Int = defaultTransformerBatch) throws -> Tensor {
         try encodeImages(images, batch: batch, trace: nil)
     }
 
@@ -69,7 +69,7 @@ package struct CLIPModel: Sendable {
     }
 
     /// Text embeddings (N, D), not normalised, for tokenized prompts (`Tokenizer.tokenize`).
-    package func encodeText(_ tokens: [[Int32]], batch: Int = defaultTransformerBatch) throws -> Tensor {
+    public func encodeText(_ tokens: [[Int32]], batch: Int = defaultTransformerBatch) throws -> Tensor {
         try encodeText(tokens, batch: batch, trace: nil)
     }
 

@@ -147,8 +147,8 @@ struct Bottleneck: Sendable {
 /// open_clip's `ModifiedResNet`: 3-convolution stem with average pooling, four stages of
 /// bottlenecks, and `AttentionPool2d` (the mean token attends over all positions).
 /// Weights under `visual.`; every BatchNorm is folded into its convolution at load.
-package struct ModifiedResNet: Sendable {
-    package let config: ModifiedResNetConfig
+public struct ModifiedResNet: Sendable {
+    public let config: ModifiedResNetConfig
     let stem: [FoldedConvolution]
     let stages: [[Bottleneck]]
     let embedDim: Int
@@ -211,12 +211,12 @@ package struct ModifiedResNet: Sendable {
     /// 13 % fewer images per CPU-second than groups of 8 (RN50, `shiftlens bench`, 2 threads)
     /// and peaked at 1.2 GB resident instead of 0.7 — the stem's maps (images × 32 × 112²
     /// floats) outgrow the caches, while 8 images already fill the GEMM panels of the 7×7 stage.
-    package static let maximumGroup = 8
+    public static let maximumGroup = 8
 
     /// Image embeddings (N, outputDim), not normalised, for preprocessed `images` (N, 3, S, S).
     /// Up to `batch` images (at most `maximumGroup`) share each pass: every convolution
     /// runs as one GEMM over the group. Results do not depend on the grouping beyond rounding.
-    package func encode(images: Tensor, batch: Int = defaultTransformerBatch) throws -> Tensor {
+    public func encode(images: Tensor, batch: Int = defaultTransformerBatch) throws -> Tensor {
         try encode(images: images, batch: batch, trace: nil)
     }
 

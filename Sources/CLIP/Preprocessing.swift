@@ -8,18 +8,18 @@ import Weights
 /// Matches open_clip's inference transform (`image_transform(size, is_train=False)`,
 /// resize mode "shortest", bicubic): resize the shorter side to `imageSize`, centre-crop
 /// `imageSize × imageSize`, then normalise each channel with `mean`/`std`.
-package struct PreprocessConfig: Codable, Sendable, Equatable {
+public struct PreprocessConfig: Codable, Sendable, Equatable {
     /// The shorter side is resized to this, then the centre `imageSize × imageSize` is kept.
-    package var imageSize: Int = 224
+    public var imageSize: Int = 224
     /// Per-channel (R, G, B) mean subtracted after scaling to 0…1.
-    package var mean: [Float] = CLIPConfig.openAIMean
+    public var mean: [Float] = CLIPConfig.openAIMean
     /// Per-channel (R, G, B) divisor applied after the mean.
-    package var std: [Float] = CLIPConfig.openAIStd
+    public var std: [Float] = CLIPConfig.openAIStd
     /// Pixels cropped off every side of the image before anything else (`DecodedImage.croppingBorder`);
     /// 0 for every dataset but ObjectNet, which the ImageNet testbed evaluates with 2.
-    package var borderCrop: Int = 0
+    public var borderCrop: Int = 0
 
-    package init(imageSize: Int = 224, mean: [Float] = CLIPConfig.openAIMean, std: [Float] = CLIPConfig.openAIStd, borderCrop: Int = 0) {
+    public init(imageSize: Int = 224, mean: [Float] = CLIPConfig.openAIMean, std: [Float] = CLIPConfig.openAIStd, borderCrop: Int = 0) {
         self.imageSize = imageSize
         self.mean = mean
         self.std = std
@@ -27,7 +27,7 @@ package struct PreprocessConfig: Codable, Sendable, Equatable {
     }
 
     /// Reads recipes written before `border_crop` existed (no key: 0).
-    package init(from decoder: Decoder) throws {
+    public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         imageSize = try container.decode(Int.self, forKey: .imageSize)
         mean = try container.decode([Float].self, forKey: .mean)
@@ -38,13 +38,13 @@ package struct PreprocessConfig: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey { case imageSize, mean, std, borderCrop }
 
     /// The recipe of a model configuration (its image size and normalisation).
-    package init(_ config: CLIPConfig) {
+    public init(_ config: CLIPConfig) {
         self.init(imageSize: config.vision.imageSize, mean: config.imageMean, std: config.imageStd)
     }
 
     /// Whether `Preprocessor` can run this recipe: a positive size (at most 16384),
     /// three finite means and three finite, non-zero standard deviations, a border crop of 0…64.
-    package var isValid: Bool {
+    public var isValid: Bool {
         (1...16384).contains(imageSize) && mean.count == 3 && std.count == 3
             && mean.allSatisfy(\.isFinite) && std.allSatisfy { $0.isFinite && $0 != 0 } && (0...64).contains(borderCrop)
     }
@@ -53,7 +53,7 @@ package struct PreprocessConfig: Codable, Sendable, Equatable {
     /// `clip-bicubic-<size>-<first 12 hex digits of SHA-256 of the mean and std float32 bits>`,
     /// followed by `-border<n>` when a border is cropped (recipes without one keep their ids).
     /// Any change of size, mean, std (even in the last bit) or border changes the id.
-    package var id: String {
+    public var id: String {
         var bytes: [UInt8] = Array("mean".utf8)
         for value in mean { withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 } }
         bytes += Array("std".utf8)
@@ -63,7 +63,7 @@ package struct PreprocessConfig: Codable, Sendable, Equatable {
 
     /// Whether `image` is large enough for the border crop (every side > 2 · `borderCrop`);
     /// callers skip smaller images with this reason instead of encoding a black square.
-    package func fits(_ image: DecodedImage) -> Bool {
+    public func fits(_ image: DecodedImage) -> Bool {
         image.width > 2 * borderCrop && image.height > 2 * borderCrop
     }
 }
@@ -91,14 +91,14 @@ package struct PreprocessConfig: Codable, Sendable, Equatable {
 /// Pillow's separable resize depends on its own coefficients only, so the values equal
 /// those of a full resize followed by a crop. EXIF orientation is *not* applied, as
 /// open_clip does not apply it either (a rotated photo is encoded rotated).
-package enum Preprocessor {
+public enum Preprocessor {
     /// open_clip's `preprocess` (image_transform, resize_mode "shortest"): Resize(size, BICUBIC)
     /// → CenterCrop(size) → convert("RGB") → ToTensor → Normalize. Output (3, size, size)
     /// float32, CHW; equal to open_clip's output (the tests require ≤ 1e-6 per value and in
     /// fact see bit-identical floats on every fixture and on all 200 shared ImageNet JPEGs).
     /// `config` must be valid (`PreprocessConfig.isValid`); an image with no pixels (or none
     /// left by the border crop, see `PreprocessConfig.fits`) gives the normalised black crop.
-    package static func preprocess(_ image: DecodedImage, config: PreprocessConfig) -> Tensor {
+    public static func preprocess(_ image: DecodedImage, config: PreprocessConfig) -> Tensor {
         precondition(config.isValid, "invalid preprocessing recipe (check PreprocessConfig.isValid first)")
         let size = config.imageSize
         let source = image.croppingBorder(config.borderCrop)
@@ -129,7 +129,7 @@ package enum Preprocessor {
     /// the alpha-premultiplied copy of the whole image ("RGBA", "LA") and the first resize
     /// pass (crop size × the longer side). Added to `ImageFile.Layout.memoryNeeded` when
     /// reserving memory for decode + preprocess.
-    package static func memoryNeeded(width: Int, height: Int, mode: DecodedImage.Mode, size: Int) -> Int {
+    public static func memoryNeeded(width: Int, height: Int, mode: DecodedImage.Mode, size: Int) -> Int {
         let bytesPerPixel = mode.bytesPerPixel
         let premultiplied = mode == .rgba || mode == .grayAlpha ? width * height * bytesPerPixel : 0
         return premultiplied + size * max(width, height, size) * bytesPerPixel * 2 + 3 * size * size * 4
@@ -138,7 +138,7 @@ package enum Preprocessor {
     /// The uint8 RGB image after resize + crop + convert (before ToTensor/Normalize), for fidelity
     /// tooling: equal byte for byte to `CenterCrop(size)(Resize(size, BICUBIC)(img)).convert("RGB")`.
     /// Carries the image's warnings, plus one when "I;16" samples above 255 were saturated.
-    static func resizedAndCropped(_ image: DecodedImage, size: Int) -> RGBImage {
+    public static func resizedAndCropped(_ image: DecodedImage, size: Int) -> RGBImage {
         precondition(size > 0, "crop size must be positive")
         let geometry = Geometry(width: image.width, height: image.height, size: size)
         let native = croppedNative(image, geometry: geometry)

@@ -10,8 +10,8 @@ import Weights
 /// after it cannot influence it, so the result equals running all `contextLength`
 /// positions (to rounding) at a fraction of the cost for short prompts. Prompts are
 /// grouped by length into batches that run to the longest end position of the group.
-package struct TextTransformer: Sendable {
-    package let config: TextConfig
+public struct TextTransformer: Sendable {
+    public let config: TextConfig
     let tokenEmbedding: WeightTensor       // (vocabSize, width)
     let positionalEmbedding: WeightTensor  // (contextLength, width)
     let blocks: [ResidualAttentionBlock]
@@ -37,7 +37,7 @@ package struct TextTransformer: Sendable {
 
     /// Text embeddings (N, outputDim), not normalised, for token rows as the tokenizer
     /// writes them (start, ids, end, zero padding; at most `contextLength` ids each).
-    package func encode(tokens: [[Int32]], batch: Int = defaultTransformerBatch) throws -> Tensor {
+    public func encode(tokens: [[Int32]], batch: Int = defaultTransformerBatch) throws -> Tensor {
         try encode(tokens: tokens, batch: batch, trace: nil)
     }
 

@@ -14,17 +14,17 @@ import Support
 /// (4,000+ generated prompts: mojibake of many kinds, every HTML5 name, numeric references,
 /// width forms, ligatures, controls, combining marks, long and empty text) and of
 /// `tokenizer.json`; docs/text.md says what is reproduced and how it is checked.
-package struct Tokenizer: Sendable {
+public struct Tokenizer: Sendable {
     /// open_clip's context length for every CLIP model.
-    static let defaultContextLength = 77
+    public static let defaultContextLength = 77
     /// How many merges of the vocabulary file open_clip uses (49152 − 256 − 2).
     static let mergeCount = 49152 - 256 - 2
 
-    let startOfText: Int32
-    let endOfText: Int32
-    package let contextLength: Int
+    public let startOfText: Int32
+    public let endOfText: Int32
+    public let contextLength: Int
     /// Number of ids (`endOfText + 1`): 49408 for the shipped vocabulary.
-    var vocabularySize: Int { Int(endOfText) + 1 }
+    public var vocabularySize: Int { Int(endOfText) + 1 }
 
     /// Token string → id.
     let encoder: [String: Int32]
@@ -37,7 +37,7 @@ package struct Tokenizer: Sendable {
 
     /// Builds the tokenizer from the text of `bpe_simple_vocab_16e6.txt` (decompressed):
     /// a header line, then one merge per line ("a b"). Throws if it holds too few merges.
-    package init(vocabularyText text: String, contextLength: Int = Tokenizer.defaultContextLength) throws {
+    public init(vocabularyText text: String, contextLength: Int = Tokenizer.defaultContextLength) throws {
         guard contextLength >= 2 else { throw CLIPError.badInput("context length \(contextLength) leaves no room for start and end") }
         var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
         guard lines.count > Self.mergeCount else {
@@ -72,7 +72,7 @@ package struct Tokenizer: Sendable {
 
     /// Reads the vocabulary file at `url`, gzip-compressed (`bpe_simple_vocab_16e6.txt.gz`,
     /// as shipped in `assets/clip/`) or plain text.
-    package init(vocabularyAt url: URL, contextLength: Int = Tokenizer.defaultContextLength) throws {
+    public init(vocabularyAt url: URL, contextLength: Int = Tokenizer.defaultContextLength) throws {
         let bytes: [UInt8]
         do {
             bytes = [UInt8](try Data(contentsOf: url))
@@ -94,7 +94,7 @@ package struct Tokenizer: Sendable {
     }
 
     /// The ids of `text` without start/end tokens, untruncated.
-    package func encode(_ text: String) -> [Int32] {
+    public func encode(_ text: String) -> [Int32] {
         var ids: [Int32] = []
         for piece in Self.preSplit(Self.clean(text)) {
             switch piece {
@@ -116,7 +116,7 @@ package struct Tokenizer: Sendable {
 
     /// One row of `contextLength` ids: start, the text's ids, end, zeros. Too long a text
     /// is cut so that the row still ends with the end token (open_clip's truncation).
-    package func tokenize(_ text: String) -> [Int32] {
+    public func tokenize(_ text: String) -> [Int32] {
         var ids = [startOfText] + encode(text) + [endOfText]
         if ids.count > contextLength {
             ids = Array(ids.prefix(contextLength))
@@ -126,7 +126,7 @@ package struct Tokenizer: Sendable {
     }
 
     /// `tokenize` for each text.
-    package func tokenize(_ texts: [String]) -> [[Int32]] {
+    public func tokenize(_ texts: [String]) -> [[Int32]] {
         texts.map { tokenize($0) }
     }
 

@@ -9,12 +9,12 @@ typealias LayerTrace = (_ layer: String, _ item: Int, _ output: Tensor) -> Void
 /// How many images or prompts go through the transformer blocks together: the linear
 /// layers then multiply (batch · tokens) rows at once, which the GEMM kernels run far
 /// more efficiently than one image's 50 rows. Results do not depend on it beyond rounding.
-package let defaultTransformerBatch = 8
+public let defaultTransformerBatch = 8
 
 /// open_clip's `VisionTransformer` (class-token pooling, learnable positional embedding,
 /// ln_pre, no attentional pooler): weights under `visual.`.
-package struct VisionTransformer: Sendable {
-    package let config: ViTConfig
+public struct VisionTransformer: Sendable {
+    public let config: ViTConfig
     let activation: Activation
     let patchWeight: WeightTensor          // conv1 (width, 3, patch, patch), no bias
     let classEmbedding: WeightTensor       // (width)
@@ -48,7 +48,7 @@ package struct VisionTransformer: Sendable {
 
     /// Image embeddings (N, outputDim), not normalised, for `images` (N, 3, S, S) with
     /// S = `config.imageSize`, already preprocessed (resized, cropped, mean/std-normalised).
-    package func encode(images: Tensor, batch: Int = defaultTransformerBatch) throws -> Tensor {
+    public func encode(images: Tensor, batch: Int = defaultTransformerBatch) throws -> Tensor {
         try encode(images: images, batch: batch, trace: nil)
     }
 

@@ -4,13 +4,13 @@ import Tensor
 /// for each class, embed every template with the class name substituted, L2-normalise
 /// each embedding (`F.normalize`, eps 1e-12), average over templates, normalise the mean.
 /// Rows are classes: the result is (C, D), so logits are `normalize(h) · Wᵀ`.
-package enum ZeroShotHead {
+public enum ZeroShotHead {
     /// The placeholder a template carries for the class name.
-    package static let placeholder = "{c}"
+    public static let placeholder = "{c}"
 
     /// Builds the head with `model`'s text tower; prompts are `template` with `{c}`
     /// replaced by the class name, tokenized by `tokenizer`.
-    package static func build(model: CLIPModel, tokenizer: Tokenizer, classNames: [String], templates: [String]) throws -> Tensor {
+    public static func build(model: CLIPModel, tokenizer: Tokenizer, classNames: [String], templates: [String]) throws -> Tensor {
         // One class's prompts (typically 7–80) go through the text tower together.
         try build(classNames: classNames, templates: templates) { prompts in
             try model.encodeText(tokenizer.tokenize(prompts), batch: max(prompts.count, 1))
@@ -19,7 +19,7 @@ package enum ZeroShotHead {
 
     /// Builds the head from any text encoder; `embed` receives one class's prompts (in
     /// template order) and returns their embeddings (T, D), normalised or not.
-    package static func build(
+    public static func build(
         classNames: [String], templates: [String], embed: ([String]) throws -> Tensor
     ) throws -> Tensor {
         guard !classNames.isEmpty else { throw CLIPError.badInput("no class names") }
@@ -44,7 +44,7 @@ package enum ZeroShotHead {
 
     /// The head from precomputed text embeddings (C·T, D), class-major (all templates of
     /// class 0, then class 1, …), normalised or not.
-    package static func build(textEmbeddings: Tensor, classCount: Int) throws -> Tensor {
+    public static func build(textEmbeddings: Tensor, classCount: Int) throws -> Tensor {
         guard textEmbeddings.rank == 2, classCount > 0, textEmbeddings.shape[0] % classCount == 0,
               textEmbeddings.shape[0] > 0, textEmbeddings.shape[1] > 0 else {
             throw CLIPError.badInput("text embeddings of shape \(textEmbeddings.shape) do not split into \(classCount) classes")

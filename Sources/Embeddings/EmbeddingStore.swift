@@ -10,12 +10,12 @@ import Support
 /// `text-<tokenizer id>` keyed by the SHA-256 of the prompt's UTF-8 bytes.
 ///
 /// With numpy: `E = np.load(".../embeddings.npy"); keys = open(".../keys.txt").read().split()`.
-package final class EmbeddingStore: @unchecked Sendable {
-    package let root: URL
+public final class EmbeddingStore: @unchecked Sendable {
+    public let root: URL
     private let lock = NSLock()
     private var tables: [String: EmbeddingTable] = [:]
 
-    package init(root: URL) throws {
+    public init(root: URL) throws {
         self.root = root
         do {
             try FileManager.default.createDirectory(at: root.appendingPathComponent("v1"), withIntermediateDirectories: true)
@@ -24,7 +24,7 @@ package final class EmbeddingStore: @unchecked Sendable {
         }
     }
 
-    package func table(weightsSHA256: String, preprocessing: String) throws -> EmbeddingTable {
+    public func table(weightsSHA256: String, preprocessing: String) throws -> EmbeddingTable {
         guard weightsSHA256.count == 64, weightsSHA256.allSatisfy(\.isHexDigit),
               !preprocessing.isEmpty, preprocessing.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "-_.".contains($0)) })
         else {
@@ -43,7 +43,7 @@ package final class EmbeddingStore: @unchecked Sendable {
     /// The per-image statistics (`ImageStatistics.row`, one row per image file, keyed like image
     /// embeddings) under `<root>/image-statistics/v1/`: they do not depend on a model, so every
     /// model's encoding fills the same table. Its `meta.json` names `image-statistics` as weights.
-    package func imageStatistics() throws -> EmbeddingTable {
+    public func imageStatistics() throws -> EmbeddingTable {
         try lock.withLock {
             let id = "image-statistics"
             if let table = tables[id] { return table }
@@ -55,13 +55,13 @@ package final class EmbeddingStore: @unchecked Sendable {
     }
 
     /// The statistics table if this store has one on disk (never created here: for reading a base store).
-    package func existingImageStatistics() throws -> EmbeddingTable? {
+    public func existingImageStatistics() throws -> EmbeddingTable? {
         let meta = root.appendingPathComponent("image-statistics/v1/meta.json")
         return FileManager.default.fileExists(atPath: meta.path) ? try imageStatistics() : nil
     }
 
     /// Every (weights, preprocessing) table present on disk.
-    func allTables() throws -> [EmbeddingTable] {
+    public func allTables() throws -> [EmbeddingTable] {
         let v1 = root.appendingPathComponent("v1")
         var result: [EmbeddingTable] = []
         for weights in ((try? FileManager.default.contentsOfDirectory(atPath: v1.path)) ?? []).sorted() where !weights.hasPrefix(".") {
@@ -74,22 +74,22 @@ package final class EmbeddingStore: @unchecked Sendable {
     }
 
     /// What `merge(_:)` did.
-    package struct MergeSummary: Sendable, Equatable {
+    public struct MergeSummary: Sendable, Equatable {
         /// (weights, preprocessing) tables that received rows or already held them.
-        package var tables = 0
-        package var rowsAdded = 0
+        public var tables = 0
+        public var rowsAdded = 0
         /// Rows present in more than one input (or already here), counted once each time they were seen again.
-        package var rowsAlreadyPresent = 0
+        public var rowsAlreadyPresent = 0
         /// Keys whose rows differ between inputs; the first row seen is kept. Non-zero means the
         /// encoders did not produce identical rows for identical bytes (e.g. different kernels).
-        package var conflictingKeys: [String] = []
+        public var conflictingKeys: [String] = []
     }
 
     /// Copies every row of `others` into this store and compacts; rows already present are kept.
     /// The result depends only on the union of the rows (compaction sorts by key), so merging
     /// shards in any order gives the same bytes.
     @discardableResult
-    package func merge(_ others: [EmbeddingStore]) throws -> MergeSummary {
+    public func merge(_ others: [EmbeddingStore]) throws -> MergeSummary {
         var summary = MergeSummary()
         var touched: Set<String> = []
         for other in others {

@@ -18,17 +18,17 @@ import Tensor
 /// torn file; at most the batch in flight is lost. `compact()` folds pending batches
 /// into `embeddings.npy`/`keys.txt`; the result depends only on the set of rows, so
 /// stores built by different shardings compact to identical bytes.
-package final class EmbeddingTable: @unchecked Sendable {
-    package let folder: URL
-    let weightsSHA256: String
-    package let preprocessing: String
-    package private(set) var dimension: Int?
+public final class EmbeddingTable: @unchecked Sendable {
+    public let folder: URL
+    public let weightsSHA256: String
+    public let preprocessing: String
+    public private(set) var dimension: Int?
 
     private let lock = NSLock()
     private var rowsByKey: [String: [Float]] = [:]
 
     /// Opens (or creates) the table in `folder`, loading every complete row.
-    package init(folder: URL, weightsSHA256: String, preprocessing: String) throws {
+    public init(folder: URL, weightsSHA256: String, preprocessing: String) throws {
         self.folder = folder
         self.weightsSHA256 = weightsSHA256
         self.preprocessing = preprocessing
@@ -46,17 +46,17 @@ package final class EmbeddingTable: @unchecked Sendable {
         try load()
     }
 
-    package var count: Int { lock.withLock { rowsByKey.count } }
+    public var count: Int { lock.withLock { rowsByKey.count } }
 
-    package func contains(_ key: String) -> Bool { lock.withLock { rowsByKey[key] != nil } }
+    public func contains(_ key: String) -> Bool { lock.withLock { rowsByKey[key] != nil } }
 
-    package func row(_ key: String) -> [Float]? { lock.withLock { rowsByKey[key] } }
+    public func row(_ key: String) -> [Float]? { lock.withLock { rowsByKey[key] } }
 
     /// All keys, sorted.
-    package var keys: [String] { lock.withLock { rowsByKey.keys.sorted() } }
+    public var keys: [String] { lock.withLock { rowsByKey.keys.sorted() } }
 
     /// The rows for `keys` as an (N, D) tensor; nil if any is missing.
-    package func rows(_ keys: [String]) -> Tensor? {
+    public func rows(_ keys: [String]) -> Tensor? {
         lock.withLock {
             guard let dimension else { return keys.isEmpty ? Tensor(zeros: [0, 0]) : nil }
             var values: [Float] = []
@@ -70,7 +70,7 @@ package final class EmbeddingTable: @unchecked Sendable {
     }
 
     /// Adds one batch of rows (`values` is keys.count × dimension) durably.
-    package func append(keys: [String], values: [Float], dimension: Int) throws {
+    public func append(keys: [String], values: [Float], dimension: Int) throws {
         precondition(values.count == keys.count * dimension, "rows do not match keys × dimension")
         guard !keys.isEmpty else { return }
         try lock.withLock {
@@ -97,7 +97,7 @@ package final class EmbeddingTable: @unchecked Sendable {
     }
 
     /// Rewrites `embeddings.npy` + `keys.txt` with every row (sorted by key) and removes the pending batches.
-    package func compact() throws {
+    public func compact() throws {
         try lock.withLock {
             let pending = folder.appendingPathComponent("pending")
             let pendingFiles = (try? FileManager.default.contentsOfDirectory(atPath: pending.path)) ?? []

@@ -1,10 +1,10 @@
 /// Why the embedding store could not be read or written.
-package enum EmbeddingsError: Error, Equatable, CustomStringConvertible {
+public enum EmbeddingsError: Error, Equatable, CustomStringConvertible {
     case corrupt(path: String, message: String)
     case io(path: String, message: String)
     case invalid(String)
 
-    package var description: String {
+    public var description: String {
         switch self {
         case .corrupt(let path, let message): return "\(path): damaged embedding store: \(message)"
         case .io(let path, let message): return "\(path): \(message)"

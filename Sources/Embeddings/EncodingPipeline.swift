@@ -4,15 +4,15 @@ import Support
 import Tensor
 
 /// A flag that Ctrl-C (or a test) raises to stop a pipeline after the batch in flight.
-package final class CancellationFlag: @unchecked Sendable {
+public final class CancellationFlag: @unchecked Sendable {
     private let lock = NSLock()
     private var raised = false
 
-    package init() {}
+    public init() {}
 
-    package var isRaised: Bool { lock.withLock { raised } }
+    public var isRaised: Bool { lock.withLock { raised } }
 
-    package func raise() { lock.withLock { raised = true } }
+    public func raise() { lock.withLock { raised = true } }
 }
 
 /// Encodes the images of one domain into an `EmbeddingTable`, skipping every image whose
@@ -32,46 +32,46 @@ package final class CancellationFlag: @unchecked Sendable {
 /// With more than one decoding thread the batches are filled in completion order, so which images
 /// share a batch varies from run to run; the stored rows do not, because the encoder must be
 /// batch-invariant (a row depends only on its own image) — the sharding tests check this.
-package enum EncodingPipeline {
-    package struct Progress: Sendable {
-        package var done: Int
-        package var total: Int
-        package var cached: Int
-        package var elapsed: TimeInterval
+public enum EncodingPipeline {
+    public struct Progress: Sendable {
+        public var done: Int
+        public var total: Int
+        public var cached: Int
+        public var elapsed: TimeInterval
         /// Encoded images per second so far (cached images excluded).
-        package var imagesPerSecond: Double
-        package var secondsRemaining: Double?
+        public var imagesPerSecond: Double
+        public var secondsRemaining: Double?
     }
 
-    package struct Failure: Sendable, Equatable {
+    public struct Failure: Sendable, Equatable {
         /// Why an image could not be used (Results' `SkippedImage.Code` names each case).
-        package enum Cause: Sendable, Equatable {
+        public enum Cause: Sendable, Equatable {
             /// The file could not be read.
             case unreadable
             /// The decoder rejected it; nil for any other error of decoding or preprocessing.
             case undecodable(ImageCodecError?)
         }
 
-        package var path: String
-        package var cause: Cause
-        package var reason: String
+        public var path: String
+        public var cause: Cause
+        public var reason: String
     }
 
-    package struct Outcome: Sendable {
+    public struct Outcome: Sendable {
         /// The store key (SHA-256 of the file's bytes) of each input, nil where it could not be used.
-        package var keys: [String?]
-        package var encoded: Int
-        package var cached: Int
+        public var keys: [String?]
+        public var encoded: Int
+        public var cached: Int
         /// In input order.
-        package var failures: [Failure]
-        package var interrupted: Bool
-        package var elapsed: TimeInterval
+        public var failures: [Failure]
+        public var interrupted: Bool
+        public var elapsed: TimeInterval
         /// Seconds the calling thread spent inside `encode` (the pure-encode share of `elapsed`).
-        package var encodeSeconds: TimeInterval
+        public var encodeSeconds: TimeInterval
         /// Seconds the calling thread waited for the decoders with a batch not yet full.
-        var waitSeconds: TimeInterval
+        public var waitSeconds: TimeInterval
         /// Seconds the compute threads spent decoding because no decoded image was waiting.
-        var helpSeconds: TimeInterval
+        public var helpSeconds: TimeInterval
     }
 
     /// - Parameters:
@@ -83,7 +83,7 @@ package enum EncodingPipeline {
     ///   - decoders: background decode threads (at least 1).
     ///   - helpers: the pool the encoder runs on; its threads decode while the encoder would
     ///     otherwise wait for a batch (nil: only the decoders decode).
-    package static func run(
+    public static func run(
         files: [URL], displayPaths: [String]? = nil, table: EmbeddingTable, batchSize: Int, dimension: Int,
         maxFileBytes: Int = DecodingLimits.default.maxFileBytes,
         prepare: @escaping @Sendable ([UInt8]) throws -> [Float],
@@ -101,12 +101,12 @@ package enum EncodingPipeline {
     }
 
     /// One image ready for the encoder, with the per-image rows measured from the same decode.
-    package struct Input: Sendable {
-        package var values: [Float]
+    public struct Input: Sendable {
+        public var values: [Float]
         /// The image's row of the statistics table (`Statistics`), nil when none is kept.
-        var statistics: [Float]?
+        public var statistics: [Float]?
 
-        package init(values: [Float], statistics: [Float]?) {
+        public init(values: [Float], statistics: [Float]?) {
             self.values = values
             self.statistics = statistics
         }
@@ -114,16 +114,16 @@ package enum EncodingPipeline {
 
     /// Per-image rows kept beside the embeddings (image statistics): measured while decoding,
     /// stored under the same key (the SHA-256 of the file's bytes) in their own table.
-    package struct Statistics: Sendable {
-        package var table: EmbeddingTable
-        package var dimension: Int
+    public struct Statistics: Sendable {
+        public var table: EmbeddingTable
+        public var dimension: Int
         /// Rows found here (a shard's shared base store) are not measured again.
-        package var base: EmbeddingTable?
+        public var base: EmbeddingTable?
         /// Decodes `bytes` for its row alone: for images whose embedding is cached but whose row is
         /// not (stores written before statistics were kept).
-        package var measure: @Sendable ([UInt8]) throws -> [Float]
+        public var measure: @Sendable ([UInt8]) throws -> [Float]
 
-        package init(table: EmbeddingTable, dimension: Int, base: EmbeddingTable? = nil, measure: @escaping @Sendable ([UInt8]) throws -> [Float]) {
+        public init(table: EmbeddingTable, dimension: Int, base: EmbeddingTable? = nil, measure: @escaping @Sendable ([UInt8]) throws -> [Float]) {
             self.table = table
             self.dimension = dimension
             self.base = base
@@ -137,7 +137,7 @@ package enum EncodingPipeline {
     /// for images it encodes and from `statistics.measure` for images whose embedding is cached but
     /// whose row is missing. Rows are appended with each batch and at the end (also when interrupted);
     /// like embeddings, they depend only on the file's bytes, so batches and shards do not change them.
-    package static func run(
+    public static func run(
         files: [URL], displayPaths: [String]? = nil, table: EmbeddingTable, batchSize: Int, dimension: Int,
         maxFileBytes: Int = DecodingLimits.default.maxFileBytes,
         prepareImage prepare: @escaping @Sendable ([UInt8]) throws -> Input,
@@ -313,7 +313,7 @@ package enum EncodingPipeline {
 
     /// Names of the background decode threads (`sl-decoder-0`, …, as `top -H` and `perf` show
     /// them): short enough for the kernel's 15-byte thread names.
-    static let decoderThreadPrefix = "sl-decoder-"
+    public static let decoderThreadPrefix = "sl-decoder-"
 
     /// One job on `pool`: every participant loads the next unclaimed images until `wanted`
     /// inputs for the encoder are ready (participants may overshoot by one image each) or

@@ -4,7 +4,7 @@ extension DecodedImage {
     /// carry a 1-pixel red frame; the ImageNet testbed crops 2 pixels off before preprocessing.
     /// `nil` when nothing would be left (a side ≤ 2 · border): Pillow's crop would be empty and
     /// open_clip could not resize it. A `border` of 0 returns the image itself.
-    package func croppingBorder(_ border: Int) -> DecodedImage? {
+    public func croppingBorder(_ border: Int) -> DecodedImage? {
         precondition(border >= 0, "border must not be negative")
         guard border > 0 else { return self }
         guard width > 2 * border, height > 2 * border else { return nil }

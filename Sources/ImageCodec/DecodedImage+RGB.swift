@@ -9,7 +9,7 @@ extension DecodedImage {
     ///   integer rounding `MULDIV255(a, b) = ((a·b + 128) >> 8 + a·b + 128) >> 8`.
     /// - "I;16": values above 255 saturate to 255 (Pillow does not rescale 16-bit
     ///   grayscale); when any pixel saturates a warning is appended to `warnings`.
-    package func convertedToRGB() -> RGBImage {
+    public func convertedToRGB() -> RGBImage {
         let count = width * height
         var pixels = [UInt8](repeating: 0, count: count * 3)
         var warnings = self.warnings

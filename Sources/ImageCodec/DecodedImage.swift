@@ -11,9 +11,9 @@
 /// allocation. Errors are `ImageCodecError` values, never traps.
 
 /// A decoded image in the pixel mode Pillow would report for the same file.
-package struct DecodedImage: Sendable, Equatable {
+public struct DecodedImage: Sendable, Equatable {
     /// Pillow's image modes that the decoders produce.
-    package enum Mode: String, Sendable, Equatable, CaseIterable {
+    public enum Mode: String, Sendable, Equatable, CaseIterable {
         /// 1-bit bilevel, stored as one byte per pixel holding 0 or 255 (Pillow's "1").
         case bilevel = "1"
         /// 8-bit grayscale.
@@ -30,7 +30,7 @@ package struct DecodedImage: Sendable, Equatable {
         case gray16 = "I;16"
 
         /// Bytes per pixel in `DecodedImage.samples`.
-        package var bytesPerPixel: Int {
+        public var bytesPerPixel: Int {
             switch self {
             case .bilevel, .gray, .palette: return 1
             case .grayAlpha, .gray16: return 2
@@ -40,17 +40,17 @@ package struct DecodedImage: Sendable, Equatable {
         }
     }
 
-    package let width: Int
-    package let height: Int
-    package let mode: Mode
+    public let width: Int
+    public let height: Int
+    public let mode: Mode
     /// Row-major, interleaved, `mode.bytesPerPixel` bytes per pixel, no row padding.
-    package var samples: [UInt8]
+    public var samples: [UInt8]
     /// RGB triplets for `.palette` images (up to 256 entries); empty otherwise.
-    package var palette: [UInt8]
+    public var palette: [UInt8]
     /// Things a caller may want to report (e.g. "16-bit grayscale saturated by Pillow's RGB conversion").
-    package var warnings: [String]
+    public var warnings: [String]
 
-    package init(width: Int, height: Int, mode: Mode, samples: [UInt8], palette: [UInt8] = [], warnings: [String] = []) {
+    public init(width: Int, height: Int, mode: Mode, samples: [UInt8], palette: [UInt8] = [], warnings: [String] = []) {
         precondition(samples.count == width * height * mode.bytesPerPixel, "sample count does not match size and mode")
         self.width = width
         self.height = height
@@ -62,13 +62,13 @@ package struct DecodedImage: Sendable, Equatable {
 }
 
 /// An 8-bit RGB image, row-major, three interleaved bytes per pixel.
-package struct RGBImage: Sendable, Equatable {
-    package let width: Int
-    package let height: Int
-    package var pixels: [UInt8]
-    package var warnings: [String]
+public struct RGBImage: Sendable, Equatable {
+    public let width: Int
+    public let height: Int
+    public var pixels: [UInt8]
+    public var warnings: [String]
 
-    package init(width: Int, height: Int, pixels: [UInt8], warnings: [String] = []) {
+    public init(width: Int, height: Int, pixels: [UInt8], warnings: [String] = []) {
         precondition(pixels.count == width * height * 3, "pixel count does not match size")
         self.width = width
         self.height = height
@@ -78,21 +78,21 @@ package struct RGBImage: Sendable, Equatable {
 }
 
 /// Limits checked before any allocation a file header asks for.
-package struct DecodingLimits: Sendable, Equatable {
+public struct DecodingLimits: Sendable, Equatable {
     /// Largest accepted `width × height`; Pillow's own decompression-bomb warning starts near 89 MP.
-    package var maxPixels: Int
+    public var maxPixels: Int
     /// Most bytes one decode may hold at its peak, the file's bytes included
     /// (`ImageFile.memoryNeeded`): 1 GiB decodes any 100 MP RGB or gray image, JPEG or PNG,
     /// and an RGBA or 16-bit PNG of up to ~85 MP or ~55 MP (RGBA 16-bit).
-    package var maxMemory: Int
+    public var maxMemory: Int
     /// Largest image file read (`InputFile`); photos and dataset images are far smaller.
-    package var maxFileBytes: Int
+    public var maxFileBytes: Int
 
-    package init(maxPixels: Int = 100_000_000, maxMemory: Int = 1 << 30, maxFileBytes: Int = 256 << 20) {
+    public init(maxPixels: Int = 100_000_000, maxMemory: Int = 1 << 30, maxFileBytes: Int = 256 << 20) {
         self.maxPixels = maxPixels
         self.maxMemory = maxMemory
         self.maxFileBytes = maxFileBytes
     }
 
-    package static let `default` = DecodingLimits()
+    public static let `default` = DecodingLimits()
 }

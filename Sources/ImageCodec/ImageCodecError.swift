@@ -2,7 +2,7 @@ import Support
 
 /// Why an image could not be decoded. `code` is terse, stable and lower snake_case (for logs
 /// and tests; docs/architecture.md#codes); `description` is the human message.
-package enum ImageCodecError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum ImageCodecError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The data ended before the structure it was reading did.
     case truncated(String)
     /// The data contradicts its own format ("bad DQT table", "CRC mismatch in IDAT").
@@ -16,7 +16,7 @@ package enum ImageCodecError: Error, Equatable, Sendable, CustomStringConvertibl
     /// Not a format this module knows (by its magic bytes).
     case unknownFormat
 
-    package var code: String {
+    public var code: String {
         switch self {
         case .truncated: return "truncated"
         case .corrupt: return "corrupt"
@@ -27,7 +27,7 @@ package enum ImageCodecError: Error, Equatable, Sendable, CustomStringConvertibl
         }
     }
 
-    package var description: String {
+    public var description: String {
         switch self {
         case .truncated(let what): return "truncated file: \(what)"
         case .corrupt(let what): return "corrupt file: \(what)"

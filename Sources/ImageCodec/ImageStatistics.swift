@@ -23,19 +23,19 @@
 ///   ImageMagick, most tools) wrote at a quality setting, an approximation for other encoders'
 ///   tables. Nil for a PNG, or a JPEG without table 0;
 /// - `isGrayscale`: a JPEG with one component, or every pixel with R = G = B.
-package struct ImageStatistics: Sendable, Equatable {
-    package var width: Int
-    package var height: Int
-    package var brightness: Double
-    package var contrast: Double
-    package var saturation: Double
-    package var sharpness: Double?
-    package var jpegQuality: Int?
-    package var isGrayscale: Bool
+public struct ImageStatistics: Sendable, Equatable {
+    public var width: Int
+    public var height: Int
+    public var brightness: Double
+    public var contrast: Double
+    public var saturation: Double
+    public var sharpness: Double?
+    public var jpegQuality: Int?
+    public var isGrayscale: Bool
 
-    package var aspectRatio: Double { height > 0 ? Double(width) / Double(height) : 0 }
+    public var aspectRatio: Double { height > 0 ? Double(width) / Double(height) : 0 }
 
-    package init(width: Int, height: Int, brightness: Double, contrast: Double, saturation: Double, sharpness: Double?,
+    public init(width: Int, height: Int, brightness: Double, contrast: Double, saturation: Double, sharpness: Double?,
                 jpegQuality: Int?, isGrayscale: Bool) {
         self.width = width
         self.height = height
@@ -48,7 +48,7 @@ package struct ImageStatistics: Sendable, Equatable {
     }
 
     /// Measures `image`, decoded from a file whose headers `layout` describes.
-    package init(_ image: DecodedImage, layout: ImageFile.Layout) {
+    public init(_ image: DecodedImage, layout: ImageFile.Layout) {
         let count = image.width * image.height
         var luma = [UInt8](repeating: 0, count: count)
         var lumaSum = 0, lumaSquares = 0, saturationSum = 0
@@ -163,17 +163,17 @@ package struct ImageStatistics: Sendable, Equatable {
     // MARK: Rows
 
     /// Values per row of the statistics cache (`row`, `init(row:)`).
-    package static let rowWidth = 8
+    public static let rowWidth = 8
 
     /// The statistics as one cache row: width, height, brightness, contrast, saturation,
     /// sharpness (NaN when nil), JPEG quality (NaN when nil), grayscale (0 or 1).
-    package var row: [Float] {
+    public var row: [Float] {
         [Float(width), Float(height), Float(brightness), Float(contrast), Float(saturation),
          sharpness.map(Float.init) ?? .nan, jpegQuality.map(Float.init) ?? .nan, isGrayscale ? 1 : 0]
     }
 
     /// Statistics read back from a cache row; nil for a row of another width or with impossible values.
-    package init?(row: [Float]) {
+    public init?(row: [Float]) {
         guard row.count == Self.rowWidth, row[0] >= 0, row[1] >= 0, row[0] < 1e9, row[1] < 1e9,
               row[2].isFinite, row[3].isFinite, row[4].isFinite else { return nil }
         self.init(

@@ -35,9 +35,9 @@
 /// `maxScanPasses` times in all, so thousands of tiny scans cannot keep it busy for minutes.
 /// Coefficients of multi-scan images are transformed one component at a time, each
 /// component's plane allocated just before and its coefficients freed just after.
-package enum JPEGDecoder {
+public enum JPEGDecoder {
     /// Decodes a JPEG file into the mode Pillow's `Image.open` reports: .gray ("L"), .rgb ("RGB") or .cmyk ("CMYK").
-    package static func decode(_ bytes: [UInt8], limits: DecodingLimits = .default) throws -> DecodedImage {
+    public static func decode(_ bytes: [UInt8], limits: DecodingLimits = .default) throws -> DecodedImage {
         try bytes.withUnsafeBufferPointer { buffer in
             guard let base = buffer.baseAddress, buffer.count >= 3, base[0] == 0xFF, base[1] == 0xD8, base[2] == 0xFF else {
                 throw ImageCodecError.unknownFormat

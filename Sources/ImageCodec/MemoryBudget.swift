@@ -8,22 +8,22 @@ import Foundation
 /// others hold too much. Reservations are granted in the order they were asked for, so a
 /// large image is not starved by a stream of small ones. A reservation larger than the whole
 /// capacity can never be granted and is `ImageCodecError.exceedsMemory` at once.
-package final class MemoryBudget: @unchecked Sendable {
-    package let capacity: Int
+public final class MemoryBudget: @unchecked Sendable {
+    public let capacity: Int
     private let condition = NSCondition()
     private var held = 0
     private var nextTicket = 0
     private var serving = 0
 
-    package init(capacity: Int) {
+    public init(capacity: Int) {
         self.capacity = capacity
     }
 
     /// Bytes reserved at the moment (for tests and diagnostics).
-    var reserved: Int { condition.withLock { held } }
+    public var reserved: Int { condition.withLock { held } }
 
     /// Runs `body` while `bytes` are reserved.
-    package func withReservation<Result>(_ bytes: Int, _ body: () throws -> Result) throws -> Result {
+    public func withReservation<Result>(_ bytes: Int, _ body: () throws -> Result) throws -> Result {
         let bytes = max(0, bytes)
         guard bytes <= capacity else { throw ImageCodecError.exceedsMemory(needed: bytes, limit: capacity) }
         condition.lock()

@@ -15,15 +15,15 @@ import Support
 /// needs PLTE, and image data that ends before the last row — which Pillow pads with
 /// zeros when the zlib stream ends cleanly — is `.truncated`. Ancillary chunks
 /// (including APNG's) are skipped, so an APNG decodes to its default image, as in Pillow.
-package enum PNGDecoder {
-    static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+public enum PNGDecoder {
+    public static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
 
     /// True if `bytes` start with the PNG signature.
-    package static func matches(_ bytes: [UInt8]) -> Bool {
+    public static func matches(_ bytes: [UInt8]) -> Bool {
         bytes.count >= 8 && bytes[0..<8].elementsEqual(signature)
     }
 
-    package static func decode(_ bytes: [UInt8], limits: DecodingLimits = .default) throws -> DecodedImage {
+    public static func decode(_ bytes: [UInt8], limits: DecodingLimits = .default) throws -> DecodedImage {
         guard matches(bytes) else { throw ImageCodecError.unknownFormat }
         var reader = ByteReader(bytes, offset: 8, context: "PNG", truncated: ImageCodecError.truncated)
         var header: PNGHeader?

@@ -6,11 +6,11 @@ import Support
 /// 1 MiB. Each row's filter is the one with the smallest sum of absolute values of the
 /// filtered bytes taken as signed (the libpng heuristic); images below 8 bits per pixel
 /// use filter 0, as the PNG specification recommends. Output is deterministic.
-package enum PNGEncoder {
+public enum PNGEncoder {
     /// An 8-bit RGB PNG (colour type 2). Throws `.unsupported` for an image with no
     /// pixels (PNG needs a width and height of at least 1) or whose pixel array does not
     /// match its size.
-    package static func encode(_ image: RGBImage, level: Int = 6) throws -> [UInt8] {
+    public static func encode(_ image: RGBImage, level: Int = 6) throws -> [UInt8] {
         try checkSize(image.width, image.height)
         try checkCount(image.pixels.count, image.width * image.height * 3)
         return encode(width: image.width, height: image.height, colorType: 2, bitDepth: 8, rowBytes: image.width * 3,
@@ -24,7 +24,7 @@ package enum PNGEncoder {
     /// A PNG that Pillow opens in the same mode with the same samples: "1" → 1-bit gray,
     /// "L" → 8-bit gray, "LA", "RGB", "RGBA" → 8-bit, "P" → 8-bit palette with PLTE,
     /// "I;16" → 16-bit gray. "CMYK" has no PNG form and throws `.unsupported`.
-    package static func encode(_ image: DecodedImage, level: Int = 6) throws -> [UInt8] {
+    public static func encode(_ image: DecodedImage, level: Int = 6) throws -> [UInt8] {
         try checkSize(image.width, image.height)
         try checkCount(image.samples.count, image.width * image.height * image.mode.bytesPerPixel)
         let width = image.width

@@ -14,17 +14,17 @@ import Darwin
 ///    then an `assets/` folder in the executable's folder or one of its parents (a build under
 ///    a checkout's `.build/…` finds the checkout's);
 /// 3. an `assets/` folder in the current directory or one of its parents.
-package struct Assets: Sendable {
-    package let root: URL
+public struct Assets: Sendable {
+    public let root: URL
 
-    package init(root: URL) {
+    public init(root: URL) {
         self.root = root
     }
 
-    package enum Error: Swift.Error, CustomStringConvertible {
+    public enum Error: Swift.Error, CustomStringConvertible {
         case notFound(searched: [String])
         case notAssetsFolder(String)
-        package var description: String {
+        public var description: String {
             switch self {
             case .notFound(let searched):
                 return "cannot find the shiftlens assets folder (searched \(searched.joined(separator: ", ")))"
@@ -36,7 +36,7 @@ package struct Assets: Sendable {
 
     /// The assets folder, searched as the type's documentation says. A `SHIFTLENS_ASSETS`
     /// that does not name an assets folder is an error rather than silently skipped.
-    package static func locate(
+    public static func locate(
         environment: [String: String] = ProcessInfo.processInfo.environment,
         executable: URL? = executableURL(),
         currentDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
@@ -73,7 +73,7 @@ package struct Assets: Sendable {
     }
 
     /// The running executable's path with symbolic links resolved, whatever `argv[0]` says.
-    static func executableURL() -> URL? {
+    public static func executableURL() -> URL? {
         #if os(Linux)
         if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
             return URL(fileURLWithPath: path)
@@ -93,8 +93,8 @@ package struct Assets: Sendable {
         FileManager.default.fileExists(atPath: url.appendingPathComponent("imagenet/classnames.txt").path)
     }
 
-    package func url(_ relativePath: String) -> URL { root.appendingPathComponent(relativePath) }
+    public func url(_ relativePath: String) -> URL { root.appendingPathComponent(relativePath) }
 
     /// The `templates/` folder beside `assets/`.
-    package var templates: URL { root.deletingLastPathComponent().appendingPathComponent("templates") }
+    public var templates: URL { root.deletingLastPathComponent().appendingPathComponent("templates") }
 }

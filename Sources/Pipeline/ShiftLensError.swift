@@ -1,18 +1,18 @@
 /// A failure shown to the user: which step, which file, what happened and what to do next.
-package struct ShiftLensError: Error, CustomStringConvertible {
-    var step: String
-    package var path: String?
-    package var message: String
-    var hint: String?
+public struct ShiftLensError: Error, CustomStringConvertible {
+    public var step: String
+    public var path: String?
+    public var message: String
+    public var hint: String?
 
-    package init(step: String, path: String? = nil, message: String, hint: String? = nil) {
+    public init(step: String, path: String? = nil, message: String, hint: String? = nil) {
         self.step = step
         self.path = path
         self.message = message
         self.hint = hint
     }
 
-    package var description: String {
+    public var description: String {
         var text = "error: \(step)"
         if let path { text += " \(path)" }
         text += ": \(message)"

@@ -4,19 +4,19 @@ import Support
 import Tensor
 
 /// Settings of the linear probe.
-package struct LinearProbeOptions: Codable, Sendable, Equatable {
+public struct LinearProbeOptions: Codable, Sendable, Equatable {
     /// Fractions of the reference images for training and validation; the rest is the test split.
-    var trainFraction: Double = 0.6
-    var validationFraction: Double = 0.2
+    public var trainFraction: Double = 0.6
+    public var validationFraction: Double = 0.2
     /// L2 strengths λ tried, largest first (each fit starts from the previous optimum; ties go to the larger λ).
-    package var candidates: [Double] = [1e-2, 1e-3, 1e-4, 1e-5]
+    public var candidates: [Double] = [1e-2, 1e-3, 1e-4, 1e-5]
     /// Training rows above this are thinned, proportionally per class (see `LinearProbe.split`).
-    var maxTrainSamples: Int = 5_000
-    var maxIterations: Int = 200
+    public var maxTrainSamples: Int = 5_000
+    public var maxIterations: Int = 200
     /// Fits with n_train · d · classes at or above this use fp32 products (see `LogisticRegression`).
-    var singlePrecisionAbove: Int = 50_000_000
+    public var singlePrecisionAbove: Int = 50_000_000
 
-    package init() {}
+    public init() {}
 
     enum CodingKeys: String, CodingKey {
         case trainFraction = "train_fraction", validationFraction = "validation_fraction", candidates
@@ -42,31 +42,31 @@ package struct LinearProbeOptions: Codable, Sendable, Equatable {
 /// (scikit-learn's default `tol` for the same objective) when the products run in fp32, 1e-7
 /// otherwise. The objective is strictly convex, so warm starts and the preconditioner change
 /// the iterations, never the optimum.
-package enum LinearProbe {
-    package struct Fitted: Sendable {
-        package let model: LogisticRegression
-        package let l2: Double
-        package let candidates: [RegularizationCandidate]
-        package let trainCount: Int
-        package let validationCount: Int
+public enum LinearProbe {
+    public struct Fitted: Sendable {
+        public let model: LogisticRegression
+        public let l2: Double
+        public let candidates: [RegularizationCandidate]
+        public let trainCount: Int
+        public let validationCount: Int
         /// Training rows per class (index = class), after thinning.
-        let trainRowsPerClass: [Int]
+        public let trainRowsPerClass: [Int]
         /// Reference rows of the test split.
-        let testRows: [Int]
-        package let seed: UInt64
+        public let testRows: [Int]
+        public let seed: UInt64
         /// Fitted (and so evaluated) with fp32 products; see `LinearProbeOptions.singlePrecisionAbove`.
-        let singlePrecision: Bool
+        public let singlePrecision: Bool
     }
 
     /// The three splits of the reference, each in increasing row order.
-    package struct Split: Sendable, Equatable {
-        let train: [Int]
-        let validation: [Int]
-        let test: [Int]
+    public struct Split: Sendable, Equatable {
+        public let train: [Int]
+        public let validation: [Int]
+        public let test: [Int]
     }
 
     /// The stratified split described above (`labels` in `0..<classCount`).
-    package static func split(labels: [Int], classCount: Int, options: LinearProbeOptions, seed: UInt64) -> Split {
+    public static func split(labels: [Int], classCount: Int, options: LinearProbeOptions, seed: UInt64) -> Split {
         var generator = SplitMix64(seed: seed)
         var byClass = [[Int]](repeating: [], count: max(classCount, (labels.max() ?? -1) + 1))
         for (row, label) in labels.enumerated() { byClass[label].append(row) }
@@ -93,7 +93,7 @@ package enum LinearProbe {
 
     /// Fits on the reference. `nil` when the split leaves fewer than 2 classes in training or
     /// an empty validation/test split (fewer than ~5 images).
-    package static func fit(
+    public static func fit(
         reference: Matrix<Float>, labels: [Int], classCount: Int, options: LinearProbeOptions, seed: UInt64
     ) throws -> Fitted? {
         let n = reference.rows
@@ -153,7 +153,7 @@ package enum LinearProbe {
     }
 
     /// Accuracy of the fitted probe on `embeddings` with `labels` (all rows; `groups`: see `ZeroShot.accepts`).
-    static func result(_ fitted: Fitted, embeddings: Matrix<Float>, labels: [Int], groups: [Int]? = nil) -> LinearProbeResult? {
+    public static func result(_ fitted: Fitted, embeddings: Matrix<Float>, labels: [Int], groups: [Int]? = nil) -> LinearProbeResult? {
         guard !labels.isEmpty, labels.count == embeddings.rows else { return nil }
         let predictions = fitted.singlePrecision
             ? fitted.model.predictSingle(unitRowsInSingle(embeddings))

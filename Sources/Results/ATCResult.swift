@@ -1,16 +1,16 @@
 /// Average Thresholded Confidence (Garg et al. 2022). Confidence is the max softmax of
 /// `100 · cos` (CLIP's logit scale).
-package struct ATCResult: Codable, Sendable, Equatable {
+public struct ATCResult: Codable, Sendable, Equatable {
     /// Confidence threshold fitted on the reference domain.
-    package var threshold: Double
+    public var threshold: Double
     /// Estimated accuracy: fraction of this domain's images with confidence above the threshold.
-    package var estimate: Double
+    public var estimate: Double
     /// Measured top-1 accuracy when the domain is labelled.
-    package var actualAccuracy: Double?
+    public var actualAccuracy: Double?
     /// `estimate − actual_accuracy` when the domain is labelled.
-    package var error: Double?
+    public var error: Double?
 
-    package init(threshold: Double, estimate: Double, actualAccuracy: Double? = nil, error: Double? = nil) {
+    public init(threshold: Double, estimate: Double, actualAccuracy: Double? = nil, error: Double? = nil) {
         self.threshold = threshold
         self.estimate = estimate
         self.actualAccuracy = actualAccuracy

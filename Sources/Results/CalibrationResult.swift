@@ -1,23 +1,23 @@
 /// Expected calibration error and reliability diagram of one model on one labelled domain.
-package struct CalibrationResult: Codable, Sendable, Equatable {
-    package var count: Int
+public struct CalibrationResult: Codable, Sendable, Equatable {
+    public var count: Int
     /// Equal-mass bins, lowest confidence first.
-    package var bins: [ReliabilityBin]
+    public var bins: [ReliabilityBin]
     /// Σ_b (n_b / n) |accuracy_b − mean confidence_b|.
-    package var ece: Double
+    public var ece: Double
     /// Top-1 accuracy over all images.
-    package var accuracy: Double
-    package var meanConfidence: Double
+    public var accuracy: Double
+    public var meanConfidence: Double
     /// `mean_confidence − accuracy`: positive when over-confident.
-    package var overconfidence: Double
+    public var overconfidence: Double
     /// Mean ECE of a perfectly calibrated head with these confidences (simulated); `null` with no resample.
-    var calibratedFloor: Double?
+    public var calibratedFloor: Double?
     /// 95th percentile of the same simulation.
-    package var calibratedFloor95: Double?
-    var resamples: Int
-    package var seed: UInt64
+    public var calibratedFloor95: Double?
+    public var resamples: Int
+    public var seed: UInt64
 
-    package init(
+    public init(
         count: Int, bins: [ReliabilityBin], ece: Double, accuracy: Double, meanConfidence: Double, overconfidence: Double,
         calibratedFloor: Double?, calibratedFloor95: Double?, resamples: Int, seed: UInt64
     ) {
@@ -40,16 +40,16 @@ package struct CalibrationResult: Codable, Sendable, Equatable {
 }
 
 /// One bin of the reliability diagram.
-package struct ReliabilityBin: Codable, Sendable, Equatable {
-    package var count: Int
-    package var correct: Int
-    package var meanConfidence: Double
-    package var accuracy: Double
+public struct ReliabilityBin: Codable, Sendable, Equatable {
+    public var count: Int
+    public var correct: Int
+    public var meanConfidence: Double
+    public var accuracy: Double
     /// The smallest and largest confidence in the bin.
-    var lowerConfidence: Double
-    var upperConfidence: Double
+    public var lowerConfidence: Double
+    public var upperConfidence: Double
 
-    package init(count: Int, correct: Int, meanConfidence: Double, accuracy: Double, lowerConfidence: Double, upperConfidence: Double) {
+    public init(count: Int, correct: Int, meanConfidence: Double, accuracy: Double, lowerConfidence: Double, upperConfidence: Double) {
         self.count = count
         self.correct = correct
         self.meanConfidence = meanConfidence

@@ -1,30 +1,30 @@
 /// CLIP-Dissect-style concept matching of representation dimensions.
-package struct ConceptResult: Codable, Sendable, Equatable {
+public struct ConceptResult: Codable, Sendable, Equatable {
     /// ρ: a dimension encodes a concept when their correlation is ≥ ρ (default 0.5).
-    package var threshold: Double
-    package var conceptCount: Int
-    package var imageCount: Int
+    public var threshold: Double
+    public var conceptCount: Int
+    public var imageCount: Int
     /// Concepts encoded by at least one dimension.
-    package var uniqueConceptCount: Int
+    public var uniqueConceptCount: Int
     /// Number of concepts each dimension encodes (polysemanticity), per dimension.
-    package var conceptsPerDimension: [Int]
+    public var conceptsPerDimension: [Int]
     /// Mean of `concepts_per_dimension` over dimensions that encode at least one concept; `null` if none.
-    package var polysemanticityMean: Double?
+    public var polysemanticityMean: Double?
     /// The best-matching concept of each dimension (highest correlation, even below ρ); `null`
     /// for a constant dimension.
-    var bestConcept: [ConceptMatch?]
+    public var bestConcept: [ConceptMatch?]
     /// The permutation null (absent in results written before it): shuffles of the images,
     /// the familywise level, and the correlation a pair had to exceed besides ρ. When present,
     /// `unique_concept_count`, `concepts_per_dimension` and `polysemanticity_mean` count only
     /// pairs beating it.
-    package var permutations: Int?
-    package var level: Double?
-    package var nullCritical: Double?
-    package var seed: UInt64?
+    public var permutations: Int?
+    public var level: Double?
+    public var nullCritical: Double?
+    public var seed: UInt64?
     /// Reference images available; `image_count` is what the probe used (a seeded subsample above its cap).
-    package var availableImageCount: Int?
+    public var availableImageCount: Int?
 
-    package init(
+    public init(
         threshold: Double, conceptCount: Int, imageCount: Int, uniqueConceptCount: Int,
         conceptsPerDimension: [Int], polysemanticityMean: Double?, bestConcept: [ConceptMatch?]
     ) {
@@ -45,13 +45,13 @@ package struct ConceptResult: Codable, Sendable, Equatable {
     }
 }
 
-package struct ConceptMatch: Codable, Sendable, Equatable {
-    var conceptIndex: Int
-    var concept: String
+public struct ConceptMatch: Codable, Sendable, Equatable {
+    public var conceptIndex: Int
+    public var concept: String
     /// Pearson correlation, −1…1.
-    var correlation: Double
+    public var correlation: Double
 
-    package init(conceptIndex: Int, concept: String, correlation: Double) {
+    public init(conceptIndex: Int, concept: String, correlation: Double) {
         self.conceptIndex = conceptIndex
         self.concept = concept
         self.correlation = correlation

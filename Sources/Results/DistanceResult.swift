@@ -1,25 +1,25 @@
 /// How far a domain's embeddings are from the reference's.
-package struct DistanceResult: Codable, Sendable, Equatable {
+public struct DistanceResult: Codable, Sendable, Equatable {
     /// Fréchet distance `|μ1 − μ2|² + tr(Σ1 + Σ2 − 2 (Σ1 Σ2)^½)` on the raw embeddings (squared units).
-    package var frechet: Double?
+    public var frechet: Double?
     /// Unbiased MMD² with an RBF kernel `exp(−|x − y|² / (2 s²))` on L2-normalised embeddings.
-    package var mmd2: Double?
+    public var mmd2: Double?
     /// The kernel bandwidth `s` (median pairwise distance of the pooled sample).
-    var mmdBandwidth: Double?
+    public var mmdBandwidth: Double?
     /// Permutation p-value `(1 + #{perm ≥ observed}) / (1 + permutations)`.
-    package var mmdPValue: Double?
-    package var mmdPermutations: Int
+    public var mmdPValue: Double?
+    public var mmdPermutations: Int
     /// Images per domain used for MMD (a seeded subsample above `DistanceOptions.mmdMaxSamples`).
-    var mmdSampleSize: Int
+    public var mmdSampleSize: Int
     /// Images per domain used for Fréchet (a seeded subsample above `DistanceOptions.frechetMaxSamples`).
-    package var frechetSampleSize: Int
+    public var frechetSampleSize: Int
     /// Cross-validated ROC AUC of a logistic-regression domain classifier (0.5 = indistinguishable).
-    package var auc: Double?
-    package var aucFolds: Int
-    var aucSampleSize: Int
-    package var seed: UInt64
+    public var auc: Double?
+    public var aucFolds: Int
+    public var aucSampleSize: Int
+    public var seed: UInt64
 
-    package init(
+    public init(
         frechet: Double?, mmd2: Double?, mmdBandwidth: Double?, mmdPValue: Double?, mmdPermutations: Int,
         mmdSampleSize: Int, frechetSampleSize: Int, auc: Double?, aucFolds: Int, aucSampleSize: Int, seed: UInt64
     ) {

@@ -1,7 +1,7 @@
 /// How many labelled images would settle an undecided verdict, or check a label-free estimate
 /// (`SampleSize` in Probes computes it; docs/probes.md, "Labels that settle it").
-package struct LabelsNeeded: Codable, Sendable, Equatable {
-    package enum Code: String, Codable, Sendable, CaseIterable {
+public struct LabelsNeeded: Codable, Sendable, Equatable {
+    public enum Code: String, Codable, Sendable, CaseIterable {
         /// Top-1's 95 % interval would lie entirely above or below `min_accuracy` (`threshold`).
         case settleMinAccuracy = "settle_min_accuracy"
         /// Top-1's 95 % interval would lie entirely above or below the accuracy the relative-drop
@@ -13,30 +13,30 @@ package struct LabelsNeeded: Codable, Sendable, Equatable {
         case checkEstimate = "check_estimate"
     }
 
-    package var code: Code
-    package var model: String
-    package var domain: String
+    public var code: Code
+    public var model: String
+    public var domain: String
     /// The accuracy assumed to hold for the new labels: measured top-1, or on an unlabelled
     /// domain the ATC estimate (`estimated`).
-    package var accuracy: Double
-    package var estimated: Bool
+    public var accuracy: Double
+    public var estimated: Bool
     /// The accuracy the interval has to clear (settle codes).
-    package var threshold: Double?
+    public var threshold: Double?
     /// The half-width the check asks for (`check_estimate`), a fraction.
-    package var margin: Double?
+    public var margin: Double?
     /// Labelled images of the domain now (0 when unlabelled).
-    package var labelled: Int
+    public var labelled: Int
     /// The smallest number of labelled images in all (the current ones included) that would do
     /// it; when `capped`, the cap: more than this many would be needed.
-    package var total: Int
+    public var total: Int
     /// `total − labelled`: the images to label on top of the current ones.
-    package var additional: Int
-    package var capped: Bool
+    public var additional: Int
+    public var capped: Bool
     /// Settle codes, not capped: the exact binomial probability that a sample of `total`
     /// images reaches a decision (either side) when the accuracy is `accuracy`.
-    package var decisionProbability: Double?
+    public var decisionProbability: Double?
 
-    package init(
+    public init(
         code: Code, model: String, domain: String, accuracy: Double, estimated: Bool, threshold: Double? = nil,
         margin: Double? = nil, labelled: Int, total: Int, capped: Bool, decisionProbability: Double? = nil
     ) {

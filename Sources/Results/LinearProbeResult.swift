@@ -1,25 +1,25 @@
 /// A multinomial logistic-regression probe fitted on a split of the reference domain.
-package struct LinearProbeResult: Codable, Sendable, Equatable {
+public struct LinearProbeResult: Codable, Sendable, Equatable {
     /// Top-1 accuracy of the probe on this domain (on the held-out test split for the reference).
-    package var accuracy: Double
-    package var ci: Interval
-    package var count: Int
+    public var accuracy: Double
+    public var ci: Interval
+    public var count: Int
     /// The chosen L2 strength λ in `mean loss + λ/2 |W|²` (sklearn's `C = 1 / (λ · n_train)`).
-    package var l2: Double
+    public var l2: Double
     /// Validation accuracy of every candidate λ, in the order tried.
-    package var candidates: [RegularizationCandidate]
-    package var trainCount: Int
-    package var validationCount: Int
-    package var seed: UInt64
+    public var candidates: [RegularizationCandidate]
+    public var trainCount: Int
+    public var validationCount: Int
+    public var seed: UInt64
     /// Whether the chosen fit reached its stopping tolerance (false: stopped at the iteration cap).
-    package var converged: Bool?
+    public var converged: Bool?
     /// Classes with at least one training row, and the fewest and median training rows over
     /// them (absent in older results).
-    package var trainClasses: Int?
-    package var minTrainRowsPerClass: Int?
-    package var medianTrainRowsPerClass: Double?
+    public var trainClasses: Int?
+    public var minTrainRowsPerClass: Int?
+    public var medianTrainRowsPerClass: Double?
 
-    package init(
+    public init(
         accuracy: Double, ci: Interval, count: Int, l2: Double, candidates: [RegularizationCandidate],
         trainCount: Int, validationCount: Int, seed: UInt64, converged: Bool? = nil
     ) {
@@ -41,15 +41,15 @@ package struct LinearProbeResult: Codable, Sendable, Equatable {
     }
 }
 
-package struct RegularizationCandidate: Codable, Sendable, Equatable {
-    package var l2: Double
-    var validationAccuracy: Double
+public struct RegularizationCandidate: Codable, Sendable, Equatable {
+    public var l2: Double
+    public var validationAccuracy: Double
     /// L-BFGS iterations of this candidate's fit (each started from the previous candidate's
     /// optimum) and whether it reached the tolerance; absent in runs before they were recorded.
-    package var iterations: Int?
-    package var converged: Bool?
+    public var iterations: Int?
+    public var converged: Bool?
 
-    package init(l2: Double, validationAccuracy: Double, iterations: Int? = nil, converged: Bool? = nil) {
+    public init(l2: Double, validationAccuracy: Double, iterations: Int? = nil, converged: Bool? = nil) {
         self.l2 = l2
         self.validationAccuracy = validationAccuracy
         self.iterations = iterations

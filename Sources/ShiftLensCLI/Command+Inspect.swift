@@ -41,7 +41,7 @@ extension Command {
                 overrides.knownCheckpoints = try JSONDecoder().decode([KnownCheckpoint].self, from: Data(contentsOf: URL(fileURLWithPath: file)))
             } catch {
                 throw ShiftLensError(
-                    step: "inspect", path: file, message: "not a JSON list of known checkpoints (\(ShiftLensError.describe(error).message))",
+                    step: "inspect", path: file, message: "not a JSON list of known checkpoints (\(error))",
                     hint: "each entry needs \"sha256\", \"name\" and \"activation\" (gelu or quick_gelu)")
             }
         }
@@ -49,7 +49,12 @@ extension Command {
             throw ShiftLensError(step: "inspect", path: path, message: "is a folder without \(ModelFolder.weightsFiles.joined(separator: " or "))",
                                  hint: "give the weights file, or a Hugging Face / open_clip snapshot folder")
         }
-        let loaded = try Checkpoint.load(weights, overrides: overrides)
+        let loaded: LoadedCheckpoint
+        do {
+            loaded = try Checkpoint.load(weights, overrides: overrides)
+        } catch let error as WeightsError {
+            throw ShiftLensError(step: "inspect", weights: error)
+        }
         let report = InspectReport(path: weights.path == URL(fileURLWithPath: path).path ? path : weights.path, loaded)
         if invocation.flag("--json") {
             let encoder = JSONEncoder()
@@ -60,7 +65,7 @@ extension Command {
         }
         for warning in loaded.warnings { console.err("warning: \(warning)") }
         // Everything else is shown above; the run would stop here, so inspect says so and fails.
-        if let missing = loaded.unknownActivation { throw missing }
+        if let missing = loaded.unknownActivation { throw ShiftLensError(step: "inspect", weights: missing) }
         return ExitCode.ok
     }
 }

@@ -96,7 +96,11 @@ extension Command {
     }
 
     static func loadSpec(_ url: URL) throws -> PilotSpec {
-        try attributing(step: "pilot spec") { try PilotSpec.load(from: url) }
+        do {
+            return try PilotSpec.load(from: url)
+        } catch let error as PilotError {
+            throw ShiftLensError(step: "pilot spec", path: nil, message: "\(error)", hint: "see docs/pilot-spec.md; `shiftlens init DIR` writes a commented example")
+        }
     }
 
     /// `--batch N` when given; nil lets each model choose (`EncoderBatch`).

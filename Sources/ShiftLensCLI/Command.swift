@@ -2,41 +2,41 @@ import Pipeline
 import Support
 
 /// One `shiftlens` subcommand: its options, its help text and what it runs.
-package struct Command: Sendable {
+public struct Command: Sendable {
     /// An option such as `--out X.npy` (takes a value), `--json` (a flag) or
     /// `--images A B C` (takes every following value up to the next option).
-    package struct Option: Sendable {
-        package enum Kind: Sendable { case flag, value, values }
-        package let name: String
-        package let kind: Kind
-        let valueName: String
-        package let help: String
+    public struct Option: Sendable {
+        public enum Kind: Sendable { case flag, value, values }
+        public let name: String
+        public let kind: Kind
+        public let valueName: String
+        public let help: String
 
-        static func flag(_ name: String, _ help: String) -> Option {
+        public static func flag(_ name: String, _ help: String) -> Option {
             Option(name: name, kind: .flag, valueName: "", help: help)
         }
 
-        package static func value(_ name: String, _ valueName: String, _ help: String) -> Option {
+        public static func value(_ name: String, _ valueName: String, _ help: String) -> Option {
             Option(name: name, kind: .value, valueName: valueName, help: help)
         }
 
-        package static func values(_ name: String, _ valueName: String, _ help: String) -> Option {
+        public static func values(_ name: String, _ valueName: String, _ help: String) -> Option {
             Option(name: name, kind: .values, valueName: valueName, help: help)
         }
     }
 
-    package let name: String
-    let summary: String
+    public let name: String
+    public let summary: String
     /// The synopsis after `usage: `, e.g. `shiftlens decode IMG --out X.npy|X.ppm`.
-    let usage: String
+    public let usage: String
     /// Paragraphs shown by `--help` after the synopsis.
-    let discussion: String
-    package let options: [Option]
+    public let discussion: String
+    public let options: [Option]
     /// How many positional arguments the command accepts.
-    let positionals: ClosedRange<Int>
-    package let run: @Sendable (Invocation, Console) throws -> Int32
+    public let positionals: ClosedRange<Int>
+    public let run: @Sendable (Invocation, Console) throws -> Int32
 
-    package init(
+    public init(
         name: String, summary: String, usage: String, discussion: String = "",
         options: [Option] = [], positionals: ClosedRange<Int> = 0...0,
         run: @escaping @Sendable (Invocation, Console) throws -> Int32
@@ -50,11 +50,11 @@ package struct Command: Sendable {
         self.run = run
     }
 
-    static func named(_ name: String) -> Command? {
+    public static func named(_ name: String) -> Command? {
         all.first { $0.name == name }
     }
 
-    package func help() -> String {
+    public func help() -> String {
         var lines = ["shiftlens \(name) — \(summary)", "", "usage: \(usage)"]
         if !discussion.isEmpty { lines += ["", discussion] }
         let all = options + [.flag("--help", "Show this help.")]
@@ -78,29 +78,29 @@ package struct Command: Sendable {
 /// their `options` and read them through these constants (`invocation.integer(.threads, …)`),
 /// so a misspelt shared option does not compile.
 extension Command.Option {
-    static let threads = Command.Option.value("--threads", "N", "Compute threads (default: all cores, or SHIFTLENS_THREADS).")
-    package static let decoders = Command.Option.value(
+    public static let threads = Command.Option.value("--threads", "N", "Compute threads (default: all cores, or SHIFTLENS_THREADS).")
+    public static let decoders = Command.Option.value(
         "--decoders", "N", "Image decode threads feeding the encoder (default: one per four cores, at least one).")
     /// `--batch` of the commands that encode a pilot (run, encode); `embed` and `bench` have their own defaults.
-    static let pilotBatch = Command.Option.value(
+    public static let pilotBatch = Command.Option.value(
         "--batch", "N", "Images per encoder pass and store write (default: sized for each model, see docs/running.md).")
-    package static let activation = Command.Option.value(
+    public static let activation = Command.Option.value(
         "--activation", "NAME", "gelu or quick_gelu, when no configuration file beside the weights says.")
     /// `--precision` of run, encode, embed and bench.
-    package static let precision = Command.Option.value(
+    public static let precision = Command.Option.value(
         "--precision", "P",
         "fp32 (default) or bf16: the arithmetic of the image tower's transformer layers (run, encode: every model, whatever the pilot says).")
 }
 
 /// A parsed command line: positionals, option values and flags.
-package struct Invocation: Sendable {
-    private(set) var positionals: [String] = []
+public struct Invocation: Sendable {
+    public private(set) var positionals: [String] = []
     private var valuesByName: [String: [String]] = [:]
     private var flags: Set<String> = []
     /// The command's option names: looking up any other name is a programming error (a typo).
     private let declared: Set<String>
 
-    package init(parsing arguments: [String], for command: Command) throws {
+    public init(parsing arguments: [String], for command: Command) throws {
         declared = Set(command.options.map(\.name))
         var index = 0
         var onlyPositionals = false
@@ -163,25 +163,25 @@ package struct Invocation: Sendable {
         return name
     }
 
-    func flag(_ name: String) -> Bool { flags.contains(checked(name)) }
+    public func flag(_ name: String) -> Bool { flags.contains(checked(name)) }
 
     /// The option's value; the last one wins when it was given twice.
-    package func value(_ name: String) -> String? { valuesByName[checked(name)]?.last }
+    public func value(_ name: String) -> String? { valuesByName[checked(name)]?.last }
 
-    package func values(_ name: String) -> [String] { valuesByName[checked(name)] ?? [] }
+    public func values(_ name: String) -> [String] { valuesByName[checked(name)] ?? [] }
 
-    package func value(_ option: Command.Option) -> String? { value(option.name) }
+    public func value(_ option: Command.Option) -> String? { value(option.name) }
 
-    package func integer(_ option: Command.Option, default fallback: Int, in range: ClosedRange<Int> = 1...Int.max) throws -> Int {
+    public func integer(_ option: Command.Option, default fallback: Int, in range: ClosedRange<Int> = 1...Int.max) throws -> Int {
         try integer(option.name, default: fallback, in: range)
     }
 
-    package func required(_ name: String) throws -> String {
+    public func required(_ name: String) throws -> String {
         guard let value = value(name) else { throw UsageError("missing required option \(name)") }
         return value
     }
 
-    package func integer(_ name: String, default fallback: Int, in range: ClosedRange<Int> = 1...Int.max) throws -> Int {
+    public func integer(_ name: String, default fallback: Int, in range: ClosedRange<Int> = 1...Int.max) throws -> Int {
         guard let text = value(name) else { return fallback }
         guard let number = Int(text), range.contains(number) else {
             throw UsageError("\(name) must be a whole number in \(range.lowerBound)...\(range.upperBound), not '\(text)'")
@@ -189,7 +189,7 @@ package struct Invocation: Sendable {
         return number
     }
 
-    package func double(_ name: String, default fallback: Double) throws -> Double {
+    public func double(_ name: String, default fallback: Double) throws -> Double {
         guard let text = value(name) else { return fallback }
         guard let number = Double(text), number.isFinite else { throw UsageError("\(name) must be a number, not '\(text)'") }
         return number

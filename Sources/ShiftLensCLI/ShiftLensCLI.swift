@@ -9,11 +9,11 @@ import Support
 /// 3 a completed `run` whose verdict reached its `--fail-on` level.
 /// Results and machine output go to standard output; progress, warnings and errors
 /// go to standard error. `Sources/shiftlens/main.swift` only calls `run`.
-package enum ShiftLensCLI {
-    static let version = ToolVersion.current
+public enum ShiftLensCLI {
+    public static let version = ToolVersion.current
 
     /// Runs `arguments` (without the program name) and returns the exit code.
-    package static func run(_ arguments: [String], console: Console = .standard) -> Int32 {
+    public static func run(_ arguments: [String], console: Console = .standard) -> Int32 {
         guard let first = arguments.first else {
             console.err(overview())
             return ExitCode.usage
@@ -43,21 +43,16 @@ package enum ShiftLensCLI {
         do {
             let invocation = try Invocation(parsing: rest, for: command)
             return try command.run(invocation, console)
+        } catch let error as UsageError {
+            console.err("shiftlens \(command.name): \(error.message)\nusage: \(command.usage)\nSee 'shiftlens \(command.name) --help'.")
+            return ExitCode.usage
+        } catch let error as ShiftLensError {
+            console.err(error.description)
+            return ExitCode.failure
         } catch {
-            let report = report(error, of: command)
-            console.err(report.message)
-            return report.exitCode
+            console.err("shiftlens \(command.name): \(error)")
+            return ExitCode.failure
         }
-    }
-
-    /// The one place an error becomes what the user reads and the exit code: a usage error
-    /// shows the synopsis (exit 2); any other error is mapped by `ShiftLensError(step:error:)`,
-    /// the step being the command's name unless the error names its own (exit 1).
-    static func report(_ error: any Error, of command: Command) -> (message: String, exitCode: Int32) {
-        if let error = error as? UsageError {
-            return ("shiftlens \(command.name): \(error.message)\nusage: \(command.usage)\nSee 'shiftlens \(command.name) --help'.", ExitCode.usage)
-        }
-        return (ShiftLensError(step: command.name, error: error).description, ExitCode.failure)
     }
 
     static func overview() -> String {
@@ -78,16 +73,16 @@ package enum ShiftLensCLI {
 }
 
 /// Process exit codes.
-package enum ExitCode {
-    static let ok: Int32 = 0
-    package static let failure: Int32 = 1
-    static let usage: Int32 = 2
+public enum ExitCode {
+    public static let ok: Int32 = 0
+    public static let failure: Int32 = 1
+    public static let usage: Int32 = 2
     /// `run --fail-on LEVEL` and a model's verdict at that level or worse.
-    package static let verdict: Int32 = 3
+    public static let verdict: Int32 = 3
 }
 
 /// A command line that does not fit the command's usage (exit code 2).
-package struct UsageError: Error, Equatable {
-    package let message: String
-    package init(_ message: String) { self.message = message }
+public struct UsageError: Error, Equatable {
+    public let message: String
+    public init(_ message: String) { self.message = message }
 }

@@ -2,15 +2,15 @@
 ///
 /// Sums are reduced modulo 65521 only every 5552 bytes, the largest run for which
 /// the 32-bit sums cannot overflow (zlib's NMAX).
-package struct Adler32: Sendable {
+public struct Adler32: Sendable {
     private var a: UInt32 = 1
     private var b: UInt32 = 0
 
-    package init() {}
+    public init() {}
 
-    package var value: UInt32 { b << 16 | a }
+    public var value: UInt32 { b << 16 | a }
 
-    package mutating func update<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+    public mutating func update<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
         let done = bytes.withContiguousStorageIfAvailable { buffer -> Bool in
             update(buffer)
             return true
@@ -21,7 +21,7 @@ package struct Adler32: Sendable {
         }
     }
 
-    package mutating func update(_ buffer: UnsafeBufferPointer<UInt8>) {
+    public mutating func update(_ buffer: UnsafeBufferPointer<UInt8>) {
         guard let base = buffer.baseAddress else { return }
         let modulus: UInt32 = 65521
         let runLength = 5552
@@ -42,7 +42,7 @@ package struct Adler32: Sendable {
         self.b = b
     }
 
-    package static func checksum<Bytes: Collection>(_ bytes: Bytes) -> UInt32 where Bytes.Element == UInt8 {
+    public static func checksum<Bytes: Collection>(_ bytes: Bytes) -> UInt32 where Bytes.Element == UInt8 {
         var adler = Adler32()
         adler.update(bytes)
         return adler.value

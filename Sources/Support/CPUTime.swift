@@ -6,9 +6,9 @@ import Darwin
 
 /// CPU time — on a machine shared with other jobs, the fairer clock for "how much work was
 /// this": wall time stretches when another process holds a core, CPU time does not.
-package enum CPUTime {
+public enum CPUTime {
     /// User + system CPU seconds of the whole process so far, all threads (`getrusage(RUSAGE_SELF)`).
-    package static var process: Double {
+    public static var process: Double {
         var usage = rusage()
         #if os(Linux)
         getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -21,7 +21,7 @@ package enum CPUTime {
 
     /// CPU seconds the calling thread has used so far (`CLOCK_THREAD_CPUTIME_ID`): the work
     /// of one section of code even while other threads run.
-    package static var thread: Double {
+    public static var thread: Double {
         var time = timespec()
         clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
         return Double(time.tv_sec) + Double(time.tv_nsec) / 1e9

@@ -2,15 +2,15 @@
 /// initial value and final XOR 0xFFFFFFFF), table-driven with slicing-by-4.
 ///
 /// Streaming: `update` any number of times, read `value` at any point.
-package struct CRC32: Sendable {
+public struct CRC32: Sendable {
     private var state: UInt32 = 0xFFFF_FFFF
 
-    package init() {}
+    public init() {}
 
     /// The CRC of everything passed to `update` so far.
-    package var value: UInt32 { state ^ 0xFFFF_FFFF }
+    public var value: UInt32 { state ^ 0xFFFF_FFFF }
 
-    package mutating func update<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+    public mutating func update<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
         let done = bytes.withContiguousStorageIfAvailable { buffer -> Bool in
             update(buffer)
             return true
@@ -21,7 +21,7 @@ package struct CRC32: Sendable {
         }
     }
 
-    package mutating func update(_ buffer: UnsafeBufferPointer<UInt8>) {
+    public mutating func update(_ buffer: UnsafeBufferPointer<UInt8>) {
         guard let base = buffer.baseAddress else { return }
         CRC32.tables.withUnsafeBufferPointer { table in
             var crc = state
@@ -43,7 +43,7 @@ package struct CRC32: Sendable {
     }
 
     /// CRC-32 of `bytes` in one call.
-    package static func checksum<Bytes: Collection>(_ bytes: Bytes) -> UInt32 where Bytes.Element == UInt8 {
+    public static func checksum<Bytes: Collection>(_ bytes: Bytes) -> UInt32 where Bytes.Element == UInt8 {
         var crc = CRC32()
         crc.update(bytes)
         return crc.value

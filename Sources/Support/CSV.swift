@@ -2,10 +2,10 @@ import Foundation
 
 /// RFC 4180 CSV: commas, double-quoted fields with `""` escapes, CRLF or LF — the one CSV
 /// reader of ShiftLens (dataset manifests, imported embeddings' images.csv, baseline tables).
-package enum CSV {
+public enum CSV {
     /// The rows of `text`, each field trimmed of spaces and tabs. A UTF-8 byte-order mark at the
     /// start is dropped (spreadsheets write one); empty lines are skipped.
-    package static func parse(_ text: String) -> [[String]] {
+    public static func parse(_ text: String) -> [[String]] {
         var text = Substring(text)
         if text.unicodeScalars.first == "\u{FEFF}" { text = Substring(text.unicodeScalars.dropFirst()) }
         var rows: [[String]] = []
@@ -47,7 +47,7 @@ package enum CSV {
     }
 
     /// One CSV line with fields quoted where needed.
-    package static func line(_ fields: [String]) -> String {
+    public static func line(_ fields: [String]) -> String {
         fields.map { field in
             field.contains(where: { $0 == "," || $0 == "\"" || $0.isNewline }) ? "\"" + field.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : field
         }.joined(separator: ",")

@@ -6,9 +6,9 @@
 /// or stored encoding. Output is deterministic for a given input and level. Not tuned to
 /// match zlib's ratios exactly; verified by round trips through `Inflate` and through
 /// Python's zlib / Pillow (fixtures).
-package enum Deflate {
+public enum Deflate {
     /// Effort from 0 (stored blocks only) to 9 (longest hash chains); 6 is the default.
-    package static func raw(_ bytes: [UInt8], level: Int = 6) -> [UInt8] {
+    public static func raw(_ bytes: [UInt8], level: Int = 6) -> [UInt8] {
         var writer = DeflateBitWriter(capacity: bytes.count / 2 + 64)
         Deflater(input: bytes, level: level).compress(into: &writer)
         writer.alignToByte()
@@ -16,7 +16,7 @@ package enum Deflate {
     }
 
     /// A zlib stream: header 0x78 0x9C (32 KiB window), deflate data, big-endian Adler-32.
-    package static func zlib(_ bytes: [UInt8], level: Int = 6) -> [UInt8] {
+    public static func zlib(_ bytes: [UInt8], level: Int = 6) -> [UInt8] {
         var writer = DeflateBitWriter(capacity: bytes.count / 2 + 64)
         writer.append(bytes: [0x78, 0x9C])
         Deflater(input: bytes, level: level).compress(into: &writer)
@@ -27,7 +27,7 @@ package enum Deflate {
     }
 
     /// A single-member gzip file with no name and modification time 0 (reproducible).
-    package static func gzip(_ bytes: [UInt8], level: Int = 6) -> [UInt8] {
+    public static func gzip(_ bytes: [UInt8], level: Int = 6) -> [UInt8] {
         var writer = DeflateBitWriter(capacity: bytes.count / 2 + 64)
         writer.append(bytes: [0x1F, 0x8B, 8, 0, 0, 0, 0, 0, 0, 255])
         Deflater(input: bytes, level: level).compress(into: &writer)

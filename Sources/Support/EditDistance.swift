@@ -1,5 +1,5 @@
 /// Levenshtein distance, for "did you mean" suggestions.
-func editDistance(_ a: String, _ b: String) -> Int {
+public func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a), b = Array(b)
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }
@@ -16,6 +16,6 @@ func editDistance(_ a: String, _ b: String) -> Int {
 
 /// The candidate closest to `word` by `editDistance` (the first of equals), if it is at most
 /// `maxDistance` edits away: what "did you mean …?" suggests.
-package func closestMatch(to word: String, among candidates: [String], maxDistance: Int = 3) -> String? {
+public func closestMatch(to word: String, among candidates: [String], maxDistance: Int = 3) -> String? {
     candidates.map { ($0, editDistance($0, word)) }.filter { $0.1 <= maxDistance }.min { $0.1 < $1.1 }?.0
 }

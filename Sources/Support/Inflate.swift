@@ -6,11 +6,11 @@
 /// start, or output beyond `maxOutputSize` (a decompression bomb guard; the default is
 /// 1 GiB). Checksums (Adler-32, CRC-32, ISIZE, the optional gzip header CRC) are always
 /// verified.
-package enum Inflate {
-    static let defaultMaxOutputSize = 1 << 30
+public enum Inflate {
+    public static let defaultMaxOutputSize = 1 << 30
 
     /// Decompresses one raw deflate stream; bytes after its final block are ignored.
-    package static func raw(_ bytes: [UInt8], maxOutputSize: Int = defaultMaxOutputSize) throws -> [UInt8] {
+    public static func raw(_ bytes: [UInt8], maxOutputSize: Int = defaultMaxOutputSize) throws -> [UInt8] {
         try bytes.withUnsafeBufferPointer { input in
             let inflater = Inflater(input: input, maxOutputSize: maxOutputSize)
             _ = try inflater.inflateStream(from: 0)
@@ -21,7 +21,7 @@ package enum Inflate {
     /// Decompresses one raw deflate stream into `output` and returns how many bytes it
     /// wrote; output beyond `output.count` is `.corrupt` (the size-limit error), so the
     /// caller's buffer is the whole allocation (e.g. a zip entry of known size).
-    package static func raw(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws -> Int {
+    public static func raw(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws -> Int {
         let inflater = Inflater(
             input: UnsafeBufferPointer(start: input.baseAddress?.assumingMemoryBound(to: UInt8.self), count: input.count),
             output: UnsafeMutableBufferPointer(start: output.baseAddress?.assumingMemoryBound(to: UInt8.self), count: output.count))
@@ -31,7 +31,7 @@ package enum Inflate {
 
     /// Decompresses a zlib stream (2-byte header, deflate data, big-endian Adler-32).
     /// Preset dictionaries are not supported (`.unsupported`); trailing bytes are ignored.
-    package static func zlib(_ bytes: [UInt8], maxOutputSize: Int = defaultMaxOutputSize) throws -> [UInt8] {
+    public static func zlib(_ bytes: [UInt8], maxOutputSize: Int = defaultMaxOutputSize) throws -> [UInt8] {
         try zlib(bytes, maxOutputSize: maxOutputSize, expectedSize: nil) { Array($0) }
     }
 
@@ -63,7 +63,7 @@ package enum Inflate {
     /// Decompresses a gzip file: one or more members, each with its header (FEXTRA,
     /// FNAME, FCOMMENT and FHCRC honoured), deflate data, CRC-32 and ISIZE trailer.
     /// The members' outputs are concatenated, as `gzip -d` does.
-    package static func gzip(_ bytes: [UInt8], maxOutputSize: Int = defaultMaxOutputSize) throws -> [UInt8] {
+    public static func gzip(_ bytes: [UInt8], maxOutputSize: Int = defaultMaxOutputSize) throws -> [UInt8] {
         try bytes.withUnsafeBufferPointer { input in
             let inflater = Inflater(input: input, maxOutputSize: maxOutputSize)
             var offset = 0
@@ -116,7 +116,7 @@ package enum Inflate {
 
 /// Why a deflate, zlib or gzip stream could not be decompressed. The cases, codes and
 /// messages are those of `ImageCodecError`, which a PNG's image data passes on unchanged.
-package enum InflateError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum InflateError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The data ended before the stream did.
     case truncated(String)
     /// Invalid codes, a bad checksum, a distance before the start, output beyond the limit.
@@ -124,7 +124,7 @@ package enum InflateError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A valid stream using a feature not implemented (zlib preset dictionaries).
     case unsupported(String)
 
-    package var code: String {
+    public var code: String {
         switch self {
         case .truncated: return "truncated"
         case .corrupt: return "corrupt"
@@ -132,7 +132,7 @@ package enum InflateError: Error, Equatable, Sendable, CustomStringConvertible {
         }
     }
 
-    package var description: String {
+    public var description: String {
         switch self {
         case .truncated(let what): return "truncated file: \(what)"
         case .corrupt(let what): return "corrupt file: \(what)"

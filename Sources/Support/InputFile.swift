@@ -13,8 +13,8 @@ import Darwin
 /// or directory is `.notRegularFile` naming its kind), and its size must be at most
 /// `maxBytes` before a byte is read; a file that grows while it is read is cut at the size
 /// `fstat` reported, one that shrinks is returned as it ends.
-package enum InputFile {
-    package enum Error: Swift.Error, Equatable, Sendable, CustomStringConvertible {
+public enum InputFile {
+    public enum Error: Swift.Error, Equatable, Sendable, CustomStringConvertible {
         case notFound
         /// `kind` is "a FIFO", "a directory", …
         case notRegularFile(kind: String)
@@ -22,7 +22,7 @@ package enum InputFile {
         /// Any other operating-system error, with its text ("Permission denied").
         case unreadable(String)
 
-        package var description: String {
+        public var description: String {
             switch self {
             case .notFound: return "no such file"
             case .notRegularFile(let kind): return "not a regular file (\(kind))"
@@ -33,7 +33,7 @@ package enum InputFile {
     }
 
     /// The whole file at `path`, at most `maxBytes` long.
-    package static func contents(of path: String, maxBytes: Int) throws(Error) -> [UInt8] {
+    public static func contents(of path: String, maxBytes: Int) throws(Error) -> [UInt8] {
         let descriptor = try openForReading(path)
         defer { close(descriptor) }
         let size = try regularFileSize(descriptor)
@@ -60,7 +60,7 @@ package enum InputFile {
 
     /// Opens `path` read-only without blocking (a FIFO without a writer opens at once).
     /// The caller closes the descriptor.
-    package static func openForReading(_ path: String) throws(Error) -> Int32 {
+    public static func openForReading(_ path: String) throws(Error) -> Int32 {
         let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else {
             let code = errno
@@ -71,7 +71,7 @@ package enum InputFile {
     }
 
     /// The size of the open file `descriptor`, which must be a regular file.
-    package static func regularFileSize(_ descriptor: Int32) throws(Error) -> Int {
+    public static func regularFileSize(_ descriptor: Int32) throws(Error) -> Int {
         var status = stat()
         guard fstat(descriptor, &status) == 0 else { throw .unreadable(String(cString: strerror(errno))) }
         let type = status.st_mode & S_IFMT

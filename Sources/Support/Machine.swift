@@ -2,15 +2,15 @@ import Foundation
 
 /// What the process can tell about the machine it runs on, for run manifests and benchmark
 /// reports — the one place that reads /proc/cpuinfo.
-package enum Machine {
+public enum Machine {
     /// The CPU model (`model name` in /proc/cpuinfo), or nil where the system does not say (macOS).
-    package static var cpuModel: String? {
+    public static var cpuModel: String? {
         cpuinfo("model name").map { $0.trimmingCharacters(in: .whitespaces) }
     }
 
     /// The CPU's feature flags (`flags` in /proc/cpuinfo: `avx2`, `fma`, `avx512f`, …), or nil
     /// where the system does not say (macOS).
-    package static var cpuFlags: Set<String>? {
+    public static var cpuFlags: Set<String>? {
         cpuinfo("flags").map { Set($0.split(separator: " ").map(String.init)) }
     }
 

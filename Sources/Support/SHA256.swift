@@ -2,17 +2,17 @@ import Foundation
 
 /// SHA-256 (FIPS 180-4). Used for content addressing (image bytes, weights files)
 /// and for the checksums of reference fixtures.
-package struct SHA256: Sendable {
+public struct SHA256: Sendable {
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
     private var pending: [UInt8] = []
     private var length: UInt64 = 0
 
-    package init() {
+    public init() {
         pending.reserveCapacity(64)
     }
 
-    package mutating func update<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
+    public mutating func update<Bytes: Collection>(_ bytes: Bytes) where Bytes.Element == UInt8 {
         length &+= UInt64(bytes.count)
         var index = bytes.startIndex
         if !pending.isEmpty {
@@ -44,12 +44,12 @@ package struct SHA256: Sendable {
         }
     }
 
-    package mutating func update(_ data: Data) {
+    public mutating func update(_ data: Data) {
         data.withUnsafeBytes { update($0.bindMemory(to: UInt8.self)) }
     }
 
     /// The digest; the hasher may not be updated afterwards.
-    mutating func finalize() -> [UInt8] {
+    public mutating func finalize() -> [UInt8] {
         let bitLength = length &* 8
         var tail = pending
         tail.append(0x80)
@@ -64,20 +64,20 @@ package struct SHA256: Sendable {
     }
 
     /// Lower-case hex digest of `bytes`.
-    package static func hex<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
+    public static func hex<Bytes: Collection>(_ bytes: Bytes) -> String where Bytes.Element == UInt8 {
         var hasher = SHA256()
         hasher.update(bytes)
         return hexString(hasher.finalize())
     }
 
-    package static func hex(_ data: Data) -> String {
+    public static func hex(_ data: Data) -> String {
         var hasher = SHA256()
         hasher.update(data)
         return hexString(hasher.finalize())
     }
 
     /// Hex digest of a file, read in 1 MiB chunks.
-    package static func hex(fileAt url: URL) throws -> String {
+    public static func hex(fileAt url: URL) throws -> String {
         let handle = try FileHandle(forReadingFrom: url)
         defer { try? handle.close() }
         var hasher = SHA256()

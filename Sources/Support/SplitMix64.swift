@@ -4,17 +4,17 @@
 /// Chosen because it is tiny, fully specified, passes BigCrush and is seedable with any
 /// 64-bit value — Swift's own generators are not seedable. The same seed gives the same
 /// stream on every platform; every probe that draws random numbers takes one and records it.
-package struct SplitMix64: RandomNumberGenerator, Sendable {
+public struct SplitMix64: RandomNumberGenerator, Sendable {
     /// The counter; `next()` and `index(below:)` are inlinable (bootstraps draw tens of
     /// millions of indices), so the stored counter is visible to inlined code.
     @usableFromInline var counter: UInt64
 
-    var state: UInt64 { counter }
+    public var state: UInt64 { counter }
 
-    package init(seed: UInt64) { counter = seed }
+    public init(seed: UInt64) { counter = seed }
 
     @inlinable
-    package mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         counter &+= 0x9E37_79B9_7F4A_7C15
         var z = counter
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -28,7 +28,7 @@ package struct SplitMix64: RandomNumberGenerator, Sendable {
     /// accepted without computing it (Lemire 2019): the division runs only on the rare draws
     /// whose low word is below `bound`, and the results are those of the plain rule.
     @inlinable
-    package mutating func index(below bound: Int) -> Int {
+    public mutating func index(below bound: Int) -> Int {
         precondition(bound > 0, "bound must be positive")
         let b = UInt64(bound)
         while true {
@@ -38,10 +38,10 @@ package struct SplitMix64: RandomNumberGenerator, Sendable {
     }
 
     /// A uniform double in [0, 1) with 53 random bits.
-    package mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
+    public mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
 
     /// Fisher–Yates shuffle of `0..<count` driven by this generator.
-    package mutating func permutation(_ count: Int) -> [Int] {
+    public mutating func permutation(_ count: Int) -> [Int] {
         var order = Array(0..<count)
         var i = count - 1
         while i > 0 {
@@ -53,26 +53,26 @@ package struct SplitMix64: RandomNumberGenerator, Sendable {
     }
 
     /// `count` distinct indices of `0..<total` in increasing order (the first `count` of a shuffle).
-    package mutating func subsample(_ count: Int, of total: Int) -> [Int] {
+    public mutating func subsample(_ count: Int, of total: Int) -> [Int] {
         if count >= total { return Array(0..<total) }
         return permutation(total).prefix(count).sorted()
     }
 
     /// Independent sub-streams of one base seed.
-    package enum Stream: UInt64, Sendable {
+    public enum Stream: UInt64, Sendable {
         case bootstrap = 1, distance = 2, linearProbe = 3, effectiveRobustness = 4
         case labelFree = 11, calibration = 12, concepts = 13, fewShot = 14
     }
 
     /// The seed of `stream` derived from `base`: the first output of SplitMix64 seeded with
     /// `base ^ (stream · 0xD1B54A32D192ED03)`, so probes never share a sequence.
-    package static func derive(_ base: UInt64, stream: Stream) -> UInt64 {
+    public static func derive(_ base: UInt64, stream: Stream) -> UInt64 {
         var generator = SplitMix64(seed: base ^ (stream.rawValue &* 0xD1B5_4A32_D192_ED03))
         return generator.next()
     }
 
     /// A further seed for item `index` of a stream (e.g. one per domain).
-    package static func derive(_ seed: UInt64, index: Int) -> UInt64 {
+    public static func derive(_ seed: UInt64, index: Int) -> UInt64 {
         var generator = SplitMix64(seed: seed &+ UInt64(truncatingIfNeeded: index) &* 0x9E37_79B9_7F4A_7C15)
         return generator.next()
     }

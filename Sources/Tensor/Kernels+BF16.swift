@@ -26,7 +26,7 @@ private let panelWidth = 32
 extension Kernels {
     /// Which bf16 micro-kernel runs: "avx512_bf16" or "portable". `SHIFTLENS_BF16_KERNEL=portable`
     /// in the environment forces the portable one (to compare the two).
-    package static let bf16KernelName: String = bf16Hardware ? "avx512_bf16" : "portable"
+    public static let bf16KernelName: String = bf16Hardware ? "avx512_bf16" : "portable"
 
     static let bf16Hardware: Bool = {
         if ProcessInfo.processInfo.environment["SHIFTLENS_BF16_KERNEL"] == "portable" { return false }
@@ -37,7 +37,7 @@ extension Kernels {
     /// subnormal inputs give a signed zero; NaN stays NaN; values rounding past the largest
     /// bf16 become infinite.
     @inline(__always)
-    static func bf16Bits(_ x: Float) -> UInt16 {
+    public static func bf16Bits(_ x: Float) -> UInt16 {
         let bits = x.bitPattern
         if bits & 0x7FFF_FFFF > 0x7F80_0000 { return UInt16(truncatingIfNeeded: bits >> 16) | 0x40 }
         if bits & 0x7F80_0000 == 0 { return UInt16(truncatingIfNeeded: bits >> 16) & 0x8000 }
@@ -57,7 +57,7 @@ extension Kernels {
 
     /// The fp32 value of bf16 bits.
     @inline(__always)
-    package static func float(bf16 bits: UInt16) -> Float { Float(bitPattern: UInt32(bits) << 16) }
+    public static func float(bf16 bits: UInt16) -> Float { Float(bitPattern: UInt32(bits) << 16) }
 
     /// Rows of fp32 values → rows of bf16 pair words: `destination[r·pairStride + q]` holds
     /// `source[r·rowStride + 2q]` (low half) and `source[r·rowStride + 2q + 1]` (high half;

@@ -307,13 +307,13 @@ extension Kernels {
 ///   error ≤ 1e−6, ≤ 3e−7 for x ≥ 0 (KernelTests). For x < 0 this computes Φ from erfc directly, which
 ///   is more accurate than the reference's `1 + erff(x/√2)` (cancellation): the two
 ///   differ by up to ~1e−7·|x| in absolute terms there.
-package enum VectorMath {
-    package typealias Vector = SIMD16<Float>
+public enum VectorMath {
+    public typealias Vector = SIMD16<Float>
 
     // `@_transparent`, not `@inline(__always)`: the latter left `exp` out of line inside
     // `standardNormalCDF`, passing each SIMD16 as four xmm registers (GELU ran at half speed).
     @_transparent
-    package static func exp(_ x: Vector) -> Vector {
+    public static func exp(_ x: Vector) -> Vector {
         let clamped = minimum(maximum(x, Vector(repeating: -87.3)), Vector(repeating: 88.0))
         // Round x·log2(e) to an integer with the 1.5·2²³ trick: the integer lands in the
         // low mantissa bits of `shifted`.
@@ -337,7 +337,7 @@ package enum VectorMath {
 
     /// Φ(x), the standard normal CDF (see the type's notes on accuracy).
     @inline(__always)
-    static func standardNormalCDF(_ x: Vector) -> Vector {
+    public static func standardNormalCDF(_ x: Vector) -> Vector {
         // a = |x|/√2 clamped to 6. a² is formed as ½·|x|² (split exactly by FMA) rather
         // than from a rounded a: at a ≈ 6 a rounded a would cost 4e−6 in exp(−a²).
         let magnitude = minimum(x.replacing(with: -x, where: x .< 0), Vector(repeating: 8.485_281_374_238_57))
@@ -364,15 +364,15 @@ package enum VectorMath {
     /// Lane-wise `Swift.max` (`b` when `b >= a`, so a NaN in `a` propagates). The
     /// standard library's `pointwiseMax` compiles to a scalar loop here; this is one `vmaxps`.
     @inline(__always)
-    package static func maximum(_ a: Vector, _ b: Vector) -> Vector { a.replacing(with: b, where: b .>= a) }
+    public static func maximum(_ a: Vector, _ b: Vector) -> Vector { a.replacing(with: b, where: b .>= a) }
 
     /// Lane-wise `Swift.min` (`b` when `b < a`).
     @inline(__always)
-    package static func minimum(_ a: Vector, _ b: Vector) -> Vector { a.replacing(with: b, where: b .< a) }
+    public static func minimum(_ a: Vector, _ b: Vector) -> Vector { a.replacing(with: b, where: b .< a) }
 
     /// The largest lane (`SIMD.max()` also compiles to a slow scalar loop).
     @inline(__always)
-    static func horizontalMaximum(_ v: Vector) -> Float {
+    public static func horizontalMaximum(_ v: Vector) -> Float {
         let a = maximum(v.lowHalf, v.highHalf)
         let b = SIMD4<Float>(maximum8(a.lowHalf, a.highHalf))
         var result = b[0]

@@ -98,7 +98,7 @@ extension Kernels {
 
     /// An element-wise activation the store can apply (`linear`'s `activation:`), computed
     /// exactly as `gelu` / `quickGelu` compute it.
-    package enum FusedActivation: Sendable {
+    public enum FusedActivation: Sendable {
         case gelu
         case quickGelu
     }

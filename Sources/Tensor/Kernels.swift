@@ -22,8 +22,8 @@
 ///   vectorised exp and normal CDF.
 /// - Every kernel may be called from any thread, including from inside another
 ///   kernel's work item (the pool then runs the inner call on the calling thread).
-package enum Kernels {
-    package static func linear(
+public enum Kernels {
+    public static func linear(
         input: UnsafePointer<Float>, rows m: Int, inFeatures k: Int,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outFeatures n: Int,
         output: UnsafeMutablePointer<Float>
@@ -45,7 +45,7 @@ package enum Kernels {
     /// `PackedWeight`, both dense row-major. fp32: every element is the same fp32 sum as the
     /// raw-pointer `linear` computes, and the activation the same as `gelu` / `quickGelu`
     /// (same bits as the separate steps). bf16: as `linearBF16Reference`, bit for bit.
-    package static func linear(
+    public static func linear(
         input: UnsafePointer<Float>, rows m: Int, weight: PackedWeight,
         bias: UnsafePointer<Float>?, activation: FusedActivation? = nil, accumulate: Bool = false,
         output: UnsafeMutablePointer<Float>
@@ -73,7 +73,7 @@ package enum Kernels {
         }
     }
 
-    package static func matmul(
+    public static func matmul(
         a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>, m: Int, n: Int, k: Int
     ) {
         guard m > 0, n > 0, k > 0 else {
@@ -91,7 +91,7 @@ package enum Kernels {
     /// `bRowStride` apart and an m×n `c` with rows `cRowStride` apart. Sub-blocks of larger
     /// matrices need no copy. Each product element is one fp32 sum in increasing `p`
     /// (added to `c` afterwards when accumulating), as `matmulStridedReference`.
-    package static func matmul(
+    public static func matmul(
         a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
         b: UnsafePointer<Float>, bRowStride: Int,
         c: UnsafeMutablePointer<Float>, cRowStride: Int,
@@ -109,7 +109,7 @@ package enum Kernels {
             output: accumulate ? .accumulating(c, rowStride: cRowStride) : .direct(c, rowStride: cRowStride))
     }
 
-    package static func layerNorm(
+    public static func layerNorm(
         input: UnsafePointer<Float>, rows: Int, columns: Int,
         gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, epsilon: Float,
         output: UnsafeMutablePointer<Float>
@@ -117,24 +117,24 @@ package enum Kernels {
         layerNormFast(input: input, rows: rows, columns: columns, gamma: gamma, beta: beta, epsilon: epsilon, output: output)
     }
 
-    package static func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+    public static func softmaxRows(_ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
         guard columns > 0 else { return }
         softmaxRowsFast(x, rows: rows, columns: columns)
     }
 
-    package static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
+    public static func gelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
         geluFast(x, count: count)
     }
 
-    package static func quickGelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
+    public static func quickGelu(_ x: UnsafeMutablePointer<Float>, count: Int) {
         quickGeluFast(x, count: count)
     }
 
-    package static func relu(_ x: UnsafeMutablePointer<Float>, count: Int) {
+    public static func relu(_ x: UnsafeMutablePointer<Float>, count: Int) {
         reluFast(x, count: count)
     }
 
-    package static func conv2d(
+    public static func conv2d(
         input: UnsafePointer<Float>, inChannels: Int, height: Int, width: Int,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outChannels: Int,
         kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int,
@@ -151,7 +151,7 @@ package enum Kernels {
     /// `output` (batch, outChannels, outHeight, outWidth). Same result as one call per
     /// image, but small feature maps (7×7 in ModifiedResNet's last stage) fill the
     /// 32-wide GEMM panels instead of leaving a third of them empty.
-    package static func conv2d(
+    public static func conv2d(
         input: UnsafePointer<Float>, batch: Int, inChannels: Int, height: Int, width: Int,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outChannels: Int,
         kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int,
@@ -186,7 +186,7 @@ package enum Kernels {
             epilogue: Epilogue(rowBias: bias))
     }
 
-    package static func avgPool2d(
+    public static func avgPool2d(
         input: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
         kernel: Int, stride: Int, output: UnsafeMutablePointer<Float>
     ) {
@@ -197,7 +197,7 @@ package enum Kernels {
         avgPool2dFast(input: input, channels: channels, height: height, width: width, kernel: kernel, stride: stride, output: output)
     }
 
-    package static func attention(
+    public static func attention(
         query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>, rowStride: Int,
         queryLength: Int, keyLength: Int, heads: Int, headDim: Int, causal: Bool,
         output: UnsafeMutablePointer<Float>

@@ -6,8 +6,8 @@ import Foundation
 /// Headers are written exactly as `numpy.save` writes them (dict text padded with
 /// spaces to a 64-byte boundary, ending in a newline), so files are byte-identical to
 /// numpy's for the same array.
-package enum NPY {
-    package enum DType: String, Sendable, Equatable {
+public enum NPY {
+    public enum DType: String, Sendable, Equatable {
         case float32 = "<f4"
         case float16 = "<f2"
         case float64 = "<f8"
@@ -15,7 +15,7 @@ package enum NPY {
         case int64 = "<i8"
         case int32 = "<i4"
 
-        package var size: Int {
+        public var size: Int {
             switch self {
             case .uint8: return 1
             case .float16: return 2
@@ -25,12 +25,12 @@ package enum NPY {
         }
     }
 
-    package enum Error: Swift.Error, Equatable, CustomStringConvertible {
+    public enum Error: Swift.Error, Equatable, CustomStringConvertible {
         case notNPY
         case unsupported(String)
         case corrupt(String)
 
-        package var description: String {
+        public var description: String {
             switch self {
             case .notNPY: return "not a .npy file (bad magic)"
             case .unsupported(let what): return "unsupported .npy file: \(what)"
@@ -40,19 +40,19 @@ package enum NPY {
     }
 
     /// A parsed array: its dtype, shape and raw little-endian payload.
-    package struct Array: Sendable, Equatable {
-        package var dtype: DType
-        package var shape: [Int]
-        package var payload: [UInt8]
+    public struct Array: Sendable, Equatable {
+        public var dtype: DType
+        public var shape: [Int]
+        public var payload: [UInt8]
 
-        package init(dtype: DType, shape: [Int], payload: [UInt8]) {
+        public init(dtype: DType, shape: [Int], payload: [UInt8]) {
             self.dtype = dtype
             self.shape = shape
             self.payload = payload
         }
 
         /// The values as fp32 (float16/float64/integers are converted).
-        package func floats() -> [Float] {
+        public func floats() -> [Float] {
             let n = shape.reduce(1, *)
             var out = [Float](repeating: 0, count: n)
             payload.withUnsafeBytes { raw in
@@ -74,7 +74,7 @@ package enum NPY {
     // MARK: Writing
 
     /// The bytes of a `.npy` file holding `payload` (already little-endian) with this dtype and shape.
-    package static func encode(dtype: DType, shape: [Int], payload: [UInt8]) -> [UInt8] {
+    public static func encode(dtype: DType, shape: [Int], payload: [UInt8]) -> [UInt8] {
         precondition(payload.count == shape.reduce(1, *) * dtype.size, "payload does not match shape")
         let shapeText: String
         switch shape.count {
@@ -94,22 +94,22 @@ package enum NPY {
         return out
     }
 
-    package static func encode(float32 values: [Float], shape: [Int]) -> [UInt8] {
+    public static func encode(float32 values: [Float], shape: [Int]) -> [UInt8] {
         let payload = values.withUnsafeBufferPointer { Swift.Array(UnsafeRawBufferPointer($0)) }
         return encode(dtype: .float32, shape: shape, payload: payload)
     }
 
-    package static func encode(_ tensor: Tensor) -> [UInt8] {
+    public static func encode(_ tensor: Tensor) -> [UInt8] {
         encode(float32: tensor.scalars, shape: tensor.shape)
     }
 
-    package static func encode(uint8 values: [UInt8], shape: [Int]) -> [UInt8] {
+    public static func encode(uint8 values: [UInt8], shape: [Int]) -> [UInt8] {
         encode(dtype: .uint8, shape: shape, payload: values)
     }
 
     // MARK: Reading
 
-    package static func decode(_ bytes: [UInt8]) throws -> Array {
+    public static func decode(_ bytes: [UInt8]) throws -> Array {
         guard bytes.count >= 10, bytes[0] == 0x93, Swift.Array(bytes[1..<6]) == Swift.Array("NUMPY".utf8) else { throw Error.notNPY }
         let major = bytes[6]
         let headerLength: Int
@@ -165,7 +165,7 @@ package enum NPY {
 
     /// Reads a float array file as a `Tensor`. Only a regular file is read (a FIFO would block,
     /// a device never end).
-    package static func readTensor(at url: URL) throws -> Tensor {
+    public static func readTensor(at url: URL) throws -> Tensor {
         var status = stat()
         if stat(url.path, &status) == 0, status.st_mode & S_IFMT != S_IFREG {
             throw Error.unsupported("\(url.path) is not a regular file")
@@ -175,7 +175,7 @@ package enum NPY {
     }
 
     /// Writes atomically (temporary file + rename).
-    package static func write(_ bytes: [UInt8], to url: URL) throws {
+    public static func write(_ bytes: [UInt8], to url: URL) throws {
         try Data(bytes).write(to: url, options: .atomic)
     }
 

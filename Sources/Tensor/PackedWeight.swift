@@ -12,11 +12,11 @@
 /// as `depth` rows of 32 four-byte units: fp32 `W[32j + t, q]`, or for bf16 the pair word
 /// of `W[32j + t, 2q]` (low half) and `W[32j + t, 2q + 1]` (high half; 0 past
 /// `inFeatures`), each rounded by `Kernels.bf16Bits`.
-package final class PackedWeight: @unchecked Sendable {
+public final class PackedWeight: @unchecked Sendable {
     // @unchecked Sendable: `storage` is written only in `init`, read-only afterwards.
-    package let outFeatures: Int
-    package let inFeatures: Int
-    package let precision: Precision
+    public let outFeatures: Int
+    public let inFeatures: Int
+    public let precision: Precision
     /// Four-byte units per panel row: `inFeatures` (fp32) or `(inFeatures + 1) / 2` pair words (bf16).
     let depth: Int
     let panelCount: Int
@@ -27,7 +27,7 @@ package final class PackedWeight: @unchecked Sendable {
     static let panelWidth = 32
 
     /// Packs `weight` (outFeatures × inFeatures, row-major, as `torch.nn.Linear` stores it).
-    package init(weight: UnsafePointer<Float>, outFeatures: Int, inFeatures: Int, precision: Precision) {
+    public init(weight: UnsafePointer<Float>, outFeatures: Int, inFeatures: Int, precision: Precision) {
         precondition(outFeatures > 0 && inFeatures > 0, "empty weight \(outFeatures)×\(inFeatures)")
         self.outFeatures = outFeatures
         self.inFeatures = inFeatures
@@ -70,5 +70,5 @@ package final class PackedWeight: @unchecked Sendable {
     deinit { storage.deallocate() }
 
     /// Bytes of the packed panels.
-    var byteCount: Int { panelCount * depth * Self.panelWidth * 4 }
+    public var byteCount: Int { panelCount * depth * Self.panelWidth * 4 }
 }

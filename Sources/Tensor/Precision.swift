@@ -9,7 +9,7 @@
 ///   docs/performance.md); elsewhere a portable kernel gives the same results at fp32 speed. bf16 keeps the exponent range, so the large
 ///   activations of outlier features survive; an int8 path is not offered because it
 ///   would have to clip exactly those activations.
-package enum Precision: String, Sendable, CaseIterable, Codable {
+public enum Precision: String, Sendable, CaseIterable, Codable {
     case fp32
     case bf16
 }

@@ -6,28 +6,28 @@
 /// the fast one against. `NPY` reads and writes numpy's `.npy` files.
 
 /// A dense, row-major fp32 array.
-package struct Tensor: Sendable, Equatable {
+public struct Tensor: Sendable, Equatable {
     /// Sizes of each dimension, outermost first.
-    package private(set) var shape: [Int]
+    public private(set) var shape: [Int]
     /// `shape.reduce(1, *)` values in row-major order.
-    package var scalars: [Float]
+    public var scalars: [Float]
 
-    package init(shape: [Int], scalars: [Float]) {
+    public init(shape: [Int], scalars: [Float]) {
         precondition(shape.allSatisfy { $0 >= 0 }, "negative dimension in \(shape)")
         precondition(scalars.count == shape.reduce(1, *), "\(scalars.count) values do not fill shape \(shape)")
         self.shape = shape
         self.scalars = scalars
     }
 
-    package init(zeros shape: [Int]) {
+    public init(zeros shape: [Int]) {
         self.init(shape: shape, scalars: [Float](repeating: 0, count: shape.reduce(1, *)))
     }
 
-    package var count: Int { scalars.count }
-    package var rank: Int { shape.count }
+    public var count: Int { scalars.count }
+    public var rank: Int { shape.count }
 
     /// The same values under another shape with the same element count.
-    func reshaped(_ newShape: [Int]) -> Tensor {
+    public func reshaped(_ newShape: [Int]) -> Tensor {
         Tensor(shape: newShape, scalars: scalars)
     }
 }

@@ -23,7 +23,7 @@ import Darwin
 /// submitting thread as a single participant. It is never queued, so it cannot
 /// deadlock, and the results are the same because every kernel's output is independent
 /// of how its work is split.
-package final class ThreadPool: @unchecked Sendable {
+public final class ThreadPool: @unchecked Sendable {
     // @unchecked Sendable: every mutable stored property below is read and written only
     // while `mutex` is held, except `jobBody`, which is written before `generation`
     // is bumped under the lock and read by workers after they observe the new
@@ -31,10 +31,10 @@ package final class ThreadPool: @unchecked Sendable {
 
     /// The process-wide pool, sized to the active processor count (or the
     /// `SHIFTLENS_THREADS` environment variable when it is a positive integer).
-    package static let shared = ThreadPool(threadCount: ThreadPool.defaultThreadCount)
+    public static let shared = ThreadPool(threadCount: ThreadPool.defaultThreadCount)
 
     /// `SHIFTLENS_THREADS` when set to a positive integer, else the active processor count.
-    package static var defaultThreadCount: Int {
+    public static var defaultThreadCount: Int {
         if let text = ProcessInfo.processInfo.environment["SHIFTLENS_THREADS"], let value = Int(text), value > 0 {
             return value
         }
@@ -56,7 +56,7 @@ package final class ThreadPool: @unchecked Sendable {
 
     /// A pool whose jobs run on `threadCount` threads (the caller plus `threadCount − 1`
     /// workers). Workers are started on the first job that needs them.
-    package init(threadCount: Int) {
+    public init(threadCount: Int) {
         participants = max(1, threadCount)
         pthread_mutex_init(mutex, nil)
         pthread_mutex_init(submission, nil)
@@ -68,7 +68,7 @@ package final class ThreadPool: @unchecked Sendable {
     // for the whole process (like `shared`); pools used in tests are small and few.
 
     /// How many threads a job runs on (including the caller).
-    package var threadCount: Int {
+    public var threadCount: Int {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
         return participants
@@ -77,7 +77,7 @@ package final class ThreadPool: @unchecked Sendable {
     /// Sets how many threads later jobs run on (at least 1). A job already running keeps
     /// the count it started with. Threads already started stay parked when the count
     /// shrinks and are reused when it grows again.
-    package func setThreadCount(_ count: Int) {
+    public func setThreadCount(_ count: Int) {
         pthread_mutex_lock(mutex)
         participants = max(1, count)
         pthread_mutex_unlock(mutex)
@@ -90,7 +90,7 @@ package final class ThreadPool: @unchecked Sendable {
     /// its own `index` (the kernels partition output rows). It is not `@Sendable` because
     /// kernels capture raw pointers; like `DispatchQueue.concurrentPerform`, the pool
     /// guarantees that `body` does not outlive this call.
-    package func run(_ body: (_ index: Int, _ count: Int) -> Void) {
+    public func run(_ body: (_ index: Int, _ count: Int) -> Void) {
         guard pthread_mutex_trylock(submission) == 0 else {
             body(0, 1)
             return
@@ -124,7 +124,7 @@ package final class ThreadPool: @unchecked Sendable {
     /// Splits `0..<count` into one contiguous range per participating thread (sizes
     /// differ by at most one; empty ranges are skipped) and runs `body` on each range.
     /// With `count` smaller than the thread count only `count` threads get work.
-    package func parallelFor(count: Int, _ body: (_ range: Range<Int>) -> Void) {
+    public func parallelFor(count: Int, _ body: (_ range: Range<Int>) -> Void) {
         guard count > 0 else { return }
         if count == 1 {
             body(0..<1)
@@ -141,17 +141,17 @@ package final class ThreadPool: @unchecked Sendable {
     /// For work items of uneven cost, or on a machine where one thread may be descheduled
     /// for a while: a static split would leave the others waiting for the slowest share.
     /// Which thread computes an item never changes the item's result.
-    package final class WorkQueue: @unchecked Sendable {
+    public final class WorkQueue: @unchecked Sendable {
         private var next = 0
         private let count: Int
         private let lock = NSLock()
 
-        package init(count: Int) {
+        public init(count: Int) {
             self.count = count
         }
 
         /// The next unclaimed index, or nil when every index has been handed out.
-        package func take() -> Int? {
+        public func take() -> Int? {
             lock.lock()
             defer { lock.unlock() }
             guard next < count else { return nil }
@@ -162,7 +162,7 @@ package final class ThreadPool: @unchecked Sendable {
 
     /// Participant `index`'s share of `0..<total` split into `count` nearly equal
     /// contiguous ranges.
-    static func share(of total: Int, index: Int, count: Int) -> Range<Int> {
+    public static func share(of total: Int, index: Int, count: Int) -> Range<Int> {
         let base = total / count, extra = total % count
         let start = index * base + min(index, extra)
         return start..<(start + base + (index < extra ? 1 : 0))

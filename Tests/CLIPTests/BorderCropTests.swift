@@ -1,5 +1,5 @@
 import Foundation
-@testable import ImageCodec
+import ImageCodec
 import XCTest
 @testable import CLIP
 

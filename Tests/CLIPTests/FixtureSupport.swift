@@ -1,8 +1,8 @@
 import Foundation
 import XCTest
 @testable import CLIP
-@testable import Tensor
-@testable import Weights
+import Tensor
+import Weights
 
 /// Locations and loaders for the fixtures written by `Fixtures/make_fixtures.py`.
 enum Fixtures {

@@ -1,8 +1,8 @@
 import Foundation
-@testable import ImageCodec
-@testable import Tensor
+import ImageCodec
+import Tensor
 import XCTest
-@testable import Support
+import Support
 
 /// Locations of the package, its shared data and the preprocessing fixtures.
 enum PreprocessingPaths {

@@ -1,6 +1,6 @@
 import Foundation
-@testable import ImageCodec
-@testable import Tensor
+import ImageCodec
+import Tensor
 import XCTest
 @testable import CLIP
 

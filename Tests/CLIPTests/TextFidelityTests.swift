@@ -1,5 +1,5 @@
 import Foundation
-@testable import Support
+import Support
 import XCTest
 @testable import CLIP
 

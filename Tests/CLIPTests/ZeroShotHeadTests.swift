@@ -1,8 +1,8 @@
 import Foundation
 import XCTest
 @testable import CLIP
-@testable import Tensor
-@testable import Weights
+import Tensor
+import Weights
 
 /// `ZeroShotHead` against open_clip's `build_zero_shot_classifier` on the tiny ViT+text
 /// model (Fixtures/vit-text/zeroshot.json, zeroshot_head.npy).

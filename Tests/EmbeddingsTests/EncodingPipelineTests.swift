@@ -1,6 +1,6 @@
 import Foundation
-@testable import Tensor
-@testable import Support
+import Tensor
+import Support
 import XCTest
 @testable import Embeddings
 

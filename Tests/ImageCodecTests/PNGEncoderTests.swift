@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 @testable import ImageCodec
-@testable import Support
+import Support
 
 /// Round trips through our decoder, and golden files checked by Pillow.
 ///

@@ -1,6 +1,6 @@
 import Foundation
-@testable import ImageCodec
-@testable import Pilot
+import ImageCodec
+import Pilot
 import XCTest
 @testable import Pipeline
 

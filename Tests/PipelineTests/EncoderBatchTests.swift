@@ -1,5 +1,5 @@
-@testable import CLIP
-@testable import Weights
+import CLIP
+import Weights
 import XCTest
 @testable import Pipeline
 

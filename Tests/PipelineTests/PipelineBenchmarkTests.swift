@@ -1,9 +1,9 @@
-@testable import CLIP
-@testable import Embeddings
+import CLIP
+import Embeddings
 import Foundation
-@testable import ImageCodec
-@testable import Pilot
-@testable import Tensor
+import ImageCodec
+import Pilot
+import Tensor
 import XCTest
 @testable import Pipeline
 

@@ -1,8 +1,8 @@
-@testable import CLIP
-@testable import Embeddings
+import CLIP
+import Embeddings
 import Foundation
 @testable import Pipeline
-@testable import Tensor
+import Tensor
 import XCTest
 
 /// bf16 rows live in their own store table; fp32 tables keep the name they always had.

@@ -1,5 +1,5 @@
-@testable import CLIP
-@testable import Embeddings
+import CLIP
+import Embeddings
 import Foundation
 @testable import Pipeline
 import XCTest

@@ -1,5 +1,5 @@
 import Foundation
-@testable import ImageCodec
+import ImageCodec
 @testable import Pipeline
 @testable import Pilot
 import XCTest

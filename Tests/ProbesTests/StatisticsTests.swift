@@ -1,6 +1,6 @@
 @testable import Probes
-@testable import Support
-@testable import Tensor
+import Support
+import Tensor
 import XCTest
 
 final class StatisticsTests: XCTestCase {

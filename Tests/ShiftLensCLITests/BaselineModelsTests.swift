@@ -1,9 +1,9 @@
 import Foundation
 @testable import Pipeline
-@testable import Probes
-@testable import Results
+import Probes
+import Results
 @testable import ShiftLensCLI
-@testable import Tensor
+import Tensor
 import XCTest
 
 /// Models marked `"baseline": true` are points of the effective-robustness fit (probe 5),

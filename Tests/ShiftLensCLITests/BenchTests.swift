@@ -1,7 +1,7 @@
 import Foundation
-@testable import ShiftLensBenchmarks
+import ShiftLensBenchmarks
 @testable import ShiftLensCLI
-@testable import Weights
+import Weights
 import XCTest
 
 /// `shiftlens bench`: argument handling, the JSON report's shape and the FLOP counts, on

@@ -1,5 +1,5 @@
 import Foundation
-@testable import Pipeline
+import Pipeline
 @testable import ShiftLensCLI
 import XCTest
 

@@ -1,5 +1,5 @@
 import Foundation
-@testable import Pilot
+import Pilot
 @testable import Pipeline
 @testable import ShiftLensCLI
 import XCTest

@@ -1,10 +1,10 @@
-@testable import CLIP
+import CLIP
 import Foundation
-@testable import ImageCodec
-@testable import Tensor
+import ImageCodec
+import Tensor
 import XCTest
 @testable import ShiftLensCLI
-@testable import Support
+import Support
 
 /// `shiftlens decode` and `shiftlens preprocess`: files numpy reads, errors that name the file.
 final class ImageCommandsTests: XCTestCase {

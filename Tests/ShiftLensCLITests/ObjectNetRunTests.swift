@@ -1,7 +1,7 @@
 import Foundation
-@testable import Results
+import Results
 @testable import ShiftLensCLI
-@testable import Tensor
+import Tensor
 import XCTest
 
 /// `class_subset: "objectnet"` end to end through `shiftlens run --embeddings`: a prediction of

@@ -1,10 +1,10 @@
-@testable import Embeddings
+import Embeddings
 import Foundation
-@testable import ImageCodec
+import ImageCodec
 @testable import Pipeline
 @testable import ShiftLensCLI
-@testable import Support
-@testable import Tensor
+import Support
+import Tensor
 import XCTest
 
 /// Pilot runs at scale, end to end through `ShiftLensCLI.run` on small real pilots:

@@ -1,11 +1,11 @@
 import Foundation
-@testable import Pilot
-@testable import Pipeline
-@testable import Probes
-@testable import Results
+import Pilot
+import Pipeline
+import Probes
+import Results
 @testable import ShiftLensCLI
-@testable import Support
-@testable import Tensor
+import Support
+import Tensor
 import XCTest
 
 /// `shiftlens probe` end to end on the Probes fixtures (Tests/ProbesTests/Fixtures).

@@ -1,7 +1,7 @@
 import Foundation
-@testable import Results
+import Results
 @testable import ShiftLensCLI
-@testable import Site
+import Site
 import XCTest
 
 /// `shiftlens render` end to end on a small stored site.

@@ -1,5 +1,5 @@
 import Foundation
-@testable import Results
+import Results
 @testable import Site
 import XCTest
 

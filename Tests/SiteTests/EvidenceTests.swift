@@ -1,6 +1,6 @@
 import Foundation
-@testable import Probes
-@testable import Results
+import Probes
+import Results
 @testable import Site
 import XCTest
 

@@ -1,9 +1,9 @@
 import Foundation
-@testable import Probes
-@testable import Results
+import Probes
+import Results
 @testable import Site
-@testable import Support
-@testable import Tensor
+import Support
+import Tensor
 import XCTest
 
 /// The site built from a real run of the probe suite on seeded synthetic embeddings, so the

@@ -1,5 +1,5 @@
 import Foundation
-@testable import Results
+import Results
 @testable import Site
 
 /// A small, hand-made run with every kind of content the pages show: three evaluated models

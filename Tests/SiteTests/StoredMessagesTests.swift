@@ -1,9 +1,9 @@
 import Foundation
-@testable import Probes
-@testable import Results
+import Probes
+import Results
 @testable import Site
-@testable import Support
-@testable import Tensor
+import Support
+import Tensor
 import XCTest
 
 /// Messages results.json stores in English (probe notes, skipped-image reasons) on pages in

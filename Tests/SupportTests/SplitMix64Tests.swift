@@ -1,4 +1,4 @@
-@testable import Support
+import Support
 import XCTest
 
 final class SplitMix64Tests: XCTestCase {

@@ -1,4 +1,4 @@
-@testable import Support
+import Support
 @testable import Tensor
 import XCTest
 

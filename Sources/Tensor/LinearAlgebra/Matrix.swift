@@ -5,13 +5,13 @@ import Dispatch
 /// Row `i` occupies `values[i * columns ..< (i + 1) * columns]`. Embeddings arrive as
 /// `Matrix<Float>` (n images × d dimensions); statistics that cancel (covariances,
 /// eigenproblems) run in `Matrix<Double>`.
-package struct Matrix<Scalar: BinaryFloatingPoint & Sendable>: Sendable, Equatable {
-    package let rows: Int
-    package let columns: Int
-    package var values: [Scalar]
+public struct Matrix<Scalar: BinaryFloatingPoint & Sendable>: Sendable, Equatable {
+    public let rows: Int
+    public let columns: Int
+    public var values: [Scalar]
 
     /// Throws `LinearAlgebraError.shape` if `values` does not hold `rows × columns` numbers.
-    package init(rows: Int, columns: Int, values: [Scalar]) throws {
+    public init(rows: Int, columns: Int, values: [Scalar]) throws {
         guard rows >= 0, columns >= 0, values.count == rows * columns else {
             throw LinearAlgebraError.shape("\(values.count) values do not fill a \(rows)×\(columns) matrix")
         }
@@ -20,7 +20,7 @@ package struct Matrix<Scalar: BinaryFloatingPoint & Sendable>: Sendable, Equatab
         self.values = values
     }
 
-    package init(zeros rows: Int, _ columns: Int) {
+    public init(zeros rows: Int, _ columns: Int) {
         self.rows = rows
         self.columns = columns
         self.values = [Scalar](repeating: 0, count: rows * columns)
@@ -33,15 +33,15 @@ package struct Matrix<Scalar: BinaryFloatingPoint & Sendable>: Sendable, Equatab
         self.values = values
     }
 
-    package subscript(row: Int, column: Int) -> Scalar {
+    public subscript(row: Int, column: Int) -> Scalar {
         get { values[row * columns + column] }
         set { values[row * columns + column] = newValue }
     }
 
-    package func row(_ i: Int) -> ArraySlice<Scalar> { values[(i * columns)..<((i + 1) * columns)] }
+    public func row(_ i: Int) -> ArraySlice<Scalar> { values[(i * columns)..<((i + 1) * columns)] }
 
     /// The rows at `indices`, in that order.
-    package func selectingRows(_ indices: [Int]) -> Matrix {
+    public func selectingRows(_ indices: [Int]) -> Matrix {
         var out = [Scalar]()
         out.reserveCapacity(indices.count * columns)
         for i in indices { out += values[(i * columns)..<((i + 1) * columns)] }
@@ -49,7 +49,7 @@ package struct Matrix<Scalar: BinaryFloatingPoint & Sendable>: Sendable, Equatab
     }
 
     /// The columns at `indices`, in that order.
-    package func selectingColumns(_ indices: [Int]) -> Matrix {
+    public func selectingColumns(_ indices: [Int]) -> Matrix {
         var out = [Scalar](repeating: 0, count: rows * indices.count)
         for i in 0..<rows {
             for (c, j) in indices.enumerated() { out[i * indices.count + c] = values[i * columns + j] }
@@ -57,7 +57,7 @@ package struct Matrix<Scalar: BinaryFloatingPoint & Sendable>: Sendable, Equatab
         return Matrix(unchecked: rows, indices.count, out)
     }
 
-    package func transposed() -> Matrix {
+    public func transposed() -> Matrix {
         var out = [Scalar](repeating: 0, count: values.count)
         values.withUnsafeBufferPointer { a in
             out.withUnsafeMutableBufferPointer { t in
@@ -75,7 +75,7 @@ package struct Matrix<Scalar: BinaryFloatingPoint & Sendable>: Sendable, Equatab
     }
 
     /// Every row divided by its Euclidean norm (rows of norm 0 stay 0).
-    package func rowNormalized() -> Matrix {
+    public func rowNormalized() -> Matrix {
         var out = values
         let d = columns
         out.withUnsafeMutableBufferPointer { x in
@@ -90,12 +90,12 @@ package struct Matrix<Scalar: BinaryFloatingPoint & Sendable>: Sendable, Equatab
         return Matrix(unchecked: rows, columns, out)
     }
 
-    package func converted<Other: BinaryFloatingPoint & Sendable>(to _: Other.Type) -> Matrix<Other> {
+    public func converted<Other: BinaryFloatingPoint & Sendable>(to _: Other.Type) -> Matrix<Other> {
         Matrix<Other>(unchecked: rows, columns, values.map { Other($0) })
     }
 
     /// `self · other`.
-    package func multiplied(by other: Matrix) -> Matrix {
+    public func multiplied(by other: Matrix) -> Matrix {
         precondition(columns == other.rows, "inner dimensions differ")
         if let a = self as? Matrix<Float>, let b = other as? Matrix<Float> {
             return LinearAlgebra.product(a, b, transposingB: false) as! Matrix
@@ -106,7 +106,7 @@ package struct Matrix<Scalar: BinaryFloatingPoint & Sendable>: Sendable, Equatab
     }
 
     /// `self · otherᵀ` — e.g. logits `H · Wᵀ`.
-    package func multiplied(byTransposeOf other: Matrix) -> Matrix {
+    public func multiplied(byTransposeOf other: Matrix) -> Matrix {
         precondition(columns == other.columns, "inner dimensions differ")
         if let a = self as? Matrix<Float>, let b = other as? Matrix<Float> {
             return LinearAlgebra.product(a, b, transposingB: true) as! Matrix
@@ -123,7 +123,7 @@ package struct Matrix<Scalar: BinaryFloatingPoint & Sendable>: Sendable, Equatab
 /// fp32 products go to `Tensor.Kernels` (`matmul` / `linear`, SIMD and threaded on
 /// Tensor's pool); fp64 products (covariances, logistic regression) use the blocked loop
 /// below, split over the same pool.
-package enum LinearAlgebra {
+public enum LinearAlgebra {
     /// Below this many output columns, `A · Bᵀ` is computed as row-by-row dot products.
     static let dotProductColumns = 16
 
@@ -184,7 +184,7 @@ package enum LinearAlgebra {
     ///
     /// i-p-j order so the innermost loop streams a row of `b` into a row of `c` and
     /// vectorises; a block of 64 `p` values keeps the `b` panel in cache.
-    static func multiplyAdd<T: BinaryFloatingPoint & Sendable>(_ a: Matrix<T>, _ b: Matrix<T>, into c: inout Matrix<T>) {
+    public static func multiplyAdd<T: BinaryFloatingPoint & Sendable>(_ a: Matrix<T>, _ b: Matrix<T>, into c: inout Matrix<T>) {
         precondition(a.columns == b.rows && c.rows == a.rows && c.columns == b.columns, "shapes do not match")
         let m = a.rows, k = a.columns, n = b.columns
         guard m > 0, n > 0, k > 0 else { return }
@@ -237,7 +237,7 @@ package enum LinearAlgebra {
 
     /// `xᵀ x` (d×d) for x (n×d): `DoubleGEMM` reads `xᵀ` in place through strides and
     /// computes only the tiles touching the upper triangle, which is then mirrored.
-    package static func gram(_ x: Matrix<Double>) -> Matrix<Double> {
+    public static func gram(_ x: Matrix<Double>) -> Matrix<Double> {
         let n = x.rows, d = x.columns
         var out = [Double](repeating: 0, count: d * d)
         guard n > 0, d > 0 else { return Matrix(unchecked: d, d, out) }

@@ -8,15 +8,15 @@ import Foundation
 /// arbitrary as in LAPACK). Working storage is column-major so every inner loop is
 /// contiguous. Accuracy: eigenvalues to ~1e-13 of the largest, as numpy.linalg.eigh.
 /// Cost ≈ (4/3)n³ for the reduction plus ≈ 6n³ when vectors are wanted.
-package struct SymmetricEigen: Sendable {
-    package let values: [Double]
+public struct SymmetricEigen: Sendable {
+    public let values: [Double]
     /// `vectors[k]` belongs to `values[k]`; empty when only values were asked for.
-    package let vectors: [[Double]]
+    public let vectors: [[Double]]
 
     /// Decomposes `matrix` (n×n, symmetric; only symmetry up to rounding is assumed —
     /// the lower triangle is what is read). Throws `LinearAlgebraError.shape` if not square and
     /// `.invalid` on a non-finite entry.
-    package init(_ matrix: Matrix<Double>, computeVectors: Bool = true) throws {
+    public init(_ matrix: Matrix<Double>, computeVectors: Bool = true) throws {
         guard matrix.rows == matrix.columns else { throw LinearAlgebraError.shape("eigendecomposition needs a square matrix, got \(matrix.rows)×\(matrix.columns)") }
         guard matrix.values.allSatisfy(\.isFinite) else { throw LinearAlgebraError.invalid("matrix has a non-finite entry") }
         let n = matrix.rows
