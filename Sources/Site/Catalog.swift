@@ -198,6 +198,14 @@ package struct Catalog: Sendable {
         String(iso.prefix(10))
     }
 
+    /// Date and time to the minute of an ISO 8601 UTC timestamp ("2026-12-03T23:53:00Z" →
+    /// "2026-12-03 23:53 UTC"); the date alone when the timestamp carries no time.
+    func dateTime(_ iso: String) -> String {
+        let characters = Array(iso)
+        guard characters.count >= 16, characters[10] == "T", characters[13] == ":" else { return date(iso) }
+        return date(iso) + " " + String(characters[11..<16]) + " UTC"
+    }
+
     /// Joins names as a list: "a, b and c" / "a、b、c".
     func list(_ items: [String]) -> String {
         guard items.count > 1 else { return items.first ?? "" }

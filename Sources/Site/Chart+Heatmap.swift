@@ -1,11 +1,15 @@
 /// A grid of coloured cells (rows × columns, e.g. model × shift) with the value printed in
-/// every cell, so the colour (viridis, colour-blind safe) is never the only carrier. Missing
-/// cells (nothing measured) are hatched grey with a dash.
+/// every cell, so the colour is never the only carrier. With a `centre` the scale diverges
+/// (orange below, near-white at, purple above it: an improvement never looks like the best of a
+/// sequential scale); otherwise it is sequential (viridis). Both are colour-blind safe. Missing
+/// cells (nothing measured) are hatched grey with a dash; estimated cells print "≈" before the value.
 struct HeatmapChart: ChartPanel {
     struct Labels: Sendable, Equatable {
         var caption: String, corner: String, legend: String, missing: String
-        init(caption: String, corner: String, legend: String, missing: String) {
-            self.caption = caption; self.corner = corner; self.legend = legend; self.missing = missing
+        /// Legend note for estimated cells (shown only when a cell is estimated).
+        var estimated: String
+        init(caption: String, corner: String, legend: String, missing: String, estimated: String = "") {
+            self.caption = caption; self.corner = corner; self.legend = legend; self.missing = missing; self.estimated = estimated
         }
     }
 
@@ -17,9 +21,39 @@ struct HeatmapChart: ChartPanel {
     var domain: ClosedRange<Double>
     var format: ValueFormat
     var labels: Labels
+    /// The value the diverging scale is centred on (e.g. 1 = "keeps 100 %"); nil: sequential scale.
+    var centre: Double?
+    /// `estimated[row][column]`: the value is an estimate (e.g. label-free), printed with "≈".
+    var estimated: [[Bool]]
 
-    init(rows: [String], columns: [String], values: [[Double?]], domain: ClosedRange<Double>, format: ValueFormat = .percent(digits: 1), labels: Labels) {
+    init(rows: [String], columns: [String], values: [[Double?]], domain: ClosedRange<Double>, format: ValueFormat = .percent(digits: 1),
+         labels: Labels, centre: Double? = nil, estimated: [[Bool]] = []) {
         self.rows = rows; self.columns = columns; self.values = values; self.domain = domain; self.format = format; self.labels = labels
+        self.centre = centre; self.estimated = estimated
+    }
+
+    func isEstimated(_ row: Int, _ column: Int) -> Bool {
+        row < estimated.count && column < estimated[row].count && estimated[row][column]
+    }
+
+    /// Half-width of the diverging scale: the larger distance of the domain's ends from the centre.
+    func divergingSpan(_ centre: Double) -> Double {
+        max(centre - domain.lowerBound, domain.upperBound - centre, 1e-9)
+    }
+
+    func fill(_ value: Double) -> String {
+        guard let centre else { return Palette.sequential(t(value)) }
+        return Palette.diverging((value - centre) / divergingSpan(centre))
+    }
+
+    func textFill(_ value: Double) -> String {
+        guard let centre else { return Palette.textOnSequential(t(value)) }
+        return Palette.textOnDiverging((value - centre) / divergingSpan(centre))
+    }
+
+    /// The printed value: "≈" before estimates.
+    func text(_ row: Int, _ column: Int, _ value: Double) -> String {
+        (isEstimated(row, column) ? "≈" : "") + format(value)
     }
 
     func chart(id: String, title: String, description: String, width: Double = 640) -> Chart {
@@ -63,35 +97,46 @@ struct HeatmapChart: ChartPanel {
                 let cell = Frame(x: grid.x + cellWidth * Double(column) + 1, y: y + 1, width: cellWidth - 2, height: cellHeight - 2)
                 let centreX = cell.x + cell.width / 2, centreY = cell.y + cell.height / 2 + font * 0.35
                 if let value = value(row, column), value.isFinite {
-                    canvas.rect(cell, fill: Palette.sequential(t(value)), title: "\(name) × \(columns[column]): \(format(value))")
-                    canvas.text(format(value), x: centreX, y: centreY, anchor: .middle, size: font, fill: Palette.textOnSequential(t(value)))
+                    let note = isEstimated(row, column) && !labels.estimated.isEmpty ? " (\(labels.estimated))" : ""
+                    canvas.rect(cell, fill: fill(value), title: "\(name) × \(columns[column]): \(text(row, column, value))\(note)")
+                    canvas.text(text(row, column, value), x: centreX, y: centreY, anchor: .middle, size: font, fill: textFill(value))
                 } else {
                     canvas.rect(cell, fill: "url(#\(hatch))", title: "\(name) × \(columns[column]): \(labels.missing)")
                     canvas.text("—", x: centreX, y: centreY, anchor: .middle, size: font, fill: "#666666")
                 }
             }
         }
-        // Legend: a stepped ramp from the domain's low to high end.
+        // Legend: a stepped ramp from the scale's low to high end (centred on `centre` when diverging).
         let legendY = grid.maxY + 14
         let steps = 10
         let rampWidth = min(200, grid.width * 0.5)
+        let low = centre.map { $0 - divergingSpan($0) } ?? domain.lowerBound
+        let high = centre.map { $0 + divergingSpan($0) } ?? domain.upperBound
         canvas.text(labels.legend, x: grid.x, y: legendY + 10, size: font)
         let rampX = grid.x + estimatedWidth(labels.legend, size: font) + 10
-        canvas.text(format(domain.lowerBound), x: rampX, y: legendY + 10, size: font)
-        let startX = rampX + estimatedWidth(format(domain.lowerBound), size: font) + 6
+        canvas.text(format(low), x: rampX, y: legendY + 10, size: font)
+        let startX = rampX + estimatedWidth(format(low), size: font) + 6
         for step in 0..<steps {
             let t = (Double(step) + 0.5) / Double(steps)
             canvas.rect(Frame(x: startX + rampWidth * Double(step) / Double(steps), y: legendY, width: rampWidth / Double(steps) + 0.3, height: 12),
-                        fill: Palette.sequential(t))
+                        fill: centre == nil ? Palette.sequential(t) : Palette.diverging(2 * t - 1))
         }
-        canvas.text(format(domain.upperBound), x: startX + rampWidth + 6, y: legendY + 10, size: font)
+        var endX = startX + rampWidth + 6
+        canvas.text(format(high), x: endX, y: legendY + 10, size: font)
+        endX += estimatedWidth(format(high), size: font)
+        if let centre {
+            canvas.text(format(centre), x: startX + rampWidth / 2, y: legendY + 24, anchor: .middle, size: font - 1)
+        }
+        if estimated.joined().contains(true), !labels.estimated.isEmpty {
+            canvas.text(labels.estimated, x: endX + 14, y: legendY + 10, size: font)
+        }
     }
 
     func table() -> DataTable {
         DataTable(caption: labels.caption,
                   columns: [.init(labels.corner, numeric: false)] + columns.map { .init($0) },
                   rows: rows.enumerated().map { row, name in
-                      [name] + columns.indices.map { column in value(row, column).map { format($0) } ?? "—" }
+                      [name] + columns.indices.map { column in value(row, column).map { text(row, column, $0) } ?? "—" }
                   })
     }
 }

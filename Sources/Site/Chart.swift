@@ -109,7 +109,12 @@ enum Palette {
         let stops: [(Double, Double, Double)] = [
             (253, 231, 37), (94, 201, 98), (33, 145, 140), (59, 82, 139), (68, 1, 84),
         ]
-        let clamped = min(max(t.isFinite ? t : 0, 0), 1) * Double(stops.count - 1)
+        return interpolate(stops, min(max(t.isFinite ? t : 0, 0), 1))
+    }
+
+    /// The colour at `t` (0…1) of a ramp through equally spaced RGB `stops`.
+    static func interpolate(_ stops: [(Double, Double, Double)], _ t: Double) -> String {
+        let clamped = t * Double(stops.count - 1)
         let lower = min(Int(clamped), stops.count - 2)
         let f = clamped - Double(lower)
         let a = stops[lower], b = stops[lower + 1]
@@ -119,6 +124,18 @@ enum Palette {
 
     /// Text colour that reads on `sequential(t)`.
     static func textOnSequential(_ t: Double) -> String { t < 0.45 ? "#000000" : "#FFFFFF" }
+
+    /// Diverging scale (orange–white–purple, colour-blind safe like ColorBrewer's PuOr):
+    /// `t` in −1…1, −1 the darkest orange (a loss), 0 near-white (no change), 1 the darkest purple (a gain).
+    static func diverging(_ t: Double) -> String {
+        let stops: [(Double, Double, Double)] = [
+            (179, 88, 6), (241, 163, 64), (247, 247, 247), (153, 142, 195), (84, 39, 136),
+        ]
+        return interpolate(stops, (min(max(t.isFinite ? t : 0, -1), 1) + 1) / 2)
+    }
+
+    /// Text colour that reads on `diverging(t)`.
+    static func textOnDiverging(_ t: Double) -> String { abs(t) > 0.6 ? "#FFFFFF" : "#000000" }
 
     static func hex(_ r: Int, _ g: Int, _ b: Int) -> String {
         let digits = Array("0123456789ABCDEF")

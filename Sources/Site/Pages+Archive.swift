@@ -50,7 +50,7 @@ struct ArchiveContext {
         page["runs"] = .list(try runs.reversed().map { run in
             let context = PageContext(run: run, catalog: catalog)
             return .dict([
-                "run_id": .text(run.results.runID), "run_date": .text(catalog.date(run.results.createdAt)),
+                "run_id": .text(run.results.runID), "run_date": .text(catalog.dateTime(run.results.createdAt)),
                 "href": .text("\(run.runSlug)/index.html"), "packet_href": .text("\(run.runSlug)/packet.html"),
                 "verdict": try context.status(run.overallStatus),
                 "models": .number(catalog.integer(run.evaluatedModels.count)),

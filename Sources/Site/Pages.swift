@@ -195,13 +195,23 @@ struct PageContext {
 
     // MARK: Charts
 
-    /// Model × shift heatmap of relative accuracy (shift top-1 / reference top-1).
+    /// Model × shift heatmap of relative accuracy (shift top-1 / reference top-1), on a scale
+    /// diverging at 100 %; on a shift without labels, the label-free (ATC) estimate over the
+    /// reference top-1, marked as estimated.
     func heatmap(id: String) throws -> Chart? {
         guard !evaluated.isEmpty, !run.shifts.isEmpty else { return nil }
+        func estimate(_ model: String, _ shift: String) -> Double? {
+            guard run.robustness(model, shift) == nil, let atc = run.probes(model, shift)?.atc,
+                  let reference = run.reference.flatMap({ run.zeroShot(model, $0.name)?.top1 }), reference > 0 else { return nil }
+            return atc.estimate / reference
+        }
         let values: [[Double?]] = evaluated.map { model in
             run.shifts.map { shift in
-                run.robustness(model.name, shift.name)?.relativeAccuracy
+                run.robustness(model.name, shift.name)?.relativeAccuracy ?? estimate(model.name, shift.name)
             }
+        }
+        let estimated: [[Bool]] = evaluated.map { model in
+            run.shifts.map { shift in run.robustness(model.name, shift.name) == nil && estimate(model.name, shift.name) != nil }
         }
         let finite = values.flatMap { $0 }.compactMap { $0 }
         let low = min(finite.min() ?? 0.5, 1 - (results.criteria.maxRelativeDrop ?? 0.1))
@@ -210,7 +220,8 @@ struct PageContext {
             rows: evaluated.map(\.name), columns: run.shifts.map(\.name), values: values,
             domain: min(lowTick, 0.9)...max(1, finite.max() ?? 1),
             labels: .init(caption: try t("chart.heatmap.caption"), corner: try t("label.model"), legend: try t("chart.heatmap.legend"),
-                          missing: try t("label.not_measured")))
+                          missing: try t("label.not_measured"), estimated: try t("chart.heatmap.estimated")),
+            centre: 1, estimated: estimated)
         return map.chart(id: id, title: try t("chart.heatmap.title"), description: try t("chart.heatmap.description"))
     }
 

@@ -122,6 +122,35 @@ final class ChartTests: XCTestCase {
         XCTAssertTrue(chart.svg.html.contains("not measured"))
     }
 
+    /// Centred on 100 %: no change is near-white, a loss orange, a gain purple — a gain never takes
+    /// the darkest colour of a loss-only scale; estimated cells print "≈" and the legend says why.
+    func testHeatmapDivergesAtTheCentreAndMarksEstimates() {
+        let map = HeatmapChart(rows: ["A", "B"], columns: ["low-light", "site-photos"],
+                               values: [[1.0, 0.8], [0.6, 1.1]], domain: 0.6...1.1,
+                               labels: .init(caption: "Relative accuracy", corner: "Model", legend: "Relative accuracy",
+                                             missing: "not measured", estimated: "≈ estimated without labels"),
+                               centre: 1, estimated: [[false, true], [false, false]])
+        XCTAssertEqual(map.fill(1.0), Palette.diverging(0))
+        XCTAssertEqual(Palette.diverging(0), "#F7F7F7")
+        XCTAssertEqual(map.fill(0.6), "#B35806", "the largest loss takes the loss end of the scale")
+        XCTAssertEqual(map.fill(1.4), "#542788", "a gain as large as the largest loss takes the gain end")
+        XCTAssertNotEqual(map.fill(1.1), map.fill(0.9), "a gain and a loss of the same size differ in hue")
+        let chart = map.chart(id: "heat", title: "Model × shift", description: "Relative accuracy.")
+        XCTAssertEqual(chart.table.rows, [["A", "100.0%", "≈80.0%"], ["B", "60.0%", "110.0%"]])
+        XCTAssertTrue(chart.svg.html.contains("≈ estimated without labels"))
+        XCTAssertTrue(chart.svg.html.contains("fill=\"#B35806\""))
+        // Without estimates the legend has no note.
+        let plain = HeatmapChart(rows: ["A"], columns: ["x"], values: [[0.9]], domain: 0.5...1,
+                                 labels: .init(caption: "c", corner: "m", legend: "l", missing: "n", estimated: "≈ estimated"), centre: 1)
+        XCTAssertFalse(plain.chart(id: "p", title: "t", description: "d").svg.html.contains("≈ estimated"))
+    }
+
+    func testRunHistoryShowsTimeAsWellAsDate() throws {
+        let catalog = try Catalog(language: "en", directory: CatalogTests.i18n)
+        XCTAssertEqual(catalog.dateTime("2026-12-03T23:53:00Z"), "2026-12-03 23:53 UTC")
+        XCTAssertEqual(catalog.dateTime("2026-12-03"), "2026-12-03")
+    }
+
     func testLinesSnapshotAndUnionOfXValues() {
         let lines = LineChart(series: [
             .init(name: "reference", points: [(0, 0.86), (0.5, 0.82), (0.9, 0.61)]),
