@@ -32,6 +32,9 @@ struct HeatmapChart: ChartPanel {
         self.centre = centre; self.estimated = estimated
     }
 
+    /// Room for the legend's line about estimated cells, when there are any.
+    var estimateNoteHeight: Double { estimated.joined().contains(true) && !labels.estimated.isEmpty ? 16 : 0 }
+
     func isEstimated(_ row: Int, _ column: Int) -> Bool {
         row < estimated.count && column < estimated[row].count && estimated[row][column]
     }
@@ -57,7 +60,7 @@ struct HeatmapChart: ChartPanel {
     }
 
     func chart(id: String, title: String, description: String, width: Double = 640) -> Chart {
-        let height = 96 + Double(max(rows.count, 1)) * 34
+        let height = 96 + Double(max(rows.count, 1)) * 34 + estimateNoteHeight
         return standalone(id: id, title: title, description: description, width: width, height: height)
     }
 
@@ -77,7 +80,7 @@ struct HeatmapChart: ChartPanel {
         let maxLabel = frame.width * 0.33
         let widest = min(max(rows.map { estimatedWidth($0, size: font) }.max() ?? 40, 40), maxLabel)
         let rowLabelWidth = widest * 1.08 + 12
-        let legendHeight = 34.0
+        let legendHeight = 34.0 + estimateNoteHeight
         let headerHeight = 28.0
         let grid = Frame(x: frame.x + rowLabelWidth, y: frame.y + headerHeight, width: frame.width - rowLabelWidth - 4,
                          height: frame.height - headerHeight - legendHeight - 8)
@@ -121,14 +124,12 @@ struct HeatmapChart: ChartPanel {
             canvas.rect(Frame(x: startX + rampWidth * Double(step) / Double(steps), y: legendY, width: rampWidth / Double(steps) + 0.3, height: 12),
                         fill: centre == nil ? Palette.sequential(t) : Palette.diverging(2 * t - 1))
         }
-        var endX = startX + rampWidth + 6
-        canvas.text(format(high), x: endX, y: legendY + 10, size: font)
-        endX += estimatedWidth(format(high), size: font)
+        canvas.text(format(high), x: startX + rampWidth + 6, y: legendY + 10, size: font)
         if let centre {
             canvas.text(format(centre), x: startX + rampWidth / 2, y: legendY + 24, anchor: .middle, size: font - 1)
         }
-        if estimated.joined().contains(true), !labels.estimated.isEmpty {
-            canvas.text(labels.estimated, x: endX + 14, y: legendY + 10, size: font)
+        if estimateNoteHeight > 0 {
+            canvas.text(labels.estimated, x: grid.x, y: legendY + 38, size: font)
         }
     }
 
