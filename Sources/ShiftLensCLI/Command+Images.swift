@@ -86,19 +86,6 @@ extension Command {
     }
 }
 
-/// The environment variables that change `DecodingLimits` (docs/security.md).
-enum ImageLimitSetting: CaseIterable {
-    case pixels, memory, fileBytes
-
-    var variable: String {
-        switch self {
-        case .pixels: return "SHIFTLENS_MAX_IMAGE_PIXELS"
-        case .memory: return "SHIFTLENS_MAX_DECODE_MEMORY"
-        case .fileBytes: return "SHIFTLENS_MAX_IMAGE_FILE_BYTES"
-        }
-    }
-}
-
 /// Shared steps of the image commands.
 enum ImageCommands {
     /// Reads and decodes one file; failures become a `ShiftLensError` naming the file.
