@@ -98,13 +98,9 @@ struct EmbeddingImport {
             throw ShiftLensError(step: "import", path: url.path, message: "missing: no embeddings for model \"\(entry.name)\"",
                                  hint: "name each model's array <model-slug>.npy (see `shiftlens run --help`)")
         }
-        let bytes: [UInt8]
-        let array: NPY.Array
-        do {
-            bytes = try InputFile.contents(of: url.path, maxBytes: .max)
-            array = try NPY.decode(bytes)
-        } catch {
-            throw ShiftLensError(step: "import", path: url.path, message: "\(error)", hint: "write it with numpy.save(path, array.astype(numpy.float32))")
+        let (bytes, array) = try attributing(step: "import", path: url.path, hint: "write it with numpy.save(path, array.astype(numpy.float32))") {
+            let bytes = try InputFile.contents(of: url.path, maxBytes: .max)
+            return (bytes, try NPY.decode(bytes))
         }
         guard array.shape.count == 2, array.shape[0] == rowCount, array.shape[1] > 0 else {
             throw ShiftLensError(step: "import", path: url.path, message: "shape \(array.shape) does not match images.csv's \(rowCount) rows (expected (\(rowCount), D))")
@@ -131,12 +127,7 @@ struct EmbeddingImport {
     func head(slug: String, classCount: Int, dimension: Int) throws -> Tensor? {
         let url = directory.appendingPathComponent("\(slug)-head.npy")
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
-        let tensor: Tensor
-        do {
-            tensor = try NPY.readTensor(at: url)
-        } catch {
-            throw ShiftLensError(step: "import", path: url.path, message: "\(error)")
-        }
+        let tensor = try attributing(step: "import", path: url.path) { try NPY.readTensor(at: url) }
         guard tensor.shape == [classCount, dimension] else {
             throw ShiftLensError(step: "import", path: url.path, message: "shape \(tensor.shape) is not (classes, D) = (\(classCount), \(dimension))")
         }

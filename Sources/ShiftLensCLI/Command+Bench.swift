@@ -133,22 +133,14 @@ struct BenchRunner {
 
         var overrides = ConfigOverrides(source: Command.Option.activation.name)
         overrides.activation = options.activation
-        let loaded: LoadedCheckpoint
-        do {
-            loaded = try Checkpoint.load(URL(fileURLWithPath: options.modelPath), overrides: overrides)
-        } catch let error as WeightsError {
-            throw ShiftLensError(step: "bench", weights: error)
-        }
+        let loaded = try Checkpoint.load(URL(fileURLWithPath: options.modelPath), overrides: overrides)
         for warning in loaded.warnings { console.err("warning: \(warning)") }
-        let model: CLIPModel
-        do {
-            model = try CLIPModel(checkpoint: loaded.stateDict, config: loaded.config, precision: options.precision)
-        } catch let error as CLIPError {
-            throw ShiftLensError(step: "bench", path: options.modelPath, clip: error)
+        let model = try attributing(step: "bench", path: options.modelPath) {
+            try CLIPModel(checkpoint: loaded.stateDict, config: loaded.config, precision: options.precision)
         }
 
         let workload = options.text ? try textWorkload(model) : try imageWorkload(model)
-        do {
+        return try attributing(step: "bench", path: options.modelPath) {
             for _ in 0..<options.warmup { try workload.body() }
             var seconds: [Double] = []
             let cpuStart = CPUTime.process
@@ -198,8 +190,6 @@ struct BenchRunner {
                 for line in report.lines() { console.out(line) }
             }
             return ExitCode.ok
-        } catch let error as CLIPError {
-            throw ShiftLensError(step: "bench", path: options.modelPath, clip: error)
         }
     }
 
@@ -239,11 +229,8 @@ struct BenchRunner {
             pixels.reserveCapacity(batch * 3 * size * size)
             for _ in 0..<batch {
                 let index = cursor.next(count: contents.count)
-                let image: DecodedImage
-                do {
-                    image = try ImageFile.decode(contents[index])
-                } catch let error as ImageCodecError {
-                    throw ShiftLensError(step: "bench", path: files[index], message: error.description, hint: "remove the file from the folder")
+                let image = try attributing(step: "bench", path: files[index], hint: "remove the file from the folder") {
+                    try ImageFile.decode(contents[index])
                 }
                 pixels += Preprocessor.preprocess(image, config: recipe).scalars
             }
@@ -254,20 +241,13 @@ struct BenchRunner {
     /// The zero-shot head for the first C ImageNet classes × T templates.
     private func textWorkload(_ model: CLIPModel) throws -> Workload {
         guard let textConfig = model.config.text else {
-            throw ShiftLensError(step: "bench", path: options.modelPath, clip: .noTextTower)
+            throw ShiftLensError(step: "bench", path: options.modelPath, error: CLIPError.noTextTower)
         }
-        let tokenizer: Tokenizer
-        let classList: ClassList
         let assets = try Command.locateAssets()
-        do {
-            classList = try ClassList.imagenet(assets: assets)
-            tokenizer = try Tokenizer(
-                vocabularyAt: assets.url("clip/bpe_simple_vocab_16e6.txt.gz"), contextLength: textConfig.contextLength)
-        } catch let error as CLIPError {
-            throw ShiftLensError(step: "bench", path: nil, clip: error)
-        } catch {
-            throw ShiftLensError(step: "bench", path: assets.root.path, message: "\(error)", hint: "the assets folder is incomplete: reinstall it (scripts/install.sh)")
+        let classList = try attributing(step: "bench", path: assets.root.path, hint: "the assets folder is incomplete: reinstall it (scripts/install.sh)") {
+            try ClassList.imagenet(assets: assets)
         }
+        let tokenizer = try Tokenizer(vocabularyAt: assets.url("clip/bpe_simple_vocab_16e6.txt.gz"), contextLength: textConfig.contextLength)
         let names = Array(classList.names.prefix(options.classes))
         let templates = Array(classList.templates.prefix(options.templates))
         // FLOPs as the tower runs them: one pass per class, up to its longest prompt.

@@ -56,18 +56,10 @@ extension Command {
         }
 
         // Model.
-        let loaded: LoadedCheckpoint
-        do {
-            loaded = try Checkpoint.load(URL(fileURLWithPath: modelPath), overrides: overrides)
-        } catch let error as WeightsError {
-            throw ShiftLensError(step: "embed", weights: error)
-        }
+        let loaded = try Checkpoint.load(URL(fileURLWithPath: modelPath), overrides: overrides)
         for warning in loaded.warnings { console.err("warning: \(warning)") }
-        let model: CLIPModel
-        do {
-            model = try CLIPModel(checkpoint: loaded.stateDict, config: loaded.config, precision: precision)
-        } catch let error as CLIPError {
-            throw ShiftLensError(step: "embed", path: modelPath, clip: error)
+        let model = try attributing(step: "embed", path: modelPath) {
+            try CLIPModel(checkpoint: loaded.stateDict, config: loaded.config, precision: precision)
         }
         let recipe = PreprocessConfig(loaded.config)
         guard outPath == nil || recipe.isValid else {
@@ -79,17 +71,11 @@ extension Command {
         var tokens: [[Int32]]?
         if let textPath {
             guard let textConfig = loaded.config.text else {
-                throw ShiftLensError(step: "embed", path: modelPath, clip: .noTextTower)
+                throw ShiftLensError(step: "embed", path: modelPath, error: CLIPError.noTextTower)
             }
             let prompts = try readPrompts(textPath)
-            let tokenizer: Tokenizer
             let assets = try Command.locateAssets()
-            do {
-                tokenizer = try Tokenizer(
-                    vocabularyAt: assets.url("clip/bpe_simple_vocab_16e6.txt.gz"), contextLength: textConfig.contextLength)
-            } catch let error as CLIPError {
-                throw ShiftLensError(step: "embed", path: nil, clip: error)
-            }
+            let tokenizer = try Tokenizer(vocabularyAt: assets.url("clip/bpe_simple_vocab_16e6.txt.gz"), contextLength: textConfig.contextLength)
             tokens = tokenizer.tokenize(prompts)
         }
 
@@ -98,13 +84,9 @@ extension Command {
             skipped = try embedImages(imageArguments, model: model, recipe: recipe, batch: batch, limits: limits, outPath: outPath, console: console)
         }
         if let tokens, let textOutPath {
-            do {
-                let embeddings = try model.encodeText(tokens, batch: batch)
-                try writeNPY(embeddings, to: textOutPath)
-                console.err("embedded \(tokens.count) prompt\(tokens.count == 1 ? "" : "s") → \(textOutPath)")
-            } catch let error as CLIPError {
-                throw ShiftLensError(step: "embed", path: textPath, clip: error)
-            }
+            let embeddings = try attributing(step: "embed", path: textPath) { try model.encodeText(tokens, batch: batch) }
+            try ImageCommands.write(NPY.encode(embeddings), to: textOutPath)
+            console.err("embedded \(tokens.count) prompt\(tokens.count == 1 ? "" : "s") → \(textOutPath)")
         }
         if skipped > 0 {
             console.err("\(skipped) image\(skipped == 1 ? " was" : "s were") skipped (listed above)")
@@ -138,36 +120,28 @@ private func embedImages(
                 let image = try ImageFile.decode(bytes, limits: limits)
                 pixels += Preprocessor.preprocess(image, config: recipe).scalars
                 chunkPaths.append(path)
-            } catch let error as ImageCodecError {
-                console.err("warning: skipped \(path): \(error.description)")
-                skipped += 1
-            } catch let error as ShiftLensError {
-                console.err("warning: skipped \(path): \(error.message)")
-                skipped += 1
             } catch {
-                console.err("warning: skipped \(path): \(error.localizedDescription)")
+                console.err("warning: skipped \(path): \(ShiftLensError(step: "embed", error: error).message)")
                 skipped += 1
             }
         }
         guard !chunkPaths.isEmpty else { continue }
-        do {
-            let embeddings = try model.encodeImages(Tensor(shape: [chunkPaths.count, 3, size, size], scalars: pixels), batch: batch)
-            rows += embeddings.scalars
-            written += chunkPaths
-            if console.errIsTerminal, start < files.count {
-                let elapsed = Date().timeIntervalSince(started), rate = Double(start) / max(elapsed, 1e-9)
-                console.err(String(format: "embed: %d/%d images, %.2f images/s, about %.0f s left",
-                                   start, files.count, rate, Double(files.count - start) / max(rate, 1e-9)))
-            }
-        } catch let error as CLIPError {
-            throw ShiftLensError(step: "embed", path: chunkPaths.first, clip: error)
+        let embeddings = try attributing(step: "embed", path: chunkPaths.first) {
+            try model.encodeImages(Tensor(shape: [chunkPaths.count, 3, size, size], scalars: pixels), batch: batch)
+        }
+        rows += embeddings.scalars
+        written += chunkPaths
+        if console.errIsTerminal, start < files.count {
+            let elapsed = Date().timeIntervalSince(started), rate = Double(start) / max(elapsed, 1e-9)
+            console.err(String(format: "embed: %d/%d images, %.2f images/s, about %.0f s left",
+                               start, files.count, rate, Double(files.count - start) / max(rate, 1e-9)))
         }
     }
     guard !written.isEmpty else {
         throw ShiftLensError(step: "embed", message: "none of the \(files.count) images could be read", hint: "see the warnings above")
     }
     let dimension = model.embeddingDimension
-    try writeNPY(Tensor(shape: [written.count, dimension], scalars: rows), to: outPath)
+    try ImageCommands.write(NPY.encode(Tensor(shape: [written.count, dimension], scalars: rows)), to: outPath)
     for (row, path) in written.enumerated() { console.out("\(row)\t\(path)") }
     console.err(String(format: "embedded %d image%@ (%d dims) in %.1f s → %@", written.count, written.count == 1 ? "" : "s",
                        dimension, Date().timeIntervalSince(started), outPath))
@@ -206,12 +180,7 @@ private func expandImages(_ arguments: [String]) throws -> [String] {
 /// The lines of a prompt file (LF or CRLF), empty ones included; a line break at the very end
 /// closes the last line and does not start another prompt.
 private func readPrompts(_ path: String) throws -> [String] {
-    let data: [UInt8]
-    do {
-        data = try InputFile.contents(of: path, maxBytes: 64 << 20)
-    } catch {
-        throw ShiftLensError(step: "embed", path: path, message: "cannot read the prompt file: \(error)", hint: "one prompt per line, UTF-8")
-    }
+    let data = try attributing(step: "embed", path: path, hint: "one prompt per line, UTF-8") { try InputFile.contents(of: path, maxBytes: 64 << 20) }
     guard let text = String(validating: data, as: UTF8.self) else {
         throw ShiftLensError(step: "embed", path: path, message: "cannot read the prompt file as UTF-8 text", hint: "one prompt per line, UTF-8")
     }
@@ -222,12 +191,4 @@ private func readPrompts(_ path: String) throws -> [String] {
         throw ShiftLensError(step: "embed", path: path, message: "the prompt file is empty", hint: "one prompt per line, UTF-8")
     }
     return lines
-}
-
-private func writeNPY(_ tensor: Tensor, to path: String) throws {
-    do {
-        try NPY.write(NPY.encode(tensor), to: URL(fileURLWithPath: path))
-    } catch {
-        throw ShiftLensError(step: "embed", path: path, message: "cannot write: \(error.localizedDescription)", hint: "check that the folder exists and is writable")
-    }
 }

@@ -36,12 +36,7 @@ extension Command {
         let decoders = try invocation.integer(.decoders, default: PilotEncoding.defaultDecoders, in: 1...64)
         let baseURL = storeURL(invocation, spec: spec)
         let shardURL = baseURL.appendingPathComponent(shard.folderName)
-        let classes: ClassList
-        do {
-            classes = try ClassList.load(spec.classes, assets: assets)
-        } catch {
-            throw ShiftLensError(step: "classes", message: "\(error)", hint: "check the spec's \"classes\" files")
-        }
+        let classes = try attributing(step: "classes", hint: "check the spec's \"classes\" files") { try ClassList.load(spec.classes, assets: assets) }
         let tokenizer = try Tokenizer(vocabularyAt: assets.url("clip/bpe_simple_vocab_16e6.txt.gz"))
         let concepts = try ConceptVocabulary.load(assets: assets, extra: spec.probes.extraConcepts)
         let store = try openStore(shardURL)
@@ -109,11 +104,7 @@ extension Command {
     }
 
     static func openStore(_ url: URL) throws -> EmbeddingStore {
-        do {
-            return try EmbeddingStore(root: url)
-        } catch {
-            throw ShiftLensError(step: "store", path: url.path, message: "\(error)", hint: "check that the folder is writable")
-        }
+        try attributing(step: "store", path: url.path, hint: "check that the folder is writable") { try EmbeddingStore(root: url) }
     }
 
     /// Tab-separated fields (tabs and newlines inside a field become spaces).

@@ -93,39 +93,14 @@ enum ImageCommands {
     static func decodeFile(_ path: String, console: Console) throws -> DecodedImage {
         let limits = try imageLimits()
         let bytes = try readImage(path, step: "decode", limits: limits)
-        do {
-            let image = try ImageFile.decode(bytes, limits: limits)
-            for warning in image.warnings { console.err("warning: \(path): \(warning)") }
-            return image
-        } catch let error as ImageCodecError {
-            throw ShiftLensError(step: "decode", path: path, message: "\(error.description) [\(error.code)]", hint: hint(for: error))
-        }
+        let image = try attributing(step: "decode", path: path) { try ImageFile.decode(bytes, limits: limits) }
+        for warning in image.warnings { console.err("warning: \(path): \(warning)") }
+        return image
     }
 
     /// The bytes of the image file at `path` (`InputFile`: a regular file of at most `limits.maxFileBytes`).
     static func readImage(_ path: String, step: String, limits: DecodingLimits) throws -> [UInt8] {
-        do throws(InputFile.Error) {
-            return try InputFile.contents(of: path, maxBytes: limits.maxFileBytes)
-        } catch {
-            let hint: String
-            switch error {
-            case .notFound: hint = "check the path"
-            case .notRegularFile: hint = "name an image file, not a pipe, device or folder"
-            case .tooLarge: hint = "raise \(ImageLimitSetting.fileBytes.variable) if the file really is an image"
-            case .unreadable: hint = "check the file's permissions"
-            }
-            throw ShiftLensError(step: step, path: path, message: "cannot read the file: \(error)", hint: hint)
-        }
-    }
-
-    static func hint(for error: ImageCodecError) -> String {
-        switch error {
-        case .truncated, .corrupt: return "the file is damaged; re-download or re-export it"
-        case .unsupported: return "re-save it as a baseline JPEG or a PNG (e.g. with Pillow) and retry"
-        case .tooLarge: return "downscale the image below the pixel limit (or raise \(ImageLimitSetting.pixels.variable))"
-        case .exceedsMemory: return "downscale the image (or raise \(ImageLimitSetting.memory.variable))"
-        case .unknownFormat: return "only JPEG and PNG files are read (by content, not by name)"
-        }
+        try attributing(step: step, path: path) { try InputFile.contents(of: path, maxBytes: limits.maxFileBytes) }
     }
 
     /// The image limits of this process: `DecodingLimits.default`, each overridden by its
@@ -159,12 +134,7 @@ enum ImageCommands {
     }
 
     static func write(_ bytes: [UInt8], to path: String) throws {
-        do {
-            try NPY.write(bytes, to: URL(fileURLWithPath: path))
-        } catch {
-            throw ShiftLensError(step: "write", path: path, message: error.localizedDescription,
-                                 hint: "check that the folder exists and is writable")
-        }
+        try attributing(step: "write", path: path, hint: "check that the folder exists and is writable") { try NPY.write(bytes, to: URL(fileURLWithPath: path)) }
     }
 
     /// Times read + decode + preprocess of every image, `repeats` times, on this thread.

@@ -11,13 +11,9 @@ extension Command {
         positionals: 1...1
     ) { invocation, console in
         let folder = URL(fileURLWithPath: invocation.positionals[0])
-        do {
-            let written = try PilotScaffold.create(at: folder)
-            for path in written { console.out(folder.appendingPathComponent(path).path) }
-            console.err("Created a pilot in \(folder.path). Fill in pilot.json, then run: shiftlens run \(folder.appendingPathComponent("pilot.json").path)")
-            return ExitCode.ok
-        } catch let error as PilotError {
-            throw ShiftLensError(step: "init", path: folder.path, message: "\(error)", hint: "pick a folder that does not exist yet")
-        }
+        let written = try attributing(step: "init", path: folder.path, hint: "pick a folder that does not exist yet") { try PilotScaffold.create(at: folder) }
+        for path in written { console.out(folder.appendingPathComponent(path).path) }
+        console.err("Created a pilot in \(folder.path). Fill in pilot.json, then run: shiftlens run \(folder.appendingPathComponent("pilot.json").path)")
+        return ExitCode.ok
     }
 }

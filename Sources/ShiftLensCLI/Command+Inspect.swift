@@ -41,7 +41,7 @@ extension Command {
                 overrides.knownCheckpoints = try JSONDecoder().decode([KnownCheckpoint].self, from: Data(contentsOf: URL(fileURLWithPath: file)))
             } catch {
                 throw ShiftLensError(
-                    step: "inspect", path: file, message: "not a JSON list of known checkpoints (\(error))",
+                    step: "inspect", path: file, message: "not a JSON list of known checkpoints (\(ShiftLensError.describe(error).message))",
                     hint: "each entry needs \"sha256\", \"name\" and \"activation\" (gelu or quick_gelu)")
             }
         }
@@ -49,12 +49,7 @@ extension Command {
             throw ShiftLensError(step: "inspect", path: path, message: "is a folder without \(ModelFolder.weightsFiles.joined(separator: " or "))",
                                  hint: "give the weights file, or a Hugging Face / open_clip snapshot folder")
         }
-        let loaded: LoadedCheckpoint
-        do {
-            loaded = try Checkpoint.load(weights, overrides: overrides)
-        } catch let error as WeightsError {
-            throw ShiftLensError(step: "inspect", weights: error)
-        }
+        let loaded = try Checkpoint.load(weights, overrides: overrides)
         let report = InspectReport(path: weights.path == URL(fileURLWithPath: path).path ? path : weights.path, loaded)
         if invocation.flag("--json") {
             let encoder = JSONEncoder()
@@ -65,7 +60,7 @@ extension Command {
         }
         for warning in loaded.warnings { console.err("warning: \(warning)") }
         // Everything else is shown above; the run would stop here, so inspect says so and fails.
-        if let missing = loaded.unknownActivation { throw ShiftLensError(step: "inspect", weights: missing) }
+        if let missing = loaded.unknownActivation { throw missing }
         return ExitCode.ok
     }
 }

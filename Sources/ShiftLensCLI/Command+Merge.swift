@@ -38,11 +38,8 @@ extension Command {
         }
         let store = try openStore(target)
         let started = Date()
-        let summary: EmbeddingStore.MergeSummary
-        do {
-            summary = try store.merge(inputs)
-        } catch let error as EmbeddingsError {
-            throw ShiftLensError(step: "merge", path: target.path, message: "\(error)", hint: "re-run the shard whose store is damaged, then merge again")
+        let summary = try attributing(step: "merge", path: target.path, hint: "re-run the shard whose store is damaged, then merge again") {
+            try store.merge(inputs)
         }
         if !summary.conflictingKeys.isEmpty {
             console.err("! \(summary.conflictingKeys.count) rows differ between inputs for the same key (first kept), e.g. \(summary.conflictingKeys.prefix(3).joined(separator: ", ")); the shards did not compute identical embeddings")

@@ -81,11 +81,8 @@ extension Command {
         }
         let concepts = try conceptInput(
             invocation, reference: reference.embeddings, referencePath: invocation.value("--reference") ?? embeddingsPath)
-        let results: [ModelDomainProbes]
-        do {
-            results = try ProbeSuite.run(model: "model", head: head, reference: reference, shifts: shifts, concepts: concepts, options: options)
-        } catch let error where error is ProbesError || error is LinearAlgebraError {
-            throw ShiftLensError(step: "probe", message: "\(error)", hint: "check that H, W and the labels come from the same model and class list")
+        let results = try attributing(step: "probe", hint: "check that H, W and the labels come from the same model and class list") {
+            try ProbeSuite.run(model: "model", head: head, reference: reference, shifts: shifts, concepts: concepts, options: options)
         }
         var output = results.last!.results
         if concepts != nil, !shifts.isEmpty {
@@ -109,13 +106,8 @@ extension Command {
     }
 
     static func readMatrix(_ path: String, what: String) throws -> Matrix<Float> {
-        let tensor: Tensor
-        do {
-            tensor = try NPY.readTensor(at: URL(fileURLWithPath: path))
-        } catch let error as NPY.Error {
-            throw ShiftLensError(step: "read \(what)", path: path, message: error.description, hint: "save it with numpy.save as a 2-D float32 array")
-        } catch {
-            throw ShiftLensError(step: "read \(what)", path: path, message: error.localizedDescription)
+        let tensor = try attributing(step: "read \(what)", path: path, hint: "save it with numpy.save as a 2-D float32 array") {
+            try NPY.readTensor(at: URL(fileURLWithPath: path))
         }
         guard tensor.rank == 2 else {
             throw ShiftLensError(step: "read \(what)", path: path, message: "expected a 2-D array, got shape \(tensor.shape)", hint: "reshape to (rows, dimensions)")
@@ -125,12 +117,7 @@ extension Command {
 
     /// One class index per line; blank lines are ignored.
     static func readLabels(_ path: String) throws -> [Int] {
-        let text: String
-        do {
-            text = try String(contentsOf: URL(fileURLWithPath: path), encoding: .utf8)
-        } catch {
-            throw ShiftLensError(step: "read labels", path: path, message: error.localizedDescription)
-        }
+        let text = try attributing(step: "read labels", path: path) { try String(contentsOf: URL(fileURLWithPath: path), encoding: .utf8) }
         var labels: [Int] = []
         for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -75,12 +75,7 @@ extension Command {
     /// list), or the shipped vocabulary when it has exactly `count` concepts.
     static func conceptNames(_ invocation: Invocation, count: Int, conceptsPath: String) throws -> [String] {
         if let path = invocation.value("--concept-names") {
-            let text: String
-            do {
-                text = try String(contentsOf: URL(fileURLWithPath: path), encoding: .utf8)
-            } catch {
-                throw ShiftLensError(step: "read concept names", path: path, message: error.localizedDescription)
-            }
+            let text = try attributing(step: "read concept names", path: path) { try String(contentsOf: URL(fileURLWithPath: path), encoding: .utf8) }
             let names = Concepts.parseList(text)
             guard names.count == count else {
                 throw ShiftLensError(step: "read concept names", path: path, message: "\(names.count) names, but \(conceptsPath) has \(count) concepts",
@@ -92,7 +87,7 @@ extension Command {
         do {
             shipped = try ConceptVocabulary.load(assets: try Assets.locate(), extra: nil)
         } catch {
-            throw ShiftLensError(step: "concept names", path: conceptsPath, message: "no --concept-names and the shipped vocabulary cannot be read: \(error)",
+            throw ShiftLensError(step: "concept names", path: conceptsPath, message: "no --concept-names and the shipped vocabulary cannot be read: \(ShiftLensError.describe(error).message)",
                                  hint: "give --concept-names N.txt with one name per line")
         }
         guard shipped.count == count else {

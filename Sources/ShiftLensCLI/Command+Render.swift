@@ -31,14 +31,9 @@ extension Command {
         guard FileManager.default.fileExists(atPath: site.path, isDirectory: &isDirectory), isDirectory.boolValue else {
             throw ShiftLensError(step: "render", path: site.path, message: "no site folder here", hint: "pass --site DIR, or run `shiftlens run PILOT.json` first")
         }
-        do {
-            let builder = try SiteBuilder(siteDirectory: site, templatesDirectory: templates, assetsDirectory: assets, indexLanguage: language)
-            let counts = try builder.renderAll()
-            console.out("rendered \(counts.pages) page\(counts.pages == 1 ? "" : "s") of \(counts.runs) run\(counts.runs == 1 ? "" : "s") into \(site.path)")
-            return ExitCode.ok
-        } catch let error as SiteError {
-            throw ShiftLensError(step: "render", path: nil, message: error.description,
-                                 hint: error.code == "template" ? "fix the template named above; nothing else was changed by this error" : nil)
-        }
+        let builder = try SiteBuilder(siteDirectory: site, templatesDirectory: templates, assetsDirectory: assets, indexLanguage: language)
+        let counts = try builder.renderAll()
+        console.out("rendered \(counts.pages) page\(counts.pages == 1 ? "" : "s") of \(counts.runs) run\(counts.runs == 1 ? "" : "s") into \(site.path)")
+        return ExitCode.ok
     }
 }

@@ -96,11 +96,7 @@ extension Command {
     }
 
     static func loadSpec(_ url: URL) throws -> PilotSpec {
-        do {
-            return try PilotSpec.load(from: url)
-        } catch let error as PilotError {
-            throw ShiftLensError(step: "pilot spec", path: nil, message: "\(error)", hint: "see docs/pilot-spec.md; `shiftlens init DIR` writes a commented example")
-        }
+        try attributing(step: "pilot spec") { try PilotSpec.load(from: url) }
     }
 
     /// `--batch N` when given; nil lets each model choose (`EncoderBatch`).

@@ -6,12 +6,7 @@ extension Command {
     /// The shipped assets (and the templates beside them), found as `Assets.locate` says:
     /// `SHIFTLENS_ASSETS`, then from the executable's real path, then the current directory.
     static func locateAssets() throws -> Assets {
-        do {
-            return try Assets.locate()
-        } catch {
-            throw ShiftLensError(step: "assets", message: "\(error)",
-                                 hint: "install shiftlens with scripts/install.sh --prefix DIR, or set SHIFTLENS_ASSETS to the assets/ folder of a checkout")
-        }
+        try attributing(step: "assets") { try Assets.locate() }
     }
 }
 

@@ -43,16 +43,21 @@ public enum ShiftLensCLI {
         do {
             let invocation = try Invocation(parsing: rest, for: command)
             return try command.run(invocation, console)
-        } catch let error as UsageError {
-            console.err("shiftlens \(command.name): \(error.message)\nusage: \(command.usage)\nSee 'shiftlens \(command.name) --help'.")
-            return ExitCode.usage
-        } catch let error as ShiftLensError {
-            console.err(error.description)
-            return ExitCode.failure
         } catch {
-            console.err("shiftlens \(command.name): \(error)")
-            return ExitCode.failure
+            let report = report(error, of: command)
+            console.err(report.message)
+            return report.exitCode
         }
+    }
+
+    /// The one place an error becomes what the user reads and the exit code: a usage error
+    /// shows the synopsis (exit 2); any other error is mapped by `ShiftLensError(step:error:)`,
+    /// the step being the command's name unless the error names its own (exit 1).
+    static func report(_ error: any Error, of command: Command) -> (message: String, exitCode: Int32) {
+        if let error = error as? UsageError {
+            return ("shiftlens \(command.name): \(error.message)\nusage: \(command.usage)\nSee 'shiftlens \(command.name) --help'.", ExitCode.usage)
+        }
+        return (ShiftLensError(step: command.name, error: error).description, ExitCode.failure)
     }
 
     static func overview() -> String {
