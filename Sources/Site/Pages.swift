@@ -201,18 +201,20 @@ struct PageContext {
     func heatmap(id: String) throws -> Chart? {
         guard !evaluated.isEmpty, !run.shifts.isEmpty else { return nil }
         func estimate(_ model: String, _ shift: String) -> Double? {
-            guard run.robustness(model, shift) == nil, let atc = run.probes(model, shift)?.atc,
+            guard let atc = run.probes(model, shift)?.atc,
                   let reference = run.reference.flatMap({ run.zeroShot(model, $0.name)?.top1 }), reference > 0 else { return nil }
             return atc.estimate / reference
         }
-        let values: [[Double?]] = evaluated.map { model in
+        // Per cell: the measured relative accuracy, or else the estimate (flagged).
+        let cells: [[(value: Double?, estimated: Bool)]] = evaluated.map { model in
             run.shifts.map { shift in
-                run.robustness(model.name, shift.name)?.relativeAccuracy ?? estimate(model.name, shift.name)
+                if let measured = run.robustness(model.name, shift.name) { return (measured.relativeAccuracy, false) }
+                let estimated = estimate(model.name, shift.name)
+                return (estimated, estimated != nil)
             }
         }
-        let estimated: [[Bool]] = evaluated.map { model in
-            run.shifts.map { shift in run.robustness(model.name, shift.name) == nil && estimate(model.name, shift.name) != nil }
-        }
+        let values = cells.map { $0.map(\.value) }
+        let estimated = cells.map { $0.map(\.estimated) }
         let finite = values.flatMap { $0 }.compactMap { $0 }
         let low = min(finite.min() ?? 0.5, 1 - (results.criteria.maxRelativeDrop ?? 0.1))
         let lowTick = (low * 10).rounded(.down) / 10
