@@ -4,7 +4,7 @@ import Results
 ///
 /// Every rule is tried in this order; each that applies adds a step, and the first is the model's
 /// recommendation. Inputs are the run's own results: verdicts, `labels_needed`, `drift`, zero-shot
-/// accuracies and the reference's outlier features.
+/// accuracies, few-shot curves and the reference's outlier features.
 ///
 /// 1. `investigate_drift` — top-1 on an image set fell since the previous run beyond chance (the
 ///    largest fall): find out what changed before trusting anything else.
@@ -14,10 +14,23 @@ import Results
 ///    `(1 − max_relative_drop) · reference` if higher — re-checked by re-running the pilot monthly.
 /// 3. `collect_labels` — verdict `watch` or `not_assessed` with `labels_needed` entries that are not
 ///    capped: the sum over image sets of the largest `additional` of each.
-/// 4. `prefer_model` — verdict `fail` or `watch`, and another candidate with evidence (`pass` or
+/// 4. `adapt` — top-1 misses `min_accuracy` on labelled image sets (the verdict's reasons
+///    `accuracy_below_minimum`, `accuracy_uncertain`), each has a few-shot curve, and on each some k
+///    has an interval whose lower bound clears it — the bar a `pass` asks of zero-shot top-1, so
+///    the adapted model is expected to pass where the model now fails, not to reach the line
+///    half the time as a mean would. Per set the smallest such k; the step names the set needing
+///    the largest, and counts k × classes labels over all of them. After `collect_labels`: for a
+///    `watch`, labels first say whether anything is needed, and they are the start of the
+///    adaptation set. Before `prefer_model`: this is measured on this model's own images against
+///    the criterion itself, where `prefer_model` only ranks retention.
+/// 5. `prefer_model` — verdict `fail` or `watch`, and another candidate with evidence (`pass` or
 ///    `watch`) ranks better: a better verdict, or the same verdict and a higher retention (top-1 on the hardest labelled shift over
 ///    top-1 on the reference); the best-ranked such candidate, with its outlier-feature count.
-/// 5. `not_ready` — verdict `fail` and no step above applies; `review_reasons` — `watch` or
+/// 6. `adaptation_short` — as 4, but on one of the sets no k the data allow clears the minimum
+///    (the set whose largest k does worst): adaptation on this evidence does not make the model
+///    pass, so it is not worth funding. After `prefer_model`, which is an action; it replaces
+///    `not_ready`, whose reason it says with numbers.
+/// 7. `not_ready` — verdict `fail` and no step above applies; `review_reasons` — `watch` or
 ///    `not_assessed` and no step above applies.
 public enum NextSteps {
     public static func evaluate(_ results: RunResults) -> [NextStep] {
@@ -67,7 +80,10 @@ public enum NextSteps {
                     own.append(NextStep(model: model, code: .collectLabels, domains: perDomain.map(\.0), labels: perDomain.reduce(0) { $0 + $1.1 }))
                 }
             }
-            // 4. A better candidate.
+            // 4. Light adaptation that clears the minimum.
+            let adaptation = Self.adaptation(results, verdict: verdict)
+            if let adaptation, adaptation.code == .adapt { own.append(adaptation) }
+            // 5. A better candidate.
             if verdict.status == .fail || verdict.status == .watch,
                let best = candidates.filter({ $0.model != model && ($0.status == .pass || $0.status == .watch) }).min(by: { rank($0) < rank($1) }),
                rank(best) < rank(verdict) {
@@ -75,12 +91,48 @@ public enum NextSteps {
                 own.append(NextStep(model: model, code: .preferModel, value: hardest(model)?.retention, limit: hardest(best.model)?.retention,
                                     otherModel: best.model, outlierFeatures: outliers))
             }
-            // 5. Nothing actionable above.
+            // 6. Light adaptation that does not.
+            if let adaptation, adaptation.code == .adaptationShort { own.append(adaptation) }
+            // 7. Nothing actionable above.
             if own.isEmpty, verdict.status != .pass {
                 own.append(NextStep(model: model, code: verdict.status == .fail ? .notReady : .reviewReasons))
             }
             steps += own
         }
         return steps
+    }
+
+    /// Rules 4 and 6 for one model: `adapt` when the few-shot curve of every labelled image set
+    /// where top-1 misses `min_accuracy` clears it (the lower bound of some k's interval at or
+    /// above it), `adaptation_short` when one set's curve does not; nil without the criterion,
+    /// without such a set, or when a set has no curve and none is short.
+    static func adaptation(_ results: RunResults, verdict: ModelVerdict) -> NextStep? {
+        guard let minimum = results.criteria.minAccuracy else { return nil }
+        let missed = Set(verdict.reasons.filter { $0.code == .accuracyBelowMinimum || $0.code == .accuracyUncertain }.compactMap(\.domain))
+        var clears: [(domain: String, point: FewShotPoint)] = [], short: [(domain: String, point: FewShotPoint)] = []
+        var withoutCurve = false
+        for domain in results.domains.map(\.name) where missed.contains(domain) {
+            guard let points = results.probes(model: verdict.model, domain: domain)?.fewShot?.points, let largest = points.last else {
+                withoutCurve = true
+                continue
+            }
+            if let smallest = points.first(where: { $0.ci.lower >= minimum }) {
+                clears.append((domain, smallest))
+            } else {
+                short.append((domain, largest))
+            }
+        }
+        func step(_ code: NextStep.Code, _ domain: String, _ point: FewShotPoint, domains: [String]? = nil, labels: Int? = nil) -> NextStep {
+            NextStep(model: verdict.model, code: code, domain: domain, domains: domains, value: point.accuracy, limit: minimum, labels: labels,
+                     shots: point.shots, ci: point.ci, zeroShot: point.zeroShotAccuracy)
+        }
+        if let worst = short.min(by: { $0.point.accuracy < $1.point.accuracy }) {
+            return step(.adaptationShort, worst.domain, worst.point)
+        }
+        guard !withoutCurve, let most = clears.max(by: { ($0.point.shots, -$0.point.accuracy) < ($1.point.shots, -$1.point.accuracy) }) else {
+            return nil
+        }
+        return step(.adapt, most.domain, most.point, domains: clears.count > 1 ? clears.map(\.domain) : nil,
+                    labels: clears.reduce(0) { $0 + $1.point.trainCount })
     }
 }

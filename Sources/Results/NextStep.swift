@@ -12,11 +12,19 @@ public struct NextStep: Codable, Sendable, Equatable {
         /// Verdict `watch` or `not_assessed`: about `labels` more labelled images (over `domains`)
         /// would settle it (`labels_needed`, capped entries left out).
         case collectLabels = "collect_labels"
+        /// Verdict `fail` or `watch` with top-1 under `min_accuracy` (`limit`) on labelled image sets
+        /// whose few-shot curves clear it: `shots` labelled images per class of `domain` (the set
+        /// needing most) give an expected top-1 of `value` (`ci`) against `zero_shot`; `labels`:
+        /// k × classes summed over `domains`, every such set.
+        case adapt
         /// Verdict `fail` or `watch`: another candidate, `other_model`, has a better verdict, or the same
         /// and keeps more of its reference accuracy on its hardest labelled shift (`limit` against
         /// this model's `value`); `outlier_features`: the other model's outlier dimensions on the reference.
         case preferModel = "prefer_model"
-        /// Verdict `fail` with no better candidate (pages name the verdict line's reason).
+        /// As `adapt`, but on `domain` no k the data allow clears `limit`: `value` (`ci`) at the
+        /// largest k (`shots`) against `zero_shot`.
+        case adaptationShort = "adaptation_short"
+        /// Verdict `fail` and no step above (pages name the verdict line's reason).
         case notReady = "not_ready"
         /// Verdict `watch` or `not_assessed` that labels cannot settle (pages name the verdict line's reason).
         case reviewReasons = "review_reasons"
@@ -32,9 +40,15 @@ public struct NextStep: Codable, Sendable, Equatable {
     public var labels: Int?
     public var otherModel: String?
     public var outlierFeatures: Int?
+    /// `adapt`, `adaptation_short`: labelled images per class (k), the interval of `value`, and
+    /// zero-shot top-1 on the same test images.
+    public var shots: Int?
+    public var ci: Interval?
+    public var zeroShot: Double?
 
     public init(model: String, code: Code, domain: String? = nil, domains: [String]? = nil, value: Double? = nil, limit: Double? = nil,
-                labels: Int? = nil, otherModel: String? = nil, outlierFeatures: Int? = nil) {
+                labels: Int? = nil, otherModel: String? = nil, outlierFeatures: Int? = nil, shots: Int? = nil, ci: Interval? = nil,
+                zeroShot: Double? = nil) {
         self.model = model
         self.code = code
         self.domain = domain
@@ -44,10 +58,13 @@ public struct NextStep: Codable, Sendable, Equatable {
         self.labels = labels
         self.otherModel = otherModel
         self.outlierFeatures = outlierFeatures
+        self.shots = shots
+        self.ci = ci
+        self.zeroShot = zeroShot
     }
 
     enum CodingKeys: String, CodingKey {
         case model, code, domain, domains, value, limit, labels
-        case otherModel = "other_model", outlierFeatures = "outlier_features"
+        case otherModel = "other_model", outlierFeatures = "outlier_features", shots, ci, zeroShot = "zero_shot"
     }
 }

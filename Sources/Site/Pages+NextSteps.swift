@@ -30,6 +30,16 @@ extension PageContext {
                 text += try t("format.sentence_gap") + catalog.plural("next.outlier_note", count: count, ["other": other])
             }
             return text
+        case .adapt, .adaptationShort:
+            // The hedge names how many draws of the training images the expectation rests on.
+            arguments["zero_shot"] = catalog.percent(step.zeroShot)
+            arguments["range"] = catalog.percentRange(step.ci?.lower, step.ci?.upper)
+            arguments["draws"] = catalog.integer(step.domain.flatMap { run.probes(step.model, $0)?.fewShot?.draws } ?? 0)
+            let key = step.code == .adapt
+                ? (step.domains?.count ?? 0) > 1 ? "next.adapt_several" : "next.adapt"
+                // Short although the mean clears the minimum: the interval, not the curve, falls short.
+                : (step.value ?? 0) >= (step.limit ?? 1) ? "next.adaptation_short_uncertain" : "next.adaptation_short"
+            return try catalog.plural(key, count: step.shots ?? 0, arguments)
         default:
             break
         }

@@ -71,4 +71,98 @@ final class NextStepsTests: XCTestCase {
             "bad not_ready", "unsure review_reasons",
         ])
     }
+
+    /// A curve of 10 classes × 20 images: per k, the mean, its interval and zero-shot on the same test images.
+    func curve(_ points: [(shots: Int, mean: Double, lower: Double, upper: Double)]) -> FewShotResult {
+        FewShotResult(draws: 5, l2: 1e-3, seed: 0, classes: 10, minImagesPerClass: 20, points: points.map {
+            FewShotPoint(shots: $0.shots, trainCount: 10 * $0.shots, testCount: 200 - 10 * $0.shots, accuracy: $0.mean,
+                         ci: Interval(lower: $0.lower, upper: $0.upper), minAccuracy: $0.mean - 0.02, maxAccuracy: $0.mean + 0.02,
+                         zeroShotAccuracy: 0.41)
+        })
+    }
+
+    /// "bad" misses the minimum of 80 % on the image sets named in its verdict; "other", a watch,
+    /// keeps more of its accuracy. Curves only where given.
+    func adaptationRun(missing: [String], curves: [String: FewShotResult], minAccuracy: Double? = 0.8) -> RunResults {
+        func probes(_ model: String, _ domain: String, _ correct: Int) -> ModelDomainProbes {
+            var results = labelled(correct, of: 200)
+            if model == "bad" { results.fewShot = curves[domain] }
+            return ModelDomainProbes(model: model, domain: domain, results: results)
+        }
+        let reasons = missing.map { VerdictReason(code: .accuracyBelowMinimum, status: .fail, value: 0.41, limit: 0.8, domain: $0) }
+            + [VerdictReason(code: .relativeDropAboveMaximum, status: .fail, value: 0.5, limit: 0.1, domain: "night")]
+        return RunResults(
+            pilot: PilotSummary(name: "p", title: "p", language: "en"), runID: "r", createdAt: "r", toolVersion: "t",
+            models: ["bad", "other"].map { ModelSummary(name: $0, sha256: $0, family: "f", activation: "gelu") },
+            domains: [DomainSummary(name: "ref", role: .reference, isLabelled: true, imageCount: 200),
+                      DomainSummary(name: "night", role: .shift, isLabelled: true, imageCount: 200),
+                      DomainSummary(name: "fog", role: .shift, isLabelled: true, imageCount: 200)],
+            probes: [probes("bad", "ref", 180), probes("bad", "night", 82), probes("bad", "fog", 82),
+                     probes("other", "ref", 180), probes("other", "night", 150), probes("other", "fog", 150)],
+            effectiveRobustness: [],
+            verdicts: Verdicts(models: [ModelVerdict(model: "bad", status: .fail, reasons: reasons), verdict("other", .watch)], shifts: []),
+            criteria: Criteria(minAccuracy: minAccuracy, maxRelativeDrop: 0.1), seeds: Seeds(base: 0))
+    }
+
+    /// Adapt: the smallest k whose interval clears the minimum — not the first whose mean does —
+    /// with its numbers, after collect_labels and before prefer_model.
+    func testAdaptRecommendsTheSmallestKWhoseIntervalClearsTheMinimum() throws {
+        let night = curve([(1, 0.60, 0.53, 0.67), (2, 0.82, 0.76, 0.87), (4, 0.86, 0.80, 0.91), (8, 0.90, 0.84, 0.94)])
+        var results = adaptationRun(missing: ["night"], curves: ["night": night])
+        var steps = NextSteps.evaluate(results)
+        XCTAssertEqual(steps.map { "\($0.model) \($0.code.rawValue)" }, ["bad adapt", "bad prefer_model", "other review_reasons"])
+        XCTAssertEqual(steps[0], NextStep(model: "bad", code: .adapt, domain: "night", value: 0.86, limit: 0.8, labels: 40, shots: 4,
+                                          ci: Interval(lower: 0.80, upper: 0.91), zeroShot: 0.41))
+        // A watch whose labels settle it collects them first.
+        results.verdicts.models[0] = ModelVerdict(model: "bad", status: .watch, reasons: [
+            VerdictReason(code: .accuracyUncertain, status: .watch, value: 0.78, limit: 0.8, domain: "night")])
+        results.labelsNeeded = [LabelsNeeded(code: .settleMinAccuracy, model: "bad", domain: "night", accuracy: 0.78, estimated: false,
+                                             threshold: 0.8, labelled: 200, total: 900, capped: false)]
+        steps = NextSteps.evaluate(results).filter { $0.model == "bad" }
+        XCTAssertEqual(steps.map(\.code), [.collectLabels, .adapt, .preferModel])
+        XCTAssertEqual(steps[1].shots, 4)
+    }
+
+    /// Several image sets under the minimum: the step names the one needing the largest k and
+    /// counts the labels of all.
+    func testAdaptOverSeveralImageSetsCountsEveryLabel() throws {
+        let night = curve([(1, 0.70, 0.63, 0.77), (2, 0.85, 0.80, 0.90), (4, 0.90, 0.85, 0.94)])
+        let fog = curve([(1, 0.60, 0.53, 0.67), (2, 0.75, 0.68, 0.81), (4, 0.84, 0.79, 0.89), (8, 0.88, 0.82, 0.93)])
+        let step = try XCTUnwrap(NextSteps.evaluate(adaptationRun(missing: ["night", "fog"], curves: ["night": night, "fog": fog])).first)
+        XCTAssertEqual(step.code, .adapt)
+        XCTAssertEqual(step.domain, "fog")
+        XCTAssertEqual(step.shots, 8)
+        XCTAssertEqual(step.domains, ["night", "fog"])
+        XCTAssertEqual(step.labels, 20 + 80)
+        XCTAssertEqual(step.value, 0.88)
+    }
+
+    /// Short: when one image set's curve never clears the minimum, no adapt step; the shortfall
+    /// (largest k) comes after prefer_model, and replaces not_ready when it is the only step.
+    func testAdaptationShortWhenNoKClearsTheMinimum() throws {
+        let night = curve([(1, 0.70, 0.63, 0.77), (2, 0.85, 0.80, 0.90)])
+        let fog = curve([(1, 0.60, 0.53, 0.67), (2, 0.75, 0.68, 0.81), (4, 0.82, 0.77, 0.87), (8, 0.79, 0.72, 0.85)])
+        var results = adaptationRun(missing: ["night", "fog"], curves: ["night": night, "fog": fog])
+        XCTAssertEqual(NextSteps.evaluate(results).filter { $0.model == "bad" }.map(\.code), [.preferModel, .adaptationShort])
+        results.verdicts.models.removeLast()
+        XCTAssertEqual(NextSteps.evaluate(results), [
+            NextStep(model: "bad", code: .adaptationShort, domain: "fog", value: 0.79, limit: 0.8, shots: 8,
+                     ci: Interval(lower: 0.72, upper: 0.85), zeroShot: 0.41),
+        ])
+    }
+
+    /// No adaptation step without the minimum, without a set under it, or when a set under it has
+    /// no curve (and none is short).
+    func testNoAdaptationStepWithoutItsEvidence() throws {
+        let night = curve([(1, 0.86, 0.80, 0.91)])
+        func codes(_ results: RunResults) -> [NextStep.Code] { NextSteps.evaluate(results).filter { $0.model == "bad" }.map(\.code) }
+        XCTAssertEqual(codes(adaptationRun(missing: ["night"], curves: ["night": night])), [.adapt, .preferModel])
+        XCTAssertEqual(codes(adaptationRun(missing: ["night"], curves: ["night": night], minAccuracy: nil)), [.preferModel])
+        XCTAssertEqual(codes(adaptationRun(missing: [], curves: ["night": night])), [.preferModel])
+        XCTAssertEqual(codes(adaptationRun(missing: ["night"], curves: [:])), [.preferModel])
+        XCTAssertEqual(codes(adaptationRun(missing: ["night", "fog"], curves: ["night": night])), [.preferModel])
+        var alone = adaptationRun(missing: ["night"], curves: [:])
+        alone.verdicts.models.removeLast()
+        XCTAssertEqual(codes(alone), [.notReady])
+    }
 }
