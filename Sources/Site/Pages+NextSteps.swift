@@ -35,10 +35,15 @@ extension PageContext {
             arguments["zero_shot"] = catalog.percent(step.zeroShot)
             arguments["range"] = catalog.percentRange(step.ci?.lower, step.ci?.upper)
             arguments["draws"] = catalog.integer(step.domain.flatMap { run.probes(step.model, $0)?.fewShot?.draws } ?? 0)
-            let key = step.code == .adapt
-                ? (step.domains?.count ?? 0) > 1 ? "next.adapt_several" : "next.adapt"
-                // Short although the mean clears the minimum: the interval, not the curve, falls short.
-                : (step.value ?? 0) >= (step.limit ?? 1) ? "next.adaptation_short_uncertain" : "next.adaptation_short"
+            let key: String
+            if step.code == .adapt {
+                key = (step.domains?.count ?? 0) > 1 ? "next.adapt_several" : "next.adapt"
+            } else if let limit = step.limit, let value = step.value, let ci = step.ci {
+                // Short as a whole interval, as a mean, or only at the interval's lower bound.
+                key = ci.upper < limit ? "next.adaptation_short" : value < limit ? "next.adaptation_short_not_shown" : "next.adaptation_short_uncertain"
+            } else {
+                key = "next.adaptation_short_not_shown"
+            }
             return try catalog.plural(key, count: step.shots ?? 0, arguments)
         default:
             break
