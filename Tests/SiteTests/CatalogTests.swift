@@ -263,9 +263,9 @@ final class CatalogTests: XCTestCase {
         let english = PageContext(run: SiteRun(results: results(language: "en"), classNames: SiteFixture.classNames), catalog: en)
         let japanese = PageContext(run: SiteRun(results: results(language: "ja"), classNames: SiteFixture.classNames), catalog: ja)
         let expected = [
-            "RN50 openai: adapt — with 8 labelled images per class of sketch (about 64 labels), top-1 there is expected to rise from 41.0% to 78.0% (72.0–83.0%), clearing the minimum of 70.0% even at the interval's low end. This expectation rests on 5 random choices of the images to label, tried on this pilot's own images; it is not a guarantee.",
-            "ViT-B/32 LAION-2B: adapt — with 1 labelled image per class of sketch, top-1 there is expected to rise from 41.0% to 78.0% (72.0–83.0%), clearing the minimum of 70.0% even at the interval's low end; doing the same on every image set it misses (low-light and sketch) takes about 80 labels. This expectation rests on 5 random choices of the images to label, tried on this pilot's own images; it is not a guarantee.",
-            "ViT-B/16 \"tuned\" <v2>: on sketch, light adaptation is not shown to reach the minimum of 70.0% with the images available — with 16 labelled images per class, top-1 there is expected at 62.0% (55.0–72.0%), against 41.0% zero-shot. Do not fund adaptation on this evidence.",
+            "RN50 openai: adapt — with 8 labelled images per class of sketch (about 64 labels), top-1 there is expected to rise from 41.0% to 78.0% (72.0–83.0%), clearing the minimum of 70.0% even at the interval's low end. An expectation from 5 random choices of which of this pilot's images to label — not a guarantee.",
+            "ViT-B/32 LAION-2B: adapt — with 1 labelled image per class of sketch, top-1 there is expected to rise from 41.0% to 78.0% (72.0–83.0%), clearing the minimum of 70.0% even at the interval's low end; doing the same on every image set it misses (low-light and sketch) takes about 80 labels. An expectation from 5 random choices of which of this pilot's images to label — not a guarantee.",
+            "ViT-B/16 \"tuned\" <v2>: on sketch, light adaptation is not shown to reach the minimum of 70.0% — 16 labelled images per class are expected to give top-1 62.0% (55.0–72.0%), against 41.0% zero-shot. Do not fund it on this evidence.",
         ]
         XCTAssertEqual(try english.recommendedSteps().sorted(), expected.sorted())
         XCTAssertEqual(try japanese.nextStepTexts("RN50 openai"), [
@@ -278,10 +278,10 @@ final class CatalogTests: XCTestCase {
         // clears the minimum: only its interval's lower bound falls short.
         let variants: [(value: Double, shots: Int, ci: Interval, english: String, japanese: String)] = [
             (0.55, 1, Interval(lower: 0.49, upper: 0.61),
-             "RN50 openai: on sketch, light adaptation with the images available does not reach the minimum of 70.0% — even with 1 labelled image per class, top-1 there is expected at 55.0% (49.0–61.0%), against 41.0% zero-shot. Do not fund adaptation on this evidence.",
+             "RN50 openai: on sketch, light adaptation does not reach the minimum of 70.0% — even 1 labelled image per class is expected to give top-1 55.0% (49.0–61.0%), against 41.0% zero-shot. Do not fund it on this evidence.",
              "RN50 openai：sketchでは、今ある画像で見る限り、クラスごとに1枚ラベルを付けて追加学習しても、正解率の見込みは55.0%（49.0〜61.0%）で、最低精度70.0%に届きません（ゼロショットは41.0%）。この結果では、追加学習への投資は見送りましょう。"),
             (0.72, 16, Interval(lower: 0.66, upper: 0.78),
-             "RN50 openai: on sketch, light adaptation may reach the minimum of 70.0%, but the images available cannot show it — with 16 labelled images per class, top-1 there is expected at 72.0% (66.0–78.0%), against 41.0% zero-shot. Collect more images of sketch before funding adaptation.",
+             "RN50 openai: on sketch, light adaptation may reach the minimum of 70.0%, but these images cannot show it — 16 labelled images per class are expected to give top-1 72.0% (66.0–78.0%), against 41.0% zero-shot. Collect more images of sketch before funding it.",
              "RN50 openai：sketchでは、追加学習で最低精度70.0%に届く可能性はありますが、今ある画像では確かめられません（クラスごとに16枚で見込み72.0%、66.0〜78.0%。ゼロショットは41.0%）。投資を決める前に、sketchの画像をもっと集めましょう。"),
         ]
         for variant in variants {
