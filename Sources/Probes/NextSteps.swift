@@ -17,8 +17,8 @@ import Results
 /// 4. `adapt` — top-1 misses `min_accuracy` on labelled image sets (the verdict's reasons
 ///    `accuracy_below_minimum`, `accuracy_uncertain`), each has a few-shot curve, and on each some k
 ///    has an interval whose lower bound clears it — the bar a `pass` asks of zero-shot top-1, so
-///    the adapted model is expected to pass where the model now fails, not to reach the line
-///    half the time as a mean would. Per set the smallest such k; the step names the set needing
+///    the adapted model is expected to meet the minimum as a `pass` must, not to fall below it as
+///    often as above as a mean at the line would. Per set the smallest such k; the step names the set needing
 ///    the largest, and counts k × classes labels over all of them. After `collect_labels`: for a
 ///    `watch`, labels first say whether anything is needed, and they are the start of the
 ///    adaptation set. Before `prefer_model`: this is measured on this model's own images against
@@ -27,8 +27,8 @@ import Results
 ///    `watch`) ranks better: a better verdict, or the same verdict and a higher retention (top-1 on the hardest labelled shift over
 ///    top-1 on the reference); the best-ranked such candidate, with its outlier-feature count.
 /// 6. `adaptation_short` — as 4, but on one of the sets no k the data allow clears the minimum
-///    (the set whose largest k does worst): adaptation on this evidence does not make the model
-///    pass, so it is not worth funding. After `prefer_model`, which is an action; it replaces
+///    (the set whose largest k does worst): on this evidence adaptation does not bring top-1 to the
+///    minimum everywhere, so it is not worth funding. After `prefer_model`, which is an action; it replaces
 ///    `not_ready`, whose reason it says with numbers.
 /// 7. `not_ready` — verdict `fail` and no step above applies; `review_reasons` — `watch` or
 ///    `not_assessed` and no step above applies.
