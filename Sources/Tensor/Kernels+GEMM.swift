@@ -15,12 +15,13 @@
 /// per broadcast element and vector, 8 loads per 12 FMAs) and runs over the full depth `k`
 /// without splitting it, so each output element is one fp32 sum in increasing `p` order —
 /// the same order as the reference twins, and the same bits whichever operand is X, how
-/// many rows a call has and how the work is split. The bf16 micro-kernel has the same
-/// shape over pair words.
+/// many rows a call has and how the work is split. The bf16 micro-kernel keeps an 8 × 32
+/// tile over pair words (16 accumulators, 2 panel loads and 8 broadcasts per 16
+/// `vdpbf16ps`; the 6-row shape left it ~15 % slower).
 ///
 /// Blocking: a work item is a block of X rows (about 384 KB, kept in L2) against a group of
 /// panels; within an item each panel (96 KB for k = 768, streamed from L2) meets every 6-row
-/// slice of the block before the next panel is read, so X leaves memory once per item and
+/// (bf16: 8-row) slice of the block before the next panel is read, so X leaves memory once per item and
 /// each panel once per block. Panels packed per call are packed a slab (≤ 4 MB) at a time,
 /// all threads packing, then computed; when one row block covers all of X (convolutions with
 /// few output channels) each item packs its own panel group right before computing it.
@@ -30,8 +31,8 @@
 private let lanes = 16
 /// Columns per packed panel: two 16-lane vectors.
 private let panelWidth = 32
-/// Rows of X per micro-kernel call.
-private let tileRows = 6
+/// Rows of X per fp32 micro-kernel call (the bf16 one takes `tileRowsBF16` = 8).
+private let fp32TileRows = 6
 /// Four-byte units of X per row block (~384 KB: a block and a panel share the 1 MB L2).
 private let rowBlockUnits = 98_304
 /// At most this many X rows per block (bounds the transposed store's staging buffer).
@@ -131,7 +132,12 @@ extension Kernels {
         let panelUnits = k * panelWidth
         var prepacked: UnsafeRawPointer?
         if case .packed(let panels) = vector { prepacked = panels }
-        if case .bf16Pairs = x { precondition(prepacked != nil, "bf16 GEMM needs packed panels") }
+        // Rows of X per micro-kernel call: 6 for fp32, 8 for bf16.
+        var tileRows = fp32TileRows
+        if case .bf16Pairs = x {
+            precondition(prepacked != nil, "bf16 GEMM needs packed panels")
+            tileRows = tileRowsBF16
+        }
         // Row blocks sized for L2, slabs for L3; then smaller groups and blocks until there
         // are enough items to keep every thread busy to the end.
         var rowBlock = max(tileRows, min(rows.roundedUp(to: tileRows), maximumRowBlock, (rowBlockUnits / k) / tileRows * tileRows))
@@ -503,7 +509,7 @@ extension Kernels {
         out.storeBytes(of: c5, toByteOffset: 640, as: Vector.self)
     }
 
-    /// Writes the valid `rows × columns` corner of a 6 × 32 tile, plus the epilogue's bias
+    /// Writes the valid `rows × columns` corner of a 6 × 32 (bf16: 8 × 32) tile, plus the epilogue's bias
     /// (row `rowOffset + r` or column `columnOffset + t`) and activation.
     @inline(__always)
     static func storeTile(
@@ -577,7 +583,7 @@ extension Kernels {
                 t += length
             }
         case .transposed(let c, let rowStride):
-            guard rows == tileRows else {
+            guard rows == fp32TileRows else {
                 for t in 0..<columns {
                     let destination = c + (columnOffset + t) * rowStride + rowOffset
                     for r in 0..<rows { destination[r] = tile[r * panelWidth + t] + (bias?[rowOffset + r] ?? 0) }

@@ -101,14 +101,14 @@ extension KernelTests {
     func testBF16KernelsAgreeBitForBit() throws {
         guard shiftlens_bf16_supported() != 0 else { throw XCTSkip("this CPU has no AVX512_BF16") }
         var random = SplitMix(seed: 5000)
-        for (pairs, validRows) in [(1, 6), (7, 6), (384, 6), (1536, 3), (33, 1)] {
-            let x = (0..<(6 * pairs)).map { _ in randomPair(&random) }
+        for (pairs, validRows) in [(1, 8), (7, 8), (384, 8), (1536, 3), (33, 1), (100, 7)] {
+            let x = (0..<(8 * pairs)).map { _ in randomPair(&random) }
             let panel = (0..<(32 * pairs)).map { _ in randomPair(&random) }
-            var hardware = [Float](repeating: .nan, count: 6 * 32), portable = hardware
+            var hardware = [Float](repeating: .nan, count: 8 * 32), portable = hardware
             x.withUnsafeBufferPointer { x in
                 panel.withUnsafeBufferPointer { panel in
-                    shiftlens_bf16_kernel_6x32(pairs, x.baseAddress!, pairs, validRows, panel.baseAddress!, &hardware, 0)
-                    Kernels.microKernelBF16Portable6x32(
+                    shiftlens_bf16_kernel_8x32(pairs, x.baseAddress!, pairs, validRows, panel.baseAddress!, &hardware, 0)
+                    Kernels.microKernelBF16Portable8x32(
                         pairs: pairs, x: x.baseAddress!, rowStride: pairs, validRows: validRows, panel: panel.baseAddress!, tile: &portable)
                 }
             }
@@ -150,5 +150,25 @@ extension KernelTests {
             XCTAssertEqual(UInt16(truncatingIfNeeded: lanes[7]), got)
         }
         XCTAssertGreaterThan(checked, 1000)
+        // Rows of mixed values (NaN, zeros, subnormals, ties side by side) through the vector
+        // path of convertToBF16Pairs, 32 floats at a time plus an odd tail: every pair word
+        // is the scalar rounding of its two floats.
+        let floats = inputs.map { Float(bitPattern: $0) }, columns = 32 * 5 + 3, rows = floats.count / columns
+        var words = [UInt32](repeating: 0, count: rows * (columns + 1) / 2)
+        floats.withUnsafeBufferPointer { source in
+            words.withUnsafeMutableBufferPointer { destination in
+                Kernels.convertToBF16Pairs(
+                    source.baseAddress!, rows: rows, columns: columns, rowStride: columns,
+                    into: destination.baseAddress!, pairStride: (columns + 1) / 2)
+            }
+        }
+        XCTAssertGreaterThan(rows, 5)
+        for r in 0..<rows {
+            for q in 0..<(columns + 1) / 2 {
+                let even = UInt32(Kernels.bf16Bits(floats[r * columns + 2 * q]))
+                let odd = 2 * q + 1 < columns ? UInt32(Kernels.bf16Bits(floats[r * columns + 2 * q + 1])) : 0
+                XCTAssertEqual(words[r * (columns + 1) / 2 + q], even | odd << 16, "row \(r), pair \(q)")
+            }
+        }
     }
 }

@@ -11,14 +11,14 @@
 /// 1 when the CPU has AVX512F and AVX512_BF16 and the OS saves the 512-bit registers, else 0.
 int shiftlens_bf16_supported(void);
 
-/// `tile[r·32 + t] = Σ_{q < pairs} x_r[q] · panel[q·32 + t]` for r < 6 and t < 32, where
+/// `tile[r·32 + t] = Σ_{q < pairs} x_r[q] · panel[q·32 + t]` for r < 8 and t < 32, where
 /// every 32-bit word holds two bf16 values (the even index in the low half) and each
 /// term is `vdpbf16ps`: the high halves' product is added to the fp32 accumulator, then
 /// the low halves' (each product exact, each addition rounded to nearest even; denormal
 /// results flush to zero). `x_r = x + min(r, validRows − 1)·rowStride`; rows at or beyond
 /// `validRows` repeat the last valid one and their results are to be discarded.
 /// Accumulators start at zero, or at the tile's contents when `accumulate` is non-zero.
-void shiftlens_bf16_kernel_6x32(
+void shiftlens_bf16_kernel_8x32(
     long pairs, const uint32_t *x, long rowStride, long validRows,
     const uint32_t *panel, float *tile, int accumulate);
 
