@@ -17,7 +17,9 @@ reports, with numpy:
   is the same at both precisions (target ≥ 99 %);
 - outlier features as the probe computes them (docs/probes.md): `m_j = mean_i |H_ij|`,
   `r_j = m_j / mean_k m_k`; the largest relative change of any `r_j` (target: within 1 %), the
-  largest `r_j` at both precisions and the count of `r_j ≥ 10` at both.
+  largest `r_j` at both precisions and the count of `r_j ≥ 10` at both; and the ten largest
+  fp32 ratios (the features the probe would flag first) with their bf16 values and change,
+  and the largest change among those ten.
 
 Random weights have no trained outlier features, so the outlier figures here show how much
 bf16 moves the ratios, not how real outliers behave. Python is only a measuring tool here.
@@ -56,12 +58,14 @@ def main():
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "shiftlens"))
     parser.add_argument("--weights", default=os.path.join(ROOT, "fixtures-large", "bench"))
     parser.add_argument("--threshold", type=float, default=10.0, help="outlier ratio threshold τ (default 10)")
-    args = parser.parse_args()
     with open(os.path.join(ROOT, "assets", "imagenet", "classnames.txt"), encoding="utf-8") as f:
         names = [line.strip() for line in f if line.strip()]
+    parser.add_argument("--top", type=int, default=10, help="how many of the largest fp32 r_j to list (default 10)")
+    args = parser.parse_args()
     print("| model | images | cosine bf16 vs fp32 min / median / max | zero-shot top-1 agreement | "
-          "max relative change of r_j | max r_j fp32 / bf16 | r_j ≥ τ fp32 / bf16 |")
-    print("|---|---|---|---|---|---|---|")
+          f"max relative change of r_j | max relative change of the top {args.top} r_j | max r_j fp32 / bf16 | r_j ≥ τ fp32 / bf16 |")
+    print("|---|---|---|---|---|---|---|---|")
+    details = []
     with tempfile.TemporaryDirectory() as folder:
         prompts = os.path.join(folder, "prompts.txt")
         with open(prompts, "w", encoding="utf-8") as f:
@@ -80,10 +84,18 @@ def main():
             for h in (fp32, bf16):
                 m = np.mean(np.abs(h), axis=0)
                 ratios.append(m / np.mean(m))
-            change = np.max(np.abs(ratios[1] - ratios[0]) / ratios[0])
+            changes = np.abs(ratios[1] - ratios[0]) / ratios[0]
+            top = np.argsort(-ratios[0], kind="stable")[:args.top]
             print(f"| {model} | {len(fp32)} | {cosine.min():.6f} / {np.median(cosine):.6f} / {cosine.max():.6f} "
-                  f"| {100 * agreement:.1f} % | {100 * change:.3f} % | {ratios[0].max():.3f} / {ratios[1].max():.3f} "
+                  f"| {100 * agreement:.1f} % | {100 * changes.max():.3f} % | {100 * changes[top].max():.3f} % "
+                  f"| {ratios[0].max():.3f} / {ratios[1].max():.3f} "
                   f"| {int(np.sum(ratios[0] >= args.threshold))} / {int(np.sum(ratios[1] >= args.threshold))} |", flush=True)
+            details.append((model, [(int(j), ratios[0][j], ratios[1][j], 100 * (ratios[1][j] - ratios[0][j]) / ratios[0][j])
+                                    for j in top]))
+    for model, rows in details:
+        print()
+        print(f"{model}: the {len(rows)} largest fp32 r_j (feature j: fp32 → bf16, relative change)")
+        print("; ".join(f"{j}: {a:.3f} → {b:.3f} ({c:+.3f} %)" for j, a, b, c in rows))
 
 
 if __name__ == "__main__":

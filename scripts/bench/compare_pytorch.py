@@ -20,10 +20,14 @@
      `intra_op_num_threads = T`, sequential execution; one warm-up pass, then
      `--iterations` timed passes;
    - ShiftLens: `.build/release/shiftlens bench --model W --batch B --threads T
-     --iterations N --warmup 1 --json` (plus `--precision P` with `--precision`).
+     --iterations N --warmup 1 --json` (plus `--precision P` with `--precision`);
+   - ShiftLens fp32 (`--peers` with `shiftlens-fp32`): the same binary with `--precision fp32`,
+     so `--precision bf16 --peers shiftlens-fp32` measures bf16 against fp32 side by side.
    Each round rotates which side goes first. Every timed pass of every round is kept; the
    table shows images/s min / median / max per side, the ratios of ShiftLens's median to
-   each peer's, and each process's peak RSS (VmHWM). `--no-onnx` leaves ONNX Runtime out.
+   each peer's, the same per CPU-second, and each process's peak RSS (VmHWM). `--peers` picks
+   the peers (default `pytorch,onnxruntime`; `--no-onnx` is `--peers pytorch`). Per CPU-second
+   ratios are the ones to quote on a shared machine.
 3. The zero-shot head for `--text-classes` ImageNet classes × 80 templates with the
    ViT-B-32 text tower, both ways: open_clip's `build_zero_shot_classifier` (its default
    10 classes per batch, full 77-token context) and `shiftlens bench --text` (one class
@@ -269,6 +273,7 @@ def compare(label, peers, swift_run, rounds, rows):
     cpu = {name: [] for name, _ in sides}
     rss = {name: 0 for name, _ in sides}
     round_ratios = {name: [] for name, _ in peers}
+    round_cpu_ratios = {name: [] for name, _ in peers}
     extra = {}
     for r in range(rounds):
         order = sides[r % len(sides):] + sides[:r % len(sides)]
@@ -283,13 +288,17 @@ def compare(label, peers, swift_run, rounds, rows):
                 extra = info
         for name, _ in peers:
             round_ratios[name].append(statistics.median(this_round["shiftlens"]) / statistics.median(this_round[name]))
+            round_cpu_ratios[name].append(cpu["shiftlens"][-1] / cpu[name][-1])
     ratios = {name: statistics.median(rates["shiftlens"]) / statistics.median(rates[name]) for name, _ in peers}
+    cpu_ratios = {name: statistics.median(round_cpu_ratios[name]) for name, _ in peers}
     row = {"case": label, "rates": rates, "ratios": ratios, "round_ratios": round_ratios, "per_cpu_second": cpu,
+           "cpu_ratios": cpu_ratios, "round_cpu_ratios": round_cpu_ratios,
            "peak_rss": rss, "load": load_average(), "shiftlens_percent_of_peak": extra.get("percent_of_peak"),
            "shiftlens_cores_busy": extra.get("cores_busy")}
     rows.append(row)
     cells = [label] + [spread(rates[name]) for name, _ in sides]
     cells += [f"**{ratios[name]:.2f}×** ({', '.join(f'{x:.2f}' for x in round_ratios[name])})" for name, _ in peers]
+    cells += [f"**{cpu_ratios[name]:.2f}×** ({', '.join(f'{x:.2f}' for x in round_cpu_ratios[name])})" for name, _ in peers]
     cells += [" / ".join(f"{rss[name] / 2**20:.0f}" for name, _ in sides) + " MB"]
     cells += [" / ".join(f"{statistics.median(cpu[name]):.2f}" for name, _ in sides)]
     percent = row["shiftlens_percent_of_peak"]
@@ -301,13 +310,14 @@ def header(unit, peers):
     names = [PEER_NAMES[p] for p in peers] + ["ShiftLens"]
     cells = ["case"] + [f"{n} {unit} min / med / max" for n in names]
     cells += [f"ShiftLens / {PEER_NAMES[p]} (rounds)" for p in peers]
+    cells += [f"per CPU-second ShiftLens / {PEER_NAMES[p]} (rounds)" for p in peers]
     cells += ["peak RSS " + " / ".join(names), "per CPU-second " + " / ".join(names), "ShiftLens cores busy",
               "ShiftLens % of FMA peak", "load after"]
     print("| " + " | ".join(cells) + " |")
     print("|" + "---|" * len(cells))
 
 
-PEER_NAMES = {"pytorch": "PyTorch", "onnxruntime": "ONNX Runtime"}
+PEER_NAMES = {"pytorch": "PyTorch", "onnxruntime": "ONNX Runtime", "shiftlens-fp32": "ShiftLens fp32"}
 
 
 def main():
@@ -323,6 +333,9 @@ def main():
     parser.add_argument("--weights", default=os.path.join(ROOT, "fixtures-large", "bench"))
     parser.add_argument("--out", help="also write every measurement as JSON here")
     parser.add_argument("--no-onnx", action="store_true", help="leave ONNX Runtime out of the image-tower comparison")
+    parser.add_argument("--peers", default="pytorch,onnxruntime",
+                        help="image-tower peers, comma-separated from pytorch, onnxruntime, shiftlens-fp32 "
+                             "(default pytorch,onnxruntime)")
     parser.add_argument("--precision", help="passed to `shiftlens bench --precision` (the peers stay fp32)")
     # worker mode (internal)
     parser.add_argument("--worker", choices=["image", "text", "onnx"])
@@ -340,6 +353,10 @@ def main():
     if not os.access(args.binary, os.X_OK):
         sys.exit(f"{args.binary} not found: run `swift build -c release` first")
 
+    image_peers = [p for p in args.peers.split(",") if p and not (args.no_onnx and p == "onnxruntime")]
+    for p in image_peers:
+        if p not in PEER_NAMES:
+            sys.exit(f"unknown peer {p}; choose from {', '.join(PEER_NAMES)}")
     import torch
     import open_clip
     models = [m for m in args.models.split(",") if m]
@@ -349,7 +366,7 @@ def main():
     weights = {m: ensure_weights(m, args.weights) for m in set(models) | ({"vit-b-32"} if args.text_classes else set())}
     print(f"machine: {cpu_model()}, {os.cpu_count()} processors, {platform.system()} {platform.release()}")
     onnx_version = "left out"
-    if not args.no_onnx:
+    if "onnxruntime" in image_peers:
         import onnxruntime
         onnx_version = onnxruntime.__version__
     print(f"PyTorch {torch.__version__} (CPU capability {torch.backends.cpu.get_cpu_capability()}), open_clip {open_clip.__version__}; "
@@ -358,18 +375,22 @@ def main():
     print(f"{args.rounds} rounds × {args.iterations} timed passes per side (after 1 warm-up pass), rotating which side "
           f"goes first, fresh process per run; ratio = ShiftLens median / peer median (per-round ratios in parentheses)")
     print()
-    image_peers = ["pytorch"] + ([] if args.no_onnx else ["onnxruntime"])
     header("images/s", image_peers)
     rows = []
     for m in models:
         arch = MODELS[m][0]
         for batch in [int(b) for b in args.batches.split(",")]:
             for threads in [int(t) for t in args.threads.split(",")]:
-                peers = [("pytorch", lambda: run_torch("image", arch, weights[m], batch, threads, args.iterations))]
-                if not args.no_onnx:
+                peers = []
+                if "pytorch" in image_peers:
+                    peers.append(("pytorch", lambda: run_torch("image", arch, weights[m], batch, threads, args.iterations)))
+                if "onnxruntime" in image_peers:
                     exported = onnx_path(arch, weights[m], batch)
                     peers.append(("onnxruntime", lambda: run_torch(
                         "onnx", arch, weights[m], batch, threads, args.iterations, onnx=exported)))
+                if "shiftlens-fp32" in image_peers:
+                    peers.append(("shiftlens-fp32", lambda: run_swift(
+                        args.binary, "image", weights[m], batch, threads, args.iterations, precision="fp32")))
                 compare(
                     f"{arch} batch {batch}, {threads} thread{'s' if threads > 1 else ''}", peers,
                     lambda: run_swift(args.binary, "image", weights[m], batch, threads, args.iterations,
