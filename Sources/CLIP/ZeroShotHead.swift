@@ -50,29 +50,12 @@ public enum ZeroShotHead {
             throw CLIPError.badInput("text embeddings of shape \(textEmbeddings.shape) do not split into \(classCount) classes")
         }
         let dimension = textEmbeddings.shape[1], templateCount = textEmbeddings.shape[0] / classCount
-        var head = [Float](zeros: classCount * dimension)
-        var unit = [Float](zeros: dimension)
-        for c in 0..<classCount {
-            var mean = [Float](zeros: dimension)
-            for t in 0..<templateCount {
-                let row = (c * templateCount + t) * dimension
-                var squares: Float = 0
-                for d in 0..<dimension { squares += textEmbeddings.scalars[row + d] * textEmbeddings.scalars[row + d] }
-                let norm = max(squares.squareRoot(), 1e-12)
-                for d in 0..<dimension { unit[d] = textEmbeddings.scalars[row + d] / norm }
-                for d in 0..<dimension { mean[d] += unit[d] }
-            }
-            var squares: Float = 0
-            for d in 0..<dimension {
-                mean[d] /= Float(templateCount)
-                squares += mean[d] * mean[d]
-            }
-            let norm = squares.squareRoot()
-            guard norm > 0, norm.isFinite else {
-                throw CLIPError.badInput("class \(c)'s mean text embedding has norm \(norm)")
-            }
-            for d in 0..<dimension { head[c * dimension + d] = mean[d] / norm }
+        do {
+            let head = try EnsembleHead.build(
+                textEmbeddings: textEmbeddings.scalars, classCount: classCount, templateCount: templateCount, dimension: dimension)
+            return Tensor(shape: [classCount, dimension], scalars: head)
+        } catch {
+            throw CLIPError.badInput("class \(error.classIndex)'s mean text embedding has norm \(error.norm)")
         }
-        return Tensor(shape: [classCount, dimension], scalars: head)
     }
 }

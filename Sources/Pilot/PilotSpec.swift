@@ -110,6 +110,9 @@ public struct PilotSpec: Sendable, Equatable {
         public var fewShotDraws: Int = 5
         public var fewShotMaxShots: Int = 16
         public var fewShotMaxClasses: Int = 100
+        /// Whether the prompt probe runs (accuracy per template and of the subset chosen on the
+        /// reference; T times the zero-shot head's products, so off by default).
+        public var prompts: Bool = false
         /// Extra concepts (one per line, optionally `category<TAB>concept`) added to the shipped vocabulary.
         public var extraConcepts: URL?
         public init() {}
@@ -256,6 +259,7 @@ public struct PilotSpec: Sendable, Equatable {
             }
             if let linearProbe = try reader.bool("linear_probe") { probes.linearProbe = linearProbe }
             if let fewShot = try reader.bool("few_shot") { probes.fewShot = fewShot }
+            if let prompts = try reader.bool("prompts") { probes.prompts = prompts }
             if let draws = try reader.integer("few_shot_draws") {
                 guard (1...100).contains(draws) else {
                     throw PilotError.invalidValue(file: file, path: "probes.few_shot_draws", message: "must be between 1 and 100, not \(draws)")
@@ -276,7 +280,7 @@ public struct PilotSpec: Sendable, Equatable {
             }
             try reader.finish(known: [
                 "seed", "outlier_threshold", "concept_threshold", "concepts", "linear_probe", "few_shot", "few_shot_draws", "few_shot_max_shots",
-                "few_shot_max_classes",
+                "few_shot_max_classes", "prompts",
             ])
         }
 

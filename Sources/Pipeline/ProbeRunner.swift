@@ -64,6 +64,7 @@ struct ProbeRunner {
             let started = Date()
             var domainCount = 0
             var modelGroups: [GroupProbes] = []
+            let prompts = try promptsInput(model)
             for (subset, shifts) in orderedGroups {
                 let keep = try subset.map { try ClassList.subsetIndices($0, of: classes, assets: assets) }
                 let head = try headMatrix(model.head, keeping: keep)
@@ -77,7 +78,10 @@ struct ProbeRunner {
                     return input
                 }
                 let concepts = subset == nil ? try conceptInput(model, reference: reference) : nil
-                var results = try ProbeSuite.run(model: model.entry.name, head: head, reference: reference, shifts: shiftInputs, concepts: concepts, options: options)
+                let groupPrompts = try keep.map { try prompts?.keepingClasses($0) } ?? prompts
+                var results = try ProbeSuite.run(
+                    model: model.entry.name, head: head, reference: reference, shifts: shiftInputs, concepts: concepts,
+                    prompts: groupPrompts, options: options)
                 if let keep { results = Self.withPilotClassIndices(results, kept: keep) }
                 modelGroups.append(GroupProbes(model: model.entry.name, subset: subset, results: results))
                 domainCount += results.count - (subset == nil ? 0 : 1)
@@ -215,6 +219,31 @@ struct ProbeRunner {
         let rows = labels.indices.filter { position[labels[$0]] != nil }
         return DomainEmbeddings(name: name, embeddings: matrix.selectingRows(rows), labels: rows.map { position[labels[$0]]! },
                                 paths: rows.map { domain.paths[$0] })
+    }
+
+    /// The prompt probe's input (`probes.prompts`): every class × template prompt's text embedding,
+    /// read back from the store where the zero-shot head's encoding left them. Nil when the pilot
+    /// does not ask for it, when the rows are not in the store, or when they do not make this
+    /// model's head (a head imported from `<slug>-head.npy`): the probe must describe the head
+    /// every other probe used.
+    func promptsInput(_ model: EncodedModel) throws -> Prompts.Input? {
+        guard spec.probes.prompts else { return nil }
+        var prompts: [String] = []
+        for index in classes.names.indices { prompts += classes.prompts(forClass: index) }
+        let keys = tokenizer.tokenize(prompts).map(ModelEncoder.promptKey(tokens:))
+        guard let rows = try store.table(weightsSHA256: model.sha256, preprocessing: ModelEncoder.textPreprocessingID).rows(keys),
+              rows.shape.count == 2, rows.shape[1] == model.dimension else {
+            progress.note("! \(model.entry.name): no prompt probe, the prompts' text embeddings are not in the store")
+            return nil
+        }
+        let input = try Prompts.Input(
+            templates: classes.templates, textEmbeddings: Matrix(rows: rows.shape[0], columns: rows.shape[1], values: rows.scalars))
+        guard let ensemble = try? input.head(), ensemble.values.count == model.head.scalars.count,
+              zip(ensemble.values, model.head.scalars).allSatisfy({ abs($0 - $1) <= 1e-5 }) else {
+            progress.note("! \(model.entry.name): no prompt probe, the zero-shot head does not come from these prompts")
+            return nil
+        }
+        return input
     }
 
     /// The concept probe's similarities: the model's own text tower embeds the concept vocabulary.

@@ -96,7 +96,7 @@ public enum ProbeSuite {
     /// Probe results of `model` on the reference (first) and every shift, in that order.
     public static func run(
         model: String, head: Matrix<Float>, reference: DomainEmbeddings, shifts: [DomainEmbeddings],
-        concepts: ConceptProbeInput? = nil, options: ProbeOptions = ProbeOptions()
+        concepts: ConceptProbeInput? = nil, prompts: Prompts.Input? = nil, options: ProbeOptions = ProbeOptions()
     ) throws -> [ModelDomainProbes] {
         let seeds = Seeds(base: options.seed)
         guard head.rows >= 1, head.columns >= 1 else { throw ProbesError.invalid("the zero-shot head is empty") }
@@ -256,6 +256,16 @@ public enum ProbeSuite {
             if domains.count > 1, options.parallelDomains { ThreadPool.shared.run(body) } else { body(0, 1) }
         }
         var probes = try slots.map { try $0!.get() }
+        if let prompts {
+            guard prompts.classCount == head.rows else {
+                throw ProbesError.shape("prompts for \(prompts.classCount) classes but the head has \(head.rows)")
+            }
+            let results = try options.timing.measure("prompts") {
+                try Prompts.analyze(prompts, domains: [ref] + cleanShifts, resamples: options.bootstrapResamples,
+                                    seed: seeds.prompts ?? SplitMix64.derive(options.seed, stream: .prompts))
+            }
+            for index in probes.indices { probes[index].results.prompts = results[index] }
+        }
         // What an unlabelled domain's estimate is worth: each estimator's errors where labels exist.
         let checked = ATC.errorSummary(probes.flatMap { $0.results.labelFree ?? [] })
         if !checked.isEmpty {

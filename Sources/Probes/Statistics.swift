@@ -244,4 +244,29 @@ public enum Statistics {
             ci: Interval(lower: percentile(sorted: differences, tail), upper: percentile(sorted: differences, 100 - tail), level: level),
             resamples: resamples, seed: seed)
     }
+
+    /// Percentile bootstrap interval of `mean(b) − mean(a)` for paired samples (`a[i]` and
+    /// `b[i]` measured on the same image): each resample draws `n` image indices with
+    /// replacement (`SplitMix64.index(below: n)`) and averages `b[j] − a[j]` over them.
+    public static func pairedBootstrapDifference(
+        _ a: [Double], _ b: [Double], resamples: Int = 1000, level: Double = 0.95, seed: UInt64
+    ) -> BootstrapDifference? {
+        guard !a.isEmpty, a.count == b.count, resamples > 0 else { return nil }
+        let n = a.count
+        let paired = zip(a, b).map { $1 - $0 }
+        var generator = SplitMix64(seed: seed)
+        var differences = [Double]()
+        differences.reserveCapacity(resamples)
+        for _ in 0..<resamples {
+            var sum = 0.0
+            for _ in 0..<n { sum += paired[generator.index(below: n)] }
+            differences.append(sum / Double(n))
+        }
+        differences.sort()
+        let tail = (1 - level) / 2 * 100
+        return BootstrapDifference(
+            difference: paired.reduce(0, +) / Double(n),
+            ci: Interval(lower: percentile(sorted: differences, tail), upper: percentile(sorted: differences, 100 - tail), level: level),
+            resamples: resamples, seed: seed)
+    }
 }

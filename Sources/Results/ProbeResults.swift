@@ -19,6 +19,8 @@ public struct ProbeResults: Codable, Sendable, Equatable {
     public var calibration: CalibrationResult?
     /// Few-shot learning curve of the linear probe on this labelled domain.
     public var fewShot: FewShotResult?
+    /// Accuracy per prompt template, of the ensemble and of the subset chosen on the reference.
+    public var prompts: PromptsResult?
     /// What made a probe undefined or changed how it ran, as codes and the numbers they
     /// mention (e.g. `nonfinite_embeddings`, count 3); pages say them in their own language.
     public var notes: [ProbeNote]
@@ -46,7 +48,7 @@ public struct ProbeResults: Codable, Sendable, Equatable {
         case zeroShot = "zero_shot", outliers, directions, concepts, atc, distance
         case linearProbe = "linear_probe", notes
         case labelFree = "label_free", labelFreeErrors = "label_free_errors", calibration
-        case fewShot = "few_shot"
+        case fewShot = "few_shot", prompts
         /// Schema 1 only: the code of each English note in `notes`.
         case noteCodes = "note_codes"
     }
@@ -66,6 +68,7 @@ public struct ProbeResults: Codable, Sendable, Equatable {
         labelFreeErrors = try container.decodeIfPresent([LabelFreeErrorSummary].self, forKey: .labelFreeErrors)
         calibration = try container.decodeIfPresent(CalibrationResult.self, forKey: .calibration)
         fewShot = try container.decodeIfPresent(FewShotResult.self, forKey: .fewShot)
+        prompts = try container.decodeIfPresent(PromptsResult.self, forKey: .prompts)
         uncodedNotes = []
         if let sentences = try? container.decode([String].self, forKey: .notes), !sentences.isEmpty {
             // Schema 1: English sentences, with their codes beside them since codes existed.
@@ -94,6 +97,7 @@ public struct ProbeResults: Codable, Sendable, Equatable {
         try container.encodeIfPresent(labelFreeErrors, forKey: .labelFreeErrors)
         try container.encodeIfPresent(calibration, forKey: .calibration)
         try container.encodeIfPresent(fewShot, forKey: .fewShot)
+        try container.encodeIfPresent(prompts, forKey: .prompts)
         try container.encode(notes, forKey: .notes)
     }
 }

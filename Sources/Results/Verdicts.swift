@@ -133,6 +133,8 @@ public struct Seeds: Codable, Sendable, Equatable {
     public var concepts: UInt64?
     /// The few-shot curves' draws (absent in results written before them).
     public var fewShot: UInt64?
+    /// The prompt probe's paired bootstraps (absent in results written before it).
+    public var prompts: UInt64?
 
     public init(base: UInt64) {
         self.base = base
@@ -143,9 +145,10 @@ public struct Seeds: Codable, Sendable, Equatable {
         self.calibration = SplitMix64.derive(base, stream: .calibration)
         self.concepts = SplitMix64.derive(base, stream: .concepts)
         self.fewShot = SplitMix64.derive(base, stream: .fewShot)
+        self.prompts = SplitMix64.derive(base, stream: .prompts)
     }
 
     enum CodingKeys: String, CodingKey { case base, bootstrap, distance, linearProbe = "linear_probe", labelFree = "label_free", calibration, concepts
-        case fewShot = "few_shot"
+        case fewShot = "few_shot", prompts
     }
 }

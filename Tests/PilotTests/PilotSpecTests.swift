@@ -102,6 +102,8 @@ final class PilotSpecTests: XCTestCase {
         XCTAssertEqual(spec.probes.fewShotMaxClasses, 100)
         let fewShot = try scratch.spec(minimalSpec(#", "probes": {"few_shot": false, "few_shot_draws": 3, "few_shot_max_shots": 8}"#)).probes
         XCTAssertEqual([fewShot.fewShot ? 1 : 0, fewShot.fewShotDraws, fewShot.fewShotMaxShots], [0, 3, 8])
+        XCTAssertFalse(spec.probes.prompts)
+        XCTAssertTrue(try scratch.spec(minimalSpec(#", "probes": {"prompts": true}"#)).probes.prompts)
     }
 
     func testUnknownKeyNamesItsJSONPathAndSuggests() throws {
