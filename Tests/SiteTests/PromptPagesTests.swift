@@ -97,3 +97,28 @@ final class PromptPagesTests: XCTestCase {
         XCTAssertTrue(packet.contains("<strong>Prompts:</strong> low-light: no subset"))
     }
 }
+
+/// The next step `improve_prompts` said in both languages, hedged by its interval and by whether a
+/// shift (not used for the choice) confirms it.
+extension PromptPagesTests {
+    func testImprovePromptsStep() throws {
+        for (language, carried, notCarried) in [
+            ("en",
+             "RN50 openai: improve the prompts — keeping only the 2 templates “a photo of a {c}.” and “a sketch of a {c}.” raises top-1 on reference from 80.0% to 83.0%, +3.0 pp (+1.0 to +5.0 pp). They were chosen on these same images, so the gain there is optimistic. On low-light, not used for the choice, the gain holds too.",
+             "On the shifts, not used for the choice, no gain is shown: re-run the pilot with these prompts before relying on them."),
+            ("ja",
+             "RN50 openai：プロンプトを見直しましょう。テンプレートを「a photo of a {c}.」、「a sketch of a {c}.」の2つだけに絞ると、referenceの正解率が80.0%から83.0%に上がります（+3.0ポイント、+1.0〜+5.0ポイント）。同じ画像で選んだので、この差は大きめに出ています。選ぶのに使っていないlow-lightでも、同じように上がっています。",
+             "選ぶのに使っていないシフトでは、上がるとは言えません。採用前に、このプロンプトで再実行して確かめてください。"),
+        ] {
+            var results = results(language: language)
+            let step = NextStep(model: "RN50 openai", code: .improvePrompts, domain: "reference", domains: ["low-light"], value: 0.83, limit: 0.8,
+                                ci: Interval(lower: 0.01, upper: 0.05), templates: ["a photo of a {c}.", "a sketch of a {c}."])
+            results.nextSteps = [step]
+            XCTAssertEqual(try context(results, language).nextStepTexts("RN50 openai"), [carried])
+            var alone = step
+            alone.domains = []
+            results.nextSteps = [alone]
+            XCTAssertEqual(try context(results, language).nextStepTexts("RN50 openai").first?.hasSuffix(notCarried), true)
+        }
+    }
+}
