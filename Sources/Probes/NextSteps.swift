@@ -12,9 +12,13 @@ import Results
 ///    labelled image set (lowest top-1; the reference when there is no labelled shift) against the
 ///    strictest accuracy the criteria allow there — `min_accuracy`, or on a shift
 ///    `(1 − max_relative_drop) · reference` if higher — re-checked by re-running the pilot monthly.
-/// 3. `collect_labels` — verdict `watch` or `not_assessed` with `labels_needed` entries that are not
+/// 3. `improve_prompts` — any verdict: the templates the prompt probe chose on the reference beat
+///    all templates there, the whole paired interval of the gain above 0. Before `collect_labels`
+///    and `adapt`: it costs no labels, and every later number (labels, adaptation) rests on the head
+///    the prompts make.
+/// 4. `collect_labels` — verdict `watch` or `not_assessed` with `labels_needed` entries that are not
 ///    capped: the sum over image sets of the largest `additional` of each.
-/// 4. `adapt` — top-1 misses `min_accuracy` on labelled image sets (the verdict's reasons
+/// 5. `adapt` — top-1 misses `min_accuracy` on labelled image sets (the verdict's reasons
 ///    `accuracy_below_minimum`, `accuracy_uncertain`), each has a few-shot curve, and on each some k
 ///    has an interval whose lower bound clears it — the bar a `pass` asks of zero-shot top-1, so
 ///    the adapted model is expected to meet the minimum as a `pass` must, not to fall below it as
@@ -23,14 +27,14 @@ import Results
 ///    `watch`, labels first say whether anything is needed, and they are the start of the
 ///    adaptation set. Before `prefer_model`: this is measured on this model's own images against
 ///    the criterion itself, where `prefer_model` only ranks retention.
-/// 5. `prefer_model` — verdict `fail` or `watch`, and another candidate with evidence (`pass` or
+/// 6. `prefer_model` — verdict `fail` or `watch`, and another candidate with evidence (`pass` or
 ///    `watch`) ranks better: a better verdict, or the same verdict and a higher retention (top-1 on the hardest labelled shift over
 ///    top-1 on the reference); the best-ranked such candidate, with its outlier-feature count.
-/// 6. `adaptation_short` — as 4, but on one of the sets no k the data allow clears the minimum
+/// 7. `adaptation_short` — as 5, but on one of the sets no k the data allow clears the minimum
 ///    (the set whose largest k does worst): on this evidence adaptation does not bring top-1 to the
 ///    minimum everywhere, so it is not worth funding. After `prefer_model`, which is an action; it replaces
 ///    `not_ready`, whose reason it says with numbers.
-/// 7. `not_ready` — verdict `fail` and no step above applies; `review_reasons` — `watch` or
+/// 8. `not_ready` — verdict `fail` and no step above applies; `review_reasons` — `watch` or
 ///    `not_assessed` and no step above applies.
 public enum NextSteps {
     public static func evaluate(_ results: RunResults) -> [NextStep] {
@@ -66,7 +70,9 @@ public enum NextSteps {
                     own.append(NextStep(model: model, code: .deployLimitedTrial, domain: domain, value: accuracy, limit: threshold))
                 }
             }
-            // 3. Labels that settle it.
+            // 3. Better prompts.
+            if let step = Self.prompts(results, model: model, reference: reference) { own.append(step) }
+            // 4. Labels that settle it.
             if verdict.status == .watch || verdict.status == .notAssessed {
                 var perDomain: [(String, Int)] = []
                 for entry in results.labelsNeeded ?? [] where entry.model == model && !entry.capped && entry.additional > 0 {
@@ -80,10 +86,10 @@ public enum NextSteps {
                     own.append(NextStep(model: model, code: .collectLabels, domains: perDomain.map(\.0), labels: perDomain.reduce(0) { $0 + $1.1 }))
                 }
             }
-            // 4. Light adaptation that clears the minimum.
+            // 5. Light adaptation that clears the minimum.
             let adaptation = Self.adaptation(results, verdict: verdict)
             if let adaptation, adaptation.code == .adapt { own.append(adaptation) }
-            // 5. A better candidate.
+            // 6. A better candidate.
             if verdict.status == .fail || verdict.status == .watch,
                let best = candidates.filter({ $0.model != model && ($0.status == .pass || $0.status == .watch) }).min(by: { rank($0) < rank($1) }),
                rank(best) < rank(verdict) {
@@ -91,9 +97,9 @@ public enum NextSteps {
                 own.append(NextStep(model: model, code: .preferModel, value: hardest(model)?.retention, limit: hardest(best.model)?.retention,
                                     otherModel: best.model, outlierFeatures: outliers))
             }
-            // 6. Light adaptation that does not.
+            // 7. Light adaptation that does not.
             if let adaptation, adaptation.code == .adaptationShort { own.append(adaptation) }
-            // 7. Nothing actionable above.
+            // 8. Nothing actionable above.
             if own.isEmpty, verdict.status != .pass {
                 own.append(NextStep(model: model, code: verdict.status == .fail ? .notReady : .reviewReasons))
             }
@@ -102,7 +108,19 @@ public enum NextSteps {
         return steps
     }
 
-    /// Rules 4 and 6 for one model: `adapt` when the few-shot curve of every labelled image set
+    /// Rule 3 for one model: `improve_prompts` when the reference's chosen templates gain over all
+    /// templates with the whole paired interval above 0; nil otherwise.
+    static func prompts(_ results: RunResults, model: String, reference: String?) -> NextStep? {
+        guard let reference, let prompts = results.probes(model: model, domain: reference)?.prompts, let subset = prompts.subset,
+              subset.gain.ci.lower > 0 else { return nil }
+        let carried = results.domains.filter { $0.role == .shift }.map(\.name).filter { domain in
+            (results.probes(model: model, domain: domain)?.prompts?.subset?.gain.ci.lower ?? 0) > 0
+        }
+        return NextStep(model: model, code: .improvePrompts, domain: reference, domains: carried, value: subset.accuracy.accuracy,
+                        limit: prompts.ensemble.accuracy, ci: subset.gain.ci, templates: subset.templates.map { prompts.templates[$0].template ?? "" })
+    }
+
+    /// Rules 5 and 7 for one model: `adapt` when the few-shot curve of every labelled image set
     /// where top-1 misses `min_accuracy` clears it (the lower bound of some k's interval at or
     /// above it), `adaptation_short` when one set's curve does not; nil without the criterion,
     /// without such a set, or when a set has no curve and none is short.

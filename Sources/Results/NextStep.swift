@@ -9,6 +9,10 @@ public struct NextStep: Codable, Sendable, Equatable {
         /// Verdict `pass`: a limited trial with a monitoring KPI — top-1 on `domain` (the hardest
         /// labelled image set) of at least `limit` (now `value`), re-checked by re-running the pilot.
         case deployLimitedTrial = "deploy_limited_trial"
+        /// The templates chosen on the reference (`templates`) beat all templates there, the paired
+        /// interval of the gain (`ci`) above 0: top-1 on `domain` (the reference) `value` against
+        /// `limit`; `domains`: the labelled shifts where their gain's interval is above 0 too.
+        case improvePrompts = "improve_prompts"
         /// Verdict `watch` or `not_assessed`: about `labels` more labelled images (over `domains`)
         /// would settle it (`labels_needed`, capped entries left out).
         case collectLabels = "collect_labels"
@@ -45,10 +49,12 @@ public struct NextStep: Codable, Sendable, Equatable {
     public var shots: Int?
     public var ci: Interval?
     public var zeroShot: Double?
+    /// `improve_prompts`: the chosen templates.
+    public var templates: [String]?
 
     public init(model: String, code: Code, domain: String? = nil, domains: [String]? = nil, value: Double? = nil, limit: Double? = nil,
                 labels: Int? = nil, otherModel: String? = nil, outlierFeatures: Int? = nil, shots: Int? = nil, ci: Interval? = nil,
-                zeroShot: Double? = nil) {
+                zeroShot: Double? = nil, templates: [String]? = nil) {
         self.model = model
         self.code = code
         self.domain = domain
@@ -61,10 +67,11 @@ public struct NextStep: Codable, Sendable, Equatable {
         self.shots = shots
         self.ci = ci
         self.zeroShot = zeroShot
+        self.templates = templates
     }
 
     enum CodingKeys: String, CodingKey {
         case model, code, domain, domains, value, limit, labels
-        case otherModel = "other_model", outlierFeatures = "outlier_features", shots, ci, zeroShot = "zero_shot"
+        case otherModel = "other_model", outlierFeatures = "outlier_features", shots, ci, zeroShot = "zero_shot", templates
     }
 }

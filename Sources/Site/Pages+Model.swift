@@ -25,6 +25,7 @@ extension PageContext {
             let sentences = try fewShotSentences(model: model.name, domain: domain.name)
             return sentences.isEmpty ? nil : .text(sentences.joined(separator: try t("format.sentence_gap")))
         })
+        page["prompts"] = try promptSection(model: model.name)
 
         var bars: [BarChart.Bar] = []
         for domain in results.domains {

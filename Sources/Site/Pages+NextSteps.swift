@@ -30,6 +30,17 @@ extension PageContext {
                 text += try t("format.sentence_gap") + catalog.plural("next.outlier_note", count: count, ["other": other])
             }
             return text
+        case .improvePrompts:
+            // Chosen on the reference's own images: the gain there is optimistic, so the shifts
+            // (not used for the choice) say whether it carries over.
+            arguments["templates"] = catalog.list((step.templates ?? []).map { quotedTemplate($0) })
+            arguments["gain"] = catalog.points(step.value.flatMap { value in step.limit.map { value - $0 } })
+            arguments["range"] = catalog.pointsRange(step.ci?.lower, step.ci?.upper)
+            let checked = run.shifts.filter { run.probes(step.model, $0.name)?.prompts?.subset != nil }.count
+            let carried = step.domains ?? []
+            let tail = !carried.isEmpty ? try t("next.improve_prompts_carried", ["domains": catalog.list(carried)])
+                : checked > 0 ? try t("next.improve_prompts_not_carried") : try t("next.improve_prompts_unchecked")
+            return try catalog.plural("next.improve_prompts", count: step.templates?.count ?? 0, arguments) + (try t("format.sentence_gap")) + tail
         case .adapt, .adaptationShort:
             // The hedge names how many draws of the training images the expectation rests on.
             arguments["zero_shot"] = catalog.percent(step.zeroShot)

@@ -101,6 +101,7 @@ extension PageContext {
             "reasons": .list(try verdictReasons(model.name).map { .text($0) }),
             "labels_needed": .list(try labelsNeededTexts { $0.model == model.name }.map { .text($0) }),
             "adapt": try fewShotPacketLine(model: model.name).map { .text($0) } ?? .bool(false),
+            "prompts": try promptPacketLine(model: model.name).map { .text($0) } ?? .bool(false),
         ])
     }
 

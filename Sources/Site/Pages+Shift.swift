@@ -44,6 +44,7 @@ extension PageContext {
             .map { chart($0, csv: "../tables/accuracy.csv") } ?? .bool(false)
         page["reliability"] = try reliability(id: "chart-reliability", domain: domain.name).map { chart($0) } ?? .bool(false)
         page["adapt"] = .list(try adaptation(domain: domain.name))
+        page["prompts"] = .list(try promptShiftRows(domain: domain.name))
         if domain.role == .shift, domain.isLabelled, let scatter = try scatter(for: domain) {
             page["er"] = chart(scatter.chart(id: "chart-er", title: try t("chart.er.title", ["shift": domain.name]), description: try t("chart.er.description")),
                                csv: "../tables/effective_robustness.csv")
