@@ -19,7 +19,9 @@ reports, with numpy:
   `r_j = m_j / mean_k m_k`; the largest relative change of any `r_j` (target: within 1 %), the
   largest `r_j` at both precisions and the count of `r_j ≥ 10` at both; and the ten largest
   fp32 ratios (the features the probe would flag first) with their bf16 values and change,
-  and the largest change among those ten.
+  and the largest change among those ten; the fp32 margin between each image's first and second
+  class score (median), and for every image whose arg-max changed its margin and the largest
+  change of any of its class scores.
 
 Random weights have no trained outlier features, so the outlier figures here show how much
 bf16 moves the ratios, not how real outliers behave. Python is only a measuring tool here.
@@ -79,7 +81,13 @@ def main():
             fp32, bf16 = fp32.astype(np.float64), bf16.astype(np.float64)
             cosine = np.sum(normalise(fp32) * normalise(bf16), axis=1)
             head = normalise(text.astype(np.float64))
-            agreement = np.mean(np.argmax(normalise(fp32) @ head.T, axis=1) == np.argmax(normalise(bf16) @ head.T, axis=1))
+            scores32, scores16 = normalise(fp32) @ head.T, normalise(bf16) @ head.T
+            agreement = np.mean(np.argmax(scores32, axis=1) == np.argmax(scores16, axis=1))
+            # How close the fp32 scores' first and second classes are, for all images and for
+            # those whose arg-max changed (a flip between near-ties says little about bf16).
+            ordered = np.sort(scores32, axis=1)
+            margins = ordered[:, -1] - ordered[:, -2]
+            flipped = np.flatnonzero(np.argmax(scores32, axis=1) != np.argmax(scores16, axis=1))
             ratios = []
             for h in (fp32, bf16):
                 m = np.mean(np.abs(h), axis=0)
@@ -91,11 +99,15 @@ def main():
                   f"| {ratios[0].max():.3f} / {ratios[1].max():.3f} "
                   f"| {int(np.sum(ratios[0] >= args.threshold))} / {int(np.sum(ratios[1] >= args.threshold))} |", flush=True)
             details.append((model, [(int(j), ratios[0][j], ratios[1][j], 100 * (ratios[1][j] - ratios[0][j]) / ratios[0][j])
-                                    for j in top]))
-    for model, rows in details:
+                                    for j in top],
+                            (np.median(margins), [(int(i), margins[i], np.abs(scores16[i] - scores32[i]).max()) for i in flipped])))
+    for model, rows, (median_margin, flips) in details:
         print()
         print(f"{model}: the {len(rows)} largest fp32 r_j (feature j: fp32 → bf16, relative change)")
         print("; ".join(f"{j}: {a:.3f} → {b:.3f} ({c:+.3f} %)" for j, a, b, c in rows))
+        print(f"{model}: fp32 margin between the first and second class score, median over all images {median_margin:.2e}; "
+              f"images whose arg-max changed: {len(flips)}" + "".join(
+                  f"; image {i}: fp32 margin {m:.2e}, largest change of any class score {d:.2e}" for i, m, d in flips))
 
 
 if __name__ == "__main__":
