@@ -141,7 +141,7 @@ extension LogisticRegression {
         }
 
         /// The fit at `lambda`, from the previous optimum.
-        func fit(l2 lambda: Double, tolerance: Double, maxIterations: Int) -> LogisticRegression {
+        func fit(l2 lambda: Double, tolerance: Double, relativeDecrease: Double? = nil, maxIterations: Int) -> LogisticRegression {
             let k = classCount, d = axes.mean.count
             let objective = objective
             objective.lambda = lambda
@@ -180,7 +180,8 @@ extension LogisticRegression {
                     return total
                 })
             let outcome = LBFGS.minimize(
-                &parameters, start: start, tolerance: tolerance, maxIterations: maxIterations, preconditioning: scaling,
+                &parameters, start: start, tolerance: tolerance, maxIterations: maxIterations, relativeDecrease: relativeDecrease,
+                preconditioning: scaling,
                 lineSearch: objective.lineSearch
             ) { p, g in objective.evaluate(p, gradient: &g) }
             last = (lambda, outcome.value, outcome.gradient, objective.curvature)
