@@ -128,11 +128,13 @@ public enum LinearProbe {
 
         /// The λ path on these rows: every candidate's validation accuracy, and the best fit.
         func search(
-            train: Matrix<Double>, trainLabels: [Int], validation: Matrix<Double>, validationLabels: [Int], classes: Int
+            train: Matrix<Double>, trainLabels: [Int], validation: Matrix<Double>, validationLabels: [Int], classes: Int,
+            axes: LogisticRegression.PrincipalAxes? = nil
         ) throws -> (model: LogisticRegression, l2: Double, tried: [RegularizationCandidate])? {
             let validationSingle = single ? validation.converted(to: Float.self) : nil
-            let path = classes > 2
-                ? try LogisticRegression.Path(features: train, labels: trainLabels, classCount: classes, singlePrecision: single) : nil
+            let path = classes <= 2 ? nil
+                : try axes.map { LogisticRegression.Path(axes: $0, labels: trainLabels, classCount: classes) }
+                    ?? LogisticRegression.Path(features: train, labels: trainLabels, classCount: classes, singlePrecision: single)
             var best: (LogisticRegression, Double, Double)?
             var tried = [RegularizationCandidate]()
             var previous: LogisticRegression?
@@ -157,15 +159,18 @@ public enum LinearProbe {
             let index = Dictionary(uniqueKeysWithValues: subset.enumerated().map { ($1, $0) })
             let subsetTrain = trainRows.indices.filter { index[trainLabels[$0]] != nil }
             let subsetValidation = validationRows.indices.filter { index[validationLabels[$0]] != nil }
+            // The subset is fitted in the principal axes of all training rows (one
+            // eigendecomposition for both fits; the subset's optimum does not depend on the axes).
+            let whole = try LogisticRegression.Path(features: train, labels: trainLabels, classCount: classes, singlePrecision: single)
             guard let found = try search(
                 train: train.selectingRows(subsetTrain), trainLabels: subsetTrain.map { index[trainLabels[$0]]! },
                 validation: features.selectingRows(subsetValidation.map { validationRows[$0] }),
-                validationLabels: subsetValidation.map { index[validationLabels[$0]]! }, classes: subset.count)
+                validationLabels: subsetValidation.map { index[validationLabels[$0]]! }, classes: subset.count,
+                axes: LogisticRegression.PrincipalAxes(whole.axes, rows: subsetTrain))
             else { return nil }
             lambda = found.l2
             tried = found.tried
-            model = try LogisticRegression.Path(features: train, labels: trainLabels, classCount: classes, singlePrecision: single)
-                .fit(l2: lambda, tolerance: tolerance, relativeDecrease: relativeDecrease, maxIterations: options.maxIterations)
+            model = whole.fit(l2: lambda, tolerance: tolerance, relativeDecrease: relativeDecrease, maxIterations: options.maxIterations)
         } else {
             guard let found = try search(
                 train: train, trainLabels: trainLabels, validation: features.selectingRows(validationRows),
