@@ -105,10 +105,10 @@ public enum FewShot {
                 let trainLabels = train.map { index[domainLabels[$0]]! }
                 let x = features.selectingRows(train)
                 let single = x.rows * x.columns * classes >= linearProbe.singlePrecisionAbove
-                let tolerance = single ? 1e-4 : 1e-7
+                let (tolerance, relativeDecrease) = linearProbe.stopping(singlePrecision: single)
                 let model = classes > 2
                     ? try LogisticRegression.Path(features: x, labels: trainLabels, classCount: classes, singlePrecision: single)
-                        .fit(l2: options.l2, tolerance: tolerance, maxIterations: linearProbe.maxIterations)
+                        .fit(l2: options.l2, tolerance: tolerance, relativeDecrease: relativeDecrease, maxIterations: linearProbe.maxIterations)
                     : try LogisticRegression.fit(
                         features: x, labels: trainLabels, classCount: classes, l2: options.l2, tolerance: tolerance,
                         maxIterations: linearProbe.maxIterations, singlePrecisionProducts: single)

@@ -15,13 +15,22 @@ public struct LinearProbeOptions: Codable, Sendable, Equatable {
     public var maxIterations: Int = 200
     /// Fits with n_train · d · classes at or above this use fp32 products (see `LogisticRegression`).
     public var singlePrecisionAbove: Int = 50_000_000
+    /// With more training classes than this, λ is chosen on a seeded subset of this many classes
+    /// and the probe refitted on all of them at that λ (see `LinearProbe.fit`); nil: on all classes.
+    public var searchClasses: Int? = 100
 
     public init() {}
+
+    /// L-BFGS's stopping rule: ‖∇‖∞ ≤ `tolerance`, or for fp32 fits also a predicted decrease of
+    /// at most `relativeDecrease` of the objective (`LBFGS.minimize`).
+    func stopping(singlePrecision: Bool) -> (tolerance: Double, relativeDecrease: Double?) {
+        singlePrecision ? (1e-7, 1e-5) : (1e-7, nil)
+    }
 
     enum CodingKeys: String, CodingKey {
         case trainFraction = "train_fraction", validationFraction = "validation_fraction", candidates
         case maxTrainSamples = "max_train_samples", maxIterations = "max_iterations"
-        case singlePrecisionAbove = "single_precision_above"
+        case singlePrecisionAbove = "single_precision_above", searchClasses = "search_classes"
     }
 }
 
@@ -38,10 +47,15 @@ public struct LinearProbeOptions: Codable, Sendable, Equatable {
 ///
 /// Fit: the λ path from the largest candidate down, each fit starting from the previous
 /// optimum, all in the training rows' principal axes with one curvature model as L-BFGS's
-/// initial inverse Hessian (`LogisticRegression.Path`); L-BFGS stops at ‖∇‖∞ ≤ 1e-4
-/// (scikit-learn's default `tol` for the same objective) when the products run in fp32, 1e-7
-/// otherwise. The objective is strictly convex, so warm starts and the preconditioner change
-/// the iterations, never the optimum.
+/// initial inverse Hessian (`LogisticRegression.Path`); L-BFGS stops at ‖∇‖∞ ≤ 1e-7, or, when
+/// the products run in fp32, when the decrease its model predicts for the next step is at most
+/// 10⁻⁵ of the objective. The objective is strictly convex, so warm starts and the
+/// preconditioner change the iterations, never the optimum.
+///
+/// With more training classes than `searchClasses` the path runs on a seeded subset of that
+/// many classes (their training and validation rows, as split above), and the probe is then
+/// fitted once on all training rows at the λ chosen there: the path's cost shrinks with the
+/// square of the classes kept (rows × classes), and the refit is a single fit.
 public enum LinearProbe {
     public struct Fitted: Sendable {
         public let model: LogisticRegression
@@ -56,6 +70,8 @@ public enum LinearProbe {
         public let seed: UInt64
         /// Fitted (and so evaluated) with fp32 products; see `LinearProbeOptions.singlePrecisionAbove`.
         public let singlePrecision: Bool
+        /// Classes of the subset λ was chosen on, when not all (see `LinearProbeOptions.searchClasses`).
+        public let searchClasses: Int?
     }
 
     /// The three splits of the reference, each in increasing row order.
@@ -106,33 +122,80 @@ public enum LinearProbe {
         let classes = max(classCount, 2)
         let features = reference.converted(to: Double.self).rowNormalized()
         let train = features.selectingRows(trainRows)
-        let validation = features.selectingRows(validationRows)
         let validationLabels = validationRows.map { labels[$0] }
         let single = train.rows * train.columns * classes >= options.singlePrecisionAbove
-        let validationSingle = single ? validation.converted(to: Float.self) : nil
-        let tolerance = single ? 1e-4 : 1e-7
-        let path = classes > 2
-            ? try LogisticRegression.Path(features: train, labels: trainLabels, classCount: classes, singlePrecision: single) : nil
-        var best: (LogisticRegression, Double, Double)?
-        var tried = [RegularizationCandidate]()
-        var previous: LogisticRegression?
-        for lambda in options.candidates.sorted(by: >) {
-            let model = try path?.fit(l2: lambda, tolerance: tolerance, maxIterations: options.maxIterations)
-                ?? LogisticRegression.fit(
-                    features: train, labels: trainLabels, classCount: classes, l2: lambda, tolerance: tolerance,
-                    maxIterations: options.maxIterations, singlePrecisionProducts: single, warmStart: previous)
-            previous = model
-            let predictions = validationSingle.map { model.predictSingle($0) } ?? model.predict(validation)
-            let accuracy = Double(zip(predictions, validationLabels).filter { $0 == $1 }.count) / Double(validationRows.count)
-            tried.append(RegularizationCandidate(l2: lambda, validationAccuracy: accuracy, iterations: model.iterations, converged: model.converged))
-            if best == nil || accuracy > best!.2 { best = (model, lambda, accuracy) }
+        let (tolerance, relativeDecrease) = options.stopping(singlePrecision: single)
+
+        /// The λ path on these rows: every candidate's validation accuracy, and the best fit.
+        func search(
+            train: Matrix<Double>, trainLabels: [Int], validation: Matrix<Double>, validationLabels: [Int], classes: Int,
+            axes: LogisticRegression.PrincipalAxes? = nil
+        ) throws -> (model: LogisticRegression, l2: Double, tried: [RegularizationCandidate])? {
+            let validationSingle = single ? validation.converted(to: Float.self) : nil
+            let path = classes <= 2 ? nil
+                : try axes.map { LogisticRegression.Path(axes: $0, labels: trainLabels, classCount: classes) }
+                    ?? LogisticRegression.Path(features: train, labels: trainLabels, classCount: classes, singlePrecision: single)
+            var best: (LogisticRegression, Double, Double)?
+            var tried = [RegularizationCandidate]()
+            var previous: LogisticRegression?
+            for lambda in options.candidates.sorted(by: >) {
+                let model = try path?.fit(
+                    l2: lambda, tolerance: tolerance, relativeDecrease: relativeDecrease, maxIterations: options.maxIterations)
+                    ?? LogisticRegression.fit(
+                        features: train, labels: trainLabels, classCount: classes, l2: lambda, tolerance: tolerance,
+                        maxIterations: options.maxIterations, singlePrecisionProducts: single, warmStart: previous)
+                previous = model
+                let predictions = validationSingle.map { model.predictSingle($0) } ?? model.predict(validation)
+                let accuracy = Double(zip(predictions, validationLabels).filter { $0 == $1 }.count) / Double(validationLabels.count)
+                tried.append(RegularizationCandidate(l2: lambda, validationAccuracy: accuracy, iterations: model.iterations, converged: model.converged))
+                if best == nil || accuracy > best!.2 { best = (model, lambda, accuracy) }
+            }
+            return best.map { ($0.0, $0.1, tried) }
         }
-        guard let (model, lambda, _) = best else { return nil }
+
+        let subset = searchSubset(trainLabels: trainLabels, validationLabels: validationLabels, options: options, seed: seed)
+        let model: LogisticRegression, lambda: Double, tried: [RegularizationCandidate]
+        if let subset {
+            let index = Dictionary(uniqueKeysWithValues: subset.enumerated().map { ($1, $0) })
+            let subsetTrain = trainRows.indices.filter { index[trainLabels[$0]] != nil }
+            let subsetValidation = validationRows.indices.filter { index[validationLabels[$0]] != nil }
+            // The subset is fitted in the principal axes of all training rows (one
+            // eigendecomposition for both fits; the subset's optimum does not depend on the axes).
+            let whole = try LogisticRegression.Path(features: train, labels: trainLabels, classCount: classes, singlePrecision: single)
+            guard let found = try search(
+                train: train.selectingRows(subsetTrain), trainLabels: subsetTrain.map { index[trainLabels[$0]]! },
+                validation: features.selectingRows(subsetValidation.map { validationRows[$0] }),
+                validationLabels: subsetValidation.map { index[validationLabels[$0]]! }, classes: subset.count,
+                axes: LogisticRegression.PrincipalAxes(whole.axes, rows: subsetTrain))
+            else { return nil }
+            lambda = found.l2
+            tried = found.tried
+            model = whole.fit(l2: lambda, tolerance: tolerance, relativeDecrease: relativeDecrease, maxIterations: options.maxIterations)
+        } else {
+            guard let found = try search(
+                train: train, trainLabels: trainLabels, validation: features.selectingRows(validationRows),
+                validationLabels: validationLabels, classes: classes)
+            else { return nil }
+            (model, lambda, tried) = found
+        }
         var perClass = [Int](repeating: 0, count: classes)
         for label in trainLabels { perClass[label] += 1 }
         return Fitted(
             model: model, l2: lambda, candidates: tried, trainCount: trainRows.count, validationCount: validationRows.count,
-            trainRowsPerClass: perClass, testRows: parts.test, seed: seed, singlePrecision: single)
+            trainRowsPerClass: perClass, testRows: parts.test, seed: seed, singlePrecision: single, searchClasses: subset?.count)
+    }
+
+    /// The classes λ is searched on, in increasing order: the first `searchClasses` of a seeded
+    /// permutation (`SplitMix64.derive(seed, index: 1)`) of the classes with training rows, when
+    /// there are more of them than that and the subset keeps validation rows; nil otherwise.
+    static func searchSubset(trainLabels: [Int], validationLabels: [Int], options: LinearProbeOptions, seed: UInt64) -> [Int]? {
+        let present = Set(trainLabels).sorted()
+        guard let size = options.searchClasses, size >= 2, present.count > size else { return nil }
+        var generator = SplitMix64(seed: SplitMix64.derive(seed, index: 1))
+        let subset = generator.permutation(present.count).prefix(size).map { present[$0] }.sorted()
+        let kept = Set(subset)
+        guard validationLabels.contains(where: { kept.contains($0) }) else { return nil }
+        return subset
     }
 
     /// `embeddings.converted(to: Double.self).rowNormalized().converted(to: Float.self)` —
@@ -168,6 +231,7 @@ public enum LinearProbe {
         result.trainClasses = present.count
         result.minTrainRowsPerClass = present.first
         result.medianTrainRowsPerClass = Statistics.median(present.map(Double.init))
+        result.searchClasses = fitted.searchClasses
         return result
     }
 }

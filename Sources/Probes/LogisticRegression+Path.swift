@@ -66,6 +66,17 @@ extension LogisticRegression {
             }
         }
 
+        /// The same axes (mean, eigenvalues and vectors of `axes`' rows) with the rotated rows
+        /// `rows` of `axes` only: a fit on a subset of the rows in the whole set's coordinates —
+        /// still an exact change of variables, with the whole set's curvature model.
+        init(_ axes: PrincipalAxes, rows: [Int]) {
+            mean = axes.mean
+            eigenvalues = axes.eigenvalues
+            vectors = axes.vectors
+            rotated = axes.rotated.rows == 0 ? axes.rotated : axes.rotated.selectingRows(rows)
+            rotatedSingle = axes.rotatedSingle?.selectingRows(rows)
+        }
+
         /// `(W V, b + W μ)` as one parameter vector `[W̃ (row-major), b']`.
         func rotate(weights: Matrix<Double>, intercepts: [Double]) -> [Double] {
             let d = weights.columns
@@ -120,15 +131,21 @@ extension LogisticRegression {
         private var last: (lambda: Double, value: Double, gradient: [Double], curvature: [Double])?
 
         /// `features` (n × d) of the training rows; `classCount > 2`.
-        init(features: Matrix<Double>, labels: [Int], classCount: Int, singlePrecision: Bool) throws {
+        convenience init(features: Matrix<Double>, labels: [Int], classCount: Int, singlePrecision: Bool) throws {
             try LogisticRegression.validate(features: features, labels: labels, classCount: classCount)
+            self.init(axes: try PrincipalAxes(features: features, singlePrecision: singlePrecision), labels: labels, classCount: classCount)
+        }
+
+        /// On rows already in principal axes (`axes`' rotated rows, `labels` theirs).
+        init(axes: PrincipalAxes, labels: [Int], classCount: Int) {
             precondition(classCount > 2, "the path fits the multinomial model")
-            axes = try PrincipalAxes(features: features, singlePrecision: singlePrecision)
+            let d = axes.mean.count
+            self.axes = axes
             self.labels = labels
             self.classCount = classCount
-            parameters = [Double](repeating: 0, count: classCount * (features.columns + 1))
+            parameters = [Double](repeating: 0, count: classCount * (d + 1))
             objective = Objective(
-                x: axes.rotatedSingle == nil ? axes.rotated : Matrix(zeros: 0, features.columns), xSingle: axes.rotatedSingle,
+                x: axes.rotatedSingle == nil ? axes.rotated : Matrix(zeros: 0, d), xSingle: axes.rotatedSingle,
                 labels: labels, classes: classCount, lambda: 0)
         }
 
@@ -141,7 +158,7 @@ extension LogisticRegression {
         }
 
         /// The fit at `lambda`, from the previous optimum.
-        func fit(l2 lambda: Double, tolerance: Double, maxIterations: Int) -> LogisticRegression {
+        func fit(l2 lambda: Double, tolerance: Double, relativeDecrease: Double? = nil, maxIterations: Int) -> LogisticRegression {
             let k = classCount, d = axes.mean.count
             let objective = objective
             objective.lambda = lambda
@@ -180,7 +197,8 @@ extension LogisticRegression {
                     return total
                 })
             let outcome = LBFGS.minimize(
-                &parameters, start: start, tolerance: tolerance, maxIterations: maxIterations, preconditioning: scaling,
+                &parameters, start: start, tolerance: tolerance, maxIterations: maxIterations, relativeDecrease: relativeDecrease,
+                preconditioning: scaling,
                 lineSearch: objective.lineSearch
             ) { p, g in objective.evaluate(p, gradient: &g) }
             last = (lambda, outcome.value, outcome.gradient, objective.curvature)

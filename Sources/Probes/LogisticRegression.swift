@@ -15,7 +15,9 @@ import Tensor
 /// `singlePrecisionProducts` runs the two big products of each evaluation (`X Wᵀ` and
 /// `Rᵀ X`) through Tensor's fp32 kernels; the loss, softmax and L-BFGS stay fp64. The
 /// gradient is then accurate to ~1e-6 relative, enough for probe accuracies but not for
-/// stopping tolerances below ~1e-5 (the fit stops early and reports `converged = false`).
+/// stopping tolerances below ~1e-5 on ‖∇‖∞ (the fit stops early and reports `converged = false`);
+/// the linear probe's fp32 fits therefore also stop on the decrease L-BFGS predicts
+/// (`LBFGS.minimize`'s `relativeDecrease`).
 /// The multinomial fp32 fit takes its line-search trial steps on the logits
 /// (`Objective.lineSearch`): two products per iteration.
 public struct LogisticRegression: Sendable {
@@ -384,12 +386,15 @@ enum LBFGS {
     }
 
     /// Minimises `f` from `x` in place. `start` is `f` and its gradient at `x` when the caller
-    /// already has them. `preconditioning` is always called after `f` has evaluated the
+    /// already has them. With `relativeDecrease` it also stops (converged) when the decrease the
+    /// quasi-Newton model predicts for the next step, `−½ ∇ᵀd` with `d = −H∇`, is at most that
+    /// fraction of `|f|` — a rule for fp32 objectives, whose gradients are too noisy to reach a
+    /// small absolute tolerance on every entry. `preconditioning` is always called after `f` has evaluated the
     /// current iterate (the accepted point of the last line search), so it may read state `f`
     /// leaves behind (or `lineSearch`'s `gradient` has finished it).
     static func minimize(
         _ x: inout [Double], start: (value: Double, gradient: [Double])? = nil, tolerance: Double, maxIterations: Int,
-        memory: Int = 10, preconditioning: Preconditioning? = nil, lineSearch: LineSearch? = nil,
+        relativeDecrease: Double? = nil, memory: Int = 10, preconditioning: Preconditioning? = nil, lineSearch: LineSearch? = nil,
         _ f: ([Double], inout [Double]) -> Double
     ) -> Outcome {
         let size = x.count
@@ -434,6 +439,9 @@ enum LBFGS {
                 history = ([], [], [])
                 direction = gradient.map { -$0 }
                 slope = dot(direction, gradient)
+            }
+            if let relativeDecrease, -0.5 * slope <= relativeDecrease * abs(value) {
+                return Outcome(iterations: iteration, converged: true, value: value, gradient: gradient)
             }
             var step = 1.0
             var candidate = x

@@ -18,6 +18,9 @@ public struct LinearProbeResult: Codable, Sendable, Equatable {
     public var trainClasses: Int?
     public var minTrainRowsPerClass: Int?
     public var medianTrainRowsPerClass: Double?
+    /// When λ was chosen on a seeded subset of the classes (then the candidates' validation
+    /// accuracies are on that subset's rows): how many classes it had; absent when on all.
+    public var searchClasses: Int?
 
     public init(
         accuracy: Double, ci: Interval, count: Int, l2: Double, candidates: [RegularizationCandidate],
@@ -37,7 +40,7 @@ public struct LinearProbeResult: Codable, Sendable, Equatable {
     enum CodingKeys: String, CodingKey {
         case accuracy, ci, count, l2, candidates, trainCount = "train_count", validationCount = "validation_count", seed, converged
         case trainClasses = "train_classes", minTrainRowsPerClass = "min_train_rows_per_class"
-        case medianTrainRowsPerClass = "median_train_rows_per_class"
+        case medianTrainRowsPerClass = "median_train_rows_per_class", searchClasses = "search_classes"
     }
 }
 
