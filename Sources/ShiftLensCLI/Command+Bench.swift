@@ -32,9 +32,7 @@ extension Command {
             `swift build -c release` for comparable numbers.
             """,
         options: [
-            .value("--model", "W", "Checkpoint (.safetensors or .pt) in open_clip, OpenAI or Hugging Face naming."),
             .value("--batch", "N", "Images per encoder pass (default 8)."),
-            .threads,
             .value("--iterations", "N", "Timed passes (default 5)."),
             .value("--warmup", "N", "Untimed passes first (default 1)."),
             .value("--images", "DIR", "Time decode + preprocess + encode of the .jpg/.jpeg/.png files in DIR."),
@@ -43,9 +41,9 @@ extension Command {
             .value("--templates", "T", "With --text: the first T of the 80 OpenAI templates (default 80)."),
             .value("--peak-gflops", "X", "The machine's FMA peak in GFLOP/s, instead of measuring it."),
             .value("--seed", "S", "Seed of the synthetic images (default 0)."),
-            .activation, .precision,
             .flag("--json", "Print the report as JSON (schema 1, snake_case keys) instead of text."),
-        ]
+        ],
+        groups: [ModelSelection.self, ComputeOptions.self]
     ) { invocation, console in
         let options = try BenchOptions(invocation)
         return try BenchRunner(options: options, console: console).run()
@@ -70,9 +68,10 @@ struct BenchOptions {
     var json: Bool
 
     init(_ invocation: Invocation) throws {
-        modelPath = try invocation.required("--model")
+        let selection = invocation.group(ModelSelection.self), compute = invocation.group(ComputeOptions.self)
+        modelPath = selection.path
         batch = try invocation.integer("--batch", default: defaultTransformerBatch, in: 1...4096)
-        threads = try invocation.integer(.threads, default: ThreadPool.defaultThreadCount, in: 1...256)
+        threads = compute.threads ?? ThreadPool.defaultThreadCount
         iterations = try invocation.integer("--iterations", default: 5, in: 1...100_000)
         warmup = try invocation.integer("--warmup", default: 1, in: 0...1000)
         imagesFolder = invocation.value("--images")
@@ -98,13 +97,8 @@ struct BenchOptions {
         } else {
             seed = 0
         }
-        if let name = invocation.value(.activation) {
-            guard let value = Activation(rawValue: name) else {
-                throw UsageError("--activation must be gelu or quick_gelu, not '\(name)'")
-            }
-            activation = value
-        }
-        precision = try Command.precisionOption(invocation) ?? .fp32
+        activation = selection.settings.activation
+        precision = compute.precision ?? .fp32
         json = invocation.flag("--json")
     }
 }

@@ -11,7 +11,7 @@ extension Command {
     static let embed = Command(
         name: "embed",
         summary: "Write a checkpoint's image and/or text embeddings as .npy, for numpy.",
-        usage: "shiftlens embed --model W [--images IMG|DIR [...] --out X.npy] [--text PROMPTS.txt --out-text T.npy] [--activation gelu|quick_gelu] [--batch N] [--precision fp32|bf16]",
+        usage: "shiftlens embed --model W [--images IMG|DIR [...] --out X.npy] [--text PROMPTS.txt --out-text T.npy] [--activation gelu|quick_gelu] [--batch N] [--threads N] [--precision fp32|bf16]",
         discussion: """
             Give --images with --out, --text with --out-text, or both. Decodes each image (JPEG or \
             PNG, as Pillow does), preprocesses it as open_clip does (bicubic resize, centre crop, \
@@ -28,17 +28,16 @@ extension Command {
             Files are written atomically.
             """,
         options: [
-            .value("--model", "W", "Checkpoint (.safetensors, or PyTorch .pt/.pth/.bin from torch.save or torch.jit.save) in open_clip, OpenAI or Hugging Face naming."),
             .values("--images", "IMG", "Image files or directories (with --out)."),
             .value("--out", "X.npy", "Where to write the image embeddings (with --images)."),
             .value("--text", "PROMPTS.txt", "Prompts to embed with the text tower, one per line (with --out-text)."),
             .value("--out-text", "T.npy", "Where to write the text embeddings (with --text)."),
-            .activation,
             .value("--batch", "N", "Images or prompts per encoder pass (default 8)."),
-            .precision,
-        ]
+        ],
+        groups: [ModelSelection.self, ComputeOptions.self]
     ) { invocation, console in
-        let modelPath = try invocation.required("--model")
+        let selection = invocation.group(ModelSelection.self), compute = invocation.group(ComputeOptions.self)
+        let modelPath = selection.path
         let imageArguments = invocation.values("--images"), outPath = invocation.value("--out")
         guard imageArguments.isEmpty == (outPath == nil) else { throw UsageError("--images and --out go together") }
         let textPath = invocation.value("--text"), textOutPath = invocation.value("--out-text")
@@ -46,17 +45,11 @@ extension Command {
         guard outPath != nil || textPath != nil else { throw UsageError("nothing to embed: give --images and --out, --text and --out-text, or both") }
         let batch = try invocation.integer("--batch", default: 8, in: 1...4096)
         let limits = try ImageCommands.imageLimits()
-        let precision = try precisionOption(invocation) ?? .fp32
-        var overrides = ConfigOverrides(source: Command.Option.activation.name)
-        if let name = invocation.value(.activation) {
-            guard let activation = Activation(rawValue: name) else {
-                throw UsageError("--activation must be gelu or quick_gelu, not '\(name)'")
-            }
-            overrides.activation = activation
-        }
+        let precision = compute.precision ?? .fp32
+        compute.configureThreads()
 
         // Model.
-        let loaded = try Checkpoint.load(URL(fileURLWithPath: modelPath), overrides: overrides)
+        let loaded = try Checkpoint.load(URL(fileURLWithPath: modelPath), overrides: selection.settings.overrides)
         for warning in loaded.warnings { console.err("warning: \(warning)") }
         let model = try attributing(step: "embed", path: modelPath) {
             try CLIPModel(checkpoint: loaded.stateDict, config: loaded.config, precision: precision)

@@ -24,16 +24,15 @@ extension Command {
         options: [
             .value("--shard", "I/N", "This shard's index (0-based) and the shard count; auto/N reads the index from the environment."),
             .value("--store", "DIR", "The shared embedding store (default: .shiftlens/store beside the pilot spec); the shard writes DIR/shard-I-of-N/."),
-            .pilotBatch, .threads, .decoders, .precision,
         ],
+        groups: [PilotEncodingOptions.self, ComputeOptions.self],
         positionals: 1...1
     ) { invocation, console in
         let shard = try ShardSpec(parsing: try invocation.required("--shard"))
         let spec = try loadSpec(try specFile(invocation.positionals[0]))
         let assets = try locateAssets()
-        try configureThreads(invocation)
-        let batchSize = try batchOption(invocation)
-        let decoders = try invocation.integer(.decoders, default: PilotEncoding.defaultDecoders, in: 1...64)
+        let pilotEncoding = invocation.group(PilotEncodingOptions.self), compute = invocation.group(ComputeOptions.self)
+        compute.configureThreads()
         let baseURL = storeURL(invocation, spec: spec)
         let shardURL = baseURL.appendingPathComponent(shard.folderName)
         let classes = try attributing(step: "classes", hint: "check the spec's \"classes\" files") { try ClassList.load(spec.classes, assets: assets) }
@@ -53,10 +52,10 @@ extension Command {
                 progress.finish("\(domain.spec.name): \(domain.items.count) images in shard \(shard.index) of \(shard.count)")
             }
         }
-        var encoding = PilotEncoding(spec: spec, classes: classes, store: store, batchSize: batchSize, progress: progress, cancel: cancel)
-        encoding.decoders = decoders
+        var encoding = PilotEncoding(spec: spec, classes: classes, store: store, batchSize: pilotEncoding.batchSize, progress: progress, cancel: cancel)
+        encoding.decoders = pilotEncoding.decoders
         encoding.imageLimits = try ImageCommands.imageLimits()
-        encoding.precision = try precisionOption(invocation)
+        encoding.precision = compute.precision
         encoding.baseStore = try FileManager.default.fileExists(atPath: baseURL.appendingPathComponent("v1").path) ? openStore(baseURL) : nil
         let prompts = PilotEncoding.textPrompts(classes: classes, concepts: concepts)
         let promptSlice = prompts.indices.filter { $0 % shard.count == shard.index }.map { prompts[$0] }

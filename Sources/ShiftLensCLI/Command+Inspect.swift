@@ -22,20 +22,14 @@ extension Command {
             """,
         options: [
             .flag("--json", "Print one JSON object (machine output) instead of text."),
-            .activation,
             .value("--known-checkpoints", "FILE", "Extra known checkpoints (JSON list), consulted before the built-in table."),
         ],
+        groups: [CheckpointSettings.self],
         positionals: 1...1
     ) { invocation, console in
         let path = invocation.positionals[0]
-        var overrides = ConfigOverrides(source: Command.Option.activation.name)
+        var overrides = invocation.group(CheckpointSettings.self).overrides
         overrides.allowsUnknownActivation = true
-        if let name = invocation.value(.activation) {
-            guard let activation = Activation(rawValue: name) else {
-                throw UsageError("--activation must be gelu or quick_gelu, not '\(name)'")
-            }
-            overrides.activation = activation
-        }
         if let file = invocation.value("--known-checkpoints") {
             do {
                 overrides.knownCheckpoints = try JSONDecoder().decode([KnownCheckpoint].self, from: Data(contentsOf: URL(fileURLWithPath: file)))

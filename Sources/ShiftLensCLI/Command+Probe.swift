@@ -31,14 +31,8 @@ extension Command {
             .value("--head", "W.npy", "Zero-shot head (C × d), rows L2-normalised."),
             .value("--reference", "H0.npy", "Embeddings of the reference domain."),
             .value("--reference-labels", "Y0.txt", "Class index per reference image."),
-            .value("--seed", "S", "Base seed of every random choice (default 0)."),
-            .value("--outlier-threshold", "TAU", "Ratio at which a dimension is an outlier (default 10)."),
-        ] + conceptOptions + [
-            .flag("--no-linear-probe", "Skip the linear probe (the slowest probe)."),
-            .flag("--no-few-shot", "Skip the few-shot learning curves."),
             .flag("--json", "Print the results as JSON (snake_case keys)."),
             .flag("--bench", "Time the suite on synthetic data (see --bench-* options)."),
-            .flag("--sequential-domains", "Probe one domain at a time (same results; for timing comparisons)."),
             .value("--bench-models", "M", "Benchmark: models (default 16)."),
             .value("--bench-domains", "K", "Benchmark: domains per model, reference included (default 6)."),
             .value("--bench-images", "N", "Benchmark: images per domain (default 10000)."),
@@ -46,19 +40,12 @@ extension Command {
             .value("--bench-classes", "C", "Benchmark: classes of the head (default 1000)."),
             .value("--bench-repeat", "R", "Benchmark: timed repetitions (default 3)."),
             .value("--bench-few-shot-classes", "C", "Benchmark: also time few-shot curves over C classes drawn per domain (default: no curves)."),
-        ]
+        ],
+        groups: [ProbeSwitches.self, ConceptProbeOptions.self]
     ) { invocation, console in
         var options = ProbeOptions()
-        let seedText = invocation.value("--seed") ?? "0"
-        guard let seed = UInt64(seedText) else { throw UsageError("--seed must be a whole number in 0...\(UInt64.max), not '\(seedText)'") }
-        options.seed = seed
-        options.outlierThreshold = try invocation.double("--outlier-threshold", default: 10)
-        guard options.outlierThreshold > 0 else { throw UsageError("--outlier-threshold must be positive") }
-        options.conceptThreshold = try invocation.double("--concept-threshold", default: 0.5)
-        guard (-1...1).contains(options.conceptThreshold) else { throw UsageError("--concept-threshold must be a correlation in -1…1") }
-        options.runLinearProbe = !invocation.flag("--no-linear-probe")
-        options.runFewShot = !invocation.flag("--no-few-shot")
-        options.parallelDomains = !invocation.flag("--sequential-domains")
+        invocation.group(ProbeSwitches.self).apply(to: &options)
+        options.conceptThreshold = invocation.group(ConceptProbeOptions.self).threshold
         if invocation.flag("--bench") {
             return try runProbeBenchmark(invocation, options: options, console: console)
         }
@@ -100,7 +87,7 @@ extension Command {
             let data = try RunResults.encoder().encode(output)
             console.out(String(decoding: data, as: UTF8.self))
         } else {
-            console.out(probeSummary(output, imageCount: embeddings.rows, seed: seed, noteText: englishNoteText(output.notes)))
+            console.out(probeSummary(output, imageCount: embeddings.rows, seed: options.seed, noteText: englishNoteText(output.notes)))
         }
         return ExitCode.ok
     }

@@ -32,8 +32,8 @@ extension Command {
             .value("--embeddings", "DIR", "Use embeddings computed elsewhere (images.csv + <model-slug>.npy) instead of encoding."),
             .value("--fail-on", "fail|watch", "Exit with code 3 when a model's verdict is this or worse (default: exit 0 when the run completes)."),
             .flag("--json", "Print a JSON summary of the run (verdicts, paths, exit code) instead of the table."),
-            .pilotBatch, .threads, .decoders, .precision,
         ],
+        groups: [PilotEncodingOptions.self, ComputeOptions.self],
         positionals: 1...1
     ) { invocation, console in
         let failOn = try invocation.value("--fail-on").map { text in
@@ -44,15 +44,16 @@ extension Command {
         }
         let spec = try loadSpec(try specFile(invocation.positionals[0]))
         let assets = try locateAssets()
-        try configureThreads(invocation)
+        let encoding = invocation.group(PilotEncodingOptions.self), compute = invocation.group(ComputeOptions.self)
+        compute.configureThreads()
         let options = PilotRunner.Options(
             site: invocation.value("--site").map { URL(fileURLWithPath: $0).standardizedFileURL } ?? defaultSite(spec),
             store: storeURL(invocation, spec: spec),
-            batchSize: try batchOption(invocation),
+            batchSize: encoding.batchSize,
             embeddings: invocation.value("--embeddings").map { URL(fileURLWithPath: $0).standardizedFileURL },
-            decoders: try invocation.integer(.decoders, default: PilotEncoding.defaultDecoders, in: 1...64),
+            decoders: encoding.decoders,
             imageLimits: try ImageCommands.imageLimits(),
-            precision: try precisionOption(invocation))
+            precision: compute.precision)
         let cancel = CancellationFlag()
         let interrupt = InterruptHandler(cancel: cancel, console: console)
         defer { interrupt.restore() }
@@ -97,24 +98,6 @@ extension Command {
 
     static func loadSpec(_ url: URL) throws -> PilotSpec {
         try attributing(step: "pilot spec") { try PilotSpec.load(from: url) }
-    }
-
-    /// `--batch N` when given; nil lets each model choose (`EncoderBatch`).
-    static func batchOption(_ invocation: Invocation) throws -> Int? {
-        invocation.value(.pilotBatch) == nil ? nil : try invocation.integer(.pilotBatch, default: 1, in: 1...4096)
-    }
-
-    /// `--precision fp32|bf16`, or nil.
-    static func precisionOption(_ invocation: Invocation) throws -> Precision? {
-        guard let text = invocation.value(.precision) else { return nil }
-        guard let precision = Precision(rawValue: text) else { throw UsageError("--precision must be fp32 or bf16, not '\(text)'") }
-        return precision
-    }
-
-    static func configureThreads(_ invocation: Invocation) throws {
-        if invocation.value(.threads) != nil {
-            ThreadPool.shared.setThreadCount(try invocation.integer(.threads, default: ThreadPool.defaultThreadCount, in: 1...256))
-        }
     }
 
     static func storeURL(_ invocation: Invocation, spec: PilotSpec) -> URL {

@@ -31,21 +31,28 @@ public struct Command: Sendable {
     public let usage: String
     /// Paragraphs shown by `--help` after the synopsis.
     public let discussion: String
+    /// Every option the command accepts: its own, then its groups'.
     public let options: [Option]
+    /// The options only this command has (listed first by `--help`, under "options:").
+    public let ownOptions: [Option]
+    /// The option groups the command takes, in the order `--help` lists them and the parser reads them.
+    public let groups: [any OptionGroup.Type]
     /// How many positional arguments the command accepts.
     public let positionals: ClosedRange<Int>
     public let run: @Sendable (Invocation, Console) throws -> Int32
 
     public init(
         name: String, summary: String, usage: String, discussion: String = "",
-        options: [Option] = [], positionals: ClosedRange<Int> = 0...0,
+        options: [Option] = [], groups: [any OptionGroup.Type] = [], positionals: ClosedRange<Int> = 0...0,
         run: @escaping @Sendable (Invocation, Console) throws -> Int32
     ) {
         self.name = name
         self.summary = summary
         self.usage = usage
         self.discussion = discussion
-        self.options = options
+        self.ownOptions = options
+        self.groups = groups
+        self.options = options + groups.flatMap { $0.options }
         self.positionals = positionals
         self.run = run
     }
@@ -57,26 +64,30 @@ public struct Command: Sendable {
     public func help() -> String {
         var lines = ["shiftlens \(name) — \(summary)", "", "usage: \(usage)"]
         if !discussion.isEmpty { lines += ["", discussion] }
-        let all = options + [.flag("--help", "Show this help.")]
-        lines += ["", "options:"]
-        let labels = all.map { option in
+        // The command's own options, then each group under its heading; one column for all.
+        let sections = [("options", ownOptions + [.flag("--help", "Show this help.")])]
+            + groups.map { ("\($0.heading) options", $0.options) }
+        func label(_ option: Option) -> String {
             switch option.kind {
             case .flag: return option.name
             case .value: return "\(option.name) \(option.valueName)"
             case .values: return "\(option.name) \(option.valueName)..."
             }
         }
-        let width = labels.map(\.count).max() ?? 0
-        for (label, option) in zip(labels, all) {
-            lines.append("  " + label.padding(toLength: width + 2, withPad: " ", startingAt: 0) + option.help)
+        let width = sections.flatMap { $0.1.map { label($0).count } }.max() ?? 0
+        for (heading, options) in sections {
+            lines += ["", heading + ":"]
+            for option in options {
+                lines.append("  " + label(option).padding(toLength: width + 2, withPad: " ", startingAt: 0) + option.help)
+            }
         }
         return lines.joined(separator: "\n")
     }
 }
 
-/// Options several commands share, declared once with one help text. Commands list them in
-/// their `options` and read them through these constants (`invocation.integer(.threads, …)`),
-/// so a misspelt shared option does not compile.
+/// Options several commands share, declared once with one help text. The option groups
+/// (`OptionGroup.swift`) list them and read them through these constants
+/// (`invocation.integer(.threads, …)`), so a misspelt shared option does not compile.
 extension Command.Option {
     public static let threads = Command.Option.value("--threads", "N", "Compute threads (default: all cores, or SHIFTLENS_THREADS).")
     public static let decoders = Command.Option.value(
@@ -84,9 +95,13 @@ extension Command.Option {
     /// `--batch` of the commands that encode a pilot (run, encode); `embed` and `bench` have their own defaults.
     public static let pilotBatch = Command.Option.value(
         "--batch", "N", "Images per encoder pass and store write (default: sized for each model, see docs/running.md).")
+    /// `--model W` of embed and bench (`ModelSelection`).
+    public static let model = Command.Option.value(
+        "--model", "W",
+        "Checkpoint (.safetensors, or PyTorch .pt/.pth/.bin from torch.save or torch.jit.save) in open_clip, OpenAI or Hugging Face naming.")
     public static let activation = Command.Option.value(
         "--activation", "NAME", "gelu or quick_gelu, when no configuration file beside the weights says.")
-    /// `--precision` of run, encode, embed and bench.
+    /// `--precision` of run, encode, embed and bench (`ComputeOptions`).
     public static let precision = Command.Option.value(
         "--precision", "P",
         "fp32 (default) or bf16: the arithmetic of the image tower's transformer layers (run, encode: every model, whatever the pilot says).")
@@ -99,6 +114,8 @@ public struct Invocation: Sendable {
     private var flags: Set<String> = []
     /// The command's option names: looking up any other name is a programming error (a typo).
     private let declared: Set<String>
+    /// The command's option groups, read and checked once the command line is parsed.
+    private var groups: [ObjectIdentifier: any OptionGroup] = [:]
 
     public init(parsing arguments: [String], for command: Command) throws {
         declared = Set(command.options.map(\.name))
@@ -155,6 +172,19 @@ public struct Invocation: Sendable {
             }
             throw UsageError("missing argument")
         }
+        // Every group's values are checked here, before the command does any work.
+        for group in command.groups {
+            groups[ObjectIdentifier(group)] = try group.init(self)
+        }
+    }
+
+    /// The values of one of the command's option groups (`invocation.group(ComputeOptions.self)`);
+    /// traps when the command does not take that group.
+    public func group<Group: OptionGroup>(_ type: Group.Type) -> Group {
+        guard let group = groups[ObjectIdentifier(type)] as? Group else {
+            preconditionFailure("option group \(Group.self) is not taken by this command")
+        }
+        return group
     }
 
     /// Traps when `name` is not one of the command's options: a misspelt lookup must not read as "not given".
@@ -171,6 +201,12 @@ public struct Invocation: Sendable {
     public func values(_ name: String) -> [String] { valuesByName[checked(name)] ?? [] }
 
     public func value(_ option: Command.Option) -> String? { value(option.name) }
+
+    public func flag(_ option: Command.Option) -> Bool { flag(option.name) }
+
+    public func required(_ option: Command.Option) throws -> String { try required(option.name) }
+
+    public func double(_ option: Command.Option, default fallback: Double) throws -> Double { try double(option.name, default: fallback) }
 
     public func integer(_ option: Command.Option, default fallback: Int, in range: ClosedRange<Int> = 1...Int.max) throws -> Int {
         try integer(option.name, default: fallback, in: range)

@@ -48,22 +48,83 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(run(["version", "stray"]).code, 2)
     }
 
-    /// Options shared by several commands are declared once (`Command.Option.threads`, …): each
-    /// command lists the same declaration, so the help text cannot drift between commands.
-    func testSharedOptionsHaveOneHelpText() {
-        let users: [(Command.Option, [String])] = [
-            (.threads, ["run", "encode", "bench"]), (.decoders, ["run", "encode"]),
-            (.activation, ["inspect", "embed", "bench"]), (.pilotBatch, ["run", "encode"]),
+    /// Options shared by several commands are declared once, in option groups: each command lists
+    /// the same group, so the help text cannot drift between commands.
+    func testSharedOptionsComeFromOneGroup() {
+        let users: [(any OptionGroup.Type, [String])] = [
+            (ComputeOptions.self, ["run", "encode", "embed", "bench"]), (PilotEncodingOptions.self, ["run", "encode"]),
+            (ModelSelection.self, ["embed", "bench"]), (CheckpointSettings.self, ["inspect"]),
+            (ProbeSwitches.self, ["probe"]), (ConceptProbeOptions.self, ["probe"]),
         ]
-        for (shared, commands) in users {
+        for (group, commands) in users {
             for name in commands {
-                let option = Command.named(name)?.options.first { $0.name == shared.name }
-                XCTAssertEqual(option?.help, shared.help, "\(name) \(shared.name)")
+                let command = Command.named(name)
+                XCTAssertTrue(command?.groups.contains { $0 == group } ?? false, "\(name) takes \(group)")
+                for shared in group.options {
+                    XCTAssertEqual(command?.options.first { $0.name == shared.name }?.help, shared.help, "\(name) \(shared.name)")
+                }
             }
         }
         for command in Command.all {
             XCTAssertEqual(Set(command.options.map(\.name)).count, command.options.count, "\(command.name) declares an option twice")
         }
+    }
+
+    /// `--help` lists a command's own options under "options:", then each group under its heading.
+    func testHelpListsGroupsUnderHeadings() throws {
+        let help = run(["run", "--help"]).out
+        let own = try XCTUnwrap(help.range(of: "\noptions:\n")), encoding = try XCTUnwrap(help.range(of: "\nencoding options:\n"))
+        let compute = try XCTUnwrap(help.range(of: "\ncompute options:\n"))
+        XCTAssertLessThan(own.lowerBound, encoding.lowerBound)
+        XCTAssertLessThan(encoding.lowerBound, compute.lowerBound)
+        XCTAssertTrue(help[own.upperBound..<encoding.lowerBound].contains("--fail-on fail|watch"), help)
+        XCTAssertTrue(help[own.upperBound..<encoding.lowerBound].contains("--help"), help)
+        XCTAssertFalse(help[own.upperBound..<encoding.lowerBound].contains("--threads"), help)
+        XCTAssertTrue(help[encoding.upperBound..<compute.lowerBound].contains("--decoders N"), help)
+        XCTAssertTrue(help[compute.upperBound...].contains("--threads N"), help)
+        XCTAssertTrue(help[compute.upperBound...].contains("--precision P"), help)
+        // embed takes --threads too (it did not before the groups).
+        let embed = run(["embed", "--help"]).out
+        XCTAssertTrue(embed.contains("\ncompute options:\n  --threads N"), embed)
+        XCTAssertTrue(embed.contains("\nmodel options:\n  --model W"), embed)
+        XCTAssertTrue(run(["probe", "--help"]).out.contains("\nprobe suite options:\n  --seed S"))
+    }
+
+    /// A bad value in a group is a usage error (exit 2) found when the command line is parsed,
+    /// before any work: here before the (missing) pilot spec or checkpoint is read, which would be exit 1.
+    func testBadGroupValuesAreUsageErrorsBeforeAnyWork() {
+        let missing = "/nonexistent-\(UUID().uuidString)"
+        let cases: [([String], String)] = [
+            (["run", missing + "/pilot.json", "--threads", "0"], "--threads must be a whole number in 1...256, not '0'"),
+            (["run", missing + "/pilot.json", "--precision", "fp16"], "--precision must be fp32 or bf16, not 'fp16'"),
+            (["encode", missing + "/pilot.json", "--shard", "0/2", "--decoders", "x"], "--decoders must be a whole number in 1...64, not 'x'"),
+            (["encode", missing + "/pilot.json", "--shard", "0/2", "--batch", "0"], "--batch must be a whole number in 1...4096, not '0'"),
+            (["embed", "--model", missing + "/w.safetensors", "--text", missing, "--out-text", missing, "--threads", "many"],
+             "--threads must be a whole number in 1...256, not 'many'"),
+            (["embed", "--text", missing, "--out-text", missing], "missing required option --model"),
+            (["bench", "--model", missing + "/w.safetensors", "--activation", "relu"], "--activation must be gelu or quick_gelu, not 'relu'"),
+            (["inspect", missing, "--activation", "relu"], "--activation must be gelu or quick_gelu, not 'relu'"),
+            (["probe", "--embeddings", missing, "--head", missing, "--seed", "-1"], "--seed must be a whole number in 0..."),
+            (["probe", "--embeddings", missing, "--head", missing, "--concept-threshold", "2"], "--concept-threshold must be a correlation in -1…1"),
+        ]
+        for (arguments, message) in cases {
+            let result = run(arguments)
+            XCTAssertEqual(result.code, 2, arguments.joined(separator: " "))
+            XCTAssertTrue(result.err.contains(message), "\(arguments.joined(separator: " ")): \(result.err)")
+        }
+    }
+
+    func testGroupValuesAreTyped() throws {
+        let embed = try Invocation(parsing: ["--model", "w.safetensors", "--threads", "3", "--precision", "bf16", "--activation", "quick_gelu"],
+                                   for: .embed)
+        XCTAssertEqual(embed.group(ComputeOptions.self).threads, 3)
+        XCTAssertEqual(embed.group(ComputeOptions.self).precision, .bf16)
+        XCTAssertEqual(embed.group(ModelSelection.self).path, "w.safetensors")
+        XCTAssertEqual(embed.group(ModelSelection.self).settings.activation, .quickGelu)
+        let run = try Invocation(parsing: ["pilot.json"], for: .run)
+        XCTAssertNil(run.group(ComputeOptions.self).threads)
+        XCTAssertNil(run.group(ComputeOptions.self).precision)
+        XCTAssertNil(run.group(PilotEncodingOptions.self).batchSize)
     }
 
     func testTyposGetSuggestions() {
