@@ -16,7 +16,7 @@ public struct CLIPModel: Sendable {
     }
 
     /// Tensor names (last path component) that carry nothing the forward passes need.
-    public static let harmlessExtras: Set<String> = [
+    static let harmlessExtras: Set<String> = [
         "logit_scale", "logit_bias", "attn_mask", "input_resolution", "context_length", "vocab_size", "num_batches_tracked",
     ]
 

@@ -138,7 +138,7 @@ public enum Preprocessor {
     /// The uint8 RGB image after resize + crop + convert (before ToTensor/Normalize), for fidelity
     /// tooling: equal byte for byte to `CenterCrop(size)(Resize(size, BICUBIC)(img)).convert("RGB")`.
     /// Carries the image's warnings, plus one when "I;16" samples above 255 were saturated.
-    public static func resizedAndCropped(_ image: DecodedImage, size: Int) -> RGBImage {
+    static func resizedAndCropped(_ image: DecodedImage, size: Int) -> RGBImage {
         precondition(size > 0, "crop size must be positive")
         let geometry = Geometry(width: image.width, height: image.height, size: size)
         let native = croppedNative(image, geometry: geometry)

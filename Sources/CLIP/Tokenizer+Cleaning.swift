@@ -5,7 +5,7 @@ extension Tokenizer {
     /// `basic_clean` (ftfy's `fix_text` with its defaults — `TextFixer` —, then Python's
     /// `html.unescape` twice, then strip), `whitespace_clean` (runs of Python whitespace to one
     /// space), then Python's `str.lower()`.
-    public static func clean(_ text: String) -> String {
+    static func clean(_ text: String) -> String {
         var text = TextFixer.fixText(text)
         text = htmlUnescape(htmlUnescape(text))
         let words = text.unicodeScalars.split(whereSeparator: isPythonSpace)

@@ -20,11 +20,11 @@ public struct Tokenizer: Sendable {
     /// How many merges of the vocabulary file open_clip uses (49152 − 256 − 2).
     static let mergeCount = 49152 - 256 - 2
 
-    public let startOfText: Int32
-    public let endOfText: Int32
+    let startOfText: Int32
+    let endOfText: Int32
     public let contextLength: Int
     /// Number of ids (`endOfText + 1`): 49408 for the shipped vocabulary.
-    public var vocabularySize: Int { Int(endOfText) + 1 }
+    var vocabularySize: Int { Int(endOfText) + 1 }
 
     /// Token string → id.
     let encoder: [String: Int32]

@@ -61,7 +61,7 @@ public final class EmbeddingStore: @unchecked Sendable {
     }
 
     /// Every (weights, preprocessing) table present on disk.
-    public func allTables() throws -> [EmbeddingTable] {
+    func allTables() throws -> [EmbeddingTable] {
         let v1 = root.appendingPathComponent("v1")
         var result: [EmbeddingTable] = []
         for weights in ((try? FileManager.default.contentsOfDirectory(atPath: v1.path)) ?? []).sorted() where !weights.hasPrefix(".") {

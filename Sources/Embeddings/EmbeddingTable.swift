@@ -20,7 +20,7 @@ import Tensor
 /// stores built by different shardings compact to identical bytes.
 public final class EmbeddingTable: @unchecked Sendable {
     public let folder: URL
-    public let weightsSHA256: String
+    let weightsSHA256: String
     public let preprocessing: String
     public private(set) var dimension: Int?
 

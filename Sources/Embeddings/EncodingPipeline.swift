@@ -69,9 +69,9 @@ public enum EncodingPipeline {
         /// Seconds the calling thread spent inside `encode` (the pure-encode share of `elapsed`).
         public var encodeSeconds: TimeInterval
         /// Seconds the calling thread waited for the decoders with a batch not yet full.
-        public var waitSeconds: TimeInterval
+        var waitSeconds: TimeInterval
         /// Seconds the compute threads spent decoding because no decoded image was waiting.
-        public var helpSeconds: TimeInterval
+        var helpSeconds: TimeInterval
     }
 
     /// - Parameters:
@@ -104,7 +104,7 @@ public enum EncodingPipeline {
     public struct Input: Sendable {
         public var values: [Float]
         /// The image's row of the statistics table (`Statistics`), nil when none is kept.
-        public var statistics: [Float]?
+        var statistics: [Float]?
 
         public init(values: [Float], statistics: [Float]?) {
             self.values = values
@@ -313,7 +313,7 @@ public enum EncodingPipeline {
 
     /// Names of the background decode threads (`sl-decoder-0`, …, as `top -H` and `perf` show
     /// them): short enough for the kernel's 15-byte thread names.
-    public static let decoderThreadPrefix = "sl-decoder-"
+    static let decoderThreadPrefix = "sl-decoder-"
 
     /// One job on `pool`: every participant loads the next unclaimed images until `wanted`
     /// inputs for the encoder are ready (participants may overshoot by one image each) or

@@ -20,7 +20,7 @@ import Weights
 ///
 /// Targets that read files (checkpoints, specs) write the input to a scratch folder first, as the
 /// commands only take paths; a file of this process's own (`FuzzTarget.scratch`) is reused.
-public enum FuzzTarget: String, CaseIterable, Sendable {
+package enum FuzzTarget: String, CaseIterable, Sendable {
     /// JPEG: `ImageFile.layout`, `decode`, RGB conversion and CLIP preprocessing.
     case jpeg
     /// PNG, with its zlib stream: as `jpeg`.
@@ -43,18 +43,18 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case csv
 
     /// Decode limits of the image targets.
-    public static let imageLimits = DecodingLimits(maxPixels: 1 << 22, maxMemory: 64 << 20, maxFileBytes: 16 << 20)
+    package static let imageLimits = DecodingLimits(maxPixels: 1 << 22, maxMemory: 64 << 20, maxFileBytes: 16 << 20)
 
     /// How far an input got: `kind` is "accepted" (every step succeeded) or the type of the error
     /// that ended it, `detail` the error's message.
-    public struct Outcome: Sendable {
-        public var kind: String
-        public var detail: String
+    package struct Outcome: Sendable {
+        package var kind: String
+        package var detail: String
     }
 
     /// Runs the target on `bytes`. Errors are expected; only a trap is a failure.
     @discardableResult
-    public func run(_ bytes: [UInt8]) -> Outcome {
+    package func run(_ bytes: [UInt8]) -> Outcome {
         do {
             switch self {
             case .jpeg:
@@ -89,7 +89,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     /// largest file taken). Test fixtures first; `Tests/FuzzTests/Fixtures/seeds` (make_seeds.py)
     /// for what no fixture holds; `Tests/FuzzTests/Fixtures/crashes/<target>` for every input a
     /// fuzzer once crashed on.
-    public var seedSources: [(folder: String, suffixes: [String], maxBytes: Int)] {
+    var seedSources: [(folder: String, suffixes: [String], maxBytes: Int)] {
         let hostile = "Tests/ShiftLensCLITests/Fixtures/hostile"
         let own: [(String, [String], Int)] = [("Tests/FuzzTests/Fixtures/seeds/\(rawValue)", [""], 1 << 20), ("Tests/FuzzTests/Fixtures/crashes/\(rawValue)", [""], 1 << 20)]
         switch self {
@@ -117,7 +117,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     }
 
     /// The seed files under `root` (the package folder), sorted by path.
-    public func seeds(root: URL) -> [(name: String, bytes: [UInt8])] {
+    package func seeds(root: URL) -> [(name: String, bytes: [UInt8])] {
         var seeds: [(String, [UInt8])] = []
         for (folder, suffixes, maxBytes) in seedSources {
             let url = root.appendingPathComponent(folder).standardized
@@ -170,10 +170,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     }
 
     /// This process's scratch folder: in /dev/shm when there is one (fuzzers write a file per input).
-    public static let scratch = Scratch()
+    package static let scratch = Scratch()
 
-    public final class Scratch: @unchecked Sendable {
-        public let folder: URL
+    package final class Scratch: @unchecked Sendable {
+        package let folder: URL
 
         init() {
             let shm = URL(fileURLWithPath: "/dev/shm")
@@ -196,7 +196,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
         }
 
         /// Removes the folder (the fuzzer calls this at exit; tests when done).
-        public func remove() { try? FileManager.default.removeItem(at: folder) }
+        package func remove() { try? FileManager.default.removeItem(at: folder) }
     }
 }
 

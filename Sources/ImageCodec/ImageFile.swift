@@ -11,7 +11,7 @@ public enum ImageFile {
     }
 
     /// The format `bytes` start with, or nil.
-    public static func sniff(_ bytes: [UInt8]) -> Format? {
+    static func sniff(_ bytes: [UInt8]) -> Format? {
         if PNGDecoder.matches(bytes) { return .png }
         if bytes.count >= 3, bytes[0] == 0xFF, bytes[1] == 0xD8, bytes[2] == 0xFF { return .jpeg }
         return nil
@@ -38,9 +38,9 @@ public enum ImageFile {
         public var memoryNeeded: Int
         /// A JPEG's quantisation tables defined before its first scan, by slot (0…3), in natural
         /// (row-major) order; empty for a PNG. For `ImageStatistics.jpegQuality`.
-        public var quantisationTables: [[Int]?] = []
+        var quantisationTables: [[Int]?] = []
         /// A JPEG's component count (1: grayscale); nil for a PNG.
-        public var jpegComponents: Int?
+        var jpegComponents: Int?
     }
 
     /// The size, mode and decoding memory of `bytes` from its headers (a PNG's IHDR, a JPEG's

@@ -20,7 +20,7 @@ public final class MemoryBudget: @unchecked Sendable {
     }
 
     /// Bytes reserved at the moment (for tests and diagnostics).
-    public var reserved: Int { condition.withLock { held } }
+    var reserved: Int { condition.withLock { held } }
 
     /// Runs `body` while `bytes` are reserved.
     public func withReservation<Result>(_ bytes: Int, _ body: () throws -> Result) throws -> Result {

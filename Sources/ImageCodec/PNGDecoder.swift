@@ -16,7 +16,7 @@ import Support
 /// zeros when the zlib stream ends cleanly — is `.truncated`. Ancillary chunks
 /// (including APNG's) are skipped, so an APNG decodes to its default image, as in Pillow.
 public enum PNGDecoder {
-    public static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
+    static let signature: [UInt8] = [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]
 
     /// True if `bytes` start with the PNG signature.
     public static func matches(_ bytes: [UInt8]) -> Bool {

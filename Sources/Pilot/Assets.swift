@@ -14,17 +14,17 @@ import Darwin
 ///    then an `assets/` folder in the executable's folder or one of its parents (a build under
 ///    a checkout's `.build/…` finds the checkout's);
 /// 3. an `assets/` folder in the current directory or one of its parents.
-public struct Assets: Sendable {
-    public let root: URL
+package struct Assets: Sendable {
+    package let root: URL
 
-    public init(root: URL) {
+    package init(root: URL) {
         self.root = root
     }
 
-    public enum Error: Swift.Error, CustomStringConvertible {
+    package enum Error: Swift.Error, CustomStringConvertible {
         case notFound(searched: [String])
         case notAssetsFolder(String)
-        public var description: String {
+        package var description: String {
             switch self {
             case .notFound(let searched):
                 return "cannot find the shiftlens assets folder (searched \(searched.joined(separator: ", ")))"
@@ -36,7 +36,7 @@ public struct Assets: Sendable {
 
     /// The assets folder, searched as the type's documentation says. A `SHIFTLENS_ASSETS`
     /// that does not name an assets folder is an error rather than silently skipped.
-    public static func locate(
+    package static func locate(
         environment: [String: String] = ProcessInfo.processInfo.environment,
         executable: URL? = executableURL(),
         currentDirectory: URL = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
@@ -73,7 +73,7 @@ public struct Assets: Sendable {
     }
 
     /// The running executable's path with symbolic links resolved, whatever `argv[0]` says.
-    public static func executableURL() -> URL? {
+    package static func executableURL() -> URL? {
         #if os(Linux)
         if let path = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
             return URL(fileURLWithPath: path)
@@ -93,8 +93,8 @@ public struct Assets: Sendable {
         FileManager.default.fileExists(atPath: url.appendingPathComponent("imagenet/classnames.txt").path)
     }
 
-    public func url(_ relativePath: String) -> URL { root.appendingPathComponent(relativePath) }
+    package func url(_ relativePath: String) -> URL { root.appendingPathComponent(relativePath) }
 
     /// The `templates/` folder beside `assets/`.
-    public var templates: URL { root.deletingLastPathComponent().appendingPathComponent("templates") }
+    package var templates: URL { root.deletingLastPathComponent().appendingPathComponent("templates") }
 }

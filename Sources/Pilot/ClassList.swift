@@ -2,21 +2,21 @@ import Foundation
 
 /// The classes of a pilot: display names (what the prompts say), optional WordNet ids
 /// (to recognise `n01440764`-style folders) and the prompt templates.
-public struct ClassList: Sendable, Equatable {
-    public var names: [String]
+package struct ClassList: Sendable, Equatable {
+    package var names: [String]
     /// Same order as `names`, or empty.
-    public var wnids: [String]
+    package var wnids: [String]
     /// Prompt templates with `{c}` where the class name goes.
-    public var templates: [String]
+    package var templates: [String]
 
-    public init(names: [String], wnids: [String] = [], templates: [String]) {
+    package init(names: [String], wnids: [String] = [], templates: [String]) {
         self.names = names
         self.wnids = wnids
         self.templates = templates
     }
 
     /// Reads the class list a spec asks for.
-    public static func load(_ classes: PilotSpec.Classes, assets: Assets) throws -> ClassList {
+    package static func load(_ classes: PilotSpec.Classes, assets: Assets) throws -> ClassList {
         switch classes {
         case .imagenet(let set):
             return try imagenet(templates: set, assets: assets)
@@ -40,7 +40,7 @@ public struct ClassList: Sendable, Equatable {
         }
     }
 
-    public static func imagenet(templates set: PilotSpec.TemplateSet = .openai80, assets: Assets) throws -> ClassList {
+    package static func imagenet(templates set: PilotSpec.TemplateSet = .openai80, assets: Assets) throws -> ClassList {
         ClassList(
             names: try lines(of: assets.url("imagenet/classnames.txt")),
             wnids: try lines(of: assets.url("imagenet/wnids.txt")),
@@ -49,7 +49,7 @@ public struct ClassList: Sendable, Equatable {
 
     /// Indices of a subset's ImageNet classes within the 1000, ascending: the 200 of ImageNet-R or
     /// ImageNet-A, or ObjectNet's 125.
-    public static func subsetIndices(_ subset: PilotSpec.ClassSubset, of list: ClassList, assets: Assets) throws -> [Int] {
+    package static func subsetIndices(_ subset: PilotSpec.ClassSubset, of list: ClassList, assets: Assets) throws -> [Int] {
         if subset == .objectnet { return try ObjectNetClasses.load(assets: assets).headClasses }
         let file = assets.url(subset == .imagenetR ? "imagenet/imagenet-r-wnids.txt" : "imagenet/imagenet-a-wnids.txt")
         let wanted = Set(try lines(of: file))
@@ -61,7 +61,7 @@ public struct ClassList: Sendable, Equatable {
     }
 
     /// The prompts for one class.
-    public func prompts(forClass index: Int) -> [String] {
+    package func prompts(forClass index: Int) -> [String] {
         templates.map { $0.replacingOccurrences(of: "{c}", with: names[index]) }
     }
 

@@ -2,14 +2,14 @@ import Foundation
 import Support
 
 /// One image of a domain.
-public struct DatasetItem: Sendable, Equatable {
-    public var url: URL
+package struct DatasetItem: Sendable, Equatable {
+    package var url: URL
     /// Path relative to the domain folder (or as written in the manifest) — what reports show.
-    public var relativePath: String
+    package var relativePath: String
     /// Class index into the pilot's `ClassList`, or nil when unlabelled.
-    public var label: Int?
+    package var label: Int?
 
-    public init(url: URL, relativePath: String, label: Int?) {
+    package init(url: URL, relativePath: String, label: Int?) {
         self.url = url
         self.relativePath = relativePath
         self.label = label
@@ -17,8 +17,8 @@ public struct DatasetItem: Sendable, Equatable {
 }
 
 /// What scanning a domain found, including everything it passed over and why.
-public struct DatasetScan: Sendable, Equatable {
-    public enum Layout: String, Sendable, Equatable {
+package struct DatasetScan: Sendable, Equatable {
+    package enum Layout: String, Sendable, Equatable {
         case classNameFolders = "class-name folders"
         case wordNetFolders = "WordNet-id folders"
         case indexFolders = "class-index folders"
@@ -27,20 +27,20 @@ public struct DatasetScan: Sendable, Equatable {
         case unlabeled = "unlabelled folder"
     }
 
-    public var layout: Layout
-    public var items: [DatasetItem]
+    package var layout: Layout
+    package var items: [DatasetItem]
     /// Hidden files and folders (names starting with ".") passed over.
-    public var hiddenSkipped: Int
+    package var hiddenSkipped: Int
     /// Files that are not `.jpg`/`.jpeg`/`.png` (any case).
-    public var nonImagesSkipped: Int
+    package var nonImagesSkipped: Int
     /// Folder names or manifest labels that are not in the class list, with their image counts.
-    public var unknownLabels: [String: Int]
+    package var unknownLabels: [String: Int]
     /// Manifest rows naming files that do not exist.
-    public var missingFiles: [String]
+    package var missingFiles: [String]
 
-    public var isLabeled: Bool { layout != .unlabeled && items.contains { $0.label != nil } }
+    package var isLabeled: Bool { layout != .unlabeled && items.contains { $0.label != nil } }
 
-    public init(layout: Layout, items: [DatasetItem], hiddenSkipped: Int = 0, nonImagesSkipped: Int = 0,
+    package init(layout: Layout, items: [DatasetItem], hiddenSkipped: Int = 0, nonImagesSkipped: Int = 0,
                 unknownLabels: [String: Int] = [:], missingFiles: [String] = []) {
         self.layout = layout
         self.items = items
@@ -57,12 +57,12 @@ public struct DatasetScan: Sendable, Equatable {
 /// With `objectNet` (an ObjectNet domain), folder names and manifest labels are ObjectNet's
 /// folder or class names, each labelled with its first ImageNet class (`ObjectNetClasses.label(for:)`);
 /// images of ObjectNet classes without an ImageNet match count as unknown labels.
-public enum DatasetScanner {
+package enum DatasetScanner {
     static let imageExtensions: Set<String> = ["jpg", "jpeg", "png"]
     /// Largest CSV manifest read: ~2 million rows of typical paths.
     static let maxManifestBytes = 256 << 20
 
-    public static func scan(_ domain: PilotSpec.Domain, classes: ClassList, objectNet: ObjectNetClasses? = nil) throws -> DatasetScan {
+    package static func scan(_ domain: PilotSpec.Domain, classes: ClassList, objectNet: ObjectNetClasses? = nil) throws -> DatasetScan {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: domain.path.path, isDirectory: &isDirectory) else {
             throw PilotError.dataset(path: domain.path.path, message: "does not exist")
@@ -135,7 +135,7 @@ public enum DatasetScanner {
     }
 
     /// Class-name lookup: exact, then case-insensitive with `_` read as a space.
-    public static func lookup(_ names: [String]) -> (String) -> Int? {
+    package static func lookup(_ names: [String]) -> (String) -> Int? {
         let exact = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         let loose = Dictionary(names.enumerated().map { (normalize($1), $0) }, uniquingKeysWith: { first, _ in first })
         return { exact[$0] ?? loose[normalize($0)] }
@@ -236,7 +236,7 @@ public enum DatasetScanner {
     }
 
     /// Follows symlinks.
-    public static func isDirectory(_ url: URL) -> Bool {
+    package static func isDirectory(_ url: URL) -> Bool {
         var flag: ObjCBool = false
         return FileManager.default.fileExists(atPath: url.path, isDirectory: &flag) && flag.boolValue
     }

@@ -8,17 +8,17 @@ import Foundation
 /// classes and counts a prediction correct when it is any ImageNet class mapped to the image's
 /// ObjectNet class. An ObjectNet image is labelled here with the first (lowest-index) ImageNet
 /// class of its ObjectNet class; `groups` then makes every class of that ObjectNet class correct.
-public struct ObjectNetClasses: Sendable, Equatable {
+package struct ObjectNetClasses: Sendable, Equatable {
     /// The ObjectNet classes that overlap ImageNet, sorted by name.
-    public let names: [String]
+    package let names: [String]
     /// Per ObjectNet class (same order as `names`), the ImageNet class indices it maps to, ascending.
-    public let imagenetClasses: [[Int]]
+    let imagenetClasses: [[Int]]
     /// ObjectNet's folder names (e.g. `alarm_clock`) of those classes → ObjectNet class index.
-    public let folders: [String: Int]
+    package let folders: [String: Int]
     /// Folder and class names, normalised (`DatasetScanner.normalize`) → ObjectNet class index.
     private let lookup: [String: Int]
 
-    public init(names: [String], imagenetClasses: [[Int]], folders: [String: Int]) {
+    package init(names: [String], imagenetClasses: [[Int]], folders: [String: Int]) {
         self.names = names
         self.imagenetClasses = imagenetClasses
         self.folders = folders
@@ -30,7 +30,7 @@ public struct ObjectNetClasses: Sendable, Equatable {
 
     /// Reads the three mapping files; throws when one is missing or unreadable, or when a name
     /// does not resolve to exactly one ImageNet class.
-    public static func load(assets: Assets) throws -> ObjectNetClasses {
+    package static func load(assets: Assets) throws -> ObjectNetClasses {
         let folder = assets.url("imagenet/objectnet")
         let toImagenet = try stringMap(folder.appendingPathComponent("objectnet_to_imagenet_1k.json"))
         let folderNames = try stringMap(folder.appendingPathComponent("folder_to_objectnet_label.json"))
@@ -65,11 +65,11 @@ public struct ObjectNetClasses: Sendable, Equatable {
     }
 
     /// The ImageNet classes the head keeps, ascending (125 with the shipped mapping).
-    public var headClasses: [Int] { imagenetClasses.flatMap { $0 }.sorted() }
+    var headClasses: [Int] { imagenetClasses.flatMap { $0 }.sorted() }
 
     /// For each of `headClasses`, its ObjectNet class index: the class groups of an ObjectNet
     /// domain (a prediction is correct when its group is the label's group).
-    public var groups: [Int] {
+    package var groups: [Int] {
         var group: [Int: Int] = [:]
         for (objectNetClass, list) in imagenetClasses.enumerated() { for c in list { group[c] = objectNetClass } }
         return headClasses.map { group[$0]! }
@@ -78,7 +78,7 @@ public struct ObjectNetClasses: Sendable, Equatable {
     /// The ImageNet class an image is labelled with, from its folder name (`alarm_clock`) or its
     /// ObjectNet class name (`Alarm clock`; case and `_`/space ignored): the first ImageNet class
     /// of its ObjectNet class. `nil` for ObjectNet classes that do not overlap ImageNet.
-    public func label(for name: String) -> Int? {
+    package func label(for name: String) -> Int? {
         (folders[name] ?? lookup[DatasetScanner.normalize(name)]).map { imagenetClasses[$0][0] }
     }
 

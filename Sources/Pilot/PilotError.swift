@@ -1,6 +1,6 @@
 /// Why a pilot spec or a dataset could not be used. Spec errors carry the JSON path of
 /// the offending value (`domains[1].path`) and the file they came from.
-public enum PilotError: Error, Equatable, CustomStringConvertible {
+package enum PilotError: Error, Equatable, CustomStringConvertible {
     /// The spec file is not valid JSON (or not a JSON object).
     case malformed(file: String, message: String)
     /// A key the spec does not know — usually a typo.
@@ -13,7 +13,7 @@ public enum PilotError: Error, Equatable, CustomStringConvertible {
     /// A dataset folder or manifest that cannot be read as a dataset.
     case dataset(path: String, message: String)
 
-    public var code: String {
+    package var code: String {
         switch self {
         case .malformed: return "malformed"
         case .unknownKey: return "unknown-key"
@@ -25,7 +25,7 @@ public enum PilotError: Error, Equatable, CustomStringConvertible {
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .malformed(let file, let message):
             return "\(file): not a valid pilot spec: \(message)"

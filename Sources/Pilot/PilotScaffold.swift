@@ -2,9 +2,9 @@ import Foundation
 
 /// `shiftlens init DIR`: a pilot folder to fill in — a commented `pilot.json`, class and
 /// template files, dataset folders and a README for the person preparing the data.
-public enum PilotScaffold {
+package enum PilotScaffold {
     /// Creates the scaffold; refuses to touch a folder that already has files in it.
-    public static func create(at folder: URL) throws -> [String] {
+    package static func create(at folder: URL) throws -> [String] {
         let fileManager = FileManager.default
         if let existing = try? fileManager.contentsOfDirectory(atPath: folder.path), !existing.isEmpty {
             throw PilotError.dataset(path: folder.path, message: "is not empty; choose a new folder (shiftlens init never overwrites files)")

@@ -6,11 +6,11 @@ import Support
 /// Parsed strictly from JSON (`PilotSpec.load(from:)`): unknown keys, wrong types and
 /// missing files are errors carrying the JSON path and the file. Relative paths resolve
 /// against the spec file's folder. The format is documented in docs/pilot-spec.md.
-public struct PilotSpec: Sendable, Equatable {
-    public enum Language: String, Sendable, Equatable, CaseIterable { case en, ja }
+package struct PilotSpec: Sendable, Equatable {
+    package enum Language: String, Sendable, Equatable, CaseIterable { case en, ja }
 
     /// Where class names and prompt templates come from.
-    public enum Classes: Sendable, Equatable {
+    package enum Classes: Sendable, Equatable {
         /// The 1000 curated ImageNet names and the 80 OpenAI templates (or the 7-template subset).
         case imagenet(templates: TemplateSet)
         /// Names (one per line) and templates (one per line, `{c}` for the class) from files;
@@ -18,17 +18,17 @@ public struct PilotSpec: Sendable, Equatable {
         case files(names: URL, templates: TemplateSource, wnids: URL?)
     }
 
-    public enum TemplateSet: String, Sendable, Equatable { case openai80 = "imagenet", simple7 = "simple" }
+    package enum TemplateSet: String, Sendable, Equatable { case openai80 = "imagenet", simple7 = "simple" }
 
-    public enum TemplateSource: Sendable, Equatable {
+    package enum TemplateSource: Sendable, Equatable {
         case preset(TemplateSet)
         case file(URL)
     }
 
-    public enum DomainRole: String, Sendable, Equatable { case reference, shift }
+    package enum DomainRole: String, Sendable, Equatable { case reference, shift }
 
     /// How a domain's images get their labels.
-    public enum LabelSource: String, Sendable, Equatable {
+    package enum LabelSource: String, Sendable, Equatable {
         /// Folder layout decides: class folders → labelled, a flat folder → unlabelled; a `.csv` path → manifest.
         case auto
         /// Ignore any folder structure: every image is unlabelled.
@@ -38,49 +38,49 @@ public struct PilotSpec: Sendable, Equatable {
     /// ImageNet's class subsets of the testbed's shifts: the 200 classes of ImageNet-R and
     /// ImageNet-A, and ObjectNet's 125 ImageNet classes (under 113 ObjectNet classes, see
     /// `ObjectNetClasses`: scored by class group, border cropped).
-    public enum ClassSubset: String, Sendable, Equatable, CaseIterable {
+    package enum ClassSubset: String, Sendable, Equatable, CaseIterable {
         case imagenetR = "imagenet-r", imagenetA = "imagenet-a", objectnet
     }
 
-    public struct Domain: Sendable, Equatable {
-        public var name: String
+    package struct Domain: Sendable, Equatable {
+        package var name: String
         /// A folder (ImageFolder or flat) or a CSV manifest `path,label`.
-        public var path: URL
-        public var role: DomainRole
-        public var labels: LabelSource
-        public var classSubset: ClassSubset?
+        package var path: URL
+        package var role: DomainRole
+        package var labels: LabelSource
+        package var classSubset: ClassSubset?
 
         /// Pixels cropped off every side before preprocessing: 2 for ObjectNet (its images carry
         /// a 1-pixel red frame; the testbed's protocol), else 0.
-        public var borderCrop: Int { classSubset == .objectnet ? 2 : 0 }
+        package var borderCrop: Int { classSubset == .objectnet ? 2 : 0 }
     }
 
-    public struct Model: Sendable, Equatable {
-        public var name: String
-        public var weights: URL
+    package struct Model: Sendable, Equatable {
+        package var name: String
+        package var weights: URL
         /// "gelu" or "quick_gelu" when the checkpoint cannot tell.
-        public var activation: String?
+        package var activation: String?
         /// Counts as a baseline point for effective robustness instead of a candidate.
-        public var baseline: Bool
-        public var mean: [Double]?
-        public var std: [Double]?
-        public var imageSize: Int?
+        package var baseline: Bool
+        package var mean: [Double]?
+        package var std: [Double]?
+        package var imageSize: Int?
         /// "fp32" or "bf16": the arithmetic of the image tower's linear layers (nil: fp32).
-        public var precision: String?
+        package var precision: String?
     }
 
     /// The pilot's pass/fail thresholds (fractions, 0–1).
-    public struct Criteria: Sendable, Equatable {
+    package struct Criteria: Sendable, Equatable {
         /// Lowest acceptable zero-shot top-1 on every domain, the reference included.
-        public var minAccuracy: Double?
+        package var minAccuracy: Double?
         /// Largest acceptable relative drop `1 − acc_shift / acc_reference`.
-        public var maxRelativeDrop: Double?
+        package var maxRelativeDrop: Double?
         /// Lowest acceptable effective robustness, a difference of accuracies (−0.05: 5 points
         /// under the baseline line); a model is flagged when the whole 95 % interval of its ER
         /// lies below it.
-        public var minEffectiveRobustness: Double
-        public static let defaultMinEffectiveRobustness = -0.05
-        public init(minAccuracy: Double? = nil, maxRelativeDrop: Double? = nil, minEffectiveRobustness: Double = Criteria.defaultMinEffectiveRobustness) {
+        package var minEffectiveRobustness: Double
+        package static let defaultMinEffectiveRobustness = -0.05
+        package init(minAccuracy: Double? = nil, maxRelativeDrop: Double? = nil, minEffectiveRobustness: Double = Criteria.defaultMinEffectiveRobustness) {
             self.minAccuracy = minAccuracy
             self.maxRelativeDrop = maxRelativeDrop
             self.minEffectiveRobustness = minEffectiveRobustness
@@ -89,61 +89,61 @@ public struct PilotSpec: Sendable, Equatable {
 
     /// A named set of criteria ("trial", "line 3"); stages are listed in the order a model is
     /// meant to pass them, and every run reports the highest one each model meets.
-    public struct Stage: Sendable, Equatable {
-        public var name: String
-        public var criteria: Criteria
-        public init(name: String, criteria: Criteria) {
+    package struct Stage: Sendable, Equatable {
+        package var name: String
+        package var criteria: Criteria
+        package init(name: String, criteria: Criteria) {
             self.name = name
             self.criteria = criteria
         }
     }
 
     /// Probe settings; every default is documented in docs/pilot-spec.md.
-    public struct ProbeSettings: Sendable, Equatable {
-        public var seed: UInt64 = 0
-        public var outlierThreshold: Double = 10
-        public var conceptThreshold: Double = 0.5
+    package struct ProbeSettings: Sendable, Equatable {
+        package var seed: UInt64 = 0
+        package var outlierThreshold: Double = 10
+        package var conceptThreshold: Double = 0.5
         /// Whether the linear probe runs (the costliest probe with many classes; see docs/probes.md).
-        public var linearProbe: Bool = true
+        package var linearProbe: Bool = true
         /// Whether the few-shot learning curve runs, its draws per k and its largest k.
-        public var fewShot: Bool = true
-        public var fewShotDraws: Int = 5
-        public var fewShotMaxShots: Int = 16
-        public var fewShotMaxClasses: Int = 100
+        package var fewShot: Bool = true
+        package var fewShotDraws: Int = 5
+        package var fewShotMaxShots: Int = 16
+        package var fewShotMaxClasses: Int = 100
         /// Whether the prompt probe runs (accuracy per template and of the subset chosen on the
         /// reference; T times the zero-shot head's products, so off by default).
-        public var prompts: Bool = false
+        package var prompts: Bool = false
         /// Extra concepts (one per line, optionally `category<TAB>concept`) added to the shipped vocabulary.
-        public var extraConcepts: URL?
-        public init() {}
+        package var extraConcepts: URL?
+        package init() {}
     }
 
     /// A short identifier (`[a-z0-9._-]+`) used in folder names.
-    public var pilot: String
-    public var title: String
+    package var pilot: String
+    package var title: String
     /// The decision the packet's cover asks ("Should we deploy … on line 3?").
-    public var question: String?
-    public var language: Language
-    public var classes: Classes
-    public var domains: [Domain]
-    public var models: [Model]
-    public var criteria: Criteria
+    package var question: String?
+    package var language: Language
+    package var classes: Classes
+    package var domains: [Domain]
+    package var models: [Model]
+    package var criteria: Criteria
     /// The pilot's stages, in its order (empty when it declares none).
-    public var stages: [Stage]
-    public var probes: ProbeSettings
+    package var stages: [Stage]
+    package var probes: ProbeSettings
     /// Baseline points for effective robustness: CSV `model,domain,reference_accuracy,accuracy`.
-    public var baselines: URL?
+    package var baselines: URL?
     /// The spec file itself.
-    public var file: URL
+    package var file: URL
 
-    public var referenceDomain: Domain { domains.first { $0.role == .reference }! }
+    package var referenceDomain: Domain { domains.first { $0.role == .reference }! }
 
     // MARK: Loading
 
     /// Largest spec file read (specs are a few KB).
     static let maxSpecBytes = 16 << 20
 
-    public static func load(from url: URL) throws -> PilotSpec {
+    package static func load(from url: URL) throws -> PilotSpec {
         let file = url.path
         let data: Data
         do throws(InputFile.Error) {

@@ -1,18 +1,18 @@
 /// A failure shown to the user: which step, which file, what happened and what to do next.
-public struct ShiftLensError: Error, CustomStringConvertible {
-    public var step: String
-    public var path: String?
-    public var message: String
-    public var hint: String?
+package struct ShiftLensError: Error, CustomStringConvertible {
+    var step: String
+    package var path: String?
+    package var message: String
+    var hint: String?
 
-    public init(step: String, path: String? = nil, message: String, hint: String? = nil) {
+    package init(step: String, path: String? = nil, message: String, hint: String? = nil) {
         self.step = step
         self.path = path
         self.message = message
         self.hint = hint
     }
 
-    public var description: String {
+    package var description: String {
         var text = "error: \(step)"
         if let path { text += " \(path)" }
         text += ": \(message)"

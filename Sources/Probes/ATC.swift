@@ -19,22 +19,22 @@ import Support
 /// construction. On every labelled domain the estimate's error (estimate − measured top-1) is
 /// reported; `errorSummary` gathers them so that a reader of an unlabelled domain sees how far
 /// each estimator was off where it could be checked.
-public enum ATC {
+package enum ATC {
     /// The per-image score the threshold is put on (defined in Results).
-    public typealias Score = ATCScore
+    package typealias Score = ATCScore
 
     /// Reference rows that fit the threshold and rows that check it.
-    public struct Split: Sendable, Equatable {
+    package struct Split: Sendable, Equatable {
         /// Increasing row indices; ⌈n/2⌉ of them.
-        public let fitRows: [Int]
+        let fitRows: [Int]
         /// Increasing row indices; the other ⌊n/2⌋.
-        public let checkRows: [Int]
-        public let seed: UInt64
+        let checkRows: [Int]
+        package let seed: UInt64
     }
 
     /// The fit half is the first ⌈n/2⌉ entries of the SplitMix64 permutation of `0..<count`
     /// seeded with `seed`; the check half is the rest.
-    public static func split(count: Int, seed: UInt64) -> Split {
+    package static func split(count: Int, seed: UInt64) -> Split {
         var generator = SplitMix64(seed: seed)
         let order = generator.permutation(count)
         let fitCount = (count + 1) / 2
@@ -42,7 +42,7 @@ public enum ATC {
     }
 
     /// The threshold for `referenceScores` of which `referenceCorrect` were correct top-1 predictions.
-    public static func threshold(referenceScores: [Double], referenceCorrect: Int) throws -> Double {
+    package static func threshold(referenceScores: [Double], referenceCorrect: Int) throws -> Double {
         guard !referenceScores.isEmpty else { throw ProbesError.invalid("ATC needs reference images") }
         guard referenceCorrect >= 0, referenceCorrect <= referenceScores.count else {
             throw ProbesError.invalid("\(referenceCorrect) correct of \(referenceScores.count)")
@@ -53,7 +53,7 @@ public enum ATC {
     }
 
     /// `score` for every image of `scores`.
-    public static func values(_ score: Score, _ scores: ZeroShot.Scores) -> [Double] {
+    package static func values(_ score: Score, _ scores: ZeroShot.Scores) -> [Double] {
         switch score {
         case .maxConfidence: return scores.confidences
         case .negativeEntropy: return scores.negativeEntropies
@@ -61,14 +61,14 @@ public enum ATC {
     }
 
     /// One score's threshold, fitted on the fit half of the reference.
-    public struct Estimator: Sendable, Equatable {
-        public let score: Score
-        public let threshold: Double
+    package struct Estimator: Sendable, Equatable {
+        package let score: Score
+        package let threshold: Double
     }
 
     /// Fits `score`'s threshold on `split.fitRows` of the reference (`scores`, and `correct[i]`
     /// whether image i's top-1 prediction is right). Throws when the fit half is empty.
-    public static func fit(score: Score, reference scores: ZeroShot.Scores, correct: [Bool], split: Split) throws -> Estimator {
+    package static func fit(score: Score, reference scores: ZeroShot.Scores, correct: [Bool], split: Split) throws -> Estimator {
         let values = values(score, scores)
         guard correct.count == values.count else { throw ProbesError.shape("\(correct.count) outcomes for \(values.count) images") }
         let fitted = split.fitRows.map { values[$0] }
@@ -77,7 +77,7 @@ public enum ATC {
     }
 
     /// The fraction of `values` at or above the threshold; `nil` for no image.
-    public static func estimate(_ estimator: Estimator, values: [Double]) -> Double? {
+    package static func estimate(_ estimator: Estimator, values: [Double]) -> Double? {
         guard !values.isEmpty else { return nil }
         let above = values.reduce(0) { $0 + ($1 >= estimator.threshold ? 1 : 0) }
         return Double(above) / Double(values.count)
@@ -85,7 +85,7 @@ public enum ATC {
 
     /// The estimate on `rows` of a domain (all rows when `nil`), with its error when the
     /// domain's outcomes are known. `nil` when no row is left.
-    public static func result(
+    static func result(
         _ estimator: Estimator, scores: ZeroShot.Scores, correct: [Bool]?, rows: [Int]? = nil
     ) -> LabelFreeEstimate? {
         let all = values(estimator.score, scores)
@@ -102,7 +102,7 @@ public enum ATC {
 
     /// Per score, the errors of every estimate that could be checked (a labelled domain, or the
     /// reference's check half), in the order the scores first appear.
-    public static func errorSummary(_ estimates: [LabelFreeEstimate]) -> [LabelFreeErrorSummary] {
+    static func errorSummary(_ estimates: [LabelFreeEstimate]) -> [LabelFreeErrorSummary] {
         var order = [Score]()
         var errors = [Score: [Double]]()
         for estimate in estimates {

@@ -23,13 +23,13 @@ import Support
 /// the ECE of the draw computed on the same bins; the mean and the 95th percentile (numpy's
 /// linear percentile) are reported. An ECE inside that range is indistinguishable from a
 /// calibrated head at this sample size.
-public enum Calibration {
-    public static let defaultBins = 15
-    public static let defaultResamples = 200
+enum Calibration {
+    static let defaultBins = 15
+    static let defaultResamples = 200
 
     /// The calibration of one domain; `nil` with no image. `confidences[i]` in [0, 1] and
     /// `correct[i]` belong to image i.
-    public static func analyze(
+    static func analyze(
         confidences: [Double], correct: [Bool], bins: Int = defaultBins, resamples: Int = defaultResamples, seed: UInt64
     ) throws -> CalibrationResult? {
         let n = confidences.count

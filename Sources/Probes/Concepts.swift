@@ -26,9 +26,9 @@ import Tensor
 /// Fewer than `minimumImages` images: no result (the caller says so). More than
 /// `maximumImages`: a seeded subsample of that size (drawn before the permutations, from the
 /// same generator), so the d × K × n product of each permutation stays affordable.
-public enum Concepts {
+package enum Concepts {
     /// `normalize(images) · normalize(texts)ᵀ` (n×K).
-    public static func similarities(imageEmbeddings: Matrix<Float>, textEmbeddings: Matrix<Float>) throws -> Matrix<Float> {
+    package static func similarities(imageEmbeddings: Matrix<Float>, textEmbeddings: Matrix<Float>) throws -> Matrix<Float> {
         guard imageEmbeddings.columns == textEmbeddings.columns else {
             throw ProbesError.shape("image embeddings have \(imageEmbeddings.columns) dimensions, concept embeddings \(textEmbeddings.columns)")
         }
@@ -64,16 +64,16 @@ public enum Concepts {
         return out
     }
 
-    public static let defaultPermutations = 99
-    public static let defaultLevel = 0.05
+    static let defaultPermutations = 99
+    static let defaultLevel = 0.05
     /// Below ~110 images, the largest of ~10⁶ chance correlations exceeds 0.5.
-    public static let defaultMinimumImages = 100
-    public static let defaultMaximumImages = 2_000
+    static let defaultMinimumImages = 100
+    static let defaultMaximumImages = 2_000
 
     /// The concept result; see the type's documentation. Throws `.invalid` with fewer than
     /// `minimumImages` images, no concept, or too few permutations for `level` (at least
     /// `1/level − 1`).
-    public static func analyze(
+    static func analyze(
         activations: Matrix<Float>, similarities: Matrix<Float>, conceptNames: [String], threshold: Double = 0.5,
         permutations: Int = defaultPermutations, level: Double = defaultLevel, minimumImages: Int = defaultMinimumImages,
         maximumImages: Int = defaultMaximumImages, seed: UInt64 = 0
@@ -175,7 +175,7 @@ public enum Concepts {
 
     /// Reads a concept list: one concept per line, `category<TAB>concept` or just `concept`;
     /// blank lines and `#` comments are skipped. Returns the concept names.
-    public static func parseList(_ text: String) -> [String] {
+    package static func parseList(_ text: String) -> [String] {
         text.split(whereSeparator: \.isNewline).compactMap { line in
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             guard !trimmed.isEmpty, !trimmed.hasPrefix("#") else { return nil }

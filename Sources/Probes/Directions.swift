@@ -10,25 +10,25 @@ import Tensor
 /// classifies `V_m V_mᵀ h` with the full head; since `w_c · V_m V_mᵀ h = Σ_{k∈m} (v_k·h)(v_k·w_c)`
 /// and the argmax ignores the norm of h, no projected vector is ever formed. The
 /// coordinate curve keeps the `kept(p)` coordinates (of d) with the largest reference `m_j`.
-public enum Directions {
+package enum Directions {
     /// The pruned percentages of the curves.
-    public static let defaultPrunedPercents = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95]
+    static let defaultPrunedPercents = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95]
 
     /// Directions kept of `total` when pruning `percent` %.
-    public static func kept(total: Int, prunedPercent: Int) -> Int {
+    package static func kept(total: Int, prunedPercent: Int) -> Int {
         max(1, (total * (100 - prunedPercent) + 50) / 100)
     }
 
     /// The head's singular directions and their importance on the reference domain.
-    public struct Basis: Sendable {
+    package struct Basis: Sendable {
         /// σ_k, largest first.
-        public let singularValues: [Double]
+        package let singularValues: [Double]
         /// v_k as rows (r × d), in singular-value order.
-        public let directions: Matrix<Float>
+        package let directions: Matrix<Float>
         /// σ_k · mean_i |cos(v_k, h_i)|.
-        public let importance: [Double]
+        package let importance: [Double]
         /// Direction indices by decreasing importance (ties: larger σ first).
-        public let order: [Int]
+        package let order: [Int]
         /// The rows of `directions` in importance order (`order`), so that keeping the most
         /// important directions is keeping a leading block.
         let directionsByImportance: Matrix<Float>
@@ -38,7 +38,7 @@ public enum Directions {
 
     /// SVD of `head` through the eigendecomposition of its smaller Gram matrix (in Double),
     /// then importance on `reference` (n×d).
-    public static func basis(head: Matrix<Float>, reference: Matrix<Float>) throws -> Basis {
+    package static func basis(head: Matrix<Float>, reference: Matrix<Float>) throws -> Basis {
         let classes = head.rows, d = head.columns
         guard reference.columns == d else { throw ProbesError.shape("reference has \(reference.columns) dimensions, head \(d)") }
         let w = head.converted(to: Double.self)
@@ -83,7 +83,7 @@ public enum Directions {
     }
 
     /// Both pruning curves on one labelled domain (`groups`: see `ZeroShot.accepts`).
-    public static func result(
+    static func result(
         basis: Basis, head: Matrix<Float>, referenceMeanAbs: [Double], embeddings: Matrix<Float>, labels: [Int],
         groups: [Int]? = nil, prunedPercents: [Int] = defaultPrunedPercents
     ) throws -> DirectionsResult {

@@ -5,20 +5,20 @@ import Tensor
 
 /// Sample-size caps and settings of the domain-distance probe. Above a cap, each domain
 /// is replaced by a seeded subsample of that size (recorded in the result).
-public struct DistanceOptions: Codable, Sendable, Equatable {
+package struct DistanceOptions: Codable, Sendable, Equatable {
     /// Fréchet: covariances cost n·d² each; 5,000 images estimate a 768-d covariance well.
-    public var frechetMaxSamples: Int = 5_000
+    var frechetMaxSamples: Int = 5_000
     /// MMD: the kernel matrix is (2m)²; 500 per domain keeps a permutation test cheap.
-    public var mmdMaxSamples: Int = 500
-    public var mmdPermutations: Int = 200
+    var mmdMaxSamples: Int = 500
+    package var mmdPermutations: Int = 200
     /// Domain classifier: 1,000 per domain, 5 folds, sklearn's default C = 1.
-    public var aucMaxSamples: Int = 1_000
-    public var aucFolds: Int = 5
-    public var aucInverseRegularization: Double = 1
+    var aucMaxSamples: Int = 1_000
+    package var aucFolds: Int = 5
+    var aucInverseRegularization: Double = 1
     /// L-BFGS stops at ‖∇‖∞ ≤ this; the AUC is a rank statistic and moves < 1e-4 below it.
-    public var aucTolerance: Double = 1e-5
+    var aucTolerance: Double = 1e-5
 
-    public init() {}
+    package init() {}
 
     enum CodingKeys: String, CodingKey {
         case frechetMaxSamples = "frechet_max_samples", mmdMaxSamples = "mmd_max_samples"
@@ -28,20 +28,20 @@ public struct DistanceOptions: Codable, Sendable, Equatable {
 }
 
 /// Probe 7 — distances between a domain and the reference.
-public enum Distance {
+package enum Distance {
     // MARK: Fréchet
 
     /// Mean and covariance (ddof = 1, as numpy.cov) of a sample, with a factor of the
     /// covariance for `tr √(Σ1 Σ2)`.
-    public struct Gaussian: Sendable {
-        public let mean: [Double]
-        public let covariance: Matrix<Double>
+    package struct Gaussian: Sendable {
+        package let mean: [Double]
+        let covariance: Matrix<Double>
         /// F with `F Fᵀ = Σ` (Cholesky, or `U Λ^½` when Σ is singular); only the first
         /// argument of `frechet` needs it, so shifts skip it (`factorized: false`).
         let factor: Matrix<Double>?
 
         /// `nil` with fewer than 2 rows.
-        public init?(_ x: Matrix<Float>, factorized: Bool = true) throws {
+        package init?(_ x: Matrix<Float>, factorized: Bool = true) throws {
             let n = x.rows, d = x.columns
             guard n >= 2 else { return nil }
             var mean = [Double](repeating: 0, count: d)
@@ -95,7 +95,7 @@ public enum Distance {
     /// `F Fᵀ = Σ1` (the eigenvalues of Σ1Σ2 are those of the symmetric Fᵀ Σ2 F). Matches
     /// `scipy.linalg.sqrtm`-based FID to ~1e-8 relative on well-conditioned inputs; never
     /// negative (rounding is clamped at 0).
-    public static func frechet(_ a: Gaussian, _ b: Gaussian) throws -> Double {
+    package static func frechet(_ a: Gaussian, _ b: Gaussian) throws -> Double {
         let d = a.mean.count
         guard b.mean.count == d else { throw ProbesError.shape("domains have \(d) and \(b.mean.count) dimensions") }
         var meanTerm = 0.0
@@ -117,18 +117,18 @@ public enum Distance {
 
     // MARK: MMD
 
-    public struct MMDResult: Sendable, Equatable {
-        public var mmd2: Double
-        public var bandwidth: Double
-        public var pValue: Double
-        public var permutations: Int
+    package struct MMDResult: Sendable, Equatable {
+        package var mmd2: Double
+        var bandwidth: Double
+        var pValue: Double
+        package var permutations: Int
     }
 
     /// Unbiased MMD² between the rows of `x` and `y`, L2-normalised here in Double, with `k(a, b) = exp(−|a − b|² / (2 s²))`, `s` = median pairwise distance of the
     /// pooled rows (numpy.median over i < j). If that median is 0, the mean pairwise distance is
     /// used; if that is 0 too, every row is identical: MMD² = 0, p = 1.
     /// `nil` when either sample has fewer than 2 rows.
-    public static func mmd(_ x: Matrix<Float>, _ y: Matrix<Float>, permutations: Int, seed: UInt64) -> MMDResult? {
+    static func mmd(_ x: Matrix<Float>, _ y: Matrix<Float>, permutations: Int, seed: UInt64) -> MMDResult? {
         let nx = x.rows, ny = y.rows, m = nx + ny, d = x.columns
         guard nx >= 2, ny >= 2, y.columns == d else { return nil }
         // Centre the pooled, normalised rows before the fp32 Gram matrix: distances do not
@@ -205,7 +205,7 @@ public enum Distance {
     /// `0..<foldCount`; the pooled out-of-fold decision values give one AUC (as sklearn's
     /// `roc_auc_score(y, cross_val_predict(..., method="decision_function"))`).
     /// `inverseRegularization` is sklearn's C. `nil` if some training fold lacks a class.
-    public static func domainClassifierAUC(
+    static func domainClassifierAUC(
         reference: Matrix<Double>, other: Matrix<Double>, folds: [Int], foldCount: Int, inverseRegularization: Double,
         tolerance: Double = 1e-5
     ) throws -> Double? {
@@ -233,14 +233,14 @@ public enum Distance {
     // MARK: The probe
 
     /// What is computed once per model on the reference domain.
-    public struct Reference: Sendable {
+    package struct Reference: Sendable {
         let gaussian: Gaussian?
         let frechetSampleSize: Int
         let mmdSample: Matrix<Float>
         let aucSample: Matrix<Double>
     }
 
-    public static func reference(_ embeddings: Matrix<Float>, options: DistanceOptions, seed: UInt64) throws -> Reference {
+    package static func reference(_ embeddings: Matrix<Float>, options: DistanceOptions, seed: UInt64) throws -> Reference {
         var generator = SplitMix64(seed: seed)
         let n = embeddings.rows
         let frechetRows = generator.subsample(options.frechetMaxSamples, of: n)
@@ -255,7 +255,7 @@ public enum Distance {
 
     /// Fréchet, MMD² and domain-classifier AUC of `embeddings` against the reference.
     /// Sample sizes in the result are per domain (the smaller of the two when they differ).
-    public static func result(
+    static func result(
         reference: Reference, embeddings: Matrix<Float>, options: DistanceOptions, seed: UInt64, timing: ProbeTiming? = nil
     ) throws -> DistanceResult {
         var generator = SplitMix64(seed: SplitMix64.derive(seed, index: 1))

@@ -20,12 +20,12 @@ import Results
 /// drift is a reason to label a sample, as every estimate is. A mean's difference gets Welch's t
 /// interval, each run's standard error recovered from its stored Student-t interval of the mean
 /// (`s/√n = half-width / t(0.975, n − 1)`); the grayscale share's, Newcombe's.
-public enum Drift {
+package enum Drift {
     /// z = Φ⁻¹(0.975), the 95 % two-sided normal quantile (scipy.stats.norm.ppf(0.975)).
-    public static let z95 = 1.959963984540054
+    static let z95 = 1.959963984540054
 
     /// Wilson's score interval for k successes in n trials (no continuity correction); nil for n = 0.
-    public static func wilson(successes k: Int, trials n: Int, z: Double = z95) -> Interval? {
+    static func wilson(successes k: Int, trials n: Int, z: Double = z95) -> Interval? {
         guard n > 0, (0...n).contains(k) else { return nil }
         let n = Double(n), p = Double(k) / n, z2 = z * z
         let center = (p + z2 / (2 * n)) / (1 + z2 / n)
@@ -34,7 +34,7 @@ public enum Drift {
     }
 
     /// Newcombe's hybrid score interval (method 10) for `k1/n1 − k0/n0`; nil when either n is 0.
-    public static func newcombe(successes k1: Int, trials n1: Int, versus k0: Int, trials n0: Int) -> Interval? {
+    static func newcombe(successes k1: Int, trials n1: Int, versus k0: Int, trials n0: Int) -> Interval? {
         guard let w1 = wilson(successes: k1, trials: n1), let w0 = wilson(successes: k0, trials: n0) else { return nil }
         let p1 = Double(k1) / Double(n1), p0 = Double(k0) / Double(n0)
         let d = p1 - p0
@@ -45,7 +45,7 @@ public enum Drift {
 
     /// Every comparison of `current` with `previous` (see the type's documentation), candidate
     /// models in this run's order, image sets in this run's order.
-    public static func compare(current: RunResults, previous: RunResults) -> DriftResults {
+    package static func compare(current: RunResults, previous: RunResults) -> DriftResults {
         var comparisons: [DriftComparison] = []
         for model in current.models where !model.isBaseline {
             guard let before = previous.models.first(where: { $0.sha256 == model.sha256 && !$0.sha256.isEmpty }) else { continue }

@@ -3,23 +3,23 @@ import Results
 
 extension EffectiveRobustnessProbe {
     /// Why a shift has no baseline line, or a line without a band (the schema type, in Results).
-    public typealias Limitation = BaselineLimitation
+    package typealias Limitation = BaselineLimitation
 
     /// What a set of baseline points supports: which points are used, which are left out,
     /// and whether there is a line, a band and ER intervals.
-    public struct BaselineCheck: Sendable, Equatable {
+    package struct BaselineCheck: Sendable, Equatable {
         /// Points with both accuracies strictly between 0 and 1, in the order given.
-        public var usable: [BaselinePoint]
+        var usable: [BaselinePoint]
         /// Points at 0 % or 100 % (left out of every fit).
-        public var excluded: [BaselinePoint]
+        var excluded: [BaselinePoint]
         /// Distinct (x, y) pairs among `usable`, in logit space.
-        public var distinctPointCount: Int
+        var distinctPointCount: Int
         /// Distinct reference accuracies (x) among `usable`.
-        public var distinctReferenceCount: Int
+        var distinctReferenceCount: Int
         /// The least-squares line through `usable` in logit space, when there is one.
-        public var line: (slope: Double, intercept: Double)?
+        package var line: (slope: Double, intercept: Double)?
 
-        public init(_ points: [BaselinePoint]) {
+        package init(_ points: [BaselinePoint]) {
             usable = points.filter { !$0.isDegenerate }
             excluded = points.filter(\.isDegenerate)
             let logits = usable.map(\.logits)
@@ -29,17 +29,17 @@ extension EffectiveRobustnessProbe {
         }
 
         /// A band and ER intervals need ≥ 3 distinct points at ≥ 2 reference accuracies.
-        public var allowsBand: Bool { line != nil && distinctPointCount >= 3 }
+        var allowsBand: Bool { line != nil && distinctPointCount >= 3 }
 
         /// Why there is no line, or no band; `nil` when there are both.
-        public var limitation: Limitation? {
+        package var limitation: Limitation? {
             if usable.isEmpty { return .noBaselinePoints }
             if usable.count == 1 { return .tooFewBaselinePoints }
             if line == nil { return .singleReferenceAccuracy }
             return allowsBand ? nil : .tooFewDistinctPoints
         }
 
-        public static func == (a: BaselineCheck, b: BaselineCheck) -> Bool {
+        package static func == (a: BaselineCheck, b: BaselineCheck) -> Bool {
             a.usable == b.usable && a.excluded == b.excluded && a.line?.slope == b.line?.slope && a.line?.intercept == b.line?.intercept
         }
     }

@@ -4,7 +4,7 @@ import Support
 
 extension EffectiveRobustnessProbe {
     /// A model's ER and relative-accuracy intervals on one shift (the schema type, in Results).
-    public typealias CandidateInterval = Results.CandidateInterval
+    package typealias CandidateInterval = Results.CandidateInterval
 
     /// Bootstrap intervals of a model's ER and relative accuracy on one shift.
     ///
@@ -21,7 +21,7 @@ extension EffectiveRobustnessProbe {
     /// ER* = y* − σ(β₁* · logit((k* + ½)/(n + 1)) + β₀*). The intervals are numpy-linear
     /// percentiles at (1 − level)/2 and (1 + level)/2. The baseline points' own sampling error
     /// (their test sets) is not known here and is not included.
-    public static func interval(
+    package static func interval(
         reference: Counts, shift: Counts, baseline: [BaselinePoint]?, resamples: Int = 1000, level: Double = 0.95, seed: UInt64
     ) -> CandidateInterval {
         let check = baseline.map(BaselineCheck.init)

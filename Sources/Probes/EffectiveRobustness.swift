@@ -23,16 +23,16 @@ import Support
 /// points (resampled with replacement, resamples with a single reference accuracy skipped);
 /// the ER interval (`interval(reference:shift:baseline:resamples:level:seed:)`) also resamples
 /// the candidate's own images.
-public enum EffectiveRobustnessProbe {
+package enum EffectiveRobustnessProbe {
     /// One baseline model on one shift (the schema type, in Results).
-    public typealias BaselinePoint = Results.BaselinePoint
+    package typealias BaselinePoint = Results.BaselinePoint
     /// Correct predictions out of labelled images (the schema type, in Results).
-    public typealias Counts = AccuracyCounts
+    package typealias Counts = AccuracyCounts
 
     /// Fits the baseline line; `nil` when there is no line (see `BaselineCheck.limitation`).
     /// The band is empty unless the points allow one (`BaselineCheck.allowsBand`). `bandGrid`
     /// are the reference accuracies at which the band is reported (default 0.01…0.99 by 0.02).
-    public static func fit(
+    package static func fit(
         baseline: [BaselinePoint], sources: [BaselineSource], resamples: Int = 1000, seed: UInt64,
         bandGrid: [Double] = stride(from: 0.01, through: 0.99, by: 0.02).map { $0 }
     ) -> BaselineFit? {
@@ -66,7 +66,7 @@ public enum EffectiveRobustnessProbe {
     /// A model's point on one shift, with ER when `fit` exists. With the counts, the reference
     /// accuracy enters the line as its empirical logit (finite at 0 % and 100 %); without them
     /// (accuracies from elsewhere) as its plain logit, and a reference accuracy of 0 or 1 then has no ER.
-    public static func point(
+    static func point(
         domain: String, referenceAccuracy: Double, accuracy: Double, fit: BaselineFit?, referenceCounts: Counts? = nil
     ) -> RobustnessPoint {
         let x = referenceCounts?.logit ?? Statistics.logit(referenceAccuracy)
@@ -80,7 +80,7 @@ public enum EffectiveRobustnessProbe {
     /// Baseline points from the long CSV `model,domain,reference_accuracy,accuracy` (header
     /// required; accuracies as fractions 0–1), grouped by domain. Throws on a malformed row,
     /// naming its line; values above 1 are rejected (percent columns must be divided by 100).
-    public static func parseBaselineCSV(_ text: String) throws -> [String: [BaselinePoint]] {
+    package static func parseBaselineCSV(_ text: String) throws -> [String: [BaselinePoint]] {
         var rows = CSV.parse(text).filter { $0 != [""] }
         guard !rows.isEmpty else { throw ProbesError.invalid("baseline CSV is empty") }
         let header = rows.removeFirst().map { $0.lowercased() }
@@ -104,7 +104,7 @@ public enum EffectiveRobustnessProbe {
     /// `assets/baselines/imagenet-shifts-standard-testbed.csv`: x from `referenceColumn`, y from
     /// `shiftColumn`, keeping models whose `filterColumn` (default: the reference column) is
     /// ≥ `minimumFilterAccuracy` (the testbed fits on val ≥ 55 %). Rows with an empty cell are skipped.
-    public static func parsePercentTable(
+    package static func parsePercentTable(
         _ text: String, referenceColumn: String, shiftColumn: String, filterColumn: String? = nil,
         minimumFilterAccuracy: Double = 0.55
     ) throws -> [BaselinePoint] {
@@ -129,7 +129,7 @@ public enum EffectiveRobustnessProbe {
     /// `imagenet_r`, `imagenet_a`, `objectnet`), following the testbed: models with ImageNet val
     /// ≥ 55 %, and for R, A and ObjectNet the class-restricted val column as x
     /// (`imagenet_on_r_classes`, …). See assets/baselines/README.md.
-    public static func imagenetTestbedBaseline(_ tableText: String, shiftColumn: String) throws -> [BaselinePoint] {
+    static func imagenetTestbedBaseline(_ tableText: String, shiftColumn: String) throws -> [BaselinePoint] {
         let referenceColumn: String
         switch shiftColumn {
         case "imagenet_r": referenceColumn = "imagenet_on_r_classes"

@@ -4,21 +4,21 @@ import Support
 import Tensor
 
 /// Settings of the few-shot learning curve.
-public struct FewShotOptions: Codable, Sendable, Equatable {
+package struct FewShotOptions: Codable, Sendable, Equatable {
     /// Seeded draws of the training images per k.
-    public var draws: Int = 5
+    package var draws: Int = 5
     /// The largest k tried (k = 1, 2, 4, … up to it).
-    public var maxShots: Int = 16
+    package var maxShots: Int = 16
     /// The fixed L2 strength λ of every fit (`mean loss + λ/2 |W|²`): with one image per class
     /// there is nothing to choose λ on.
-    public var l2: Double = 1e-3
+    package var l2: Double = 1e-3
     /// A domain with more classes than this gets no curve (`few_shot_too_many_classes`): each fit
     /// costs in proportion to the classes, and k × classes training rows per fit.
-    public var maxClasses: Int = 100
+    package var maxClasses: Int = 100
     /// Benchmark only: curves over this many classes, drawn once per domain (nil: all classes).
-    public var sampleClasses: Int?
+    package var sampleClasses: Int?
 
-    public init() {}
+    package init() {}
 
     enum CodingKeys: String, CodingKey {
         case draws, maxShots = "max_shots", l2, maxClasses = "max_classes", sampleClasses = "sample_classes"
@@ -40,9 +40,9 @@ public struct FewShotOptions: Codable, Sendable, Equatable {
 /// interval at one test set's size (successes ⌊mean correct + ½⌋ of the test count: the draws
 /// test mostly the same images, so pooling them would count an image up to `draws` times), the
 /// lowest and highest draw, and zero-shot accuracy on the same test images (mean over draws).
-public enum FewShot {
+package enum FewShot {
     /// The ks for classes whose fewest images is `minImagesPerClass`.
-    public static func shots(minImagesPerClass m: Int, maxShots: Int) -> [Int] {
+    package static func shots(minImagesPerClass m: Int, maxShots: Int) -> [Int] {
         var shots = [Int](), k = 1
         while k <= maxShots, k <= m - 1 {
             shots.append(k)
@@ -66,7 +66,7 @@ public enum FewShot {
     /// image (`count`: the fewest images of a class), without one when there is a single class.
     ///
     /// `zeroShotCorrect[i]`: whether zero-shot got row i right; `groups`: see `ZeroShot.accepts`.
-    public static func curve(
+    package static func curve(
         embeddings: Matrix<Float>, labels: [Int], zeroShotCorrect: [Bool], groups: [Int]? = nil, options: FewShotOptions,
         linearProbe: LinearProbeOptions = LinearProbeOptions(), seed: UInt64
     ) throws -> (FewShotResult?, ProbeNote?) {
@@ -133,7 +133,7 @@ public enum FewShot {
 
     /// Sets `code`, `threshold` and `shots_reaching` of `result` against `min_accuracy` (nil
     /// clears them): the smallest k whose mean accuracy reaches it, or short of it.
-    public static func assess(_ result: inout FewShotResult, minAccuracy: Double?) {
+    package static func assess(_ result: inout FewShotResult, minAccuracy: Double?) {
         result.threshold = result.points.isEmpty ? nil : minAccuracy
         guard let threshold = result.threshold else {
             result.code = nil

@@ -5,14 +5,14 @@ import Results
 /// decoding) as `ImageStatisticsSummary`: t intervals of means, a Clopper–Pearson interval of the
 /// grayscale share, and Welch intervals of a shift's differences from the reference. Matches scipy
 /// (`Tests/ProbesTests/Fixtures/make_image_statistics_summary.py`) to 1e-9.
-public enum ImageStatisticsProbe {
+package enum ImageStatisticsProbe {
     /// One domain's values, per measure over the images that have it.
-    public struct Sample: Sendable, Equatable {
-        public var imageCount: Int
-        public var values: [ImageStatisticsSummary.Measure: [Double]]
-        public var grayscale: Int
+    package struct Sample: Sendable, Equatable {
+        package var imageCount: Int
+        package var values: [ImageStatisticsSummary.Measure: [Double]]
+        package var grayscale: Int
 
-        public init(imageCount: Int, values: [ImageStatisticsSummary.Measure: [Double]], grayscale: Int) {
+        package init(imageCount: Int, values: [ImageStatisticsSummary.Measure: [Double]], grayscale: Int) {
             self.imageCount = imageCount
             self.values = values
             self.grayscale = grayscale
@@ -20,7 +20,7 @@ public enum ImageStatisticsProbe {
     }
 
     /// The summary of `sample`; with `reference`, each difference from it (this minus reference).
-    public static func summarize(_ sample: Sample, reference: Sample? = nil, level: Double = 0.95) -> ImageStatisticsSummary {
+    package static func summarize(_ sample: Sample, reference: Sample? = nil, level: Double = 0.95) -> ImageStatisticsSummary {
         var means: [ImageStatisticsSummary.MeanSummary] = []
         for measure in ImageStatisticsSummary.Measure.allCases {
             guard let values = sample.values[measure], !values.isEmpty else { continue }
@@ -65,7 +65,7 @@ struct Moments {
 extension Statistics {
     /// The `p` quantile of Student's t with `df` degrees of freedom (scipy.stats.t.ppf), from the
     /// incomplete beta: for p > ½, `t = √(df (1 − x) / x)` with `x = I⁻¹(2 (1 − p); df/2, ½)`.
-    public static func studentTQuantile(_ p: Double, degreesOfFreedom df: Double) -> Double {
+    static func studentTQuantile(_ p: Double, degreesOfFreedom df: Double) -> Double {
         guard p != 0.5 else { return 0 }
         let tail = p > 0.5 ? 1 - p : p
         let x = inverseRegularizedIncompleteBeta(2 * tail, df / 2, 0.5)

@@ -4,22 +4,22 @@ import Support
 import Tensor
 
 /// Settings of the linear probe.
-public struct LinearProbeOptions: Codable, Sendable, Equatable {
+package struct LinearProbeOptions: Codable, Sendable, Equatable {
     /// Fractions of the reference images for training and validation; the rest is the test split.
-    public var trainFraction: Double = 0.6
-    public var validationFraction: Double = 0.2
+    var trainFraction: Double = 0.6
+    var validationFraction: Double = 0.2
     /// L2 strengths λ tried, largest first (each fit starts from the previous optimum; ties go to the larger λ).
-    public var candidates: [Double] = [1e-2, 1e-3, 1e-4, 1e-5]
+    package var candidates: [Double] = [1e-2, 1e-3, 1e-4, 1e-5]
     /// Training rows above this are thinned, proportionally per class (see `LinearProbe.split`).
-    public var maxTrainSamples: Int = 5_000
-    public var maxIterations: Int = 200
+    var maxTrainSamples: Int = 5_000
+    var maxIterations: Int = 200
     /// Fits with n_train · d · classes at or above this use fp32 products (see `LogisticRegression`).
-    public var singlePrecisionAbove: Int = 50_000_000
+    var singlePrecisionAbove: Int = 50_000_000
     /// With more training classes than this, λ is chosen on a seeded subset of this many classes
     /// and the probe refitted on all of them at that λ (see `LinearProbe.fit`); nil: on all classes.
-    public var searchClasses: Int? = 100
+    var searchClasses: Int? = 100
 
-    public init() {}
+    package init() {}
 
     /// L-BFGS's stopping rule: ‖∇‖∞ ≤ `tolerance`, or for fp32 fits also a predicted decrease of
     /// at most `relativeDecrease` of the objective (`LBFGS.minimize`).
@@ -56,33 +56,33 @@ public struct LinearProbeOptions: Codable, Sendable, Equatable {
 /// many classes (their training and validation rows, as split above), and the probe is then
 /// fitted once on all training rows at the λ chosen there: the path's cost shrinks with the
 /// square of the classes kept (rows × classes), and the refit is a single fit.
-public enum LinearProbe {
-    public struct Fitted: Sendable {
-        public let model: LogisticRegression
-        public let l2: Double
-        public let candidates: [RegularizationCandidate]
-        public let trainCount: Int
-        public let validationCount: Int
+package enum LinearProbe {
+    package struct Fitted: Sendable {
+        package let model: LogisticRegression
+        package let l2: Double
+        package let candidates: [RegularizationCandidate]
+        package let trainCount: Int
+        package let validationCount: Int
         /// Training rows per class (index = class), after thinning.
-        public let trainRowsPerClass: [Int]
+        let trainRowsPerClass: [Int]
         /// Reference rows of the test split.
-        public let testRows: [Int]
-        public let seed: UInt64
+        let testRows: [Int]
+        package let seed: UInt64
         /// Fitted (and so evaluated) with fp32 products; see `LinearProbeOptions.singlePrecisionAbove`.
-        public let singlePrecision: Bool
+        let singlePrecision: Bool
         /// Classes of the subset λ was chosen on, when not all (see `LinearProbeOptions.searchClasses`).
-        public let searchClasses: Int?
+        let searchClasses: Int?
     }
 
     /// The three splits of the reference, each in increasing row order.
-    public struct Split: Sendable, Equatable {
-        public let train: [Int]
-        public let validation: [Int]
-        public let test: [Int]
+    package struct Split: Sendable, Equatable {
+        let train: [Int]
+        let validation: [Int]
+        let test: [Int]
     }
 
     /// The stratified split described above (`labels` in `0..<classCount`).
-    public static func split(labels: [Int], classCount: Int, options: LinearProbeOptions, seed: UInt64) -> Split {
+    package static func split(labels: [Int], classCount: Int, options: LinearProbeOptions, seed: UInt64) -> Split {
         var generator = SplitMix64(seed: seed)
         var byClass = [[Int]](repeating: [], count: max(classCount, (labels.max() ?? -1) + 1))
         for (row, label) in labels.enumerated() { byClass[label].append(row) }
@@ -109,7 +109,7 @@ public enum LinearProbe {
 
     /// Fits on the reference. `nil` when the split leaves fewer than 2 classes in training or
     /// an empty validation/test split (fewer than ~5 images).
-    public static func fit(
+    package static func fit(
         reference: Matrix<Float>, labels: [Int], classCount: Int, options: LinearProbeOptions, seed: UInt64
     ) throws -> Fitted? {
         let n = reference.rows
@@ -216,7 +216,7 @@ public enum LinearProbe {
     }
 
     /// Accuracy of the fitted probe on `embeddings` with `labels` (all rows; `groups`: see `ZeroShot.accepts`).
-    public static func result(_ fitted: Fitted, embeddings: Matrix<Float>, labels: [Int], groups: [Int]? = nil) -> LinearProbeResult? {
+    static func result(_ fitted: Fitted, embeddings: Matrix<Float>, labels: [Int], groups: [Int]? = nil) -> LinearProbeResult? {
         guard !labels.isEmpty, labels.count == embeddings.rows else { return nil }
         let predictions = fitted.singlePrecision
             ? fitted.model.predictSingle(unitRowsInSingle(embeddings))

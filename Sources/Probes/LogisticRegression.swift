@@ -20,17 +20,17 @@ import Tensor
 /// (`LBFGS.minimize`'s `relativeDecrease`).
 /// The multinomial fp32 fit takes its line-search trial steps on the logits
 /// (`Objective.lineSearch`): two products per iteration.
-public struct LogisticRegression: Sendable {
+package struct LogisticRegression: Sendable {
     /// Weights, classes × features (1 × features when binary).
-    public let weights: Matrix<Double>
-    public let intercepts: [Double]
-    public let classCount: Int
-    public let iterations: Int
-    public let converged: Bool
+    package let weights: Matrix<Double>
+    let intercepts: [Double]
+    let classCount: Int
+    package let iterations: Int
+    package let converged: Bool
 
     /// Fits `features` (n×d) to `labels` in `0..<classCount`. `classCount == 2` fits the binary
     /// (sigmoid) model whose score is `P(class 1)`.
-    public static func fit(
+    package static func fit(
         features: Matrix<Double>, labels: [Int], classCount: Int, l2 lambda: Double,
         tolerance: Double = 1e-7, maxIterations: Int = 500, singlePrecisionProducts: Bool = false,
         warmStart: LogisticRegression? = nil
@@ -65,7 +65,7 @@ public struct LogisticRegression: Sendable {
     }
 
     /// Decision values `X Wᵀ + b` (n × rows of weights).
-    public func decisionFunction(_ features: Matrix<Double>) -> Matrix<Double> {
+    func decisionFunction(_ features: Matrix<Double>) -> Matrix<Double> {
         var z = features.multiplied(byTransposeOf: weights)
         for i in 0..<z.rows {
             for c in 0..<z.columns { z.values[i * z.columns + c] += intercepts[c] }
@@ -74,7 +74,7 @@ public struct LogisticRegression: Sendable {
     }
 
     /// The most likely class of each row (first index on ties, as numpy.argmax).
-    public func predict(_ features: Matrix<Double>) -> [Int] {
+    func predict(_ features: Matrix<Double>) -> [Int] {
         let z = decisionFunction(features)
         if classCount == 2 && weights.rows == 1 { return z.values.map { $0 > 0 ? 1 : 0 } }
         return (0..<z.rows).map { i in
@@ -86,7 +86,7 @@ public struct LogisticRegression: Sendable {
 
     /// `predict` with the decision values computed by Tensor's fp32 kernels — for models
     /// fitted with `singlePrecisionProducts`, whose fit saw the same arithmetic.
-    public func predictSingle(_ features: Matrix<Float>) -> [Int] {
+    func predictSingle(_ features: Matrix<Float>) -> [Int] {
         let n = features.rows, k = weights.rows
         guard n > 0 else { return [] }
         let w = weights.values.map { Float($0) }, b = intercepts.map { Float($0) }

@@ -36,8 +36,8 @@ import Results
 ///    `not_ready`, whose reason it says with numbers.
 /// 8. `not_ready` — verdict `fail` and no step above applies; `review_reasons` — `watch` or
 ///    `not_assessed` and no step above applies.
-public enum NextSteps {
-    public static func evaluate(_ results: RunResults) -> [NextStep] {
+package enum NextSteps {
+    package static func evaluate(_ results: RunResults) -> [NextStep] {
         let candidates = results.verdicts.models
         let reference = results.domains.first { $0.role == .reference }?.name
         func top1(_ model: String, _ domain: String) -> Double? { results.probes(model: model, domain: domain)?.zeroShot?.top1 }

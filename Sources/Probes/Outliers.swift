@@ -3,14 +3,14 @@ import Results
 import Tensor
 
 /// Probe 2 — outlier features and activation kurtosis (Crabbé et al. 2024, §3).
-public enum Outliers {
+enum Outliers {
     /// Outlier statistics of `embeddings` (n×d, before normalisation).
     ///
     /// `m_j = mean_i |H_ij|`, `r_j = m_j / mean_k m_k` (all 0 if every activation is 0),
     /// outliers are `r_j ≥ threshold`; `topK` (clamped to d) dimensions by ratio, ties by
     /// lower index. Kurtosis as `Statistics.pearsonKurtosis` per row (then averaged over rows
     /// with non-zero variance) and per column. Requires n ≥ 1.
-    public static func analyze(_ embeddings: Matrix<Float>, threshold: Double = 10, topK: Int = 10) throws -> OutlierResult {
+    static func analyze(_ embeddings: Matrix<Float>, threshold: Double = 10, topK: Int = 10) throws -> OutlierResult {
         let n = embeddings.rows, d = embeddings.columns
         guard n >= 1, d >= 1 else { throw ProbesError.invalid("outlier features need at least one embedding of one dimension") }
         var sumAbs = [Double](repeating: 0, count: d)
@@ -64,7 +64,7 @@ public enum Outliers {
     }
 
     /// Jaccard index `|A ∩ B| / |A ∪ B|` of two dimension sets; `nil` when both are empty.
-    public static func jaccard(_ a: [Int], _ b: [Int]) -> Double? {
+    static func jaccard(_ a: [Int], _ b: [Int]) -> Double? {
         let sa = Set(a), sb = Set(b)
         let union = sa.union(sb).count
         guard union > 0 else { return nil }

@@ -4,39 +4,39 @@ import Support
 import Tensor
 
 /// Settings of every probe; defaults are the documented ones.
-public struct ProbeOptions: Codable, Sendable, Equatable {
+package struct ProbeOptions: Codable, Sendable, Equatable {
     /// τ of the outlier features.
-    public var outlierThreshold: Double = 10
+    package var outlierThreshold: Double = 10
     /// Size of the top-dimension sets compared by Jaccard.
-    public var outlierTopK: Int = 10
+    var outlierTopK: Int = 10
     /// ρ of the concept probe.
-    public var conceptThreshold: Double = 0.5
+    package var conceptThreshold: Double = 0.5
     /// The concept probe's permutation null and image limits (see `Concepts`).
-    public var conceptPermutations: Int = Concepts.defaultPermutations
-    public var conceptLevel: Double = Concepts.defaultLevel
-    public var conceptMinimumImages: Int = Concepts.defaultMinimumImages
-    public var conceptMaximumImages: Int = Concepts.defaultMaximumImages
+    var conceptPermutations: Int = Concepts.defaultPermutations
+    var conceptLevel: Double = Concepts.defaultLevel
+    var conceptMinimumImages: Int = Concepts.defaultMinimumImages
+    var conceptMaximumImages: Int = Concepts.defaultMaximumImages
     /// Equal-mass bins of the expected calibration error and resamples of its calibrated floor.
-    public var calibrationBins: Int = Calibration.defaultBins
-    public var calibrationResamples: Int = Calibration.defaultResamples
-    public var prunedPercents: [Int] = Directions.defaultPrunedPercents
+    var calibrationBins: Int = Calibration.defaultBins
+    var calibrationResamples: Int = Calibration.defaultResamples
+    var prunedPercents: [Int] = Directions.defaultPrunedPercents
     /// Resamples of the accuracy-difference bootstrap.
-    public var bootstrapResamples: Int = 1000
-    public var distance = DistanceOptions()
-    public var linearProbe = LinearProbeOptions()
-    public var runDistance = true
-    public var runLinearProbe = true
-    public var fewShot = FewShotOptions()
-    public var runFewShot = true
+    var bootstrapResamples: Int = 1000
+    package var distance = DistanceOptions()
+    package var linearProbe = LinearProbeOptions()
+    var runDistance = true
+    package var runLinearProbe = true
+    package var fewShot = FewShotOptions()
+    package var runFewShot = true
     /// Probe domains concurrently on Tensor's pool (same results either way).
-    public var parallelDomains = true
+    package var parallelDomains = true
     /// The run's base seed; every probe derives its own stream from it (see `Seeds`).
-    public var seed: UInt64 = 0
+    package var seed: UInt64 = 0
     /// Where to report the CPU time of each probe (`probe --bench`); nil measures nothing.
     /// Not part of the options' JSON.
-    public var timing: ProbeTiming?
+    package var timing: ProbeTiming?
 
-    public init() {}
+    package init() {}
 
     enum CodingKeys: String, CodingKey {
         case outlierThreshold = "outlier_threshold", outlierTopK = "outlier_top_k", conceptThreshold = "concept_threshold"
@@ -51,21 +51,21 @@ public struct ProbeOptions: Codable, Sendable, Equatable {
 }
 
 /// One domain's embeddings as the suite takes them.
-public struct DomainEmbeddings: Sendable {
-    public var name: String
+package struct DomainEmbeddings: Sendable {
+    package var name: String
     /// n × d, before L2 normalisation.
-    public var embeddings: Matrix<Float>
+    package var embeddings: Matrix<Float>
     /// Class index (row of the head) per image; `nil` for an unlabelled domain.
-    public var labels: [Int]?
+    package var labels: [Int]?
     /// A group id per head row when a prediction is correct for any row of the label's group
     /// (ObjectNet: the ImageNet classes mapped to one ObjectNet class); `nil`: only the label's
     /// own row is correct. See `ZeroShot.accepts`.
-    public var classGroups: [Int]?
+    package var classGroups: [Int]?
     /// Each image's path relative to the domain's folder, same order; nil when unknown. Only named
     /// in results (the most confident mistakes), never used to compute.
-    public var paths: [String]?
+    package var paths: [String]?
 
-    public init(name: String, embeddings: Matrix<Float>, labels: [Int]?, classGroups: [Int]? = nil, paths: [String]? = nil) {
+    package init(name: String, embeddings: Matrix<Float>, labels: [Int]?, classGroups: [Int]? = nil, paths: [String]? = nil) {
         self.name = name
         self.embeddings = embeddings
         self.labels = labels
@@ -76,12 +76,12 @@ public struct DomainEmbeddings: Sendable {
 
 /// The concept probe's input: the probing model's image–concept similarities on the
 /// reference images (rows aligned with the reference embeddings) and the concept names.
-public struct ConceptProbeInput: Sendable {
-    public var names: [String]
+package struct ConceptProbeInput: Sendable {
+    package var names: [String]
     /// n_reference × K, see `Concepts.similarities(imageEmbeddings:textEmbeddings:)`.
-    public var similarities: Matrix<Float>
+    package var similarities: Matrix<Float>
 
-    public init(names: [String], similarities: Matrix<Float>) {
+    package init(names: [String], similarities: Matrix<Float>) {
         self.names = names
         self.similarities = similarities
     }
@@ -92,9 +92,9 @@ public struct ConceptProbeInput: Sendable {
 /// Embeddings with a NaN or infinite value are left out of every probe (with their labels)
 /// and counted in the domain's `notes`. Probes that are undefined for the inputs are absent
 /// (or hold `null` numbers) and say why in `notes`; shapes that do not fit throw `ProbesError`.
-public enum ProbeSuite {
+package enum ProbeSuite {
     /// Probe results of `model` on the reference (first) and every shift, in that order.
-    public static func run(
+    package static func run(
         model: String, head: Matrix<Float>, reference: DomainEmbeddings, shifts: [DomainEmbeddings],
         concepts: ConceptProbeInput? = nil, prompts: Prompts.Input? = nil, options: ProbeOptions = ProbeOptions()
     ) throws -> [ModelDomainProbes] {
@@ -282,7 +282,7 @@ public enum ProbeSuite {
     /// each keeps both cores busy only in its products, so whole models per thread use the
     /// cores better than domains per thread. A single item runs on the caller with the pool
     /// free for its domains. The first error thrown (by index) is rethrown.
-    public static func concurrentMap<T>(_ count: Int, _ body: (Int) throws -> T) throws -> [T] {
+    package static func concurrentMap<T>(_ count: Int, _ body: (Int) throws -> T) throws -> [T] {
         guard count > 1 else { return try (0..<count).map(body) }
         var slots = [Result<T, Error>?](repeating: nil, count: count)
         slots.withUnsafeMutableBufferPointer { buffer in
@@ -302,7 +302,7 @@ public enum ProbeSuite {
     /// (`EffectiveRobustnessProbe.interval`, `intervalResamples` resamples, the seed derived from
     /// `intervalSeed` and the domain's position in `probes`), resampling the fit's points, or
     /// for a shift without a fit the points of `unfitted` (which then only say why there is no line).
-    public static func effectiveRobustness(
+    package static func effectiveRobustness(
         model: String, referenceDomain: String, probes: [ModelDomainProbes], baselines: [String: BaselineFit] = [:],
         unfitted: [String: [BaselinePoint]] = [:], intervalSeed: UInt64? = nil, intervalResamples: Int = 1000
     ) -> EffectiveRobustness {
@@ -328,7 +328,7 @@ public enum ProbeSuite {
     }
 
     /// Verdicts for every model × domain and per model.
-    public static func verdicts(
+    package static func verdicts(
         probes: [ModelDomainProbes], referenceDomain: String, robustness: [EffectiveRobustness], criteria: Criteria
     ) -> Verdicts {
         var shifts = [ShiftVerdict]()

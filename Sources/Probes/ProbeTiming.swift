@@ -11,15 +11,15 @@ import Support
 /// Sections may run on several threads at once (domains are probed concurrently); each
 /// thread's own CPU clock is read, so the totals add up to the process's CPU time spent
 /// inside the sections, not to wall time.
-public final class ProbeTiming: @unchecked Sendable {
+package final class ProbeTiming: @unchecked Sendable {
     // @unchecked Sendable: `totals` is read and written only while `lock` is held.
     private let lock = NSLock()
     private var totals: [String: Double] = [:]
 
-    public init() {}
+    package init() {}
 
     /// CPU seconds per section so far, largest first.
-    public var sections: [(section: String, seconds: Double)] {
+    package var sections: [(section: String, seconds: Double)] {
         lock.withLock {
             totals.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key < $1.key }.map { ($0.key, $0.value) }
         }
@@ -32,7 +32,7 @@ public final class ProbeTiming: @unchecked Sendable {
 
 extension ProbeTiming: Equatable {
     /// The same sink (options compare equal when they report to the same place).
-    public static func == (a: ProbeTiming, b: ProbeTiming) -> Bool { a === b }
+    package static func == (a: ProbeTiming, b: ProbeTiming) -> Bool { a === b }
 }
 
 extension Optional where Wrapped == ProbeTiming {

@@ -11,4 +11,4 @@
 /// also callable on its own: `ZeroShot`, `Outliers`, `Directions`, `Concepts`,
 /// `EffectiveRobustnessProbe`, `ATC`, `Distance`, `LinearProbe`, `Verdict`; shared maths in
 /// `Statistics`, `SymmetricEigen`, `LogisticRegression`, `Matrix`, `SplitMix64`.
-public enum Probes {}
+package enum Probes {}

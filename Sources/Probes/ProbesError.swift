@@ -2,20 +2,20 @@
 ///
 /// Degenerate but valid inputs (one class, one image, a constant dimension) are not
 /// errors: probes return `nil` for the undefined numbers and say why in `notes`.
-public enum ProbesError: Error, Equatable, CustomStringConvertible {
+package enum ProbesError: Error, Equatable, CustomStringConvertible {
     /// Arrays whose shapes do not fit together (e.g. head width ≠ embedding width).
     case shape(String)
     /// Values that cannot be used (e.g. a label outside the head, an empty domain).
     case invalid(String)
 
-    public var code: String {
+    package var code: String {
         switch self {
         case .shape: return "probes.shape"
         case .invalid: return "probes.invalid"
         }
     }
 
-    public var description: String {
+    package var description: String {
         switch self {
         case .shape(let message): return "shape mismatch: \(message)"
         case .invalid(let message): return "invalid input: \(message)"

@@ -14,19 +14,19 @@ import Tensor
 /// zero-shot head's), and on the reference `maxSubset` such passes for the greedy choice. Memory
 /// stays bounded: images go through in chunks against all templates at once, and only a chunk's
 /// logits (`chunkValues`) are held.
-public enum Prompts {
+package enum Prompts {
     /// Largest subset the greedy choice builds.
-    public static let maxSubset = 3
+    static let maxSubset = 3
     /// Logits held at once (chunk rows × T·C).
     static let chunkValues = 1 << 22
 
     /// The text tower's embedding of every class × template prompt.
-    public struct Input: Sendable {
-        public var templates: [String]
+    package struct Input: Sendable {
+        package var templates: [String]
         /// (C·T) × D, class-major (every template of class 0, then class 1, …), normalised or not.
-        public var textEmbeddings: Matrix<Float>
+        var textEmbeddings: Matrix<Float>
 
-        public init(templates: [String], textEmbeddings: Matrix<Float>) throws {
+        package init(templates: [String], textEmbeddings: Matrix<Float>) throws {
             guard !templates.isEmpty, textEmbeddings.rows > 0, textEmbeddings.rows % templates.count == 0 else {
                 throw ProbesError.shape("\(textEmbeddings.rows) prompt embeddings do not split into \(templates.count) templates per class")
             }
@@ -34,16 +34,16 @@ public enum Prompts {
             self.textEmbeddings = textEmbeddings
         }
 
-        public var classCount: Int { textEmbeddings.rows / templates.count }
+        var classCount: Int { textEmbeddings.rows / templates.count }
 
         /// The prompts of the classes `keep` (head rows of a class subset), in that order.
-        public func keepingClasses(_ keep: [Int]) throws -> Input {
+        package func keepingClasses(_ keep: [Int]) throws -> Input {
             let t = templates.count
             return try Input(templates: templates, textEmbeddings: textEmbeddings.selectingRows(keep.flatMap { c in (c * t)..<(c * t + t) }))
         }
 
         /// The head (C × D) of the templates `subset` (all when nil), as `ZeroShotHead` builds it.
-        public func head(_ subset: [Int]? = nil) throws -> Matrix<Float> {
+        package func head(_ subset: [Int]? = nil) throws -> Matrix<Float> {
             do {
                 let values = try EnsembleHead.build(
                     textEmbeddings: textEmbeddings.values, classCount: classCount, templateCount: templates.count,
@@ -168,7 +168,7 @@ public enum Prompts {
     /// within the head); nil for a domain without labelled images. The subset is chosen on the
     /// reference (none without its labels, or with a single template); domain `i`'s bootstrap
     /// seed is `SplitMix64.derive(seed, index: i)`.
-    public static func analyze(
+    static func analyze(
         _ input: Input, domains: [DomainEmbeddings], resamples: Int = 1000, level: Double = 0.95, seed: UInt64
     ) throws -> [PromptsResult?] {
         let classes = input.classCount, templates = input.templates.count

@@ -9,20 +9,20 @@ import Results
 /// verdict's own, Clopper–Pearson at 95 % (`Statistics.clopperPearson`). Its bounds are compared
 /// with a threshold through the beta CDF they invert — `lower ≥ t` ⟺ `I_t(k, n − k + 1) ≤ α/2`,
 /// `upper < t` ⟺ `I_t(k + 1, n − k) > 1 − α/2` — which is the same test without the root finding.
-public enum SampleSize {
+package enum SampleSize {
     /// No search goes beyond this many labelled images in all: past it, "more than 10,000".
-    public static let cap = 10_000
+    static let cap = 10_000
     /// The half-width `check_estimate` asks for: the estimate within ± 5 points.
-    public static let checkMargin = 0.05
+    static let checkMargin = 0.05
 
     /// The correct count assumed among `n` images at accuracy `p`: ⌊p·n + ½⌋.
-    public static func successes(accuracy p: Double, trials n: Int) -> Int {
+    static func successes(accuracy p: Double, trials n: Int) -> Int {
         min(n, max(0, Int((p * Double(n) + 0.5).rounded(.down))))
     }
 
     /// Whether the Clopper–Pearson interval of `k` out of `n` clears `threshold` as the verdict
     /// reads it: wholly below (`upper < t`, a fail) or wholly at or above (`lower ≥ t`, a pass).
-    public static func decides(successes k: Int, trials n: Int, threshold t: Double, level: Double = 0.95) -> Bool {
+    static func decides(successes k: Int, trials n: Int, threshold t: Double, level: Double = 0.95) -> Bool {
         let alpha = 1 - level
         let observed = Double(k) / Double(n)
         if observed > t {
@@ -38,7 +38,7 @@ public enum SampleSize {
 
     /// The smallest total n > `labelled` whose interval at accuracy `p` clears `threshold`, or nil
     /// when none up to `cap` does (the criterion sits at, or very near, the accuracy).
-    public static func labelsToSettle(accuracy p: Double, threshold t: Double, labelled: Int = 0, level: Double = 0.95, cap: Int = cap) -> Int? {
+    static func labelsToSettle(accuracy p: Double, threshold t: Double, labelled: Int = 0, level: Double = 0.95, cap: Int = cap) -> Int? {
         guard labelled < cap else { return nil }
         for n in (labelled + 1)...cap where decides(successes: successes(accuracy: p, trials: n), trials: n, threshold: t, level: level) {
             return n
@@ -47,7 +47,7 @@ public enum SampleSize {
     }
 
     /// P(X ≤ k) for X ~ Binomial(n, p) (scipy.stats.binom.cdf), through `I_{1−p}(n − k, k + 1)`.
-    public static func binomialCDF(_ k: Int, trials n: Int, probability p: Double) -> Double {
+    static func binomialCDF(_ k: Int, trials n: Int, probability p: Double) -> Double {
         if k < 0 { return 0 }
         if k >= n { return 1 }
         return Statistics.regularizedIncompleteBeta(1 - p, Double(n - k), Double(k + 1))
@@ -57,7 +57,7 @@ public enum SampleSize {
     /// that decides `threshold` either way: P(X ≤ k_fail) + P(X ≥ k_pass), with k_fail the largest
     /// count whose interval lies below the threshold and k_pass the smallest whose interval lies
     /// at or above it (both bounds rise with k, so a bisection finds each).
-    public static func decisionProbability(trials n: Int, accuracy p: Double, threshold t: Double, level: Double = 0.95) -> Double {
+    package static func decisionProbability(trials n: Int, accuracy p: Double, threshold t: Double, level: Double = 0.95) -> Double {
         // Largest k with k/n < t and the interval below t (−1 when none).
         var low = -1, high = n + 1
         // Invariant: every k ≤ low decides below; every k ≥ high does not.
@@ -80,7 +80,7 @@ public enum SampleSize {
 
     /// The smallest n ≥ 1 whose interval at the estimate `e` lies within `e ± margin`, or nil
     /// past `cap`.
-    public static func labelsToCheck(estimate e: Double, margin: Double = checkMargin, level: Double = 0.95, cap: Int = cap) -> Int? {
+    static func labelsToCheck(estimate e: Double, margin: Double = checkMargin, level: Double = 0.95, cap: Int = cap) -> Int? {
         let alpha = 1 - level
         for n in 1...cap {
             let k = successes(accuracy: e, trials: n)
@@ -102,7 +102,7 @@ public enum SampleSize {
     ///   criterion the pilot sets, at the estimate, from no labels.
     /// Other reasons (near the maximum drop, below the baseline trend, a strong unlabelled shift,
     /// nothing to evaluate) are not a question of sample size and get none.
-    public static func evaluate(probes: [ModelDomainProbes], referenceDomain: String, verdicts: [ShiftVerdict], criteria: Criteria) -> [LabelsNeeded] {
+    package static func evaluate(probes: [ModelDomainProbes], referenceDomain: String, verdicts: [ShiftVerdict], criteria: Criteria) -> [LabelsNeeded] {
         var needed: [LabelsNeeded] = []
         for verdict in verdicts where verdict.status == .watch || verdict.status == .notAssessed {
             guard let results = probes.first(where: { $0.model == verdict.model && $0.domain == verdict.domain })?.results else { continue }

@@ -7,9 +7,9 @@ import Results
 /// stage met (stages are meant to get stricter, but a later stage met counts even if an earlier
 /// one is not); `next` is the stage after it, or the first stage when none is met. The reasons of
 /// the next stage's verdict, each with its image set, value and limit, are what is missing.
-public enum StagePolicy {
+package enum StagePolicy {
     /// `shiftVerdicts[s]` holds every candidate's image-set verdicts under stage `s`'s criteria.
-    public static func evaluate(stages: [StageDefinition], shiftVerdicts: [[ShiftVerdict]], models: [String]) -> StageResults? {
+    package static func evaluate(stages: [StageDefinition], shiftVerdicts: [[ShiftVerdict]], models: [String]) -> StageResults? {
         guard !stages.isEmpty else { return nil }
         precondition(shiftVerdicts.count == stages.count, "one list of verdicts per stage")
         return StageResults(stages: stages, models: models.map { model in
@@ -18,7 +18,7 @@ public enum StagePolicy {
     }
 
     /// One model's place among the stages, from its verdict under each stage (in stage order).
-    public static func progress(model: String, verdicts: [ModelVerdict]) -> ModelStages {
+    package static func progress(model: String, verdicts: [ModelVerdict]) -> ModelStages {
         let reached = verdicts.lastIndex { $0.status == .pass }
         let after = reached.map { $0 + 1 } ?? 0
         let next = after < verdicts.count ? after : nil

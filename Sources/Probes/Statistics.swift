@@ -6,13 +6,13 @@ import Support
 ///
 /// Everything runs in `Double`. Contracts name the reference each function matches
 /// (scipy / numpy) and the tolerance the tests hold it to.
-public enum Statistics {
+package enum Statistics {
     // MARK: Logit space
 
     /// `log(p / (1 − p))`: −∞ at 0 and +∞ at 1, on purpose — an accuracy of exactly 0 or 1
     /// has no logit, and no arbitrary clamp pretends it has. Callers either know the counts
     /// (use `empiricalLogit(successes:trials:)`) or leave such points out.
-    public static func logit(_ p: Double) -> Double {
+    package static func logit(_ p: Double) -> Double {
         log(p / (1 - p))
     }
 
@@ -20,13 +20,13 @@ public enum Statistics {
     /// successes out of `n` trials (Haldane; Cox 1970, "Analysis of Binary Data", §3.2): finite
     /// for k = 0 and k = n, and for interior k it removes the O(1/n) bias of the plain logit of
     /// `k / n`. Requires `0 ≤ k ≤ n`, `n ≥ 1`.
-    public static func empiricalLogit(successes k: Int, trials n: Int) -> Double {
+    static func empiricalLogit(successes k: Int, trials n: Int) -> Double {
         precondition(n >= 1 && k >= 0 && k <= n, "need 0 ≤ k ≤ n, n ≥ 1")
         return log((Double(k) + 0.5) / (Double(n - k) + 0.5))
     }
 
     /// `1 / (1 + e^−x)`, evaluated without overflow for large |x|.
-    public static func sigmoid(_ x: Double) -> Double {
+    package static func sigmoid(_ x: Double) -> Double {
         if x >= 0 { return 1 / (1 + exp(-x)) }
         let e = exp(x)
         return e / (1 + e)
@@ -38,7 +38,7 @@ public enum Statistics {
     ///
     /// Continued fraction (modified Lentz) on whichever of `I_x(a, b)` or `1 − I_{1−x}(b, a)`
     /// converges fast (x < (a + 1)/(a + b + 2)); relative accuracy ~1e-14.
-    public static func regularizedIncompleteBeta(_ x: Double, _ a: Double, _ b: Double) -> Double {
+    static func regularizedIncompleteBeta(_ x: Double, _ a: Double, _ b: Double) -> Double {
         if x <= 0 { return 0 }
         if x >= 1 { return 1 }
         let logFront = lgamma(a + b) - lgamma(a) - lgamma(b) + a * log(x) + b * log1p(-x)
@@ -85,7 +85,7 @@ public enum Statistics {
     /// Safeguarded Newton: each step uses the beta density as the derivative and falls back
     /// to bisection of the bracketing interval when it would leave it; stops at 1e-15
     /// relative change (≤ 200 iterations). Tested against scipy to 1e-10.
-    public static func inverseRegularizedIncompleteBeta(_ p: Double, _ a: Double, _ b: Double) -> Double {
+    static func inverseRegularizedIncompleteBeta(_ p: Double, _ a: Double, _ b: Double) -> Double {
         if p <= 0 { return 0 }
         if p >= 1 { return 1 }
         var low = 0.0, high = 1.0
@@ -109,7 +109,7 @@ public enum Statistics {
     /// The Clopper–Pearson (exact) interval for `successes` out of `trials` at `level`:
     /// `[B(α/2; k, n − k + 1), B(1 − α/2; k + 1, n − k)]` with `B` the beta quantile,
     /// lower = 0 when k = 0 and upper = 1 when k = n. `nil` when `trials` is 0.
-    public static func clopperPearson(successes k: Int, trials n: Int, level: Double = 0.95) -> Interval? {
+    static func clopperPearson(successes k: Int, trials n: Int, level: Double = 0.95) -> Interval? {
         guard n > 0, k >= 0, k <= n else { return nil }
         let alpha = 1 - level
         let lower = k == 0 ? 0 : inverseRegularizedIncompleteBeta(alpha / 2, Double(k), Double(n - k + 1))
@@ -119,7 +119,7 @@ public enum Statistics {
 
     /// numpy.percentile(values, q) with the default "linear" method (q in 0…100).
     /// `nil` for an empty array.
-    public static func percentile(_ values: [Double], _ q: Double) -> Double? {
+    static func percentile(_ values: [Double], _ q: Double) -> Double? {
         guard !values.isEmpty else { return nil }
         let sorted = values.sorted()
         return percentile(sorted: sorted, q)
@@ -134,13 +134,13 @@ public enum Statistics {
     }
 
     /// numpy.median.
-    public static func median(_ values: [Double]) -> Double? { percentile(values, 50) }
+    package static func median(_ values: [Double]) -> Double? { percentile(values, 50) }
 
     // MARK: Moments
 
     /// scipy.stats.kurtosis(x, fisher=False, bias=True): `m4 / m2²` with biased central
     /// moments (Gaussian = 3). `nil` for fewer than 2 values or zero variance.
-    public static func pearsonKurtosis<C: Collection>(_ x: C) -> Double? where C.Element: BinaryFloatingPoint {
+    static func pearsonKurtosis<C: Collection>(_ x: C) -> Double? where C.Element: BinaryFloatingPoint {
         let n = Double(x.count)
         guard x.count >= 2 else { return nil }
         var mean = 0.0
@@ -160,7 +160,7 @@ public enum Statistics {
     }
 
     /// Pearson correlation of two equal-length samples; `nil` if either is constant or n < 2.
-    public static func pearsonCorrelation(_ x: [Double], _ y: [Double]) -> Double? {
+    static func pearsonCorrelation(_ x: [Double], _ y: [Double]) -> Double? {
         guard x.count == y.count, x.count >= 2 else { return nil }
         let n = Double(x.count)
         let mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
@@ -181,7 +181,7 @@ public enum Statistics {
     /// `nil` with fewer than 2 points or constant x — tested by equality, not by `Sxx > 0`:
     /// the rounded mean of equal values can differ from them, which would leave a tiny `Sxx`
     /// and a meaningless steep line.
-    public static func leastSquaresLine(x: [Double], y: [Double]) -> (slope: Double, intercept: Double)? {
+    static func leastSquaresLine(x: [Double], y: [Double]) -> (slope: Double, intercept: Double)? {
         guard x.count == y.count, x.count >= 2, x.contains(where: { $0 != x[0] }) else { return nil }
         let n = Double(x.count)
         let mx = x.reduce(0, +) / n, my = y.reduce(0, +) / n
@@ -197,7 +197,7 @@ public enum Statistics {
 
     /// Area under the ROC curve of `scores` for binary `positives` (sklearn.metrics.roc_auc_score):
     /// the Mann–Whitney statistic with tied scores counted one half. `nil` if a class is empty.
-    public static func rocAUC(scores: [Double], positives: [Bool]) -> Double? {
+    static func rocAUC(scores: [Double], positives: [Bool]) -> Double? {
         precondition(scores.count == positives.count, "one label per score")
         let order = scores.indices.sorted { scores[$0] < scores[$1] }
         var rankSumPositive = 0.0
@@ -222,7 +222,7 @@ public enum Statistics {
 
     /// Percentile bootstrap interval of `difference(mean(b*) − mean(a*))` for two independent
     /// samples of 0/1 outcomes (or any numbers), resampling each with replacement.
-    public static func bootstrapDifferenceOfMeans(
+    static func bootstrapDifferenceOfMeans(
         _ a: [Double], _ b: [Double], resamples: Int = 1000, level: Double = 0.95, seed: UInt64
     ) -> BootstrapDifference? {
         guard !a.isEmpty, !b.isEmpty, resamples > 0 else { return nil }
@@ -248,7 +248,7 @@ public enum Statistics {
     /// Percentile bootstrap interval of `mean(b) − mean(a)` for paired samples (`a[i]` and
     /// `b[i]` measured on the same image): each resample draws `n` image indices with
     /// replacement (`SplitMix64.index(below: n)`) and averages `b[j] − a[j]` over them.
-    public static func pairedBootstrapDifference(
+    static func pairedBootstrapDifference(
         _ a: [Double], _ b: [Double], resamples: Int = 1000, level: Double = 0.95, seed: UInt64
     ) -> BootstrapDifference? {
         guard !a.isEmpty, a.count == b.count, resamples > 0 else { return nil }

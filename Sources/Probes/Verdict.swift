@@ -25,9 +25,9 @@ import Results
 /// naming its domain (`domain`). So a model is never `pass` while one of its domains is
 /// `not_assessed`. A
 /// criterion the pilot does not set is not checked. Outlier features are reported, not judged.
-public enum Verdict {
+package enum Verdict {
     /// The verdict of `model` on `domain`.
-    public static func shift(
+    package static func shift(
         model: String, domain: String, isReference: Bool, probes: ProbeResults, referenceAccuracy: Double?,
         robustness: RobustnessPoint?, criteria: Criteria
     ) -> ShiftVerdict {
@@ -94,7 +94,7 @@ public enum Verdict {
     }
 
     /// The model verdict: the worst of its domain verdicts.
-    public static func model(_ model: String, shifts: [ShiftVerdict]) -> ModelVerdict {
+    package static func model(_ model: String, shifts: [ShiftVerdict]) -> ModelVerdict {
         let own = shifts.filter { $0.model == model }
         let status = own.map(\.status).max() ?? .notAssessed
         var reasons = own.flatMap { verdict in

@@ -3,23 +3,23 @@ import Results
 import Tensor
 
 /// Probe 1 — zero-shot classification, and the per-image scores other probes reuse.
-public enum ZeroShot {
+package enum ZeroShot {
     /// CLIP's logit scale (exp of the learned temperature, clamped at 100 in training):
     /// confidences are `softmax(100 · cos(h, w_c))`. Accuracies do not depend on it.
-    public static let logitScale: Double = 100
+    package static let logitScale: Double = 100
 
     /// Per-image outcome of the zero-shot head on one domain.
-    public struct Scores: Sendable {
+    package struct Scores: Sendable {
         /// argmax_c cos(h_i, w_c) (first index on ties, as numpy.argmax).
-        public var predictions: [Int]
+        var predictions: [Int]
         /// max_c softmax(100 · cos(h_i, ·)) — the ATC-MC score and the calibration confidence.
-        public var confidences: [Double]
+        var confidences: [Double]
         /// Σ_c p_c log p_c of the same softmax (minus its entropy; 0 when certain, −log C
         /// when uniform) — the ATC-NE score.
-        public var negativeEntropies: [Double]
+        var negativeEntropies: [Double]
         /// 0-based rank of the true class (number of classes scoring strictly higher than the
         /// best class the label accepts); nil without labels.
-        public var labelRanks: [Int]?
+        var labelRanks: [Int]?
     }
 
     /// Whether `prediction` (a head row) is correct for `label` (a head row): the same row, or
@@ -32,7 +32,7 @@ public enum ZeroShot {
     }
 
     /// Scores `embeddings` (n×d, before normalisation) against `head` (C×d).
-    public static func scores(embeddings: Matrix<Float>, head: Matrix<Float>, labels: [Int]?, groups: [Int]? = nil) throws -> Scores {
+    static func scores(embeddings: Matrix<Float>, head: Matrix<Float>, labels: [Int]?, groups: [Int]? = nil) throws -> Scores {
         try validate(embeddings: embeddings, head: head, labels: labels, groups: groups)
         let logits = embeddings.rowNormalized().multiplied(byTransposeOf: head)  // (n, C)
         return scores(cosines: logits, rowScales: nil, labels: labels, groups: groups)
@@ -73,7 +73,7 @@ public enum ZeroShot {
     /// Accuracy, intervals and per-class accuracy from `scores`; `nil` without labels or images.
     /// With `groups`, a prediction is correct when it is in the label's group (see `accepts`).
     /// With `paths` (one per image), also the most confident mistakes (`confidentMistakes`).
-    public static func result(scores: Scores, labels: [Int]?, classCount: Int, groups: [Int]? = nil, paths: [String]? = nil,
+    static func result(scores: Scores, labels: [Int]?, classCount: Int, groups: [Int]? = nil, paths: [String]? = nil,
                               level: Double = 0.95) -> ZeroShotResult? {
         guard let labels, let ranks = scores.labelRanks, !labels.isEmpty else { return nil }
         let n = labels.count
@@ -103,7 +103,7 @@ public enum ZeroShot {
     }
 
     /// How many confident mistakes a result keeps.
-    public static let confidentMistakeCount = 6
+    static let confidentMistakeCount = 6
 
     /// The `limit` wrong top-1 predictions with the highest confidence (top-1 softmax probability),
     /// ties broken by path (ascending), so the choice depends only on the images and their
@@ -117,7 +117,7 @@ public enum ZeroShot {
     }
 
     /// How many confusions a result keeps.
-    public static let confusionCount = 10
+    static let confusionCount = 10
 
     /// The `limit` most frequent (true, predicted) pairs with true ≠ predicted: by count, then
     /// true class, then predicted class (ascending), so the order is total and reproducible.

@@ -1,16 +1,16 @@
 /// Average Thresholded Confidence (Garg et al. 2022). Confidence is the max softmax of
 /// `100 · cos` (CLIP's logit scale).
-public struct ATCResult: Codable, Sendable, Equatable {
+package struct ATCResult: Codable, Sendable, Equatable {
     /// Confidence threshold fitted on the reference domain.
-    public var threshold: Double
+    package var threshold: Double
     /// Estimated accuracy: fraction of this domain's images with confidence above the threshold.
-    public var estimate: Double
+    package var estimate: Double
     /// Measured top-1 accuracy when the domain is labelled.
-    public var actualAccuracy: Double?
+    package var actualAccuracy: Double?
     /// `estimate − actual_accuracy` when the domain is labelled.
-    public var error: Double?
+    package var error: Double?
 
-    public init(threshold: Double, estimate: Double, actualAccuracy: Double? = nil, error: Double? = nil) {
+    package init(threshold: Double, estimate: Double, actualAccuracy: Double? = nil, error: Double? = nil) {
         self.threshold = threshold
         self.estimate = estimate
         self.actualAccuracy = actualAccuracy

@@ -1,23 +1,23 @@
 /// Expected calibration error and reliability diagram of one model on one labelled domain.
-public struct CalibrationResult: Codable, Sendable, Equatable {
-    public var count: Int
+package struct CalibrationResult: Codable, Sendable, Equatable {
+    package var count: Int
     /// Equal-mass bins, lowest confidence first.
-    public var bins: [ReliabilityBin]
+    package var bins: [ReliabilityBin]
     /// Σ_b (n_b / n) |accuracy_b − mean confidence_b|.
-    public var ece: Double
+    package var ece: Double
     /// Top-1 accuracy over all images.
-    public var accuracy: Double
-    public var meanConfidence: Double
+    package var accuracy: Double
+    package var meanConfidence: Double
     /// `mean_confidence − accuracy`: positive when over-confident.
-    public var overconfidence: Double
+    package var overconfidence: Double
     /// Mean ECE of a perfectly calibrated head with these confidences (simulated); `null` with no resample.
-    public var calibratedFloor: Double?
+    var calibratedFloor: Double?
     /// 95th percentile of the same simulation.
-    public var calibratedFloor95: Double?
-    public var resamples: Int
-    public var seed: UInt64
+    package var calibratedFloor95: Double?
+    var resamples: Int
+    package var seed: UInt64
 
-    public init(
+    package init(
         count: Int, bins: [ReliabilityBin], ece: Double, accuracy: Double, meanConfidence: Double, overconfidence: Double,
         calibratedFloor: Double?, calibratedFloor95: Double?, resamples: Int, seed: UInt64
     ) {
@@ -40,16 +40,16 @@ public struct CalibrationResult: Codable, Sendable, Equatable {
 }
 
 /// One bin of the reliability diagram.
-public struct ReliabilityBin: Codable, Sendable, Equatable {
-    public var count: Int
-    public var correct: Int
-    public var meanConfidence: Double
-    public var accuracy: Double
+package struct ReliabilityBin: Codable, Sendable, Equatable {
+    package var count: Int
+    package var correct: Int
+    package var meanConfidence: Double
+    package var accuracy: Double
     /// The smallest and largest confidence in the bin.
-    public var lowerConfidence: Double
-    public var upperConfidence: Double
+    var lowerConfidence: Double
+    var upperConfidence: Double
 
-    public init(count: Int, correct: Int, meanConfidence: Double, accuracy: Double, lowerConfidence: Double, upperConfidence: Double) {
+    package init(count: Int, correct: Int, meanConfidence: Double, accuracy: Double, lowerConfidence: Double, upperConfidence: Double) {
         self.count = count
         self.correct = correct
         self.meanConfidence = meanConfidence

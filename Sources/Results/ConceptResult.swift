@@ -1,30 +1,30 @@
 /// CLIP-Dissect-style concept matching of representation dimensions.
-public struct ConceptResult: Codable, Sendable, Equatable {
+package struct ConceptResult: Codable, Sendable, Equatable {
     /// ρ: a dimension encodes a concept when their correlation is ≥ ρ (default 0.5).
-    public var threshold: Double
-    public var conceptCount: Int
-    public var imageCount: Int
+    package var threshold: Double
+    package var conceptCount: Int
+    package var imageCount: Int
     /// Concepts encoded by at least one dimension.
-    public var uniqueConceptCount: Int
+    package var uniqueConceptCount: Int
     /// Number of concepts each dimension encodes (polysemanticity), per dimension.
-    public var conceptsPerDimension: [Int]
+    package var conceptsPerDimension: [Int]
     /// Mean of `concepts_per_dimension` over dimensions that encode at least one concept; `null` if none.
-    public var polysemanticityMean: Double?
+    package var polysemanticityMean: Double?
     /// The best-matching concept of each dimension (highest correlation, even below ρ); `null`
     /// for a constant dimension.
-    public var bestConcept: [ConceptMatch?]
+    var bestConcept: [ConceptMatch?]
     /// The permutation null (absent in results written before it): shuffles of the images,
     /// the familywise level, and the correlation a pair had to exceed besides ρ. When present,
     /// `unique_concept_count`, `concepts_per_dimension` and `polysemanticity_mean` count only
     /// pairs beating it.
-    public var permutations: Int?
-    public var level: Double?
-    public var nullCritical: Double?
-    public var seed: UInt64?
+    package var permutations: Int?
+    package var level: Double?
+    package var nullCritical: Double?
+    package var seed: UInt64?
     /// Reference images available; `image_count` is what the probe used (a seeded subsample above its cap).
-    public var availableImageCount: Int?
+    package var availableImageCount: Int?
 
-    public init(
+    package init(
         threshold: Double, conceptCount: Int, imageCount: Int, uniqueConceptCount: Int,
         conceptsPerDimension: [Int], polysemanticityMean: Double?, bestConcept: [ConceptMatch?]
     ) {
@@ -45,13 +45,13 @@ public struct ConceptResult: Codable, Sendable, Equatable {
     }
 }
 
-public struct ConceptMatch: Codable, Sendable, Equatable {
-    public var conceptIndex: Int
-    public var concept: String
+package struct ConceptMatch: Codable, Sendable, Equatable {
+    var conceptIndex: Int
+    var concept: String
     /// Pearson correlation, −1…1.
-    public var correlation: Double
+    var correlation: Double
 
-    public init(conceptIndex: Int, concept: String, correlation: Double) {
+    package init(conceptIndex: Int, concept: String, correlation: Double) {
         self.conceptIndex = conceptIndex
         self.concept = concept
         self.correlation = correlation

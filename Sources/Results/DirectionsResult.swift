@@ -1,15 +1,15 @@
 /// Zero-shot accuracy after pruning directions of the head's row space, or coordinates.
-public struct DirectionsResult: Codable, Sendable, Equatable {
+package struct DirectionsResult: Codable, Sendable, Equatable {
     /// Singular values of the head `W` (C×d), largest first.
-    public var singularValues: [Double]
+    package var singularValues: [Double]
     /// `σ_k · mean_i |cos(v_k, h_i)|` on the reference domain, in singular-value order.
-    public var importance: [Double]
+    package var importance: [Double]
     /// Accuracy after keeping the most important `(1 − p)` right singular directions.
-    public var curve: [PruningPoint]
+    package var curve: [PruningPoint]
     /// Accuracy after keeping the `(1 − p)` coordinates with the largest reference `m_j`.
-    public var coordinateCurve: [PruningPoint]
+    package var coordinateCurve: [PruningPoint]
 
-    public init(singularValues: [Double], importance: [Double], curve: [PruningPoint], coordinateCurve: [PruningPoint]) {
+    package init(singularValues: [Double], importance: [Double], curve: [PruningPoint], coordinateCurve: [PruningPoint]) {
         self.singularValues = singularValues
         self.importance = importance
         self.curve = curve
@@ -22,15 +22,15 @@ public struct DirectionsResult: Codable, Sendable, Equatable {
 }
 
 /// One point of a pruning curve.
-public struct PruningPoint: Codable, Sendable, Equatable {
+package struct PruningPoint: Codable, Sendable, Equatable {
     /// Fraction pruned p (0, 0.1, …, 0.9, 0.95).
-    public var prunedFraction: Double
+    package var prunedFraction: Double
     /// Directions (or coordinates) kept: `max(1, round((1 − p) · total))`.
-    public var kept: Int
+    package var kept: Int
     /// Top-1 accuracy, fraction.
-    public var accuracy: Double
+    package var accuracy: Double
 
-    public init(prunedFraction: Double, kept: Int, accuracy: Double) {
+    package init(prunedFraction: Double, kept: Int, accuracy: Double) {
         self.prunedFraction = prunedFraction
         self.kept = kept
         self.accuracy = accuracy

@@ -1,25 +1,25 @@
 /// How far a domain's embeddings are from the reference's.
-public struct DistanceResult: Codable, Sendable, Equatable {
+package struct DistanceResult: Codable, Sendable, Equatable {
     /// Fréchet distance `|μ1 − μ2|² + tr(Σ1 + Σ2 − 2 (Σ1 Σ2)^½)` on the raw embeddings (squared units).
-    public var frechet: Double?
+    package var frechet: Double?
     /// Unbiased MMD² with an RBF kernel `exp(−|x − y|² / (2 s²))` on L2-normalised embeddings.
-    public var mmd2: Double?
+    package var mmd2: Double?
     /// The kernel bandwidth `s` (median pairwise distance of the pooled sample).
-    public var mmdBandwidth: Double?
+    var mmdBandwidth: Double?
     /// Permutation p-value `(1 + #{perm ≥ observed}) / (1 + permutations)`.
-    public var mmdPValue: Double?
-    public var mmdPermutations: Int
+    package var mmdPValue: Double?
+    package var mmdPermutations: Int
     /// Images per domain used for MMD (a seeded subsample above `DistanceOptions.mmdMaxSamples`).
-    public var mmdSampleSize: Int
+    var mmdSampleSize: Int
     /// Images per domain used for Fréchet (a seeded subsample above `DistanceOptions.frechetMaxSamples`).
-    public var frechetSampleSize: Int
+    package var frechetSampleSize: Int
     /// Cross-validated ROC AUC of a logistic-regression domain classifier (0.5 = indistinguishable).
-    public var auc: Double?
-    public var aucFolds: Int
-    public var aucSampleSize: Int
-    public var seed: UInt64
+    package var auc: Double?
+    package var aucFolds: Int
+    var aucSampleSize: Int
+    package var seed: UInt64
 
-    public init(
+    package init(
         frechet: Double?, mmd2: Double?, mmdBandwidth: Double?, mmdPValue: Double?, mmdPermutations: Int,
         mmdSampleSize: Int, frechetSampleSize: Int, auc: Double?, aucFolds: Int, aucSampleSize: Int, seed: UInt64
     ) {

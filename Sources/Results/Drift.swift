@@ -4,13 +4,13 @@
 /// Runs are compared model by model (the same checkpoint, by SHA-256) and image set by image set
 /// (the same name). Every comparison made is stored, drifted or not, so a page can say "no drift
 /// in 12 comparisons" as well as list what moved.
-public struct DriftResults: Codable, Sendable, Equatable {
+package struct DriftResults: Codable, Sendable, Equatable {
     /// The run compared with: the pilot's latest run stored before this one.
-    public var previousRunID: String
-    public var previousCreatedAt: String
-    public var comparisons: [DriftComparison]
+    var previousRunID: String
+    package var previousCreatedAt: String
+    package var comparisons: [DriftComparison]
 
-    public init(previousRunID: String, previousCreatedAt: String, comparisons: [DriftComparison]) {
+    package init(previousRunID: String, previousCreatedAt: String, comparisons: [DriftComparison]) {
         self.previousRunID = previousRunID
         self.previousCreatedAt = previousCreatedAt
         self.comparisons = comparisons
@@ -22,8 +22,8 @@ public struct DriftResults: Codable, Sendable, Equatable {
 }
 
 /// One model × image set compared with the previous run.
-public struct DriftComparison: Codable, Sendable, Equatable {
-    public enum Code: String, Codable, Sendable, CaseIterable {
+package struct DriftComparison: Codable, Sendable, Equatable {
+    package enum Code: String, Codable, Sendable, CaseIterable {
         /// Measured zero-shot top-1 on a labelled image set in both runs.
         case accuracy
         /// The ATC-MC label-free estimate on an image set unlabelled in both runs.
@@ -34,27 +34,27 @@ public struct DriftComparison: Codable, Sendable, Equatable {
         case grayscaleShare = "grayscale_share"
     }
 
-    public var code: Code
+    package var code: Code
     /// The model's name in this run (its name in the previous run may differ; the checkpoint is the
     /// same); absent for the image statistics, which belong to the images alone.
-    public var model: String?
-    public var domain: String
+    package var model: String?
+    package var domain: String
     /// `image_mean`: the statistic.
-    public var measure: ImageStatisticsSummary.Measure?
+    package var measure: ImageStatisticsSummary.Measure?
     /// The accuracy (or estimate, or share: fractions; a mean: in its measure's unit) in the previous run and in this one.
-    public var previous: Double
-    public var current: Double
+    package var previous: Double
+    package var current: Double
     /// Images each is over (labelled images; for an estimate, the images it counts).
-    public var previousCount: Int
-    public var currentCount: Int
+    var previousCount: Int
+    var currentCount: Int
     /// `current − previous`.
-    public var difference: Double
+    package var difference: Double
     /// Newcombe's hybrid score interval of the difference (95 %); `image_mean`: Welch's t interval.
-    public var ci: Interval
+    package var ci: Interval
     /// The interval excludes 0: the change is beyond chance.
-    public var drifted: Bool
+    package var drifted: Bool
 
-    public init(code: Code, model: String?, domain: String, measure: ImageStatisticsSummary.Measure? = nil, previous: Double,
+    package init(code: Code, model: String?, domain: String, measure: ImageStatisticsSummary.Measure? = nil, previous: Double,
                 current: Double, previousCount: Int, currentCount: Int, ci: Interval) {
         self.code = code
         self.model = model

@@ -1,36 +1,36 @@
 /// Effective robustness of one model: its points and, when a baseline exists, the fit.
-public struct EffectiveRobustness: Codable, Sendable, Equatable {
-    public var model: String
+package struct EffectiveRobustness: Codable, Sendable, Equatable {
+    package var model: String
     /// One point per labelled shift.
-    public var points: [RobustnessPoint]
+    package var points: [RobustnessPoint]
 
-    public init(model: String, points: [RobustnessPoint]) {
+    package init(model: String, points: [RobustnessPoint]) {
         self.model = model
         self.points = points
     }
 }
 
 /// A model's accuracy on one shift against its reference accuracy.
-public struct RobustnessPoint: Codable, Sendable, Equatable {
-    public var domain: String
+package struct RobustnessPoint: Codable, Sendable, Equatable {
+    package var domain: String
     /// Top-1 on the reference (or the baseline's x column for this shift), fraction.
-    public var referenceAccuracy: Double
+    package var referenceAccuracy: Double
     /// Top-1 on the shift, fraction.
-    public var accuracy: Double
+    package var accuracy: Double
     /// `accuracy / reference_accuracy`; `null` when the reference accuracy is 0.
-    public var relativeAccuracy: Double?
+    package var relativeAccuracy: Double?
     /// `reference_accuracy − accuracy` (positive = worse on the shift).
-    public var drop: Double
+    package var drop: Double
     /// Present only when a baseline fit exists for this shift.
-    public var baseline: BaselineFit?
+    package var baseline: BaselineFit?
     /// `accuracy − σ(β₁ · logit(reference_accuracy) + β₀)`; `null` without a baseline.
-    public var effectiveRobustness: Double?
+    package var effectiveRobustness: Double?
     /// 95 % bootstrap intervals of ER and relative accuracy over the model's own images and the
     /// baseline points, and why ER has no interval when it has none (absent in results written
     /// before intervals existed, and for points whose image counts are not known).
-    public var intervals: CandidateInterval?
+    package var intervals: CandidateInterval?
 
-    public init(
+    package init(
         domain: String, referenceAccuracy: Double, accuracy: Double, relativeAccuracy: Double?, drop: Double,
         baseline: BaselineFit? = nil, effectiveRobustness: Double? = nil, intervals: CandidateInterval? = nil
     ) {
@@ -51,28 +51,28 @@ public struct RobustnessPoint: Codable, Sendable, Equatable {
 }
 
 /// The baseline line `logit(y) = β₁ · logit(x) + β₀` fitted by least squares on baseline points.
-public struct BaselineFit: Codable, Sendable, Equatable {
+package struct BaselineFit: Codable, Sendable, Equatable {
     /// Where the points came from: each distinct source of `points`, in order of first use.
-    public var sources: [BaselineSource]
-    public var pointCount: Int
-    public var slope: Double
-    public var intercept: Double
+    package var sources: [BaselineSource]
+    package var pointCount: Int
+    package var slope: Double
+    package var intercept: Double
     /// Pointwise percentile bootstrap band of the fitted line, in accuracy (fraction) space;
     /// empty when the points are fewer than 3 distinct ones (`too_few_distinct_baseline_points`).
-    public var band: [BandPoint]
-    public var resamples: Int
-    public var seed: UInt64
+    package var band: [BandPoint]
+    var resamples: Int
+    package var seed: UInt64
     /// The points the line was fitted on, each with its source (absent in results written
     /// before the key existed).
-    public var points: [BaselinePoint]?
+    package var points: [BaselinePoint]?
     /// Points of the baseline left out of the fit because an accuracy is exactly 0 or 1 (no
     /// logit); absent when none was.
-    public var excludedPoints: [BaselinePoint]?
+    var excludedPoints: [BaselinePoint]?
     /// A schema-1 file's `source` sentence (its sources joined by ", "), which pages of that
     /// run show as written; nil in files of schema 2. Never written.
-    public var storedSource: String?
+    package var storedSource: String?
 
-    public init(
+    package init(
         sources: [BaselineSource], pointCount: Int, slope: Double, intercept: Double, band: [BandPoint], resamples: Int, seed: UInt64,
         points: [BaselinePoint]? = nil, excludedPoints: [BaselinePoint]? = nil
     ) {
@@ -94,7 +94,7 @@ public struct BaselineFit: Codable, Sendable, Equatable {
         case source
     }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         pointCount = try container.decode(Int.self, forKey: .pointCount)
         slope = try container.decode(Double.self, forKey: .slope)
@@ -112,7 +112,7 @@ public struct BaselineFit: Codable, Sendable, Equatable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(sources, forKey: .sources)
         try container.encode(pointCount, forKey: .pointCount)
@@ -127,8 +127,8 @@ public struct BaselineFit: Codable, Sendable, Equatable {
 }
 
 /// Where baseline points came from: a kind and the file that holds (or names) them.
-public struct BaselineSource: Codable, Sendable, Hashable {
-    public enum Kind: String, Codable, Sendable, CaseIterable {
+package struct BaselineSource: Codable, Sendable, Hashable {
+    package enum Kind: String, Codable, Sendable, CaseIterable {
         /// Rows of the pilot's `baselines` CSV; `file` is its file name.
         case csvFile = "csv_file"
         /// The pilot's models marked `"baseline": true`, measured in this run on the pilot's
@@ -139,19 +139,19 @@ public struct BaselineSource: Codable, Sendable, Hashable {
         case testbed
     }
 
-    public var kind: Kind
-    public var file: String
+    package var kind: Kind
+    package var file: String
 
-    public init(_ kind: Kind, file: String) {
+    package init(_ kind: Kind, file: String) {
         self.kind = kind
         self.file = file
     }
 
     /// The testbed table's path, as results.json names it.
-    public static let testbedFile = "assets/baselines/imagenet-shifts-standard-testbed.csv"
+    package static let testbedFile = "assets/baselines/imagenet-shifts-standard-testbed.csv"
 
     /// Each source once, in order of first appearance.
-    public static func distinct(_ sources: [BaselineSource]) -> [BaselineSource] {
+    package static func distinct(_ sources: [BaselineSource]) -> [BaselineSource] {
         var seen = Set<BaselineSource>()
         return sources.filter { seen.insert($0).inserted }
     }
@@ -159,7 +159,7 @@ public struct BaselineSource: Codable, Sendable, Hashable {
     /// A source as schema 1 wrote it, an English phrase: "models marked baseline in
     /// pilot.json", the testbed's path followed by " (standard models, val ≥ 55 %)", or a
     /// CSV file name. Only for reading schema-1 files; schema 2 stores the structure.
-    public init(schema1 phrase: String) {
+    package init(schema1 phrase: String) {
         let measured = "models marked baseline in "
         if phrase.hasPrefix(measured) {
             self.init(.pilotModels, file: String(phrase.dropFirst(measured.count)))
@@ -173,7 +173,7 @@ public struct BaselineSource: Codable, Sendable, Hashable {
     enum CodingKeys: String, CodingKey { case kind, file }
 
     /// Reads schema 2 (`{kind, file}`) and schema 1 (a phrase).
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         if let phrase = try? decoder.singleValueContainer().decode(String.self) {
             self.init(schema1: phrase)
             return
@@ -182,7 +182,7 @@ public struct BaselineSource: Codable, Sendable, Hashable {
         self.init(try container.decode(Kind.self, forKey: .kind), file: try container.decode(String.self, forKey: .file))
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(kind, forKey: .kind)
         try container.encode(file, forKey: .file)
@@ -190,19 +190,19 @@ public struct BaselineSource: Codable, Sendable, Hashable {
 }
 
 /// One baseline model on one shift: (reference accuracy, shift accuracy), fractions.
-public struct BaselinePoint: Codable, Sendable, Equatable {
-    public var model: String
-    public var referenceAccuracy: Double
-    public var accuracy: Double
+package struct BaselinePoint: Codable, Sendable, Equatable {
+    package var model: String
+    package var referenceAccuracy: Double
+    package var accuracy: Double
     /// Where the point came from, stored with the fit so a reader can trace every point of
     /// the line.
-    public var source: BaselineSource?
+    package var source: BaselineSource?
     /// The counts behind `reference_accuracy` and `accuracy` when the point was measured in
     /// this run (absent for published accuracies); the fit then uses their empirical logits.
-    public var referenceCounts: AccuracyCounts?
-    public var counts: AccuracyCounts?
+    package var referenceCounts: AccuracyCounts?
+    package var counts: AccuracyCounts?
 
-    public init(
+    package init(
         model: String, referenceAccuracy: Double, accuracy: Double, source: BaselineSource? = nil,
         referenceCounts: AccuracyCounts? = nil, counts: AccuracyCounts? = nil
     ) {
@@ -221,13 +221,13 @@ public struct BaselinePoint: Codable, Sendable, Equatable {
 }
 
 /// The fitted line and its band at one reference accuracy (all fractions).
-public struct BandPoint: Codable, Sendable, Equatable {
-    public var referenceAccuracy: Double
-    public var fitted: Double
-    public var lower: Double
-    public var upper: Double
+package struct BandPoint: Codable, Sendable, Equatable {
+    package var referenceAccuracy: Double
+    var fitted: Double
+    package var lower: Double
+    package var upper: Double
 
-    public init(referenceAccuracy: Double, fitted: Double, lower: Double, upper: Double) {
+    package init(referenceAccuracy: Double, fitted: Double, lower: Double, upper: Double) {
         self.referenceAccuracy = referenceAccuracy
         self.fitted = fitted
         self.lower = lower

@@ -2,9 +2,9 @@
 /// linear probe trained on k labelled images per class of this domain and tested on the rest
 /// of it, beside zero-shot accuracy on the same test images (`FewShot` in Probes computes it;
 /// docs/probes.md, "Few-shot learning curve").
-public struct FewShotResult: Codable, Sendable, Equatable {
+package struct FewShotResult: Codable, Sendable, Equatable {
     /// How the curve compares with the pilot's `min_accuracy` (absent without that criterion).
-    public enum Code: String, Codable, Sendable, CaseIterable {
+    package enum Code: String, Codable, Sendable, CaseIterable {
         /// The mean accuracy reaches the criterion at `shots_reaching` labelled images per class.
         case reachesMinAccuracy = "reaches_min_accuracy"
         /// No k the data allow reaches it: even the largest k's mean stays below the criterion.
@@ -12,21 +12,21 @@ public struct FewShotResult: Codable, Sendable, Equatable {
     }
 
     /// Seeded draws of the training images per k, and the fixed L2 strength λ of every fit.
-    public var draws: Int
-    public var l2: Double
-    public var seed: UInt64
+    package var draws: Int
+    package var l2: Double
+    package var seed: UInt64
     /// Classes with labelled images in this domain (the probe chooses among them), and the
     /// fewest images any of them has: k stays below it, so every class keeps a test image.
-    public var classes: Int
-    public var minImagesPerClass: Int
-    public var points: [FewShotPoint]
-    public var code: Code?
+    package var classes: Int
+    var minImagesPerClass: Int
+    package var points: [FewShotPoint]
+    package var code: Code?
     /// The criterion compared with (`criteria.min_accuracy`) and, for `reaches_min_accuracy`,
     /// the smallest k whose mean accuracy is at or above it.
-    public var threshold: Double?
-    public var shotsReaching: Int?
+    package var threshold: Double?
+    package var shotsReaching: Int?
 
-    public init(draws: Int, l2: Double, seed: UInt64, classes: Int, minImagesPerClass: Int, points: [FewShotPoint]) {
+    package init(draws: Int, l2: Double, seed: UInt64, classes: Int, minImagesPerClass: Int, points: [FewShotPoint]) {
         self.draws = draws
         self.l2 = l2
         self.seed = seed
@@ -42,22 +42,22 @@ public struct FewShotResult: Codable, Sendable, Equatable {
 }
 
 /// One k of a few-shot learning curve, over all draws.
-public struct FewShotPoint: Codable, Sendable, Equatable {
+package struct FewShotPoint: Codable, Sendable, Equatable {
     /// Labelled images per class used for training (k), and the training and test images of
     /// each draw (the same counts in every draw).
-    public var shots: Int
-    public var trainCount: Int
-    public var testCount: Int
+    package var shots: Int
+    package var trainCount: Int
+    package var testCount: Int
     /// Mean test accuracy over the draws and its 95 % Clopper–Pearson interval at one test
     /// set's size (docs/probes.md says why), with the lowest and highest draw.
-    public var accuracy: Double
-    public var ci: Interval
-    public var minAccuracy: Double
-    public var maxAccuracy: Double
+    package var accuracy: Double
+    package var ci: Interval
+    package var minAccuracy: Double
+    package var maxAccuracy: Double
     /// Zero-shot top-1 on the same test images, mean over the draws.
-    public var zeroShotAccuracy: Double
+    package var zeroShotAccuracy: Double
 
-    public init(
+    package init(
         shots: Int, trainCount: Int, testCount: Int, accuracy: Double, ci: Interval, minAccuracy: Double, maxAccuracy: Double,
         zeroShotAccuracy: Double
     ) {

@@ -1,7 +1,7 @@
 /// A warning a reader needs before trusting a number: a stable code, where it applies and the
 /// numbers it compared. Guardrails do not change verdicts; pages show them beside the numbers.
-public struct Guardrail: Codable, Sendable, Equatable {
-    public enum Code: String, Codable, Sendable, CaseIterable {
+package struct Guardrail: Codable, Sendable, Equatable {
+    package enum Code: String, Codable, Sendable, CaseIterable {
         /// Top-1 is not above chance: the 95 % interval reaches 1/C (`value` top-1, `limit` chance).
         case chanceLevelAccuracy = "chance_level_accuracy"
         /// Fewer images than the stated intervals need (`value` images, `limit` 30).
@@ -23,15 +23,15 @@ public struct Guardrail: Codable, Sendable, Equatable {
         case modelNotLoaded = "model_not_loaded"
     }
 
-    public var code: Code
-    public var model: String?
-    public var domain: String?
-    public var value: Double?
-    public var limit: Double?
+    package var code: Code
+    package var model: String?
+    package var domain: String?
+    package var value: Double?
+    package var limit: Double?
     /// Free text that only the input can supply (a loader's error message); English.
-    public var detail: String?
+    package var detail: String?
 
-    public init(code: Code, model: String? = nil, domain: String? = nil, value: Double? = nil, limit: Double? = nil, detail: String? = nil) {
+    package init(code: Code, model: String? = nil, domain: String? = nil, value: Double? = nil, limit: Double? = nil, detail: String? = nil) {
         self.code = code
         self.model = model
         self.domain = domain

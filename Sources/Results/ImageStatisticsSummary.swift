@@ -2,48 +2,48 @@
 /// each per-image statistic with a 95 % Student-t interval, the share of grayscale images with a
 /// Clopper–Pearson interval, and for a shift its difference from the reference (Welch's t interval
 /// for means). How each statistic is measured: `ImageStatistics` (ImageCodec), docs/probes.md.
-public struct ImageStatisticsSummary: Codable, Sendable, Equatable {
+package struct ImageStatisticsSummary: Codable, Sendable, Equatable {
     /// The statistics with a mean, in the order pages list them when differences tie.
-    public enum Measure: String, Codable, Sendable, CaseIterable {
+    package enum Measure: String, Codable, Sendable, CaseIterable {
         case brightness, contrast, saturation, sharpness, width, height
         case aspectRatio = "aspect_ratio"
         case jpegQuality = "jpeg_quality"
     }
 
     /// Images of the domain with statistics (every image that was embedded).
-    public var imageCount: Int
+    package var imageCount: Int
     /// One entry per measure that has at least one value (`jpeg_quality`: JPEG files only; `sharpness`:
     /// images of at least 3×3 pixels), in `Measure` order.
-    public var means: [MeanSummary]
-    public var grayscale: ShareSummary?
+    package var means: [MeanSummary]
+    package var grayscale: ShareSummary?
 
-    public init(imageCount: Int, means: [MeanSummary], grayscale: ShareSummary?) {
+    package init(imageCount: Int, means: [MeanSummary], grayscale: ShareSummary?) {
         self.imageCount = imageCount
         self.means = means
         self.grayscale = grayscale
     }
 
-    public func mean(_ measure: Measure) -> MeanSummary? { means.first { $0.measure == measure } }
+    package func mean(_ measure: Measure) -> MeanSummary? { means.first { $0.measure == measure } }
 
     enum CodingKeys: String, CodingKey {
         case imageCount = "image_count", means, grayscale
     }
 
     /// One statistic's mean over the images that have it.
-    public struct MeanSummary: Codable, Sendable, Equatable {
-        public var measure: Measure
+    package struct MeanSummary: Codable, Sendable, Equatable {
+        package var measure: Measure
         /// Images with a value.
-        public var count: Int
-        public var mean: Double
+        package var count: Int
+        package var mean: Double
         /// Student-t interval of the mean (`mean ± t(0.975, count − 1) · s / √count`, s with ddof 1); absent below 2 images.
-        public var interval: Interval?
+        package var interval: Interval?
         /// Shift only: this domain's mean minus the reference's.
-        public var difference: Double?
+        package var difference: Double?
         /// Welch's t interval of `difference` (Welch–Satterthwaite degrees of freedom); the point
         /// itself when both samples are constant; absent when either side has fewer than 2 images.
-        public var differenceInterval: Interval?
+        package var differenceInterval: Interval?
 
-        public init(measure: Measure, count: Int, mean: Double, interval: Interval?, difference: Double? = nil, differenceInterval: Interval? = nil) {
+        package init(measure: Measure, count: Int, mean: Double, interval: Interval?, difference: Double? = nil, differenceInterval: Interval? = nil) {
             self.measure = measure
             self.count = count
             self.mean = mean
@@ -58,16 +58,16 @@ public struct ImageStatisticsSummary: Codable, Sendable, Equatable {
     }
 
     /// The grayscale share.
-    public struct ShareSummary: Codable, Sendable, Equatable {
+    package struct ShareSummary: Codable, Sendable, Equatable {
         /// Grayscale images, out of `ImageStatisticsSummary.imageCount`.
-        public var count: Int
-        public var share: Double
+        package var count: Int
+        package var share: Double
         /// Clopper–Pearson 95 % interval.
-        public var interval: Interval?
+        package var interval: Interval?
         /// Shift only: this domain's share minus the reference's.
-        public var difference: Double?
+        package var difference: Double?
 
-        public init(count: Int, share: Double, interval: Interval?, difference: Double? = nil) {
+        package init(count: Int, share: Double, interval: Interval?, difference: Double? = nil) {
             self.count = count
             self.share = share
             self.interval = interval

@@ -1,6 +1,6 @@
 /// The score ATC puts its threshold on (Garg et al. 2022), from the zero-shot softmax
 /// `p = softmax(100 · cos(h, w_c))`.
-public enum ATCScore: String, Codable, Sendable, CaseIterable {
+package enum ATCScore: String, Codable, Sendable, CaseIterable {
     /// ATC-MC: `max_c p_c`.
     case maxConfidence = "max_confidence"
     /// ATC-NE: `Σ_c p_c log p_c` (minus the entropy).
@@ -8,20 +8,20 @@ public enum ATCScore: String, Codable, Sendable, CaseIterable {
 }
 
 /// One label-free estimate of a domain's top-1 accuracy.
-public struct LabelFreeEstimate: Codable, Sendable, Equatable {
-    public var score: ATCScore
+package struct LabelFreeEstimate: Codable, Sendable, Equatable {
+    package var score: ATCScore
     /// The threshold fitted on the reference's fit half (in the score's units).
-    public var threshold: Double
+    package var threshold: Double
     /// Images the estimate is over (the check half on the reference).
-    public var count: Int
+    package var count: Int
     /// Estimated top-1 accuracy, a fraction.
-    public var estimate: Double
+    package var estimate: Double
     /// Measured top-1 accuracy on the same images; `nil` without labels.
-    public var actualAccuracy: Double?
+    package var actualAccuracy: Double?
     /// `estimate − actualAccuracy`; `nil` without labels.
-    public var error: Double?
+    package var error: Double?
 
-    public init(score: ATCScore, threshold: Double, count: Int, estimate: Double, actualAccuracy: Double?, error: Double?) {
+    package init(score: ATCScore, threshold: Double, count: Int, estimate: Double, actualAccuracy: Double?, error: Double?) {
         self.score = score
         self.threshold = threshold
         self.count = count
@@ -36,16 +36,16 @@ public struct LabelFreeEstimate: Codable, Sendable, Equatable {
 }
 
 /// How far one estimator was off over the domains where it could be checked.
-public struct LabelFreeErrorSummary: Codable, Sendable, Equatable {
-    public var score: ATCScore
+package struct LabelFreeErrorSummary: Codable, Sendable, Equatable {
+    package var score: ATCScore
     /// Checked estimates (labelled domains, the reference's check half included).
-    public var checks: Int
-    public var meanAbsoluteError: Double
-    public var maxAbsoluteError: Double
+    package var checks: Int
+    var meanAbsoluteError: Double
+    package var maxAbsoluteError: Double
     /// Mean of `estimate − actual`: positive when the estimator tends to be optimistic.
-    public var meanError: Double
+    var meanError: Double
 
-    public init(score: ATCScore, checks: Int, meanAbsoluteError: Double, maxAbsoluteError: Double, meanError: Double) {
+    package init(score: ATCScore, checks: Int, meanAbsoluteError: Double, maxAbsoluteError: Double, meanError: Double) {
         self.score = score
         self.checks = checks
         self.meanAbsoluteError = meanAbsoluteError

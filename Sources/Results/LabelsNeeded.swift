@@ -1,7 +1,7 @@
 /// How many labelled images would settle an undecided verdict, or check a label-free estimate
 /// (`SampleSize` in Probes computes it; docs/probes.md, "Labels that settle it").
-public struct LabelsNeeded: Codable, Sendable, Equatable {
-    public enum Code: String, Codable, Sendable, CaseIterable {
+package struct LabelsNeeded: Codable, Sendable, Equatable {
+    package enum Code: String, Codable, Sendable, CaseIterable {
         /// Top-1's 95 % interval would lie entirely above or below `min_accuracy` (`threshold`).
         case settleMinAccuracy = "settle_min_accuracy"
         /// Top-1's 95 % interval would lie entirely above or below the accuracy the relative-drop
@@ -13,30 +13,30 @@ public struct LabelsNeeded: Codable, Sendable, Equatable {
         case checkEstimate = "check_estimate"
     }
 
-    public var code: Code
-    public var model: String
-    public var domain: String
+    package var code: Code
+    package var model: String
+    package var domain: String
     /// The accuracy assumed to hold for the new labels: measured top-1, or on an unlabelled
     /// domain the ATC estimate (`estimated`).
-    public var accuracy: Double
-    public var estimated: Bool
+    package var accuracy: Double
+    package var estimated: Bool
     /// The accuracy the interval has to clear (settle codes).
-    public var threshold: Double?
+    package var threshold: Double?
     /// The half-width the check asks for (`check_estimate`), a fraction.
-    public var margin: Double?
+    package var margin: Double?
     /// Labelled images of the domain now (0 when unlabelled).
-    public var labelled: Int
+    package var labelled: Int
     /// The smallest number of labelled images in all (the current ones included) that would do
     /// it; when `capped`, the cap: more than this many would be needed.
-    public var total: Int
+    package var total: Int
     /// `total − labelled`: the images to label on top of the current ones.
-    public var additional: Int
-    public var capped: Bool
+    package var additional: Int
+    package var capped: Bool
     /// Settle codes, not capped: the exact binomial probability that a sample of `total`
     /// images reaches a decision (either side) when the accuracy is `accuracy`.
-    public var decisionProbability: Double?
+    package var decisionProbability: Double?
 
-    public init(
+    package init(
         code: Code, model: String, domain: String, accuracy: Double, estimated: Bool, threshold: Double? = nil,
         margin: Double? = nil, labelled: Int, total: Int, capped: Bool, decisionProbability: Double? = nil
     ) {

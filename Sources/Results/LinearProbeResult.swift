@@ -1,28 +1,28 @@
 /// A multinomial logistic-regression probe fitted on a split of the reference domain.
-public struct LinearProbeResult: Codable, Sendable, Equatable {
+package struct LinearProbeResult: Codable, Sendable, Equatable {
     /// Top-1 accuracy of the probe on this domain (on the held-out test split for the reference).
-    public var accuracy: Double
-    public var ci: Interval
-    public var count: Int
+    package var accuracy: Double
+    package var ci: Interval
+    package var count: Int
     /// The chosen L2 strength λ in `mean loss + λ/2 |W|²` (sklearn's `C = 1 / (λ · n_train)`).
-    public var l2: Double
+    package var l2: Double
     /// Validation accuracy of every candidate λ, in the order tried.
-    public var candidates: [RegularizationCandidate]
-    public var trainCount: Int
-    public var validationCount: Int
-    public var seed: UInt64
+    package var candidates: [RegularizationCandidate]
+    package var trainCount: Int
+    package var validationCount: Int
+    package var seed: UInt64
     /// Whether the chosen fit reached its stopping tolerance (false: stopped at the iteration cap).
-    public var converged: Bool?
+    package var converged: Bool?
     /// Classes with at least one training row, and the fewest and median training rows over
     /// them (absent in older results).
-    public var trainClasses: Int?
-    public var minTrainRowsPerClass: Int?
-    public var medianTrainRowsPerClass: Double?
+    package var trainClasses: Int?
+    package var minTrainRowsPerClass: Int?
+    package var medianTrainRowsPerClass: Double?
     /// When λ was chosen on a seeded subset of the classes (then the candidates' validation
     /// accuracies are on that subset's rows): how many classes it had; absent when on all.
-    public var searchClasses: Int?
+    package var searchClasses: Int?
 
-    public init(
+    package init(
         accuracy: Double, ci: Interval, count: Int, l2: Double, candidates: [RegularizationCandidate],
         trainCount: Int, validationCount: Int, seed: UInt64, converged: Bool? = nil
     ) {
@@ -44,15 +44,15 @@ public struct LinearProbeResult: Codable, Sendable, Equatable {
     }
 }
 
-public struct RegularizationCandidate: Codable, Sendable, Equatable {
-    public var l2: Double
-    public var validationAccuracy: Double
+package struct RegularizationCandidate: Codable, Sendable, Equatable {
+    package var l2: Double
+    var validationAccuracy: Double
     /// L-BFGS iterations of this candidate's fit (each started from the previous candidate's
     /// optimum) and whether it reached the tolerance; absent in runs before they were recorded.
-    public var iterations: Int?
-    public var converged: Bool?
+    package var iterations: Int?
+    package var converged: Bool?
 
-    public init(l2: Double, validationAccuracy: Double, iterations: Int? = nil, converged: Bool? = nil) {
+    package init(l2: Double, validationAccuracy: Double, iterations: Int? = nil, converged: Bool? = nil) {
         self.l2 = l2
         self.validationAccuracy = validationAccuracy
         self.iterations = iterations

@@ -1,9 +1,9 @@
 /// A recommended next step for a model, with its numbers (results.json `next_steps`; `NextSteps`
 /// in Probes chooses them; docs/probes.md, "Next steps"). Pages say each from the catalogue
 /// (`next.<code>`).
-public struct NextStep: Codable, Sendable, Equatable {
+package struct NextStep: Codable, Sendable, Equatable {
     /// The rules, in the order they are tried; a model's first step is its recommendation.
-    public enum Code: String, Codable, Sendable, CaseIterable {
+    package enum Code: String, Codable, Sendable, CaseIterable {
         /// Accuracy on `domain` fell since the previous run beyond chance (`value` now, `limit` then).
         case investigateDrift = "investigate_drift"
         /// Verdict `pass`: a limited trial with a monitoring KPI — top-1 on `domain` (the hardest
@@ -34,25 +34,25 @@ public struct NextStep: Codable, Sendable, Equatable {
         case reviewReasons = "review_reasons"
     }
 
-    public var model: String
-    public var code: Code
-    public var domain: String?
+    package var model: String
+    package var code: Code
+    package var domain: String?
     /// More image sets the step concerns (`collect_labels`).
-    public var domains: [String]?
-    public var value: Double?
-    public var limit: Double?
-    public var labels: Int?
-    public var otherModel: String?
-    public var outlierFeatures: Int?
+    package var domains: [String]?
+    package var value: Double?
+    package var limit: Double?
+    package var labels: Int?
+    package var otherModel: String?
+    package var outlierFeatures: Int?
     /// `adapt`, `adaptation_short`: labelled images per class (k), the interval of `value`, and
     /// zero-shot top-1 on the same test images.
-    public var shots: Int?
-    public var ci: Interval?
-    public var zeroShot: Double?
+    package var shots: Int?
+    package var ci: Interval?
+    package var zeroShot: Double?
     /// `improve_prompts`: the chosen templates.
-    public var templates: [String]?
+    package var templates: [String]?
 
-    public init(model: String, code: Code, domain: String? = nil, domains: [String]? = nil, value: Double? = nil, limit: Double? = nil,
+    package init(model: String, code: Code, domain: String? = nil, domains: [String]? = nil, value: Double? = nil, limit: Double? = nil,
                 labels: Int? = nil, otherModel: String? = nil, outlierFeatures: Int? = nil, shots: Int? = nil, ci: Interval? = nil,
                 zeroShot: Double? = nil, templates: [String]? = nil) {
         self.model = model

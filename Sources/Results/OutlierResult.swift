@@ -1,27 +1,27 @@
 /// Outlier features and activation kurtosis of `H` (before normalisation).
-public struct OutlierResult: Codable, Sendable, Equatable {
+package struct OutlierResult: Codable, Sendable, Equatable {
     /// τ: a dimension is an outlier when its ratio is ≥ τ (default 10).
-    public var threshold: Double
+    package var threshold: Double
     /// `m_j = mean_i |H_ij|` per dimension.
-    public var meanAbsActivation: [Double]
+    package var meanAbsActivation: [Double]
     /// `r_j = m_j / mean_k m_k` per dimension (all 0 when every activation is 0).
-    public var ratios: [Double]
+    package var ratios: [Double]
     /// Number of dimensions with `r_j ≥ τ`.
-    public var count: Int
+    package var count: Int
     /// The outlier dimensions, largest ratio first.
-    public var dimensions: [Int]
+    package var dimensions: [Int]
     /// The `top_k` dimensions with the largest ratios, largest first (ties: lower index first).
-    public var topDimensions: [Int]
-    public var topK: Int
+    package var topDimensions: [Int]
+    var topK: Int
     /// Mean over images of the Pearson (non-excess) kurtosis of each row `H_i,:` (Gaussian = 3);
     /// rows with zero variance are left out; `null` if none is left.
-    public var kurtosisMean: Double?
+    package var kurtosisMean: Double?
     /// Pearson kurtosis of each dimension `H_:,j` across images; `null` for a constant dimension or n < 2.
-    public var kurtosisPerDimension: [Double?]
+    var kurtosisPerDimension: [Double?]
     /// Jaccard index of `top_dimensions` with the reference domain's; `null` on the reference.
-    public var jaccardWithReference: Double?
+    package var jaccardWithReference: Double?
 
-    public init(
+    package init(
         threshold: Double, meanAbsActivation: [Double], ratios: [Double], count: Int, dimensions: [Int],
         topDimensions: [Int], topK: Int, kurtosisMean: Double?, kurtosisPerDimension: [Double?],
         jaccardWithReference: Double? = nil
@@ -39,7 +39,7 @@ public struct OutlierResult: Codable, Sendable, Equatable {
     }
 
     /// Ratios sorted from largest to smallest — the log-scale profile chart.
-    public var sortedRatios: [Double] { ratios.sorted(by: >) }
+    package var sortedRatios: [Double] { ratios.sorted(by: >) }
 
     enum CodingKeys: String, CodingKey {
         case threshold, meanAbsActivation = "mean_abs_activation", ratios, count, dimensions

@@ -1,34 +1,34 @@
 /// Every probe of one model × domain. Each is optional: absent when the probe was not
 /// run or does not apply (no labels → no `zero_shot`; the reference domain has no
 /// `distance`).
-public struct ProbeResults: Codable, Sendable, Equatable {
-    public var zeroShot: ZeroShotResult?
-    public var outliers: OutlierResult?
-    public var directions: DirectionsResult?
-    public var concepts: ConceptResult?
-    public var atc: ATCResult?
-    public var distance: DistanceResult?
-    public var linearProbe: LinearProbeResult?
+package struct ProbeResults: Codable, Sendable, Equatable {
+    package var zeroShot: ZeroShotResult?
+    package var outliers: OutlierResult?
+    package var directions: DirectionsResult?
+    package var concepts: ConceptResult?
+    package var atc: ATCResult?
+    package var distance: DistanceResult?
+    package var linearProbe: LinearProbeResult?
     /// Label-free accuracy estimates (ATC-MC and ATC-NE), each with its error where labels
     /// exist; on the reference they are over its check half. Absent in older results.
-    public var labelFree: [LabelFreeEstimate]?
+    package var labelFree: [LabelFreeEstimate]?
     /// On an unlabelled domain: how far each label-free estimator was off on this model's
     /// labelled domains (the reference's check half included). Absent when nothing was checked.
-    public var labelFreeErrors: [LabelFreeErrorSummary]?
+    package var labelFreeErrors: [LabelFreeErrorSummary]?
     /// Expected calibration error and reliability diagram (labelled domains).
-    public var calibration: CalibrationResult?
+    package var calibration: CalibrationResult?
     /// Few-shot learning curve of the linear probe on this labelled domain.
-    public var fewShot: FewShotResult?
+    package var fewShot: FewShotResult?
     /// Accuracy per prompt template, of the ensemble and of the subset chosen on the reference.
-    public var prompts: PromptsResult?
+    package var prompts: PromptsResult?
     /// What made a probe undefined or changed how it ran, as codes and the numbers they
     /// mention (e.g. `nonfinite_embeddings`, count 3); pages say them in their own language.
-    public var notes: [ProbeNote]
+    package var notes: [ProbeNote]
     /// The English notes of a schema-1 results.json written before notes had codes (its
     /// `notes` without `note_codes`): pages show them as written. Never written to a file.
-    public var uncodedNotes: [String]
+    package var uncodedNotes: [String]
 
-    public init(
+    package init(
         zeroShot: ZeroShotResult? = nil, outliers: OutlierResult? = nil, directions: DirectionsResult? = nil,
         concepts: ConceptResult? = nil, atc: ATCResult? = nil, distance: DistanceResult? = nil,
         linearProbe: LinearProbeResult? = nil, notes: [ProbeNote] = []
@@ -55,7 +55,7 @@ public struct ProbeResults: Codable, Sendable, Equatable {
 
     /// Reads schema 2 (`notes`: codes) and schema 1 (`notes`: English sentences, and since
     /// codes existed `note_codes` beside them, same order and length).
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         zeroShot = try container.decodeIfPresent(ZeroShotResult.self, forKey: .zeroShot)
         outliers = try container.decodeIfPresent(OutlierResult.self, forKey: .outliers)
@@ -84,7 +84,7 @@ public struct ProbeResults: Codable, Sendable, Equatable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encodeIfPresent(zeroShot, forKey: .zeroShot)
         try container.encodeIfPresent(outliers, forKey: .outliers)
@@ -106,9 +106,9 @@ public struct ProbeResults: Codable, Sendable, Equatable {
 /// `count` is the number the note mentions, if any; `domain` names the image set the note is
 /// about when it is not the one whose results hold it (`shiftlens probe` reports the
 /// reference's concept-probe notes with the probed domain).
-public struct ProbeNote: Codable, Sendable, Equatable {
+package struct ProbeNote: Codable, Sendable, Equatable {
     /// Every situation `ProbeSuite` reports.
-    public enum Code: String, Codable, Sendable, CaseIterable {
+    package enum Code: String, Codable, Sendable, CaseIterable {
         /// Embeddings with NaN or infinity were left out (`count` of them).
         case nonfiniteEmbeddings = "nonfinite_embeddings"
         /// The reference has no labels: no ATC estimate and no linear probe.
@@ -132,11 +132,11 @@ public struct ProbeNote: Codable, Sendable, Equatable {
         case fewShotTooManyClasses = "few_shot_too_many_classes"
     }
 
-    public var code: Code
-    public var count: Int?
-    public var domain: String?
+    package var code: Code
+    package var count: Int?
+    package var domain: String?
 
-    public init(_ code: Code, count: Int? = nil, domain: String? = nil) {
+    package init(_ code: Code, count: Int? = nil, domain: String? = nil) {
         self.code = code
         self.count = count
         self.domain = domain
@@ -144,13 +144,13 @@ public struct ProbeNote: Codable, Sendable, Equatable {
 }
 
 /// A two-sided confidence interval (fractions or the probe's own unit).
-public struct Interval: Codable, Sendable, Equatable {
-    public var lower: Double
-    public var upper: Double
+package struct Interval: Codable, Sendable, Equatable {
+    package var lower: Double
+    package var upper: Double
     /// Confidence level, e.g. 0.95.
-    public var level: Double
+    package var level: Double
 
-    public init(lower: Double, upper: Double, level: Double = 0.95) {
+    package init(lower: Double, upper: Double, level: Double = 0.95) {
         self.lower = lower
         self.upper = upper
         self.level = level

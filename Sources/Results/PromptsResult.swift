@@ -3,16 +3,16 @@
 /// small subset of templates chosen greedily on the reference, reported on every labelled
 /// domain with its paired gain over the ensemble. Absent when the probe was off
 /// (`probes.prompts`), on unlabelled domains and in results written before it.
-public struct PromptsResult: Codable, Sendable, Equatable {
+package struct PromptsResult: Codable, Sendable, Equatable {
     /// One entry per template, in the pilot's order.
-    public var templates: [PromptAccuracy]
+    package var templates: [PromptAccuracy]
     /// All templates together (the zero-shot head).
-    public var ensemble: PromptAccuracy
+    package var ensemble: PromptAccuracy
     /// The subset chosen on the reference; absent when the reference has no labels or there is
     /// only one template.
-    public var subset: PromptSubset?
+    package var subset: PromptSubset?
 
-    public init(templates: [PromptAccuracy], ensemble: PromptAccuracy, subset: PromptSubset? = nil) {
+    package init(templates: [PromptAccuracy], ensemble: PromptAccuracy, subset: PromptSubset? = nil) {
         self.templates = templates
         self.ensemble = ensemble
         self.subset = subset
@@ -20,17 +20,17 @@ public struct PromptsResult: Codable, Sendable, Equatable {
 }
 
 /// Top-1 accuracy of one head on one domain's labelled images.
-public struct PromptAccuracy: Codable, Sendable, Equatable {
+package struct PromptAccuracy: Codable, Sendable, Equatable {
     /// The template (`{c}` where the class name goes); absent for the ensemble and subsets.
-    public var template: String?
-    public var correct: Int
-    public var count: Int
+    package var template: String?
+    package var correct: Int
+    package var count: Int
     /// `correct / count`.
-    public var accuracy: Double
+    package var accuracy: Double
     /// Clopper–Pearson (exact binomial) interval.
-    public var ci: Interval
+    package var ci: Interval
 
-    public init(template: String? = nil, correct: Int, count: Int, accuracy: Double, ci: Interval) {
+    package init(template: String? = nil, correct: Int, count: Int, accuracy: Double, ci: Interval) {
         self.template = template
         self.correct = correct
         self.count = count
@@ -41,15 +41,15 @@ public struct PromptAccuracy: Codable, Sendable, Equatable {
 
 /// The templates chosen on the reference (greedy forward selection, at most `Prompts.maxSubset`),
 /// their accuracy on this domain and the gain over the ensemble.
-public struct PromptSubset: Codable, Sendable, Equatable {
+package struct PromptSubset: Codable, Sendable, Equatable {
     /// Indices into `PromptsResult.templates`, ascending.
-    public var templates: [Int]
-    public var accuracy: PromptAccuracy
+    package var templates: [Int]
+    package var accuracy: PromptAccuracy
     /// `accuracy(subset) − accuracy(ensemble)` on this domain's images, with a paired percentile
     /// bootstrap interval (the same images resampled for both).
-    public var gain: BootstrapDifference
+    package var gain: BootstrapDifference
 
-    public init(templates: [Int], accuracy: PromptAccuracy, gain: BootstrapDifference) {
+    package init(templates: [Int], accuracy: PromptAccuracy, gain: BootstrapDifference) {
         self.templates = templates
         self.accuracy = accuracy
         self.gain = gain

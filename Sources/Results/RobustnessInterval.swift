@@ -1,6 +1,6 @@
 /// Why a shift has no effective-robustness baseline line, or a line without a band and ER intervals
 /// (`EffectiveRobustnessProbe.BaselineCheck`).
-public enum BaselineLimitation: String, Codable, Sendable, Equatable {
+package enum BaselineLimitation: String, Codable, Sendable, Equatable {
     /// No baseline point is left (none given, or every one at 0 % or 100 %).
     case noBaselinePoints = "no_baseline_points"
     /// One usable point: a line needs two.
@@ -15,21 +15,21 @@ public enum BaselineLimitation: String, Codable, Sendable, Equatable {
 
 /// A model's effective robustness and relative accuracy on one shift with their bootstrap
 /// intervals.
-public struct CandidateInterval: Codable, Sendable, Equatable {
+package struct CandidateInterval: Codable, Sendable, Equatable {
     /// Percentile interval of ER; `nil` without a band-worthy baseline (`limitation` says why)
     /// or when no resample had a line.
-    public var effectiveRobustness: Interval?
+    package var effectiveRobustness: Interval?
     /// Percentile interval of `accuracy / reference_accuracy` (resamples with a reference
     /// accuracy of 0 left out); `nil` if every resample had one.
-    public var relativeAccuracy: Interval?
-    public var resamples: Int
+    package var relativeAccuracy: Interval?
+    var resamples: Int
     /// Resamples whose baseline picks had a line (the others are left out of the ER interval).
-    public var lineResamples: Int?
-    public var seed: UInt64
+    var lineResamples: Int?
+    package var seed: UInt64
     /// Why `effective_robustness` is absent, when it is for a baseline reason.
-    public var limitation: BaselineLimitation?
+    package var limitation: BaselineLimitation?
 
-    public init(
+    package init(
         effectiveRobustness: Interval?, relativeAccuracy: Interval?, resamples: Int, lineResamples: Int?, seed: UInt64,
         limitation: BaselineLimitation?
     ) {

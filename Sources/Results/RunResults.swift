@@ -17,45 +17,45 @@ import Foundation
 /// unit or a key's type, or adds a code; adding an optional key is backwards compatible and
 /// does not bump it. Every earlier version stays readable (`readableSchemaVersions`): the
 /// types decode what earlier versions wrote (docs/results-json.md says how).
-public struct RunResults: Codable, Sendable, Equatable {
+package struct RunResults: Codable, Sendable, Equatable {
     /// 2: probe notes and verdict reasons as codes without English sentences.
-    public static let currentSchemaVersion = 2
-    public static let readableSchemaVersions = 1...currentSchemaVersion
+    package static let currentSchemaVersion = 2
+    package static let readableSchemaVersions = 1...currentSchemaVersion
 
-    public var schemaVersion: Int
-    public var pilot: PilotSummary
+    package var schemaVersion: Int
+    package var pilot: PilotSummary
     /// Unique id of the run, e.g. `2026-11-26T1904Z-3f2a`; the run's folder name.
-    public var runID: String
+    package var runID: String
     /// ISO 8601 UTC timestamp of the start of the run.
-    public var createdAt: String
+    package var createdAt: String
     /// `shiftlens` version that produced the file.
-    public var toolVersion: String
-    public var models: [ModelSummary]
-    public var domains: [DomainSummary]
+    package var toolVersion: String
+    package var models: [ModelSummary]
+    package var domains: [DomainSummary]
     /// One entry per model × domain (the reference domain included).
-    public var probes: [ModelDomainProbes]
+    package var probes: [ModelDomainProbes]
     /// One entry per model.
-    public var effectiveRobustness: [EffectiveRobustness]
-    public var verdicts: Verdicts
-    public var criteria: Criteria
-    public var seeds: Seeds
+    package var effectiveRobustness: [EffectiveRobustness]
+    package var verdicts: Verdicts
+    package var criteria: Criteria
+    package var seeds: Seeds
     /// What a reader must know before trusting a number (`Guardrail.Code`); absent in results
     /// written before guardrails existed.
-    public var guardrails: [Guardrail]?
+    package var guardrails: [Guardrail]?
     /// How many labelled images would settle each `watch` or `not_assessed` model × domain, or
     /// check a label-free estimate (`LabelsNeeded`); absent in results written before it existed.
-    public var labelsNeeded: [LabelsNeeded]?
+    package var labelsNeeded: [LabelsNeeded]?
     /// The pilot's stages and the highest one each model meets (`StageResults`); absent when the
     /// pilot declares none, and in results written before stages existed.
-    public var stages: StageResults?
+    package var stages: StageResults?
     /// Changes since the pilot's previous run beyond chance (`DriftResults`); absent for a pilot's
     /// first run, and in results written before drift existed.
-    public var drift: DriftResults?
+    package var drift: DriftResults?
     /// Per candidate model, every next step that applies, in rule order (the first is the
     /// recommendation; `NextStep`); absent in results written before next steps existed.
-    public var nextSteps: [NextStep]?
+    package var nextSteps: [NextStep]?
 
-    public init(
+    package init(
         schemaVersion: Int = RunResults.currentSchemaVersion, pilot: PilotSummary, runID: String, createdAt: String,
         toolVersion: String, models: [ModelSummary], domains: [DomainSummary], probes: [ModelDomainProbes],
         effectiveRobustness: [EffectiveRobustness], verdicts: Verdicts, criteria: Criteria, seeds: Seeds,
@@ -88,36 +88,36 @@ public struct RunResults: Codable, Sendable, Equatable {
     }
 
     /// The probe results of `model` on `domain`, if they were computed.
-    public func probes(model: String, domain: String) -> ProbeResults? {
+    package func probes(model: String, domain: String) -> ProbeResults? {
         probes.first { $0.model == model && $0.domain == domain }?.results
     }
 
     /// Encoder for `results.json`: pretty-printed, sorted keys (stable diffs between runs).
-    public static func encoder() -> JSONEncoder {
+    package static func encoder() -> JSONEncoder {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         return encoder
     }
 
-    public static func decode(_ data: Data) throws -> RunResults {
+    package static func decode(_ data: Data) throws -> RunResults {
         try JSONDecoder().decode(RunResults.self, from: data)
     }
 }
 
 /// Who the run was for.
-public struct PilotSummary: Codable, Sendable, Equatable {
+package struct PilotSummary: Codable, Sendable, Equatable {
     /// Machine name (folder name), e.g. `line3-lighting`.
-    public var name: String
+    package var name: String
     /// Human title shown on pages.
-    public var title: String
+    package var title: String
     /// Page language: `en` or `ja`.
-    public var language: String
+    package var language: String
     /// The decision the run supports, as the pilot states it (pages generate one when absent).
-    public var question: String?
+    package var question: String?
     /// A sentence every page of the run shows prominently (the demo says it uses toy models).
-    public var notice: String?
+    package var notice: String?
 
-    public init(name: String, title: String, language: String, question: String? = nil, notice: String? = nil) {
+    package init(name: String, title: String, language: String, question: String? = nil, notice: String? = nil) {
         self.name = name
         self.title = title
         self.language = language
@@ -127,21 +127,21 @@ public struct PilotSummary: Codable, Sendable, Equatable {
 }
 
 /// One evaluated CLIP model.
-public struct ModelSummary: Codable, Sendable, Equatable {
-    public var name: String
+package struct ModelSummary: Codable, Sendable, Equatable {
+    package var name: String
     /// Lowercase hex SHA-256 of the weights file.
-    public var sha256: String
+    package var sha256: String
     /// Architecture family as detected, e.g. `ViT-B/32`, `RN50`.
-    public var family: String
+    package var family: String
     /// Activation of the tower, e.g. `gelu`, `quick_gelu`.
-    public var activation: String
+    package var activation: String
     /// The image tower's arithmetic, "fp32" or "bf16"; nil in runs stored before it was
     /// recorded (all fp32) and for imported embeddings (unknown).
-    public var precision: String?
+    package var precision: String?
     /// Whether the model is a baseline point for the effective-robustness fit only.
-    public var isBaseline: Bool
+    package var isBaseline: Bool
 
-    public init(name: String, sha256: String, family: String, activation: String, precision: String? = nil, isBaseline: Bool = false) {
+    package init(name: String, sha256: String, family: String, activation: String, precision: String? = nil, isBaseline: Bool = false) {
         self.name = name
         self.sha256 = sha256
         self.family = family
@@ -156,22 +156,22 @@ public struct ModelSummary: Codable, Sendable, Equatable {
 }
 
 /// One domain (image set) of the pilot.
-public struct DomainSummary: Codable, Sendable, Equatable {
-    public enum Role: String, Codable, Sendable { case reference, shift }
+package struct DomainSummary: Codable, Sendable, Equatable {
+    package enum Role: String, Codable, Sendable { case reference, shift }
 
-    public var name: String
-    public var role: Role
+    package var name: String
+    package var role: Role
     /// Whether the domain has class labels (accuracy can be measured, not only estimated).
-    public var isLabelled: Bool
+    package var isLabelled: Bool
     /// Images that were decoded and embedded.
-    public var imageCount: Int
+    package var imageCount: Int
     /// Images that could not be used, each with its reason.
-    public var skippedImages: [SkippedImage]
+    package var skippedImages: [SkippedImage]
     /// Brightness, contrast, … of the images and a shift's difference from the reference (absent for
     /// imported embeddings and in runs written before it existed).
-    public var imageStatistics: ImageStatisticsSummary?
+    package var imageStatistics: ImageStatisticsSummary?
 
-    public init(name: String, role: Role, isLabelled: Bool, imageCount: Int, skippedImages: [SkippedImage] = [],
+    package init(name: String, role: Role, isLabelled: Bool, imageCount: Int, skippedImages: [SkippedImage] = [],
                 imageStatistics: ImageStatisticsSummary? = nil) {
         self.name = name
         self.role = role
@@ -188,10 +188,10 @@ public struct DomainSummary: Codable, Sendable, Equatable {
 }
 
 /// An image (or a counted group of files) left out of a run and why.
-public struct SkippedImage: Codable, Sendable, Equatable {
+package struct SkippedImage: Codable, Sendable, Equatable {
     /// Why it was left out. Codes are lower snake_case; schema 1 spelled them `image.too-large`,
     /// `label.unknown`, `not-an-image`, `hidden`, `domain`, …, which still decode.
-    public enum Code: String, Codable, Sendable, CaseIterable {
+    package enum Code: String, Codable, Sendable, CaseIterable {
         /// The file ended before its image data did.
         case imageTruncated = "image_truncated"
         /// The file contradicts its own format.
@@ -220,7 +220,7 @@ public struct SkippedImage: Codable, Sendable, Equatable {
         case domainUnusable = "domain_unusable"
 
         /// The code of a schema-1 spelling, or nil.
-        public init?(schema1 spelling: String) {
+        package init?(schema1 spelling: String) {
             switch spelling {
             case "hidden": self = .hiddenFile
             case "domain": self = .domainUnusable
@@ -233,27 +233,27 @@ public struct SkippedImage: Codable, Sendable, Equatable {
     }
 
     /// Path relative to the domain's folder; for a counted group a summary such as `(3 files)`.
-    public var path: String
-    public var code: Code
+    package var path: String
+    package var code: Code
     /// What went wrong, in English (it may carry detail the code does not, e.g. where a JPEG
     /// scan ended).
-    public var reason: String
+    package var reason: String
     /// The code as a schema-1 file spelled it, which pages of that run show; nil in files of
     /// schema 2. Never written.
-    public var storedSpelling: String?
+    var storedSpelling: String?
 
-    public init(path: String, code: Code, reason: String) {
+    package init(path: String, code: Code, reason: String) {
         self.path = path
         self.code = code
         self.reason = reason
     }
 
     /// The code as pages show it: as the file spelled it.
-    public var shownCode: String { storedSpelling ?? code.rawValue }
+    package var shownCode: String { storedSpelling ?? code.rawValue }
 
     enum CodingKeys: String, CodingKey { case path, code, reason }
 
-    public init(from decoder: any Decoder) throws {
+    package init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         path = try container.decode(String.self, forKey: .path)
         reason = try container.decode(String.self, forKey: .reason)
@@ -268,7 +268,7 @@ public struct SkippedImage: Codable, Sendable, Equatable {
         }
     }
 
-    public func encode(to encoder: any Encoder) throws {
+    package func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(path, forKey: .path)
         try container.encode(code, forKey: .code)
@@ -277,12 +277,12 @@ public struct SkippedImage: Codable, Sendable, Equatable {
 }
 
 /// The probe results of one model on one domain.
-public struct ModelDomainProbes: Codable, Sendable, Equatable {
-    public var model: String
-    public var domain: String
-    public var results: ProbeResults
+package struct ModelDomainProbes: Codable, Sendable, Equatable {
+    package var model: String
+    package var domain: String
+    package var results: ProbeResults
 
-    public init(model: String, domain: String, results: ProbeResults) {
+    package init(model: String, domain: String, results: ProbeResults) {
         self.model = model
         self.domain = domain
         self.results = results

@@ -3,41 +3,41 @@
 ///
 /// A stage is a named set of criteria ("trial", "line 3"), listed in the order a model is meant
 /// to pass them. Every stage is judged by the same verdict policy as the pilot's own criteria.
-public struct StageResults: Codable, Sendable, Equatable {
+package struct StageResults: Codable, Sendable, Equatable {
     /// The stages as the pilot declares them, in its order.
-    public var stages: [StageDefinition]
+    package var stages: [StageDefinition]
     /// One entry per candidate model (baselines get no verdict), in the order of `verdicts.models`.
-    public var models: [ModelStages]
+    package var models: [ModelStages]
 
-    public init(stages: [StageDefinition], models: [ModelStages]) {
+    package init(stages: [StageDefinition], models: [ModelStages]) {
         self.stages = stages
         self.models = models
     }
 }
 
-public struct StageDefinition: Codable, Sendable, Equatable {
-    public var name: String
+package struct StageDefinition: Codable, Sendable, Equatable {
+    package var name: String
     /// As stored for the pilot's criteria (`min_effective_robustness` always written).
-    public var criteria: Criteria
+    package var criteria: Criteria
 
-    public init(name: String, criteria: Criteria) {
+    package init(name: String, criteria: Criteria) {
         self.name = name
         self.criteria = criteria
     }
 }
 
 /// One model against every stage.
-public struct ModelStages: Codable, Sendable, Equatable {
-    public var model: String
+package struct ModelStages: Codable, Sendable, Equatable {
+    package var model: String
     /// The model's verdict under each stage's criteria, in the order of `StageResults.stages`.
-    public var verdicts: [ModelVerdict]
+    package var verdicts: [ModelVerdict]
     /// Index of the highest stage whose criteria are met (verdict `pass`); absent when none is.
-    public var reached: Int?
+    package var reached: Int?
     /// Index of the stage after `reached` (the first stage when none is reached); absent when
     /// the last stage is reached. Its verdict's reasons are what is missing.
-    public var next: Int?
+    package var next: Int?
 
-    public init(model: String, verdicts: [ModelVerdict], reached: Int?, next: Int?) {
+    package init(model: String, verdicts: [ModelVerdict], reached: Int?, next: Int?) {
         self.model = model
         self.verdicts = verdicts
         self.reached = reached

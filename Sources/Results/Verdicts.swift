@@ -1,11 +1,11 @@
 import Support
 
 /// Pass / watch / fail per model and per model × shift.
-public struct Verdicts: Codable, Sendable, Equatable {
-    public var models: [ModelVerdict]
-    public var shifts: [ShiftVerdict]
+package struct Verdicts: Codable, Sendable, Equatable {
+    package var models: [ModelVerdict]
+    package var shifts: [ShiftVerdict]
 
-    public init(models: [ModelVerdict], shifts: [ShiftVerdict]) {
+    package init(models: [ModelVerdict], shifts: [ShiftVerdict]) {
         self.models = models
         self.shifts = shifts
     }
@@ -14,7 +14,7 @@ public struct Verdicts: Codable, Sendable, Equatable {
 /// A verdict's status, ordered `pass` < `not_assessed` < `watch` < `fail`: the worst of several
 /// statuses is their maximum, so a model with one domain that could not be checked is never
 /// `pass`, and a warning or failure elsewhere outranks the missing evidence.
-public enum VerdictStatus: String, Codable, Sendable, Comparable, CaseIterable {
+package enum VerdictStatus: String, Codable, Sendable, Comparable, CaseIterable {
     case pass
     /// No evidence: no criterion could be evaluated (no labels and no label-free estimate, or
     /// no criterion set that applies).
@@ -30,14 +30,14 @@ public enum VerdictStatus: String, Codable, Sendable, Comparable, CaseIterable {
         }
     }
 
-    public static func < (a: VerdictStatus, b: VerdictStatus) -> Bool { a.rank < b.rank }
+    package static func < (a: VerdictStatus, b: VerdictStatus) -> Bool { a.rank < b.rank }
 }
 
 /// One reason behind a verdict: a stable code (pages say it in their language, `reason.<code>`),
 /// the status it implies, and the numbers it compared.
-public struct VerdictReason: Codable, Sendable, Equatable {
+package struct VerdictReason: Codable, Sendable, Equatable {
     /// The rules of `Verdict` (Probes), one code each.
-    public enum Code: String, Codable, Sendable, CaseIterable {
+    package enum Code: String, Codable, Sendable, CaseIterable {
         case criteriaMet = "criteria_met"
         case accuracyBelowMinimum = "accuracy_below_minimum"
         case accuracyUncertain = "accuracy_uncertain"
@@ -52,16 +52,16 @@ public struct VerdictReason: Codable, Sendable, Equatable {
         case noCriterionEvaluated = "no_criterion_evaluated"
     }
 
-    public var code: Code
-    public var status: VerdictStatus
+    package var code: Code
+    package var status: VerdictStatus
     /// What was compared with `limit`, in the rule's unit (fractions; effective robustness
     /// in accuracy points as a fraction; the domain classifier's AUC as a plain number).
-    public var value: Double?
-    public var limit: Double?
+    package var value: Double?
+    package var limit: Double?
     /// In a model verdict, the image set the reason comes from; nil in an image-set verdict.
-    public var domain: String?
+    package var domain: String?
 
-    public init(code: Code, status: VerdictStatus, value: Double? = nil, limit: Double? = nil, domain: String? = nil) {
+    package init(code: Code, status: VerdictStatus, value: Double? = nil, limit: Double? = nil, domain: String? = nil) {
         self.code = code
         self.status = status
         self.value = value
@@ -70,13 +70,13 @@ public struct VerdictReason: Codable, Sendable, Equatable {
     }
 }
 
-public struct ShiftVerdict: Codable, Sendable, Equatable {
-    public var model: String
-    public var domain: String
-    public var status: VerdictStatus
-    public var reasons: [VerdictReason]
+package struct ShiftVerdict: Codable, Sendable, Equatable {
+    package var model: String
+    package var domain: String
+    package var status: VerdictStatus
+    package var reasons: [VerdictReason]
 
-    public init(model: String, domain: String, status: VerdictStatus, reasons: [VerdictReason]) {
+    package init(model: String, domain: String, status: VerdictStatus, reasons: [VerdictReason]) {
         self.model = model
         self.domain = domain
         self.status = status
@@ -84,13 +84,13 @@ public struct ShiftVerdict: Codable, Sendable, Equatable {
     }
 }
 
-public struct ModelVerdict: Codable, Sendable, Equatable {
-    public var model: String
+package struct ModelVerdict: Codable, Sendable, Equatable {
+    package var model: String
     /// The worst status over the model's reference and shift verdicts.
-    public var status: VerdictStatus
-    public var reasons: [VerdictReason]
+    package var status: VerdictStatus
+    package var reasons: [VerdictReason]
 
-    public init(model: String, status: VerdictStatus, reasons: [VerdictReason]) {
+    package init(model: String, status: VerdictStatus, reasons: [VerdictReason]) {
         self.model = model
         self.status = status
         self.reasons = reasons
@@ -98,17 +98,17 @@ public struct ModelVerdict: Codable, Sendable, Equatable {
 }
 
 /// The pilot's pass criteria (fractions). A missing criterion is not checked.
-public struct Criteria: Codable, Sendable, Equatable {
+package struct Criteria: Codable, Sendable, Equatable {
     /// Minimum top-1 (measured, or ATC-estimated on unlabelled shifts) on every domain.
-    public var minAccuracy: Double?
+    package var minAccuracy: Double?
     /// Maximum `drop / reference_accuracy` on every shift.
-    public var maxRelativeDrop: Double?
+    package var maxRelativeDrop: Double?
     /// Lowest acceptable effective robustness (a difference of fractions, negative = under the
     /// baseline line): `below_baseline_trend` when the whole 95 % interval of a model's ER lies
     /// below it. Absent in results written before the setting existed.
-    public var minEffectiveRobustness: Double?
+    package var minEffectiveRobustness: Double?
 
-    public init(minAccuracy: Double? = nil, maxRelativeDrop: Double? = nil, minEffectiveRobustness: Double? = nil) {
+    package init(minAccuracy: Double? = nil, maxRelativeDrop: Double? = nil, minEffectiveRobustness: Double? = nil) {
         self.minAccuracy = minAccuracy
         self.maxRelativeDrop = maxRelativeDrop
         self.minEffectiveRobustness = minEffectiveRobustness
@@ -121,22 +121,22 @@ public struct Criteria: Codable, Sendable, Equatable {
 
 /// Every seed of the run. Each probe derives its own stream from `base` (see `SplitMix64.derive`),
 /// and the seed each probe used is also stored beside its result.
-public struct Seeds: Codable, Sendable, Equatable {
-    public var base: UInt64
-    public var bootstrap: UInt64
-    public var distance: UInt64
-    public var linearProbe: UInt64
+package struct Seeds: Codable, Sendable, Equatable {
+    package var base: UInt64
+    package var bootstrap: UInt64
+    package var distance: UInt64
+    package var linearProbe: UInt64
     /// The label-free estimators' reference split, the calibration floor's draws and the concept
     /// probe's permutations (absent in results written before them).
-    public var labelFree: UInt64?
-    public var calibration: UInt64?
-    public var concepts: UInt64?
+    package var labelFree: UInt64?
+    package var calibration: UInt64?
+    package var concepts: UInt64?
     /// The few-shot curves' draws (absent in results written before them).
-    public var fewShot: UInt64?
+    package var fewShot: UInt64?
     /// The prompt probe's paired bootstraps (absent in results written before it).
-    public var prompts: UInt64?
+    package var prompts: UInt64?
 
-    public init(base: UInt64) {
+    package init(base: UInt64) {
         self.base = base
         self.bootstrap = SplitMix64.derive(base, stream: .bootstrap)
         self.distance = SplitMix64.derive(base, stream: .distance)

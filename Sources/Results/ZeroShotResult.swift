@@ -1,30 +1,30 @@
 /// Zero-shot classification accuracy. Logits are `normalize(h) · Wᵀ` (cosine
 /// similarities); the argmax does not depend on CLIP's logit scale.
-public struct ZeroShotResult: Codable, Sendable, Equatable {
+package struct ZeroShotResult: Codable, Sendable, Equatable {
     /// Labelled images that entered the accuracy (NaN embeddings and labels outside the head excluded).
-    public var count: Int
-    public var top1Correct: Int
+    package var count: Int
+    package var top1Correct: Int
     /// Top-1 accuracy, fraction.
-    public var top1: Double
+    package var top1: Double
     /// Clopper–Pearson (exact binomial) 95 % interval of `top1`.
-    public var top1CI: Interval
-    public var top5Correct: Int
+    package var top1CI: Interval
+    var top5Correct: Int
     /// Top-5 accuracy, fraction (equals 1 when the head has ≤ 5 classes).
-    public var top5: Double
-    public var top5CI: Interval
+    package var top5: Double
+    package var top5CI: Interval
     /// Accuracy per class, for every class of the head (classes without images have `accuracy: null`).
-    public var perClass: [ClassAccuracy]
+    package var perClass: [ClassAccuracy]
     /// `top1(this domain) − top1(reference)` with a percentile bootstrap interval; `null` on the reference.
-    public var differenceFromReference: BootstrapDifference?
+    package var differenceFromReference: BootstrapDifference?
     /// The most frequent wrong top-1 predictions (true class → predicted class), at most
     /// `ZeroShot.confusionCount`, most frequent first; absent in results written before.
-    public var confusions: [Confusion]?
+    package var confusions: [Confusion]?
     /// The wrong top-1 predictions made with the highest confidence, at most
     /// `ZeroShot.confidentMistakeCount`, most confident first; absent when the images' paths were not
     /// given (`shiftlens probe`) and in results written before.
-    public var confidentMistakes: [ConfidentMistake]?
+    package var confidentMistakes: [ConfidentMistake]?
 
-    public init(
+    package init(
         count: Int, top1Correct: Int, top1: Double, top1CI: Interval, top5Correct: Int, top5: Double,
         top5CI: Interval, perClass: [ClassAccuracy], differenceFromReference: BootstrapDifference? = nil,
         confusions: [Confusion]? = nil, confidentMistakes: [ConfidentMistake]? = nil
@@ -50,16 +50,16 @@ public struct ZeroShotResult: Codable, Sendable, Equatable {
 }
 
 /// One image predicted wrongly with high confidence.
-public struct ConfidentMistake: Codable, Sendable, Equatable {
+package struct ConfidentMistake: Codable, Sendable, Equatable {
     /// The image's path relative to its domain's folder.
-    public var path: String
+    package var path: String
     /// Class indices as in `ClassAccuracy.classIndex`.
-    public var trueClass: Int
-    public var predictedClass: Int
+    package var trueClass: Int
+    package var predictedClass: Int
     /// The top-1 softmax probability, `max_c softmax(100 · cos(h, w_c))`.
-    public var probability: Double
+    package var probability: Double
 
-    public init(path: String, trueClass: Int, predictedClass: Int, probability: Double) {
+    package init(path: String, trueClass: Int, predictedClass: Int, probability: Double) {
         self.path = path
         self.trueClass = trueClass
         self.predictedClass = predictedClass
@@ -70,13 +70,13 @@ public struct ConfidentMistake: Codable, Sendable, Equatable {
 }
 
 /// Images of one class predicted as another.
-public struct Confusion: Codable, Sendable, Equatable {
+package struct Confusion: Codable, Sendable, Equatable {
     /// Class indices as in `ClassAccuracy.classIndex`.
-    public var trueClass: Int
-    public var predictedClass: Int
-    public var count: Int
+    package var trueClass: Int
+    package var predictedClass: Int
+    package var count: Int
 
-    public init(trueClass: Int, predictedClass: Int, count: Int) {
+    package init(trueClass: Int, predictedClass: Int, count: Int) {
         self.trueClass = trueClass
         self.predictedClass = predictedClass
         self.count = count
@@ -86,15 +86,15 @@ public struct Confusion: Codable, Sendable, Equatable {
 }
 
 /// Top-1 accuracy of one class.
-public struct ClassAccuracy: Codable, Sendable, Equatable {
-    public var classIndex: Int
-    public var count: Int
-    public var correct: Int
+package struct ClassAccuracy: Codable, Sendable, Equatable {
+    package var classIndex: Int
+    package var count: Int
+    package var correct: Int
     /// Fraction; `null` when the class has no images in the domain.
-    public var accuracy: Double?
-    public var ci: Interval?
+    package var accuracy: Double?
+    package var ci: Interval?
 
-    public init(classIndex: Int, count: Int, correct: Int, accuracy: Double?, ci: Interval?) {
+    package init(classIndex: Int, count: Int, correct: Int, accuracy: Double?, ci: Interval?) {
         self.classIndex = classIndex
         self.count = count
         self.correct = correct
@@ -108,15 +108,15 @@ public struct ClassAccuracy: Codable, Sendable, Equatable {
 }
 
 /// A difference of two accuracies with its bootstrap interval.
-public struct BootstrapDifference: Codable, Sendable, Equatable {
+package struct BootstrapDifference: Codable, Sendable, Equatable {
     /// Point estimate, fraction (negative = worse than the reference).
-    public var difference: Double
+    package var difference: Double
     /// Percentile interval from independent resampling of each domain's images.
-    public var ci: Interval
-    public var resamples: Int
-    public var seed: UInt64
+    package var ci: Interval
+    var resamples: Int
+    package var seed: UInt64
 
-    public init(difference: Double, ci: Interval, resamples: Int, seed: UInt64) {
+    package init(difference: Double, ci: Interval, resamples: Int, seed: UInt64) {
         self.difference = difference
         self.ci = ci
         self.resamples = resamples

@@ -11,15 +11,15 @@ import Weights
 /// Inputs are random; throughput does not depend on values. Each case is run once to
 /// warm up (thread start, scratch growth, page faults), then `iterations` times; the
 /// result keeps every iteration's GFLOP/s so callers report min/median/max.
-public enum KernelBenchmark {
+package enum KernelBenchmark {
     /// One benchmarked call shape.
-    public struct Case {
-        public let name: String
+    package struct Case {
+        package let name: String
         /// Floating-point operations per run (2 per multiply-add), or elements processed
         /// for element-wise kernels (see `unit`).
-        public let flops: Double
+        package let flops: Double
         /// "GFLOP/s", "Gelem/s" for element-wise kernels, or "images/s".
-        public var unit = "GFLOP/s"
+        package var unit = "GFLOP/s"
         /// Divides work per second into `unit` (1e9 for the G-units).
         var scale: Double { unit.hasPrefix("G") ? 1e9 : 1 }
         /// Allocates the case's buffers and returns the timed body.
@@ -35,28 +35,28 @@ public enum KernelBenchmark {
         }
     }
 
-    public struct Result: Sendable {
-        public let name: String
-        public let threads: Int
+    package struct Result: Sendable {
+        package let name: String
+        package let threads: Int
         /// "GFLOP/s" or "Gelem/s".
-        public let unit: String
+        package let unit: String
         /// GFLOP/s (or Gelem/s) of each timed iteration (wall clock), in run order.
-        public let gigaflops: [Double]
+        let gigaflops: [Double]
         /// GFLOP per second of CPU time the whole process used over all timed iterations
         /// (all threads): the kernels' efficiency per busy core, insensitive to other
         /// processes taking the cores away (which wall-clock numbers are not on a shared
         /// machine). Parked pool threads use no CPU time.
-        public let gigaflopsPerCPUSecond: Double
+        package let gigaflopsPerCPUSecond: Double
 
-        public var minimum: Double { gigaflops.min() ?? 0 }
-        public var maximum: Double { gigaflops.max() ?? 0 }
-        public var median: Double { Statistics.median(gigaflops) ?? 0 }
+        package var minimum: Double { gigaflops.min() ?? 0 }
+        package var maximum: Double { gigaflops.max() ?? 0 }
+        package var median: Double { Statistics.median(gigaflops) ?? 0 }
     }
 
     /// ViT-B/32 batch 8 (8 × 50 tokens): the four linear shapes, attention over the
     /// batch; ModifiedResNet-50 convolutions at batch 8 (one batched call); element-wise
     /// kernels at ViT-B/32 batch-8 sizes.
-    public static func standardCases() -> [Case] {
+    package static func standardCases() -> [Case] {
         let rows = 8 * 50
         var cases = [
             linear(rows: rows, inFeatures: 768, outFeatures: 2304, label: "attn in_proj"),
@@ -92,7 +92,7 @@ public enum KernelBenchmark {
     /// The ViT-B/32 image tower of `CLIP.VisionTransformer` — the code `shiftlens` runs — on
     /// seeded random weights, encoding `batch` random 224² images per call. The rate unit is
     /// images/s; 8.8 GFLOP per image.
-    public static func visionTransformerB32(batch: Int = 8) -> Case {
+    static func visionTransformerB32(batch: Int = 8) -> Case {
         let config = VisionConfig.vit(ViTConfig(width: 768, layers: 12, heads: 12, patchSize: 32, imageSize: 224, outputDim: 512))
         return tower(name: "ViT-B/32 tower, batch \(batch), synthetic weights", config, batch: batch)
     }
@@ -100,7 +100,7 @@ public enum KernelBenchmark {
     /// The RN50 image tower of `CLIP.ModifiedResNet` (stem, stages [3, 4, 6, 3], attention
     /// pooling) on seeded random weights, `batch` random 224² images per call. Rate unit:
     /// images/s; ~11.6 GFLOP per image.
-    public static func modifiedResNet50(batch: Int = 8) -> Case {
+    static func modifiedResNet50(batch: Int = 8) -> Case {
         let config = VisionConfig.resnet(ModifiedResNetConfig(layers: [3, 4, 6, 3], width: 64, heads: 32, imageSize: 224, outputDim: 1024))
         return tower(name: "RN50 tower, batch \(batch), synthetic weights", config, batch: batch)
     }
@@ -158,7 +158,7 @@ public enum KernelBenchmark {
 
     /// Runs `benchmarkCase` on the shared pool as it is sized (the caller sizes it: `threads`
     /// is recorded in the result).
-    public static func measure(_ benchmarkCase: Case, threads: Int, iterations: Int) -> Result {
+    package static func measure(_ benchmarkCase: Case, threads: Int, iterations: Int) -> Result {
         let body = benchmarkCase.prepare()
         benchmarkCase.reset?()
         body()
@@ -179,7 +179,7 @@ public enum KernelBenchmark {
     }
 
     /// The 1-minute load average (Linux), to judge how contended a run was.
-    public static var loadAverage: String {
+    package static var loadAverage: String {
         guard let text = try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8) else { return "unknown" }
         return text.split(separator: " ").prefix(3).joined(separator: " ")
     }
@@ -245,7 +245,7 @@ public enum KernelBenchmark {
     }
 
     /// The CPU model (or "unknown CPU") and the processor count.
-    public static var machineDescription: String {
+    package static var machineDescription: String {
         "\(MachineProbe.cpuModel), \(ProcessInfo.processInfo.activeProcessorCount) active processors"
     }
 }

@@ -6,16 +6,16 @@ import Tensor
 /// Times the whole probe suite on seeded synthetic embeddings (class structure plus a few
 /// outlier dimensions, like CLIP's), for `shiftlens probe --bench`. Data generation is not
 /// timed; each repetition times `ProbeSuite.run` for every model.
-public enum ProbeBenchmark {
-    public struct Shape: Sendable, CustomStringConvertible {
-        public var models: Int
+package enum ProbeBenchmark {
+    package struct Shape: Sendable, CustomStringConvertible {
+        package var models: Int
         /// Domains per model, the reference included.
-        public var domains: Int
-        public var images: Int
-        public var dimensions: Int
-        public var classes: Int
+        package var domains: Int
+        package var images: Int
+        package var dimensions: Int
+        package var classes: Int
 
-        public init(models: Int, domains: Int, images: Int, dimensions: Int, classes: Int) {
+        package init(models: Int, domains: Int, images: Int, dimensions: Int, classes: Int) {
             self.models = models
             self.domains = domains
             self.images = images
@@ -23,23 +23,23 @@ public enum ProbeBenchmark {
             self.classes = classes
         }
 
-        public var description: String {
+        package var description: String {
             "\(models) models × \(domains) domains × \(images) images × \(dimensions) dims, \(classes) classes"
         }
     }
 
-    public struct Report: Sendable, CustomStringConvertible {
-        public var shape: Shape
+    package struct Report: Sendable, CustomStringConvertible {
+        package var shape: Shape
         /// Wall-clock seconds for all models, one value per repetition.
-        public var seconds: [Double]
+        var seconds: [Double]
         /// CPU seconds (user + system, all threads of the process) per repetition — the
         /// fairer number on a machine shared with other jobs.
-        public var cpuSeconds: [Double]
-        public var processors: Int
+        package var cpuSeconds: [Double]
+        var processors: Int
         /// CPU seconds per probe section over all repetitions, largest first (see `ProbeTiming`).
-        public var sections: [(section: String, seconds: Double)] = []
+        var sections: [(section: String, seconds: Double)] = []
 
-        public var description: String {
+        package var description: String {
             String(
                 format: "probe suite, %@, %d CPU(s): wall min %.2f s, median %.2f s, max %.2f s; CPU time min %.2f s, median %.2f s, max %.2f s; over %d run(s)",
                 shape.description, processors, seconds.min() ?? 0, Statistics.median(seconds) ?? 0, seconds.max() ?? 0,
@@ -54,7 +54,7 @@ public enum ProbeBenchmark {
     /// Generates every model's data first (not timed; ~`models × domains × images × dims × 4`
     /// bytes), then times each repetition of all models' suites, run as `ProbeSuite.run` does
     /// in a pilot: models concurrently, one per core (`ProbeSuite.concurrentMap`).
-    public static func run(shape: Shape, options: ProbeOptions, repeats: Int, progress: (String) -> Void = { _ in }) throws -> Report {
+    package static func run(shape: Shape, options: ProbeOptions, repeats: Int, progress: (String) -> Void = { _ in }) throws -> Report {
         var totals = [Double](), cpuTotals = [Double]()
         let data = (0..<shape.models).map { synthetic(shape: shape, seed: UInt64($0) &+ 1000) }
         progress("data for \(shape.models) model(s) generated")
@@ -78,7 +78,7 @@ public enum ProbeBenchmark {
     }
 
     /// A head and `domains` labelled domains; domain k is shifted by a growing offset and scale.
-    public static func synthetic(shape: Shape, seed: UInt64) -> (Matrix<Float>, [DomainEmbeddings]) {
+    static func synthetic(shape: Shape, seed: UInt64) -> (Matrix<Float>, [DomainEmbeddings]) {
         var generator = SplitMix64(seed: seed)
         let d = shape.dimensions, c = shape.classes
         func gaussian() -> Float {

@@ -1,6 +1,6 @@
 extension Command {
     /// Every command, in the order `shiftlens --help` lists them. Add new commands here.
-    public static let all: [Command] = [
+    static let all: [Command] = [
         .demo,
         .initPilot,
         .run,

@@ -2,46 +2,46 @@ import Pipeline
 import Support
 
 /// One `shiftlens` subcommand: its options, its help text and what it runs.
-public struct Command: Sendable {
+package struct Command: Sendable {
     /// An option such as `--out X.npy` (takes a value), `--json` (a flag) or
     /// `--images A B C` (takes every following value up to the next option).
-    public struct Option: Sendable {
-        public enum Kind: Sendable { case flag, value, values }
-        public let name: String
-        public let kind: Kind
-        public let valueName: String
-        public let help: String
+    package struct Option: Sendable {
+        package enum Kind: Sendable { case flag, value, values }
+        package let name: String
+        package let kind: Kind
+        let valueName: String
+        package let help: String
 
-        public static func flag(_ name: String, _ help: String) -> Option {
+        static func flag(_ name: String, _ help: String) -> Option {
             Option(name: name, kind: .flag, valueName: "", help: help)
         }
 
-        public static func value(_ name: String, _ valueName: String, _ help: String) -> Option {
+        package static func value(_ name: String, _ valueName: String, _ help: String) -> Option {
             Option(name: name, kind: .value, valueName: valueName, help: help)
         }
 
-        public static func values(_ name: String, _ valueName: String, _ help: String) -> Option {
+        package static func values(_ name: String, _ valueName: String, _ help: String) -> Option {
             Option(name: name, kind: .values, valueName: valueName, help: help)
         }
     }
 
-    public let name: String
-    public let summary: String
+    package let name: String
+    let summary: String
     /// The synopsis after `usage: `, e.g. `shiftlens decode IMG --out X.npy|X.ppm`.
-    public let usage: String
+    let usage: String
     /// Paragraphs shown by `--help` after the synopsis.
-    public let discussion: String
+    let discussion: String
     /// Every option the command accepts: its own, then its groups'.
-    public let options: [Option]
+    package let options: [Option]
     /// The options only this command has (listed first by `--help`, under "options:").
-    public let ownOptions: [Option]
+    let ownOptions: [Option]
     /// The option groups the command takes, in the order `--help` lists them and the parser reads them.
-    public let groups: [any OptionGroup.Type]
+    package let groups: [any OptionGroup.Type]
     /// How many positional arguments the command accepts.
-    public let positionals: ClosedRange<Int>
-    public let run: @Sendable (Invocation, Console) throws -> Int32
+    let positionals: ClosedRange<Int>
+    package let run: @Sendable (Invocation, Console) throws -> Int32
 
-    public init(
+    package init(
         name: String, summary: String, usage: String, discussion: String = "",
         options: [Option] = [], groups: [any OptionGroup.Type] = [], positionals: ClosedRange<Int> = 0...0,
         run: @escaping @Sendable (Invocation, Console) throws -> Int32
@@ -57,11 +57,11 @@ public struct Command: Sendable {
         self.run = run
     }
 
-    public static func named(_ name: String) -> Command? {
+    static func named(_ name: String) -> Command? {
         all.first { $0.name == name }
     }
 
-    public func help() -> String {
+    package func help() -> String {
         var lines = ["shiftlens \(name) — \(summary)", "", "usage: \(usage)"]
         if !discussion.isEmpty { lines += ["", discussion] }
         // The command's own options, then each group under its heading; one column for all.
@@ -89,27 +89,27 @@ public struct Command: Sendable {
 /// (`OptionGroup.swift`) list them and read them through these constants
 /// (`invocation.integer(.threads, …)`), so a misspelt shared option does not compile.
 extension Command.Option {
-    public static let threads = Command.Option.value("--threads", "N", "Compute threads (default: all cores, or SHIFTLENS_THREADS).")
-    public static let decoders = Command.Option.value(
+    static let threads = Command.Option.value("--threads", "N", "Compute threads (default: all cores, or SHIFTLENS_THREADS).")
+    package static let decoders = Command.Option.value(
         "--decoders", "N", "Image decode threads feeding the encoder (default: one per four cores, at least one).")
     /// `--batch` of the commands that encode a pilot (run, encode); `embed` and `bench` have their own defaults.
-    public static let pilotBatch = Command.Option.value(
+    static let pilotBatch = Command.Option.value(
         "--batch", "N", "Images per encoder pass and store write (default: sized for each model, see docs/running.md).")
     /// `--model W` of embed and bench (`ModelSelection`).
-    public static let model = Command.Option.value(
+    package static let model = Command.Option.value(
         "--model", "W",
         "Checkpoint (.safetensors, or PyTorch .pt/.pth/.bin from torch.save or torch.jit.save) in open_clip, OpenAI or Hugging Face naming.")
-    public static let activation = Command.Option.value(
+    package static let activation = Command.Option.value(
         "--activation", "NAME", "gelu or quick_gelu, when no configuration file beside the weights says.")
     /// `--precision` of run, encode, embed and bench (`ComputeOptions`).
-    public static let precision = Command.Option.value(
+    package static let precision = Command.Option.value(
         "--precision", "P",
         "fp32 (default) or bf16: the arithmetic of the image tower's transformer layers (run, encode: every model, whatever the pilot says).")
 }
 
 /// A parsed command line: positionals, option values and flags.
-public struct Invocation: Sendable {
-    public private(set) var positionals: [String] = []
+package struct Invocation: Sendable {
+    private(set) var positionals: [String] = []
     private var valuesByName: [String: [String]] = [:]
     private var flags: Set<String> = []
     /// The command's option names: looking up any other name is a programming error (a typo).
@@ -117,7 +117,7 @@ public struct Invocation: Sendable {
     /// The command's option groups, read and checked once the command line is parsed.
     private var groups: [ObjectIdentifier: any OptionGroup] = [:]
 
-    public init(parsing arguments: [String], for command: Command) throws {
+    package init(parsing arguments: [String], for command: Command) throws {
         declared = Set(command.options.map(\.name))
         var index = 0
         var onlyPositionals = false
@@ -180,7 +180,7 @@ public struct Invocation: Sendable {
 
     /// The values of one of the command's option groups (`invocation.group(ComputeOptions.self)`);
     /// traps when the command does not take that group.
-    public func group<Group: OptionGroup>(_ type: Group.Type) -> Group {
+    func group<Group: OptionGroup>(_ type: Group.Type) -> Group {
         guard let group = groups[ObjectIdentifier(type)] as? Group else {
             preconditionFailure("option group \(Group.self) is not taken by this command")
         }
@@ -193,31 +193,31 @@ public struct Invocation: Sendable {
         return name
     }
 
-    public func flag(_ name: String) -> Bool { flags.contains(checked(name)) }
+    func flag(_ name: String) -> Bool { flags.contains(checked(name)) }
 
     /// The option's value; the last one wins when it was given twice.
-    public func value(_ name: String) -> String? { valuesByName[checked(name)]?.last }
+    package func value(_ name: String) -> String? { valuesByName[checked(name)]?.last }
 
-    public func values(_ name: String) -> [String] { valuesByName[checked(name)] ?? [] }
+    package func values(_ name: String) -> [String] { valuesByName[checked(name)] ?? [] }
 
-    public func value(_ option: Command.Option) -> String? { value(option.name) }
+    package func value(_ option: Command.Option) -> String? { value(option.name) }
 
-    public func flag(_ option: Command.Option) -> Bool { flag(option.name) }
+    func flag(_ option: Command.Option) -> Bool { flag(option.name) }
 
-    public func required(_ option: Command.Option) throws -> String { try required(option.name) }
+    package func required(_ option: Command.Option) throws -> String { try required(option.name) }
 
-    public func double(_ option: Command.Option, default fallback: Double) throws -> Double { try double(option.name, default: fallback) }
+    package func double(_ option: Command.Option, default fallback: Double) throws -> Double { try double(option.name, default: fallback) }
 
-    public func integer(_ option: Command.Option, default fallback: Int, in range: ClosedRange<Int> = 1...Int.max) throws -> Int {
+    package func integer(_ option: Command.Option, default fallback: Int, in range: ClosedRange<Int> = 1...Int.max) throws -> Int {
         try integer(option.name, default: fallback, in: range)
     }
 
-    public func required(_ name: String) throws -> String {
+    package func required(_ name: String) throws -> String {
         guard let value = value(name) else { throw UsageError("missing required option \(name)") }
         return value
     }
 
-    public func integer(_ name: String, default fallback: Int, in range: ClosedRange<Int> = 1...Int.max) throws -> Int {
+    package func integer(_ name: String, default fallback: Int, in range: ClosedRange<Int> = 1...Int.max) throws -> Int {
         guard let text = value(name) else { return fallback }
         guard let number = Int(text), range.contains(number) else {
             throw UsageError("\(name) must be a whole number in \(range.lowerBound)...\(range.upperBound), not '\(text)'")
@@ -225,7 +225,7 @@ public struct Invocation: Sendable {
         return number
     }
 
-    public func double(_ name: String, default fallback: Double) throws -> Double {
+    package func double(_ name: String, default fallback: Double) throws -> Double {
         guard let text = value(name) else { return fallback }
         guard let number = Double(text), number.isFinite else { throw UsageError("\(name) must be a number, not '\(text)'") }
         return number

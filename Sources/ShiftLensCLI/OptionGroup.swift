@@ -11,7 +11,7 @@ import Weights
 /// reading a group the command does not take traps. A group's values are read and checked when
 /// the command line is parsed, so a bad value is a usage error (exit 2) before the command does
 /// any work.
-public protocol OptionGroup: Sendable {
+package protocol OptionGroup: Sendable {
     /// What `--help` shows above the group's options ("<heading> options:").
     static var heading: String { get }
     static var options: [Command.Option] { get }

@@ -9,11 +9,11 @@ import Support
 /// 3 a completed `run` whose verdict reached its `--fail-on` level.
 /// Results and machine output go to standard output; progress, warnings and errors
 /// go to standard error. `Sources/shiftlens/main.swift` only calls `run`.
-public enum ShiftLensCLI {
-    public static let version = ToolVersion.current
+package enum ShiftLensCLI {
+    static let version = ToolVersion.current
 
     /// Runs `arguments` (without the program name) and returns the exit code.
-    public static func run(_ arguments: [String], console: Console = .standard) -> Int32 {
+    package static func run(_ arguments: [String], console: Console = .standard) -> Int32 {
         guard let first = arguments.first else {
             console.err(overview())
             return ExitCode.usage
@@ -78,16 +78,16 @@ public enum ShiftLensCLI {
 }
 
 /// Process exit codes.
-public enum ExitCode {
-    public static let ok: Int32 = 0
-    public static let failure: Int32 = 1
-    public static let usage: Int32 = 2
+package enum ExitCode {
+    static let ok: Int32 = 0
+    package static let failure: Int32 = 1
+    static let usage: Int32 = 2
     /// `run --fail-on LEVEL` and a model's verdict at that level or worse.
-    public static let verdict: Int32 = 3
+    package static let verdict: Int32 = 3
 }
 
 /// A command line that does not fit the command's usage (exit code 2).
-public struct UsageError: Error, Equatable {
-    public let message: String
-    public init(_ message: String) { self.message = message }
+package struct UsageError: Error, Equatable {
+    package let message: String
+    package init(_ message: String) { self.message = message }
 }

@@ -269,7 +269,7 @@ package struct SiteThumbnail: Sendable, Equatable {
     package var source: String
     package var png: [UInt8]
     /// An image of `ZeroShotResult.confidentMistakes`, not of the seeded sample.
-    package var isMistake: Bool
+    var isMistake: Bool
 
     package init(domain: String, source: String, png: [UInt8], isMistake: Bool = false) {
         self.domain = domain

@@ -9,7 +9,7 @@ public struct ByteReader: Sendable {
     /// Offset of the next byte to read, `0...bytes.count`.
     public private(set) var offset: Int
     /// Prefix for error messages, e.g. "PNG" or "gzip header".
-    public let context: String
+    let context: String
     /// Makes the error thrown when the bytes end early, from its message.
     private let truncated: @Sendable (String) -> any Error
 
@@ -20,11 +20,11 @@ public struct ByteReader: Sendable {
         self.truncated = truncated
     }
 
-    public var remaining: Int { bytes.count - offset }
+    var remaining: Int { bytes.count - offset }
     public var isAtEnd: Bool { offset >= bytes.count }
 
     /// Throws unless `count` more bytes are available.
-    public func require(_ count: Int, for what: String) throws {
+    func require(_ count: Int, for what: String) throws {
         guard count >= 0, count <= remaining else {
             throw truncated("\(context): \(what) needs \(count) bytes at offset \(offset), \(remaining) left")
         }
@@ -36,13 +36,13 @@ public struct ByteReader: Sendable {
         return bytes[offset]
     }
 
-    public mutating func readUInt16BE(_ what: String = "16-bit value") throws -> UInt16 {
+    mutating func readUInt16BE(_ what: String = "16-bit value") throws -> UInt16 {
         try require(2, for: what)
         defer { offset += 2 }
         return UInt16(bytes[offset]) << 8 | UInt16(bytes[offset + 1])
     }
 
-    public mutating func readUInt16LE(_ what: String = "16-bit value") throws -> UInt16 {
+    mutating func readUInt16LE(_ what: String = "16-bit value") throws -> UInt16 {
         try require(2, for: what)
         defer { offset += 2 }
         return UInt16(bytes[offset + 1]) << 8 | UInt16(bytes[offset])
@@ -55,7 +55,7 @@ public struct ByteReader: Sendable {
             | UInt32(bytes[offset + 2]) << 8 | UInt32(bytes[offset + 3])
     }
 
-    public mutating func readUInt32LE(_ what: String = "32-bit value") throws -> UInt32 {
+    mutating func readUInt32LE(_ what: String = "32-bit value") throws -> UInt32 {
         try require(4, for: what)
         defer { offset += 4 }
         return UInt32(bytes[offset + 3]) << 24 | UInt32(bytes[offset + 2]) << 16
@@ -70,7 +70,7 @@ public struct ByteReader: Sendable {
     }
 
     /// Bytes up to (not including) the next zero byte, which is consumed too.
-    public mutating func readZeroTerminated(_ what: String = "string") throws -> ArraySlice<UInt8> {
+    mutating func readZeroTerminated(_ what: String = "string") throws -> ArraySlice<UInt8> {
         guard let end = bytes[offset...].firstIndex(of: 0) else {
             throw truncated("\(context): \(what) has no terminating zero byte")
         }
@@ -78,13 +78,13 @@ public struct ByteReader: Sendable {
         return bytes[offset..<end]
     }
 
-    public mutating func skip(_ count: Int, _ what: String = "bytes") throws {
+    mutating func skip(_ count: Int, _ what: String = "bytes") throws {
         try require(count, for: what)
         offset += count
     }
 
     /// The next bytes without consuming them (fewer if the data ends first).
-    public func peek(_ count: Int) -> ArraySlice<UInt8> {
+    func peek(_ count: Int) -> ArraySlice<UInt8> {
         bytes[offset..<min(bytes.count, offset + max(0, count))]
     }
 }

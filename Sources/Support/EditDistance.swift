@@ -1,5 +1,5 @@
 /// Levenshtein distance, for "did you mean" suggestions.
-public func editDistance(_ a: String, _ b: String) -> Int {
+func editDistance(_ a: String, _ b: String) -> Int {
     let a = Array(a), b = Array(b)
     if a.isEmpty { return b.count }
     if b.isEmpty { return a.count }

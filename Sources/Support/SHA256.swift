@@ -49,7 +49,7 @@ public struct SHA256: Sendable {
     }
 
     /// The digest; the hasher may not be updated afterwards.
-    public mutating func finalize() -> [UInt8] {
+    mutating func finalize() -> [UInt8] {
         let bitLength = length &* 8
         var tail = pending
         tail.append(0x80)

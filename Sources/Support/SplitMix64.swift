@@ -9,7 +9,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     /// millions of indices), so the stored counter is visible to inlined code.
     @usableFromInline var counter: UInt64
 
-    public var state: UInt64 { counter }
+    var state: UInt64 { counter }
 
     public init(seed: UInt64) { counter = seed }
 

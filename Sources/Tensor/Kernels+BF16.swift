@@ -39,7 +39,7 @@ extension Kernels {
     /// subnormal inputs give a signed zero; NaN stays NaN; values rounding past the largest
     /// bf16 become infinite.
     @inline(__always)
-    public static func bf16Bits(_ x: Float) -> UInt16 {
+    static func bf16Bits(_ x: Float) -> UInt16 {
         let bits = x.bitPattern
         if bits & 0x7FFF_FFFF > 0x7F80_0000 { return UInt16(truncatingIfNeeded: bits >> 16) | 0x40 }
         if bits & 0x7F80_0000 == 0 { return UInt16(truncatingIfNeeded: bits >> 16) & 0x8000 }

@@ -337,7 +337,7 @@ public enum VectorMath {
 
     /// Φ(x), the standard normal CDF (see the type's notes on accuracy).
     @inline(__always)
-    public static func standardNormalCDF(_ x: Vector) -> Vector {
+    static func standardNormalCDF(_ x: Vector) -> Vector {
         // a = |x|/√2 clamped to 6. a² is formed as ½·|x|² (split exactly by FMA) rather
         // than from a rounded a: at a ≈ 6 a rounded a would cost 4e−6 in exp(−a²).
         let magnitude = minimum(x.replacing(with: -x, where: x .< 0), Vector(repeating: 8.485_281_374_238_57))
@@ -372,7 +372,7 @@ public enum VectorMath {
 
     /// The largest lane (`SIMD.max()` also compiles to a slow scalar loop).
     @inline(__always)
-    public static func horizontalMaximum(_ v: Vector) -> Float {
+    static func horizontalMaximum(_ v: Vector) -> Float {
         let a = maximum(v.lowHalf, v.highHalf)
         let b = SIMD4<Float>(maximum8(a.lowHalf, a.highHalf))
         var result = b[0]

@@ -8,7 +8,7 @@ import Foundation
 extension Kernels {
     /// `output[m, n] = Σ_k input[m, k] · weight[n, k] + bias[n]` — PyTorch's `Linear`
     /// (weight stored as (outFeatures, inFeatures)).
-    public static func linearReference(
+    static func linearReference(
         input: UnsafePointer<Float>, rows m: Int, inFeatures k: Int,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outFeatures n: Int,
         output: UnsafeMutablePointer<Float>
@@ -26,7 +26,7 @@ extension Kernels {
     /// element one fp32 sum over the pairs `(2q, 2q + 1)` in increasing `q`, each pair adding
     /// the product at `2q + 1` before the one at `2q` (as `vdpbf16ps` does; bf16 products
     /// are exact in fp32), then the bias.
-    public static func linearBF16Reference(
+    static func linearBF16Reference(
         input: UnsafePointer<Float>, rows m: Int, inFeatures k: Int,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outFeatures n: Int,
         output: UnsafeMutablePointer<Float>
@@ -49,7 +49,7 @@ extension Kernels {
     }
 
     /// `c[m, n] = Σ_k a[m, k] · b[k, n]`.
-    public static func matmulReference(
+    static func matmulReference(
         a: UnsafePointer<Float>, b: UnsafePointer<Float>, c: UnsafeMutablePointer<Float>,
         m: Int, n: Int, k: Int
     ) {
@@ -64,7 +64,7 @@ extension Kernels {
 
     /// `matmul(a:aRowStride:aColumnStride:b:bRowStride:c:cRowStride:m:n:k:accumulate:)` by
     /// the definition: one fp32 sum per element in increasing `p`, then stored or added.
-    public static func matmulStridedReference(
+    static func matmulStridedReference(
         a: UnsafePointer<Float>, aRowStride: Int, aColumnStride: Int,
         b: UnsafePointer<Float>, bRowStride: Int,
         c: UnsafeMutablePointer<Float>, cRowStride: Int,
@@ -81,7 +81,7 @@ extension Kernels {
 
     /// Layer norm over the last dimension: `(x - mean) / sqrt(var + eps) · gamma + beta`,
     /// biased variance, as `torch.nn.LayerNorm`. `input` and `output` may alias.
-    public static func layerNormReference(
+    static func layerNormReference(
         input: UnsafePointer<Float>, rows: Int, columns: Int,
         gamma: UnsafePointer<Float>, beta: UnsafePointer<Float>, epsilon: Float,
         output: UnsafeMutablePointer<Float>
@@ -101,7 +101,7 @@ extension Kernels {
     }
 
     /// Softmax of each row, in place, max-subtracted.
-    public static func softmaxRowsReference(_ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
+    static func softmaxRowsReference(_ x: UnsafeMutablePointer<Float>, rows: Int, columns: Int) {
         for r in 0..<rows {
             let row = x + r * columns
             var maximum = -Float.infinity
@@ -116,17 +116,17 @@ extension Kernels {
     }
 
     /// Exact GELU, `x · Φ(x)` with erf (PyTorch's default `nn.GELU()`), in place.
-    public static func geluReference(_ x: UnsafeMutablePointer<Float>, count: Int) {
+    static func geluReference(_ x: UnsafeMutablePointer<Float>, count: Int) {
         for i in 0..<count { x[i] = 0.5 * x[i] * (1 + erff(x[i] / Float(2).squareRoot())) }
     }
 
     /// QuickGELU, `x · σ(1.702 x)` (OpenAI's CLIP weights), in place.
-    public static func quickGeluReference(_ x: UnsafeMutablePointer<Float>, count: Int) {
+    static func quickGeluReference(_ x: UnsafeMutablePointer<Float>, count: Int) {
         for i in 0..<count { x[i] = x[i] / (1 + expf(-1.702 * x[i])) }
     }
 
     /// `max(x, 0)`, in place.
-    public static func reluReference(_ x: UnsafeMutablePointer<Float>, count: Int) {
+    static func reluReference(_ x: UnsafeMutablePointer<Float>, count: Int) {
         for i in 0..<count { x[i] = max(x[i], 0) }
     }
 
@@ -134,7 +134,7 @@ extension Kernels {
     /// `output` (outChannels, outHeight, outWidth) with
     /// `outHeight = (height + 2·padding − kernelHeight) / stride + 1` (likewise width);
     /// `weight` is (outChannels, inChannels, kernelHeight, kernelWidth), zero padding.
-    public static func conv2dReference(
+    static func conv2dReference(
         input: UnsafePointer<Float>, inChannels: Int, height: Int, width: Int,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outChannels: Int,
         kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int,
@@ -166,7 +166,7 @@ extension Kernels {
 
     /// `conv2dReference` applied to each of `batch` images: `input` (batch, inChannels,
     /// height, width) → `output` (batch, outChannels, outHeight, outWidth).
-    public static func conv2dReference(
+    static func conv2dReference(
         input: UnsafePointer<Float>, batch: Int, inChannels: Int, height: Int, width: Int,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outChannels: Int,
         kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int,
@@ -187,7 +187,7 @@ extension Kernels {
 
     /// Average pooling without padding, `input` (channels, height, width) →
     /// (channels, (height − kernel)/stride + 1, (width − kernel)/stride + 1).
-    public static func avgPool2dReference(
+    static func avgPool2dReference(
         input: UnsafePointer<Float>, channels: Int, height: Int, width: Int,
         kernel: Int, stride: Int, output: UnsafeMutablePointer<Float>
     ) {
@@ -215,7 +215,7 @@ extension Kernels {
     /// `0...i`. Scores are scaled by `1/√headDim`. `output` is (queryLength, heads·headDim).
     /// `rowStride` is the distance between consecutive rows of query/key/value (so the
     /// three can live interleaved in one packed QKV buffer); the output is dense.
-    public static func attentionReference(
+    static func attentionReference(
         query: UnsafePointer<Float>, key: UnsafePointer<Float>, value: UnsafePointer<Float>, rowStride: Int,
         queryLength: Int, keyLength: Int, heads: Int, headDim: Int, causal: Bool,
         output: UnsafeMutablePointer<Float>

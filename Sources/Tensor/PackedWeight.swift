@@ -70,5 +70,5 @@ public final class PackedWeight: @unchecked Sendable {
     deinit { storage.deallocate() }
 
     /// Bytes of the packed panels.
-    public var byteCount: Int { panelCount * depth * Self.panelWidth * 4 }
+    var byteCount: Int { panelCount * depth * Self.panelWidth * 4 }
 }

@@ -27,7 +27,7 @@ public struct Tensor: Sendable, Equatable {
     public var rank: Int { shape.count }
 
     /// The same values under another shape with the same element count.
-    public func reshaped(_ newShape: [Int]) -> Tensor {
+    func reshaped(_ newShape: [Int]) -> Tensor {
         Tensor(shape: newShape, scalars: scalars)
     }
 }

@@ -20,14 +20,14 @@
 /// needs a configured head count when none is found.
 ///
 /// Works on a name → shape table so that real model sizes can be checked without weights.
-public enum ArchitectureDetection {
+enum ArchitectureDetection {
     /// The detected vision tower and, if the file has one, the text tower.
-    public static func detect(_ stateDict: StateDict) throws -> (vision: VisionConfig, text: TextConfig?) {
+    static func detect(_ stateDict: StateDict) throws -> (vision: VisionConfig, text: TextConfig?) {
         try detect(shapes: stateDict.tensors.mapValues(\.shape), path: stateDict.path)
     }
 
     /// Detection on a name → shape table in canonical names.
-    public static func detect(shapes: [String: [Int]], path: String = "<shapes>") throws -> (vision: VisionConfig, text: TextConfig?) {
+    static func detect(shapes: [String: [Int]], path: String = "<shapes>") throws -> (vision: VisionConfig, text: TextConfig?) {
         let reader = ShapeReader(shapes: shapes, path: path)
         let isViT = shapes[OpenCLIPNames.visualClassEmbedding] != nil || reader.hasPrefix(OpenCLIPNames.visualBlocks + ".")
         let isResNet = reader.hasPrefix(OpenCLIPNames.attentionPool + ".") || reader.hasPrefix(OpenCLIPNames.resnetStage(1) + ".")

@@ -16,9 +16,9 @@ import Foundation
 /// model entry, `--activation`); the table of known checkpoints by file SHA-256. Without any
 /// of them the activation is an error (`WeightsError.missingConfiguration`); mean/std default
 /// to OpenAI's and heads to open_clip's 64-wide heads when the width allows it.
-public enum Checkpoint {
+package enum Checkpoint {
     /// Loads `url`: reads, translates, detects, configures and validates. See the type's doc.
-    public static func load(_ url: URL, overrides: ConfigOverrides = .init()) throws -> LoadedCheckpoint {
+    package static func load(_ url: URL, overrides: ConfigOverrides = .init()) throws -> LoadedCheckpoint {
         let path = url.path
         let read = try readCanonical(url)
         let shapes = read.stateDict.tensors.mapValues(\.shape)
@@ -131,7 +131,7 @@ public enum Checkpoint {
 
     /// The tensors of `url` under canonical names, with no check of completeness or
     /// shapes (that needs the architecture; see `load(_:overrides:)`).
-    public static func loadStateDict(_ url: URL) throws -> StateDict {
+    package static func loadStateDict(_ url: URL) throws -> StateDict {
         try readCanonical(url).stateDict
     }
 

@@ -9,8 +9,8 @@ import Support
 /// any rewrite of the file changes at least one of them. The cache lives in
 /// `$SHIFTLENS_CACHE` or `$XDG_CACHE_HOME/shiftlens` or `~/.cache/shiftlens`
 /// (`digests.json`); when it cannot be read or written the digest is simply recomputed.
-public enum DigestCache {
-    public static func sha256(of url: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
+package enum DigestCache {
+    package static func sha256(of url: URL, environment: [String: String] = ProcessInfo.processInfo.environment) throws -> String {
         guard let identity = identity(of: url) else { return try SHA256.hex(fileAt: url) }
         let cacheFile = folder(environment).appendingPathComponent("digests.json")
         var entries = (try? JSONSerialization.jsonObject(with: Data(contentsOf: cacheFile))) as? [String: String] ?? [:]

@@ -7,17 +7,17 @@
 /// downloading) and this project's own test fixture. Users extend the table without
 /// changing code by passing entries in `ConfigOverrides.knownCheckpoints` (the CLI reads them
 /// from a JSON array of `KnownCheckpoint`, see `KnownCheckpoint`'s coding keys).
-public struct KnownCheckpoint: Codable, Sendable, Equatable {
+package struct KnownCheckpoint: Codable, Sendable, Equatable {
     /// Lower-case hex SHA-256 of the weights file.
-    public var sha256: String
+    package var sha256: String
     /// What the file is, e.g. "OpenAI ViT-B/32"; shown as the source of the activation.
-    public var name: String
-    public var activation: Activation
+    package var name: String
+    package var activation: Activation
     /// nil: open_clip's OpenAI defaults.
-    public var imageMean: [Float]?
-    public var imageStd: [Float]?
+    package var imageMean: [Float]?
+    package var imageStd: [Float]?
 
-    public init(sha256: String, name: String, activation: Activation, imageMean: [Float]? = nil, imageStd: [Float]? = nil) {
+    package init(sha256: String, name: String, activation: Activation, imageMean: [Float]? = nil, imageStd: [Float]? = nil) {
         self.sha256 = sha256.lowercased()
         self.name = name
         self.activation = activation
@@ -32,9 +32,9 @@ public struct KnownCheckpoint: Codable, Sendable, Equatable {
     }
 }
 
-public enum KnownCheckpoints {
+package enum KnownCheckpoints {
     /// The built-in table.
-    public static let builtIn: [KnownCheckpoint] = [
+    static let builtIn: [KnownCheckpoint] = [
         openAI("afeb0e10f9e5a86da6080e35cf09123aca3b358a0c3e3b6c78a7b63bc04b6762", "RN50"),
         openAI("8fa8567bab74a42d41c5915025a8e4538c3bdbe8804a470a72f30b0d94fab599", "RN101"),
         openAI("7e526bd135e493cef0776de27d5f42653e6b4c8bf9e0f653bb11773263205fdd", "RN50x4"),
@@ -58,7 +58,7 @@ public enum KnownCheckpoints {
     }
 
     /// The entry for `sha256`, looking in `extra` (the caller's) before the built-in table.
-    public static func lookup(sha256: String, extra: [KnownCheckpoint] = []) -> KnownCheckpoint? {
+    package static func lookup(sha256: String, extra: [KnownCheckpoint] = []) -> KnownCheckpoint? {
         let digest = sha256.lowercased()
         return extra.first { $0.sha256.lowercased() == digest } ?? builtIn.first { $0.sha256 == digest }
     }

@@ -1,44 +1,44 @@
 /// A checkpoint ready for a model: canonical tensors, the full configuration, and what the
 /// user needs to know about the file (`shiftlens inspect` prints all of it).
-public struct LoadedCheckpoint: @unchecked Sendable {
-    public var stateDict: StateDict
-    public var config: CLIPConfig
+package struct LoadedCheckpoint: @unchecked Sendable {
+    package var stateDict: StateDict
+    package var config: CLIPConfig
     /// Lower-case hex SHA-256 of the file (content address of the weights).
-    public var sha256: String
+    package var sha256: String
     /// Container and naming, e.g. "safetensors (open_clip naming)".
-    public var format: String
+    package var format: String
     /// Storage dtype(s) of the weights in the file, e.g. "F16" or "F32+F16"; tensors are fp32 in memory.
-    public var dtype: String
+    package var dtype: String
     /// Learned parameters (PyTorch's count: batch-norm running statistics excluded).
-    public var parameterCount: Int
+    package var parameterCount: Int
     /// Things the user should know that do not stop loading (NaN/Inf tensors, ignored files, overridden requests).
-    public var warnings: [String]
+    package var warnings: [String]
     /// Where `config.imageMean`/`imageStd` came from ("open_clip_config.json", "OpenAI default", …).
-    public var normalizationSource: String
+    package var normalizationSource: String
     /// Where the vision tower's head count came from.
-    public var headsSource: String
+    package var headsSource: String
     /// Why the activation is unknown, when the caller let loading go on without it
     /// (`ConfigOverrides.allowsUnknownActivation`, for `inspect`): `config.activation` then holds
     /// a value only because the type needs one, and the checkpoint must not be encoded with.
-    public var unknownActivation: WeightsError? = nil
+    package var unknownActivation: WeightsError? = nil
 }
 
 /// What the caller knows about a checkpoint that its files may not say (the pilot's model
 /// entry, `--activation`). Configuration files beside the weights take precedence; a request
 /// they contradict becomes a warning.
-public struct ConfigOverrides: Sendable, Equatable {
-    public var activation: Activation?
-    public var imageMean: [Float]?
-    public var imageStd: [Float]?
+package struct ConfigOverrides: Sendable, Equatable {
+    package var activation: Activation?
+    package var imageMean: [Float]?
+    package var imageStd: [Float]?
     /// Named as the source in the loaded configuration ("pilot", "--activation").
-    public var source: String
+    package var source: String
     /// Extra known checkpoints, consulted before the built-in table.
-    public var knownCheckpoints: [KnownCheckpoint]
+    package var knownCheckpoints: [KnownCheckpoint]
     /// Load even when nothing tells the activation, recording why in
     /// `LoadedCheckpoint.unknownActivation` (only `inspect`, which shows what it knows).
-    public var allowsUnknownActivation = false
+    package var allowsUnknownActivation = false
 
-    public init(
+    package init(
         activation: Activation? = nil, imageMean: [Float]? = nil, imageStd: [Float]? = nil, source: String = "caller",
         knownCheckpoints: [KnownCheckpoint] = []
     ) {

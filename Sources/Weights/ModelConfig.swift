@@ -5,7 +5,7 @@
 /// the pilot's model entry or a table of well-known checkpoints, and `*Source` records which.
 
 /// The MLP activation of the residual blocks.
-public enum Activation: String, Codable, Sendable, Equatable {
+package enum Activation: String, Codable, Sendable, Equatable {
     /// `x · Φ(x)` — most LAION / DataComp checkpoints.
     case gelu
     /// `x · σ(1.702 x)` — OpenAI's checkpoints.
@@ -14,17 +14,17 @@ public enum Activation: String, Codable, Sendable, Equatable {
 
 /// Vision transformer sizes (open_clip `VisionTransformer`).
 public struct ViTConfig: Codable, Sendable, Equatable {
-    public var width: Int
-    public var layers: Int
-    public var heads: Int
-    public var patchSize: Int
-    public var imageSize: Int
+    package var width: Int
+    package var layers: Int
+    package var heads: Int
+    package var patchSize: Int
+    package var imageSize: Int
     /// Dimension of the projected embedding (`visual.proj` columns).
-    public var outputDim: Int
+    package var outputDim: Int
     /// Hidden width of the residual MLPs (`4 · width` for most models; 4.9231 · width for ViT-g/bigG).
-    public var mlpWidth: Int
+    package var mlpWidth: Int
 
-    public init(width: Int, layers: Int, heads: Int, patchSize: Int, imageSize: Int, outputDim: Int, mlpWidth: Int? = nil) {
+    package init(width: Int, layers: Int, heads: Int, patchSize: Int, imageSize: Int, outputDim: Int, mlpWidth: Int? = nil) {
         self.width = width
         self.layers = layers
         self.heads = heads
@@ -34,22 +34,22 @@ public struct ViTConfig: Codable, Sendable, Equatable {
         self.mlpWidth = mlpWidth ?? 4 * width
     }
 
-    public var gridSize: Int { imageSize / patchSize }
+    package var gridSize: Int { imageSize / patchSize }
 }
 
 /// ModifiedResNet sizes (open_clip `ModifiedResNet`): 3-conv stem, four stages of
 /// bottlenecks, attention pooling.
 public struct ModifiedResNetConfig: Codable, Sendable, Equatable {
     /// Bottleneck blocks per stage, e.g. [3, 4, 6, 3] for RN50.
-    public var layers: [Int]
+    package var layers: [Int]
     /// Stem width (64 for RN50); stage `i` has `width · 2^i` planes and `4×` that output channels.
-    public var width: Int
+    package var width: Int
     /// Attention-pool heads (`width · 32 / 64`).
-    public var heads: Int
-    public var imageSize: Int
-    public var outputDim: Int
+    package var heads: Int
+    package var imageSize: Int
+    package var outputDim: Int
 
-    public init(layers: [Int], width: Int, heads: Int, imageSize: Int, outputDim: Int) {
+    package init(layers: [Int], width: Int, heads: Int, imageSize: Int, outputDim: Int) {
         self.layers = layers
         self.width = width
         self.heads = heads
@@ -58,18 +58,18 @@ public struct ModifiedResNetConfig: Codable, Sendable, Equatable {
     }
 }
 
-public enum VisionConfig: Codable, Sendable, Equatable {
+package enum VisionConfig: Codable, Sendable, Equatable {
     case vit(ViTConfig)
     case resnet(ModifiedResNetConfig)
 
-    public var imageSize: Int {
+    package var imageSize: Int {
         switch self {
         case .vit(let config): return config.imageSize
         case .resnet(let config): return config.imageSize
         }
     }
 
-    public var outputDim: Int {
+    package var outputDim: Int {
         switch self {
         case .vit(let config): return config.outputDim
         case .resnet(let config): return config.outputDim
@@ -79,16 +79,16 @@ public enum VisionConfig: Codable, Sendable, Equatable {
 
 /// Text transformer sizes (causal, end-of-text pooling).
 public struct TextConfig: Codable, Sendable, Equatable {
-    public var contextLength: Int
-    public var vocabSize: Int
-    public var width: Int
-    public var heads: Int
-    public var layers: Int
-    public var outputDim: Int
+    package var contextLength: Int
+    package var vocabSize: Int
+    package var width: Int
+    package var heads: Int
+    package var layers: Int
+    package var outputDim: Int
     /// Hidden width of the residual MLPs (`4 · width` for every released CLIP text tower).
-    public var mlpWidth: Int
+    package var mlpWidth: Int
 
-    public init(contextLength: Int, vocabSize: Int, width: Int, heads: Int, layers: Int, outputDim: Int, mlpWidth: Int? = nil) {
+    package init(contextLength: Int, vocabSize: Int, width: Int, heads: Int, layers: Int, outputDim: Int, mlpWidth: Int? = nil) {
         self.contextLength = contextLength
         self.vocabSize = vocabSize
         self.width = width
@@ -101,17 +101,17 @@ public struct TextConfig: Codable, Sendable, Equatable {
 
 /// Everything needed to build a CLIP model from a `StateDict` in canonical names.
 public struct CLIPConfig: Codable, Sendable, Equatable {
-    public var vision: VisionConfig
+    package var vision: VisionConfig
     /// `nil` for files that hold only the vision tower.
-    public var text: TextConfig?
-    public var activation: Activation
+    package var text: TextConfig?
+    package var activation: Activation
     /// Where the activation came from ("open_clip_config.json", "pilot", "known checkpoint ViT-B-32 openai", …).
-    public var activationSource: String
+    package var activationSource: String
     /// Per-channel normalisation of preprocessing (open_clip's OPENAI_DATASET_MEAN/STD by default).
-    public var imageMean: [Float]
-    public var imageStd: [Float]
+    package var imageMean: [Float]
+    package var imageStd: [Float]
 
-    public init(
+    package init(
         vision: VisionConfig, text: TextConfig?, activation: Activation, activationSource: String,
         imageMean: [Float] = CLIPConfig.openAIMean, imageStd: [Float] = CLIPConfig.openAIStd
     ) {

@@ -8,73 +8,73 @@
 /// `(3 · width, width)` in that order; every bottleneck that changes its channel count has a
 /// `downsample` (average pool, 1×1 conv `downsample.0`, batch norm `downsample.1`), which in
 /// CLIP's ModifiedResNet is exactly the first block of each stage.
-public enum OpenCLIPNames {
+package enum OpenCLIPNames {
     // Vision, both families.
-    public static let visualConv1 = "visual.conv1.weight"
+    package static let visualConv1 = "visual.conv1.weight"
     // ViT.
-    public static let visualClassEmbedding = "visual.class_embedding"
-    public static let visualPositionalEmbedding = "visual.positional_embedding"
-    public static let visualLayerNormPre = "visual.ln_pre"
-    public static let visualLayerNormPost = "visual.ln_post"
-    public static let visualProjection = "visual.proj"
-    public static let visualBlocks = "visual.transformer.resblocks"
+    package static let visualClassEmbedding = "visual.class_embedding"
+    package static let visualPositionalEmbedding = "visual.positional_embedding"
+    package static let visualLayerNormPre = "visual.ln_pre"
+    package static let visualLayerNormPost = "visual.ln_post"
+    package static let visualProjection = "visual.proj"
+    package static let visualBlocks = "visual.transformer.resblocks"
     // ModifiedResNet.
-    public static let attentionPool = "visual.attnpool"
-    public static let attentionPoolPositionalEmbedding = "visual.attnpool.positional_embedding"
-    public static let attentionPoolOutput = "visual.attnpool.c_proj.weight"
+    static let attentionPool = "visual.attnpool"
+    package static let attentionPoolPositionalEmbedding = "visual.attnpool.positional_embedding"
+    static let attentionPoolOutput = "visual.attnpool.c_proj.weight"
     /// `visual.layer1` … `visual.layer4`.
-    public static func resnetStage(_ stage: Int) -> String { "visual.layer\(stage)" }
+    static func resnetStage(_ stage: Int) -> String { "visual.layer\(stage)" }
     /// Stem convolutions and their batch norms: `visual.conv1` … `visual.conv3`, `visual.bn1` … `visual.bn3`.
-    public static func stemConv(_ index: Int) -> String { "visual.conv\(index)" }
-    public static func stemNorm(_ index: Int) -> String { "visual.bn\(index)" }
+    package static func stemConv(_ index: Int) -> String { "visual.conv\(index)" }
+    package static func stemNorm(_ index: Int) -> String { "visual.bn\(index)" }
     // Text.
-    public static let tokenEmbedding = "token_embedding.weight"
-    public static let textPositionalEmbedding = "positional_embedding"
-    public static let textBlocks = "transformer.resblocks"
-    public static let textLayerNormFinal = "ln_final"
-    public static let textProjection = "text_projection"
-    public static let logitScale = "logit_scale"
+    package static let tokenEmbedding = "token_embedding.weight"
+    package static let textPositionalEmbedding = "positional_embedding"
+    package static let textBlocks = "transformer.resblocks"
+    package static let textLayerNormFinal = "ln_final"
+    package static let textProjection = "text_projection"
+    static let logitScale = "logit_scale"
 
     /// Keys of one residual attention block under `prefix.index`, e.g. `visual.transformer.resblocks.3`.
-    public struct Block: Sendable {
-        public let prefix: String
-        public init(_ blocks: String, _ index: Int) { prefix = "\(blocks).\(index)" }
-        public var layerNorm1: String { "\(prefix).ln_1" }
-        public var inProjectionWeight: String { "\(prefix).attn.in_proj_weight" }
-        public var inProjectionBias: String { "\(prefix).attn.in_proj_bias" }
-        public var outProjection: String { "\(prefix).attn.out_proj" }
-        public var layerNorm2: String { "\(prefix).ln_2" }
-        public var mlpUp: String { "\(prefix).mlp.c_fc" }
-        public var mlpDown: String { "\(prefix).mlp.c_proj" }
+    package struct Block: Sendable {
+        package let prefix: String
+        package init(_ blocks: String, _ index: Int) { prefix = "\(blocks).\(index)" }
+        package var layerNorm1: String { "\(prefix).ln_1" }
+        package var inProjectionWeight: String { "\(prefix).attn.in_proj_weight" }
+        package var inProjectionBias: String { "\(prefix).attn.in_proj_bias" }
+        package var outProjection: String { "\(prefix).attn.out_proj" }
+        package var layerNorm2: String { "\(prefix).ln_2" }
+        package var mlpUp: String { "\(prefix).mlp.c_fc" }
+        package var mlpDown: String { "\(prefix).mlp.c_proj" }
     }
 
     /// Keys of one ModifiedResNet bottleneck, e.g. `visual.layer2.0`.
-    public struct Bottleneck: Sendable {
-        public let prefix: String
-        public init(stage: Int, index: Int) { prefix = "\(OpenCLIPNames.resnetStage(stage)).\(index)" }
-        public func conv(_ index: Int) -> String { "\(prefix).conv\(index).weight" }
-        public func norm(_ index: Int) -> String { "\(prefix).bn\(index)" }
-        public var downsampleConv: String { "\(prefix).downsample.0.weight" }
-        public var downsampleNorm: String { "\(prefix).downsample.1" }
+    package struct Bottleneck: Sendable {
+        package let prefix: String
+        package init(stage: Int, index: Int) { prefix = "\(OpenCLIPNames.resnetStage(stage)).\(index)" }
+        package func conv(_ index: Int) -> String { "\(prefix).conv\(index).weight" }
+        package func norm(_ index: Int) -> String { "\(prefix).bn\(index)" }
+        package var downsampleConv: String { "\(prefix).downsample.0.weight" }
+        package var downsampleNorm: String { "\(prefix).downsample.1" }
     }
 
     /// Attention-pool projections `q_proj`, `k_proj`, `v_proj`, `c_proj` (each `.weight`, `.bias`).
-    public static func attentionPoolProjection(_ name: String) -> String { "\(attentionPool).\(name)" }
+    package static func attentionPoolProjection(_ name: String) -> String { "\(attentionPool).\(name)" }
 
     /// `weight` of a linear or norm module.
-    public static func weight(_ module: String) -> String { "\(module).weight" }
-    public static func bias(_ module: String) -> String { "\(module).bias" }
+    package static func weight(_ module: String) -> String { "\(module).weight" }
+    package static func bias(_ module: String) -> String { "\(module).bias" }
     /// Batch-norm statistics (`num_batches_tracked` is an integer buffer that readers drop).
-    public static func runningMean(_ module: String) -> String { "\(module).running_mean" }
-    public static func runningVariance(_ module: String) -> String { "\(module).running_var" }
+    package static func runningMean(_ module: String) -> String { "\(module).running_mean" }
+    package static func runningVariance(_ module: String) -> String { "\(module).running_var" }
     /// Whether `name` is a batch-norm statistic (a buffer in PyTorch, not a learned parameter).
-    public static func isBuffer(_ name: String) -> Bool { name.hasSuffix(".running_mean") || name.hasSuffix(".running_var") }
+    static func isBuffer(_ name: String) -> Bool { name.hasSuffix(".running_mean") || name.hasSuffix(".running_var") }
 
     // MARK: - Expected shapes
 
     /// Every tensor a model of `vision` (+ `text`) has, with its shape. `logit_scale` is
     /// required with a text tower; vision-only files may carry it or not (`optional`).
-    public static func expectedShapes(vision: VisionConfig, text: TextConfig?) -> (required: [String: [Int]], optional: [String: [Int]]) {
+    package static func expectedShapes(vision: VisionConfig, text: TextConfig?) -> (required: [String: [Int]], optional: [String: [Int]]) {
         var shapes: [String: [Int]] = [:]
         switch vision {
         case .vit(let config): addViT(config, to: &shapes)
@@ -179,7 +179,7 @@ public enum OpenCLIPNames {
     /// Checks `shapes` (name → shape, as in the file after translation) against the
     /// configuration: a missing tensor, a wrong shape or an unexpected tensor is an error
     /// naming it. Missing tensors are reported before shapes, shapes before extras.
-    public static func validate(_ shapes: [String: [Int]], vision: VisionConfig, text: TextConfig?, path: String) throws {
+    package static func validate(_ shapes: [String: [Int]], vision: VisionConfig, text: TextConfig?, path: String) throws {
         let (required, optional) = expectedShapes(vision: vision, text: text)
         for name in required.keys.sorted() where shapes[name] == nil {
             throw WeightsError.missingTensor(name: name, path: path)

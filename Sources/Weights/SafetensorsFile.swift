@@ -15,17 +15,17 @@ import Foundation
 /// hold it as their `storage`, so fp32 tensors can point straight into the file. The mapping
 /// is private and read-only: the file must not be truncated while in use (reading a page
 /// past the new end would fault), which is why ShiftLens never rewrites weights in place.
-public final class SafetensorsFile: @unchecked Sendable {
+package final class SafetensorsFile: @unchecked Sendable {
     /// Element types of the safetensors format. Only `f32`, `f16`, `bf16` (weights) and
     /// `i64` (buffers such as `num_batches_tracked`, dropped) are usable; the others are
     /// recognised so that the error can say what the file holds.
-    public enum DType: String, Sendable, CaseIterable {
+    package enum DType: String, Sendable, CaseIterable {
         case f32 = "F32", f16 = "F16", bf16 = "BF16", i64 = "I64"
         case f64 = "F64", i32 = "I32", i16 = "I16", i8 = "I8", u8 = "U8", u16 = "U16", u32 = "U32", u64 = "U64"
         case bool = "BOOL", f8e4m3 = "F8_E4M3", f8e5m2 = "F8_E5M2"
 
         /// Bytes per element.
-        public var size: Int {
+        package var size: Int {
             switch self {
             case .f64, .i64, .u64: return 8
             case .f32, .i32, .u32: return 4
@@ -36,27 +36,27 @@ public final class SafetensorsFile: @unchecked Sendable {
     }
 
     /// One tensor as the header describes it; `byteRange` is relative to the data region.
-    public struct Entry: Sendable, Equatable {
-        public let name: String
-        public let dtype: DType
-        public let shape: [Int]
-        public let byteRange: Range<Int>
+    package struct Entry: Sendable, Equatable {
+        package let name: String
+        package let dtype: DType
+        package let shape: [Int]
+        let byteRange: Range<Int>
 
-        public var count: Int { shape.reduce(1, *) }
+        package var count: Int { shape.reduce(1, *) }
     }
 
     /// Largest header accepted. The reference implementation allows 100 MB, but parsing JSON
     /// costs up to ~60 bytes of memory per header byte (a 34 MB header took 2 GB); CLIP
     /// checkpoints' headers are below 200 KB (ViT-bigG-14: ~900 tensors).
-    public static let maxHeaderLength = 8 << 20
+    static let maxHeaderLength = 8 << 20
 
-    public let path: String
+    package let path: String
     /// Entries sorted by their offset in the data region.
-    public let entries: [Entry]
+    package let entries: [Entry]
     /// The optional `__metadata__` string map.
-    public let metadata: [String: String]
+    let metadata: [String: String]
     /// Size of the whole file in bytes.
-    public let fileSize: Int
+    let fileSize: Int
 
     /// Owns the mapping that `mapping` points into.
     private let file: MappedFile
@@ -64,7 +64,7 @@ public final class SafetensorsFile: @unchecked Sendable {
     private let dataOffset: Int
 
     /// Maps the file at `url` and validates its header.
-    public init(url: URL) throws {
+    package init(url: URL) throws {
         let file = try MappedFile(url: url)
         path = file.path
         let size = file.size
@@ -81,7 +81,7 @@ public final class SafetensorsFile: @unchecked Sendable {
     }
 
     /// The raw bytes of `entry` inside the mapping.
-    public func bytes(of entry: Entry) -> UnsafeRawBufferPointer {
+    package func bytes(of entry: Entry) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(start: mapping + dataOffset + entry.byteRange.lowerBound, count: entry.byteRange.count)
     }
 
@@ -91,7 +91,7 @@ public final class SafetensorsFile: @unchecked Sendable {
     /// BF16 are widened into `OwnedFloats`; I64 tensors (`num_batches_tracked`, position-id
     /// buffers) are dropped. Any other dtype is `WeightsError.unsupported` naming the tensor.
     /// Tensors holding NaN or ±Inf are kept and reported in `warnings`.
-    public func weightTensors() throws -> (tensors: [String: WeightTensor], warnings: [String]) {
+    func weightTensors() throws -> (tensors: [String: WeightTensor], warnings: [String]) {
         var tensors: [String: WeightTensor] = [:]
         var warnings: [String] = []
         for entry in entries {

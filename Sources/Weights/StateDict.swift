@@ -3,14 +3,14 @@
 /// `values` points into memory owned by `storage`: the memory-mapped file itself when
 /// the file's dtype is fp32 and suitably aligned, otherwise an allocation holding the
 /// widened values. Keep the `WeightTensor` (or its `StateDict`) alive while using it.
-public struct WeightTensor: @unchecked Sendable {
-    public let name: String
-    public let shape: [Int]
-    public let values: UnsafeBufferPointer<Float>
+package struct WeightTensor: @unchecked Sendable {
+    package let name: String
+    package let shape: [Int]
+    package let values: UnsafeBufferPointer<Float>
     /// Keeps `values` alive (a mapped file region or an owned allocation).
-    public let storage: AnyObject
+    package let storage: AnyObject
 
-    public init(name: String, shape: [Int], values: UnsafeBufferPointer<Float>, storage: AnyObject) {
+    package init(name: String, shape: [Int], values: UnsafeBufferPointer<Float>, storage: AnyObject) {
         precondition(values.count == shape.reduce(1, *), "\(name): \(values.count) values do not fill shape \(shape)")
         self.name = name
         self.shape = shape
@@ -18,16 +18,16 @@ public struct WeightTensor: @unchecked Sendable {
         self.storage = storage
     }
 
-    public var count: Int { values.count }
-    public var pointer: UnsafePointer<Float> { values.baseAddress ?? UnsafePointer(bitPattern: 0x10)! }
+    package var count: Int { values.count }
+    package var pointer: UnsafePointer<Float> { values.baseAddress ?? UnsafePointer(bitPattern: 0x10)! }
 }
 
 /// Owned fp32 memory for tensors that had to be converted (fp16/bf16 widening, strided torch storages).
-public final class OwnedFloats: @unchecked Sendable {
-    public let pointer: UnsafeMutablePointer<Float>
-    public let count: Int
+package final class OwnedFloats: @unchecked Sendable {
+    package let pointer: UnsafeMutablePointer<Float>
+    package let count: Int
 
-    public init(count: Int) {
+    package init(count: Int) {
         self.count = count
         pointer = .allocate(capacity: max(count, 1))
         pointer.initialize(repeating: 0, count: max(count, 1))
@@ -35,7 +35,7 @@ public final class OwnedFloats: @unchecked Sendable {
 
     deinit { pointer.deallocate() }
 
-    public var buffer: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: pointer, count: count) }
+    package var buffer: UnsafeBufferPointer<Float> { UnsafeBufferPointer(start: pointer, count: count) }
 }
 
 /// All tensors of a checkpoint under canonical names, with the checks a model needs.
@@ -45,21 +45,21 @@ public final class OwnedFloats: @unchecked Sendable {
 /// `CLIPModel`, TorchScript module paths) translate into them. Integer buffers such as
 /// `num_batches_tracked` are dropped by the readers.
 public final class StateDict: @unchecked Sendable {
-    public let tensors: [String: WeightTensor]
+    let tensors: [String: WeightTensor]
     /// The file the tensors came from, for error messages.
-    public let path: String
+    package let path: String
 
-    public init(tensors: [String: WeightTensor], path: String) {
+    package init(tensors: [String: WeightTensor], path: String) {
         self.tensors = tensors
         self.path = path
     }
 
-    public var names: [String] { tensors.keys.sorted() }
+    package var names: [String] { tensors.keys.sorted() }
 
-    public func contains(_ name: String) -> Bool { tensors[name] != nil }
+    package func contains(_ name: String) -> Bool { tensors[name] != nil }
 
     /// The tensor called `name`, checked against the expected shape.
-    public func tensor(_ name: String, shape: [Int]) throws -> WeightTensor {
+    package func tensor(_ name: String, shape: [Int]) throws -> WeightTensor {
         guard let tensor = tensors[name] else { throw WeightsError.missingTensor(name: name, path: path) }
         guard tensor.shape == shape else {
             throw WeightsError.wrongShape(name: name, expected: shape, found: tensor.shape, path: path)
@@ -68,7 +68,7 @@ public final class StateDict: @unchecked Sendable {
     }
 
     /// The tensor called `name`, whatever its shape (for shape-based architecture detection).
-    public func tensor(_ name: String) throws -> WeightTensor {
+    package func tensor(_ name: String) throws -> WeightTensor {
         guard let tensor = tensors[name] else { throw WeightsError.missingTensor(name: name, path: path) }
         return tensor
     }
@@ -93,7 +93,7 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
     case legacyTorchFormat(path: String)
 
     /// Terse, stable code for logs and tests.
-    public var code: String {
+    package var code: String {
         switch self {
         case .missingTensor: return "missing-tensor"
         case .wrongShape: return "wrong-shape"
@@ -118,7 +118,7 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
     }
 
     /// The human message without the file's path (for callers that show the path separately).
-    public var message: String {
+    package var message: String {
         switch self {
         case .missingTensor(let name, _):
             return "missing tensor '\(name)'"
@@ -145,7 +145,7 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
     }
 
     /// The file the error is about.
-    public var path: String {
+    package var path: String {
         switch self {
         case .missingTensor(_, let path), .wrongShape(_, _, _, let path), .unexpectedTensors(_, let path), .corrupt(let path, _),
              .unsupported(let path, _), .unknownArchitecture(let path, _), .unreadable(let path, _), .missingConfiguration(let path, _),
@@ -154,7 +154,7 @@ public enum WeightsError: Error, Equatable, CustomStringConvertible {
         }
     }
 
-    public var hint: String {
+    package var hint: String {
         switch self {
         case .corrupt: return "the file may be truncated; download it again or re-export it with safetensors"
         case .unsupported:

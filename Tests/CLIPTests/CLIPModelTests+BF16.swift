@@ -1,8 +1,8 @@
 import Foundation
 import XCTest
 @testable import CLIP
-import Tensor
-import Weights
+@testable import Tensor
+@testable import Weights
 
 /// The bf16 image tower (`CLIPModel(…, precision: .bf16)`) on the tiny fixture models.
 final class BF16TowerTests: XCTestCase {

@@ -1,8 +1,8 @@
 import Foundation
 import XCTest
 @testable import CLIP
-import Tensor
-import Weights
+@testable import Tensor
+@testable import Weights
 
 /// The checkpoint-layout contract and input validation of `CLIPModel`.
 final class CLIPModelTests: XCTestCase {

@@ -1,8 +1,8 @@
 import Foundation
 import XCTest
 @testable import CLIP
-import Tensor
-import Weights
+@testable import Tensor
+@testable import Weights
 
 /// Layer-by-layer agreement with open_clip fp32 on seeded random weights
 /// (Fixtures/make_fixtures.py); a failure names the first layer that diverges.

@@ -1,8 +1,8 @@
 import Foundation
 import XCTest
 @testable import CLIP
-import Tensor
-import Weights
+@testable import Tensor
+@testable import Weights
 
 /// Locations and loaders for the fixtures written by `Fixtures/make_fixtures.py`.
 enum Fixtures {

@@ -1,8 +1,8 @@
 import Foundation
-import ImageCodec
-import Tensor
+@testable import ImageCodec
+@testable import Tensor
 import XCTest
-import Support
+@testable import Support
 
 /// Locations of the package, its shared data and the preprocessing fixtures.
 enum PreprocessingPaths {

@@ -1,6 +1,6 @@
 import Foundation
-import ImageCodec
-import Tensor
+@testable import ImageCodec
+@testable import Tensor
 import XCTest
 @testable import CLIP
 

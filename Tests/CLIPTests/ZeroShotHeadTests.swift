@@ -1,8 +1,8 @@
 import Foundation
 import XCTest
 @testable import CLIP
-import Tensor
-import Weights
+@testable import Tensor
+@testable import Weights
 
 /// `ZeroShotHead` against open_clip's `build_zero_shot_classifier` on the tiny ViT+text
 /// model (Fixtures/vit-text/zeroshot.json, zeroshot_head.npy).

@@ -1,6 +1,6 @@
 import Foundation
-import Tensor
-import Support
+@testable import Tensor
+@testable import Support
 import XCTest
 @testable import Embeddings
 

@@ -1,6 +1,6 @@
 import Foundation
-import FuzzTargets
-import Support
+@testable import FuzzTargets
+@testable import Support
 import XCTest
 
 /// The short, deterministic form of the fuzzing (docs/security.md): every `FuzzTarget` runs its

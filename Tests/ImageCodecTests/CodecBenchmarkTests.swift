@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 @testable import ImageCodec
-import Support
+@testable import Support
 
 /// Throughput of inflate, deflate and PNG decode/encode. Skipped unless SHIFTLENS_BENCH=1
 /// (timings are not assertions); prints min / median / max over runs, in thread CPU time.

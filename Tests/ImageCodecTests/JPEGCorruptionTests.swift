@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 @testable import ImageCodec
-import Support
+@testable import Support
 
 /// Broken files give typed errors: truncations, bad markers and tables, impossible sizes,
 /// and seeded random damage that must neither trap nor hang.

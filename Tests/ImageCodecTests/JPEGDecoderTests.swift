@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 @testable import ImageCodec
-import Support
+@testable import Support
 
 /// Locations of the test data: the package root is the nearest folder above this file
 /// holding Package.swift; shared data sits beside it (`<root>/../shared/data`).

@@ -1,6 +1,6 @@
 import XCTest
 @testable import ImageCodec
-import Support
+@testable import Support
 
 /// The SIMD IDCT against its line-by-line jidctint.c twin.
 final class JPEGIDCTTests: XCTestCase {

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 @testable import ImageCodec
-import Support
+@testable import Support
 
 final class PNGDecoderTests: XCTestCase {
     /// Compares one decoded file with the checksums Pillow recorded for it.

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 @testable import ImageCodec
-import Support
+@testable import Support
 
 /// Round trips through our decoder, and golden files checked by Pillow.
 ///

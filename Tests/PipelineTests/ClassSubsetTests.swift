@@ -1,7 +1,7 @@
 import Foundation
 @testable import Pipeline
-import Pilot
-import Results
+@testable import Pilot
+@testable import Results
 import XCTest
 
 /// ImageNet-R/-A domains are probed with a 200-class head; their per-class results must still

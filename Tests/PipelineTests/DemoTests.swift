@@ -1,6 +1,6 @@
 import Foundation
-import ImageCodec
-import Pilot
+@testable import ImageCodec
+@testable import Pilot
 import XCTest
 @testable import Pipeline
 

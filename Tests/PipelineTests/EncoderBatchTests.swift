@@ -1,5 +1,5 @@
-import CLIP
-import Weights
+@testable import CLIP
+@testable import Weights
 import XCTest
 @testable import Pipeline
 

@@ -1,5 +1,5 @@
 import Foundation
-import Pilot
+@testable import Pilot
 @testable import Pipeline
 import XCTest
 

@@ -1,9 +1,9 @@
-import CLIP
-import Embeddings
+@testable import CLIP
+@testable import Embeddings
 import Foundation
-import ImageCodec
-import Pilot
-import Tensor
+@testable import ImageCodec
+@testable import Pilot
+@testable import Tensor
 import XCTest
 @testable import Pipeline
 

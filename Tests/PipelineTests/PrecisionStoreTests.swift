@@ -1,8 +1,8 @@
-import CLIP
-import Embeddings
+@testable import CLIP
+@testable import Embeddings
 import Foundation
 @testable import Pipeline
-import Tensor
+@testable import Tensor
 import XCTest
 
 /// bf16 rows live in their own store table; fp32 tables keep the name they always had.

@@ -1,5 +1,5 @@
-import CLIP
-import Embeddings
+@testable import CLIP
+@testable import Embeddings
 import Foundation
 @testable import Pipeline
 import XCTest

@@ -1,5 +1,5 @@
 import Foundation
-import ImageCodec
+@testable import ImageCodec
 @testable import Pipeline
 @testable import Pilot
 import XCTest

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 @testable import Probes
-import Results
+@testable import Results
 
 /// ObjectNet's scoring rule (a prediction is correct when it is any class of the label's group)
 /// in every probe that counts correct predictions, against numpy (robustness.json, grouped_scoring).

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 @testable import Probes
-import Results
+@testable import Results
 
 /// Drift against Fixtures/drift.json (make_drift_fixtures.py: Wilson bounds as roots of the score
 /// equation by scipy's brentq, Newcombe's hybrid interval in numpy, z from scipy.stats.norm).

@@ -1,8 +1,8 @@
 import Foundation
 import XCTest
 @testable import Probes
-import Results
-import Support
+@testable import Results
+@testable import Support
 
 /// Effective robustness against Fixtures/robustness.json (make_robustness_fixtures.py): the
 /// fits with numpy.polyfit, the bootstraps replayed in Python with the same SplitMix64 draws.

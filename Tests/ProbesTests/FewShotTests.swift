@@ -1,8 +1,8 @@
 import Foundation
 import XCTest
 @testable import Probes
-import Results
-import Tensor
+@testable import Results
+@testable import Tensor
 
 /// The few-shot learning curve against Fixtures/few_shot.json (make_few_shot_fixtures.py: the
 /// same SplitMix64 draws, scikit-learn fits, scipy's beta quantiles).

@@ -1,8 +1,8 @@
 import Foundation
 import XCTest
 @testable import Probes
-import Results
-import Tensor
+@testable import Results
+@testable import Tensor
 
 /// Loads the arrays and reference values written by Fixtures/make_fixtures.py.
 enum Fixture {

@@ -1,6 +1,6 @@
 import XCTest
 @testable import Probes
-import Results
+@testable import Results
 
 final class GuardrailsTests: XCTestCase {
     /// A zero-shot result of `correct` of `count` over `classes` classes (counts spread evenly).

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 @testable import Probes
-import Results
+@testable import Results
 
 /// `ImageStatisticsProbe` against scipy (`Fixtures/make_image_statistics_summary.py`). The t quantile
 /// comes from the inverse incomplete beta, held to 1e-10 against scipy elsewhere; 1e-9 relative

@@ -1,9 +1,9 @@
 import Foundation
 import XCTest
 @testable import Probes
-import Results
-import Support
-import Tensor
+@testable import Results
+@testable import Support
+@testable import Tensor
 
 /// The linear probe at 1,000 classes against scikit-learn's full λ path
 /// (Fixtures/linear_probe_1000.json, made by make_linear_probe_1000.py): a problem large enough

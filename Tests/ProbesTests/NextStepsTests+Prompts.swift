@@ -1,6 +1,6 @@
 import XCTest
 @testable import Probes
-import Results
+@testable import Results
 
 /// Rule 3, `improve_prompts`: only when the reference's chosen templates gain with the whole paired
 /// interval above 0; after `deploy_limited_trial`, before `collect_labels`; the shifts where the gain holds.

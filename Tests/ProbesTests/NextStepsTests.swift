@@ -1,6 +1,6 @@
 import XCTest
 @testable import Probes
-import Results
+@testable import Results
 
 /// The next-steps policy: each rule, its inputs and its order (docs/probes.md, "Next steps").
 final class NextStepsTests: XCTestCase {

@@ -1,8 +1,8 @@
 import Foundation
 @testable import Probes
-import Results
-import Support
-import Tensor
+@testable import Results
+@testable import Support
+@testable import Tensor
 import XCTest
 
 /// Every probe against numpy / scipy / scikit-learn values (Fixtures/make_fixtures.py).

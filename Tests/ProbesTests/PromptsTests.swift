@@ -1,9 +1,9 @@
 import Foundation
 import XCTest
 @testable import Probes
-import Results
-import Support
-import Tensor
+@testable import Results
+@testable import Support
+@testable import Tensor
 
 /// The prompt probe against Fixtures/prompts.json (make_prompts_fixtures.py: numpy argmax,
 /// scipy Clopper–Pearson, the greedy subset and the paired SplitMix64 bootstrap in Python).

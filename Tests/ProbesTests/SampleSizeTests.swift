@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 @testable import Probes
-import Results
+@testable import Results
 
 /// "Labels that settle it" against Fixtures/sample_size.json (make_sample_size_fixtures.py:
 /// scipy's beta quantiles and binomial pmf, every n scanned).

@@ -1,6 +1,6 @@
 import XCTest
 @testable import Probes
-import Results
+@testable import Results
 
 final class StagePolicyTests: XCTestCase {
     func labelled(top1 correct: Int, of n: Int) -> ProbeResults { .labelled(top1: correct, of: n) }

@@ -1,6 +1,6 @@
 @testable import Probes
-import Support
-import Tensor
+@testable import Support
+@testable import Tensor
 import XCTest
 
 final class StatisticsTests: XCTestCase {

@@ -1,6 +1,6 @@
 import XCTest
 @testable import Probes
-import Results
+@testable import Results
 
 final class VerdictTests: XCTestCase {
     func distance(auc: Double) -> DistanceResult {

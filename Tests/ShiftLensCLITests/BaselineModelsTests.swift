@@ -1,9 +1,9 @@
 import Foundation
 @testable import Pipeline
-import Probes
-import Results
+@testable import Probes
+@testable import Results
 @testable import ShiftLensCLI
-import Tensor
+@testable import Tensor
 import XCTest
 
 /// Models marked `"baseline": true` are points of the effective-robustness fit (probe 5),

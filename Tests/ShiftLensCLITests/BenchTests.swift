@@ -1,7 +1,7 @@
 import Foundation
-import ShiftLensBenchmarks
+@testable import ShiftLensBenchmarks
 @testable import ShiftLensCLI
-import Weights
+@testable import Weights
 import XCTest
 
 /// `shiftlens bench`: argument handling, the JSON report's shape and the FLOP counts, on

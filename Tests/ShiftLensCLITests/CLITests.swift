@@ -1,5 +1,5 @@
 import Foundation
-import Pipeline
+@testable import Pipeline
 @testable import ShiftLensCLI
 import XCTest
 

@@ -1,5 +1,5 @@
 import Foundation
-import Pilot
+@testable import Pilot
 @testable import Pipeline
 @testable import ShiftLensCLI
 import XCTest

@@ -1,6 +1,6 @@
 import Foundation
-import Probes
-import Results
+@testable import Probes
+@testable import Results
 import XCTest
 
 /// Drift end to end: three runs of the same pilot into one site (the pilot of

@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 @testable import ShiftLensCLI
-import Tensor
+@testable import Tensor
 
 /// `shiftlens embed` end to end against open_clip (Fixtures/embed, written by its
 /// make_fixtures.py): real JPEG/PNG files → decode → preprocess with the checkpoint's

@@ -1,14 +1,14 @@
-import CLIP
-import Embeddings
+@testable import CLIP
+@testable import Embeddings
 import Foundation
-import ImageCodec
-import Pilot
-import Pipeline
-import Probes
+@testable import ImageCodec
+@testable import Pilot
+@testable import Pipeline
+@testable import Probes
 @testable import ShiftLensCLI
-import Site
-import Support
-import Weights
+@testable import Site
+@testable import Support
+@testable import Weights
 import XCTest
 
 /// The one error-to-message mapping (`ShiftLensCLI.report`, `ShiftLensError(step:path:error:hint:)`):

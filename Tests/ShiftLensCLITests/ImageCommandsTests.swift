@@ -1,10 +1,10 @@
-import CLIP
+@testable import CLIP
 import Foundation
-import ImageCodec
-import Tensor
+@testable import ImageCodec
+@testable import Tensor
 import XCTest
 @testable import ShiftLensCLI
-import Support
+@testable import Support
 
 /// `shiftlens decode` and `shiftlens preprocess`: files numpy reads, errors that name the file.
 final class ImageCommandsTests: XCTestCase {

@@ -1,7 +1,7 @@
 import Foundation
-import Results
+@testable import Results
 @testable import ShiftLensCLI
-import Tensor
+@testable import Tensor
 import XCTest
 
 /// `class_subset: "objectnet"` end to end through `shiftlens run --embeddings`: a prediction of

@@ -1,6 +1,6 @@
 import Foundation
-import Results
-import Support
+@testable import Results
+@testable import Support
 import XCTest
 
 /// The prompt probe end to end (`probes.prompts`): the prompts' text embeddings come back from the

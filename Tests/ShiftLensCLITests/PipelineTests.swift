@@ -1,10 +1,10 @@
-import Embeddings
+@testable import Embeddings
 import Foundation
-import ImageCodec
+@testable import ImageCodec
 @testable import Pipeline
 @testable import ShiftLensCLI
-import Support
-import Tensor
+@testable import Support
+@testable import Tensor
 import XCTest
 
 /// Pilot runs at scale, end to end through `ShiftLensCLI.run` on small real pilots:

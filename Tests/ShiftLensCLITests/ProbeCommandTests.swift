@@ -1,11 +1,11 @@
 import Foundation
-import Pilot
-import Pipeline
-import Probes
-import Results
+@testable import Pilot
+@testable import Pipeline
+@testable import Probes
+@testable import Results
 @testable import ShiftLensCLI
-import Support
-import Tensor
+@testable import Support
+@testable import Tensor
 import XCTest
 
 /// `shiftlens probe` end to end on the Probes fixtures (Tests/ProbesTests/Fixtures).

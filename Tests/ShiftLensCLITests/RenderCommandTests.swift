@@ -1,7 +1,7 @@
 import Foundation
-import Results
+@testable import Results
 @testable import ShiftLensCLI
-import Site
+@testable import Site
 import XCTest
 
 /// `shiftlens render` end to end on a small stored site.

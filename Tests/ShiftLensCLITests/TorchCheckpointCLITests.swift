@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 @testable import ShiftLensCLI
-import Tensor
+@testable import Tensor
 
 /// `shiftlens inspect` and `shiftlens embed` on PyTorch checkpoints: the fixtures of
 /// Tests/WeightsTests/Fixtures/torch (make_torch_fixtures.py), where every .pt/.pth/.bin holds

@@ -1,6 +1,6 @@
 import Foundation
-import Probes
-import Results
+@testable import Probes
+@testable import Results
 @testable import Site
 import XCTest
 

@@ -1,9 +1,9 @@
 import Foundation
-import Probes
-import Results
+@testable import Probes
+@testable import Results
 @testable import Site
-import Support
-import Tensor
+@testable import Support
+@testable import Tensor
 import XCTest
 
 /// The site built from a real run of the probe suite on seeded synthetic embeddings, so the

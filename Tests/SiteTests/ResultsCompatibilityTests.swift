@@ -1,6 +1,6 @@
 import Foundation
 @testable import Site
-import Support
+@testable import Support
 import XCTest
 
 /// Runs stored by earlier versions must keep rendering exactly as they did: results.json files

@@ -1,5 +1,5 @@
 import Foundation
-import Results
+@testable import Results
 @testable import Site
 
 /// A small, hand-made run with every kind of content the pages show: three evaluated models

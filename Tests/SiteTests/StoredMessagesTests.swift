@@ -1,9 +1,9 @@
 import Foundation
-import Probes
-import Results
+@testable import Probes
+@testable import Results
 @testable import Site
-import Support
-import Tensor
+@testable import Support
+@testable import Tensor
 import XCTest
 
 /// Messages results.json stores in English (probe notes, skipped-image reasons) on pages in

@@ -1,5 +1,5 @@
 import Foundation
-import Results
+@testable import Results
 @testable import Site
 import XCTest
 

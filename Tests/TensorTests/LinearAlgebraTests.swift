@@ -1,4 +1,4 @@
-import Support
+@testable import Support
 @testable import Tensor
 import XCTest
 

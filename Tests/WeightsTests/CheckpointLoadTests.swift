@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 @testable import Weights
-import Support
+@testable import Support
 
 /// `Checkpoint.load` on the fixtures written by make_fixtures.py with open_clip and transformers.
 final class CheckpointLoadTests: XCTestCase {

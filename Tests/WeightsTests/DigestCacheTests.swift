@@ -1,7 +1,7 @@
 import Foundation
 import XCTest
 @testable import Weights
-import Support
+@testable import Support
 
 final class DigestCacheTests: XCTestCase {
     func testReusesTheDigestUntilTheFileChanges() throws {

@@ -44,7 +44,7 @@ package enum DemoPilot {
 
     /// The largest outlier-feature ratio `r_j = m_j / mean m` any bundled model reaches on any demo domain. None reaches
     /// the probe's threshold of 10, and the notice says so on every page (DemoTests checks both against a real run).
-    package static let largestOutlierRatio = "4.2"
+    static let largestOutlierRatio = "4.2"
 
     /// The words of the demo pilot in one language (the images and models are the same).
     package struct Text {

@@ -13,7 +13,7 @@
 enum DoubleGEMM {
     static let tileRows = 6
     static let panelWidth = 16
-    package static let depthBlock = 192
+    static let depthBlock = 192
 
     /// With `upperOnly` (square `c`), tiles lying entirely below the diagonal are skipped —
     /// for symmetric products whose lower triangle the caller mirrors.

@@ -184,7 +184,7 @@ public enum LinearAlgebra {
     ///
     /// i-p-j order so the innermost loop streams a row of `b` into a row of `c` and
     /// vectorises; a block of 64 `p` values keeps the `b` panel in cache.
-    public static func multiplyAdd<T: BinaryFloatingPoint & Sendable>(_ a: Matrix<T>, _ b: Matrix<T>, into c: inout Matrix<T>) {
+    static func multiplyAdd<T: BinaryFloatingPoint & Sendable>(_ a: Matrix<T>, _ b: Matrix<T>, into c: inout Matrix<T>) {
         precondition(a.columns == b.rows && c.rows == a.rows && c.columns == b.columns, "shapes do not match")
         let m = a.rows, k = a.columns, n = b.columns
         guard m > 0, n > 0, k > 0 else { return }
