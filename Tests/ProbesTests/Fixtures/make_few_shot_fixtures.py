@@ -18,21 +18,10 @@ import scipy.stats
 import sklearn
 from sklearn.linear_model import LogisticRegression
 
+from fixture_stats import clopper_pearson, normalize
 from splitmix64 import SplitMix64, derive_index
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ALPHA = 0.05
-
-
-def normalize(x):
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return x / np.where(norms == 0, 1, norms)
-
-
-def clopper_pearson(k, n):
-    lower = 0.0 if k == 0 else float(scipy.stats.beta.ppf(ALPHA / 2, k, n - k + 1))
-    upper = 1.0 if k == n else float(scipy.stats.beta.ppf(1 - ALPHA / 2, k + 1, n - k))
-    return lower, upper
 
 
 def curve(X, y, W, draws, max_shots, l2, seed, max_classes=None):

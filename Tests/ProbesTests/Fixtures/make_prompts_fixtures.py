@@ -27,27 +27,16 @@ import numpy as np
 import scipy
 import scipy.stats
 
+from fixture_stats import clopper_pearson, normalize
 from splitmix64 import SplitMix64, derive_index
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-ALPHA = 0.05
 C, T, D = 6, 7, 16
 N_REF, N_SHIFT = 240, 180
 SEED = 0x5EED_0F_7E3
 RESAMPLES = 1000
 MAX_SUBSET = 3
 TEMPLATES = [f"template {t}: a photo of a {{c}}." for t in range(T)]
-
-
-def normalize(x):
-    norms = np.linalg.norm(x, axis=1, keepdims=True)
-    return x / np.where(norms == 0, 1, norms)
-
-
-def clopper_pearson(k, n):
-    lower = 0.0 if k == 0 else float(scipy.stats.beta.ppf(ALPHA / 2, k, n - k + 1))
-    upper = 1.0 if k == n else float(scipy.stats.beta.ppf(1 - ALPHA / 2, k + 1, n - k))
-    return lower, upper
 
 
 def head(text, subset):

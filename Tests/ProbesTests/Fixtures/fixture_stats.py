@@ -1,0 +1,16 @@
+"""Helpers shared by the probe fixture scripts (float64 numpy / scipy, as the Swift code's reference)."""
+import numpy as np
+import scipy.stats
+
+
+def normalize(x):
+    """Rows scaled to unit L2 norm; an all-zero row stays zero."""
+    norms = np.linalg.norm(x, axis=1, keepdims=True)
+    return x / np.where(norms == 0, 1, norms)
+
+
+def clopper_pearson(k, n, alpha=0.05):
+    """Exact (Clopper–Pearson) 1 − alpha interval for k successes out of n."""
+    lower = 0.0 if k == 0 else float(scipy.stats.beta.ppf(alpha / 2, k, n - k + 1))
+    upper = 1.0 if k == n else float(scipy.stats.beta.ppf(1 - alpha / 2, k + 1, n - k))
+    return lower, upper
