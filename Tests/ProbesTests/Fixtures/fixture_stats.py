@@ -2,6 +2,8 @@
 import numpy as np
 import scipy.stats
 
+from splitmix64 import SplitMix64
+
 
 def normalize(x):
     """Rows scaled to unit L2 norm; an all-zero row stays zero."""
@@ -14,3 +16,16 @@ def clopper_pearson(k, n, alpha=0.05):
     lower = 0.0 if k == 0 else float(scipy.stats.beta.ppf(alpha / 2, k, n - k + 1))
     upper = 1.0 if k == n else float(scipy.stats.beta.ppf(1 - alpha / 2, k + 1, n - k))
     return lower, upper
+
+
+def paired_bootstrap(a, b, seed, resamples):
+    """mean(b − a) and the 2.5th and 97.5th percentiles (numpy's linear rule) of `resamples`
+    paired resamples: n indices each, drawn with SplitMix64(seed).index_below(n), the same
+    for a and b (Statistics.pairedBootstrapDifference)."""
+    paired = b.astype(np.float64) - a.astype(np.float64)
+    n = len(paired)
+    g = SplitMix64(seed)
+    diffs = []
+    for _ in range(resamples):
+        diffs.append(sum(paired[g.index_below(n)] for _ in range(n)) / n)
+    return float(paired.mean()), float(np.percentile(diffs, 2.5)), float(np.percentile(diffs, 97.5))

@@ -27,8 +27,8 @@ import numpy as np
 import scipy
 import scipy.stats
 
-from fixture_stats import clopper_pearson, normalize
-from splitmix64 import SplitMix64, derive_index
+from fixture_stats import clopper_pearson, normalize, paired_bootstrap
+from splitmix64 import derive_index
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 C, T, D = 6, 7, 16
@@ -74,16 +74,6 @@ def greedy(X, y, text):
     return sorted(path[kept][0]), [p[1] for p in path]
 
 
-def paired_bootstrap(a, b, seed):
-    paired = b.astype(np.float64) - a.astype(np.float64)
-    n = len(paired)
-    g = SplitMix64(seed)
-    diffs = []
-    for _ in range(RESAMPLES):
-        diffs.append(sum(paired[g.index_below(n)] for _ in range(n)) / n)
-    return float(paired.mean()), float(np.percentile(diffs, 2.5)), float(np.percentile(diffs, 97.5))
-
-
 def accuracy(k, n):
     lower, upper = clopper_pearson(k, n)
     return {"correct": int(k), "count": n, "accuracy": k / n, "ci": [lower, upper]}
@@ -116,7 +106,7 @@ def main():
         n = len(y)
         e = correct(X, y, ensemble)
         s = correct(X, y, chosen)
-        gain, lower, upper = paired_bootstrap(e, s, derive_index(SEED, index))
+        gain, lower, upper = paired_bootstrap(e, s, derive_index(SEED, index), RESAMPLES)
         out["domains"].append({
             "name": name,
             "templates": [accuracy(int(correct(X, y, head(text, [t])).sum()), n) for t in range(T)],
