@@ -25,9 +25,8 @@ import os
 
 import numpy as np
 import scipy
-import scipy.stats
 
-from fixture_stats import clopper_pearson, normalize, paired_bootstrap
+from fixture_stats import MARGINS, accuracy, correct, normalize, paired_bootstrap
 from splitmix64 import derive_index
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -46,20 +45,6 @@ def head(text, subset):
     return normalize(mean)
 
 
-MARGINS = []
-
-
-def predictions(X, W):
-    logits = normalize(X.astype(np.float64)) @ W.T
-    top2 = np.sort(logits, axis=1)[:, -2:]
-    MARGINS.append(float((top2[:, 1] - top2[:, 0]).min()))
-    return np.argmax(logits, axis=1)
-
-
-def correct(X, y, W):
-    return predictions(X, W) == y
-
-
 def greedy(X, y, text):
     singles = [int(correct(X, y, head(text, [t])).sum()) for t in range(T)]
     chosen = [int(np.argmax(singles))]
@@ -72,11 +57,6 @@ def greedy(X, y, text):
         path.append((list(chosen), counts[best]))
     kept = max(range(len(path)), key=lambda i: (path[i][1], -i))
     return sorted(path[kept][0]), [p[1] for p in path]
-
-
-def accuracy(k, n):
-    lower, upper = clopper_pearson(k, n)
-    return {"correct": int(k), "count": n, "accuracy": k / n, "ci": [lower, upper]}
 
 
 def main():
