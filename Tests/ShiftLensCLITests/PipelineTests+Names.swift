@@ -5,7 +5,8 @@ import XCTest
 
 /// The name probe end to end (`classes.synonyms`): the alternative names' prompts are encoded with
 /// the head's, read back from the store, the given names are the zero-shot head every other probe
-/// used, and one choice (made on the reference) is reported on every labelled image set.
+/// used, one choice (made on the reference) is reported on every labelled image set, and the model
+/// page says it.
 extension PipelineTests {
     func testNameProbeRunsWhenThePilotListsSynonyms() throws {
         let spec = try smallPilot()
@@ -47,5 +48,8 @@ extension PipelineTests {
             }
         }
         XCTAssertEqual(choices.count, 1, "one choice, made on the reference")
+        let models = try FileManager.default.contentsOfDirectory(atPath: run.appendingPathComponent("models").path)
+        let page = try String(contentsOf: run.appendingPathComponent("models").appendingPathComponent(try XCTUnwrap(models.first { $0.hasSuffix(".html") })), encoding: .utf8)
+        XCTAssertTrue(page.contains("Which class names work"), "the model page has the names section")
     }
 }
