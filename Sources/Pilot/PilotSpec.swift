@@ -125,6 +125,9 @@ package struct PilotSpec: Sendable, Equatable {
     package var question: String?
     package var language: Language
     package var classes: Classes
+    /// Alternative class names to compare with the given ones (`classes.synonyms`, a
+    /// `class name<TAB>alternative…` file; `ClassList.synonyms`), or nil.
+    package var synonyms: URL?
     package var domains: [Domain]
     package var models: [Model]
     package var criteria: Criteria
@@ -196,7 +199,7 @@ package struct PilotSpec: Sendable, Equatable {
             throw PilotError.invalidValue(file: file, path: "language", message: "must be \"en\" or \"ja\", not \"\(languageText)\"")
         }
 
-        let classes = try parseClasses(root.raw("classes"), file: file, base: base)
+        let (classes, synonyms) = try parseClasses(root.raw("classes"), file: file, base: base)
 
         guard let domainValues = try root.array("domains") else { throw PilotError.missingKey(file: file, path: "domains") }
         var domains: [Domain] = []
@@ -288,7 +291,7 @@ package struct PilotSpec: Sendable, Equatable {
 
         try root.finish(known: ["pilot", "title", "question", "language", "classes", "domains", "models", "criteria", "stages", "probes", "baselines"])
         return PilotSpec(
-            pilot: pilot, title: title, question: question, language: language, classes: classes, domains: domains,
+            pilot: pilot, title: title, question: question, language: language, classes: classes, synonyms: synonyms, domains: domains,
             models: models, criteria: criteria, stages: stages, probes: probes, baselines: baselines, file: url)
     }
 
@@ -315,13 +318,14 @@ package struct PilotSpec: Sendable, Equatable {
         return criteria
     }
 
-    private static func parseClasses(_ value: Any?, file: String, base: URL) throws -> Classes {
+    /// The class source and the synonyms file, if any.
+    private static func parseClasses(_ value: Any?, file: String, base: URL) throws -> (Classes, URL?) {
         guard let value else { throw PilotError.missingKey(file: file, path: "classes") }
         if let preset = value as? String {
             guard preset == "imagenet" else {
                 throw PilotError.invalidValue(file: file, path: "classes", message: "the only preset is \"imagenet\"; otherwise give {\"names\": \"classes.txt\", \"templates\": \"templates.txt\"}")
             }
-            return .imagenet(templates: .openai80)
+            return (.imagenet(templates: .openai80), nil)
         }
         var reader = try JSONObjectReader(value, file: file, path: "classes")
         let templatesText = try reader.string("templates")
@@ -345,8 +349,9 @@ package struct PilotSpec: Sendable, Equatable {
             let wnids = try reader.string("wnids").map { try resolveFile($0, file: file, path: "classes.wnids", base: base) }
             result = .files(names: names, templates: templates, wnids: wnids)
         }
-        try reader.finish(known: ["names", "templates", "wnids", "preset"])
-        return result
+        let synonyms = try reader.string("synonyms").map { try resolveFile($0, file: file, path: "classes.synonyms", base: base) }
+        try reader.finish(known: ["names", "templates", "wnids", "preset", "synonyms"])
+        return (result, synonyms)
     }
 
     private static func parseDomain(_ value: Any, file: String, path: String, base: URL, classes: Classes) throws -> Domain {

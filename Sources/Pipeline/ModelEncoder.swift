@@ -223,11 +223,13 @@ package final class ModelEncoder {
         return (keys, missing.count)
     }
 
-    /// The zero-shot head (C, D) for `classes`.
+    /// The zero-shot head (C, D) for `classes`. With alternative class names (`classes.synonyms`)
+    /// their prompts are stored too, for the name probe to read back (`ProbeRunner.namesInput`).
     func zeroShotHead(classes: ClassList, tokenizer: Tokenizer) throws -> Tensor {
         var prompts: [String] = []
         for index in classes.names.indices { prompts += classes.prompts(forClass: index) }
         let embeddings = try embed(prompts: prompts, tokenizer: tokenizer, what: "zero-shot head")
+        if classes.hasSynonyms { try storePrompts(classes.candidatePrompts(), tokenizer: tokenizer, what: "class names") }
         return try ZeroShotHead.build(textEmbeddings: embeddings, classCount: classes.names.count)
     }
 }

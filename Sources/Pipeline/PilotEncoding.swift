@@ -118,8 +118,9 @@ package struct PilotEncoding {
         return encoder
     }
 
-    /// The text rows a run needs from each model: every class's prompts, then the concept
-    /// vocabulary, without duplicates, in that order. `encode --shard I/N` encodes prompt
+    /// The text rows a run needs from each model: every class's prompts, the prompts of the
+    /// alternative class names (`classes.synonyms`), then the concept vocabulary, without
+    /// duplicates, in that order. `encode --shard I/N` encodes prompt
     /// `j` of this list in shard `j mod N` (text is cheap next to images, but 1000 classes ×
     /// 80 templates is still 80,000 prompts per model).
     package static func textPrompts(classes: ClassList, concepts: [String]) -> [String] {
@@ -128,6 +129,7 @@ package struct PilotEncoding {
         for index in classes.names.indices {
             for prompt in classes.prompts(forClass: index) where seen.insert(prompt).inserted { prompts.append(prompt) }
         }
+        for prompt in classes.candidatePrompts() where seen.insert(prompt).inserted { prompts.append(prompt) }
         for concept in concepts where seen.insert(concept).inserted { prompts.append(concept) }
         return prompts
     }

@@ -68,7 +68,7 @@ package struct PilotRunner {
     package func run() throws -> URL {
         let started = Date()
         var timings: [String: Double] = [:]
-        let classes = try ClassList.load(spec.classes, assets: assets)
+        let classes = try ClassList.load(spec.classes, synonyms: spec.synonyms, assets: assets)
         let tokenizer = try Tokenizer(vocabularyAt: assets.url("clip/bpe_simple_vocab_16e6.txt.gz"))
         let store = try EmbeddingStore(root: options.store)
         let site = try SiteBuilder(siteDirectory: options.site, templatesDirectory: assets.templates, assetsDirectory: assets.root)

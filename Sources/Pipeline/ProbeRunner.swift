@@ -65,6 +65,7 @@ struct ProbeRunner {
             var domainCount = 0
             var modelGroups: [GroupProbes] = []
             let prompts = try promptsInput(model)
+            let names = try namesInput(model)
             for (subset, shifts) in orderedGroups {
                 let keep = try subset.map { try ClassList.subsetIndices($0, of: classes, assets: assets) }
                 let head = try headMatrix(model.head, keeping: keep)
@@ -79,9 +80,10 @@ struct ProbeRunner {
                 }
                 let concepts = subset == nil ? try conceptInput(model, reference: reference) : nil
                 let groupPrompts = try keep.map { try prompts?.keepingClasses($0) } ?? prompts
+                let groupNames = try keep.map { try names?.keepingClasses($0) } ?? names
                 var results = try ProbeSuite.run(
                     model: model.entry.name, head: head, reference: reference, shifts: shiftInputs, concepts: concepts,
-                    prompts: groupPrompts, options: options)
+                    prompts: groupPrompts, names: groupNames, options: options)
                 if let keep { results = Self.withPilotClassIndices(results, kept: keep) }
                 modelGroups.append(GroupProbes(model: model.entry.name, subset: subset, results: results))
                 domainCount += results.count - (subset == nil ? 0 : 1)
@@ -194,6 +196,14 @@ struct ProbeRunner {
                 }
                 entry.results.zeroShot = zeroShot
             }
+            if var chosen = entry.results.names?.chosen {
+                chosen.changes = chosen.changes.map { change in
+                    var change = change
+                    change.classIndex = kept[change.classIndex]
+                    return change
+                }
+                entry.results.names?.chosen = chosen
+            }
             return entry
         }
     }
@@ -241,6 +251,29 @@ struct ProbeRunner {
         guard let ensemble = try? input.head(), ensemble.values.count == model.head.scalars.count,
               zip(ensemble.values, model.head.scalars).allSatisfy({ abs($0 - $1) <= 1e-5 }) else {
             progress.note("! \(model.entry.name): no prompt probe, the zero-shot head does not come from these prompts")
+            return nil
+        }
+        return input
+    }
+
+    /// The name probe's input (`classes.synonyms`): every class × candidate name × template prompt's
+    /// text embedding, read back from the store where the encoding left them. Nil without
+    /// alternative names, or, as for `promptsInput`, when the rows are not in the store or the
+    /// given names do not make this model's head.
+    func namesInput(_ model: EncodedModel) throws -> Names.Input? {
+        guard classes.hasSynonyms else { return nil }
+        let keys = tokenizer.tokenize(classes.candidatePrompts()).map(ModelEncoder.promptKey(tokens:))
+        guard let rows = try store.table(weightsSHA256: model.sha256, preprocessing: ModelEncoder.textPreprocessingID).rows(keys),
+              rows.shape.count == 2, rows.shape[1] == model.dimension else {
+            progress.note("! \(model.entry.name): no name comparison, the alternative names' text embeddings are not in the store")
+            return nil
+        }
+        let input = try Names.Input(
+            names: classes.names.indices.map { classes.candidates(forClass: $0) }, templateCount: classes.templates.count,
+            textEmbeddings: Matrix(rows: rows.shape[0], columns: rows.shape[1], values: rows.scalars))
+        guard let given = try? input.givenHead(), given.values.count == model.head.scalars.count,
+              zip(given.values, model.head.scalars).allSatisfy({ abs($0 - $1) <= 1e-5 }) else {
+            progress.note("! \(model.entry.name): no name comparison, the zero-shot head does not come from the given names")
             return nil
         }
         return input

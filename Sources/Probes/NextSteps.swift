@@ -70,8 +70,9 @@ package enum NextSteps {
                     own.append(NextStep(model: model, code: .deployLimitedTrial, domain: domain, value: accuracy, limit: threshold))
                 }
             }
-            // 3. Better prompts.
+            // 3. Better prompts: the templates, then the class names.
             if let step = Self.prompts(results, model: model, reference: reference) { own.append(step) }
+            if let step = Self.names(results, model: model, reference: reference) { own.append(step) }
             // 4. Labels that settle it.
             if verdict.status == .watch || verdict.status == .notAssessed {
                 var perDomain: [(String, Int)] = []
@@ -118,6 +119,19 @@ package enum NextSteps {
         }
         return NextStep(model: model, code: .improvePrompts, domain: reference, domains: carried, value: subset.accuracy.accuracy,
                         limit: prompts.ensemble.accuracy, ci: subset.gain.ci, templates: subset.templates.map { prompts.templates[$0].template ?? "" })
+    }
+
+    /// Rule 3 for the class names: `improve_prompts` with `names` when the names chosen on the
+    /// reference change a name and beat the given names there with the whole paired interval above 0;
+    /// nil otherwise.
+    static func names(_ results: RunResults, model: String, reference: String?) -> NextStep? {
+        guard let reference, let names = results.probes(model: model, domain: reference)?.names, let chosen = names.chosen,
+              !chosen.changes.isEmpty, chosen.gain.ci.lower > 0 else { return nil }
+        let carried = results.domains.filter { $0.role == .shift }.map(\.name).filter { domain in
+            (results.probes(model: model, domain: domain)?.names?.chosen?.gain.ci.lower ?? 0) > 0
+        }
+        return NextStep(model: model, code: .improvePrompts, domain: reference, domains: carried, value: chosen.accuracy.accuracy,
+                        limit: names.given.accuracy, ci: chosen.gain.ci, names: chosen.changes)
     }
 
     /// Rules 5 and 7 for one model: `adapt` when the few-shot curve of every labelled image set

@@ -96,7 +96,7 @@ package enum ProbeSuite {
     /// Probe results of `model` on the reference (first) and every shift, in that order.
     package static func run(
         model: String, head: Matrix<Float>, reference: DomainEmbeddings, shifts: [DomainEmbeddings],
-        concepts: ConceptProbeInput? = nil, prompts: Prompts.Input? = nil, options: ProbeOptions = ProbeOptions()
+        concepts: ConceptProbeInput? = nil, prompts: Prompts.Input? = nil, names: Names.Input? = nil, options: ProbeOptions = ProbeOptions()
     ) throws -> [ModelDomainProbes] {
         let seeds = Seeds(base: options.seed)
         guard head.rows >= 1, head.columns >= 1 else { throw ProbesError.invalid("the zero-shot head is empty") }
@@ -265,6 +265,16 @@ package enum ProbeSuite {
                                     seed: seeds.prompts ?? SplitMix64.derive(options.seed, stream: .prompts))
             }
             for index in probes.indices { probes[index].results.prompts = results[index] }
+        }
+        if let names {
+            guard names.classCount == head.rows else {
+                throw ProbesError.shape("candidate names for \(names.classCount) classes but the head has \(head.rows)")
+            }
+            let results = try options.timing.measure("names") {
+                try Names.analyze(names, domains: [ref] + cleanShifts, resamples: options.bootstrapResamples,
+                                  seed: seeds.names ?? SplitMix64.derive(options.seed, stream: .names))
+            }
+            for index in probes.indices { probes[index].results.names = results[index] }
         }
         // What an unlabelled domain's estimate is worth: each estimator's errors where labels exist.
         let checked = ATC.errorSummary(probes.flatMap { $0.results.labelFree ?? [] })

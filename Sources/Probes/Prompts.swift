@@ -68,6 +68,21 @@ package enum Prompts {
         var groups: [Int]?
 
         func correct(_ prediction: Int, _ i: Int) -> Bool { ZeroShot.accepts(prediction, labels[i], groups: groups) }
+
+        /// `domains` normalised, nil for a domain without labelled images; throws when a domain's
+        /// dimension is not the prompts' or a label is outside `0..<classes`.
+        static func domains(_ domains: [DomainEmbeddings], classes: Int, dimension: Int) throws -> [Labelled?] {
+            try domains.map { domain in
+                guard let labels = domain.labels, !labels.isEmpty else { return nil }
+                guard domain.embeddings.columns == dimension else {
+                    throw ProbesError.shape("domain '\(domain.name)' has \(domain.embeddings.columns) dimensions but the prompts have \(dimension)")
+                }
+                if let bad = labels.first(where: { $0 < 0 || $0 >= classes }) {
+                    throw ProbesError.invalid("domain '\(domain.name)' has label \(bad), outside the prompts' classes 0..<\(classes)")
+                }
+                return Labelled(x: domain.embeddings.rowNormalized(), labels: labels, groups: domain.classGroups)
+            }
+        }
     }
 
     /// `body(first, rows, logits)` for consecutive chunks of `domain`'s images, `logits` being
@@ -172,16 +187,7 @@ package enum Prompts {
         _ input: Input, domains: [DomainEmbeddings], resamples: Int = 1000, level: Double = 0.95, seed: UInt64
     ) throws -> [PromptsResult?] {
         let classes = input.classCount, templates = input.templates.count
-        let labelled: [Labelled?] = try domains.map { domain in
-            guard let labels = domain.labels, !labels.isEmpty else { return nil }
-            guard domain.embeddings.columns == input.textEmbeddings.columns else {
-                throw ProbesError.shape("domain '\(domain.name)' has \(domain.embeddings.columns) dimensions but the prompts have \(input.textEmbeddings.columns)")
-            }
-            if let bad = labels.first(where: { $0 < 0 || $0 >= classes }) {
-                throw ProbesError.invalid("domain '\(domain.name)' has label \(bad), outside the prompts' classes 0..<\(classes)")
-            }
-            return Labelled(x: domain.embeddings.rowNormalized(), labels: labels, groups: domain.classGroups)
-        }
+        let labelled = try Labelled.domains(domains, classes: classes, dimension: input.textEmbeddings.columns)
         let units = input.units()
         let singles = labelled.map { $0.map { templateCorrect($0, units: units, templates: templates, classes: classes) } }
         let ensembleHead = try input.head()

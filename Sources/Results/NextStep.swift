@@ -11,7 +11,9 @@ package struct NextStep: Codable, Sendable, Equatable {
         case deployLimitedTrial = "deploy_limited_trial"
         /// The templates chosen on the reference (`templates`) beat all templates there, the paired
         /// interval of the gain (`ci`) above 0: top-1 on `domain` (the reference) `value` against
-        /// `limit`; `domains`: the labelled shifts where their gain's interval is above 0 too.
+        /// `limit`; `domains`: the labelled shifts where their gain's interval is above 0 too. Or,
+        /// as a second step of the same code, the same for the class names chosen on the reference
+        /// (`names`) against the names as given.
         case improvePrompts = "improve_prompts"
         /// Verdict `watch` or `not_assessed`: about `labels` more labelled images (over `domains`)
         /// would settle it (`labels_needed`, capped entries left out).
@@ -51,10 +53,13 @@ package struct NextStep: Codable, Sendable, Equatable {
     package var zeroShot: Double?
     /// `improve_prompts`: the chosen templates.
     package var templates: [String]?
+    /// `improve_prompts` for the class names: the classes whose name the reference chose to change
+    /// (their images on the reference with either name).
+    package var names: [NameChange]?
 
     package init(model: String, code: Code, domain: String? = nil, domains: [String]? = nil, value: Double? = nil, limit: Double? = nil,
                 labels: Int? = nil, otherModel: String? = nil, outlierFeatures: Int? = nil, shots: Int? = nil, ci: Interval? = nil,
-                zeroShot: Double? = nil, templates: [String]? = nil) {
+                zeroShot: Double? = nil, templates: [String]? = nil, names: [NameChange]? = nil) {
         self.model = model
         self.code = code
         self.domain = domain
@@ -68,10 +73,11 @@ package struct NextStep: Codable, Sendable, Equatable {
         self.ci = ci
         self.zeroShot = zeroShot
         self.templates = templates
+        self.names = names
     }
 
     enum CodingKeys: String, CodingKey {
         case model, code, domain, domains, value, limit, labels
-        case otherModel = "other_model", outlierFeatures = "outlier_features", shots, ci, zeroShot = "zero_shot", templates
+        case otherModel = "other_model", outlierFeatures = "outlier_features", shots, ci, zeroShot = "zero_shot", templates, names
     }
 }

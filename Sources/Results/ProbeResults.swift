@@ -21,6 +21,9 @@ package struct ProbeResults: Codable, Sendable, Equatable {
     package var fewShot: FewShotResult?
     /// Accuracy per prompt template, of the ensemble and of the subset chosen on the reference.
     package var prompts: PromptsResult?
+    /// Accuracy with the class names as given and as chosen on the reference among the pilot's
+    /// alternatives (`classes.synonyms`).
+    package var names: NamesResult?
     /// What made a probe undefined or changed how it ran, as codes and the numbers they
     /// mention (e.g. `nonfinite_embeddings`, count 3); pages say them in their own language.
     package var notes: [ProbeNote]
@@ -48,7 +51,7 @@ package struct ProbeResults: Codable, Sendable, Equatable {
         case zeroShot = "zero_shot", outliers, directions, concepts, atc, distance
         case linearProbe = "linear_probe", notes
         case labelFree = "label_free", labelFreeErrors = "label_free_errors", calibration
-        case fewShot = "few_shot", prompts
+        case fewShot = "few_shot", prompts, names
         /// Schema 1 only: the code of each English note in `notes`.
         case noteCodes = "note_codes"
     }
@@ -69,6 +72,7 @@ package struct ProbeResults: Codable, Sendable, Equatable {
         calibration = try container.decodeIfPresent(CalibrationResult.self, forKey: .calibration)
         fewShot = try container.decodeIfPresent(FewShotResult.self, forKey: .fewShot)
         prompts = try container.decodeIfPresent(PromptsResult.self, forKey: .prompts)
+        names = try container.decodeIfPresent(NamesResult.self, forKey: .names)
         uncodedNotes = []
         if let sentences = try? container.decode([String].self, forKey: .notes), !sentences.isEmpty {
             // Schema 1: English sentences, with their codes beside them since codes existed.
@@ -98,6 +102,7 @@ package struct ProbeResults: Codable, Sendable, Equatable {
         try container.encodeIfPresent(calibration, forKey: .calibration)
         try container.encodeIfPresent(fewShot, forKey: .fewShot)
         try container.encodeIfPresent(prompts, forKey: .prompts)
+        try container.encodeIfPresent(names, forKey: .names)
         try container.encode(notes, forKey: .notes)
     }
 }

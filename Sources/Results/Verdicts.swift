@@ -135,6 +135,8 @@ package struct Seeds: Codable, Sendable, Equatable {
     package var fewShot: UInt64?
     /// The prompt probe's paired bootstraps (absent in results written before it).
     package var prompts: UInt64?
+    /// The name probe's paired bootstraps (absent in results written before it).
+    package var names: UInt64?
 
     package init(base: UInt64) {
         self.base = base
@@ -146,9 +148,10 @@ package struct Seeds: Codable, Sendable, Equatable {
         self.concepts = SplitMix64.derive(base, stream: .concepts)
         self.fewShot = SplitMix64.derive(base, stream: .fewShot)
         self.prompts = SplitMix64.derive(base, stream: .prompts)
+        self.names = SplitMix64.derive(base, stream: .names)
     }
 
     enum CodingKeys: String, CodingKey { case base, bootstrap, distance, linearProbe = "linear_probe", labelFree = "label_free", calibration, concepts
-        case fewShot = "few_shot", prompts
+        case fewShot = "few_shot", prompts, names
     }
 }

@@ -35,7 +35,7 @@ extension Command {
         compute.configureThreads()
         let baseURL = storeURL(invocation, spec: spec)
         let shardURL = baseURL.appendingPathComponent(shard.folderName)
-        let classes = try attributing(step: "classes", hint: "check the spec's \"classes\" files") { try ClassList.load(spec.classes, assets: assets) }
+        let classes = try attributing(step: "classes", hint: "check the spec's \"classes\" files") { try ClassList.load(spec.classes, synonyms: spec.synonyms, assets: assets) }
         let tokenizer = try Tokenizer(vocabularyAt: assets.url("clip/bpe_simple_vocab_16e6.txt.gz"))
         let concepts = try ConceptVocabulary.load(assets: assets, extra: spec.probes.extraConcepts)
         let store = try openStore(shardURL)

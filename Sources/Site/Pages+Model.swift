@@ -26,6 +26,7 @@ extension PageContext {
             return sentences.isEmpty ? nil : .text(sentences.joined(separator: try t("format.sentence_gap")))
         })
         page["prompts"] = try promptSection(model: model.name)
+        page["names"] = try nameSection(model: model.name)
 
         var bars: [BarChart.Bar] = []
         for domain in results.domains {

@@ -32,15 +32,21 @@ extension PageContext {
             return text
         case .improvePrompts:
             // Chosen on the reference's own images: the gain there is optimistic, so the shifts
-            // (not used for the choice) say whether it carries over.
+            // (not used for the choice) say whether it carries over. Templates, or class names.
             arguments["templates"] = catalog.list((step.templates ?? []).map { quotedTemplate($0) })
+            arguments["changes"] = try nameChanges(step.names ?? [])
             arguments["gain"] = catalog.points(step.value.flatMap { value in step.limit.map { value - $0 } })
             arguments["range"] = catalog.pointsRange(step.ci?.lower, step.ci?.upper)
-            let checked = run.shifts.filter { run.probes(step.model, $0.name)?.prompts?.subset != nil }.count
+            let checked = run.shifts.filter { domain in
+                let probes = run.probes(step.model, domain.name)
+                return step.names == nil ? probes?.prompts?.subset != nil : probes?.names?.chosen != nil
+            }.count
             let carried = step.domains ?? []
             let tail = !carried.isEmpty ? try t("next.improve_prompts_carried", ["domains": catalog.list(carried)])
                 : checked > 0 ? try t("next.improve_prompts_not_carried") : try t("next.improve_prompts_unchecked")
-            return try catalog.plural("next.improve_prompts", count: step.templates?.count ?? 0, arguments) + (try t("format.sentence_gap")) + tail
+            let head = try step.names.map { try catalog.plural("next.improve_names", count: $0.count, arguments) }
+                ?? catalog.plural("next.improve_prompts", count: step.templates?.count ?? 0, arguments)
+            return head + (try t("format.sentence_gap")) + tail
         case .adapt, .adaptationShort:
             // The hedge names how many draws of the training images the expectation rests on.
             arguments["zero_shot"] = catalog.percent(step.zeroShot)

@@ -102,6 +102,7 @@ extension PageContext {
             "labels_needed": .list(try labelsNeededTexts { $0.model == model.name }.map { .text($0) }),
             "adapt": try fewShotPacketLine(model: model.name).map { .text($0) } ?? .bool(false),
             "prompts": try promptPacketLine(model: model.name).map { .text($0) } ?? .bool(false),
+            "names": try namePacketLine(model: model.name).map { .text($0) } ?? .bool(false),
         ])
     }
 

@@ -16,17 +16,15 @@ extension PageContext {
             "ensemble": catalog.percent(prompts.ensemble.accuracy),
             "gain": catalog.points(gain.difference), "gain_range": catalog.pointsRange(gain.ci.lower, gain.ci.upper),
         ]
-        let key: String
-        if subset.accuracy.correct == prompts.ensemble.correct && gain.ci.lower == 0 && gain.ci.upper == 0 {
-            key = "prompts.subset_same"
-        } else if gain.ci.lower > 0 {
-            key = "prompts.subset_better"
-        } else if gain.ci.upper < 0 {
-            key = "prompts.subset_worse"
-        } else {
-            key = "prompts.subset_not_shown"
-        }
+        let key = "prompts.subset_" + Self.gainWording(gain, same: subset.accuracy.correct == prompts.ensemble.correct)
         return try catalog.plural(key, count: subset.templates.count, arguments)
+    }
+
+    /// How a paired gain is said: `same` (as many right, a zero-width interval: never "0.0 to 0.0"),
+    /// `better` or `worse` (the interval excludes 0), or `not_shown` (it straddles 0).
+    static func gainWording(_ gain: BootstrapDifference, same: Bool) -> String {
+        if same && gain.ci.lower == 0 && gain.ci.upper == 0 { return "same" }
+        return gain.ci.lower > 0 ? "better" : gain.ci.upper < 0 ? "worse" : "not_shown"
     }
 
     /// The best and the worst single template on `domain` (the first of equals), with their intervals, or

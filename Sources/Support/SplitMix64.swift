@@ -61,7 +61,7 @@ public struct SplitMix64: RandomNumberGenerator, Sendable {
     /// Independent sub-streams of one base seed.
     public enum Stream: UInt64, Sendable {
         case bootstrap = 1, distance = 2, linearProbe = 3, effectiveRobustness = 4
-        case labelFree = 11, calibration = 12, concepts = 13, fewShot = 14, prompts = 15
+        case labelFree = 11, calibration = 12, concepts = 13, fewShot = 14, prompts = 15, names = 16
     }
 
     /// The seed of `stream` derived from `base`: the first output of SplitMix64 seeded with

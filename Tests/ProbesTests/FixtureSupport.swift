@@ -69,3 +69,21 @@ extension ProbeResults {
             count: n, top1Correct: correct, top1: Double(correct) / Double(n), top1CI: ci, top5Correct: n, top5: 1, top5CI: ci, perClass: []))
     }
 }
+
+/// An accuracy object as the fixture scripts write it (`fixture_stats.accuracy`).
+struct GoldenAccuracy: Decodable {
+    let correct: Int
+    let count: Int
+    let accuracy: Double
+    let ci: [Double]
+}
+
+/// `actual` against a fixture's accuracy: counts exact, the fraction to rounding, the
+/// Clopper–Pearson bounds to 1e-9 (scipy's beta quantiles against ours).
+func assertAccuracy(_ actual: PromptAccuracy, _ expected: GoldenAccuracy, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(actual.correct, expected.correct, what, file: file, line: line)
+    XCTAssertEqual(actual.count, expected.count, what, file: file, line: line)
+    XCTAssertEqual(actual.accuracy, expected.accuracy, accuracy: 1e-15, what, file: file, line: line)
+    XCTAssertEqual(actual.ci.lower, expected.ci[0], accuracy: 1e-9, what, file: file, line: line)
+    XCTAssertEqual(actual.ci.upper, expected.ci[1], accuracy: 1e-9, what, file: file, line: line)
+}

@@ -9,7 +9,7 @@ import XCTest
 /// scipy Clopper–Pearson, the greedy subset and the paired SplitMix64 bootstrap in Python).
 final class PromptsTests: XCTestCase {
     private struct Golden: Decodable {
-        struct Accuracy: Decodable { let correct: Int; let count: Int; let accuracy: Double; let ci: [Double] }
+        typealias Accuracy = GoldenAccuracy
         struct Domain: Decodable {
             let name: String
             let templates: [Accuracy]
@@ -36,14 +36,6 @@ final class PromptsTests: XCTestCase {
             DomainEmbeddings(name: $0, embeddings: try Fixture.matrix("prompts_\($0).npy"), labels: golden.labels[$0], classGroups: groups)
         }
         return try Prompts.analyze(input, domains: domains, resamples: golden.resamples, seed: golden.seed)
-    }
-
-    private func assertAccuracy(_ actual: PromptAccuracy, _ expected: Golden.Accuracy, _ what: String) {
-        XCTAssertEqual(actual.correct, expected.correct, what)
-        XCTAssertEqual(actual.count, expected.count, what)
-        XCTAssertEqual(actual.accuracy, expected.accuracy, accuracy: 1e-15, what)
-        XCTAssertEqual(actual.ci.lower, expected.ci[0], accuracy: 1e-9, what)
-        XCTAssertEqual(actual.ci.upper, expected.ci[1], accuracy: 1e-9, what)
     }
 
     func testMatchesNumpyPerTemplateEnsembleSubsetAndPairedBootstrap() throws {

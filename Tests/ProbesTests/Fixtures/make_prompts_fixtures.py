@@ -25,10 +25,9 @@ import os
 
 import numpy as np
 import scipy
-import scipy.stats
 
-from fixture_stats import clopper_pearson, normalize
-from splitmix64 import SplitMix64, derive_index
+from fixture_stats import MARGINS, accuracy, correct, normalize, paired_bootstrap
+from splitmix64 import derive_index
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 C, T, D = 6, 7, 16
@@ -46,20 +45,6 @@ def head(text, subset):
     return normalize(mean)
 
 
-MARGINS = []
-
-
-def predictions(X, W):
-    logits = normalize(X.astype(np.float64)) @ W.T
-    top2 = np.sort(logits, axis=1)[:, -2:]
-    MARGINS.append(float((top2[:, 1] - top2[:, 0]).min()))
-    return np.argmax(logits, axis=1)
-
-
-def correct(X, y, W):
-    return predictions(X, W) == y
-
-
 def greedy(X, y, text):
     singles = [int(correct(X, y, head(text, [t])).sum()) for t in range(T)]
     chosen = [int(np.argmax(singles))]
@@ -72,21 +57,6 @@ def greedy(X, y, text):
         path.append((list(chosen), counts[best]))
     kept = max(range(len(path)), key=lambda i: (path[i][1], -i))
     return sorted(path[kept][0]), [p[1] for p in path]
-
-
-def paired_bootstrap(a, b, seed):
-    paired = b.astype(np.float64) - a.astype(np.float64)
-    n = len(paired)
-    g = SplitMix64(seed)
-    diffs = []
-    for _ in range(RESAMPLES):
-        diffs.append(sum(paired[g.index_below(n)] for _ in range(n)) / n)
-    return float(paired.mean()), float(np.percentile(diffs, 2.5)), float(np.percentile(diffs, 97.5))
-
-
-def accuracy(k, n):
-    lower, upper = clopper_pearson(k, n)
-    return {"correct": int(k), "count": n, "accuracy": k / n, "ci": [lower, upper]}
 
 
 def main():
@@ -116,7 +86,7 @@ def main():
         n = len(y)
         e = correct(X, y, ensemble)
         s = correct(X, y, chosen)
-        gain, lower, upper = paired_bootstrap(e, s, derive_index(SEED, index))
+        gain, lower, upper = paired_bootstrap(e, s, derive_index(SEED, index), RESAMPLES)
         out["domains"].append({
             "name": name,
             "templates": [accuracy(int(correct(X, y, head(text, [t])).sum()), n) for t in range(T)],
