@@ -99,4 +99,109 @@ final class LinearAlgebraTests: XCTestCase {
             for t in 0..<(m * n) { XCTAssertEqual(accumulatedDouble.values[t], 2 * expected[t], accuracy: 1e-12) }
         }
     }
+
+    /// The reduction with the update and the next product in one pass gives, bit for bit,
+    /// what EISPACK's two passes give — with and without the transformation, on sizes around
+    /// the SIMD width and with zero rows (the step that skips its Householder vector, before,
+    /// after and between ordinary steps).
+    func testFusedReductionIsBitIdenticalToTred2() {
+        var generator = SplitMix64(seed: 23)
+        for n in [1, 2, 3, 4, 9, 17, 40, 101] {
+            for zeroRows in [[Int](), [n - 1], [0, n / 2], Array(stride(from: 1, to: n, by: 3))] {
+                var a = [Double](repeating: 0, count: n * n)
+                for i in 0..<n where !zeroRows.contains(i) {
+                    for j in 0...i where !zeroRows.contains(j) {
+                        let value = generator.unit() - 0.5
+                        a[i * n + j] = value
+                        a[j * n + i] = value
+                    }
+                }
+                for accumulate in [false, true] {
+                    func reduce(_ body: (UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>) -> Void) -> [[Double]] {
+                        var v = a, d = [Double](repeating: 0, count: n), e = d
+                        v.withUnsafeMutableBufferPointer { v in
+                            d.withUnsafeMutableBufferPointer { d in e.withUnsafeMutableBufferPointer { e in body(v, d, e) } }
+                        }
+                        return [v, d, e]
+                    }
+                    let fused = reduce { SymmetricEigen.tridiagonalize($0, $1, $2, n: n, accumulate: accumulate) }
+                    let plain = reduce { SymmetricEigen.tridiagonalizeReference($0, $1, $2, n: n, accumulate: accumulate) }
+                    XCTAssertEqual(fused, plain, "n = \(n), zero rows \(zeroRows), accumulate \(accumulate)")
+                }
+            }
+        }
+    }
+
+    /// Column selection (any order, repeats) equals a plain loop; empty selections keep the rows.
+    func testSelectingColumnsMatchesPlainLoop() throws {
+        var generator = SplitMix64(seed: 29)
+        for (rows, columns) in [(1, 1), (3, 7), (17, 40)] {
+            let m = try Matrix<Float>(rows: rows, columns: columns, values: (0..<(rows * columns)).map { _ in Float(generator.unit()) })
+            for indices in [[Int](), [columns - 1], (0..<columns).reversed().map { $0 }, (0..<(2 * columns)).map { _ in generator.index(below: columns) }] {
+                let selected = m.selectingColumns(indices)
+                XCTAssertEqual(selected.rows, rows)
+                XCTAssertEqual(selected.columns, indices.count)
+                XCTAssertEqual(selected.values, (0..<rows).flatMap { i in indices.map { m[i, $0] } })
+            }
+        }
+    }
+
+    /// Row sums of squares, eight rows at a time, equal the plain per-row fp64 loop bit for bit
+    /// (Float and Double rows, a remainder of rows, no columns).
+    func testRowSumsOfSquaresEqualPlainLoops() throws {
+        var generator = SplitMix64(seed: 43)
+        for (rows, columns) in [(0, 3), (5, 0), (1, 1), (8, 7), (19, 33), (17, 768)] {
+            let values = (0..<(rows * columns)).map { _ in generator.unit() * 6 - 3 }
+            let expected = (0..<rows).map { i in
+                (0..<columns).reduce(0.0) { sum, j in let v = Double(Float(values[i * columns + j])); return sum + v * v }
+            }
+            let expectedDouble = (0..<rows).map { i in (0..<columns).reduce(0.0) { $0 + values[i * columns + $1] * values[i * columns + $1] } }
+            XCTAssertEqual(try Matrix<Float>(rows: rows, columns: columns, values: values.map { Float($0) }).rowSumsOfSquares(), expected)
+            XCTAssertEqual(try Matrix<Double>(rows: rows, columns: columns, values: values).rowSumsOfSquares(), expectedDouble)
+        }
+    }
+
+    /// `fᵀ s f` for a lower-triangular f skips only blocks of zeros: the same numbers as the
+    /// two full products, on sizes below and above the blocked kernel's thresholds and with
+    /// depths across several of its blocks.
+    func testCongruenceWithTriangularFactorEqualsFullProducts() throws {
+        var generator = SplitMix64(seed: 47)
+        for d in [5, 30, 200, 401] {
+            var f = Matrix<Double>(zeros: d, d), s = Matrix<Double>(zeros: d, d)
+            for i in 0..<d {
+                for j in 0...i { f.values[i * d + j] = generator.unit() - 0.5 }
+                for j in 0...i {
+                    let value = generator.unit() * 2 - 1
+                    s.values[i * d + j] = value
+                    s.values[j * d + i] = value
+                }
+            }
+            let expected = f.transposed().multiplied(by: s).multiplied(by: f)
+            XCTAssertEqual(LinearAlgebra.congruence(s, lowerTriangular: f).values, expected.values, "d = \(d)")
+        }
+    }
+
+    /// fp64 dot products four rows at a time give the plain loop's numbers bit for bit (row
+    /// counts with a remainder, depths with a tail, one and several columns).
+    func testFourRowDotProductsEqualThePlainLoop() throws {
+        var generator = SplitMix64(seed: 53)
+        for (m, n, k) in [(4, 1, 4), (7, 1, 769), (9, 3, 6), (1601, 1, 768), (5, 15, 33)] {
+            let a = try Matrix<Double>(rows: m, columns: k, values: (0..<(m * k)).map { _ in generator.unit() - 0.5 })
+            let b = try Matrix<Double>(rows: n, columns: k, values: (0..<(n * k)).map { _ in generator.unit() - 0.5 })
+            var expected = [Double](repeating: 0, count: m * n)
+            for i in 0..<m {
+                for j in 0..<n {
+                    var s = [0.0, 0.0, 0.0, 0.0]
+                    var p = 0
+                    while p + 4 <= k {
+                        for l in 0..<4 { s[l] += a[i, p + l] * b[j, p + l] }
+                        p += 4
+                    }
+                    while p < k { s[0] += a[i, p] * b[j, p]; p += 1 }
+                    expected[i * n + j] = (s[0] + s[1]) + (s[2] + s[3])
+                }
+            }
+            XCTAssertEqual(LinearAlgebra.dotProducts(a, b).values, expected, "\(m) × \(n) × \(k)")
+        }
+    }
 }

@@ -16,12 +16,16 @@ enum DoubleGEMM {
     static let depthBlock = 192
 
     /// With `upperOnly` (square `c`), tiles lying entirely below the diagonal are skipped —
-    /// for symmetric products whose lower triangle the caller mirrors.
+    /// for symmetric products whose lower triangle the caller mirrors. With `aUpperTriangular`
+    /// (`A[r, p] = 0` for p < r) or `bLowerTriangular` (`B[p, t] = 0` for p < t) a tile skips
+    /// the depth blocks that meet only those zeros: they would add a sum of zero products, +0,
+    /// which leaves every (finite) element as it is.
     static func multiply(
         a: UnsafePointer<Double>, aRowStride: Int, aColumnStride: Int,
         b: UnsafePointer<Double>, bRowStride: Int,
         c: UnsafeMutablePointer<Double>, cRowStride: Int,
-        m: Int, n: Int, k: Int, accumulate: Bool, upperOnly: Bool = false
+        m: Int, n: Int, k: Int, accumulate: Bool, upperOnly: Bool = false,
+        aUpperTriangular: Bool = false, bLowerTriangular: Bool = false
     ) {
         guard m > 0, n > 0 else { return }
         if !accumulate {
@@ -56,6 +60,7 @@ enum DoubleGEMM {
                 defer { slice.deallocate() }
                 while let tile = queue.take() {
                     let r0 = tile * tileRows, rows = min(tileRows, m - r0)
+                    if aUpperTriangular && p0 + depth <= r0 { continue }
                     for p in 0..<depth {
                         let source = a + r0 * aRowStride + (p0 + p) * aColumnStride
                         for r in 0..<tileRows { slice[p * tileRows + r] = r < rows ? source[r * aRowStride] : 0 }
@@ -63,6 +68,7 @@ enum DoubleGEMM {
                     let firstPanel = upperOnly ? r0 / panelWidth : 0
                     for panel in firstPanel..<panels {
                         let t0 = panel * panelWidth
+                        if bLowerTriangular && p0 + depth <= t0 { break }
                         microKernel(
                             depth: depth, slice: slice, rows: rows, panel: packed + panel * depth * panelWidth,
                             c: c + r0 * cRowStride + t0, cRowStride: cRowStride, columns: min(panelWidth, n - t0))

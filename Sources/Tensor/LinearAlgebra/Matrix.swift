@@ -50,11 +50,22 @@ public struct Matrix<Scalar: BinaryFloatingPoint & Sendable>: Sendable, Equatabl
 
     /// The columns at `indices`, in that order.
     public func selectingColumns(_ indices: [Int]) -> Matrix {
-        var out = [Scalar](repeating: 0, count: rows * indices.count)
-        for i in 0..<rows {
-            for (c, j) in indices.enumerated() { out[i * indices.count + c] = values[i * columns + j] }
+        // The indices are checked once here; the copy then runs without per-element checks.
+        precondition(indices.allSatisfy { (0..<columns).contains($0) }, "column index out of range")
+        let width = indices.count, count = rows * width
+        guard count > 0 else { return Matrix(unchecked: rows, width, []) }
+        let out = [Scalar](unsafeUninitializedCapacity: count) { buffer, initialized in
+            values.withUnsafeBufferPointer { source in
+                indices.withUnsafeBufferPointer { index in
+                    for i in 0..<rows {
+                        let row = source.baseAddress! + i * columns, target = buffer.baseAddress! + i * width
+                        for c in 0..<width { target[c] = row[index[c]] }
+                    }
+                }
+            }
+            initialized = count
         }
-        return Matrix(unchecked: rows, indices.count, out)
+        return Matrix(unchecked: rows, width, out)
     }
 
     public func transposed() -> Matrix {
@@ -78,16 +89,48 @@ public struct Matrix<Scalar: BinaryFloatingPoint & Sendable>: Sendable, Equatabl
     public func rowNormalized() -> Matrix {
         var out = values
         let d = columns
+        let sums = rowSumsOfSquares()
         out.withUnsafeMutableBufferPointer { x in
             for i in 0..<rows {
-                var sum: Double = 0
-                for j in 0..<d { let v = Double(x[i * d + j]); sum += v * v }
+                let sum = sums[i]
                 guard sum > 0 else { continue }
                 let inverse = Scalar(1 / sum.squareRoot())
                 for j in 0..<d { x[i * d + j] *= inverse }
             }
         }
         return Matrix(unchecked: rows, columns, out)
+    }
+
+    /// `Σ_j Double(x_ij)²` per row, each summed in fp64 in increasing j. A sum in that order is
+    /// a chain of dependent additions (it cannot be vectorised without changing its rounding),
+    /// so eight rows are summed side by side, one vector lane each: eight chains at a time,
+    /// each row's sum exactly as a loop over the row alone computes it.
+    public func rowSumsOfSquares() -> [Double] {
+        typealias Lanes = SIMD8<Double>
+        let d = columns, group = Lanes.scalarCount
+        var sums = [Double](repeating: 0, count: rows)
+        guard d > 0 else { return sums }
+        values.withUnsafeBufferPointer { x in
+            var i = 0
+            while i + group <= rows {
+                let base = x.baseAddress! + i * d
+                var sum = Lanes()
+                for j in 0..<d {
+                    var v = Lanes()
+                    for lane in 0..<group { v[lane] = Double(base[lane * d + j]) }
+                    sum += v * v
+                }
+                for lane in 0..<group { sums[i + lane] = sum[lane] }
+                i += group
+            }
+            while i < rows {
+                var sum = 0.0
+                for j in 0..<d { let v = Double(x[i * d + j]); sum += v * v }
+                sums[i] = sum
+                i += 1
+            }
+        }
+        return sums
     }
 
     public func converted<Other: BinaryFloatingPoint & Sendable>(to _: Other.Type) -> Matrix<Other> {
@@ -154,7 +197,17 @@ public enum LinearAlgebra {
         a.values.withUnsafeBufferPointer { ap in
             b.values.withUnsafeBufferPointer { bp in
                 out.withUnsafeMutableBufferPointer { cp in
-                    for i in 0..<m {
+                    var first = 0
+                    if T.self == Double.self, m >= 4, k >= 4 {
+                        ap.withMemoryRebound(to: Double.self) { ad in
+                            bp.withMemoryRebound(to: Double.self) { bd in
+                                cp.withMemoryRebound(to: Double.self) { cd in
+                                    first = dotProductsOfFourRows(ad.baseAddress!, bd.baseAddress!, cd.baseAddress!, m: m, n: n, k: k)
+                                }
+                            }
+                        }
+                    }
+                    for i in first..<m {
                         let x = ap.baseAddress! + i * k
                         for j in 0..<n {
                             let y = bp.baseAddress! + j * k
@@ -178,6 +231,45 @@ public enum LinearAlgebra {
             }
         }
         return Matrix(unchecked: m, n, out)
+    }
+
+    /// `dotProducts` for fp64 rows of `a` four at a time: each row's four partial sums are the
+    /// lanes of one vector (lane l takes the terms p ≡ l mod 4, as `s0 … s3` do), so four rows'
+    /// dependent sums advance at once; tails and the final `(s0 + s1) + (s2 + s3)` as there.
+    /// Same numbers. Returns the first row left to the plain loop.
+    static func dotProductsOfFourRows(
+        _ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, _ c: UnsafeMutablePointer<Double>, m: Int, n: Int, k: Int
+    ) -> Int {
+        typealias Lanes = SIMD4<Double>
+        @inline(__always) func load(_ p: UnsafePointer<Double>) -> Lanes { UnsafeRawPointer(p).loadUnaligned(as: Lanes.self) }
+        var i = 0
+        while i + 4 <= m {
+            let x0 = a + i * k, x1 = x0 + k, x2 = x1 + k, x3 = x2 + k
+            for j in 0..<n {
+                let y = b + j * k
+                var s0 = Lanes(), s1 = Lanes(), s2 = Lanes(), s3 = Lanes()
+                var p = 0
+                while p + 4 <= k {
+                    let yv = load(y + p)
+                    s0 += load(x0 + p) * yv
+                    s1 += load(x1 + p) * yv
+                    s2 += load(x2 + p) * yv
+                    s3 += load(x3 + p) * yv
+                    p += 4
+                }
+                @inline(__always) func finish(_ x: UnsafePointer<Double>, _ s: Lanes, row: Int) {
+                    var first = s[0]
+                    for q in p..<k { first += x[q] * y[q] }
+                    c[row * n + j] = (first + s[1]) + (s[2] + s[3])
+                }
+                finish(x0, s0, row: i)
+                finish(x1, s1, row: i + 1)
+                finish(x2, s2, row: i + 2)
+                finish(x3, s3, row: i + 3)
+            }
+            i += 4
+        }
+        return i
     }
 
     /// `c += a · b` (a: m×k, b: k×n, c: m×n), rows split over Tensor's pool when large.
@@ -233,6 +325,33 @@ public enum LinearAlgebra {
                 }
             }
         }
+    }
+
+    /// `fᵀ · s · f` for a square `s` and a lower-triangular `f` (zero above the diagonal, as a
+    /// Cholesky factor): the numbers `f.transposed().multiplied(by: s).multiplied(by: f)` gives,
+    /// but both products skip the depth blocks that meet only f's zeros (`DoubleGEMM`'s
+    /// triangular flags) — about a third of their work at 768 × 768.
+    package static func congruence(_ s: Matrix<Double>, lowerTriangular f: Matrix<Double>) -> Matrix<Double> {
+        let d = f.rows
+        precondition(f.columns == d && s.rows == d && s.columns == d, "shapes do not match")
+        // `multiplyAdd` takes DoubleGEMM from this size on; below it the plain products.
+        guard d >= 4 * DoubleGEMM.tileRows, d * d * d >= 1 << 16 else { return f.transposed().multiplied(by: s).multiplied(by: f) }
+        func product(_ a: Matrix<Double>, _ b: Matrix<Double>, aUpperTriangular: Bool, bLowerTriangular: Bool) -> Matrix<Double> {
+            var out = [Double](repeating: 0, count: d * d)
+            a.values.withUnsafeBufferPointer { ap in
+                b.values.withUnsafeBufferPointer { bp in
+                    out.withUnsafeMutableBufferPointer { cp in
+                        DoubleGEMM.multiply(
+                            a: ap.baseAddress!, aRowStride: d, aColumnStride: 1, b: bp.baseAddress!, bRowStride: d,
+                            c: cp.baseAddress!, cRowStride: d, m: d, n: d, k: d, accumulate: true,
+                            aUpperTriangular: aUpperTriangular, bLowerTriangular: bLowerTriangular)
+                    }
+                }
+            }
+            return Matrix(unchecked: d, d, out)
+        }
+        let left = product(f.transposed(), s, aUpperTriangular: true, bLowerTriangular: false)  // fᵀ s
+        return product(left, f, aUpperTriangular: false, bLowerTriangular: true)
     }
 
     /// `xᵀ x` (d×d) for x (n×d): `DoubleGEMM` reads `xᵀ` in place through strides and

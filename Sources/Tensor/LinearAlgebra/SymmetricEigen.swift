@@ -67,70 +67,137 @@ public struct SymmetricEigen: Sendable {
 
     /// Householder reduction. On return d holds the diagonal, e[1..<n] the sub-diagonal,
     /// and (when `accumulate`) v the orthogonal transformation.
+    ///
+    /// EISPACK's tred2 reads the remaining i × i triangle twice per step: once for `A u` and
+    /// once for the rank-2 update `A −= u qᵀ + q uᵀ`. Above ~450 rows that triangle no longer
+    /// fits in L2, so the reduction streams it from L3 twice per step. Here the update of
+    /// step i and the product `A u'` of step i − 1 share one pass: row i − 1 of the updated
+    /// matrix (which `u'` is made of) is computed first, then each column is updated and at
+    /// once used for `A u'` while it is in L1. Every number is computed by the same operations
+    /// in the same order as in `tridiagonalizeReference`: the results are bit-identical.
     static func tridiagonalize(
         _ v: UnsafeMutableBufferPointer<Double>, _ d: UnsafeMutableBufferPointer<Double>,
         _ e: UnsafeMutableBufferPointer<Double>, n: Int, accumulate: Bool
     ) {
         @inline(__always) func at(_ r: Int, _ c: Int) -> Int { c * n + r }
+        let base = v.baseAddress!
+        // Step i − 1's Householder vector, its `A u'` sums and row i − 1 after step i's update.
+        let next = UnsafeMutablePointer<Double>.allocate(capacity: 3 * max(n, 1))
+        defer { next.deallocate() }
+        let nextU = next, nextAu = next + n, nextRow = next + 2 * n
+        /// Scales row `row[0..<i]` into a Householder vector `u` (in place) as tred2 does;
+        /// returns (h, e[i]) or nil when the row is zero.
+        @inline(__always) func householder(_ row: UnsafeMutablePointer<Double>, _ i: Int) -> (h: Double, subdiagonal: Double)? {
+            var scale = 0.0, h = 0.0
+            for k in 0..<i { scale += abs(row[k]) }
+            guard scale != 0 else { return nil }
+            for k in 0..<i {
+                row[k] /= scale
+                h += row[k] * row[k]
+            }
+            let f = row[i - 1]
+            var g = h.squareRoot()
+            if f > 0 { g = -g }
+            h -= f * g
+            row[i - 1] = f - g
+            return (h, scale * g)
+        }
         for j in 0..<n { d[j] = v[at(n - 1, j)] }
         var i = n - 1
+        // Whether d[0..<i] already holds step i's vector u, e[0..<i] the sums A u and `h` its h
+        // (computed in the previous step's pass).
+        var prepared = false
+        var h = 0.0
         while i > 0 {
-            var scale = 0.0, h = 0.0
-            for k in 0..<i { scale += abs(d[k]) }
-            if scale == 0 {
-                e[i] = d[i - 1]
-                for j in 0..<i {
-                    d[j] = v[at(i - 1, j)]
-                    v[at(i, j)] = 0
-                    v[at(j, i)] = 0
+            if !prepared {
+                guard let found = householder(d.baseAddress!, i) else {
+                    // A zero row: nothing to annihilate.
+                    e[i] = d[i - 1]
+                    for j in 0..<i {
+                        d[j] = v[at(i - 1, j)]
+                        v[at(i, j)] = 0
+                        v[at(j, i)] = 0
+                    }
+                    d[i] = 0
+                    i -= 1
+                    continue
                 }
-            } else {
-                // Householder vector from the scaled row i.
-                for k in 0..<i {
-                    d[k] /= scale
-                    h += d[k] * d[k]
-                }
-                var f = d[i - 1]
-                var g = h.squareRoot()
-                if f > 0 { g = -g }
-                e[i] = scale * g
-                h -= f * g
-                d[i - 1] = f - g
+                h = found.h
+                e[i] = found.subdiagonal
                 for j in 0..<i { e[j] = 0 }
                 // e = A u (lower triangle of the leading i×i block).
                 for j in 0..<i {
-                    f = d[j]
+                    let f = d[j]
                     v[at(j, i)] = f
                     let column = j * n
-                    // The column below the diagonal: its dot product with u and an axpy into e
-                    // (two loops, so both vectorise).
-                    g = e[j] + v[at(j, j)] * f
+                    var g = e[j] + v[at(j, j)] * f
                     if j + 1 < i {
-                        g += dot(v.baseAddress! + column + j + 1, d.baseAddress! + j + 1, count: i - j - 1)
+                        g += dot(base + column + j + 1, d.baseAddress! + j + 1, count: i - j - 1)
                         for k in (j + 1)..<i { e[k] += v[column + k] * f }
                     }
                     e[j] = g
                 }
-                f = 0
-                for j in 0..<i {
-                    e[j] /= h
-                    f += e[j] * d[j]
-                }
-                let hh = f / (h + h)
-                for j in 0..<i { e[j] -= hh * d[j] }
-                // Rank-2 update A -= u qᵀ + q uᵀ.
-                for j in 0..<i {
-                    f = d[j]
-                    g = e[j]
-                    let column = j * n
-                    for k in j..<i { v[column + k] -= f * e[k] + g * d[k] }
-                    d[j] = v[at(i - 1, j)]
-                    v[at(i, j)] = 0
+            }
+            var f = 0.0
+            for j in 0..<i {
+                e[j] /= h
+                f += e[j] * d[j]
+            }
+            let hh = f / (h + h)
+            for j in 0..<i { e[j] -= hh * d[j] }
+            // Row i − 1 after the update below, and from it step i − 1's vector.
+            for j in 0..<i { nextRow[j] = v[at(i - 1, j)] - (d[j] * e[i - 1] + e[j] * d[i - 1]) }
+            var following: (h: Double, subdiagonal: Double)?
+            if i > 1 {
+                for k in 0..<(i - 1) { nextU[k] = nextRow[k] }
+                following = householder(nextU, i - 1)
+            }
+            let fused = following != nil
+            let m = i - 1
+            if fused { for j in 0..<m { nextAu[j] = 0 } }
+            // Rank-2 update A −= u qᵀ + q uᵀ, column by column; each updated column then adds
+            // its share of A u' (over the leading m × m block).
+            for j in 0..<i {
+                let fj = d[j], gj = e[j]
+                let column = j * n
+                for k in j..<i { v[column + k] -= fj * e[k] + gj * d[k] }
+                v[at(i, j)] = 0
+                if fused, j < m {
+                    let fu = nextU[j]
+                    v[at(j, m)] = fu
+                    var g = nextAu[j] + v[at(j, j)] * fu
+                    if j + 1 < m {
+                        g += dot(base + column + j + 1, nextU + j + 1, count: m - j - 1)
+                        for k in (j + 1)..<m { nextAu[k] += v[column + k] * fu }
+                    }
+                    nextAu[j] = g
                 }
             }
             d[i] = h
+            if let following {
+                for j in 0..<m {
+                    d[j] = nextU[j]
+                    e[j] = nextAu[j]
+                }
+                d[m] = nextRow[m]
+                e[m] = following.subdiagonal
+                h = following.h
+                prepared = true
+            } else {
+                for j in 0..<i { d[j] = nextRow[j] }
+                prepared = false
+            }
             i -= 1
         }
+        finishReduction(v, d, e, n: n, accumulate: accumulate)
+    }
+
+    /// After the reduction steps: the transformation (when `accumulate`), the diagonal in d.
+    static func finishReduction(
+        _ v: UnsafeMutableBufferPointer<Double>, _ d: UnsafeMutableBufferPointer<Double>,
+        _ e: UnsafeMutableBufferPointer<Double>, n: Int, accumulate: Bool
+    ) {
+        @inline(__always) func at(_ r: Int, _ c: Int) -> Int { c * n + r }
         if accumulate {
             for i in 0..<(n - 1) {
                 v[at(n - 1, i)] = v[at(i, i)]
