@@ -58,14 +58,13 @@ enum Calibration {
         var generator = SplitMix64(seed: seed)
         var floors = [Double]()
         floors.reserveCapacity(resamples)
+        // Each bin's confidence total, summed in the same order as the draws.
+        let binConfidences = bounds.map { range in range.reduce(0.0) { $0 + sortedConfidences[$1] } }
         for _ in 0..<resamples {
             var value = 0.0
-            for range in bounds {
-                var hits = 0, confidence = 0.0
-                for i in range {
-                    if generator.unit() < sortedConfidences[i] { hits += 1 }
-                    confidence += sortedConfidences[i]
-                }
+            for (range, confidence) in zip(bounds, binConfidences) {
+                var hits = 0
+                for i in range where generator.unit() < sortedConfidences[i] { hits += 1 }
                 value += abs(Double(hits) - confidence) / Double(n)
             }
             floors.append(value)

@@ -45,10 +45,14 @@ package enum Distance {
             let n = x.rows, d = x.columns
             guard n >= 2 else { return nil }
             var mean = [Double](repeating: 0, count: d)
-            for i in 0..<n { for j in 0..<d { mean[j] += Double(x.values[i * d + j]) } }
-            for j in 0..<d { mean[j] /= Double(n) }
             var centred = x.converted(to: Double.self)
-            for i in 0..<n { for j in 0..<d { centred.values[i * d + j] -= mean[j] } }
+            centred.values.withUnsafeMutableBufferPointer { c in
+                mean.withUnsafeMutableBufferPointer { mean in
+                    for i in 0..<n { for j in 0..<d { mean[j] += c[i * d + j] } }
+                    for j in 0..<d { mean[j] /= Double(n) }
+                    for i in 0..<n { for j in 0..<d { c[i * d + j] -= mean[j] } }
+                }
+            }
             var covariance = LinearAlgebra.gram(centred)
             for t in 0..<covariance.values.count { covariance.values[t] /= Double(n - 1) }
             self.mean = mean
@@ -103,7 +107,10 @@ package enum Distance {
         var traces = 0.0
         for j in 0..<d { traces += a.covariance.values[j * d + j] + b.covariance.values[j * d + j] }
         let factor = try a.factor ?? Distance.factor(a.covariance)
-        let m = factor.transposed().multiplied(by: b.covariance).multiplied(by: factor)
+        let lower = (0..<d).allSatisfy { i in ((i + 1)..<d).allSatisfy { factor.values[i * d + $0] == 0 } }
+        let m = lower
+            ? LinearAlgebra.congruence(b.covariance, lowerTriangular: factor)
+            : factor.transposed().multiplied(by: b.covariance).multiplied(by: factor)
         var symmetric = m
         for i in 0..<d { for j in 0..<i {
             let v = 0.5 * (m.values[i * d + j] + m.values[j * d + i])

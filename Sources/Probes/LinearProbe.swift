@@ -203,10 +203,10 @@ package enum LinearProbe {
     static func unitRowsInSingle(_ embeddings: Matrix<Float>) -> Matrix<Float> {
         let d = embeddings.columns
         var out = embeddings.values
+        let sums = embeddings.rowSumsOfSquares()
         out.withUnsafeMutableBufferPointer { x in
             for i in 0..<embeddings.rows {
-                var sum = 0.0
-                for j in 0..<d { let v = Double(x[i * d + j]); sum += v * v }
+                let sum = sums[i]
                 guard sum > 0 else { continue }
                 let inverse = 1 / sum.squareRoot()
                 for j in 0..<d { x[i * d + j] = Float(Double(x[i * d + j]) * inverse) }

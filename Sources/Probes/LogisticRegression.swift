@@ -412,10 +412,17 @@ enum LBFGS {
             if gradient.reduce(0, { max($0, abs($1)) }) <= tolerance { return Outcome(iterations: iteration, converged: true, value: value, gradient: gradient) }
             // Two-loop recursion: direction = −H ∇.
             var q = gradient
-            var alphas = [Double](repeating: 0, count: history.s.count)
-            for m in stride(from: history.s.count - 1, through: 0, by: -1) {
-                alphas[m] = history.rho[m] * dot(history.s[m], q)
-                axpy(-alphas[m], history.y[m], &q)
+            // Each pair's axpy shares its pass over q with the next pair's dot product
+            // (`axpyThenDot`, the same numbers as the two loops one after the other).
+            let pairs = history.s.count
+            var alphas = [Double](repeating: 0, count: pairs)
+            if pairs > 0 { alphas[pairs - 1] = history.rho[pairs - 1] * dot(history.s[pairs - 1], q) }
+            for m in stride(from: pairs - 1, through: 0, by: -1) {
+                if m > 0 {
+                    alphas[m - 1] = history.rho[m - 1] * axpyThenDot(-alphas[m], history.y[m], &q, history.s[m - 1])
+                } else {
+                    axpy(-alphas[m], history.y[m], &q)
+                }
             }
             if let preconditioning {
                 let scale = history.s.last.map { dot($0, history.y.last!) / preconditioning.quadratic(history.y.last!) } ?? 1
@@ -428,9 +435,13 @@ enum LBFGS {
                 let norm = dot(gradient, gradient).squareRoot()
                 if norm > 0 { for t in 0..<size { q[t] /= max(norm, 1) } }
             }
-            for m in 0..<history.s.count {
-                let beta = history.rho[m] * dot(history.y[m], q)
-                axpy(alphas[m] - beta, history.s[m], &q)
+            var beta = pairs > 0 ? history.rho[0] * dot(history.y[0], q) : 0
+            for m in 0..<pairs {
+                if m + 1 < pairs {
+                    beta = history.rho[m + 1] * axpyThenDot(alphas[m] - beta, history.s[m], &q, history.y[m + 1])
+                } else {
+                    axpy(alphas[m] - beta, history.s[m], &q)
+                }
             }
             var direction = q.map { -$0 }
             var slope = dot(direction, gradient)
@@ -489,5 +500,39 @@ enum LBFGS {
 
     @inline(__always) static func axpy(_ alpha: Double, _ x: [Double], _ y: inout [Double]) {
         for i in 0..<x.count { y[i] += alpha * x[i] }
+    }
+
+    /// `axpy(alpha, x, &y)` and then `dot(z, y)`, in one pass over `y` (its vectors do not fit
+    /// in cache): each block of eight is updated as `axpy` updates it and at once added to the
+    /// products as `dot` adds them — the same numbers as the two calls.
+    static func axpyThenDot(_ alpha: Double, _ x: [Double], _ y: inout [Double], _ z: [Double]) -> Double {
+        typealias Lanes = SIMD8<Double>
+        precondition(x.count == y.count && z.count == y.count, "vectors of different sizes")
+        let count = y.count
+        guard count > 0 else { return 0 }
+        return x.withUnsafeBufferPointer { xp in
+            z.withUnsafeBufferPointer { zp in
+                y.withUnsafeMutableBufferPointer { yp in
+                    let xr = UnsafeRawPointer(xp.baseAddress!), zr = UnsafeRawPointer(zp.baseAddress!)
+                    let yr = UnsafeMutableRawPointer(yp.baseAddress!)
+                    let a = Lanes(repeating: alpha)
+                    var partial = Lanes()
+                    var k = 0
+                    while k + Lanes.scalarCount <= count {
+                        let updated = yr.loadUnaligned(fromByteOffset: k * 8, as: Lanes.self) + a * xr.loadUnaligned(fromByteOffset: k * 8, as: Lanes.self)
+                        yr.storeBytes(of: updated, toByteOffset: k * 8, as: Lanes.self)
+                        partial = partial.addingProduct(zr.loadUnaligned(fromByteOffset: k * 8, as: Lanes.self), updated)
+                        k += Lanes.scalarCount
+                    }
+                    var sum = partial.sum()
+                    while k < count {
+                        yp[k] += alpha * xp[k]
+                        sum += zp[k] * yp[k]
+                        k += 1
+                    }
+                    return sum
+                }
+            }
+        }
     }
 }

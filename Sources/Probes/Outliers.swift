@@ -17,17 +17,23 @@ enum Outliers {
         var sum = [Double](repeating: 0, count: d)
         var kurtosisSum = 0.0, kurtosisRows = 0
         embeddings.values.withUnsafeBufferPointer { h in
-            for i in 0..<n {
-                let row = UnsafeBufferPointer(rebasing: h[(i * d)..<((i + 1) * d)])
-                for j in 0..<d {
-                    let v = Double(row[j])
-                    sumAbs[j] += abs(v)
-                    sum[j] += v
+            // Pointers, not arrays, in the loops over all values: per-dimension sums, in lanes.
+            sumAbs.withUnsafeMutableBufferPointer { sumAbs in
+                sum.withUnsafeMutableBufferPointer { sum in
+                    for i in 0..<n {
+                        let row = h.baseAddress! + i * d
+                        for j in 0..<d {
+                            let v = Double(row[j])
+                            sumAbs[j] += abs(v)
+                            sum[j] += v
+                        }
+                    }
                 }
-                if let k = Statistics.pearsonKurtosis(row) {
-                    kurtosisSum += k
-                    kurtosisRows += 1
-                }
+            }
+            for k in Statistics.pearsonKurtosisOfRows(h.baseAddress!, rows: n, columns: d) {
+                guard let k else { continue }
+                kurtosisSum += k
+                kurtosisRows += 1
             }
         }
         let meanAbs = sumAbs.map { $0 / Double(n) }
@@ -41,12 +47,19 @@ enum Outliers {
         let means = sum.map { $0 / Double(n) }
         var m2 = [Double](repeating: 0, count: d), m4 = m2
         embeddings.values.withUnsafeBufferPointer { h in
-            for i in 0..<n {
-                for j in 0..<d {
-                    let dev = Double(h[i * d + j]) - means[j]
-                    let dev2 = dev * dev
-                    m2[j] += dev2
-                    m4[j] += dev2 * dev2
+            means.withUnsafeBufferPointer { means in
+                m2.withUnsafeMutableBufferPointer { m2 in
+                    m4.withUnsafeMutableBufferPointer { m4 in
+                        for i in 0..<n {
+                            let row = h.baseAddress! + i * d
+                            for j in 0..<d {
+                                let dev = Double(row[j]) - means[j]
+                                let dev2 = dev * dev
+                                m2[j] += dev2
+                                m4[j] += dev2 * dev2
+                            }
+                        }
+                    }
                 }
             }
         }

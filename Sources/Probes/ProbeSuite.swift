@@ -354,6 +354,26 @@ package enum ProbeSuite {
         return Verdicts(models: models.map { Verdict.model($0, shifts: shifts) }, shifts: shifts)
     }
 
+    /// Whether every one of `count` values is finite: `x · 0` is ±0 for a finite x and NaN for
+    /// an infinite or NaN one, so a sum of them in vector lanes is finite exactly when all are.
+    @inline(__always)
+    static func allFinite(_ x: UnsafePointer<Float>, count: Int) -> Bool {
+        typealias Lanes = SIMD16<Float>
+        var sums = Lanes()
+        let raw = UnsafeRawPointer(x)
+        var j = 0
+        while j + Lanes.scalarCount <= count {
+            sums += raw.loadUnaligned(fromByteOffset: j * 4, as: Lanes.self) * 0
+            j += Lanes.scalarCount
+        }
+        var total = sums.sum()
+        while j < count {
+            total += x[j] * 0
+            j += 1
+        }
+        return total.isFinite
+    }
+
     /// Drops rows with a non-finite value (and their labels), noting how many.
     static func sanitize(_ domain: DomainEmbeddings, head: Matrix<Float>, notes: inout [ProbeNote]) throws -> DomainEmbeddings {
         guard domain.embeddings.columns == head.columns else {
@@ -374,8 +394,8 @@ package enum ProbeSuite {
             throw ProbesError.shape("domain '\(domain.name)' has \(groups.count) class groups for a head of \(head.rows) classes")
         }
         let d = domain.embeddings.columns
-        let keep = (0..<domain.embeddings.rows).filter { i in
-            domain.embeddings.values[(i * d)..<((i + 1) * d)].allSatisfy(\.isFinite)
+        let keep = domain.embeddings.values.withUnsafeBufferPointer { x in
+            (0..<domain.embeddings.rows).filter { i in allFinite(x.baseAddress! + i * d, count: d) }
         }
         guard keep.count < domain.embeddings.rows else { return domain }
         let dropped = domain.embeddings.rows - keep.count

@@ -119,10 +119,55 @@ package enum Statistics {
 
     /// numpy.percentile(values, q) with the default "linear" method (q in 0…100).
     /// `nil` for an empty array.
+    ///
+    /// The two order statistics it needs are found by selection (expected linear time) instead
+    /// of a full sort — the same two numbers, so the same result; with a NaN it sorts.
     static func percentile(_ values: [Double], _ q: Double) -> Double? {
         guard !values.isEmpty else { return nil }
-        let sorted = values.sorted()
-        return percentile(sorted: sorted, q)
+        let position = q / 100 * Double(values.count - 1)
+        let below = Int(position.rounded(.down))
+        guard below >= 0, below < values.count, !values.contains(where: \.isNaN) else {
+            return percentile(sorted: values.sorted(), q)
+        }
+        var work = values
+        let low = select(&work, below)
+        let high = below + 1 < work.count ? work[(below + 1)...].min()! : low
+        return low + (high - low) * (position - Double(below))
+    }
+
+    /// Rearranges `values` (no NaN) so that `values[k]` is the k-th smallest (0-based), with
+    /// no larger value before it and no smaller one after it, and returns it: Hoare's
+    /// FIND with a median-of-three pivot; a range still unsettled after 64 rounds is sorted.
+    static func select(_ values: inout [Double], _ k: Int) -> Double {
+        values.withUnsafeMutableBufferPointer { a in
+            var low = 0, high = a.count - 1, rounds = 0
+            while high > low {
+                rounds += 1
+                if rounds > 64 {
+                    var unsettled = UnsafeMutableBufferPointer(rebasing: a[low...high])
+                    unsettled.sort()
+                    break
+                }
+                let middle = low + (high - low) / 2
+                if a[middle] < a[low] { a.swapAt(middle, low) }
+                if a[high] < a[low] { a.swapAt(high, low) }
+                if a[high] < a[middle] { a.swapAt(high, middle) }
+                let pivot = a[middle]
+                var i = low, j = high
+                while i <= j {
+                    while a[i] < pivot { i += 1 }
+                    while a[j] > pivot { j -= 1 }
+                    if i <= j {
+                        a.swapAt(i, j)
+                        i += 1
+                        j -= 1
+                    }
+                }
+                // a[low...j] ≤ pivot ≤ a[i...high], and everything strictly between equals the pivot.
+                if k <= j { high = j } else if k >= i { low = i } else { break }
+            }
+            return a[k]
+        }
     }
 
     static func percentile(sorted: [Double], _ q: Double) -> Double {
@@ -157,6 +202,45 @@ package enum Statistics {
         m4 /= n
         guard m2 > 0, m2 > 1e-28 * mean * mean else { return nil }
         return m4 / (m2 * m2)
+    }
+
+    /// `pearsonKurtosis` of each row of `x` (rows × columns), the same numbers: eight rows side
+    /// by side, one fp64 vector lane each, so that eight of its dependent sums advance at once.
+    static func pearsonKurtosisOfRows(_ x: UnsafePointer<Float>, rows: Int, columns d: Int) -> [Double?] {
+        typealias Lanes = SIMD8<Double>
+        let group = Lanes.scalarCount, n = Double(d)
+        var out = [Double?](repeating: nil, count: rows)
+        guard d >= 2 else { return out }
+        @inline(__always) func lanes(_ base: UnsafePointer<Float>, _ j: Int) -> Lanes {
+            var v = Lanes()
+            for lane in 0..<group { v[lane] = Double(base[lane * d + j]) }
+            return v
+        }
+        var i = 0
+        while i + group <= rows {
+            let base = x + i * d
+            var mean = Lanes()
+            for j in 0..<d { mean += lanes(base, j) }
+            mean /= Lanes(repeating: n)
+            var m2 = Lanes(), m4 = Lanes()
+            for j in 0..<d {
+                let deviation = lanes(base, j) - mean
+                let squared = deviation * deviation
+                m2 += squared
+                m4 += squared * squared
+            }
+            m2 /= Lanes(repeating: n)
+            m4 /= Lanes(repeating: n)
+            for lane in 0..<group where m2[lane] > 0 && m2[lane] > 1e-28 * mean[lane] * mean[lane] {
+                out[i + lane] = m4[lane] / (m2[lane] * m2[lane])
+            }
+            i += group
+        }
+        while i < rows {
+            out[i] = pearsonKurtosis(UnsafeBufferPointer(start: x + i * d, count: d))
+            i += 1
+        }
+        return out
     }
 
     /// Pearson correlation of two equal-length samples; `nil` if either is constant or n < 2.
@@ -231,10 +315,19 @@ package enum Statistics {
         let meanB = b.reduce(0, +) / Double(b.count)
         var differences = [Double]()
         differences.reserveCapacity(resamples)
+        // With 0/1 outcomes every partial sum is an exact integer: counting the ones drawn
+        // (`SplitMix64.countMarked`, the same draws) gives the same sums as adding them.
+        let binary = (a + b).allSatisfy { $0 == 0 || $0 == 1 }
+        let onesA = binary ? a.map { $0 == 1 } : [], onesB = binary ? b.map { $0 == 1 } : []
         for _ in 0..<resamples {
             var sumA = 0.0, sumB = 0.0
-            for _ in 0..<a.count { sumA += a[generator.index(below: a.count)] }
-            for _ in 0..<b.count { sumB += b[generator.index(below: b.count)] }
+            if binary {
+                sumA = Double(generator.countMarked(onesA, draws: a.count))
+                sumB = Double(generator.countMarked(onesB, draws: b.count))
+            } else {
+                for _ in 0..<a.count { sumA += a[generator.index(below: a.count)] }
+                for _ in 0..<b.count { sumB += b[generator.index(below: b.count)] }
+            }
             differences.append(sumB / Double(b.count) - sumA / Double(a.count))
         }
         differences.sort()

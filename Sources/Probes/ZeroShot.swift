@@ -87,11 +87,15 @@ package enum ZeroShot {
             perClassCount[labels[i]] += 1
             if correct { perClassCorrect[labels[i]] += 1 }
         }
+        // Classes share few (correct, count) pairs: each pair's interval is computed once.
+        var intervals = [SIMD2<Int>: Interval?]()
         let perClass = (0..<classCount).map { c in
-            ClassAccuracy(
+            let pair = SIMD2(perClassCorrect[c], perClassCount[c])
+            let ci = intervals[pair] ?? Statistics.clopperPearson(successes: pair[0], trials: pair[1], level: level)
+            intervals.updateValue(ci, forKey: pair)
+            return ClassAccuracy(
                 classIndex: c, count: perClassCount[c], correct: perClassCorrect[c],
-                accuracy: perClassCount[c] > 0 ? Double(perClassCorrect[c]) / Double(perClassCount[c]) : nil,
-                ci: Statistics.clopperPearson(successes: perClassCorrect[c], trials: perClassCount[c], level: level))
+                accuracy: perClassCount[c] > 0 ? Double(perClassCorrect[c]) / Double(perClassCount[c]) : nil, ci: ci)
         }
         return ZeroShotResult(
             count: n, top1Correct: top1, top1: Double(top1) / Double(n),

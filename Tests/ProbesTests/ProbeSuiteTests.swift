@@ -186,9 +186,10 @@ final class ProbeSuiteTests: XCTestCase {
         var broken = shift
         broken.embeddings.values[5 * broken.embeddings.columns + 2] = .nan
         broken.embeddings.values[9 * broken.embeddings.columns] = .infinity
+        broken.embeddings.values[13 * broken.embeddings.columns - 1] = -.infinity  // the last dimension of row 12
         let results = try ProbeSuite.run(model: "m", head: head, reference: reference, shifts: [broken], options: smallOptions())
-        XCTAssertEqual(results[1].results.zeroShot?.count, 198)
-        XCTAssertEqual(results[1].results.notes, [ProbeNote(.nonfiniteEmbeddings, count: 2)])
+        XCTAssertEqual(results[1].results.zeroShot?.count, 197)
+        XCTAssertEqual(results[1].results.notes, [ProbeNote(.nonfiniteEmbeddings, count: 3)])
         XCTAssertEqual(results[0].results.notes, [])
         try assertEncodable(results)
     }
