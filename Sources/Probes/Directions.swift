@@ -8,8 +8,10 @@ import Tensor
 /// `σ_k · mean_i |cos(v_k, h_i)|` on the reference domain. Pruning p % keeps the
 /// `kept(p) = max(1, ⌊(r · (100 − p) + 50) / 100⌋)` most important directions and
 /// classifies `V_m V_mᵀ h` with the full head; since `w_c · V_m V_mᵀ h = Σ_{k∈m} (v_k·h)(v_k·w_c)`
-/// and the argmax ignores the norm of h, no projected vector is ever formed. The
-/// coordinate curve keeps the `kept(p)` coordinates (of d) with the largest reference `m_j`.
+/// and the argmax ignores the norm of h, no projected vector is ever formed. Keeping all r
+/// directions projects onto a space that holds every w_c, which changes no logit: such a point
+/// (p = 0) is the zero-shot accuracy itself, taken from the full logits. The coordinate curve
+/// keeps the `kept(p)` coordinates (of d) with the largest reference `m_j`.
 package enum Directions {
     /// The pruned percentages of the curves.
     static let defaultPrunedPercents = [0, 10, 20, 30, 40, 50, 60, 70, 80, 90, 95]
@@ -101,14 +103,24 @@ package enum Directions {
         try ZeroShot.validate(embeddings: embeddings, head: head, labels: labels, groups: groups)
         let d = head.columns
         guard referenceMeanAbs.count == d else { throw ProbesError.shape("reference m_j has \(referenceMeanAbs.count) entries, head \(d)") }
-        // (n, r): coordinates on the directions, most important first.
-        let coordinates = timing.measure("zero-shot: coordinates") {
-            embeddings.multiplied(byTransposeOf: basis.directionsByImportance)
-        }
-        let curve = timing.measure("zero-shot: direction curve") {
-            pruningCurve(
-                orderedFeatures: coordinates, orderedWeights: basis.headCoordinatesByImportance, labels: labels, groups: groups,
-                prunedPercents: prunedPercents, keepingLogits: false).points
+        // Keeping all r directions changes no logit (they span the head's rows): those points are
+        // the zero-shot accuracy, read from the coordinate curve's full product below. The
+        // others need the coordinates on the `needed` most important directions only.
+        let r = basis.directionsByImportance.rows
+        let prunedPercentsBelowAll = prunedPercents.filter { kept(total: r, prunedPercent: $0) < r }
+        let needed = prunedPercentsBelowAll.map { kept(total: r, prunedPercent: $0) }.max() ?? 0
+        var partialCurve = [PruningPoint]()
+        if needed > 0 {
+            let leading = Array(0..<needed)
+            // (n, needed): coordinates on the directions, most important first.
+            let coordinates = timing.measure("zero-shot: coordinates") {
+                embeddings.multiplied(byTransposeOf: basis.directionsByImportance.selectingRows(leading))
+            }
+            partialCurve = timing.measure("zero-shot: direction curve") {
+                pruningCurve(
+                    orderedFeatures: coordinates, orderedWeights: basis.headCoordinatesByImportance.selectingRows(leading), total: r,
+                    labels: labels, groups: groups, prunedPercents: prunedPercentsBelowAll, keepingLogits: false).points
+            }
         }
         let coordinateOrder = (0..<d).sorted {
             referenceMeanAbs[$0] != referenceMeanAbs[$1] ? referenceMeanAbs[$0] > referenceMeanAbs[$1] : $0 < $1
@@ -119,17 +131,14 @@ package enum Directions {
                 orderedWeights: head.selectingColumns(coordinateOrder).transposed(), labels: labels, groups: groups,
                 prunedPercents: prunedPercents + [0], keepingLogits: true)
         }
-        let n = embeddings.rows
-        var scales = [Double](repeating: 0, count: n)
-        embeddings.values.withUnsafeBufferPointer { h in
-            for i in 0..<n {
-                var sum = 0.0
-                for j in 0..<d { let v = Double(h[i * d + j]); sum += v * v }
-                scales[i] = sum > 0 ? 1 / sum.squareRoot() : 0
-            }
-        }
+        let scales = embeddings.rowSumsOfSquares().map { $0 > 0 ? 1 / $0.squareRoot() : 0 }
         let scores = timing.measure("zero-shot: scores") {
             ZeroShot.scores(cosines: fullLogits!, rowScales: scales, labels: labels, groups: groups)
+        }
+        var pruned = partialCurve.makeIterator()
+        let curve = prunedPercents.map { percent in
+            kept(total: r, prunedPercent: percent) < r
+                ? pruned.next()! : PruningPoint(prunedFraction: Double(percent) / 100, kept: r, accuracy: coordinateCurve.last!.accuracy)
         }
         return (DirectionsResult(singularValues: basis.singularValues, importance: basis.importance, curve: curve,
                                  coordinateCurve: Array(coordinateCurve.dropLast())), scores)
@@ -139,21 +148,23 @@ package enum Directions {
     /// L2 while every block of the curve is added to them and scanned.
     static let curveChunkRows = 240
 
-    /// Accuracy of `argmax_c Σ_{k < kept(p)} features[i, k] · weights[k, c]` for every p, the
-    /// columns of `orderedFeatures` (n × total) and rows of `orderedWeights` (total × C) being
+    /// Accuracy of `argmax_c Σ_{k < kept(p)} features[i, k] · weights[k, c]` for every p, with
+    /// `kept(p)` counted of `total` (default: every column), the columns of `orderedFeatures`
+    /// (n × at least the largest kept(p)) and rows of `orderedWeights` (same count × C) being
     /// already in pruning order. Rows are taken in chunks over Tensor's pool; in each chunk
     /// the logits grow block by block (one product added in place per checkpoint, one full
     /// product in total) and are scanned at every checkpoint while they are still in cache.
     /// With `keepingLogits` (and a curve that ends with every column) the complete logits
     /// (n × C) are returned too. A prediction counts as in `ZeroShot.accepts(_:_:groups:)`.
     static func pruningCurve(
-        orderedFeatures features: Matrix<Float>, orderedWeights weights: Matrix<Float>, labels: [Int], groups: [Int]? = nil,
-        prunedPercents: [Int], keepingLogits: Bool
+        orderedFeatures features: Matrix<Float>, orderedWeights weights: Matrix<Float>, total: Int? = nil, labels: [Int],
+        groups: [Int]? = nil, prunedPercents: [Int], keepingLogits: Bool
     ) -> (points: [PruningPoint], logits: Matrix<Float>?) {
-        let n = features.rows, total = features.columns, classes = weights.columns
-        let checkpoints = prunedPercents.map { kept(total: total, prunedPercent: $0) }
+        let n = features.rows, width = features.columns, classes = weights.columns
+        let checkpoints = prunedPercents.map { kept(total: total ?? width, prunedPercent: $0) }
         let targets = Set(checkpoints).sorted()
-        let keep = keepingLogits && targets.last == total
+        precondition((targets.last ?? 0) <= width && weights.rows == width, "the curve needs more columns than given")
+        let keep = keepingLogits && targets.last == width
         var full = [Float](repeating: 0, count: keep ? n * classes : 0)
         let chunkRows = curveChunkRows
         let chunks = n > 0 && classes > 0 ? (n + chunkRows - 1) / chunkRows : 0
@@ -175,7 +186,7 @@ package enum Directions {
                                 for (t, target) in targets.enumerated() {
                                     if target > done {
                                         Kernels.matmul(
-                                            a: x + r0 * total + done, aRowStride: total, aColumnStride: 1,
+                                            a: x + r0 * width + done, aRowStride: width, aColumnStride: 1,
                                             b: w + done * classes, bRowStride: classes,
                                             c: z, cRowStride: classes, m: rows, n: classes, k: target - done, accumulate: done > 0)
                                         done = target
