@@ -81,30 +81,85 @@ package enum ProbeBenchmark {
     }
 
     /// A head and `domains` labelled domains; domain k is shifted by a growing offset and scale.
+    ///
+    /// Class means are standard normal, the head is mean + 0.3 · noise (rows normalised), and
+    /// image i of domain k is `(1 + 0.2k) · noise + 1.5 · mean[label] + 0.3k` on its first 8
+    /// dimensions (no offset on the others), with dimensions 3, 17 and d/2 then scaled by 20, 15
+    /// and 10 (CLIP-like outlier features). Noise values are `normalQuantiles` lookups, four per
+    /// 64-bit draw, written straight into the final arrays.
     static func synthetic(shape: Shape, seed: UInt64) -> (Matrix<Float>, [DomainEmbeddings]) {
         var generator = SplitMix64(seed: seed)
         let d = shape.dimensions, c = shape.classes
-        func gaussian() -> Float {
-            // Box–Muller on two uniforms in (0, 1].
-            let u = 1 - generator.unit(), v = generator.unit()
-            return Float((-2 * log(u)).squareRoot() * cos(2 * Double.pi * v))
-        }
-        let means = (0..<(c * d)).map { _ in gaussian() }
-        let head = Matrix(unchecked: c, d, (0..<(c * d)).map { means[$0] + 0.3 * gaussian() }).rowNormalized()
-        let outliers = [3 % d, 17 % d, (d / 2) % d]
-        var domains = [DomainEmbeddings]()
-        for k in 0..<shape.domains {
-            let scale = 1 + 0.2 * Float(k)
-            var values = [Float](repeating: 0, count: shape.images * d)
-            var labels = [Int](repeating: 0, count: shape.images)
-            for i in 0..<shape.images {
-                let label = generator.index(below: c)
-                labels[i] = label
-                for j in 0..<d { values[i * d + j] = scale * gaussian() + 1.5 * means[label * d + j] + (j < 8 ? 0.3 * Float(k) : 0) }
-                for (t, j) in outliers.enumerated() { values[i * d + j] *= Float(20 - 5 * t) }
+        return normalQuantiles.withUnsafeBufferPointer { table in
+            let quantiles = table.baseAddress!
+            let mask = UInt64(table.count - 1)
+            /// `count` standard normal draws into `out`, 16 bits of a draw each.
+            func gaussians(_ out: UnsafeMutablePointer<Float>, count: Int) {
+                var j = 0
+                while j < count {
+                    var word = generator.next()
+                    for _ in 0..<min(quantilesPerDraw, count - j) {
+                        out[j] = quantiles[Int(truncatingIfNeeded: word & mask)]
+                        word >>= quantileBits
+                        j += 1
+                    }
+                }
             }
-            domains.append(DomainEmbeddings(name: "domain-\(k)", embeddings: Matrix(unchecked: shape.images, d, values), labels: labels))
+            func normals(_ count: Int) -> [Float] {
+                [Float](unsafeUninitializedCapacity: count) { buffer, initialized in
+                    gaussians(buffer.baseAddress!, count: count)
+                    initialized = count
+                }
+            }
+            let means = normals(c * d)
+            var head = normals(c * d)
+            for t in head.indices { head[t] = means[t] + 0.3 * head[t] }
+            let outliers = [3 % d, 17 % d, (d / 2) % d]
+            var domains = [DomainEmbeddings]()
+            means.withUnsafeBufferPointer { meansBuffer in
+                let mean = meansBuffer.baseAddress!
+                for k in 0..<shape.domains {
+                    let scale = 1 + 0.2 * Float(k), offset = 0.3 * Float(k)
+                    var labels = [Int](repeating: 0, count: shape.images)
+                    let values = [Float](unsafeUninitializedCapacity: shape.images * d) { buffer, initialized in
+                        for i in 0..<shape.images {
+                            let label = generator.index(below: c)
+                            labels[i] = label
+                            let row = buffer.baseAddress! + i * d, classMean = mean + label * d
+                            gaussians(row, count: d)
+                            for j in 0..<d { row[j] = scale * row[j] + 1.5 * classMean[j] }
+                            for j in 0..<min(8, d) { row[j] += offset }
+                            for (t, j) in outliers.enumerated() { row[j] *= Float(20 - 5 * t) }
+                        }
+                        initialized = shape.images * d
+                    }
+                    domains.append(DomainEmbeddings(name: "domain-\(k)", embeddings: Matrix(unchecked: shape.images, d, values), labels: labels))
+                }
+            }
+            return (Matrix(unchecked: c, d, head).rowNormalized(), domains)
         }
-        return (head, domains)
     }
+
+    static let quantileBits: UInt64 = 16
+    static let quantilesPerDraw = 64 / Int(quantileBits)
+
+    /// The standard normal's quantiles Φ⁻¹((t + ½) / 2¹⁶) for t in 0..<2¹⁶: indexed by 16 random
+    /// bits, a normal draw rounded to one of 65,536 equally likely values (|x| ≤ 4.33) — enough
+    /// for benchmark data, and a table lookup instead of a logarithm and a cosine per value.
+    static let normalQuantiles: [Float] = {
+        let count = 1 << Int(quantileBits)
+        var table = [Float](repeating: 0, count: count)
+        for t in (count / 2)..<count {
+            // Bisection on the upper tail 1 − Φ(x) = erfc(x / √2) / 2 = 1 − p, computed without cancellation.
+            let tail = (Double(count - t) - 0.5) / Double(count)
+            var low = 0.0, high = 10.0
+            for _ in 0..<60 {
+                let middle = (low + high) / 2
+                if erfc(middle / 2.0.squareRoot()) / 2 > tail { low = middle } else { high = middle }
+            }
+            table[t] = Float((low + high) / 2)
+            table[count - 1 - t] = -table[t]
+        }
+        return table
+    }()
 }
