@@ -24,7 +24,7 @@
 /// (bf16: 8-row) slice of the block before the next panel is read, so X leaves memory once per item and
 /// each panel once per block. Panels packed per call are packed a slab (≤ 4 MB) at a time,
 /// all threads packing, then computed; when one row block covers all of X (convolutions with
-/// few output channels) each item packs its own panel group right before computing it.
+/// few output channels) each item packs each of its panels right before computing it.
 // Tile geometry and SIMD helpers are private to each kernel file on purpose: debug builds
 // compile files separately (no whole-module optimisation) and then only inline and
 // constant-fold same-file code; a shared `static let` or helper costs a call per use.
@@ -232,22 +232,22 @@ extension Kernels {
             return
         }
         if rowBlocks == 1 {
-            // Every item owns a distinct panel group: pack it right before use, into the
-            // running thread's scratch, so panels go from packing to the kernel through
-            // L2 (im2col of a batch can be tens of MB).
+            // Every panel meets all of X once: pack each right before its product, into
+            // the running thread's scratch, so it goes from packing to the kernel through
+            // L1/L2 (a group's panels packed first would reach several MB and go out to L3).
             let queue = ThreadPool.WorkQueue(count: (panelCount + groupPanels - 1) / groupPanels)
             pool.run { _, _ in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: scratchFloats) { buffer in
                     let tile = buffer.baseAddress!, staging = tile + tileRows * panelWidth
-                    Scratch.withBuffer(count: groupPanels * panelUnits) { packed in
+                    Scratch.withBuffer(count: panelUnits) { packed in
                         while let item = queue.take() {
-                            let first = item * groupPanels, panels = first..<min(panelCount, first + groupPanels)
-                            for j in panels {
-                                pack(vector, panel: j, depth: k, columns: columns, into: packed + (j - first) * panelUnits)
+                            let first = item * groupPanels
+                            for j in first..<min(panelCount, first + groupPanels) {
+                                pack(vector, panel: j, depth: k, columns: columns, into: packed)
+                                compute(
+                                    block: 0, panels: j..<(j + 1), panel: { _ in UnsafeRawPointer(packed) },
+                                    tile: tile, staging: staging)
                             }
-                            compute(
-                                block: 0, panels: panels, panel: { UnsafeRawPointer(packed + ($0 - first) * panelUnits) },
-                                tile: tile, staging: staging)
                         }
                     }
                 }
@@ -358,6 +358,29 @@ extension Kernels {
             }
             return
         }
+        if g.stride == 1, g.padding == 0 {
+            // Stride 1 without padding (`conv2d` pads 3×3 inputs into a copy first): for a run of
+            // positions along one output row, every patch row is a run of one input row.
+            var t = 0
+            while t < valid {
+                let b = (t0 + t) / g.positions, s = (t0 + t) % g.positions
+                let oy = s / g.outWidth, ox = s % g.outWidth
+                let length = min(valid - t, g.outWidth - ox)
+                let corner = g.images + b * imageSize + oy * g.width + ox
+                var out = destination + t
+                for c in 0..<g.channels {
+                    for ky in 0..<g.kernelHeight {
+                        let line = corner + c * plane + ky * g.width
+                        for kx in 0..<g.kernelWidth {
+                            copy(line + kx, to: out, count: length)
+                            out += panelWidth
+                        }
+                    }
+                }
+                t += length
+            }
+            return
+        }
         // The panel's positions split into runs along one output row of one image (at
         // most 32 runs), computed once; then per patch row (c, ky, kx) and run the source
         // is one input row read with stride `stride`, bounds resolved per run.
@@ -413,18 +436,36 @@ extension Kernels {
         }
     }
 
-    /// A short inline copy (≤ 32 floats here), cheaper than a `memmove` call.
+    /// `destination[i] = source[i]` for `i < count`, inline (cheaper than a `memmove` call
+    /// for the short runs of packing): 16-float vectors, the last one overlapping the one
+    /// before it instead of a scalar tail; 8- or 4-float halves likewise below 16.
     @inline(__always)
     static func copy(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        while i + lanes <= count {
-            store(load(source + i), to: destination + i)
-            i += lanes
+        if count >= lanes {
+            var i = 0
+            while i + lanes < count {
+                store(load(source + i), to: destination + i)
+                i += lanes
+            }
+            store(load(source + count - lanes), to: destination + count - lanes)
+        } else if count >= 8 {
+            copyPair(SIMD8<Float>.self, source, destination, count)
+        } else if count >= 4 {
+            copyPair(SIMD4<Float>.self, source, destination, count)
+        } else {
+            for i in 0..<count { destination[i] = source[i] }
         }
-        while i < count {
-            destination[i] = source[i]
-            i += 1
-        }
+    }
+
+    /// Two `V`-sized copies, at the start and at the end of `count` ≥ `V.scalarCount` floats.
+    @inline(__always)
+    private static func copyPair<V: SIMD>(
+        _: V.Type, _ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ count: Int
+    ) where V.Scalar == Float {
+        let head = UnsafeRawPointer(source).loadUnaligned(as: V.self)
+        let tail = UnsafeRawPointer(source + count - V.scalarCount).loadUnaligned(as: V.self)
+        UnsafeMutableRawPointer(destination).storeBytes(of: head, as: V.self)
+        UnsafeMutableRawPointer(destination + count - V.scalarCount).storeBytes(of: tail, as: V.self)
     }
 
     /// `tile[r·32 + t] = Σ_{p<k} X[r, p] · panel[p·32 + t]` for `r < 6`. Rows at or beyond

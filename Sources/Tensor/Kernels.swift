@@ -173,17 +173,45 @@ public enum Kernels {
         // output_b (outChannels, positions) = weight (outChannels, depth) · im2col_b (depth, positions),
         // all images side by side as the GEMM's columns.
         let positions = outHeight * outWidth
-        let geometry = Im2Col(
-            images: input, channels: inChannels, height: height, width: width,
-            kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride, padding: padding,
-            outWidth: outWidth, positions: positions)
-        gemm(
-            rows: outChannels, columns: batch * positions, depth: depth, x: .fp32(weight, rowStride: depth, columnStride: 1),
-            vector: .im2col(geometry),
-            output: batch == 1
-                ? .direct(output, rowStride: positions)
-                : .batched(output, rowsPerImage: outChannels, positions: positions),
-            epilogue: Epilogue(rowBias: bias))
+        func convolve(_ images: UnsafePointer<Float>, height: Int, width: Int, padding: Int) {
+            let geometry = Im2Col(
+                images: images, channels: inChannels, height: height, width: width,
+                kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride, padding: padding,
+                outWidth: outWidth, positions: positions)
+            gemm(
+                rows: outChannels, columns: batch * positions, depth: depth, x: .fp32(weight, rowStride: depth, columnStride: 1),
+                vector: .im2col(geometry),
+                output: batch == 1
+                    ? .direct(output, rowStride: positions)
+                    : .batched(output, rowsPerImage: outChannels, positions: positions),
+                epilogue: Epilogue(rowBias: bias))
+        }
+        guard stride == 1, padding > 0 else {
+            convolve(input, height: height, width: width, padding: padding)
+            return
+        }
+        // Stride 1 with padding (3×3 convolutions): a zero-padded copy of the input, made
+        // once per call (about 1/k² of the patch matrix), lets packing copy whole runs of
+        // every patch row without bounds checks or zero fills. Same patch values, same sums.
+        let paddedHeight = height + 2 * padding, paddedWidth = width + 2 * padding
+        let planes = batch * inChannels, paddedPlane = paddedHeight * paddedWidth
+        Scratch.withBuffer(count: planes * paddedPlane, slot: .paddedInput) { padded in
+            ThreadPool.shared.parallelFor(count: planes) { range in
+                for plane in range {
+                    let source = input + plane * height * width, destination = padded + plane * paddedPlane
+                    destination.initialize(repeating: 0, count: padding * paddedWidth + padding)
+                    for y in 0..<height {
+                        let row = destination + (y + padding) * paddedWidth + padding
+                        row.update(from: source + y * width, count: width)
+                        // The right padding of this row and the left padding of the next.
+                        (row + width).initialize(repeating: 0, count: 2 * padding)
+                    }
+                    (destination + (height + padding) * paddedWidth + padding)
+                        .initialize(repeating: 0, count: padding * paddedWidth - padding)
+                }
+            }
+            convolve(padded, height: paddedHeight, width: paddedWidth, padding: 0)
+        }
     }
 
     public static func avgPool2d(
