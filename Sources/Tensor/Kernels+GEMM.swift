@@ -91,26 +91,29 @@ extension Kernels {
         /// `c[t·rowStride + r]`.
         case transposed(UnsafeMutablePointer<Float>, rowStride: Int)
         /// Columns are (image, position) pairs, `t = b·positions + s`, and each image has
-        /// its own `rowsPerImage × positions` block: `c[(b·rowsPerImage + r)·positions + s]`.
-        case batched(UnsafeMutablePointer<Float>, rowsPerImage: Int, positions: Int)
+        /// its own `rowsPerImage × positions` block: `c[(b·rowsPerImage + r)·positions + s]`;
+        /// when `adding`, the product is added to what `c` holds there.
+        case batched(UnsafeMutablePointer<Float>, rowsPerImage: Int, positions: Int, adding: Bool)
         /// `c[r·rowStride + t] += tile[r, t] (+ bias)` — a product added to what `c` holds.
         case accumulating(UnsafeMutablePointer<Float>, rowStride: Int)
     }
 
-    /// An element-wise activation the store can apply (`linear`'s `activation:`), computed
-    /// exactly as `gelu` / `quickGelu` compute it.
+    /// An element-wise activation the store can apply (`linear`'s and `conv2d`'s
+    /// `activation:`), computed exactly as `gelu` / `quickGelu` / `relu` compute it.
     public enum FusedActivation: Sendable {
         case gelu
         case quickGelu
+        case relu
     }
 
-    /// What the store does to each product: `tile + bias`, then the activation.
+    /// What the store does to each product: `tile + bias`, added to the output when the
+    /// layout accumulates, then the activation.
     struct Epilogue {
         /// `bias[r]`, per X row (conv, the raw-pointer `linear`).
         var rowBias: UnsafePointer<Float>?
         /// `bias[t]`, per vector column (`linear` with a `PackedWeight`).
         var columnBias: UnsafePointer<Float>?
-        /// After the bias; `.direct` output only.
+        /// Last, on what is stored; `.direct`, `.accumulating` and `.batched` output only.
         var activation: FusedActivation?
 
         init(rowBias: UnsafePointer<Float>? = nil, columnBias: UnsafePointer<Float>? = nil, activation: FusedActivation? = nil) {
@@ -586,40 +589,70 @@ extension Kernels {
                     low += rowSplat
                     high += rowSplat
                 }
-                switch epilogue.activation {
-                case .gelu?:
-                    low = geluVector(low)
-                    high = geluVector(high)
-                case .quickGelu?:
-                    low = quickGeluVector(low)
-                    high = quickGeluVector(high)
-                case nil:
-                    break
-                }
                 if columns == panelWidth {
                     if adding {
                         low = load(destination) + low
                         high = load(destination + lanes) + high
                     }
+                    // Spelled out rather than `activate`: a call per vector here costs more than the GELU.
+                    switch epilogue.activation {
+                    case .gelu?:
+                        low = geluVector(low)
+                        high = geluVector(high)
+                    case .quickGelu?:
+                        low = quickGeluVector(low)
+                        high = quickGeluVector(high)
+                    case .relu?:
+                        low = reluVector(low)
+                        high = reluVector(high)
+                    case nil:
+                        break
+                    }
                     store(low, to: destination)
                     store(high, to: destination + lanes)
                 } else {
-                    for t in 0..<columns {
-                        let value = t < lanes ? low[t] : high[t - lanes]
-                        if adding { destination[t] += value } else { destination[t] = value }
+                    if adding {
+                        var held = (SIMD16<Float>(), SIMD16<Float>())
+                        for t in 0..<columns {
+                            if t < lanes { held.0[t] = destination[t] } else { held.1[t - lanes] = destination[t] }
+                        }
+                        low = held.0 + low
+                        high = held.1 + high
                     }
+                    low = activate(low, epilogue.activation)
+                    high = activate(high, epilogue.activation)
+                    for t in 0..<columns { destination[t] = t < lanes ? low[t] : high[t - lanes] }
                 }
             }
-        case .batched(let c, let rowsPerImage, let positions):
+        case .batched(let c, let rowsPerImage, let positions, let adding):
+            // Runs of the tile's columns that stay within one image.
             var t = 0
             while t < columns {
                 let b = (columnOffset + t) / positions, s = (columnOffset + t) % positions
                 let length = min(columns - t, positions - s)
                 for r in 0..<rows {
-                    let bias = bias?[rowOffset + r] ?? 0
+                    let splat = SIMD16<Float>(repeating: bias?[rowOffset + r] ?? 0)
                     let source = tile + r * panelWidth + t
                     let destination = c + (b * rowsPerImage + rowOffset + r) * positions + s
-                    for i in 0..<length { destination[i] = source[i] + bias }
+                    var i = 0
+                    while i + lanes <= length {
+                        var v = load(source + i) + splat
+                        if adding { v = load(destination + i) + v }
+                        switch epilogue.activation {
+                        case .relu?: v = reluVector(v)
+                        case nil: break
+                        case let other?: v = activate(v, other)  // not used by convolutions today
+                        }
+                        store(v, to: destination + i)
+                        i += lanes
+                    }
+                    while i < length {
+                        // One lane of the vector steps above.
+                        var value = source[i] + splat[0]
+                        if adding { value = destination[i] + value }
+                        destination[i] = activate(SIMD16<Float>(repeating: value), epilogue.activation)[0]
+                        i += 1
+                    }
                 }
                 t += length
             }
@@ -653,6 +686,18 @@ extension Kernels {
                 put(0); put(1); put(2); put(3); put(4); put(5); put(6); put(7)
                 put(8); put(9); put(10); put(11); put(12); put(13); put(14); put(15)
             }
+        }
+    }
+
+    /// `v` after `activation` — the vector step of `gelu`, `quickGelu` and `relu`, so the
+    /// same bits as those kernels.
+    @inline(__always)
+    static func activate(_ v: SIMD16<Float>, _ activation: FusedActivation?) -> SIMD16<Float> {
+        switch activation {
+        case .gelu?: return geluVector(v)
+        case .quickGelu?: return quickGeluVector(v)
+        case .relu?: return reluVector(v)
+        case nil: return v
         }
     }
 

@@ -3,7 +3,8 @@ import XCTest
 
 /// `conv2d`'s exact contract, beyond closeness to `conv2dReference`: every output element is
 /// the fp32 sum the GEMM forms over the patch matrix (im2col) in increasing depth order,
-/// plus the bias — however the convolution reads its input.
+/// plus the bias — however the convolution reads its input — and the fused ReLU and
+/// residual add give the bits of the separate steps.
 extension KernelTests {
     /// (batch, inChannels, height, width, outChannels, kernel, stride, padding)
     static let convShapes: [(Int, Int, Int, Int, Int, Int, Int, Int)] = [
@@ -84,6 +85,39 @@ extension KernelTests {
                 }
                 XCTAssertEqual(fast.map(\.bitPattern), expected.map(\.bitPattern), "conv2d \(shape) threads \(threads)")
             }
+        }
+    }
+
+    func testFusedConvolutionEpiloguesGiveTheSeparateStepsBits() {
+        ThreadPool.shared.setThreadCount(2)
+        for (index, shape) in Self.convShapes.enumerated() {
+            let (batch, inChannels, height, width, outChannels, kernel, stride, padding) = shape
+            var random = SplitMix(seed: UInt64(6100 + index))
+            let operands = ConvOperands(shape, random: &random)
+            let (input, weight, bias) = (operands.input, operands.weight, operands.bias)
+            let count = batch * outChannels * operands.outHeight * operands.outWidth
+            let residual = random.floats(count, scale: 2)
+            func convolve(_ activation: Kernels.FusedActivation?, accumulate: Bool) -> [Float] {
+                var out = accumulate ? residual : [Float](repeating: .nan, count: count)
+                out.withUnsafeMutableBufferPointer {
+                    Kernels.conv2d(
+                        input: input, batch: batch, inChannels: inChannels, height: height, width: width, weight: weight,
+                        bias: bias, outChannels: outChannels, kernelHeight: kernel, kernelWidth: kernel,
+                        stride: stride, padding: padding, activation: activation, accumulate: accumulate, output: $0.baseAddress!)
+                }
+                return out
+            }
+            let plain = convolve(nil, accumulate: false)
+            let relu = { (values: [Float]) -> [Float] in
+                var values = values
+                values.withUnsafeMutableBufferPointer { Kernels.relu($0.baseAddress!, count: $0.count) }
+                return values
+            }
+            let sum = zip(residual, plain).map { $0 + $1 }
+            XCTAssertEqual(convolve(.relu, accumulate: false).map(\.bitPattern), relu(plain).map(\.bitPattern), "relu \(shape)")
+            XCTAssertEqual(convolve(nil, accumulate: true).map(\.bitPattern), sum.map(\.bitPattern), "accumulate \(shape)")
+            XCTAssertEqual(convolve(.relu, accumulate: true).map(\.bitPattern), relu(sum).map(\.bitPattern), "accumulate, relu \(shape)")
+            XCTAssertTrue(plain.contains { $0 < 0 } && sum.contains { $0 < 0 }, "the ReLU has something to clip \(shape)")
         }
     }
 }
