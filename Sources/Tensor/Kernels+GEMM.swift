@@ -24,7 +24,7 @@
 /// (bf16: 8-row) slice of the block before the next panel is read, so X leaves memory once per item and
 /// each panel once per block. Panels packed per call are packed a slab (≤ 4 MB) at a time,
 /// all threads packing, then computed; when one row block covers all of X (convolutions with
-/// few output channels) each item packs each of its panels right before computing it.
+/// few output channels) each item packs its panels a few (~256 KB) at a time right before computing them.
 // Tile geometry and SIMD helpers are private to each kernel file on purpose: debug builds
 // compile files separately (no whole-module optimisation) and then only inline and
 // constant-fold same-file code; a shared `static let` or helper costs a call per use.
@@ -39,6 +39,8 @@ private let rowBlockUnits = 98_304
 private let maximumRowBlock = 384
 /// Four-byte units of per-call packed panels per slab (~4 MB).
 private let slabUnits = 1 << 20
+/// Four-byte units of panels packed at once when each panel meets all of X once (~256 KB).
+private let packBatchUnits = 65_536
 
 @inline(__always)
 private func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
@@ -235,21 +237,28 @@ extension Kernels {
             return
         }
         if rowBlocks == 1 {
-            // Every panel meets all of X once: pack each right before its product, into
-            // the running thread's scratch, so it goes from packing to the kernel through
-            // L1/L2 (a group's panels packed first would reach several MB and go out to L3).
+            // Every panel meets all of X once: pack a few (~256 KB) right before their
+            // products, into the running thread's scratch, so they go from packing to the
+            // kernel through L2 (a whole group packed first would reach several MB and go out
+            // to L3; one panel at a time leaves the strided reads of 1×1 packing waiting on memory).
             let queue = ThreadPool.WorkQueue(count: (panelCount + groupPanels - 1) / groupPanels)
+            let batchPanels = max(1, min(groupPanels, packBatchUnits / panelUnits))
             pool.run { _, _ in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: scratchFloats) { buffer in
                     let tile = buffer.baseAddress!, staging = tile + tileRows * panelWidth
-                    Scratch.withBuffer(count: panelUnits) { packed in
+                    Scratch.withBuffer(count: batchPanels * panelUnits) { packed in
                         while let item = queue.take() {
-                            let first = item * groupPanels
-                            for j in first..<min(panelCount, first + groupPanels) {
-                                pack(vector, panel: j, depth: k, columns: columns, into: packed)
+                            let end = min(panelCount, (item + 1) * groupPanels)
+                            var first = item * groupPanels
+                            while first < end {
+                                let panels = first..<min(end, first + batchPanels), start = first
+                                for j in panels {
+                                    pack(vector, panel: j, depth: k, columns: columns, into: packed + (j - start) * panelUnits)
+                                }
                                 compute(
-                                    block: 0, panels: j..<(j + 1), panel: { _ in UnsafeRawPointer(packed) },
+                                    block: 0, panels: panels, panel: { UnsafeRawPointer(packed + ($0 - start) * panelUnits) },
                                     tile: tile, staging: staging)
+                                first = panels.upperBound
                             }
                         }
                     }
@@ -647,10 +656,15 @@ extension Kernels {
                         i += lanes
                     }
                     while i < length {
-                        // One lane of the vector steps above.
+                        // One lane of the vector steps above (`Swift.max(x, 0)` is `reluVector`'s lane).
                         var value = source[i] + splat[0]
                         if adding { value = destination[i] + value }
-                        destination[i] = activate(SIMD16<Float>(repeating: value), epilogue.activation)[0]
+                        switch epilogue.activation {
+                        case .relu?: value = max(value, 0)
+                        case nil: break
+                        case let other?: value = activate(SIMD16<Float>(repeating: value), other)[0]
+                        }
+                        destination[i] = value
                         i += 1
                     }
                 }
