@@ -62,43 +62,57 @@ struct FoldedConvolution: Sendable {
 
     func outputSize(_ size: Int) -> Int { (size + 2 * padding - kernel) / stride + 1 }
 
-    func callAsFunction(_ x: FeatureMap) -> FeatureMap {
-        var y = FeatureMap(values: [], images: x.images, channels: outChannels, height: outputSize(x.height), width: outputSize(x.width))
-        y.values = [Float](zeros: x.images * outChannels * y.height * y.width)
+    /// The convolution, then ReLU (fused into the convolution's store, same bits).
+    func callAsFunction(_ x: FeatureMap, relu: Bool) -> FeatureMap {
+        let height = outputSize(x.height), width = outputSize(x.width)
+        // Every element is written by the convolution: no zero fill first.
+        let values = [Float](unsafeUninitializedCapacity: x.images * outChannels * height * width) { output, count in
+            run(x, activation: relu ? .relu : nil, accumulate: false, output: output.baseAddress!)
+            count = output.count
+        }
+        return FeatureMap(values: values, images: x.images, channels: outChannels, height: height, width: width)
+    }
+
+    /// `relu(residual + convolution(x))` — a bottleneck's last convolution, its shortcut and
+    /// its ReLU in one pass over `residual`'s storage (same bits as the separate steps).
+    func callAsFunction(_ x: FeatureMap, addingTo residual: consuming FeatureMap) -> FeatureMap {
+        precondition(
+            residual.images == x.images && residual.channels == outChannels
+                && residual.height == outputSize(x.height) && residual.width == outputSize(x.width),
+            "residual shape")
+        residual.values.withUnsafeMutableBufferPointer { output in
+            run(x, activation: .relu, accumulate: true, output: output.baseAddress!)
+        }
+        return residual
+    }
+
+    private func run(_ x: FeatureMap, activation: Kernels.FusedActivation?, accumulate: Bool, output: UnsafeMutablePointer<Float>) {
         x.values.withUnsafeBufferPointer { input in
         weight.withUnsafeBufferPointer { weight in
         bias.withUnsafeBufferPointer { bias in
-        y.values.withUnsafeMutableBufferPointer { output in
             Kernels.conv2d(
                 input: input.baseAddress!, batch: x.images, inChannels: inChannels, height: x.height, width: x.width,
                 weight: weight.baseAddress!, bias: bias.baseAddress!, outChannels: outChannels,
                 kernelHeight: kernel, kernelWidth: kernel, stride: stride, padding: padding,
-                output: output.baseAddress!)
+                activation: activation, accumulate: accumulate, output: output)
         }
         }
         }
-        }
-        return y
     }
-}
-
-/// `relu` in place on a feature map.
-func relu(_ x: inout FeatureMap) {
-    let count = x.values.count
-    x.values.withUnsafeMutableBufferPointer { Kernels.relu($0.baseAddress!, count: count) }
 }
 
 /// `AvgPool2d(kernel)` (stride = kernel, no padding, floor) on a feature map.
 func averagePool(_ x: FeatureMap, _ kernel: Int) -> FeatureMap {
     var y = FeatureMap(
         values: [], images: x.images, channels: x.channels, height: (x.height - kernel) / kernel + 1, width: (x.width - kernel) / kernel + 1)
-    y.values = [Float](zeros: x.images * y.channels * y.height * y.width)
-    x.values.withUnsafeBufferPointer { input in
-        y.values.withUnsafeMutableBufferPointer { output in
+    // Every element is written by the pool: no zero fill first.
+    y.values = [Float](unsafeUninitializedCapacity: x.images * y.channels * y.height * y.width) { output, count in
+        x.values.withUnsafeBufferPointer { input in
             Kernels.avgPool2d(
                 input: input.baseAddress!, channels: x.images * x.channels, height: x.height, width: x.width,
                 kernel: kernel, stride: kernel, output: output.baseAddress!)
         }
+        count = output.count
     }
     return y
 }
@@ -128,19 +142,19 @@ struct Bottleneck: Sendable {
         self.stride = stride
     }
 
-    func callAsFunction(_ x: FeatureMap) -> FeatureMap {
-        var out = conv1(x)                                  // (planes, H, W)
-        relu(&out)
-        out = conv2(out)                                    // (planes, H, W)
-        relu(&out)
+    /// `x` is consumed: without a downsample it is the shortcut, and the last convolution
+    /// adds into its storage.
+    func callAsFunction(_ x: consuming FeatureMap) -> FeatureMap {
+        var out = conv1(x, relu: true)                      // (planes, H, W)
+        out = conv2(out, relu: true)                        // (planes, H, W)
         if stride > 1 { out = averagePool(out, stride) }    // (planes, H/s, W/s)
-        out = conv3(out)                                    // (4·planes, H/s, W/s)
-        let identity = downsample.map { $0(stride > 1 ? averagePool(x, stride) : x) } ?? x
-        out.values.withUnsafeMutableBufferPointer { o in
-            identity.values.withUnsafeBufferPointer { i in addInPlace(o.baseAddress!, i.baseAddress!, count: o.count) }
+        let identity: FeatureMap                            // (4·planes, H/s, W/s)
+        if let downsample {
+            identity = stride > 1 ? downsample(averagePool(x, stride), relu: false) : downsample(x, relu: false)
+        } else {
+            identity = x
         }
-        relu(&out)
-        return out
+        return conv3(out, addingTo: consume identity)       // relu(identity + conv3(out)): (4·planes, H/s, W/s)
     }
 }
 
@@ -242,17 +256,14 @@ public struct ModifiedResNet: Sendable {
     /// A group of images (images, 3, S, S) → their embeddings (images, outputDim).
     private func forward(_ pixels: FeatureMap, trace: LayerTrace?) -> [Float] {
         // Stem.
-        var x = stem[0](pixels)                                 // (images, width/2, S/2, S/2)
-        relu(&x)
-        x = stem[1](x)                                          // (images, width/2, S/2, S/2)
-        relu(&x)
-        x = stem[2](x)                                          // (images, width, S/2, S/2)
-        relu(&x)
+        var x = stem[0](pixels, relu: true)                     // (images, width/2, S/2, S/2)
+        x = stem[1](x, relu: true)                              // (images, width/2, S/2, S/2)
+        x = stem[2](x, relu: true)                              // (images, width, S/2, S/2)
         x = averagePool(x, 2)                                   // (images, width, S/4, S/4)
         if let trace { for n in 0..<x.images { trace("image.stem", n, x.tensor(n)) } }
         // Residual stages.
         for (index, stage) in stages.enumerated() {
-            for block in stage { x = block(x) }                 // (images, 4·width·2^i, S/2^(i+2), same)
+            for block in stage { x = block(consume x) }         // (images, 4·width·2^i, S/2^(i+2), same)
             if let trace { for n in 0..<x.images { trace("image.layer\(index + 1)", n, x.tensor(n)) } }
         }
         return attentionPool(x)                                 // (images, outputDim)

@@ -71,19 +71,19 @@ extension Kernels {
         }
     }
 
+    /// ReLU on 16 lanes, `Swift.max(x, 0)` lane-wise — shared by `relu` and the fused store.
+    @inline(__always)
+    static func reluVector(_ v: SIMD16<Float>) -> SIMD16<Float> { VectorMath.maximum(v, SIMD16<Float>()) }
+
     static func reluFast(_ x: UnsafeMutablePointer<Float>, count: Int) {
         forEachChunk(count: count) { start, n in
             let p = x + start
             var i = 0
-            let zero = SIMD16<Float>()
             while i + lanes <= n {
-                store(VectorMath.maximum(load(p + i), zero), to: p + i)
+                store(reluVector(load(p + i)), to: p + i)
                 i += lanes
             }
-            while i < n {
-                p[i] = max(p[i], 0)
-                i += 1
-            }
+            if i < n { applyTail(p + i, count: n - i) { v in reluVector(v) } }
         }
     }
 

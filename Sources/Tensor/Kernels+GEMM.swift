@@ -24,7 +24,7 @@
 /// (bf16: 8-row) slice of the block before the next panel is read, so X leaves memory once per item and
 /// each panel once per block. Panels packed per call are packed a slab (≤ 4 MB) at a time,
 /// all threads packing, then computed; when one row block covers all of X (convolutions with
-/// few output channels) each item packs its own panel group right before computing it.
+/// few output channels) each item packs its panels a few (~256 KB) at a time right before computing them.
 // Tile geometry and SIMD helpers are private to each kernel file on purpose: debug builds
 // compile files separately (no whole-module optimisation) and then only inline and
 // constant-fold same-file code; a shared `static let` or helper costs a call per use.
@@ -39,6 +39,8 @@ private let rowBlockUnits = 98_304
 private let maximumRowBlock = 384
 /// Four-byte units of per-call packed panels per slab (~4 MB).
 private let slabUnits = 1 << 20
+/// Four-byte units of panels packed at once when each panel meets all of X once (~256 KB).
+private let packBatchUnits = 65_536
 
 @inline(__always)
 private func load(_ p: UnsafePointer<Float>) -> SIMD16<Float> { UnsafeRawPointer(p).loadUnaligned(as: SIMD16<Float>.self) }
@@ -91,26 +93,29 @@ extension Kernels {
         /// `c[t·rowStride + r]`.
         case transposed(UnsafeMutablePointer<Float>, rowStride: Int)
         /// Columns are (image, position) pairs, `t = b·positions + s`, and each image has
-        /// its own `rowsPerImage × positions` block: `c[(b·rowsPerImage + r)·positions + s]`.
-        case batched(UnsafeMutablePointer<Float>, rowsPerImage: Int, positions: Int)
+        /// its own `rowsPerImage × positions` block: `c[(b·rowsPerImage + r)·positions + s]`;
+        /// when `adding`, the product is added to what `c` holds there.
+        case batched(UnsafeMutablePointer<Float>, rowsPerImage: Int, positions: Int, adding: Bool)
         /// `c[r·rowStride + t] += tile[r, t] (+ bias)` — a product added to what `c` holds.
         case accumulating(UnsafeMutablePointer<Float>, rowStride: Int)
     }
 
-    /// An element-wise activation the store can apply (`linear`'s `activation:`), computed
-    /// exactly as `gelu` / `quickGelu` compute it.
+    /// An element-wise activation the store can apply (`linear`'s and `conv2d`'s
+    /// `activation:`), computed exactly as `gelu` / `quickGelu` / `relu` compute it.
     public enum FusedActivation: Sendable {
         case gelu
         case quickGelu
+        case relu
     }
 
-    /// What the store does to each product: `tile + bias`, then the activation.
+    /// What the store does to each product: `tile + bias`, added to the output when the
+    /// layout accumulates, then the activation.
     struct Epilogue {
         /// `bias[r]`, per X row (conv, the raw-pointer `linear`).
         var rowBias: UnsafePointer<Float>?
         /// `bias[t]`, per vector column (`linear` with a `PackedWeight`).
         var columnBias: UnsafePointer<Float>?
-        /// After the bias; `.direct` output only.
+        /// Last, on what is stored; `.direct`, `.accumulating` and `.batched` output only.
         var activation: FusedActivation?
 
         init(rowBias: UnsafePointer<Float>? = nil, columnBias: UnsafePointer<Float>? = nil, activation: FusedActivation? = nil) {
@@ -232,22 +237,29 @@ extension Kernels {
             return
         }
         if rowBlocks == 1 {
-            // Every item owns a distinct panel group: pack it right before use, into the
-            // running thread's scratch, so panels go from packing to the kernel through
-            // L2 (im2col of a batch can be tens of MB).
+            // Every panel meets all of X once: pack a few (~256 KB) right before their
+            // products, into the running thread's scratch, so they go from packing to the
+            // kernel through L2 (a whole group packed first would reach several MB and go out
+            // to L3; one panel at a time leaves the strided reads of 1×1 packing waiting on memory).
             let queue = ThreadPool.WorkQueue(count: (panelCount + groupPanels - 1) / groupPanels)
+            let batchPanels = max(1, min(groupPanels, packBatchUnits / panelUnits))
             pool.run { _, _ in
                 withUnsafeTemporaryAllocation(of: Float.self, capacity: scratchFloats) { buffer in
                     let tile = buffer.baseAddress!, staging = tile + tileRows * panelWidth
-                    Scratch.withBuffer(count: groupPanels * panelUnits) { packed in
+                    Scratch.withBuffer(count: batchPanels * panelUnits) { packed in
                         while let item = queue.take() {
-                            let first = item * groupPanels, panels = first..<min(panelCount, first + groupPanels)
-                            for j in panels {
-                                pack(vector, panel: j, depth: k, columns: columns, into: packed + (j - first) * panelUnits)
+                            let end = min(panelCount, (item + 1) * groupPanels)
+                            var first = item * groupPanels
+                            while first < end {
+                                let panels = first..<min(end, first + batchPanels), start = first
+                                for j in panels {
+                                    pack(vector, panel: j, depth: k, columns: columns, into: packed + (j - start) * panelUnits)
+                                }
+                                compute(
+                                    block: 0, panels: panels, panel: { UnsafeRawPointer(packed + ($0 - start) * panelUnits) },
+                                    tile: tile, staging: staging)
+                                first = panels.upperBound
                             }
-                            compute(
-                                block: 0, panels: panels, panel: { UnsafeRawPointer(packed + ($0 - first) * panelUnits) },
-                                tile: tile, staging: staging)
                         }
                     }
                 }
@@ -358,6 +370,29 @@ extension Kernels {
             }
             return
         }
+        if g.stride == 1, g.padding == 0 {
+            // Stride 1 without padding (`conv2d` pads 3×3 inputs into a copy first): for a run of
+            // positions along one output row, every patch row is a run of one input row.
+            var t = 0
+            while t < valid {
+                let b = (t0 + t) / g.positions, s = (t0 + t) % g.positions
+                let oy = s / g.outWidth, ox = s % g.outWidth
+                let length = min(valid - t, g.outWidth - ox)
+                let corner = g.images + b * imageSize + oy * g.width + ox
+                var out = destination + t
+                for c in 0..<g.channels {
+                    for ky in 0..<g.kernelHeight {
+                        let line = corner + c * plane + ky * g.width
+                        for kx in 0..<g.kernelWidth {
+                            copy(line + kx, to: out, count: length)
+                            out += panelWidth
+                        }
+                    }
+                }
+                t += length
+            }
+            return
+        }
         // The panel's positions split into runs along one output row of one image (at
         // most 32 runs), computed once; then per patch row (c, ky, kx) and run the source
         // is one input row read with stride `stride`, bounds resolved per run.
@@ -413,18 +448,36 @@ extension Kernels {
         }
     }
 
-    /// A short inline copy (≤ 32 floats here), cheaper than a `memmove` call.
+    /// `destination[i] = source[i]` for `i < count`, inline (cheaper than a `memmove` call
+    /// for the short runs of packing): 16-float vectors, the last one overlapping the one
+    /// before it instead of a scalar tail; 8- or 4-float halves likewise below 16.
     @inline(__always)
     static func copy(_ source: UnsafePointer<Float>, to destination: UnsafeMutablePointer<Float>, count: Int) {
-        var i = 0
-        while i + lanes <= count {
-            store(load(source + i), to: destination + i)
-            i += lanes
+        if count >= lanes {
+            var i = 0
+            while i + lanes < count {
+                store(load(source + i), to: destination + i)
+                i += lanes
+            }
+            store(load(source + count - lanes), to: destination + count - lanes)
+        } else if count >= 8 {
+            copyPair(SIMD8<Float>.self, source, destination, count)
+        } else if count >= 4 {
+            copyPair(SIMD4<Float>.self, source, destination, count)
+        } else {
+            for i in 0..<count { destination[i] = source[i] }
         }
-        while i < count {
-            destination[i] = source[i]
-            i += 1
-        }
+    }
+
+    /// Two `V`-sized copies, at the start and at the end of `count` ≥ `V.scalarCount` floats.
+    @inline(__always)
+    private static func copyPair<V: SIMD>(
+        _: V.Type, _ source: UnsafePointer<Float>, _ destination: UnsafeMutablePointer<Float>, _ count: Int
+    ) where V.Scalar == Float {
+        let head = UnsafeRawPointer(source).loadUnaligned(as: V.self)
+        let tail = UnsafeRawPointer(source + count - V.scalarCount).loadUnaligned(as: V.self)
+        UnsafeMutableRawPointer(destination).storeBytes(of: head, as: V.self)
+        UnsafeMutableRawPointer(destination + count - V.scalarCount).storeBytes(of: tail, as: V.self)
     }
 
     /// `tile[r·32 + t] = Σ_{p<k} X[r, p] · panel[p·32 + t]` for `r < 6`. Rows at or beyond
@@ -545,40 +598,75 @@ extension Kernels {
                     low += rowSplat
                     high += rowSplat
                 }
-                switch epilogue.activation {
-                case .gelu?:
-                    low = geluVector(low)
-                    high = geluVector(high)
-                case .quickGelu?:
-                    low = quickGeluVector(low)
-                    high = quickGeluVector(high)
-                case nil:
-                    break
-                }
                 if columns == panelWidth {
                     if adding {
                         low = load(destination) + low
                         high = load(destination + lanes) + high
                     }
+                    // Spelled out rather than `activate`: a call per vector here costs more than the GELU.
+                    switch epilogue.activation {
+                    case .gelu?:
+                        low = geluVector(low)
+                        high = geluVector(high)
+                    case .quickGelu?:
+                        low = quickGeluVector(low)
+                        high = quickGeluVector(high)
+                    case .relu?:
+                        low = reluVector(low)
+                        high = reluVector(high)
+                    case nil:
+                        break
+                    }
                     store(low, to: destination)
                     store(high, to: destination + lanes)
                 } else {
-                    for t in 0..<columns {
-                        let value = t < lanes ? low[t] : high[t - lanes]
-                        if adding { destination[t] += value } else { destination[t] = value }
+                    if adding {
+                        var held = (SIMD16<Float>(), SIMD16<Float>())
+                        for t in 0..<columns {
+                            if t < lanes { held.0[t] = destination[t] } else { held.1[t - lanes] = destination[t] }
+                        }
+                        low = held.0 + low
+                        high = held.1 + high
                     }
+                    low = activate(low, epilogue.activation)
+                    high = activate(high, epilogue.activation)
+                    for t in 0..<columns { destination[t] = t < lanes ? low[t] : high[t - lanes] }
                 }
             }
-        case .batched(let c, let rowsPerImage, let positions):
+        case .batched(let c, let rowsPerImage, let positions, let adding):
+            // Runs of the tile's columns that stay within one image.
             var t = 0
             while t < columns {
                 let b = (columnOffset + t) / positions, s = (columnOffset + t) % positions
                 let length = min(columns - t, positions - s)
                 for r in 0..<rows {
-                    let bias = bias?[rowOffset + r] ?? 0
+                    let splat = SIMD16<Float>(repeating: bias?[rowOffset + r] ?? 0)
                     let source = tile + r * panelWidth + t
                     let destination = c + (b * rowsPerImage + rowOffset + r) * positions + s
-                    for i in 0..<length { destination[i] = source[i] + bias }
+                    var i = 0
+                    while i + lanes <= length {
+                        var v = load(source + i) + splat
+                        if adding { v = load(destination + i) + v }
+                        switch epilogue.activation {
+                        case .relu?: v = reluVector(v)
+                        case nil: break
+                        case let other?: v = activate(v, other)  // not used by convolutions today
+                        }
+                        store(v, to: destination + i)
+                        i += lanes
+                    }
+                    while i < length {
+                        // One lane of the vector steps above (`Swift.max(x, 0)` is `reluVector`'s lane).
+                        var value = source[i] + splat[0]
+                        if adding { value = destination[i] + value }
+                        switch epilogue.activation {
+                        case .relu?: value = max(value, 0)
+                        case nil: break
+                        case let other?: value = activate(SIMD16<Float>(repeating: value), other)[0]
+                        }
+                        destination[i] = value
+                        i += 1
+                    }
                 }
                 t += length
             }
@@ -612,6 +700,18 @@ extension Kernels {
                 put(0); put(1); put(2); put(3); put(4); put(5); put(6); put(7)
                 put(8); put(9); put(10); put(11); put(12); put(13); put(14); put(15)
             }
+        }
+    }
+
+    /// `v` after `activation` — the vector step of `gelu`, `quickGelu` and `relu`, so the
+    /// same bits as those kernels.
+    @inline(__always)
+    static func activate(_ v: SIMD16<Float>, _ activation: FusedActivation?) -> SIMD16<Float> {
+        switch activation {
+        case .gelu?: return geluVector(v)
+        case .quickGelu?: return quickGeluVector(v)
+        case .relu?: return reluVector(v)
+        case nil: return v
         }
     }
 

@@ -165,23 +165,37 @@ extension Kernels {
     }
 
     /// `conv2dReference` applied to each of `batch` images: `input` (batch, inChannels,
-    /// height, width) → `output` (batch, outChannels, outHeight, outWidth).
+    /// height, width) → `output` (batch, outChannels, outHeight, outWidth); with
+    /// `accumulate` added to `output`, then `activation` on the result.
     static func conv2dReference(
         input: UnsafePointer<Float>, batch: Int, inChannels: Int, height: Int, width: Int,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outChannels: Int,
         kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int,
+        activation: FusedActivation? = nil, accumulate: Bool = false,
         output: UnsafeMutablePointer<Float>
     ) {
         guard stride > 0 else { return }
         let outHeight = (height + 2 * padding - kernelHeight) / stride + 1
         let outWidth = (width + 2 * padding - kernelWidth) / stride + 1
         guard outHeight > 0, outWidth > 0 else { return }
+        let perImage = outChannels * outHeight * outWidth
+        var product = [Float](repeating: 0, count: perImage)
         for b in 0..<max(0, batch) {
-            conv2dReference(
-                input: input + b * inChannels * height * width, inChannels: inChannels, height: height, width: width,
-                weight: weight, bias: bias, outChannels: outChannels,
-                kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride, padding: padding,
-                output: output + b * outChannels * outHeight * outWidth)
+            let out = output + b * perImage
+            product.withUnsafeMutableBufferPointer { product in
+                conv2dReference(
+                    input: input + b * inChannels * height * width, inChannels: inChannels, height: height, width: width,
+                    weight: weight, bias: bias, outChannels: outChannels,
+                    kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride, padding: padding,
+                    output: product.baseAddress!)
+                for i in 0..<perImage { out[i] = accumulate ? out[i] + product[i] : product[i] }
+            }
+            switch activation {
+            case .gelu?: geluReference(out, count: perImage)
+            case .quickGelu?: quickGeluReference(out, count: perImage)
+            case .relu?: reluReference(out, count: perImage)
+            case nil: break
+            }
         }
     }
 

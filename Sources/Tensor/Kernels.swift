@@ -17,6 +17,10 @@
 ///   pointer cache would silently return stale panels when a caller frees a buffer and
 ///   allocates a different weight at the same address (tests do this all the time),
 ///   and would double the memory of every loaded model.
+/// - `conv2d` is the GEMM `weight · patches` over every image of the batch at once. 3×3
+///   stride-1 inputs are zero-padded into a copy once per call, so packing a panel is plain
+///   run copies; the store adds the bias and can add the product into the output (a residual)
+///   and apply ReLU, so ModifiedResNet writes each feature map once.
 /// - `attention` (Kernels+Attention.swift) keeps one 32-query tile of scores per work
 ///   item; element-wise kernels (Kernels+Elementwise.swift) use `VectorMath`'s
 ///   vectorised exp and normal CDF.
@@ -151,10 +155,15 @@ public enum Kernels {
     /// `output` (batch, outChannels, outHeight, outWidth). Same result as one call per
     /// image, but small feature maps (7×7 in ModifiedResNet's last stage) fill the
     /// 32-wide GEMM panels instead of leaving a third of them empty.
+    ///
+    /// With `accumulate`, `output += conv + bias` (a residual connection); `activation`
+    /// then applies to what is stored: `relu(output + (conv + bias))`, bit for bit the
+    /// separate steps (`conv2d`, an fp32 add, `relu`), in one pass over the output.
     public static func conv2d(
         input: UnsafePointer<Float>, batch: Int, inChannels: Int, height: Int, width: Int,
         weight: UnsafePointer<Float>, bias: UnsafePointer<Float>?, outChannels: Int,
         kernelHeight: Int, kernelWidth: Int, stride: Int, padding: Int,
+        activation: FusedActivation? = nil, accumulate: Bool = false,
         output: UnsafeMutablePointer<Float>
     ) {
         let outHeight = stride > 0 ? (height + 2 * padding - kernelHeight) / stride + 1 : 0
@@ -167,23 +176,51 @@ public enum Kernels {
                 input: input, batch: batch, inChannels: inChannels, height: height, width: width,
                 weight: weight, bias: bias, outChannels: outChannels,
                 kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride, padding: padding,
-                output: output)
+                activation: activation, accumulate: accumulate, output: output)
             return
         }
         // output_b (outChannels, positions) = weight (outChannels, depth) · im2col_b (depth, positions),
         // all images side by side as the GEMM's columns.
         let positions = outHeight * outWidth
-        let geometry = Im2Col(
-            images: input, channels: inChannels, height: height, width: width,
-            kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride, padding: padding,
-            outWidth: outWidth, positions: positions)
-        gemm(
-            rows: outChannels, columns: batch * positions, depth: depth, x: .fp32(weight, rowStride: depth, columnStride: 1),
-            vector: .im2col(geometry),
-            output: batch == 1
-                ? .direct(output, rowStride: positions)
-                : .batched(output, rowsPerImage: outChannels, positions: positions),
-            epilogue: Epilogue(rowBias: bias))
+        func convolve(_ images: UnsafePointer<Float>, height: Int, width: Int, padding: Int) {
+            let geometry = Im2Col(
+                images: images, channels: inChannels, height: height, width: width,
+                kernelHeight: kernelHeight, kernelWidth: kernelWidth, stride: stride, padding: padding,
+                outWidth: outWidth, positions: positions)
+            gemm(
+                rows: outChannels, columns: batch * positions, depth: depth, x: .fp32(weight, rowStride: depth, columnStride: 1),
+                vector: .im2col(geometry),
+                output: batch > 1
+                    ? .batched(output, rowsPerImage: outChannels, positions: positions, adding: accumulate)
+                    : accumulate ? .accumulating(output, rowStride: positions) : .direct(output, rowStride: positions),
+                epilogue: Epilogue(rowBias: bias, activation: activation))
+        }
+        guard stride == 1, padding > 0 else {
+            convolve(input, height: height, width: width, padding: padding)
+            return
+        }
+        // Stride 1 with padding (3×3 convolutions): a zero-padded copy of the input, made
+        // once per call (about 1/k² of the patch matrix), lets packing copy whole runs of
+        // every patch row without bounds checks or zero fills. Same patch values, same sums.
+        let paddedHeight = height + 2 * padding, paddedWidth = width + 2 * padding
+        let planes = batch * inChannels, paddedPlane = paddedHeight * paddedWidth
+        Scratch.withBuffer(count: planes * paddedPlane, slot: .paddedInput) { padded in
+            ThreadPool.shared.parallelFor(count: planes) { range in
+                for plane in range {
+                    let source = input + plane * height * width, destination = padded + plane * paddedPlane
+                    destination.initialize(repeating: 0, count: padding * paddedWidth + padding)
+                    for y in 0..<height {
+                        let row = destination + (y + padding) * paddedWidth + padding
+                        row.update(from: source + y * width, count: width)
+                        // The right padding of this row and the left padding of the next.
+                        (row + width).initialize(repeating: 0, count: 2 * padding)
+                    }
+                    (destination + (height + padding) * paddedWidth + padding)
+                        .initialize(repeating: 0, count: padding * paddedWidth - padding)
+                }
+            }
+            convolve(padded, height: paddedHeight, width: paddedWidth, padding: 0)
+        }
     }
 
     public static func avgPool2d(
