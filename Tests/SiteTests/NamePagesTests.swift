@@ -33,13 +33,8 @@ final class NamePagesTests: XCTestCase {
         return results
     }
 
-    func context(_ results: RunResults, _ language: String) throws -> PageContext {
-        PageContext(run: SiteRun(results: results, classNames: SiteFixture.classNames),
-                    catalog: try Catalog(language: language, directory: CatalogTests.i18n))
-    }
-
     func testSentencesInBothLanguages() throws {
-        let english = try context(results(), "en"), japanese = try context(results(language: "ja"), "ja")
+        let english = try SiteFixture.context(results(), "en"), japanese = try SiteFixture.context(results(language: "ja"), "ja")
         XCTAssertEqual(try english.nameChoiceSentence(model: "RN50 openai", domain: "reference"),
                        "reference: saying “nut” for “hex nut” and “angle bracket” for “L-bracket”, as chosen on the reference, top-1 is 83.0% (78.0–88.0%) against 80.0% with the names as given — +3.0 pp (+1.0 to +5.0 pp).")
         XCTAssertEqual(try english.nameChoiceSentence(model: "RN50 openai", domain: "low-light"),
@@ -59,21 +54,21 @@ final class NamePagesTests: XCTestCase {
     func testWorseSameAndKeptWording() throws {
         var cases = ["reference": Self.names(given: 320, chosen: 332, gain: (0.01, 0.05)),
                      "low-light": Self.names(given: 300, chosen: 280, gain: (-0.08, -0.02), changes: [Self.changes[0]])]
-        XCTAssertEqual(try context(results(cases), "en").nameChoiceSentence(model: "RN50 openai", domain: "low-light"),
+        XCTAssertEqual(try SiteFixture.context(results(cases), "en").nameChoiceSentence(model: "RN50 openai", domain: "low-light"),
                        "low-light: saying “nut” for “hex nut”, as chosen on the reference, top-1 is 70.0% (65.0–75.0%), below the 75.0% of the names as given — −5.0 pp (−8.0 to −2.0 pp); keep the given name here.")
         cases["low-light"] = Self.names(given: 300, chosen: 300, gain: (0, 0))
         for language in ["en", "ja"] {
-            let sentence = try XCTUnwrap(try context(results(language: language, cases), language).nameChoiceSentence(model: "RN50 openai", domain: "low-light"))
+            let sentence = try XCTUnwrap(try SiteFixture.context(results(language: language, cases), language).nameChoiceSentence(model: "RN50 openai", domain: "low-light"))
             XCTAssertFalse(sentence.contains("0.0 to 0.0") || sentence.contains("0.0〜0.0"), sentence)
         }
         let kept = ["reference": Self.names(given: 320, chosen: 320, gain: (0, 0), changes: []),
                     "low-light": Self.names(given: 300, chosen: 300, gain: (0, 0), changes: [])]
-        let english = try context(results(kept), "en")
+        let english = try SiteFixture.context(results(kept), "en")
         XCTAssertNil(try english.nameChoiceSentence(model: "RN50 openai", domain: "low-light"))
         let sentence = "reference: none of the 5 alternative names listed gets more images right than the given names, so they are kept — top-1 80.0% (75.0–85.0%)."
         XCTAssertEqual(try english.nameKeptSentence(model: "RN50 openai"), sentence)
         XCTAssertEqual(try english.namePacketLine(model: "RN50 openai"), sentence)
-        XCTAssertEqual(try context(results(language: "ja", kept), "ja").nameKeptSentence(model: "RN50 openai"),
+        XCTAssertEqual(try SiteFixture.context(results(language: "ja", kept), "ja").nameKeptSentence(model: "RN50 openai"),
                        "reference：挙げた5個の別名はどれも元の名前より正解が増えなかったため、元の名前のままです（正解率80.0%、75.0〜85.0%）。")
         guard case .dict(let section) = try english.nameSection(model: "RN50 openai") else { return XCTFail("no section") }
         guard case .bool(false)? = section["rows"] else { return XCTFail("no table without a change") }
@@ -106,7 +101,7 @@ final class NamePagesTests: XCTestCase {
             var results = results(language: language)
             results.nextSteps = [NextStep(model: "RN50 openai", code: .improvePrompts, domain: "reference", domains: ["low-light"], value: 0.83, limit: 0.8,
                                           ci: Interval(lower: 0.01, upper: 0.05), names: Self.changes)]
-            XCTAssertEqual(try context(results, language).nextStepTexts("RN50 openai"), [carried])
+            XCTAssertEqual(try SiteFixture.context(results, language).nextStepTexts("RN50 openai"), [carried])
         }
     }
 }

@@ -35,13 +35,8 @@ final class PromptPagesTests: XCTestCase {
         return results
     }
 
-    func context(_ results: RunResults, _ language: String) throws -> PageContext {
-        PageContext(run: SiteRun(results: results, classNames: SiteFixture.classNames),
-                    catalog: try Catalog(language: language, directory: CatalogTests.i18n))
-    }
-
     func testSentencesInBothLanguages() throws {
-        let english = try context(results(), "en"), japanese = try context(results(language: "ja"), "ja")
+        let english = try SiteFixture.context(results(), "en"), japanese = try SiteFixture.context(results(language: "ja"), "ja")
         XCTAssertEqual(try english.promptSentences(model: "RN50 openai", domain: "reference"), [
             "reference: the 2 templates chosen on the reference, “a photo of a {c}.” and “a sketch of a {c}.”, get 83.0% (78.0–88.0%) against 80.0% with all 3 — +3.0 pp (+1.0 to +5.0 pp).",
             "reference: the best single template is “a sketch of a {c}.” at 77.5% (72.5–82.5%), the worst “a blurry photo of a {c}.” at 62.5% (57.5–67.5%).",
@@ -64,16 +59,16 @@ final class PromptPagesTests: XCTestCase {
         for index in results.probes.indices where results.probes[index].model == "RN50 openai" && results.probes[index].domain == "low-light" {
             results.probes[index].results.prompts = Self.prompts(ensemble: 300, subset: 280, gain: (-0.08, -0.02))
         }
-        XCTAssertEqual(try context(results, "en").promptSubsetSentence(model: "RN50 openai", domain: "low-light"),
+        XCTAssertEqual(try SiteFixture.context(results, "en").promptSubsetSentence(model: "RN50 openai", domain: "low-light"),
                        "low-light: the 2 templates chosen on the reference, “a photo of a {c}.” and “a sketch of a {c}.”, get 70.0% (65.0–75.0%), below the 75.0% of all 3 — −5.0 pp (−8.0 to −2.0 pp); keep all templates here.")
         for index in results.probes.indices where results.probes[index].model == "RN50 openai" && results.probes[index].domain == "low-light" {
             results.probes[index].results.prompts = Self.prompts(ensemble: 300, subset: 300, gain: (0, 0))
         }
         for language in ["en", "ja"] {
-            let sentence = try XCTUnwrap(try context(results, language).promptSubsetSentence(model: "RN50 openai", domain: "low-light"))
+            let sentence = try XCTUnwrap(try SiteFixture.context(results, language).promptSubsetSentence(model: "RN50 openai", domain: "low-light"))
             XCTAssertFalse(sentence.contains("0.0 to 0.0") || sentence.contains("0.0〜0.0"), sentence)
         }
-        XCTAssertEqual(try context(results, "en").promptSubsetSentence(model: "RN50 openai", domain: "low-light"),
+        XCTAssertEqual(try SiteFixture.context(results, "en").promptSubsetSentence(model: "RN50 openai", domain: "low-light"),
                        "low-light: the 2 templates chosen on the reference, “a photo of a {c}.” and “a sketch of a {c}.”, get exactly as many images right as all 3 together (75.0%).")
     }
 
@@ -114,11 +109,11 @@ extension PromptPagesTests {
             let step = NextStep(model: "RN50 openai", code: .improvePrompts, domain: "reference", domains: ["low-light"], value: 0.83, limit: 0.8,
                                 ci: Interval(lower: 0.01, upper: 0.05), templates: ["a photo of a {c}.", "a sketch of a {c}."])
             results.nextSteps = [step]
-            XCTAssertEqual(try context(results, language).nextStepTexts("RN50 openai"), [carried])
+            XCTAssertEqual(try SiteFixture.context(results, language).nextStepTexts("RN50 openai"), [carried])
             var alone = step
             alone.domains = []
             results.nextSteps = [alone]
-            XCTAssertEqual(try context(results, language).nextStepTexts("RN50 openai").first?.hasSuffix(notCarried), true)
+            XCTAssertEqual(try SiteFixture.context(results, language).nextStepTexts("RN50 openai").first?.hasSuffix(notCarried), true)
         }
     }
 }

@@ -171,6 +171,12 @@ enum SiteFixture {
 
     static var fixtures: URL { packageRoot.appendingPathComponent("Tests/SiteTests/Fixtures") }
 
+    /// The pages' view of `results` (with the fixture's class names) in `language`'s catalogue.
+    static func context(_ results: RunResults, _ language: String) throws -> PageContext {
+        PageContext(run: SiteRun(results: results, classNames: classNames),
+                    catalog: try Catalog(language: language, directory: CatalogTests.i18n))
+    }
+
     static func builder(site: URL) throws -> SiteBuilder {
         try SiteBuilder(siteDirectory: site, templatesDirectory: packageRoot.appendingPathComponent("templates"),
                         assetsDirectory: packageRoot.appendingPathComponent("assets"))
