@@ -144,18 +144,13 @@ package enum Directions {
                                  coordinateCurve: Array(coordinateCurve.dropLast())), scores)
     }
 
-    /// Rows per work item of the pruning curves: a chunk's logits (rows × C floats) stay in
-    /// L2 while every block of the curve is added to them and scanned.
-    static let curveChunkRows = 240
-
     /// Accuracy of `argmax_c Σ_{k < kept(p)} features[i, k] · weights[k, c]` for every p, with
     /// `kept(p)` counted of `total` (default: every column), the columns of `orderedFeatures`
     /// (n × at least the largest kept(p)) and rows of `orderedWeights` (same count × C) being
-    /// already in pruning order. Rows are taken in chunks over Tensor's pool; in each chunk
-    /// the logits grow block by block (one product added in place per checkpoint, one full
-    /// product in total) and are scanned at every checkpoint while they are still in cache.
-    /// With `keepingLogits` (and a curve that ends with every column) the complete logits
-    /// (n × C) are returned too. A prediction counts as in `ZeroShot.accepts(_:_:groups:)`.
+    /// already in pruning order. One pass of `Kernels.checkpointArgmax`: each logit is one fp32
+    /// sum over the kept columns, taken at every kept width on its way to the largest. With
+    /// `keepingLogits` (and a curve that ends with every column) the complete logits (n × C)
+    /// are returned too. A prediction counts as in `ZeroShot.accepts(_:_:groups:)`.
     static func pruningCurve(
         orderedFeatures features: Matrix<Float>, orderedWeights weights: Matrix<Float>, total: Int? = nil, labels: [Int],
         groups: [Int]? = nil, prunedPercents: [Int], keepingLogits: Bool
@@ -166,48 +161,29 @@ package enum Directions {
         precondition((targets.last ?? 0) <= width && weights.rows == width, "the curve needs more columns than given")
         let keep = keepingLogits && targets.last == width
         var full = [Float](repeating: 0, count: keep ? n * classes : 0)
-        let chunkRows = curveChunkRows
-        let chunks = n > 0 && classes > 0 ? (n + chunkRows - 1) / chunkRows : 0
-        var correct = [Int](repeating: 0, count: chunks * targets.count)
-        features.values.withUnsafeBufferPointer { xp in
-            weights.values.withUnsafeBufferPointer { wp in
-                full.withUnsafeMutableBufferPointer { fp in
-                    correct.withUnsafeMutableBufferPointer { cp in
-                        let x = xp.baseAddress!, w = wp.baseAddress!, counts = cp.baseAddress!
-                        let fullBase = fp.baseAddress
-                        let queue = ThreadPool.WorkQueue(count: chunks)
-                        ThreadPool.shared.run { _, _ in
-                            let scratch = UnsafeMutablePointer<Float>.allocate(capacity: keep ? 0 : chunkRows * classes)
-                            defer { scratch.deallocate() }
-                            while let chunk = queue.take() {
-                                let r0 = chunk * chunkRows, rows = min(chunkRows, n - r0)
-                                let z = keep ? fullBase! + r0 * classes : scratch
-                                var done = 0
-                                for (t, target) in targets.enumerated() {
-                                    if target > done {
-                                        Kernels.matmul(
-                                            a: x + r0 * width + done, aRowStride: width, aColumnStride: 1,
-                                            b: w + done * classes, bRowStride: classes,
-                                            c: z, cRowStride: classes, m: rows, n: classes, k: target - done, accumulate: done > 0)
-                                        done = target
-                                    }
-                                    var hits = 0
-                                    for i in 0..<rows
-                                    where ZeroShot.accepts(LinearAlgebra.argmax(z + i * classes, count: classes), labels[r0 + i], groups: groups) {
-                                        hits += 1
-                                    }
-                                    counts[chunk * targets.count + t] = hits
-                                }
-                            }
+        var predicted = [Int32](repeating: 0, count: n * targets.count)
+        if n > 0, classes > 0, !targets.isEmpty {
+            features.values.withUnsafeBufferPointer { xp in
+                weights.values.withUnsafeBufferPointer { wp in
+                    full.withUnsafeMutableBufferPointer { fp in
+                        predicted.withUnsafeMutableBufferPointer { ip in
+                            Kernels.checkpointArgmax(
+                                x: xp.baseAddress!, rows: n, rowStride: width, v: wp.baseAddress!, vRowStride: classes, columns: classes,
+                                checkpoints: targets, logits: keep ? fp.baseAddress : nil, indices: ip.baseAddress!)
                         }
                     }
                 }
             }
         }
+        var correct = [Int](repeating: 0, count: targets.count)
+        for i in 0..<n {
+            for t in targets.indices where ZeroShot.accepts(Int(predicted[i * targets.count + t]), labels[i], groups: groups) {
+                correct[t] += 1
+            }
+        }
         var accuracyByKept = [Int: Double]()
         for (t, target) in targets.enumerated() {
-            let hits = (0..<chunks).reduce(0) { $0 + correct[$1 * targets.count + t] }
-            accuracyByKept[target] = n > 0 ? Double(hits) / Double(n) : 0
+            accuracyByKept[target] = n > 0 ? Double(correct[t]) / Double(n) : 0
         }
         let points = zip(prunedPercents, checkpoints).map { percent, kept in
             PruningPoint(prunedFraction: Double(percent) / 100, kept: kept, accuracy: accuracyByKept[kept]!)

@@ -86,10 +86,33 @@ package struct LogisticRegression: Sendable {
 
     /// `predict` with the decision values computed by Tensor's fp32 kernels — for models
     /// fitted with `singlePrecisionProducts`, whose fit saw the same arithmetic.
+    ///
+    /// The multinomial model's argmax comes straight from `Kernels.checkpointArgmax` (one
+    /// checkpoint, the intercepts added as the store of `linear` adds them), without the n × k
+    /// decision values in memory: the same sums, the same predictions.
     func predictSingle(_ features: Matrix<Float>) -> [Int] {
-        let n = features.rows, k = weights.rows
+        let n = features.rows, k = weights.rows, d = features.columns
         guard n > 0 else { return [] }
-        let w = weights.values.map { Float($0) }, b = intercepts.map { Float($0) }
+        let b = intercepts.map { Float($0) }
+        if !(classCount == 2 && k == 1), d > 0 {
+            // V[p, c] = W[c, p].
+            var transposed = [Float](repeating: 0, count: d * k)
+            for c in 0..<k { for p in 0..<d { transposed[p * k + c] = Float(weights.values[c * d + p]) } }
+            var predicted = [Int32](repeating: 0, count: n)
+            features.values.withUnsafeBufferPointer { xp in
+                transposed.withUnsafeBufferPointer { vp in
+                    b.withUnsafeBufferPointer { bp in
+                        predicted.withUnsafeMutableBufferPointer { ip in
+                            Kernels.checkpointArgmax(
+                                x: xp.baseAddress!, rows: n, rowStride: d, v: vp.baseAddress!, vRowStride: k, columns: k,
+                                checkpoints: [d], bias: bp.baseAddress!, indices: ip.baseAddress!)
+                        }
+                    }
+                }
+            }
+            return predicted.map(Int.init)
+        }
+        let w = weights.values.map { Float($0) }
         var z = [Float](repeating: 0, count: n * k)
         features.values.withUnsafeBufferPointer { xp in
             w.withUnsafeBufferPointer { wp in

@@ -19,6 +19,8 @@ enum Scratch {
     enum Slot: Int, CaseIterable {
         case panels
         case paddedInput
+        /// `checkpointArgmax`'s running maxima, per participant while the caller holds `.panels`.
+        case maxima
     }
 
     /// Owns one thread's buffer; freed when its thread exits.

@@ -307,6 +307,40 @@ final class ProbeFixtureTests: XCTestCase {
         XCTAssertEqual(single.predict(xs), model.predict(xs))
     }
 
+    /// fp32 predictions (argmax taken inside the product) are those of `linear`'s decision
+    /// values plus the intercepts, argmax'ed afterwards — ties included, which this test forces
+    /// by duplicating a class's weights — and of the fp64 path on this fixture.
+    func testSinglePrecisionPredictionsMatchDecisionValues() throws {
+        let x = reference.converted(to: Double.self).rowNormalized()
+        let fitted = try LogisticRegression.fit(
+            features: x, labels: referenceLabels, classCount: head.rows, l2: 1e-3, tolerance: 1e-7, maxIterations: 500)
+        // Class 2 gets class 0's weights and intercept: every row ties between them, and the first wins.
+        var weights = fitted.weights, intercepts = fitted.intercepts
+        for j in 0..<weights.columns { weights.values[2 * weights.columns + j] = weights.values[j] }
+        intercepts[2] = intercepts[0]
+        let model = LogisticRegression(weights: weights, intercepts: intercepts, classCount: head.rows, iterations: 0, converged: true)
+        let xs = LinearProbe.unitRowsInSingle(shift)
+        let k = weights.rows, d = xs.columns
+        let w = weights.values.map { Float($0) }, b = intercepts.map { Float($0) }
+        var z = [Float](repeating: 0, count: xs.rows * k)
+        xs.values.withUnsafeBufferPointer { xp in
+            w.withUnsafeBufferPointer { wp in
+                b.withUnsafeBufferPointer { bp in
+                    z.withUnsafeMutableBufferPointer { zp in
+                        Kernels.linear(
+                            input: xp.baseAddress!, rows: xs.rows, inFeatures: d, weight: wp.baseAddress!, bias: bp.baseAddress!,
+                            outFeatures: k, output: zp.baseAddress!)
+                    }
+                }
+            }
+        }
+        let expected = z.withUnsafeBufferPointer { zp in (0..<xs.rows).map { LinearAlgebra.argmax(zp.baseAddress! + $0 * k, count: k) } }
+        let predictions = model.predictSingle(xs)
+        XCTAssertEqual(predictions, expected)
+        XCTAssertFalse(predictions.contains(2), "a tie must go to the first class")
+        XCTAssertEqual(predictions, model.predict(shift.converted(to: Double.self).rowNormalized()))
+    }
+
     /// Correlations as numpy.corrcoef; a concept counts only when it beats the max-T permutation
     /// null (numpy on the same SplitMix64 shuffles), with and without the image cap.
     func testConceptsMatchNumpyWithPermutationNull() throws {
