@@ -160,7 +160,8 @@ package enum Directions {
         let targets = Set(checkpoints).sorted()
         precondition((targets.last ?? 0) <= width && weights.rows == width, "the curve needs more columns than given")
         let keep = keepingLogits && targets.last == width
-        var full = [Float](repeating: 0, count: keep ? n * classes : 0)
+        // Every element is written by the kernel: no zero-filling pass first.
+        var full = [Float](unsafeUninitializedCapacity: keep ? n * classes : 0) { _, count in count = keep ? n * classes : 0 }
         var predicted = [Int32](repeating: 0, count: n * targets.count)
         if n > 0, classes > 0, !targets.isEmpty {
             features.values.withUnsafeBufferPointer { xp in

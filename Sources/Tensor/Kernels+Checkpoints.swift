@@ -128,8 +128,13 @@ extension Kernels {
                 guard let logits else { return }
                 let low = bias != nil ? low + biasLow : low, high = bias != nil ? high + biasHigh : high
                 let out = logits + r * columns + t0
-                for lane in 0..<min(lanes, valid) { out[lane] = low[lane] }
-                for lane in lanes..<max(lanes, valid) { out[lane] = high[lane - lanes] }
+                if valid == panelWidth {
+                    UnsafeMutableRawPointer(out).storeBytes(of: low, as: Vector.self)
+                    UnsafeMutableRawPointer(out + lanes).storeBytes(of: high, as: Vector.self)
+                } else {
+                    for lane in 0..<min(lanes, valid) { out[lane] = low[lane] }
+                    for lane in lanes..<max(lanes, valid) { out[lane] = high[lane - lanes] }
+                }
             }
             var r = 0
             while r < rows {
