@@ -84,6 +84,24 @@ package enum Directions {
             directionsByImportance: ordered, headCoordinatesByImportance: ordered.multiplied(byTransposeOf: head))
     }
 
+    /// `embeddings · directionsᵀ` on the first `count` directions (n × count): the directions
+    /// packed once as `linear`'s weight panels, so the rows are read in place and the product
+    /// stored directly — the same fp32 sums as `multiplied(byTransposeOf:)`.
+    static func coordinatesOnDirections(_ embeddings: Matrix<Float>, _ directions: Matrix<Float>, count: Int) -> Matrix<Float> {
+        let n = embeddings.rows, d = embeddings.columns
+        guard n > 0, d > 0, count > 0 else { return embeddings.multiplied(byTransposeOf: directions.selectingRows(Array(0..<count))) }
+        let packed = directions.values.withUnsafeBufferPointer {
+            PackedWeight(weight: $0.baseAddress!, outFeatures: count, inFeatures: d, precision: .fp32)
+        }
+        let values = [Float](unsafeUninitializedCapacity: n * count) { buffer, initialized in
+            embeddings.values.withUnsafeBufferPointer { xp in
+                Kernels.linear(input: xp.baseAddress!, rows: n, weight: packed, bias: nil, output: buffer.baseAddress!)
+            }
+            initialized = n * count
+        }
+        return Matrix(unchecked: n, count, values)
+    }
+
     /// Both pruning curves on one labelled domain (`groups`: see `ZeroShot.accepts`).
     static func result(
         basis: Basis, head: Matrix<Float>, referenceMeanAbs: [Double], embeddings: Matrix<Float>, labels: [Int],
@@ -114,7 +132,7 @@ package enum Directions {
             let leading = Array(0..<needed)
             // (n, needed): coordinates on the directions, most important first.
             let coordinates = timing.measure("zero-shot: coordinates") {
-                embeddings.multiplied(byTransposeOf: basis.directionsByImportance.selectingRows(leading))
+                coordinatesOnDirections(embeddings, basis.directionsByImportance, count: needed)
             }
             partialCurve = timing.measure("zero-shot: direction curve") {
                 pruningCurve(

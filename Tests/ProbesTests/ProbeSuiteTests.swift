@@ -56,6 +56,22 @@ final class ProbeSuiteTests: XCTestCase {
         }
     }
 
+    /// The direction coordinates through packed panels are `multiplied(byTransposeOf:)` of the
+    /// leading directions, bit for bit (odd sizes: rows past the 6-row tile, a partial panel).
+    func testCoordinatesOnDirectionsMatchTheProduct() {
+        var generator = SplitMix64(seed: 29)
+        let n = 103, d = 45, r = 45
+        let embeddings = Matrix(unchecked: n, d, (0..<(n * d)).map { _ in Float(generator.unit() - 0.5) })
+        let directions = Matrix(unchecked: r, d, (0..<(r * d)).map { _ in Float(generator.unit() - 0.5) })
+        for count in [1, 7, 33, 45] {
+            let packed = Directions.coordinatesOnDirections(embeddings, directions, count: count)
+            let plain = embeddings.multiplied(byTransposeOf: directions.selectingRows(Array(0..<count)))
+            XCTAssertEqual(packed.rows, n)
+            XCTAssertEqual(packed.columns, count)
+            XCTAssertEqual(packed.values.map(\.bitPattern), plain.values.map(\.bitPattern), "count \(count)")
+        }
+    }
+
     /// Models probed concurrently give, in order, exactly what each gives alone; the first
     /// failing model's error comes back.
     func testConcurrentModelsMatchSequentialRuns() throws {
