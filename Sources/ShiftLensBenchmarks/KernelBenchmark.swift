@@ -84,9 +84,43 @@ package enum KernelBenchmark {
             },
             elementwise(name: "softmaxRows 96×50×50", count: 96 * 50 * 50) { Kernels.softmaxRows($0, rows: 96 * 50, columns: 50) },
         ]
+        cases += probeLinearAlgebra()
         cases.append(visionTransformerB32())
         cases.append(modifiedResNet50())
         return cases
+    }
+
+    /// The probes' fp64 linear algebra at CLIP's width (d = 768): the covariance of 10,000
+    /// embeddings (upper-only Gram, GFLOP/s counting the d(d+1)/2 · n multiply-adds needed),
+    /// Fréchet's `Fᵀ Σ₂ F` and the symmetric eigendecomposition of a covariance, eigenvalues
+    /// only (Fréchet) and with vectors (principal axes, head basis), in calls/s.
+    static func probeLinearAlgebra(d: Int = 768, n: Int = 10_000) -> [Case] {
+        func centred(_ rows: Int) -> Matrix<Double> {
+            let values = randomBuffer(rows * d)
+            return Matrix(unchecked: rows, d, (0..<(rows * d)).map { Double(values[$0]) * (1 + Double($0 % d) / 64) })
+        }
+        /// A covariance with a spread-out spectrum, as an embedding covariance has.
+        func covariance() -> Matrix<Double> { LinearAlgebra.gram(centred(2 * d)) }
+        return [
+            Case(name: "fp64 gram \(n)×\(d) (covariance, upper)", flops: Double(n) * Double(d * (d + 1))) {
+                let x = centred(n)
+                return { _ = LinearAlgebra.gram(x) }
+            },
+            Case(name: "fp64 congruence Fᵀ·Σ·F \(d) (Fréchet, F lower)", flops: 2 * Double(d * d * d)) {
+                let s = covariance()
+                var f = centred(d)
+                for i in 0..<d { for j in (i + 1)..<d { f.values[i * d + j] = 0 } }
+                return { _ = LinearAlgebra.congruence(s, lowerTriangular: f) }
+            },
+            Case(name: "symmetric eigen \(d) values (Fréchet)", flops: 1, unit: "calls/s") {
+                let s = covariance()
+                return { _ = try! SymmetricEigen(s, computeVectors: false) }
+            },
+            Case(name: "symmetric eigen \(d) with vectors (principal axes)", flops: 1, unit: "calls/s") {
+                let s = covariance()
+                return { _ = try! SymmetricEigen(s) }
+            },
+        ]
     }
 
     /// The ViT-B/32 image tower of `CLIP.VisionTransformer` — the code `shiftlens` runs — on

@@ -8,8 +8,9 @@ extension Command {
         summary: "Measure the compute kernels' GFLOP/s on CLIP's shapes.",
         usage: "shiftlens bench-kernels [--threads 1,2] [--iterations N] [--filter TEXT]",
         discussion: """
-            Times linear layers and attention at ViT-B/32 batch-8 shapes and ModifiedResNet-50 \
-            convolutions, once per thread count, and prints GFLOP/s as min/median/max over the \
+            Times linear layers and attention at ViT-B/32 batch-8 shapes, ModifiedResNet-50 \
+            convolutions and the probes' fp64 linear algebra at 768 dimensions (covariance, \
+            Fréchet's congruence, the symmetric eigensolver), once per thread count, and prints GFLOP/s as min/median/max over the \
             timed iterations (after one warm-up run). Build with `swift build -c release` first: \
             debug builds of the tool still run optimised kernels, but numbers are only comparable \
             from release builds.

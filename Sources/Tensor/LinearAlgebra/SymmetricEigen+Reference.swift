@@ -66,6 +66,19 @@ extension SymmetricEigen {
             d[i] = h
             i -= 1
         }
-        finishReduction(v, d, e, n: n, accumulate: accumulate)
+        finishReduction(v, d, e, n: n, accumulate: accumulate, reflection: reflectReference)
+    }
+
+    /// tred2's step of the accumulation with the update in a scalar loop, as `reflect` before
+    /// it ran four columns at a time in SIMD lanes. Same results, bit for bit (`LinearAlgebraTests`).
+    static func reflectReference(_ v: UnsafeMutableBufferPointer<Double>, _ d: UnsafeMutableBufferPointer<Double>, i: Int, n: Int) {
+        let h = d[i + 1]
+        let next = (i + 1) * n
+        for k in 0...i { d[k] = v[next + k] / h }
+        for j in 0...i {
+            let column = j * n
+            let g = dot(v.baseAddress! + next, v.baseAddress! + column, count: i + 1)
+            for k in 0...i { v[column + k] -= g * d[k] }
+        }
     }
 }

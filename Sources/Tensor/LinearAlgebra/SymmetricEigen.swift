@@ -65,6 +65,108 @@ public struct SymmetricEigen: Sendable {
         return sum
     }
 
+    /// `dot(a, b0)` … `dot(a, b3)` in one sweep over `a`: four independent chains of partial
+    /// sums (one chain waits on its own additions), each summed exactly as `dot` sums it.
+    @inline(__always)
+    static func dot4(
+        _ a: UnsafePointer<Double>, _ b0: UnsafePointer<Double>, _ b1: UnsafePointer<Double>,
+        _ b2: UnsafePointer<Double>, _ b3: UnsafePointer<Double>, count: Int
+    ) -> SIMD4<Double> {
+        typealias V = SIMD8<Double>
+        var p0 = V(), p1 = V(), p2 = V(), p3 = V()
+        var k = 0
+        while k + 8 <= count {
+            let x = UnsafeRawPointer(a + k).loadUnaligned(as: V.self)
+            p0 = p0.addingProduct(x, UnsafeRawPointer(b0 + k).loadUnaligned(as: V.self))
+            p1 = p1.addingProduct(x, UnsafeRawPointer(b1 + k).loadUnaligned(as: V.self))
+            p2 = p2.addingProduct(x, UnsafeRawPointer(b2 + k).loadUnaligned(as: V.self))
+            p3 = p3.addingProduct(x, UnsafeRawPointer(b3 + k).loadUnaligned(as: V.self))
+            k += 8
+        }
+        var sum = SIMD4(p0.sum(), p1.sum(), p2.sum(), p3.sum())
+        while k < count {
+            sum += SIMD4(repeating: a[k]) * SIMD4(b0[k], b1[k], b2[k], b3[k])
+            k += 1
+        }
+        return sum
+    }
+
+    /// `y[k] += x[k]·f` for k in 0..<count, eight lanes at a time: each element is the scalar
+    /// expression's product and sum (no fused multiply-add), so the results are bit-identical to
+    /// the scalar loop's. (A scalar loop over `UnsafeMutableBufferPointer`s does not vectorise:
+    /// the index arithmetic keeps its overflow checks.)
+    @inline(__always)
+    static func addScaled(_ x: UnsafePointer<Double>, _ f: Double, to y: UnsafeMutablePointer<Double>, count: Int) {
+        typealias V = SIMD8<Double>
+        let fv = V(repeating: f)
+        var k = 0
+        while k + 8 <= count {
+            let yk = UnsafeMutableRawPointer(y + k)
+            yk.storeBytes(of: yk.loadUnaligned(as: V.self) + UnsafeRawPointer(x + k).loadUnaligned(as: V.self) * fv, as: V.self)
+            k += 8
+        }
+        while k < count {
+            y[k] += x[k] * f
+            k += 1
+        }
+    }
+
+    /// `x[k] −= (f·y[k] + g·z[k])` for k in 0..<count — the rank-2 update of one column —
+    /// eight lanes at a time, each element as the scalar expression (bit-identical).
+    @inline(__always)
+    static func subtractRank2(
+        _ x: UnsafeMutablePointer<Double>, _ f: Double, _ y: UnsafePointer<Double>, _ g: Double, _ z: UnsafePointer<Double>, count: Int
+    ) {
+        typealias V = SIMD8<Double>
+        let fv = V(repeating: f), gv = V(repeating: g)
+        var k = 0
+        while k + 8 <= count {
+            let xk = UnsafeMutableRawPointer(x + k)
+            let update = fv * UnsafeRawPointer(y + k).loadUnaligned(as: V.self) + gv * UnsafeRawPointer(z + k).loadUnaligned(as: V.self)
+            xk.storeBytes(of: xk.loadUnaligned(as: V.self) - update, as: V.self)
+            k += 8
+        }
+        while k < count {
+            x[k] -= f * y[k] + g * z[k]
+            k += 1
+        }
+    }
+
+    /// One column of the fused reduction pass, below the diagonal (`column[k]` for
+    /// k in 0..<count, the diagonal at `column[−1]` already updated): the rank-2 update
+    /// `column[k] −= f·e[k] + g·d[k]`, and with the updated values, over the first
+    /// `productCount` of them, `au[k] += column[k]·fu` and the returned `Σ column[k]·u[k]` —
+    /// in one sweep instead of three. Every number is the one `subtractRank2`, `addScaled` and
+    /// `dot` give (the sum has `dot`'s eight partial sums and tail order): bit-identical.
+    @inline(__always)
+    static func updateColumnAndMultiply(
+        _ column: UnsafeMutablePointer<Double>, f: Double, e: UnsafePointer<Double>, g: Double, d: UnsafePointer<Double>, count: Int,
+        u: UnsafePointer<Double>, fu: Double, au: UnsafeMutablePointer<Double>, productCount: Int
+    ) -> Double {
+        typealias V = SIMD8<Double>
+        let fv = V(repeating: f), gv = V(repeating: g), fuv = V(repeating: fu)
+        var partial = V()
+        var k = 0
+        while k + 8 <= productCount {
+            let ck = UnsafeMutableRawPointer(column + k), auk = UnsafeMutableRawPointer(au + k)
+            let update = fv * UnsafeRawPointer(e + k).loadUnaligned(as: V.self) + gv * UnsafeRawPointer(d + k).loadUnaligned(as: V.self)
+            let updated = ck.loadUnaligned(as: V.self) - update
+            ck.storeBytes(of: updated, as: V.self)
+            partial = partial.addingProduct(updated, UnsafeRawPointer(u + k).loadUnaligned(as: V.self))
+            auk.storeBytes(of: auk.loadUnaligned(as: V.self) + updated * fuv, as: V.self)
+            k += 8
+        }
+        var sum = partial.sum()
+        while k < productCount {
+            column[k] -= f * e[k] + g * d[k]
+            sum += column[k] * u[k]
+            au[k] += column[k] * fu
+            k += 1
+        }
+        subtractRank2(column + k, f, e + k, g, d + k, count: count - k)
+        return sum
+    }
+
     /// Householder reduction. On return d holds the diagonal, e[1..<n] the sub-diagonal,
     /// and (when `accumulate`) v the orthogonal transformation.
     ///
@@ -73,8 +175,9 @@ public struct SymmetricEigen: Sendable {
     /// fits in L2, so the reduction streams it from L3 twice per step. Here the update of
     /// step i and the product `A u'` of step i − 1 share one pass: row i − 1 of the updated
     /// matrix (which `u'` is made of) is computed first, then each column is updated and at
-    /// once used for `A u'` while it is in L1. Every number is computed by the same operations
-    /// in the same order as in `tridiagonalizeReference`: the results are bit-identical.
+    /// once used for `A u'` while it is in L1 (`updateColumnAndMultiply`, in SIMD lanes). Every
+    /// number is computed by the same operations in the same order as in
+    /// `tridiagonalizeReference`: the results are bit-identical.
     static func tridiagonalize(
         _ v: UnsafeMutableBufferPointer<Double>, _ d: UnsafeMutableBufferPointer<Double>,
         _ e: UnsafeMutableBufferPointer<Double>, n: Int, accumulate: Bool
@@ -133,7 +236,7 @@ public struct SymmetricEigen: Sendable {
                     var g = e[j] + v[at(j, j)] * f
                     if j + 1 < i {
                         g += dot(base + column + j + 1, d.baseAddress! + j + 1, count: i - j - 1)
-                        for k in (j + 1)..<i { e[k] += v[column + k] * f }
+                        addScaled(base + column + j + 1, f, to: e.baseAddress! + j + 1, count: i - j - 1)
                     }
                     e[j] = g
                 }
@@ -157,21 +260,25 @@ public struct SymmetricEigen: Sendable {
             if fused { for j in 0..<m { nextAu[j] = 0 } }
             // Rank-2 update A −= u qᵀ + q uᵀ, column by column; each updated column then adds
             // its share of A u' (over the leading m × m block).
+            let dBase = d.baseAddress!, eBase = e.baseAddress!
             for j in 0..<i {
                 let fj = d[j], gj = e[j]
-                let column = j * n
-                for k in j..<i { v[column + k] -= fj * e[k] + gj * d[k] }
-                v[at(i, j)] = 0
+                let diagonal = base + j * n + j
                 if fused, j < m {
+                    // The diagonal, then the rest of the column updated and multiplied in one sweep.
+                    diagonal[0] -= fj * e[j] + gj * d[j]
                     let fu = nextU[j]
                     v[at(j, m)] = fu
-                    var g = nextAu[j] + v[at(j, j)] * fu
-                    if j + 1 < m {
-                        g += dot(base + column + j + 1, nextU + j + 1, count: m - j - 1)
-                        for k in (j + 1)..<m { nextAu[k] += v[column + k] * fu }
-                    }
+                    var g = nextAu[j] + diagonal[0] * fu
+                    let below = updateColumnAndMultiply(
+                        diagonal + 1, f: fj, e: eBase + j + 1, g: gj, d: dBase + j + 1, count: i - j - 1,
+                        u: nextU + j + 1, fu: fu, au: nextAu + j + 1, productCount: m - j - 1)
+                    if j + 1 < m { g += below }
                     nextAu[j] = g
+                } else {
+                    subtractRank2(diagonal, fj, eBase + j, gj, dBase + j, count: i - j)
                 }
+                v[at(i, j)] = 0
             }
             d[i] = h
             if let following {
@@ -192,26 +299,19 @@ public struct SymmetricEigen: Sendable {
         finishReduction(v, d, e, n: n, accumulate: accumulate)
     }
 
-    /// After the reduction steps: the transformation (when `accumulate`), the diagonal in d.
+    /// After the reduction steps: the transformation (when `accumulate`, each Householder
+    /// reflection applied by `reflection`: `reflect`), the diagonal in d.
     static func finishReduction(
         _ v: UnsafeMutableBufferPointer<Double>, _ d: UnsafeMutableBufferPointer<Double>,
-        _ e: UnsafeMutableBufferPointer<Double>, n: Int, accumulate: Bool
+        _ e: UnsafeMutableBufferPointer<Double>, n: Int, accumulate: Bool,
+        reflection: (UnsafeMutableBufferPointer<Double>, UnsafeMutableBufferPointer<Double>, _ i: Int, _ n: Int) -> Void = reflect
     ) {
         @inline(__always) func at(_ r: Int, _ c: Int) -> Int { c * n + r }
         if accumulate {
             for i in 0..<(n - 1) {
                 v[at(n - 1, i)] = v[at(i, i)]
                 v[at(i, i)] = 1
-                let h = d[i + 1]
-                if h != 0 {
-                    let next = (i + 1) * n
-                    for k in 0...i { d[k] = v[next + k] / h }
-                    for j in 0...i {
-                        let column = j * n
-                        let g = dot(v.baseAddress! + next, v.baseAddress! + column, count: i + 1)
-                        for k in 0...i { v[column + k] -= g * d[k] }
-                    }
-                }
+                if d[i + 1] != 0 { reflection(v, d, i, n) }
                 for k in 0...i { v[at(k, i + 1)] = 0 }
             }
             for j in 0..<n {
@@ -227,6 +327,30 @@ public struct SymmetricEigen: Sendable {
             for j in 0..<(n - 1) { d[j] = v[at(j, j)] }
         }
         e[0] = 0
+    }
+
+    /// Step i of the accumulation: the leading (i + 1) × (i + 1) block of v times the reflection
+    /// `I − u uᵀ / h` stored in column i + 1 (h in d[i + 1]); d[0...i] is overwritten with u / h.
+    /// Four columns at a time: four independent dot-product chains instead of one waiting on its
+    /// own additions (each summed as `dot` sums it), the updates in SIMD lanes — the numbers of
+    /// `reflectReference`'s loops, bit for bit.
+    static func reflect(_ v: UnsafeMutableBufferPointer<Double>, _ d: UnsafeMutableBufferPointer<Double>, i: Int, n: Int) {
+        let h = d[i + 1]
+        let next = (i + 1) * n
+        for k in 0...i { d[k] = v[next + k] / h }
+        let u = UnsafePointer(v.baseAddress! + next), scaled = UnsafePointer(d.baseAddress!)
+        var j = 0
+        while j + 4 <= i + 1 {
+            let column = v.baseAddress! + j * n
+            let g = dot4(u, column, column + n, column + 2 * n, column + 3 * n, count: i + 1)
+            for c in 0..<4 { addScaled(scaled, -g[c], to: column + c * n, count: i + 1) }
+            j += 4
+        }
+        while j <= i {
+            let column = v.baseAddress! + j * n
+            addScaled(scaled, -dot(u, column, count: i + 1), to: column, count: i + 1)
+            j += 1
+        }
     }
 
     /// Implicit QL iterations on the tridiagonal (d, e); rotations applied to v when asked.
