@@ -113,7 +113,7 @@ package enum Directions {
     }
 
     /// `result(...)` plus the zero-shot scores of the domain, taken from the coordinate
-    /// curve's last accumulation (`H · Wᵀ` over every coordinate) instead of a separate product.
+    /// curve's complete sums (`H · Wᵀ` over every coordinate) instead of a separate product.
     static func resultAndScores(
         basis: Basis, head: Matrix<Float>, referenceMeanAbs: [Double], embeddings: Matrix<Float>, labels: [Int],
         groups: [Int]? = nil, prunedPercents: [Int], timing: ProbeTiming? = nil
@@ -137,21 +137,22 @@ package enum Directions {
             partialCurve = timing.measure("zero-shot: direction curve") {
                 pruningCurve(
                     orderedFeatures: coordinates, orderedWeights: basis.headCoordinatesByImportance.selectingRows(leading), total: r,
-                    labels: labels, groups: groups, prunedPercents: prunedPercentsBelowAll, keepingLogits: false).points
+                    labels: labels, groups: groups, prunedPercents: prunedPercentsBelowAll)
             }
         }
         let coordinateOrder = (0..<d).sorted {
             referenceMeanAbs[$0] != referenceMeanAbs[$1] ? referenceMeanAbs[$0] > referenceMeanAbs[$1] : $0 < $1
         }
-        let (coordinateCurve, fullLogits) = timing.measure("zero-shot: coordinate curve") {
+        // The zero-shot scores are taken from the curve's complete logits, chunk by chunk.
+        let scales = embeddings.rowSumsOfSquares().map { $0 > 0 ? 1 / $0.squareRoot() : 0 }
+        var scores = ZeroShot.Scores(rows: embeddings.rows, labelled: true)
+        let coordinateCurve = timing.measure("zero-shot: coordinate curve") {
             pruningCurve(
                 orderedFeatures: embeddings.selectingColumns(coordinateOrder),
                 orderedWeights: head.selectingColumns(coordinateOrder).transposed(), labels: labels, groups: groups,
-                prunedPercents: prunedPercents + [0], keepingLogits: true)
-        }
-        let scales = embeddings.rowSumsOfSquares().map { $0 > 0 ? 1 / $0.squareRoot() : 0 }
-        let scores = timing.measure("zero-shot: scores") {
-            ZeroShot.scores(cosines: fullLogits!, rowScales: scales, labels: labels, groups: groups)
+                prunedPercents: prunedPercents + [0]) { rows, logits in
+                    ZeroShot.score(logits, rows: rows, classes: head.rows, rowScales: scales, labels: labels, groups: groups, into: &scores)
+                }
         }
         var pruned = partialCurve.makeIterator()
         let curve = prunedPercents.map { percent in
@@ -162,33 +163,49 @@ package enum Directions {
                                  coordinateCurve: Array(coordinateCurve.dropLast())), scores)
     }
 
+    /// Rows per call of the kernel when the complete logits are handed on: a chunk's logits
+    /// (3.8 MB at 1,000 classes) are reused from chunk to chunk and read while still in cache,
+    /// instead of an n × C array (40 MB, fresh pages) per domain.
+    static let logitChunkRows = 960
+
     /// Accuracy of `argmax_c Σ_{k < kept(p)} features[i, k] · weights[k, c]` for every p, with
     /// `kept(p)` counted of `total` (default: every column), the columns of `orderedFeatures`
     /// (n × at least the largest kept(p)) and rows of `orderedWeights` (same count × C) being
-    /// already in pruning order. One pass of `Kernels.checkpointArgmax`: each logit is one fp32
+    /// already in pruning order. `Kernels.checkpointArgmax` over the rows: each logit is one fp32
     /// sum over the kept columns, taken at every kept width on its way to the largest. With
-    /// `keepingLogits` (and a curve that ends with every column) the complete logits (n × C)
-    /// are returned too. A prediction counts as in `ZeroShot.accepts(_:_:groups:)`.
+    /// `logits` (and a curve that ends with every column) the complete logits are handed to it
+    /// chunk by chunk, in row order: the chunk's rows and their `rows.count × C` logits, valid
+    /// during the call. A prediction counts as in `ZeroShot.accepts(_:_:groups:)`.
     static func pruningCurve(
         orderedFeatures features: Matrix<Float>, orderedWeights weights: Matrix<Float>, total: Int? = nil, labels: [Int],
-        groups: [Int]? = nil, prunedPercents: [Int], keepingLogits: Bool
-    ) -> (points: [PruningPoint], logits: Matrix<Float>?) {
+        groups: [Int]? = nil, prunedPercents: [Int],
+        logits: ((_ rows: Range<Int>, _ logits: UnsafePointer<Float>) -> Void)? = nil
+    ) -> [PruningPoint] {
         let n = features.rows, width = features.columns, classes = weights.columns
         let checkpoints = prunedPercents.map { kept(total: total ?? width, prunedPercent: $0) }
         let targets = Set(checkpoints).sorted()
         precondition((targets.last ?? 0) <= width && weights.rows == width, "the curve needs more columns than given")
-        let keep = keepingLogits && targets.last == width
-        // Every element is written by the kernel: no zero-filling pass first.
-        var full = [Float](unsafeUninitializedCapacity: keep ? n * classes : 0) { _, count in count = keep ? n * classes : 0 }
+        let handOn = logits != nil && targets.last == width
         var predicted = [Int32](repeating: 0, count: n * targets.count)
         if n > 0, classes > 0, !targets.isEmpty {
+            let chunkRows = handOn ? logitChunkRows : n
+            var chunkLogits = [Float](unsafeUninitializedCapacity: handOn ? min(n, chunkRows) * classes : 0) { _, count in
+                count = handOn ? min(n, chunkRows) * classes : 0
+            }
             features.values.withUnsafeBufferPointer { xp in
                 weights.values.withUnsafeBufferPointer { wp in
-                    full.withUnsafeMutableBufferPointer { fp in
+                    chunkLogits.withUnsafeMutableBufferPointer { lp in
                         predicted.withUnsafeMutableBufferPointer { ip in
-                            Kernels.checkpointArgmax(
-                                x: xp.baseAddress!, rows: n, rowStride: width, v: wp.baseAddress!, vRowStride: classes, columns: classes,
-                                checkpoints: targets, logits: keep ? fp.baseAddress : nil, indices: ip.baseAddress!)
+                            var r0 = 0
+                            while r0 < n {
+                                let rows = min(chunkRows, n - r0)
+                                Kernels.checkpointArgmax(
+                                    x: xp.baseAddress! + r0 * width, rows: rows, rowStride: width, v: wp.baseAddress!, vRowStride: classes,
+                                    columns: classes, checkpoints: targets, logits: handOn ? lp.baseAddress : nil,
+                                    indices: ip.baseAddress! + r0 * targets.count)
+                                if handOn { logits!(r0..<(r0 + rows), UnsafePointer(lp.baseAddress!)) }
+                                r0 += rows
+                            }
                         }
                     }
                 }
@@ -207,6 +224,6 @@ package enum Directions {
         let points = zip(prunedPercents, checkpoints).map { percent, kept in
             PruningPoint(prunedFraction: Double(percent) / 100, kept: kept, accuracy: accuracyByKept[kept]!)
         }
-        return (points, keep ? Matrix(unchecked: n, classes, full) : nil)
+        return points
     }
 }

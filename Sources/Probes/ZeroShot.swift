@@ -20,6 +20,20 @@ package enum ZeroShot {
         /// 0-based rank of the true class (number of classes scoring strictly higher than the
         /// best class the label accepts); nil without labels.
         var labelRanks: [Int]?
+
+        init(predictions: [Int], confidences: [Double], negativeEntropies: [Double], labelRanks: [Int]?) {
+            self.predictions = predictions
+            self.confidences = confidences
+            self.negativeEntropies = negativeEntropies
+            self.labelRanks = labelRanks
+        }
+
+        /// Zeros for `rows` images, to be filled by `ZeroShot.score(_:rows:…)`.
+        init(rows: Int, labelled: Bool) {
+            self.init(
+                predictions: [Int](repeating: 0, count: rows), confidences: [Double](repeating: 0, count: rows),
+                negativeEntropies: [Double](repeating: 0, count: rows), labelRanks: labelled ? [Int](repeating: 0, count: rows) : nil)
+        }
     }
 
     /// Whether `prediction` (a head row) is correct for `label` (a head row): the same row, or
@@ -41,33 +55,38 @@ package enum ZeroShot {
     /// Scores from precomputed logits: `cosines` are `normalize(H) · Wᵀ`, or `H · Wᵀ` when
     /// `rowScales` holds `1 / |h_i|` (the product the coordinate-pruning curve ends with).
     static func scores(cosines logits: Matrix<Float>, rowScales: [Double]?, labels: [Int]?, groups: [Int]? = nil) -> Scores {
-        let n = logits.rows, classes = logits.columns
-        var predictions = [Int](repeating: 0, count: n)
-        var confidences = [Double](repeating: 0, count: n)
-        var negativeEntropies = [Double](repeating: 0, count: n)
-        var ranks: [Int]? = labels.map { _ in [Int](repeating: 0, count: n) }
+        var scores = Scores(rows: logits.rows, labelled: labels != nil)
         logits.values.withUnsafeBufferPointer { z in
-            for i in 0..<n {
-                let row = z.baseAddress! + i * classes
-                let best = LinearAlgebra.argmax(row, count: classes)
-                predictions[i] = best
-                // With s_c = scale · (z_c − max z), p_c = e^{s_c} / S: the top class has p = 1 / S
-                // and Σ p log p = Σ p_c s_c − log S = M / S − log S.
-                let (sum, moment) = Softmax.denominatorAndMoment(row, count: classes, top: row[best], scale: Float(logitScale * (rowScales?[i] ?? 1)))
-                confidences[i] = 1 / sum
-                negativeEntropies[i] = min(0, moment / sum - log(sum))
-                if let labels {
-                    var own = row[labels[i]]
-                    if let groups {
-                        for c in 0..<classes where groups[c] == groups[labels[i]] { own = max(own, row[c]) }
-                    }
-                    var higher = 0
-                    for c in 0..<classes where row[c] > own { higher += 1 }
-                    ranks![i] = higher
+            score(z.baseAddress!, rows: 0..<logits.rows, classes: logits.columns, rowScales: rowScales, labels: labels, groups: groups, into: &scores)
+        }
+        return scores
+    }
+
+    /// Fills `scores` for the images `rows` from their logits (`rows.count × classes`, the
+    /// first row being image `rows.lowerBound`), as `scores(cosines:…)` does for all rows.
+    static func score(
+        _ z: UnsafePointer<Float>, rows: Range<Int>, classes: Int, rowScales: [Double]?, labels: [Int]?, groups: [Int]?,
+        into scores: inout Scores
+    ) {
+        for i in rows {
+            let row = z + (i - rows.lowerBound) * classes
+            let best = LinearAlgebra.argmax(row, count: classes)
+            scores.predictions[i] = best
+            // With s_c = scale · (z_c − max z), p_c = e^{s_c} / S: the top class has p = 1 / S
+            // and Σ p log p = Σ p_c s_c − log S = M / S − log S.
+            let (sum, moment) = Softmax.denominatorAndMoment(row, count: classes, top: row[best], scale: Float(logitScale * (rowScales?[i] ?? 1)))
+            scores.confidences[i] = 1 / sum
+            scores.negativeEntropies[i] = min(0, moment / sum - log(sum))
+            if let labels {
+                var own = row[labels[i]]
+                if let groups {
+                    for c in 0..<classes where groups[c] == groups[labels[i]] { own = max(own, row[c]) }
                 }
+                var higher = 0
+                for c in 0..<classes where row[c] > own { higher += 1 }
+                scores.labelRanks![i] = higher
             }
         }
-        return Scores(predictions: predictions, confidences: confidences, negativeEntropies: negativeEntropies, labelRanks: ranks)
     }
 
     /// Accuracy, intervals and per-class accuracy from `scores`; `nil` without labels or images.

@@ -22,11 +22,11 @@ final class ProbeSuiteTests: XCTestCase {
     }
 
     /// The pruning curve equals a direct count per checkpoint (logits of the kept prefix in
-    /// fp64), on more rows than two of the kernel's row blocks, with one and two threads; the
-    /// kept logits are the full product, bit for bit.
+    /// fp64), on more rows than two of the logits' chunks, with one and two threads; the logits
+    /// handed on, chunk by chunk, are the full product, bit for bit.
     func testPruningCurveMatchesDirectCounts() throws {
         var generator = SplitMix64(seed: 23)
-        let n = 229, total = 29, classes = 11
+        let n = 2 * Directions.logitChunkRows + 37, total = 29, classes = 11
         let features = Matrix(unchecked: n, total, (0..<(n * total)).map { _ in Float(generator.unit() - 0.5) })
         let weights = Matrix(unchecked: total, classes, (0..<(total * classes)).map { _ in Float(generator.unit() - 0.5) })
         let labels = (0..<n).map { _ in generator.index(below: classes) }
@@ -46,13 +46,19 @@ final class ProbeSuiteTests: XCTestCase {
         for threads in [1, 2] {
             ThreadPool.shared.setThreadCount(threads)
             defer { ThreadPool.shared.setThreadCount(ThreadPool.defaultThreadCount) }
-            let (points, logits) = Directions.pruningCurve(
-                orderedFeatures: features, orderedWeights: weights, labels: labels, prunedPercents: percents, keepingLogits: true)
+            var kept = [Float](), chunks = [Range<Int>]()
+            let points = Directions.pruningCurve(
+                orderedFeatures: features, orderedWeights: weights, labels: labels, prunedPercents: percents) { rows, logits in
+                    chunks.append(rows)
+                    kept += UnsafeBufferPointer(start: logits, count: rows.count * classes)
+                }
             XCTAssertEqual(points.map(\.accuracy), expected, "threads \(threads)")
             XCTAssertEqual(points.map(\.kept), percents.map { Directions.kept(total: total, prunedPercent: $0) })
+            XCTAssertEqual(chunks.first?.lowerBound, 0)
+            XCTAssertEqual(chunks.last?.upperBound, n)
+            XCTAssertTrue(zip(chunks, chunks.dropFirst()).allSatisfy { $0.upperBound == $1.lowerBound }, "chunks in row order")
             let full = features.multiplied(by: weights)
-            let kept = try XCTUnwrap(logits)
-            XCTAssertEqual(kept.values.map(\.bitPattern), full.values.map(\.bitPattern))
+            XCTAssertEqual(kept.map(\.bitPattern), full.values.map(\.bitPattern))
         }
     }
 
