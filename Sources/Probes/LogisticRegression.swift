@@ -117,6 +117,10 @@ package struct LogisticRegression: Sendable {
         var lambda: Double
         /// `mean_i p_ic (1 − p_ic)` per class at the last evaluated point (multinomial only).
         var curvature: [Double]
+        /// `p_iy (1 − p_iy)` per row, y its label, at the last evaluated point (multinomial only).
+        var rowCurvature: [Double]
+        /// Counts the points whose curvature was taken (so that models built on it know when it changed).
+        private(set) var curvatureVersion = 0
 
         init(x: Matrix<Double>, xSingle: Matrix<Float>?, labels: [Int], classes: Int, lambda: Double) {
             self.x = x
@@ -125,6 +129,7 @@ package struct LogisticRegression: Sendable {
             self.classes = classes
             self.lambda = lambda
             self.curvature = [Double](repeating: 0, count: classes)
+            self.rowCurvature = [Double](repeating: 0, count: classes > 1 ? labels.count : 0)
         }
 
         func evaluate(_ p: [Double], gradient g: inout [Double]) -> Double {
@@ -160,9 +165,12 @@ package struct LogisticRegression: Sendable {
                         z.values[row + c] = probability
                         curvature[c] += probability * (1 - probability)
                     }
+                    let own = z.values[row + labels[i]]
+                    rowCurvature[i] = own * (1 - own)
                     z.values[row + labels[i]] -= 1
                 }
             }
+            if k > 1 { curvatureVersion += 1 }
             let inverseN = 1 / Double(n)
             var gradW = xSingle.map { z.transposed().converted(to: Float.self).multiplied(by: $0).converted(to: Double.self) }
                 ?? z.transposed().multiplied(by: x)  // (k, d)
@@ -332,6 +340,7 @@ package struct LogisticRegression: Sendable {
                             }
                             let r = row[labels[i]], p = r + 1
                             ap[labels[i]] += p * (1 - p) - r * (1 - r)
+                            rowCurvature[i] = Double(p * (1 - p))
                             if i % 64 == 63 || i == n - 1 {
                                 for c in 0..<k {
                                     interceptGradient[c] += Double(rp[c])
@@ -348,6 +357,7 @@ package struct LogisticRegression: Sendable {
                 g[k * d + c] = interceptGradient[c] * inverseN
                 curvature[c] = curvatureSum[c] * inverseN
             }
+            curvatureVersion += 1
         }
     }
 }
