@@ -136,6 +136,75 @@ extension LogisticRegression {
         /// The last fit's λ and its final value, gradient and curvature.
         private var last: (lambda: Double, value: Double, gradient: [Double], curvature: [Double])?
 
+        /// A start for all classes from `fitted`, a fit of the same rows' `subset` classes in these
+        /// axes (`fitted.weights.rows == subset.count`), for `fit(l2:…, from:)`: the subset's
+        /// classes keep their weights; every other class gets `W̃_cj = a_j m̃_cj` from its mean
+        /// `m̃_c` of the rotated rows, with `a_j` the least-squares slope over the subset's classes
+        /// on principal axis j, and the intercept `β W̃_c·m̃_c` likewise (a class without rows:
+        /// zero weights and the lowest intercept); the weights are then centred over classes
+        /// (which leaves the logits' differences and lowers the penalty).
+        func extending(_ fitted: LogisticRegression, subset: [Int]) -> [Double] {
+            let k = classCount, d = axes.mean.count, s = subset.count
+            precondition(fitted.weights.rows == s && fitted.weights.columns == d, "a fit of the subset's classes")
+            let own = axes.rotate(weights: fitted.weights, intercepts: fitted.intercepts)
+            var means = [Double](repeating: 0, count: k * d)
+            var counts = [Int](repeating: 0, count: k)
+            for (i, label) in labels.enumerated() {
+                counts[label] += 1
+                if let x = axes.rotatedSingle {
+                    for j in 0..<d { means[label * d + j] += Double(x.values[i * d + j]) }
+                } else {
+                    for j in 0..<d { means[label * d + j] += axes.rotated.values[i * d + j] }
+                }
+            }
+            for c in 0..<k where counts[c] > 0 { for j in 0..<d { means[c * d + j] /= Double(counts[c]) } }
+            var products = [Double](repeating: 0, count: d), squares = [Double](repeating: 0, count: d)
+            for (r, c) in subset.enumerated() {
+                for j in 0..<d {
+                    products[j] += own[r * d + j] * means[c * d + j]
+                    squares[j] += means[c * d + j] * means[c * d + j]
+                }
+            }
+            let slopes = (0..<d).map { squares[$0] > 0 ? products[$0] / squares[$0] : 0 }
+            var out = [Double](repeating: 0, count: k * (d + 1))
+            var scores = [Double](repeating: 0, count: k)
+            for c in 0..<k where counts[c] > 0 {
+                for j in 0..<d {
+                    out[c * d + j] = slopes[j] * means[c * d + j]
+                    scores[c] += out[c * d + j] * means[c * d + j]
+                }
+            }
+            var subsetRow = [Int?](repeating: nil, count: k)
+            for (r, c) in subset.enumerated() {
+                subsetRow[c] = r
+                for j in 0..<d { out[c * d + j] = own[r * d + j] }
+                scores[c] = 0
+                for j in 0..<d { scores[c] += own[r * d + j] * means[c * d + j] }
+            }
+            // β: the least-squares slope of the subset's intercepts on their scores (both centred).
+            let meanScore = subset.reduce(0) { $0 + scores[$1] } / Double(s)
+            let meanIntercept = (0..<s).reduce(0) { $0 + own[s * d + $1] } / Double(s)
+            var sxy = 0.0, sxx = 0.0
+            for (r, c) in subset.enumerated() {
+                sxy += (scores[c] - meanScore) * (own[s * d + r] - meanIntercept)
+                sxx += (scores[c] - meanScore) * (scores[c] - meanScore)
+            }
+            let beta = sxx > 0 ? sxy / sxx : 0
+            var lowest = Double.infinity
+            for c in 0..<k where counts[c] > 0 {
+                out[k * d + c] = subsetRow[c].map { own[s * d + $0] } ?? meanIntercept + beta * (scores[c] - meanScore)
+                lowest = min(lowest, out[k * d + c])
+            }
+            for c in 0..<k where counts[c] == 0 { out[k * d + c] = lowest.isFinite ? lowest : 0 }
+            for j in 0..<d {
+                var total = 0.0
+                for c in 0..<k { total += out[c * d + j] }
+                let shift = total / Double(k)
+                for c in 0..<k { out[c * d + j] -= shift }
+            }
+            return out
+        }
+
         /// Classes with at most this many training rows get their own rows' curvature exactly
         /// (`CurvatureModel`).
         static let ownRowsLimit = 16
@@ -314,13 +383,28 @@ extension LogisticRegression {
             last = nil
         }
 
-        /// The fit at `lambda`, from the previous optimum.
-        func fit(l2 lambda: Double, tolerance: Double, relativeDecrease: Double? = nil, maxIterations: Int) -> LogisticRegression {
+        /// The fit at `lambda`, from the previous optimum, or from `start` (parameters in these
+        /// axes, `[W̃, b']`, e.g. `extending(_:subset:)`) with one scale and intercept per class
+        /// fitted first (`Objective.classScaled`).
+        func fit(
+            l2 lambda: Double, tolerance: Double, relativeDecrease: Double? = nil, maxIterations: Int, from start: [Double]? = nil
+        ) -> LogisticRegression {
             let k = classCount, d = axes.mean.count
             let objective = objective
             objective.lambda = lambda
             var first: (Double, [Double])?
-            if let last {
+            if let start, start.count == parameters.count {
+                // Zeros (value log k) unless the scaled start is better.
+                let scaled = objective.classScaled(start)
+                if scaled.value < log(Double(k)) {
+                    parameters = scaled.parameters
+                    first = (scaled.value, scaled.gradient)
+                } else {
+                    parameters = [Double](repeating: 0, count: parameters.count)
+                    objective.forgetLogits()
+                }
+                last = nil
+            } else if let last {
                 // value + ½(λ − λ₀)|W̃|², gradient + (λ − λ₀) W̃ on the weights.
                 let change = lambda - last.lambda
                 var gradient = last.gradient
