@@ -61,4 +61,35 @@ final class LogisticRegressionPathTests: XCTestCase {
         for t in q.indices { XCTAssertEqual(recovered[t], q[t], accuracy: 1e-9) }
         XCTAssertEqual(LBFGS.dot(product, recovered), LBFGS.dot(product, q), accuracy: 1e-12)
     }
+
+    /// The refit from the subset's start with classes that have no training rows (the head has
+    /// more classes than the reference shows): it converges, never predicts those classes, and
+    /// ends where the same fit from zeros ends.
+    func testRefitStartWithClassesWithoutRows() throws {
+        let present = 140, classCount = 150, perClass = 6, d = 16
+        var generator = SplitMix64(seed: 11)
+        let means = (0..<(present * d)).map { _ in generator.unit() - 0.5 }
+        let labels = (0..<(present * perClass)).map { $0 % present }
+        let values = labels.flatMap { label in (0..<d).map { j in Float(2 * means[label * d + j] + generator.unit() - 0.5) } }
+        let reference = Matrix(unchecked: labels.count, d, values)
+        let options = LinearProbeOptions()
+        let fitted = try XCTUnwrap(LinearProbe.fit(reference: reference, labels: labels, classCount: classCount, options: options, seed: 3))
+        XCTAssertEqual(fitted.searchClasses, 100)
+        XCTAssertFalse(fitted.singlePrecision)
+        XCTAssertTrue(fitted.model.converged)
+        XCTAssertTrue(fitted.model.weights.values.allSatisfy(\.isFinite) && fitted.model.intercepts.allSatisfy(\.isFinite))
+        let features = reference.converted(to: Double.self).rowNormalized()
+        let predictions = fitted.model.predict(features)
+        XCTAssertTrue(predictions.allSatisfy { $0 < present })
+        let split = LinearProbe.split(labels: labels, classCount: classCount, options: options, seed: 3)
+        let zeros = try LogisticRegression.Path(
+            features: features.selectingRows(split.train), labels: split.train.map { labels[$0] }, classCount: classCount,
+            singlePrecision: false)
+            .fit(l2: fitted.l2, tolerance: 1e-7, maxIterations: options.maxIterations)
+        XCTAssertTrue(zeros.converged)
+        let scale = zeros.weights.values.map(abs).max()!
+        for (a, b) in zip(fitted.model.weights.values, zeros.weights.values) { XCTAssertEqual(a, b, accuracy: 1e-4 * scale) }
+        let agree = zip(predictions, zeros.predict(features)).filter { $0 == $1 }.count
+        XCTAssertEqual(agree, labels.count)
+    }
 }
