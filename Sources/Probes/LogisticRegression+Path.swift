@@ -419,6 +419,7 @@ extension LogisticRegression {
             var model: (version: Int, blocks: CurvatureModel)?
             func current() -> CurvatureModel {
                 if let model, model.version == objective.curvatureVersion { return model.blocks }
+                model = nil  // one model's buffers at a time
                 let blocks = CurvatureModel(path: self, lambda: lambda)
                 model = (objective.curvatureVersion, blocks)
                 return blocks

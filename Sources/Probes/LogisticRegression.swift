@@ -213,7 +213,7 @@ package struct LogisticRegression: Sendable {
             let k = classes, d = (direction.count - k) / k, n = labels.count
             var weights = direction
             for c in 0..<k { weights[k * d + c] = 0 }
-            let base: [Float] = xSingle.map { linearMap(weights, x: $0) }
+            var base: [Float] = xSingle.map { linearMap(weights, x: $0) }
                 ?? x.multiplied(byTransposeOf: Matrix(unchecked: k, d, Array(direction[0..<(k * d)]))).values.map { Float($0) }
             var norms = [Double](repeating: 0, count: k)
             for c in 0..<k { for j in 0..<d { norms[c] += direction[c * d + j] * direction[c * d + j] } }
@@ -302,9 +302,13 @@ package struct LogisticRegression: Sendable {
             }
             var gradient = [Double](repeating: 0, count: parameters.count)
             if let x = xSingle {
-                var z = [Float](repeating: 0, count: n * k)
-                for i in 0..<n { for c in 0..<k { z[i * k + c] = Float(t[c]) * base[i * k + c] + Float(b[c]) } }
-                logits = z
+                // The start's logits, in place of the direction's (no longer needed).
+                let scales = t.map { Float($0) }, shifts = b.map { Float($0) }
+                base.withUnsafeMutableBufferPointer { zp in
+                    for i in 0..<n { for c in 0..<k { zp[i * k + c] = scales[c] * zp[i * k + c] + shifts[c] } }
+                }
+                logits = base
+                base = []
                 logitsCurrent = true
                 residual = logits
                 let loss = softmaxResidual(step: nil)
