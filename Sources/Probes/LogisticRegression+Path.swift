@@ -222,14 +222,15 @@ extension LogisticRegression {
         struct CurvatureModel {
             let k: Int, d: Int
             /// Per class `1 / diag(D_c)` (d + 1 entries, the intercept's last).
-            var inverseDiagonal: [Double]
+            let inverseDiagonal: [Double]
             /// `D⁻¹ v_i` per own row ((d + 1) entries each), in `ownRows` order.
-            var scaledRows: [Double]
-            /// Per own row, in class order, the Cholesky factor's rows of its class's
-            /// `I + VᵀD⁻¹V` (m × m, lower, row-major, the classes' blocks one after another).
-            var factors: [Double]
+            let scaledRows: [Double]
+            /// Per class with own rows, the Cholesky factor of its `I + VᵀD⁻¹V` (m × m, lower,
+            /// row-major), the classes' blocks one after another.
+            let factors: [Double]
             /// Where each class's block starts in `factors`.
-            var factorStarts: [Int]
+            let factorStarts: [Int]
+            /// Where each class's rows start in `ownRows`.
             let starts: [Int]
 
             init(path: Path, lambda: Double) {
