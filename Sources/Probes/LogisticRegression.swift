@@ -140,6 +140,10 @@ package struct LogisticRegression: Sendable {
         var lambda: Double
         /// `mean_i p_ic (1 − p_ic)` per class at the last evaluated point (multinomial only).
         var curvature: [Double]
+        /// `p_iy (1 − p_iy)` per row, y its label, at the last evaluated point (multinomial only).
+        var rowCurvature: [Double]
+        /// Counts the points whose curvature was taken (so that models built on it know when it changed).
+        private(set) var curvatureVersion = 0
 
         init(x: Matrix<Double>, xSingle: Matrix<Float>?, labels: [Int], classes: Int, lambda: Double) {
             self.x = x
@@ -148,6 +152,7 @@ package struct LogisticRegression: Sendable {
             self.classes = classes
             self.lambda = lambda
             self.curvature = [Double](repeating: 0, count: classes)
+            self.rowCurvature = [Double](repeating: 0, count: classes > 1 ? labels.count : 0)
         }
 
         func evaluate(_ p: [Double], gradient g: inout [Double]) -> Double {
@@ -183,9 +188,12 @@ package struct LogisticRegression: Sendable {
                         z.values[row + c] = probability
                         curvature[c] += probability * (1 - probability)
                     }
+                    let own = z.values[row + labels[i]]
+                    rowCurvature[i] = own * (1 - own)
                     z.values[row + labels[i]] -= 1
                 }
             }
+            if k > 1 { curvatureVersion += 1 }
             let inverseN = 1 / Double(n)
             var gradW = xSingle.map { z.transposed().converted(to: Float.self).multiplied(by: $0).converted(to: Double.self) }
                 ?? z.transposed().multiplied(by: x)  // (k, d)
@@ -216,6 +224,123 @@ package struct LogisticRegression: Sendable {
 
         /// The current iterate's logits are no longer those of the parameters the next fit starts from.
         func forgetLogits() { logitsCurrent = false }
+
+        /// A start along `direction` (`[W₀, b₀]`, multinomial): `[t_c W₀_c, b_c]` with one scale
+        /// `t_c` and intercept `b_c` per class, fitted by Newton steps on each class's 2 × 2 block
+        /// of the Hessian in `(t_c, b_c)`, with backtracking on the objective, from `t = 1, b = b₀`
+        /// until the decrease the step predicts is at most 10⁻⁴ of the objective (20 steps at
+        /// most). The logits are `t_c (X W₀ᵀ)_ic + b_c`: one product, then a softmax pass per
+        /// trial. Returns the start with its value and gradient (fp32 products: from the logits
+        /// at hand, one more product; fp64: one evaluation).
+        func classScaled(_ direction: [Double]) -> (parameters: [Double], value: Double, gradient: [Double]) {
+            let k = classes, d = (direction.count - k) / k, n = labels.count
+            var weights = direction
+            for c in 0..<k { weights[k * d + c] = 0 }
+            var base: [Float] = xSingle.map { linearMap(weights, x: $0) }
+                ?? x.multiplied(byTransposeOf: Matrix(unchecked: k, d, Array(direction[0..<(k * d)]))).values.map { Float($0) }
+            var norms = [Double](repeating: 0, count: k)
+            for c in 0..<k { for j in 0..<d { norms[c] += direction[c * d + j] * direction[c * d + j] } }
+            let blocks = min(n, 32), rowsPerBlock = (n + blocks - 1) / blocks
+            // Per block: loss, then per class Σ r z₀, Σ r, Σ q z₀², Σ q z₀, Σ q (r = p − y, q = p(1 − p)).
+            let stride = 1 + 5 * k
+            func pass(_ t: [Double], _ b: [Double]) -> (value: Double, sums: [Double]) {
+                var partial = [Double](repeating: 0, count: blocks * stride)
+                let scales = t.map { Float($0) }, shifts = b.map { Float($0) }
+                partial.withUnsafeMutableBufferPointer { pp in
+                    base.withUnsafeBufferPointer { zp in
+                        let out = pp.baseAddress!, z0 = zp.baseAddress!
+                        ThreadPool.shared.parallelFor(count: blocks) { range in
+                            var row = [Float](repeating: 0, count: k)
+                            row.withUnsafeMutableBufferPointer { rp in
+                                let r = rp.baseAddress!
+                                for block in range {
+                                    let sums = out + block * stride
+                                    for i in (block * rowsPerBlock)..<min(n, (block + 1) * rowsPerBlock) {
+                                        let zi = z0 + i * k
+                                        for c in 0..<k { r[c] = scales[c] * zi[c] + shifts[c] }
+                                        let label = labels[i]
+                                        let top = r[LinearAlgebra.argmax(r, count: k)]
+                                        let sum = Softmax.denominator(r, count: k, top: top, scale: 1)
+                                        sums[0] += Double(top) + log(sum) - Double(r[label])
+                                        Softmax.normalize(r, count: k, top: top, inverseSum: Float(1 / sum))
+                                        for c in 0..<k {
+                                            let p = Double(r[c]), q = p * (1 - p), z = Double(zi[c])
+                                            sums[1 + c] += p * z
+                                            sums[1 + k + c] += p
+                                            sums[1 + 2 * k + c] += q * z * z
+                                            sums[1 + 3 * k + c] += q * z
+                                            sums[1 + 4 * k + c] += q
+                                        }
+                                        sums[1 + label] -= Double(zi[label])
+                                        sums[1 + k + label] -= 1
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                var total = [Double](repeating: 0, count: stride)
+                for block in 0..<blocks { for u in 0..<stride { total[u] += partial[block * stride + u] } }
+                for u in 0..<stride { total[u] /= Double(n) }
+                var penalty = 0.0
+                for c in 0..<k { penalty += t[c] * t[c] * norms[c] }
+                return (total[0] + 0.5 * lambda * penalty, total)
+            }
+            var t = [Double](repeating: 1, count: k), b = Array(direction[(k * d)...])
+            var (value, sums) = pass(t, b)
+            for _ in 0..<20 {
+                var stepT = [Double](repeating: 0, count: k), stepB = stepT
+                var decrement = 0.0
+                for c in 0..<k {
+                    let gt = sums[1 + c] + lambda * t[c] * norms[c], gb = sums[1 + k + c]
+                    let htt = sums[1 + 2 * k + c] + lambda * norms[c], htb = sums[1 + 3 * k + c], hbb = sums[1 + 4 * k + c]
+                    let determinant = htt * hbb - htb * htb
+                    if determinant > 1e-12 * max(htt * hbb, 1e-300) {
+                        stepT[c] = -(hbb * gt - htb * gb) / determinant
+                        stepB[c] = -(htt * gb - htb * gt) / determinant
+                    } else {
+                        stepT[c] = htt > 0 ? -gt / htt : 0
+                        stepB[c] = hbb > 0 ? -gb / hbb : 0
+                    }
+                    decrement += gt * stepT[c] + gb * stepB[c]
+                }
+                if !(decrement < 0) || -0.5 * decrement <= 1e-4 * abs(value) { break }
+                var alpha = 1.0, accepted = false
+                for _ in 0..<10 {
+                    let trial = pass(zip(t, stepT).map { $0 + alpha * $1 }, zip(b, stepB).map { $0 + alpha * $1 })
+                    if trial.value <= value + 1e-4 * alpha * decrement {
+                        for c in 0..<k { t[c] += alpha * stepT[c]; b[c] += alpha * stepB[c] }
+                        (value, sums) = trial
+                        accepted = true
+                        break
+                    }
+                    alpha *= 0.5
+                }
+                if !accepted { break }
+            }
+            var parameters = direction
+            for c in 0..<k {
+                for j in 0..<d { parameters[c * d + j] *= t[c] }
+                parameters[k * d + c] = b[c]
+            }
+            var gradient = [Double](repeating: 0, count: parameters.count)
+            if let x = xSingle {
+                // The start's logits, in place of the direction's (no longer needed).
+                let scales = t.map { Float($0) }, shifts = b.map { Float($0) }
+                base.withUnsafeMutableBufferPointer { zp in
+                    for i in 0..<n { for c in 0..<k { zp[i * k + c] = scales[c] * zp[i * k + c] + shifts[c] } }
+                }
+                logits = base
+                base = []
+                logitsCurrent = true
+                residual = logits
+                let loss = softmaxResidual(step: nil)
+                finishGradient(parameters, x: x, gradient: &gradient)
+                return (parameters, loss + penalty(parameters), gradient)
+            }
+            let exact = evaluate(parameters, gradient: &gradient)
+            return (parameters, exact, gradient)
+        }
 
         /// The multinomial objective with both products in fp32 on Tensor's kernels:
         /// `Z = X Wᵀ + b` (n × k), the softmax residual `R` (exp in fp32 vector lanes, each row's
@@ -355,6 +480,7 @@ package struct LogisticRegression: Sendable {
                             }
                             let r = row[labels[i]], p = r + 1
                             ap[labels[i]] += p * (1 - p) - r * (1 - r)
+                            rowCurvature[i] = Double(p * (1 - p))
                             if i % 64 == 63 || i == n - 1 {
                                 for c in 0..<k {
                                     interceptGradient[c] += Double(rp[c])
@@ -371,6 +497,7 @@ package struct LogisticRegression: Sendable {
                 g[k * d + c] = interceptGradient[c] * inverseN
                 curvature[c] = curvatureSum[c] * inverseN
             }
+            curvatureVersion += 1
         }
     }
 }
