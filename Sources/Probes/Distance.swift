@@ -70,19 +70,8 @@ package enum Distance {
         let largest = (0..<d).reduce(0.0) { max($0, s.values[$1 * d + $1]) }
         var ok = largest > 0
         if ok {
-            // Row-major L: the sums over k < j are dot products of contiguous row prefixes.
-            l.values.withUnsafeMutableBufferPointer { lp in
-                let base = lp.baseAddress!
-                for j in 0..<d {
-                    let diagonal = s.values[j * d + j] - SymmetricEigen.dot(base + j * d, base + j * d, count: j)
-                    guard diagonal > 1e-10 * largest else { ok = false; return }
-                    let root = diagonal.squareRoot()
-                    base[j * d + j] = root
-                    for i in (j + 1)..<max(d, j + 1) {
-                        base[i * d + j] = (s.values[i * d + j] - SymmetricEigen.dot(base + i * d, base + j * d, count: j)) / root
-                    }
-                }
-            }
+            for i in 0..<d { for j in 0...i { l.values[i * d + j] = s.values[i * d + j] } }
+            ok = l.values.withUnsafeMutableBufferPointer { LinearAlgebra.choleskyInPlace($0.baseAddress!, order: d, minimumPivot: 1e-10 * largest) }
         }
         if ok { return l }
         let eigen = try SymmetricEigen(s)

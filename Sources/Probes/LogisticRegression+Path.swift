@@ -276,14 +276,9 @@ extension LogisticRegression {
                                             gram[r * m + q] = scale * product + (q == r ? 1 : 0)
                                         }
                                     }
-                                    // Cholesky in place (I + VᵀD⁻¹V is positive definite, eigenvalues ≥ 1).
-                                    for r in 0..<m {
-                                        for q in 0...r {
-                                            var total = gram[r * m + q]
-                                            for p in 0..<q { total -= gram[r * m + p] * gram[q * m + p] }
-                                            gram[r * m + q] = r == q ? total.squareRoot() : total / gram[q * m + q]
-                                        }
-                                    }
+                                    // I + VᵀD⁻¹V is positive definite (eigenvalues ≥ 1): its factor always exists.
+                                    let factored = LinearAlgebra.choleskyInPlace(gram, order: m, minimumPivot: 0)
+                                    precondition(factored, "I + VᵀD⁻¹V has a pivot ≤ 0")
                                 }
                             }
                         }

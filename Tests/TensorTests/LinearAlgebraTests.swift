@@ -206,4 +206,33 @@ final class LinearAlgebraTests: XCTestCase {
             XCTAssertEqual(LinearAlgebra.dotProducts(a, b).values, expected, "\(m) × \(n) × \(k)")
         }
     }
+
+    /// The in-place Cholesky factor reproduces the matrix (`L Lᵀ = A` to rounding) on sizes with
+    /// and without a dot product's vector tail, leaves the upper triangle alone, and refuses a
+    /// matrix with a pivot at or below the floor (indefinite; semi-definite with a floor of 0).
+    func testCholeskyInPlaceFactorsAndRefusesIndefiniteMatrices() throws {
+        var generator = SplitMix64(seed: 59)
+        for n in [1, 2, 7, 8, 16, 33] {
+            // A = B Bᵀ + n I: symmetric positive definite.
+            let b = try Matrix<Double>(rows: n, columns: n, values: (0..<(n * n)).map { _ in generator.unit() - 0.5 })
+            var a = b.multiplied(byTransposeOf: b)
+            for i in 0..<n { a.values[i * n + i] += Double(n) }
+            var work = a
+            for i in 0..<n { for j in (i + 1)..<max(n, i + 1) { work.values[i * n + j] = .nan } }
+            XCTAssertTrue(work.values.withUnsafeMutableBufferPointer { LinearAlgebra.choleskyInPlace($0.baseAddress!, order: n, minimumPivot: 0) })
+            var l = Matrix<Double>(zeros: n, n)
+            for i in 0..<n {
+                for j in 0..<n where j <= i { l.values[i * n + j] = work.values[i * n + j] }
+                for j in (i + 1)..<max(n, i + 1) { XCTAssertTrue(work.values[i * n + j].isNaN, "upper triangle written at n = \(n)") }
+            }
+            let product = l.multiplied(byTransposeOf: l)
+            for t in 0..<(n * n) { XCTAssertEqual(product.values[t], a.values[t], accuracy: 1e-12 * Double(n), "n = \(n)") }
+        }
+        var indefinite: [Double] = [1, 0, 2, 1]  // [[1, 2], [2, 1]]: eigenvalues 3 and −1
+        XCTAssertFalse(LinearAlgebra.choleskyInPlace(&indefinite, order: 2, minimumPivot: 0))
+        var singular: [Double] = [1, 0, 1, 1]  // [[1, 1], [1, 1]]: second pivot 0
+        XCTAssertFalse(LinearAlgebra.choleskyInPlace(&singular, order: 2, minimumPivot: 0))
+        var small: [Double] = [1e-12]
+        XCTAssertFalse(LinearAlgebra.choleskyInPlace(&small, order: 1, minimumPivot: 1e-10))
+    }
 }

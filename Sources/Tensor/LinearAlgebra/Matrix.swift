@@ -327,6 +327,25 @@ public enum LinearAlgebra {
         }
     }
 
+    /// The lower-triangular Cholesky factor `L` (`L Lᵀ = A`) of the symmetric `order × order`
+    /// matrix whose lower triangle `a` holds (row-major, `a[i·order + j]` for `j ≤ i`), written
+    /// over that triangle; the upper triangle is neither read nor written. Column by column, each
+    /// prefix sum a `SymmetricEigen.dot` of two contiguous row prefixes. Returns false, with `a`
+    /// partly overwritten, at the first pivot not above `minimumPivot` (a matrix that is not
+    /// clearly positive definite).
+    package static func choleskyInPlace(_ a: UnsafeMutablePointer<Double>, order n: Int, minimumPivot: Double) -> Bool {
+        for j in 0..<n {
+            let pivot = a[j * n + j] - SymmetricEigen.dot(a + j * n, a + j * n, count: j)
+            guard pivot > minimumPivot else { return false }
+            let root = pivot.squareRoot()
+            a[j * n + j] = root
+            for i in (j + 1)..<max(n, j + 1) {
+                a[i * n + j] = (a[i * n + j] - SymmetricEigen.dot(a + i * n, a + j * n, count: j)) / root
+            }
+        }
+        return true
+    }
+
     /// `fᵀ · s · f` for a square `s` and a lower-triangular `f` (zero above the diagonal, as a
     /// Cholesky factor): the numbers `f.transposed().multiplied(by: s).multiplied(by: f)` gives,
     /// but both products skip the depth blocks that meet only f's zeros (`DoubleGEMM`'s
